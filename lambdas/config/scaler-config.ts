@@ -1,0 +1,32 @@
+/**
+ * The configuration the CDK construct validates at synth time and ships beside each Lambda's code.
+ * The CLI and the simulator build the same shape from YAML files.
+ */
+import type { ScaledObject } from '../engine/spec/scaled-object';
+
+export interface ClusterRef {
+  name: string;
+  region: string;
+}
+
+/** An EC2 Auto Scaling Group the node scaler sizes. */
+export interface NodeGroupConfig {
+  /** EKS cluster the group's nodes join. */
+  cluster: string;
+  autoScalingGroupName: string;
+  /** Manage a group that also carries Cluster Autoscaler's auto-discovery tags (default false: refuse). */
+  allowClusterAutoscalerTags?: boolean;
+  /** Overrides of the node scaler's Cluster-Autoscaler-like knobs (see docs/node-scaler.md). */
+  scaleDownUtilizationThreshold?: number;
+  scaleDownUnneededSeconds?: number;
+  scaleDownDelayAfterAddSeconds?: number;
+  maxDrainSeconds?: number;
+}
+
+export interface ScalerConfig {
+  /** Cluster for ScaledObjects that do not name one. */
+  defaultCluster: ClusterRef;
+  clusters: ClusterRef[];
+  scaledObjects: ScaledObject[];
+  nodeGroups: NodeGroupConfig[];
+}

@@ -1,0 +1,110 @@
+/**
+ * The normalized, validated form of a KEDA `keda.sh/v1alpha1` ScaledObject.
+ *
+ * Everything downstream (the HPA maths, KEDA's rules, the tick, the CDK construct) reads this shape,
+ * never raw YAML. It is plain JSON-serializable data: the CDK construct validates ScaledObjects at
+ * synth time and ships this form to the Lambdas as configuration.
+ */
+import type { ParsedTrigger } from '../../triggers/trigger-definition';
+
+/** Annotation (our extension, ignored by KEDA) naming the EKS cluster an object belongs to. */
+export const CLUSTER_ANNOTATION = 'eks-lambda-scaler.io/cluster';
+
+export interface ScaleTargetRef {
+  /** `apps/v1` unless given. */
+  apiVersion: string;
+  /** `Deployment` unless given; any kind with a scale subresource. */
+  kind: string;
+  name: string;
+  /** KEDA's `envSourceContainerName`: the container whose env backs `...FromEnv` metadata. */
+  envSourceContainerName?: string;
+}
+
+export type FallbackBehavior =
+  | 'static'
+  | 'currentReplicas'
+  | 'currentReplicasIfHigher'
+  | 'currentReplicasIfLower';
+
+export interface FallbackSpec {
+  failureThreshold: number;
+  replicas: number;
+  behavior: FallbackBehavior;
+}
+
+export type SelectPolicy = 'Max' | 'Min' | 'Disabled';
+
+export interface HpaScalingPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+
+/** One direction of `horizontalPodAutoscalerConfig.behavior`, as the user wrote it (unset = undefined). */
+export interface HpaScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: SelectPolicy;
+  policies?: HpaScalingPolicy[];
+  /** Per-direction tolerance (HPAConfigurableTolerance); undefined = the controller's 0.1. */
+  tolerance?: number;
+}
+
+export interface HpaBehavior {
+  scaleUp?: HpaScalingRules;
+  scaleDown?: HpaScalingRules;
+}
+
+/** The state of KEDA's `autoscaling.keda.sh/*` annotations. */
+export interface PauseSpec {
+  /** `paused: "<bool>"` (non-boolean counts as true) or the presence of `paused-replicas`. */
+  paused: boolean;
+  /** `paused-replicas: "<n>"`; undefined when absent or not an int32 (still paused then). */
+  pausedReplicas?: number;
+  pausedScaleIn: boolean;
+  pausedScaleOut: boolean;
+  forceActivation: boolean;
+}
+
+export interface ScaledObject {
+  apiVersion: 'keda.sh/v1alpha1';
+  kind: 'ScaledObject';
+  /** `default` when the manifest has none. */
+  namespace: string;
+  name: string;
+  /** `<namespace>/<name>`: how errors, logs and state name the object. */
+  id: string;
+  /** EKS cluster name from {@link CLUSTER_ANNOTATION}; undefined = the deployment's default cluster. */
+  cluster?: string;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  scaleTargetRef: ScaleTargetRef;
+  /** Seconds; KEDA default 30. */
+  pollingInterval: number;
+  /** Seconds; KEDA default 300. */
+  cooldownPeriod: number;
+  /** Seconds; KEDA default 0. */
+  initialCooldownPeriod: number;
+  idleReplicaCount?: number;
+  /** KEDA default 0 (the HPA's own minimum is max(1, min)). */
+  minReplicaCount: number;
+  /** KEDA default 100. */
+  maxReplicaCount: number;
+  fallback?: FallbackSpec;
+  /** `advanced.horizontalPodAutoscalerConfig.behavior`, verbatim; undefined = legacy HPA normalization. */
+  behavior?: HpaBehavior;
+  restoreToOriginalReplicaCount: boolean;
+  pause: PauseSpec;
+  triggers: ParsedTrigger[];
+}
+
+/** `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler may use. */
+export interface TriggerAuthentication {
+  kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
+  /** Undefined for ClusterTriggerAuthentication. */
+  namespace?: string;
+  name: string;
+  /** `podIdentity.roleArn` when `podIdentity.provider` is `aws`. */
+  roleArn?: string;
+  /** True when it names static keys (secretTargetRef / env): never read, only warned about. */
+  hasStaticCredentials: boolean;
+}

@@ -1,0 +1,158 @@
+/**
+ * The contract every trigger type implements, one file per type (as KEDA's `pkg/scalers`):
+ * metadata parsing, the pure step from a raw reading to a metric value, and the batched AWS read,
+ * side by side. Parsing and the metric step are pure; only `readBatch` does I/O, through clients
+ * handed to it.
+ */
+import type { SpecIssue } from '../engine/spec/issues';
+
+export type MetricType = 'AverageValue' | 'Value';
+
+/** Where, and as whom, an AWS trigger reads. Plain data: also drives the IAM policy at synth time. */
+export interface AwsSource {
+  region: string;
+  /** Role to assume (`awsRoleArn`, or a TriggerAuthentication's `podIdentity.roleArn`). */
+  roleArn?: string;
+  /** `awsEndpoint`: VPC endpoint or emulator base URL. */
+  endpoint?: string;
+}
+
+export type SqsAttributeName =
+  | 'ApproximateNumberOfMessages'
+  | 'ApproximateNumberOfMessagesNotVisible'
+  | 'ApproximateNumberOfMessagesDelayed';
+
+export interface CloudWatchQuery {
+  /** Metrics Insights / math expression; when set, the metric fields are unused. */
+  expression?: string;
+  namespace?: string;
+  metricName?: string;
+  dimensions?: { name: string; value: string }[];
+  stat: string;
+  unit?: string;
+  period: number;
+  accountId?: string;
+}
+
+/** What one trigger needs read now. `key` is equal for reads that can be shared (deduplication). */
+export type ReadRequest =
+  | { service: 'sqs'; key: string; source: AwsSource; queueUrl: string; attributes: SqsAttributeName[] }
+  | { service: 'kinesis'; key: string; source: AwsSource; streamName: string }
+  | {
+      service: 'cloudwatch';
+      key: string;
+      source: AwsSource;
+      query: CloudWatchQuery;
+      /** Epoch milliseconds, from the trigger's query window. */
+      startTime: number;
+      endTime: number;
+    };
+
+/** The raw answer to a ReadRequest, before the trigger turns it into a metric value. */
+export type Reading =
+  | { service: 'sqs'; attributes: Partial<Record<SqsAttributeName, string>> }
+  | { service: 'kinesis'; openShardCount: number }
+  | {
+      service: 'cloudwatch';
+      /** False when `MetricDataResults` came back empty. */
+      hasResult: boolean;
+      /** Datapoints of the (first) result, newest first (`ScanBy=TimestampDescending`). */
+      values: number[];
+    };
+
+/** A failed read or metric step, with what a person should do about it. */
+export class TriggerError extends Error {
+  constructor(
+    message: string,
+    /** AWS error name or our own code, e.g. `AWS.SimpleQueueService.NonExistentQueue`, `AccessDenied`. */
+    readonly code: string = 'TriggerError',
+  ) {
+    super(message);
+    this.name = 'TriggerError';
+  }
+}
+
+/** A trigger after validation. Plain JSON: it ships inside the Lambda's configuration. */
+export interface ParsedTrigger {
+  /** 0-based position in `spec.triggers` (KEDA's `s<index>-` metric prefix). */
+  index: number;
+  type: string;
+  name?: string;
+  /** KEDA's external metric name, e.g. `s0-aws-sqs-orders`. */
+  metricName: string;
+  metricType: MetricType;
+  /** The HPA target (AverageValue or Value). */
+  target: number;
+  /** Active means value > activationTarget (cron: inside the window). */
+  activationTarget: number;
+  /** Type-specific validated metadata. */
+  params: Record<string, unknown>;
+  /** Set for AWS triggers. */
+  aws?: AwsSource;
+  /** The metadata as written, kept to re-parse once `...FromEnv` values are resolved at tick time. */
+  metadata: Record<string, string>;
+  /** Container env var names that `...FromEnv` keys refer to; empty when none. */
+  envRefs: Record<string, string>;
+  authenticationRef?: { name: string; kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication' };
+  useCachedMetrics: boolean;
+}
+
+export interface TriggerParseInput {
+  /** `<namespace>/<name>` of the ScaledObject. */
+  objectId: string;
+  index: number;
+  /** e.g. `spec.triggers[0].metadata`. */
+  fieldPath: string;
+  metadata: Record<string, string>;
+  /**
+   * The target container's env, once resolved at tick time. Undefined at synth time: a parameter
+   * given as `...FromEnv` is then accepted unchecked and validated when the env is known.
+   */
+  resolvedEnv?: Record<string, string>;
+  /** Role from a TriggerAuthentication's `podIdentity` (provider aws), if the trigger references one. */
+  podIdentityRoleArn?: string;
+}
+
+export interface TriggerParseResult {
+  /** Present when there are no errors. */
+  parsed?: Pick<ParsedTrigger, 'metricName' | 'target' | 'activationTarget' | 'params' | 'aws'>;
+  errors: SpecIssue[];
+  warnings: SpecIssue[];
+}
+
+export interface MetricOutcome {
+  /** Raw value (activation is decided on it before KEDA's clamp to >= 0). */
+  value: number;
+  active: boolean;
+}
+
+/** AWS SDK clients for one source (region, role, endpoint), built and cached by the read plan. */
+export interface AwsClientsForSource {
+  sqs(): import('@aws-sdk/client-sqs').SQSClient;
+  kinesis(): import('@aws-sdk/client-kinesis').KinesisClient;
+  cloudwatch(): import('@aws-sdk/client-cloudwatch').CloudWatchClient;
+}
+
+export interface ReadBatchOptions {
+  /** Aborts the calls when the tick's budget runs out. */
+  signal?: AbortSignal;
+}
+
+export interface TriggerDefinition {
+  type: string;
+  /** Validate metadata, report every problem at once. Pure. */
+  parse(input: TriggerParseInput): TriggerParseResult;
+  /** What to read for this trigger at `now` (epoch ms); undefined when no I/O is needed (cron). Pure. */
+  readRequest(trigger: ParsedTrigger, now: number): ReadRequest | undefined;
+  /** Raw reading to metric value and activity. Pure; throws TriggerError on an unusable reading. */
+  toMetric(trigger: ParsedTrigger, reading: Reading | undefined, now: number): MetricOutcome;
+  /**
+   * Executes deduplicated requests of this type that share one source, in as few calls as the API
+   * allows. Returns one Reading or TriggerError per request key.
+   */
+  readBatch?(
+    requests: ReadRequest[],
+    clients: AwsClientsForSource,
+    options: ReadBatchOptions,
+  ): Promise<Map<string, Reading | TriggerError>>;
+}
