@@ -1,0 +1,100 @@
+/**
+ * The pod scaler's tick, as a function of its dependencies. The Lambda handler wires real AWS and
+ * Kubernetes adapters; the simulator wires a simulated world on a virtual clock; tests wire local
+ * protocol servers. The tick itself is the same code everywhere.
+ */
+import type { ScalerConfig } from '../config/scaler-config';
+import type { StateStore } from '../adapters/state/state-store';
+import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
+import type { ParsedTrigger, Reading, TriggerError } from '../triggers/trigger-definition';
+import type { Explanation, ObjectStatus } from '../engine/evaluate-types';
+
+/** Time, injectable: real in Lambda, virtual in the simulator and tests. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Resolves once `ms` have passed on this clock. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** One trigger to read this pass; `id` is `<object key>#<trigger index>`. */
+export interface TriggerReadItem {
+  id: string;
+  trigger: ParsedTrigger;
+}
+
+export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'sts';
+
+export interface ReadPlanOutcome {
+  /** One entry per item id: the raw reading, a TriggerError, or undefined for triggers with no I/O (cron). */
+  readings: Map<string, Reading | TriggerError | undefined>;
+  /** AWS calls made, per service. */
+  calls: Partial<Record<TriggerService, number>>;
+}
+
+/** Reads every trigger of a pass, batched and deduplicated (the AWS read plan). */
+export type TriggerReader = (items: TriggerReadItem[], now: number) => Promise<ReadPlanOutcome>;
+
+/** One evaluated object, as logged, emitted as metrics, and returned in the summary. */
+export interface ObjectTickResult {
+  key: string;
+  cluster: string;
+  objectId: string;
+  status: ObjectStatus;
+  statusReason?: string;
+  currentReplicas?: number;
+  desiredReplicas?: number;
+  /** True when the scale subresource was patched. */
+  scaled: boolean;
+  explanation?: Explanation;
+  /** Set when the object could not be evaluated at all (target gone, RBAC, state conflict...). */
+  error?: string;
+}
+
+export interface ScaleUpNotice {
+  cluster: string;
+  namespace: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  fromReplicas: number;
+  toReplicas: number;
+}
+
+export interface TickDependencies {
+  config: ScalerConfig;
+  clock: Clock;
+  stateStore: StateStore;
+  /** The scale API for a cluster by name. */
+  scaleTargets(cluster: string): Promise<ScaleTargetApi>;
+  readTriggers: TriggerReader;
+  /** Called with the scale-ups a pass made, so the node scaler can add nodes before pods turn pending. */
+  onScaleUps?(notices: ScaleUpNotice[]): Promise<void>;
+  /** Called once per evaluated object (logs, metrics). */
+  onResult?(result: ObjectTickResult): void;
+}
+
+export interface TickOptions {
+  /** Epoch ms by which the tick must have finished every pass it starts. */
+  deadline: number;
+  /** Evaluate only these object ids (`<namespace>/<name>`), e.g. an alarm-driven evaluation or a shard. */
+  onlyObjects?: string[];
+  /**
+   * Length of the window the tick covers, in ms (EventBridge's 60 s minute). Objects with a shorter
+   * pollingInterval get several passes in it; default 60 000.
+   */
+  windowMs?: number;
+  /** Compute and log decisions but patch nothing (dry-run). */
+  dryRun?: boolean;
+}
+
+export interface TickSummary {
+  passes: number;
+  evaluated: number;
+  scaled: number;
+  errors: number;
+  results: ObjectTickResult[];
+  calls: Partial<Record<TriggerService, number>>;
+  /** Objects whose pass was skipped because the deadline came first. */
+  skippedForDeadline: number;
+}
