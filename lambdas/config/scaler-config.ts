@@ -21,6 +21,17 @@ export interface NodeGroupConfig {
   scaleDownUnneededSeconds?: number;
   scaleDownDelayAfterAddSeconds?: number;
   maxDrainSeconds?: number;
+  /** Further node-scaler knobs (defaults in lambdas/engine/nodes/node-group-knobs.ts, listed in docs/node-scaler.md). */
+  scaleDownEnabled?: boolean;
+  scaleDownDelayAfterFailureSeconds?: number;
+  maxNodeProvisionSeconds?: number;
+  initialBackoffSeconds?: number;
+  maxBackoffSeconds?: number;
+  backoffResetSeconds?: number;
+  unremovableNodeRecheckSeconds?: number;
+  skipNodesWithSystemPods?: boolean;
+  skipNodesWithLocalStorage?: boolean;
+  skipNodesWithCustomControllerPods?: boolean;
 }
 
 export interface ScalerConfig {

@@ -114,8 +114,11 @@ export interface TriggerParseInput {
 }
 
 export interface TriggerParseResult {
-  /** Present when there are no errors. */
-  parsed?: Pick<ParsedTrigger, 'metricName' | 'target' | 'activationTarget' | 'params' | 'aws'>;
+  /**
+   * Present when there are no errors. `envRefs` (optional): the MetadataReader's `envRefs`, i.e.
+   * which container env vars `...FromEnv` keys name; derived from the metadata when absent.
+   */
+  parsed?: Pick<ParsedTrigger, 'metricName' | 'target' | 'activationTarget' | 'params' | 'aws'> & { envRefs?: Record<string, string> };
   errors: SpecIssue[];
   warnings: SpecIssue[];
 }

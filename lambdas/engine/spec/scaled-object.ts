@@ -107,4 +107,6 @@ export interface TriggerAuthentication {
   roleArn?: string;
   /** True when it names static keys (secretTargetRef / env): never read, only warned about. */
   hasStaticCredentials: boolean;
+  /** Parameters it would supply from secrets, env, config maps or vaults (never read), for messages. */
+  ignoredParameters?: string[];
 }

@@ -1,0 +1,94 @@
+/**
+ * The example CDK app: point it at your cluster and ScaledObject files with context values (in
+ * cdk.json or `-c key=value`), then `npx cdk deploy`. It needs no AWS lookups, so `npx cdk synth`
+ * works offline without credentials. See docs/deploy.md.
+ *
+ * Context keys (all optional; cdk.json holds the defaults):
+ *   eks-lambda-scaler:clusters       EKS clusters: JSON list of { name, region? }, or names
+ *                                    (`a,b`, `name@region`); the first is the default  (my-cluster)
+ *   eks-lambda-scaler:region         region of the stack (and of clusters without one) (us-east-1)
+ *   eks-lambda-scaler:account        account to pin the stack to           (none: account-agnostic)
+ *   eks-lambda-scaler:scaledObjects  YAML files or globs, JSON list or comma-separated (examples/*.yaml)
+ *   eks-lambda-scaler:nodeGroups     JSON list of { cluster, autoScalingGroupName, ... } ([])
+ *   eks-lambda-scaler:alarmTopicArn  SNS topic every alarm notifies        (none)
+ *   eks-lambda-scaler:stackName      CloudFormation stack name             (EksLambdaScaler)
+ *   eks-lambda-scaler:nag            run cdk-nag (AwsSolutions, Serverless) at synth ("true")
+ */
+import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { globSync } from 'node:fs';
+import { EksLambdaScaler, ScaledObjectSource } from '../lib';
+import type { ClusterProps, NodeGroupConfig } from '../lib';
+
+const app = new App();
+
+function context(key: string): unknown {
+  return app.node.tryGetContext(`eks-lambda-scaler:${key}`);
+}
+
+/** `-c key=value` gives strings; cdk.json gives JSON. Accept a JSON list, a comma list or a list. */
+function listContext(key: string, fallback: string[]): string[] {
+  const value = context(key);
+  if (value === undefined || value === '') return fallback;
+  if (Array.isArray(value)) return value.map(String);
+  const text = String(value).trim();
+  if (text.startsWith('[')) return (JSON.parse(text) as unknown[]).map(String);
+  return text.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+function jsonContext<T>(key: string, fallback: T): T {
+  const value = context(key);
+  if (value === undefined || value === '') return fallback;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function stringContext(key: string, fallback?: string): string | undefined {
+  const value = context(key);
+  return value === undefined || value === '' ? fallback : String(value);
+}
+
+function scaledObjectFiles(patterns: string[]): string[] {
+  return patterns.flatMap((pattern) => {
+    const files = globSync(pattern).sort();
+    if (files.length === 0) {
+      throw new Error(`eks-lambda-scaler:scaledObjects: no file matches "${pattern}"; pass your ScaledObject files, e.g. -c eks-lambda-scaler:scaledObjects=k8s/scaledobjects/*.yaml`);
+    }
+    return files;
+  });
+}
+
+function clustersContext(): ClusterProps[] {
+  const value = context('clusters');
+  if (Array.isArray(value)) return value as ClusterProps[];
+  return listContext('clusters', ['my-cluster']).map((entry) => {
+    const [name = '', clusterRegion] = entry.split('@');
+    return clusterRegion ? { name, region: clusterRegion } : { name };
+  });
+}
+
+const region = stringContext('region', 'us-east-1') ?? 'us-east-1';
+const account = stringContext('account');
+const stack = new Stack(app, stringContext('stackName', 'EksLambdaScaler') ?? 'EksLambdaScaler', {
+  env: { region, ...(account ? { account } : {}) },
+  description: 'eks-lambda-scaler: KEDA-compatible autoscaling for EKS on AWS Lambda',
+});
+
+const alarmTopicArn = stringContext('alarmTopicArn');
+const scaler = new EksLambdaScaler(stack, 'Scaler', {
+  clusters: clustersContext(),
+  scaledObjects: scaledObjectFiles(listContext('scaledObjects', ['examples/*.yaml'])).map((file) => ScaledObjectSource.fromFile(file)),
+  nodeGroups: jsonContext<NodeGroupConfig[]>('nodeGroups', []),
+  alarmTopics: alarmTopicArn ? [Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn)] : [],
+});
+
+new CfnOutput(stack, 'StateTableName', { value: scaler.table.tableName });
+new CfnOutput(stack, 'PodScalerFunctionName', { value: scaler.podScaler.functionName });
+if (scaler.nodeScaler) new CfnOutput(stack, 'NodeScalerFunctionName', { value: scaler.nodeScaler.functionName });
+new CfnOutput(stack, 'PodScalerRoleArn', { value: scaler.podScalerRole.roleArn });
+if (scaler.nodeScalerRole) new CfnOutput(stack, 'NodeScalerRoleArn', { value: scaler.nodeScalerRole.roleArn });
+new CfnOutput(stack, 'FailedInvocationsQueueUrl', { value: scaler.failureQueue.queueUrl });
+
+if (stringContext('nag', 'true') === 'true') {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+}

@@ -1,0 +1,58 @@
+/**
+ * The `eks-lambda-scaler` command line. `runCli` is the whole program as a function of its
+ * arguments and I/O, so tests run every command in-process; the bin launcher only wires it to
+ * process streams and the exit code.
+ */
+import { UsageError } from './args';
+import type { CommandDefinition } from './commands/command';
+import { dryRunCommand } from './commands/dry-run';
+import { simulateCommand } from './commands/simulate';
+import { statusCommand } from './commands/status';
+import { validateCommand } from './commands/validate';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, writeLine, type CliIo } from './io';
+
+export type { CliIo, OutputStream } from './io';
+
+const COMMANDS: CommandDefinition[] = [simulateCommand, validateCommand, dryRunCommand, statusCommand];
+
+function topLevelUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: eks-lambda-scaler <command> [options]',
+    '',
+    'KEDA-compatible autoscaling for EKS on AWS Lambda: try a ScaledObject before you deploy it.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`),
+    '',
+    'Run `eks-lambda-scaler <command> --help` for a command\'s options.',
+    'Exit codes: 0 ok, 1 findings (invalid manifests, failed objects), 2 usage error.',
+    '',
+    'Start here:  eks-lambda-scaler simulate examples/sqs-worker.yaml',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    writeLine(name === undefined ? io.stderr : io.stdout, topLevelUsage());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    writeLine(io.stderr, `eks-lambda-scaler: unknown command "${name}"\n`);
+    writeLine(io.stderr, topLevelUsage());
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error.message}\n`);
+      writeLine(io.stderr, command.usage);
+      return EXIT_USAGE;
+    }
+    writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_FINDINGS;
+  }
+}

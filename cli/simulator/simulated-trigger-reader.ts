@@ -1,0 +1,61 @@
+/**
+ * The read plan's job, answered by the simulated world: each trigger's own `readRequest` says what
+ * it would ask AWS, and the world answers it. SQS sees the queue (visible, and in flight while pods process), Kinesis
+ * sees open shards that follow the arrival rate, CloudWatch sees the backlog as its newest
+ * datapoint, and cron reads nothing.
+ */
+import { getTriggerDefinition } from '../../lambdas/triggers/registry';
+import { TriggerError, type Reading, type ReadRequest } from '../../lambdas/triggers/trigger-definition';
+import type { ReadPlanOutcome, TriggerReader, TriggerService } from '../../lambdas/pod-scaler/tick-types';
+import type { SimWorld } from './world';
+
+export function simulatedTriggerReader(world: SimWorld): TriggerReader {
+  return async (items, now) => {
+    const readings: ReadPlanOutcome['readings'] = new Map();
+    const calls: Partial<Record<TriggerService, number>> = {};
+    const answered = new Map<string, Reading | TriggerError>();
+    for (const item of items) {
+      const definition = getTriggerDefinition(item.trigger.type);
+      if (!definition) {
+        readings.set(item.id, new TriggerError(`the simulator has no model for trigger type "${item.trigger.type}"`, 'Unsupported'));
+        continue;
+      }
+      const request = definition.readRequest(item.trigger, now);
+      if (!request) {
+        readings.set(item.id, undefined);
+        continue;
+      }
+      // Equal keys are one call, as in the real read plan.
+      let reading = answered.get(request.key);
+      if (!reading) {
+        reading = answer(world, request, now);
+        answered.set(request.key, reading);
+        calls[request.service] = (calls[request.service] ?? 0) + 1;
+      }
+      readings.set(item.id, reading);
+    }
+    return { readings, calls };
+  };
+}
+
+function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
+  switch (request.service) {
+    case 'sqs': {
+      const inFlight = world.inFlight(now);
+      const visible = world.backlog(now);
+      const values: Record<string, number> = {
+        ApproximateNumberOfMessages: visible,
+        ApproximateNumberOfMessagesNotVisible: inFlight,
+        ApproximateNumberOfMessagesDelayed: 0,
+      };
+      return {
+        service: 'sqs',
+        attributes: Object.fromEntries(request.attributes.map((name) => [name, String(Math.round(values[name] ?? 0))])),
+      };
+    }
+    case 'kinesis':
+      return { service: 'kinesis', openShardCount: world.openShards(now) };
+    case 'cloudwatch':
+      return { service: 'cloudwatch', hasResult: true, values: [world.backlog(now)] };
+  }
+}

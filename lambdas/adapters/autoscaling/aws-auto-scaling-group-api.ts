@@ -1,0 +1,108 @@
+/**
+ * AutoScalingGroupApi over @aws-sdk/client-auto-scaling. Groups are described in batches of 100
+ * names (one call for many groups, against API throttling); scaling activities are read per group,
+ * only the most recent ones, to notice failed launches early.
+ */
+import type { AutoScalingClient, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingGroupInfo, ScalingActivity } from '../../engine/nodes/auto-scaling-group';
+import type { AutoScalingGroupApi } from './auto-scaling-group-api';
+import { AutoScalingApiError } from './auto-scaling-group-api';
+
+const NAMES_PER_CALL = 100;
+const ACTIVITIES_PER_GROUP = 20;
+
+function errorName(error: unknown): string {
+  const name = (error as { name?: unknown })?.name;
+  return typeof name === 'string' ? name : 'Error';
+}
+
+function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
+  const code = errorName(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const fix = /AccessDenied|UnauthorizedOperation/.test(code) ? `; grant ${iamAction} on ${target} to the node scaler's role` : '';
+  return new AutoScalingApiError(`Auto Scaling ${operation} for ${target} failed: ${code}: ${message}${fix}`, code);
+}
+
+function instanceTypesOf(group: AutoScalingGroup): string[] {
+  const overrides = group.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [];
+  const fromOverrides = overrides.map((override) => override.InstanceType).filter((type): type is string => Boolean(type));
+  const fromInstances = (group.Instances ?? []).map((instance) => instance.InstanceType).filter((type): type is string => Boolean(type));
+  return [...new Set([...fromOverrides, ...fromInstances])];
+}
+
+export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
+  constructor(private readonly client: AutoScalingClient) {}
+
+  async describeGroups(names: readonly string[]): Promise<Map<string, AutoScalingGroupInfo>> {
+    const groups = new Map<string, AutoScalingGroupInfo>();
+    for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
+      const batch = names.slice(start, start + NAMES_PER_CALL);
+      let token: string | undefined;
+      do {
+        let response;
+        try {
+          response = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, NextToken: token }));
+        } catch (error) {
+          throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
+        }
+        for (const group of response.AutoScalingGroups ?? []) {
+          if (!group.AutoScalingGroupName) continue;
+          groups.set(group.AutoScalingGroupName, {
+            name: group.AutoScalingGroupName,
+            minSize: group.MinSize ?? 0,
+            maxSize: group.MaxSize ?? 0,
+            desiredCapacity: group.DesiredCapacity ?? 0,
+            instances: (group.Instances ?? []).map((instance) => ({
+              instanceId: instance.InstanceId ?? '',
+              lifecycleState: instance.LifecycleState ?? 'Unknown',
+              instanceType: instance.InstanceType,
+            })),
+            tags: Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? ''])),
+            instanceTypes: instanceTypesOf(group),
+            activities: [],
+          });
+        }
+        token = response.NextToken;
+      } while (token);
+    }
+    await Promise.all([...groups.values()].map(async (group) => (group.activities = await this.recentActivities(group.name))));
+    return groups;
+  }
+
+  private async recentActivities(groupName: string): Promise<ScalingActivity[]> {
+    try {
+      const response = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: groupName, MaxRecords: ACTIVITIES_PER_GROUP }));
+      return (response.Activities ?? []).map((activity) => ({
+        id: activity.ActivityId ?? '',
+        statusCode: activity.StatusCode ?? 'Unknown',
+        startedAt: activity.StartTime ? new Date(activity.StartTime).getTime() : 0,
+        description: activity.Description ?? '',
+        statusMessage: activity.StatusMessage,
+      }));
+    } catch (error) {
+      throw translate(error, 'DescribeScalingActivities', 'autoscaling:DescribeScalingActivities', groupName);
+    }
+  }
+
+  async setDesiredCapacity(groupName: string, desiredCapacity: number): Promise<void> {
+    try {
+      await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: groupName, DesiredCapacity: desiredCapacity, HonorCooldown: false }));
+    } catch (error) {
+      throw translate(error, 'SetDesiredCapacity', 'autoscaling:SetDesiredCapacity', groupName);
+    }
+  }
+
+  async terminateInstance(instanceId: string): Promise<void> {
+    try {
+      await this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }));
+    } catch (error) {
+      throw translate(error, 'TerminateInstanceInAutoScalingGroup', 'autoscaling:TerminateInstanceInAutoScalingGroup', instanceId);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Builds and caches the AWS SDK clients the triggers read with, one set per source (region, role,
+ * endpoint), for the life of the Lambda container. Every client uses HTTP/1.1 (Kinesis defaults to
+ * HTTP/2, which kinesalite and some VPC proxies do not speak), the SDK's standard retry mode for
+ * throttling and 5xx, and a per-attempt timeout. Calls are counted per service for the read plan.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { TriggerService } from '../../pod-scaler/tick-types';
+import { sourceKey } from '../../triggers/aws-common';
+import type { AwsClientsForSource, AwsSource } from '../../triggers/trigger-definition';
+import { AssumeRoleCredentials, type CredentialsProvider } from './assume-role-credentials';
+import { recordAwsCall } from './call-counter';
+
+export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+export interface AwsClientFactoryOptions {
+  /** Credentials of the scaler itself; default: the SDK's default chain (the Lambda's role). */
+  baseCredentials?: CredentialsProvider;
+  /** STS client for AssumeRole; default: one in `stsRegion`, with the base credentials. */
+  stsClient?: STSClient;
+  /** Region of the default STS client; default `AWS_REGION`, else us-east-1. */
+  stsRegion?: string;
+  /** Endpoint per service for sources without `awsEndpoint` (tests, emulators). */
+  endpoints?: Partial<Record<Exclude<TriggerService, 'sts'>, string>>;
+  /** Per-attempt timeout of one HTTP request, ms (default 5000). */
+  callTimeoutMs?: number;
+  /** Attempts per call including the first (default 3). */
+  maxAttempts?: number;
+  /** Clock for credential expiry (epoch ms); default Date.now. */
+  now?: () => number;
+}
+
+type ClientService = Exclude<TriggerService, 'sts'>;
+
+export class AwsClientFactory {
+  private readonly sources = new Map<string, AwsClientsForSource>();
+  private readonly roles: AssumeRoleCredentials;
+
+  constructor(private readonly options: AwsClientFactoryOptions = {}) {
+    const sts =
+      options.stsClient ??
+      new STSClient({
+        region: options.stsRegion ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...(options.baseCredentials ? { credentials: options.baseCredentials } : {}),
+        ...this.transport(),
+      });
+    this.roles = new AssumeRoleCredentials(sts, options.now);
+  }
+
+  /** Clients for one source; the same instances for equal sources. */
+  forSource(source: AwsSource): AwsClientsForSource {
+    const key = sourceKey(source);
+    let clients = this.sources.get(key);
+    if (!clients) {
+      clients = this.build(source);
+      this.sources.set(key, clients);
+    }
+    return clients;
+  }
+
+  /** The credentials a source reads with: the assumed role's, or the scaler's own. */
+  credentialsFor(source: AwsSource): CredentialsProvider | undefined {
+    return source.roleArn ? this.roles.providerFor(source.roleArn) : this.options.baseCredentials;
+  }
+
+  private build(source: AwsSource): AwsClientsForSource {
+    const lazy = <T>(create: () => T): (() => T) => {
+      let client: T | undefined;
+      return () => (client ??= create());
+    };
+    return {
+      // As KEDA: the request goes to the region's (or awsEndpoint's) host, not the queue URL's.
+      sqs: lazy(() => counted('sqs', new SQSClient({ ...this.config(source, 'sqs'), useQueueUrlAsEndpoint: false }))),
+      kinesis: lazy(() => counted('kinesis', new KinesisClient(this.config(source, 'kinesis')))),
+      cloudwatch: lazy(() => counted('cloudwatch', new CloudWatchClient(this.config(source, 'cloudwatch')))),
+    };
+  }
+
+  private config(source: AwsSource, service: ClientService) {
+    const credentials = this.credentialsFor(source);
+    const endpoint = source.endpoint ?? this.options.endpoints?.[service];
+    return {
+      region: source.region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...this.transport(),
+    };
+  }
+
+  private transport() {
+    const timeout = this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return {
+      retryMode: 'standard',
+      maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      requestHandler: new NodeHttpHandler({ requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) }),
+    };
+  }
+}
+
+/**
+ * Wraps `send` so each operation counts once for the current pass. A proxy rather than SDK
+ * middleware: it sees the call however the client is driven, mocked or real.
+ */
+function counted<T extends object>(service: ClientService, client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'send') {
+        return (...args: unknown[]) => {
+          recordAwsCall(service);
+          return (target as { send: (...a: unknown[]) => unknown }).send(...args);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Translates a failed Kubernetes API call into a KubernetesApiError whose message says what to do:
+ * the missing RBAC rule on 403, the missing object on 404, when to retry on 429.
+ */
+import { ApiException } from '@kubernetes/client-node';
+import { KubernetesApiError } from './scale-target-api';
+
+/** What the failing call was doing, in RBAC terms. */
+export interface ApiCall {
+  verb: 'get' | 'list' | 'patch' | 'create';
+  /** API group ('' for core). */
+  group: string;
+  /** Resource as RBAC names it, with subresource: `deployments/scale`, `pods`. */
+  resource: string;
+  namespace: string;
+  /** The object, when the call addressed one (`Deployment web`). */
+  object?: string;
+}
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+}
+
+function parseStatus(body: unknown): StatusBody {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body };
+    }
+  }
+  return (body as StatusBody | undefined) ?? {};
+}
+
+/** Retry-After is seconds or an HTTP date. */
+function retryAfterSeconds(headers: Record<string, string> | undefined, now: number): number | undefined {
+  const value = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export function rbacRule(call: ApiCall): string {
+  return `{ apiGroups: ["${call.group}"], resources: ["${call.resource}"], verbs: ["${call.verb}"] }`;
+}
+
+export function describeCall(call: ApiCall): string {
+  const on = call.object ? `${call.object} in namespace ${call.namespace}` : `in namespace ${call.namespace}`;
+  return `${call.verb} ${call.resource}${call.group ? ` (API group ${call.group})` : ''} ${on}`;
+}
+
+export function toKubernetesApiError(error: unknown, call: ApiCall, now: number = Date.now()): KubernetesApiError {
+  if (error instanceof KubernetesApiError) return error;
+  const resource = call.group ? `${call.resource}.${call.group}` : call.resource;
+  const what = describeCall(call);
+  if (!(error instanceof ApiException)) {
+    return new KubernetesApiError(
+      `could not reach the Kubernetes API to ${what}: ${(error as Error)?.message ?? String(error)}; ` +
+        'check the cluster endpoint is reachable from the Lambda (VPC, security groups, endpoint access)',
+      0,
+      call.verb,
+      resource,
+    );
+  }
+  const status = parseStatus(error.body);
+  const serverSays = status.message ? ` (server: ${status.message})` : '';
+  switch (error.code) {
+    case 401:
+      return new KubernetesApiError(
+        `the cluster rejected the scaler's credentials when trying to ${what}: give the scaler's IAM role an EKS access entry ` +
+          '(aws eks create-access-entry --cluster-name <cluster> --principal-arn <role arn> --kubernetes-groups eks-lambda-scaler) ' +
+          'bound to the ClusterRole in deploy/rbac.yaml',
+        401,
+        call.verb,
+        resource,
+      );
+    case 403:
+      return new KubernetesApiError(
+        `forbidden: the scaler may not ${what}. Add this rule to its ClusterRole (see deploy/rbac.yaml) and re-apply it: ` +
+          `${rbacRule(call)}${serverSays}`,
+        403,
+        call.verb,
+        resource,
+      );
+    case 404:
+      return new KubernetesApiError(
+        call.object
+          ? `${call.object} not found in namespace ${call.namespace}: the ScaledObject's spec.scaleTargetRef names a ` +
+              `workload that does not exist (or has no scale subresource); create it or fix scaleTargetRef${serverSays}`
+          : `cannot ${what}: not found (is the namespace or API group missing?)${serverSays}`,
+        404,
+        call.verb,
+        resource,
+      );
+    case 409:
+      return new KubernetesApiError(
+        `conflict: ${call.object ?? resource} in namespace ${call.namespace} changed while the scaler tried to ${call.verb} it; ` +
+          `it will be retried on the next pass${serverSays}`,
+        409,
+        call.verb,
+        resource,
+      );
+    case 429: {
+      const wait = retryAfterSeconds(error.headers, now);
+      return new KubernetesApiError(
+        `too many requests: the API server throttled the scaler's ${what}` +
+          (wait !== undefined ? `; retry after ${wait} s` : '; retry later') +
+          `${serverSays}`,
+        429,
+        call.verb,
+        resource,
+        wait,
+      );
+    }
+    default:
+      return new KubernetesApiError(
+        `Kubernetes API error ${error.code} while trying to ${what}${serverSays || ` (${status.reason ?? 'no details'})`}`,
+        error.code,
+        call.verb,
+        resource,
+      );
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * ScaleTargetApi over the real Kubernetes API (@kubernetes/client-node). It changes exactly one
+ * thing in the cluster, `spec.replicas` through the scale subresource, so GitOps tools see no drift
+ * beyond replicas (docs/gitops.md). Deployments, StatefulSets and ReplicaSets go through the typed
+ * apps/v1 client, ReplicationControllers through core/v1, and any other kind with a scale
+ * subresource (Argo Rollouts, OpenKruise, …) through the generic custom-object scale endpoints.
+ */
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { KubeConfig, V1PodTemplateSpec } from '@kubernetes/client-node';
+import { KubernetesApiError } from './scale-target-api';
+import type { ContainerEnvValue, KubernetesEvent, ScaleSnapshot, ScaleTargetApi, WorkloadRef } from './scale-target-api';
+import { toKubernetesApiError } from './kubernetes-api-errors';
+import type { ApiCall } from './kubernetes-api-errors';
+import { pluralOf } from './resource-plurals';
+import { containerEnvValues } from './container-env';
+import type { EnvVarLike } from './container-env';
+import { workloadEvent } from './workload-event';
+
+export interface KubernetesScaleTargetApiOptions {
+  /** Epoch ms for event timestamps; the simulator passes its virtual clock. */
+  now?: () => number;
+  /** Kind → resource plural for custom resources whose plural is not the usual guess. */
+  plurals?: Record<string, string>;
+}
+
+/** How to reach one workload: through a typed client, or the generic scale subresource. */
+type Addressing =
+  | { via: 'apps'; kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; group: 'apps'; plural: string }
+  | { via: 'core'; kind: 'ReplicationController'; group: ''; plural: string }
+  | { via: 'custom'; group: string; version: string; plural: string };
+
+interface ScaleLike {
+  metadata?: { resourceVersion?: string };
+  spec?: { replicas?: number };
+  status?: { replicas?: number; selector?: string };
+}
+
+interface WorkloadLike {
+  spec?: { template?: V1PodTemplateSpec | { spec?: { containers?: { name: string; env?: EnvVarLike[] }[] } } };
+}
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** The managedFields owner of `spec.replicas` after the scaler patches it. */
+export const FIELD_MANAGER = 'eks-lambda-scaler';
+const APPS_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+function snapshotOf(scale: ScaleLike): ScaleSnapshot {
+  const snapshot: ScaleSnapshot = { specReplicas: scale.spec?.replicas ?? 0, statusReplicas: scale.status?.replicas ?? 0 };
+  if (scale.status?.selector) snapshot.selector = scale.status.selector;
+  if (scale.metadata?.resourceVersion) snapshot.resourceVersion = scale.metadata.resourceVersion;
+  return snapshot;
+}
+
+export class KubernetesScaleTargetApi implements ScaleTargetApi {
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+  private readonly autoscaling: AutoscalingV2Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly now: () => number;
+  private readonly plurals: Record<string, string>;
+
+  constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.now = options.now ?? Date.now;
+    this.plurals = options.plurals ?? {};
+  }
+
+  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
+    const target = this.address(ref);
+    return this.call({ verb: 'get', ...this.scaleCall(ref, target) }, async () => snapshotOf(await this.readScale(ref, target)));
+  }
+
+  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new Error(`refusing to set ${ref.kind} ${ref.namespace}/${ref.name} to ${replicas} replicas: not a whole number ≥ 0`);
+    }
+    const target = this.address(ref);
+    const call: ApiCall = { verb: 'patch', ...this.scaleCall(ref, target) };
+    try {
+      return await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
+    } catch (error) {
+      // A merge patch carries no resourceVersion, so a 409 means a racing writer inside the API
+      // server (e.g. an admission webhook); one immediate retry nearly always lands.
+      if (error instanceof KubernetesApiError && error.status === 409) {
+        return this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
+      }
+      throw error;
+    }
+  }
+
+  async countReadyPods(namespace: string, selector: string): Promise<number> {
+    const pods = await this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () =>
+      this.core.listNamespacedPod({ namespace, labelSelector: selector }),
+    );
+    // The HPA's getReadyPodsCount: phase Running and condition Ready=True.
+    return pods.items.filter(
+      (pod) =>
+        pod.status?.phase === 'Running' &&
+        (pod.status.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    ).length;
+  }
+
+  async findHpaFor(ref: WorkloadRef): Promise<string | undefined> {
+    const hpas = await this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace: ref.namespace }, () =>
+      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }),
+    );
+    const group = (apiVersion: string | undefined) => (apiVersion?.includes('/') ? apiVersion.split('/')[0] : '');
+    // Any HPA counts, KEDA's own keda-hpa-* included: two autoscalers on one workload fight.
+    const match = hpas.items.find((hpa) => {
+      const target = hpa.spec?.scaleTargetRef;
+      return (
+        target?.kind === ref.kind &&
+        target.name === ref.name &&
+        (target.apiVersion === undefined || group(target.apiVersion) === group(ref.apiVersion))
+      );
+    });
+    return match?.metadata?.name;
+  }
+
+  async recordEvent(ref: WorkloadRef, event: KubernetesEvent): Promise<void> {
+    await this.call({ verb: 'create', group: '', resource: 'events', namespace: ref.namespace }, () =>
+      this.core.createNamespacedEvent({ namespace: ref.namespace, body: workloadEvent(ref, event, this.now()) }),
+    );
+  }
+
+  async readContainerEnv(ref: WorkloadRef, containerName?: string): Promise<Record<string, ContainerEnvValue>> {
+    const target = this.address(ref);
+    const workload = await this.call(
+      { verb: 'get', group: target.group, resource: target.plural, namespace: ref.namespace, object: `${ref.kind} ${ref.name}` },
+      () => this.readWorkload(ref, target),
+    );
+    const containers = (workload.spec?.template?.spec?.containers ?? []) as { name: string; env?: EnvVarLike[] }[];
+    const where = `${ref.kind} ${ref.namespace}/${ref.name}`;
+    if (containers.length === 0) {
+      throw new Error(`${where} has no pod template containers at spec.template.spec.containers; set the *FromEnv parameters directly in metadata`);
+    }
+    const container = containerName === undefined ? containers[0] : containers.find((c) => c.name === containerName);
+    if (!container) {
+      throw new Error(
+        `${where} has no container named "${containerName}" (it has ${containers.map((c) => c.name).join(', ')}); ` +
+          'fix spec.scaleTargetRef.envSourceContainerName',
+      );
+    }
+    return containerEnvValues(container.env);
+  }
+
+  private address(ref: WorkloadRef): Addressing {
+    const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
+    if (group === 'apps' && APPS_KINDS.has(ref.kind)) {
+      return { via: 'apps', kind: ref.kind as 'Deployment' | 'StatefulSet' | 'ReplicaSet', group: 'apps', plural: pluralOf(ref.kind) };
+    }
+    if (group === '' && ref.kind === 'ReplicationController') {
+      return { via: 'core', kind: 'ReplicationController', group: '', plural: 'replicationcontrollers' };
+    }
+    if (group === '' || !version) {
+      throw new Error(
+        `${ref.kind} ${ref.namespace}/${ref.name} (apiVersion ${ref.apiVersion}) has no scale subresource the scaler knows: ` +
+          'spec.scaleTargetRef must name a Deployment, StatefulSet, ReplicaSet or a custom resource with a scale subresource',
+      );
+    }
+    return { via: 'custom', group: group!, version, plural: pluralOf(ref.kind, this.plurals) };
+  }
+
+  private scaleCall(ref: WorkloadRef, target: Addressing): Omit<ApiCall, 'verb'> {
+    return { group: target.group, resource: `${target.plural}/scale`, namespace: ref.namespace, object: `${ref.kind} ${ref.name}` };
+  }
+
+  private async readScale(ref: WorkloadRef, target: Addressing): Promise<ScaleLike> {
+    const params = { name: ref.name, namespace: ref.namespace };
+    if (target.via === 'apps') {
+      if (target.kind === 'Deployment') return this.apps.readNamespacedDeploymentScale(params);
+      if (target.kind === 'StatefulSet') return this.apps.readNamespacedStatefulSetScale(params);
+      return this.apps.readNamespacedReplicaSetScale(params);
+    }
+    if (target.via === 'core') return this.core.readNamespacedReplicationControllerScale(params);
+    return (await this.custom.getNamespacedCustomObjectScale({ ...params, group: target.group, version: target.version, plural: target.plural })) as ScaleLike;
+  }
+
+  private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleSnapshot> {
+    // Only spec.replicas: nothing else in the object changes, so GitOps sees no other drift. The
+    // field manager makes the change attributable in managedFields.
+    const params = { name: ref.name, namespace: ref.namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
+    let scale: ScaleLike;
+    if (target.via === 'apps') {
+      if (target.kind === 'Deployment') scale = await this.apps.patchNamespacedDeploymentScale(params, MERGE_PATCH);
+      else if (target.kind === 'StatefulSet') scale = await this.apps.patchNamespacedStatefulSetScale(params, MERGE_PATCH);
+      else scale = await this.apps.patchNamespacedReplicaSetScale(params, MERGE_PATCH);
+    } else if (target.via === 'core') {
+      scale = await this.core.patchNamespacedReplicationControllerScale(params, MERGE_PATCH);
+    } else {
+      scale = (await this.custom.patchNamespacedCustomObjectScale(
+        { ...params, group: target.group, version: target.version, plural: target.plural },
+        MERGE_PATCH,
+      )) as ScaleLike;
+    }
+    return snapshotOf(scale);
+  }
+
+  private async readWorkload(ref: WorkloadRef, target: Addressing): Promise<WorkloadLike> {
+    const params = { name: ref.name, namespace: ref.namespace };
+    if (target.via === 'apps') {
+      if (target.kind === 'Deployment') return this.apps.readNamespacedDeployment(params);
+      if (target.kind === 'StatefulSet') return this.apps.readNamespacedStatefulSet(params);
+      return this.apps.readNamespacedReplicaSet(params);
+    }
+    if (target.via === 'core') return this.core.readNamespacedReplicationController(params);
+    return (await this.custom.getNamespacedCustomObject({ ...params, group: target.group, version: target.version, plural: target.plural })) as WorkloadLike;
+  }
+
+  private async call<T>(call: ApiCall, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toKubernetesApiError(error, call, this.now());
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The pod scaler's state in DynamoDB: one item per ScaledObject (see state-item-codec.ts), written
+ * with a condition on `version` so two overlapping invocations can never both apply a decision
+ * made from the same state.
+ */
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { SaveResult, StateStore, StoredObjectState } from './state-store';
+import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem } from './state-item-codec';
+
+/** BatchGetItem's limit per request. */
+const BATCH_GET_LIMIT = 100;
+/** UnprocessedKeys come back under throttling; a few short backoffs drain them. */
+const MAX_UNPROCESSED_RETRIES = 8;
+const UNPROCESSED_BACKOFF_MS = 50;
+
+export interface DynamoDbStateStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Waits between UnprocessedKeys retries; injectable so tests need not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class DynamoDbStateStore implements StateStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: DynamoDbStateStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async loadMany(keys: string[]): Promise<Map<string, StoredObjectState>> {
+    const result = new Map<string, StoredObjectState>();
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const chunk = unique.slice(start, start + BATCH_GET_LIMIT);
+      for (const item of await this.batchGet(chunk)) {
+        const state = decodeStateItem(item);
+        result.set(state.key, state);
+      }
+    }
+    return result;
+  }
+
+  async save(item: StoredObjectState, expectedVersion: number): Promise<SaveResult> {
+    const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
+      expectedVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY_ATTRIBUTE } }
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': VERSION_ATTRIBUTE },
+            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          };
+    try {
+      await this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: encodeStateItem(item, expectedVersion + 1), ...condition }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        return 'conflict';
+      }
+      throw error;
+    }
+  }
+
+  async listAll(): Promise<StoredObjectState[]> {
+    const states: StoredObjectState[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) states.push(decodeStateItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return states;
+  }
+
+  private async batchGet(keys: string[]): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let pending: Record<string, AttributeValue>[] = keys.map((key) => ({ [KEY_ATTRIBUTE]: { S: key } }));
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > MAX_UNPROCESSED_RETRIES) {
+        throw new Error(
+          `DynamoDB table ${this.tableName} left ${pending.length} keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries ` +
+            '(throttled): raise the table capacity or use on-demand billing',
+        );
+      }
+      if (attempt > 0) await this.sleep(UNPROCESSED_BACKOFF_MS * 2 ** (attempt - 1));
+      const response = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(response.Responses?.[this.tableName] ?? []));
+      pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
+  }
+}
+
+/** Creates the state table (on-demand, string key `pk`) for tests, the simulator and the bench. */
+export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
+    }),
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * One evaluation of one ScaledObject: KEDA's polling-loop step (pause, activation, cooldown,
+ * fallback) and then, on the count KEDA leaves, the HPA's reconcile (metrics, stabilization,
+ * policies), as if the HPA synced right after KEDA. Pure: the clock and the stored state come in,
+ * the decision and the state to store go out. See docs/scaling-semantics.md.
+ */
+import type { EvaluateInput, EvaluateOutput, DecisionRule, ObjectStatus } from './evaluate-types';
+import type { ScaledObject } from './spec/scaled-object';
+import type { ScalingState } from './scaling-state';
+import type { HpaMetric, HpaReconcileResult } from './hpa/reconcile';
+import { reconcileHpa } from './hpa/reconcile';
+import { resolveBehavior } from './hpa/behavior-defaults';
+import { storeScaleEvent } from './hpa/scale-events';
+import { activityOf } from './keda/activation';
+import { fallbackMetricMilli, fallbackReplicas } from './keda/fallback';
+import { kedaMetricMilli } from './keda/metric-value';
+import { effectiveHpaBehavior, hpaMinReplicas } from './keda/pause';
+import type { KedaStep } from './keda/request-scale';
+import { kedaRequestScale } from './keda/request-scale';
+import type { TriggerOutcome } from './keda/trigger-outcomes';
+import { classifyTriggers } from './keda/trigger-outcomes';
+import type { TriggerFacts } from './keda/explanation';
+import { decisionMessage, explainTrigger, statusReasonOf } from './keda/explanation';
+
+export function evaluate(input: EvaluateInput): EvaluateOutput {
+  assertReplicaCount(input.object, input.target.specReplicas);
+  return input.object.pause.paused ? evaluatePaused(input) : evaluateActive(input);
+}
+
+/**
+ * Records the HPA's part of a successful scale from `fromReplicas` to `toReplicas` (call it after
+ * the patch succeeded). Counts below the HPA's minimum belong to KEDA (activation from zero or
+ * idle, scale-in to zero or idle), whose steps are not HPA scale events, so that part is left out.
+ */
+export function recordScaleEvent(
+  state: ScalingState,
+  object: ScaledObject,
+  fromReplicas: number,
+  toReplicas: number,
+  now: number,
+): ScalingState {
+  const behavior = effectiveHpaBehavior(object);
+  // Without a behavior block (or with the HPA deleted by a pause) the HPA keeps no events.
+  if (behavior === undefined || object.pause.paused) return state;
+  const floor = hpaMinReplicas(object);
+  if (toReplicas < floor) return state;
+  const from = Math.max(fromReplicas, floor);
+  if (from === toReplicas) return state;
+  const rules = resolveBehavior(behavior);
+  return toReplicas > from
+    ? { ...state, scaleUpEvents: storeScaleEvent(state.scaleUpEvents, toReplicas - from, rules.scaleUp, now) }
+    : { ...state, scaleDownEvents: storeScaleEvent(state.scaleDownEvents, from - toReplicas, rules.scaleDown, now) };
+}
+
+function assertReplicaCount(object: ScaledObject, replicas: number): void {
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new Error(`${object.id}: the scale target's spec.replicas is ${replicas}; expected a whole number >= 0 from the scale subresource`);
+  }
+}
+
+/** `paused` freezes the count, `paused-replicas` sets it; KEDA deletes the HPA in both cases. */
+function evaluatePaused(input: EvaluateInput): EvaluateOutput {
+  const { object, state } = input;
+  const current = input.target.specReplicas;
+  const pausedReplicas = object.pause.pausedReplicas;
+  const desired = pausedReplicas ?? current;
+  const rule: DecisionRule = pausedReplicas === undefined ? 'paused' : 'paused-replicas';
+  // The HPA controller forgets a deleted HPA's history; a later unpause starts a fresh one.
+  const { recommendations: _forgotten, ...kept } = state;
+  const nextState: ScalingState = { ...kept, scaleUpEvents: [], scaleDownEvents: [] };
+  const why = pausedReplicas === undefined ? 'paused (autoscaling.keda.sh/paused)' : `paused at ${pausedReplicas} (autoscaling.keda.sh/paused-replicas)`;
+  const triggers = input.triggers.length > 0 ? classifyTriggers(object, input.triggers, state.health).outcomes : [];
+  const facts = triggers.map((outcome) => ({ outcome }));
+  return {
+    desiredReplicas: desired,
+    scale: desired !== current,
+    state: nextState,
+    status: 'paused',
+    active: false,
+    explanation: {
+      rule,
+      message: decisionMessage(current, desired, [], [why]),
+      triggers: facts.map(explainTrigger),
+      steps: [`keda: ${why}: no trigger or HPA logic runs`],
+    },
+  };
+}
+
+function evaluateActive(input: EvaluateInput): EvaluateOutput {
+  const { object, now, state } = input;
+  const current = input.target.specReplicas;
+  const { readyPods } = input.target;
+
+  const { outcomes, health } = classifyTriggers(object, input.triggers, state.health);
+  const activity = activityOf(object, outcomes);
+  const keda = kedaRequestScale({ object, current, activity, clock: state, now });
+  let nextState: ScalingState = { ...state, health };
+  if (keda.lastActiveTime !== undefined) nextState.lastActiveTime = keda.lastActiveTime;
+
+  // Fallback counts come from the count the HPA sees, i.e. after KEDA's step.
+  const facts: TriggerFacts[] = outcomes.map((outcome) => factsFor(outcome, object, keda.replicas, readyPods));
+  let hpa: HpaReconcileResult | undefined;
+  if (keda.replicas >= 1 && !keda.scaledIn) {
+    hpa = reconcileHpa({
+      current: keda.replicas,
+      minReplicas: hpaMinReplicas(object),
+      maxReplicas: object.maxReplicaCount,
+      metrics: facts.map((fact) => fact.metric!),
+      ...(readyPods === undefined ? {} : { readyPods }),
+      behavior: effectiveHpaBehavior(object),
+      ...(state.recommendations === undefined ? {} : { recommendations: state.recommendations }),
+      history: state,
+      now,
+    });
+    hpa.proposals.forEach((proposal, index) => {
+      if (proposal) facts[index]!.proposal = proposal;
+    });
+    if (hpa.recommendations) nextState = { ...nextState, recommendations: hpa.recommendations };
+  } else {
+    for (const fact of facts) delete fact.metric;
+  }
+
+  const desired = hpa ? hpa.desired : keda.replicas;
+  const rule = decisionRule(keda, hpa, facts);
+  const notes = [keda.note, hpa && hpa.desired !== keda.replicas ? hpa.limitNote : undefined].filter(
+    (note): note is string => note !== undefined,
+  );
+  const statusReason = statusReasonOf(facts, health);
+  return {
+    desiredReplicas: desired,
+    scale: desired !== current,
+    state: nextState,
+    status: statusOf(facts, activity.active, statusReason),
+    ...(statusReason === undefined ? {} : { statusReason }),
+    active: activity.active,
+    explanation: {
+      rule,
+      message: decisionMessage(current, desired, facts, notes),
+      triggers: facts.map(explainTrigger),
+      steps: [keda.step, ...(hpa?.steps ?? [])],
+    },
+  };
+}
+
+/** What the HPA is given for one trigger: its value, its fallback value, or its error. */
+function factsFor(outcome: TriggerOutcome, object: ScaledObject, hpaCurrent: number, readyPods: number | undefined): TriggerFacts {
+  const { trigger } = outcome;
+  const base = { metricName: trigger.metricName, metricType: trigger.metricType, targetMilli: kedaMetricMilli(trigger.target) };
+  if (outcome.kind === 'value') return { outcome, metric: { ...base, valueMilli: outcome.valueMilli } };
+  if (outcome.kind === 'error' || object.fallback === undefined) return { outcome, metric: { ...base, error: outcome.error } };
+  const replicas = fallbackReplicas(object.fallback, hpaCurrent);
+  const value = fallbackMetricMilli(base.targetMilli, trigger.metricType, replicas, readyPods);
+  const metric: HpaMetric = value.ok ? { ...base, valueMilli: value.valueMilli } : { ...base, error: value.error };
+  return { outcome, metric, fallbackReplicas: replicas };
+}
+
+/**
+ * The rule that set the final count: the HPA's when it moved the count, else KEDA's when its step
+ * decided something, else the HPA's reason for holding.
+ */
+function decisionRule(keda: KedaStep, hpa: HpaReconcileResult | undefined, facts: readonly TriggerFacts[]): DecisionRule {
+  if (hpa && (hpa.desired !== keda.replicas || keda.rule === undefined)) {
+    if (hpa.rule === 'hpa' && drivenByFallback(hpa, facts)) return 'fallback';
+    return hpa.rule;
+  }
+  return keda.rule ?? 'scaling-disabled';
+}
+
+function drivenByFallback(hpa: HpaReconcileResult, facts: readonly TriggerFacts[]): boolean {
+  return facts.some(
+    (fact) => fact.outcome.kind === 'fallback' && fact.proposal?.ok === true && fact.proposal.replicas === hpa.metricProposal,
+  );
+}
+
+function statusOf(facts: readonly TriggerFacts[], active: boolean, statusReason: string | undefined): ObjectStatus {
+  // A fallback the HPA could not use (Value metric, no ready pod) is an error, not a fallback.
+  if (facts.some((fact) => fact.outcome.kind === 'fallback' && fact.proposal?.ok !== false)) return 'fallback';
+  if (statusReason !== undefined) return 'error';
+  return active ? 'active' : 'ready';
+}

@@ -1,0 +1,26 @@
+/**
+ * Whether a ScaledObject is active (`getScaledObjectState`): any trigger that read without error
+ * and is above its activation threshold, or any trigger in fallback, or the force-activation
+ * annotation. A trigger that errors never counts as active.
+ */
+import type { ScaledObject } from '../spec/scaled-object';
+import type { TriggerOutcome } from './trigger-outcomes';
+
+export interface Activity {
+  active: boolean;
+  /** Some trigger failed without a fallback (KEDA's `isError`). */
+  isError: boolean;
+  /** Metric names of the triggers that made the object active. */
+  activeTriggers: string[];
+}
+
+export function activityOf(object: ScaledObject, outcomes: readonly TriggerOutcome[]): Activity {
+  const activeTriggers = outcomes
+    .filter((outcome) => (outcome.kind === 'value' && outcome.active) || outcome.kind === 'fallback')
+    .map((outcome) => outcome.trigger.metricName);
+  return {
+    active: object.pause.forceActivation || activeTriggers.length > 0,
+    isError: outcomes.some((outcome) => outcome.kind === 'error'),
+    activeTriggers,
+  };
+}

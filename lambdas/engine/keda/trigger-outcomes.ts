@@ -1,0 +1,43 @@
+/**
+ * Turns this tick's trigger results into what KEDA works with: a value (with its activity), an
+ * error, or a fallback. Failure counting happens here, one count per failing trigger per
+ * evaluation (KEDA also counts the HPA's metric requests; see docs/scaling-semantics.md).
+ */
+import type { ScaledObject } from '../spec/scaled-object';
+import type { ParsedTrigger } from '../../triggers/trigger-definition';
+import type { TriggerResult } from '../evaluate-types';
+import type { TriggerHealth } from '../scaling-state';
+import { isFallbackEnabled, isFallingBack, nextHealth } from './fallback';
+import { kedaMetricMilli } from './metric-value';
+
+export type TriggerOutcome =
+  | { kind: 'value'; trigger: ParsedTrigger; value: number; valueMilli: number; active: boolean }
+  | { kind: 'error'; trigger: ParsedTrigger; error: string; code?: string }
+  /** Failed more than failureThreshold times: reports the fallback count and counts as active. */
+  | { kind: 'fallback'; trigger: ParsedTrigger; error: string };
+
+export interface ClassifiedTriggers {
+  outcomes: TriggerOutcome[];
+  health: Record<string, TriggerHealth>;
+}
+
+export function classifyTriggers(
+  object: ScaledObject,
+  results: readonly TriggerResult[],
+  health: Readonly<Record<string, TriggerHealth>>,
+): ClassifiedTriggers {
+  const fallback = isFallbackEnabled(object.fallback) ? object.fallback : undefined;
+  const nextHealthByMetric: Record<string, TriggerHealth> = { ...health };
+  const outcomes = object.triggers.map((trigger): TriggerOutcome => {
+    const result = results.find((candidate) => candidate.index === trigger.index);
+    const succeeded = result?.ok === true;
+    if (fallback) nextHealthByMetric[trigger.metricName] = nextHealth(health[trigger.metricName], succeeded);
+    if (result?.ok) {
+      return { kind: 'value', trigger, value: result.value, valueMilli: kedaMetricMilli(result.value), active: result.active };
+    }
+    const error = result ? result.error : 'no result was read for this trigger';
+    if (fallback && isFallingBack(nextHealthByMetric[trigger.metricName]!, fallback)) return { kind: 'fallback', trigger, error };
+    return result?.code ? { kind: 'error', trigger, error, code: result.code } : { kind: 'error', trigger, error };
+  });
+  return { outcomes, health: nextHealthByMetric };
+}

@@ -1,0 +1,10 @@
+/** What the DaemonSets will put on a fresh node of a template: their pods land before any workload pod. */
+import type { DaemonSetInfo, NodeTemplate, Resources } from './node-model';
+import { addResources, ZERO } from './node-model';
+import { placementBlocker } from './scheduling-predicates';
+
+export function daemonSetOverhead(template: NodeTemplate, daemonSets: readonly DaemonSetInfo[]): Resources {
+  return daemonSets
+    .filter((daemonSet) => placementBlocker(daemonSet.pod, template) === undefined)
+    .reduce((sum, daemonSet) => addResources(sum, daemonSet.pod.requests), ZERO);
+}

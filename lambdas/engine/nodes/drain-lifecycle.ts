@@ -1,0 +1,87 @@
+/**
+ * State transitions of the one drain a group may have in flight. The drain spans ticks: it is
+ * written to state before the first eviction, so a timeout or crash never leaves a cordoned node
+ * forgotten.
+ */
+import type { AutoScalingGroupInfo } from './auto-scaling-group';
+import type { NodeGroupKnobs } from './node-group-knobs';
+import type { DrainInProgress, NodeGroupState } from './node-group-state';
+import type { NodeInfo } from './node-model';
+
+export type DrainStep =
+  | { kind: 'none' }
+  /** The node or its instance is already gone: forget the drain. */
+  | { kind: 'gone'; drain: DrainInProgress }
+  | { kind: 'expired'; drain: DrainInProgress }
+  /** Removing the node now would take the group below its min: undo. */
+  | { kind: 'at-min'; drain: DrainInProgress }
+  | { kind: 'continue'; drain: DrainInProgress; node: NodeInfo };
+
+export function nextDrainStep(state: NodeGroupState, asg: AutoScalingGroupInfo, nodes: readonly NodeInfo[], knobs: NodeGroupKnobs, now: number): DrainStep {
+  const drain = state.drain;
+  if (!drain) return { kind: 'none' };
+  const node = nodes.find((candidate) => candidate.name === drain.node);
+  const instance = asg.instances.find((candidate) => candidate.instanceId === drain.instanceId);
+  if (!node || !instance || instance.lifecycleState.startsWith('Terminat')) return { kind: 'gone', drain };
+  if (now - drain.startedAt > knobs.maxDrainSeconds * 1000) return { kind: 'expired', drain };
+  if (asg.desiredCapacity <= asg.minSize) return { kind: 'at-min', drain };
+  return { kind: 'continue', drain, node };
+}
+
+export function drainStarted(state: NodeGroupState, drain: DrainInProgress): NodeGroupState {
+  return { ...state, drain, lastRequest: { at: drain.startedAt, action: 'drain-started', detail: `drain ${drain.node} (${drain.instanceId}): ${drain.reason}` } };
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+export function drainCompleted(state: NodeGroupState, now: number, detail: string): NodeGroupState {
+  const node = state.drain?.node ?? '';
+  return {
+    ...state,
+    drain: undefined,
+    unneededSince: without(state.unneededSince, node),
+    lastScaleDownAt: now,
+    lastRequest: { at: now, action: 'terminate', detail },
+  };
+}
+
+export function drainForgotten(state: NodeGroupState): NodeGroupState {
+  const node = state.drain?.node ?? '';
+  return { ...state, drain: undefined, unneededSince: without(state.unneededSince, node) };
+}
+
+/** A drain that failed: the node is not reconsidered for a while and scale-down pauses (CA: 5m and 3m). */
+export function drainFailed(state: NodeGroupState, now: number, knobs: NodeGroupKnobs, detail: string): NodeGroupState {
+  const node = state.drain?.node ?? '';
+  return {
+    ...state,
+    drain: undefined,
+    unneededSince: without(state.unneededSince, node),
+    unremovableUntil: { ...state.unremovableUntil, [node]: now + knobs.unremovableNodeRecheckSeconds * 1000 },
+    lastScaleDownFailureAt: now,
+    lastRequest: { at: now, action: 'drain-failed', detail },
+  };
+}
+
+/** Drops per-node entries for nodes that no longer exist, so the item does not grow forever. */
+export function pruneNodeEntries(state: NodeGroupState, nodeNames: ReadonlySet<string>, now: number): NodeGroupState {
+  const keep = <T>(record: Record<string, T>, alive: (value: T) => boolean) =>
+    Object.fromEntries(Object.entries(record).filter(([name, value]) => nodeNames.has(name) && alive(value)));
+  return {
+    ...state,
+    unneededSince: keep(state.unneededSince, () => true),
+    unremovableUntil: keep(state.unremovableUntil, (until) => until > now),
+  };
+}
+
+export function scaleUpRecorded(state: NodeGroupState, now: number, fromDesired: number, toDesired: number, reason: string): NodeGroupState {
+  return {
+    ...state,
+    lastScaleUp: { at: now, fromDesired, toDesired, reason },
+    lastRequest: { at: now, action: 'scale-up', detail: `desired ${fromDesired} -> ${toDesired}: ${reason}` },
+  };
+}

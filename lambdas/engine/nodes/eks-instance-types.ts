@@ -1,0 +1,92 @@
+/**
+ * EKS capacity facts for common instance types, used when the group has no node to copy its shape
+ * from. Max pods follows the Amazon VPC CNI formula `ENIs × (IPv4 per ENI − 1) + 2` (the value the
+ * EKS AMI's bootstrap sets), never the Kubernetes default of 110, because on EKS the pod limit is
+ * usually what fills a small node first.
+ */
+import type { Resources } from './node-model';
+
+interface InstanceFacts {
+  vcpu: number;
+  memoryGiB: number;
+  enis: number;
+  ipv4PerEni: number;
+}
+
+const SIZES: Record<string, Omit<InstanceFacts, 'memoryGiB'> & { gibPerVcpu?: number }> = {
+  large: { vcpu: 2, enis: 3, ipv4PerEni: 10 },
+  xlarge: { vcpu: 4, enis: 4, ipv4PerEni: 15 },
+  '2xlarge': { vcpu: 8, enis: 4, ipv4PerEni: 15 },
+  '4xlarge': { vcpu: 16, enis: 8, ipv4PerEni: 30 },
+  '8xlarge': { vcpu: 32, enis: 8, ipv4PerEni: 30 },
+  '12xlarge': { vcpu: 48, enis: 8, ipv4PerEni: 30 },
+  '16xlarge': { vcpu: 64, enis: 15, ipv4PerEni: 50 },
+  '24xlarge': { vcpu: 96, enis: 15, ipv4PerEni: 50 },
+};
+
+/** GiB of memory per vCPU of the general (m), compute (c) and memory (r) families. */
+const FAMILIES: Record<string, number> = {
+  m5: 4, m5a: 4, m6i: 4, m6a: 4, m7i: 4, m7a: 4, m6g: 4, m7g: 4,
+  c5: 2, c5a: 2, c6i: 2, c6a: 2, c7i: 2, c6g: 2, c7g: 2,
+  r5: 8, r5a: 8, r6i: 8, r6a: 8, r7i: 8, r6g: 8, r7g: 8,
+};
+
+const BURSTABLE: Record<string, InstanceFacts> = {
+  't3.micro': { vcpu: 2, memoryGiB: 1, enis: 2, ipv4PerEni: 2 },
+  't3.small': { vcpu: 2, memoryGiB: 2, enis: 3, ipv4PerEni: 4 },
+  't3.medium': { vcpu: 2, memoryGiB: 4, enis: 3, ipv4PerEni: 6 },
+  't3.large': { vcpu: 2, memoryGiB: 8, enis: 3, ipv4PerEni: 12 },
+  't3.xlarge': { vcpu: 4, memoryGiB: 16, enis: 4, ipv4PerEni: 15 },
+  't3.2xlarge': { vcpu: 8, memoryGiB: 32, enis: 4, ipv4PerEni: 15 },
+};
+
+function facts(instanceType: string): InstanceFacts | undefined {
+  const burstable = BURSTABLE[instanceType] ?? BURSTABLE[instanceType.replace(/^t3a\./, 't3.')];
+  if (burstable) return burstable;
+  const [family, size] = instanceType.split('.');
+  const gibPerVcpu = family ? FAMILIES[family] : undefined;
+  const sizeFacts = size ? SIZES[size] : undefined;
+  // c5 jumps from 4xlarge to 9xlarge; its 9xlarge/18xlarge are absent rather than guessed.
+  if (gibPerVcpu === undefined || !sizeFacts) return undefined;
+  return { vcpu: sizeFacts.vcpu, memoryGiB: sizeFacts.vcpu * gibPerVcpu, enis: sizeFacts.enis, ipv4PerEni: sizeFacts.ipv4PerEni };
+}
+
+/** EKS max pods for the instance type (VPC CNI without prefix delegation), or undefined if unknown. */
+export function eksMaxPods(instanceType: string): number | undefined {
+  const known = facts(instanceType);
+  return known ? known.enis * (known.ipv4PerEni - 1) + 2 : undefined;
+}
+
+/** CPU the EKS AMI reserves for the kubelet: 6% of the first core, 1% of the second, 0.5% of the next two, 0.25% beyond. */
+function reservedCpuMilli(vcpu: number): number {
+  const steps: Array<[cores: number, fraction: number]> = [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]];
+  let remaining = vcpu;
+  let reserved = 0;
+  for (const [cores, fraction] of steps) {
+    const used = Math.min(remaining, cores);
+    reserved += used * 1000 * fraction;
+    remaining -= used;
+  }
+  return Math.ceil(reserved);
+}
+
+const MIB = 2 ** 20;
+/** Share of nominal memory the hypervisor and kernel keep (Karpenter's default VM overhead). */
+const VM_MEMORY_OVERHEAD = 0.075;
+
+/**
+ * Allocatable of a fresh EKS node of this type: capacity minus the AMI's kube-reserved
+ * (`255Mi + 11Mi × max pods`) and the 100Mi hard eviction threshold. Undefined if the type is unknown.
+ */
+export function eksAllocatable(instanceType: string): Resources | undefined {
+  const known = facts(instanceType);
+  if (!known) return undefined;
+  const pods = known.enis * (known.ipv4PerEni - 1) + 2;
+  const capacityBytes = Math.floor(known.memoryGiB * 1024 * MIB * (1 - VM_MEMORY_OVERHEAD));
+  const reservedBytes = (255 + 11 * pods + 100) * MIB;
+  return {
+    cpuMilli: known.vcpu * 1000 - reservedCpuMilli(known.vcpu),
+    memoryBytes: capacityBytes - reservedBytes,
+    pods,
+  };
+}

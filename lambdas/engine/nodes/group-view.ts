@@ -1,0 +1,88 @@
+/**
+ * One group at this instant: its nodes, how much capacity is already on the way, whether its
+ * launches are failing (backoff), and the shape of the node it would add.
+ */
+import type { AutoScalingGroupInfo } from './auto-scaling-group';
+import { isLiveInstance } from './auto-scaling-group';
+import type { NodeGroupKnobs } from './node-group-knobs';
+import type { NodeGroupState } from './node-group-state';
+import { isBackedOff, withBackoff } from './node-group-state';
+import type { NodeInfo, NodeTemplate } from './node-model';
+import { TO_BE_DELETED_TAINT, templateFromNode, templateFromTags } from './node-template';
+
+export interface GroupView {
+  asg: AutoScalingGroupInfo;
+  knobs: NodeGroupKnobs;
+  state: NodeGroupState;
+  /** Nodes whose provider ID names one of the group's instances. */
+  nodes: NodeInfo[];
+  readyNodes: number;
+  /** Requested capacity not yet Ready: counted as nodes so a later tick never asks twice. */
+  upcoming: number;
+  backedOff: boolean;
+  template?: NodeTemplate;
+  templateError?: string;
+  /** Things that happened while looking (a failed launch noticed, a provision timeout). */
+  findings: string[];
+}
+
+export function isBeingDeleted(node: NodeInfo): boolean {
+  return node.taints.some((taint) => taint.key === TO_BE_DELETED_TAINT || taint.key === 'ToBeDeletedByClusterAutoscaler');
+}
+
+export function buildGroupView(
+  asg: AutoScalingGroupInfo,
+  knobs: NodeGroupKnobs,
+  previous: NodeGroupState,
+  allNodes: readonly NodeInfo[],
+  now: number,
+): GroupView {
+  let state = previous;
+  const findings: string[] = [];
+  const liveIds = new Set(asg.instances.filter(isLiveInstance).map((instance) => instance.instanceId));
+  const nodes = allNodes.filter((node) => node.instanceId !== undefined && liveIds.has(node.instanceId));
+  const readyNodes = nodes.filter((node) => node.ready).length;
+  const waiting = Math.max(0, asg.desiredCapacity - readyNodes);
+
+  // A failed launch since the last one acted on (CA's early abort on AWS, PR #4489).
+  const horizon = Math.max(state.lastFailedActivityAt ?? 0, now - knobs.maxNodeProvisionSeconds * 1000);
+  const failures = asg.activities.filter((activity) => activity.statusCode === 'Failed' && activity.startedAt > horizon);
+  if (failures.length > 0) {
+    const newest = failures.reduce((a, b) => (a.startedAt >= b.startedAt ? a : b));
+    const reason = `launch failed: ${newest.statusMessage ?? newest.description}`;
+    state = { ...withBackoff(state, now, reason, knobs), lastFailedActivityAt: newest.startedAt };
+    findings.push(reason);
+  }
+
+  const scaleUp = state.lastScaleUp;
+  if (scaleUp && !scaleUp.provisionTimedOut && waiting > 0 && now - scaleUp.at > knobs.maxNodeProvisionSeconds * 1000) {
+    const reason = `${waiting} requested instance(s) not Ready within ${knobs.maxNodeProvisionSeconds}s of the scale-up at ${new Date(scaleUp.at).toISOString()}`;
+    state = { ...withBackoff(state, now, reason, knobs), lastScaleUp: { ...scaleUp, provisionTimedOut: true } };
+    findings.push(reason);
+  }
+
+  const backedOff = isBackedOff(state, now);
+  const shapeNode = nodes.find((node) => node.ready && !isBeingDeleted(node)) ?? nodes[0];
+  let template: NodeTemplate | undefined;
+  let templateError: string | undefined;
+  if (shapeNode) template = templateFromNode(shapeNode);
+  else {
+    const instanceType = asg.instanceTypes[0] ?? asg.instances.find((instance) => instance.instanceType)?.instanceType;
+    const result = templateFromTags(asg.tags, instanceType);
+    if ('template' in result) template = result.template;
+    else templateError = result.error;
+  }
+  return {
+    asg,
+    knobs,
+    state,
+    nodes,
+    readyNodes,
+    // A group whose launches fail is not trusted to deliver what it was asked for.
+    upcoming: backedOff ? 0 : waiting,
+    backedOff,
+    template,
+    templateError,
+    findings,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Plain data the node planner works on. Adapters translate Kubernetes and Auto Scaling objects into
+ * these shapes; the planner never sees an SDK type, so it runs the same in Lambda, tests and the
+ * simulator.
+ */
+
+/** Schedulable capacity or a pod's demand. `pods` is a count (a pod uses one slot). */
+export interface Resources {
+  cpuMilli: number;
+  memoryBytes: number;
+  pods: number;
+}
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: TaintEffect;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  /** Empty means every effect. */
+  effect?: TaintEffect | '';
+}
+
+export interface SelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+/** A required node-affinity term: every expression must hold (terms are OR-ed). */
+export interface NodeSelectorTerm {
+  matchExpressions: SelectorRequirement[];
+}
+
+/** A metav1 LabelSelector, as used by PDBs and workloads. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: SelectorRequirement[];
+}
+
+/** What the scheduler looks at to place a pod on a node. */
+export interface PodScheduling {
+  /** Effective requests (containers summed, max with init containers); `pods` is always 1. */
+  requests: Resources;
+  nodeSelector?: Record<string, string>;
+  /** requiredDuringSchedulingIgnoredDuringExecution terms; undefined means no constraint. */
+  requiredNodeAffinity?: NodeSelectorTerm[];
+  tolerations?: Toleration[];
+}
+
+export interface PodOwner {
+  kind: string;
+  name: string;
+}
+
+export interface PodInfo extends PodScheduling {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  nodeName?: string;
+  phase: string;
+  owner?: PodOwner;
+  /** Mirror (static) pods are managed by the kubelet and never evicted. */
+  mirror: boolean;
+  /** PodScheduled=False with reason Unschedulable. */
+  unschedulable: boolean;
+  /** Names of hostPath and non-memory emptyDir volumes (CA's local-storage rule). */
+  localStorageVolumes: string[];
+  createdAt: number;
+  /** Epoch ms of metadata.deletionTimestamp when the pod is terminating. */
+  deletingSince?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface NodeInfo {
+  name: string;
+  /** EC2 instance id from spec.providerID (`aws:///<az>/<instance id>`). */
+  instanceId?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  taints: Taint[];
+  /** spec.unschedulable (cordoned). */
+  unschedulable: boolean;
+  ready: boolean;
+  allocatable: Resources;
+  createdAt: number;
+}
+
+export interface PdbInfo {
+  namespace: string;
+  name: string;
+  selector: LabelSelector;
+  disruptionsAllowed: number;
+}
+
+export interface DaemonSetInfo {
+  namespace: string;
+  name: string;
+  pod: PodScheduling;
+}
+
+/** The shape of a node the group would launch. */
+export interface NodeTemplate {
+  labels: Record<string, string>;
+  taints: Taint[];
+  allocatable: Resources;
+  /** Where the shape came from, for the explanation. */
+  source: string;
+}
+
+export const ZERO: Resources = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
+
+export function addResources(a: Resources, b: Resources): Resources {
+  return { cpuMilli: a.cpuMilli + b.cpuMilli, memoryBytes: a.memoryBytes + b.memoryBytes, pods: a.pods + b.pods };
+}
+
+export function subtractResources(a: Resources, b: Resources): Resources {
+  return { cpuMilli: a.cpuMilli - b.cpuMilli, memoryBytes: a.memoryBytes - b.memoryBytes, pods: a.pods - b.pods };
+}
+
+export function fitsWithin(demand: Resources, free: Resources): boolean {
+  return demand.cpuMilli <= free.cpuMilli && demand.memoryBytes <= free.memoryBytes && demand.pods <= free.pods;
+}
+
+/** A pod that is done (or on its way out) no longer holds node capacity. */
+export function holdsCapacity(pod: PodInfo): boolean {
+  return pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
+}
+
+export function isDaemonSetPod(pod: PodInfo): boolean {
+  return pod.owner?.kind === 'DaemonSet';
+}
+
+export function podId(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * Which node of a group, if any, to drain now. Follows Cluster Autoscaler's order: loop gates
+ * (cooldowns), per-node eligibility (being deleted, disabled, unready, utilization), drain simulation
+ * (pod rules, PDBs, room elsewhere), then time and size gates. One node at a time per group.
+ */
+import { placeFirstFit, sortLargestFirst } from './bin-packing';
+import { matchingPdbs, podDrainDecision } from './drainability';
+import type { GroupView } from './group-view';
+import { isBeingDeleted } from './group-view';
+import type { NodeGroupState } from './node-group-state';
+import type { NodeInfo, PdbInfo, PodInfo } from './node-model';
+import { holdsCapacity, podId } from './node-model';
+import { existingBins } from './scale-up-plan';
+
+export const SCALE_DOWN_DISABLED = 'cluster-autoscaler.kubernetes.io/scale-down-disabled';
+
+export interface NodeAssessment {
+  node: string;
+  utilization?: number;
+  /** Set while the node counts as unneeded. */
+  unneededSince?: number;
+  /** Why it cannot be removed now (CA's UnremovableReason names). */
+  reason?: string;
+  message?: string;
+}
+
+export interface DrainPlan {
+  node: string;
+  instanceId: string;
+  utilization: number;
+  /** Pods to evict (not DaemonSet, mirror or finished pods). */
+  pods: PodInfo[];
+  reason: string;
+}
+
+export interface ScaleDownPlan {
+  state: NodeGroupState;
+  assessments: NodeAssessment[];
+  drain?: DrainPlan;
+  /** Why no node is drained this tick, when none is. */
+  blockedBy?: string;
+}
+
+export interface ScaleDownContext {
+  nodes: readonly NodeInfo[];
+  pods: readonly PodInfo[];
+  pdbs: readonly PdbInfo[];
+  now: number;
+  /** The group is scaling up in this tick (CA skips scale-down in such a loop). */
+  scalingUp: boolean;
+}
+
+/** max(cpu, memory) of requests over allocatable, as CA's utilization. */
+export function nodeUtilization(node: NodeInfo, podsOnNode: readonly PodInfo[]): number {
+  let cpu = 0;
+  let memory = 0;
+  for (const pod of podsOnNode) {
+    if (!holdsCapacity(pod)) continue;
+    cpu += pod.requests.cpuMilli;
+    memory += pod.requests.memoryBytes;
+  }
+  const cpuShare = node.allocatable.cpuMilli > 0 ? cpu / node.allocatable.cpuMilli : 0;
+  const memoryShare = node.allocatable.memoryBytes > 0 ? memory / node.allocatable.memoryBytes : 0;
+  return Math.max(cpuShare, memoryShare);
+}
+
+type Verdict = { removable: true; utilization: number; pods: PodInfo[] } | { removable: false; utilization?: number; reason: string; message: string };
+
+function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext): Verdict {
+  const { now } = context;
+  const knobs = view.knobs;
+  if ((view.state.unremovableUntil[node.name] ?? 0) > now) {
+    return { removable: false, reason: 'RecentlyUnremovable', message: `a removal failed recently; retried after ${new Date(view.state.unremovableUntil[node.name] ?? 0).toISOString()}` };
+  }
+  if (isBeingDeleted(node)) return { removable: false, reason: 'CurrentlyBeingDeleted', message: 'the node carries a to-be-deleted taint' };
+  if (node.annotations[SCALE_DOWN_DISABLED] === 'true') {
+    return { removable: false, reason: 'ScaleDownDisabledAnnotation', message: `the node is annotated ${SCALE_DOWN_DISABLED}: "true"` };
+  }
+  if (!node.ready) return { removable: false, reason: 'NotReady', message: 'unready nodes are left to the ASG health checks' };
+  const podsOnNode = context.pods.filter((pod) => pod.nodeName === node.name);
+  const utilization = nodeUtilization(node, podsOnNode);
+  if (utilization > knobs.scaleDownUtilizationThreshold) {
+    return { removable: false, utilization, reason: 'NotUnderutilized', message: `utilization ${utilization.toFixed(3)} is above the threshold ${knobs.scaleDownUtilizationThreshold}` };
+  }
+  const toMove: PodInfo[] = [];
+  // PDB budgets are spent pod by pod, as CA's RemainingPdbTracker does.
+  const budget = new Map<PdbInfo, number>();
+  for (const pod of podsOnNode) {
+    const decision = podDrainDecision(pod, context.pdbs, knobs);
+    if (decision.kind === 'skip') continue;
+    if (decision.kind === 'block') return { removable: false, utilization, reason: decision.reason, message: decision.message };
+    for (const pdb of matchingPdbs(pod, context.pdbs)) {
+      const left = (budget.get(pdb) ?? pdb.disruptionsAllowed) - 1;
+      if (left < 0) {
+        return { removable: false, utilization, reason: 'NotEnoughPdb', message: `PodDisruptionBudget ${pdb.namespace}/${pdb.name} does not allow evicting all its pods on this node` };
+      }
+      budget.set(pdb, left);
+    }
+    toMove.push(pod);
+  }
+  const destinations = existingBins(context.nodes, context.pods, node.name);
+  for (const item of sortLargestFirst(toMove.map((pod) => ({ id: podId(pod), pod })))) {
+    if (!placeFirstFit(destinations, item.pod)) {
+      return { removable: false, utilization, reason: 'NoPlaceToMovePods', message: `pod ${item.id} fits on no other node` };
+    }
+  }
+  return { removable: true, utilization, pods: toMove };
+}
+
+export function planScaleDown(view: GroupView, context: ScaleDownContext): ScaleDownPlan {
+  const { now } = context;
+  const knobs = view.knobs;
+  const assessments: NodeAssessment[] = [];
+  const unneededSince: Record<string, number> = {};
+  const removable: Array<{ node: NodeInfo; utilization: number; pods: PodInfo[]; since: number }> = [];
+  const liveInstanceIds = new Set(view.asg.instances.filter((instance) => instance.lifecycleState === 'InService').map((instance) => instance.instanceId));
+
+  if (knobs.scaleDownEnabled) {
+    for (const node of view.nodes) {
+      if (!node.instanceId || !liveInstanceIds.has(node.instanceId)) continue;
+      const verdict = assessNode(view, node, context);
+      if (!verdict.removable) {
+        assessments.push({ node: node.name, utilization: verdict.utilization, reason: verdict.reason, message: verdict.message });
+        continue;
+      }
+      const since = view.state.unneededSince[node.name] ?? now;
+      unneededSince[node.name] = since;
+      removable.push({ node, utilization: verdict.utilization, pods: verdict.pods, since });
+      assessments.push({ node: node.name, utilization: verdict.utilization, unneededSince: since });
+    }
+  }
+  const state: NodeGroupState = { ...view.state, unneededSince };
+  const base = { state, assessments };
+
+  if (!knobs.scaleDownEnabled) return { ...base, blockedBy: 'scale-down is disabled for this group' };
+  if (view.state.drain) return { ...base, blockedBy: `node ${view.state.drain.node} is being drained` };
+  if (context.scalingUp) return { ...base, blockedBy: 'the group scales up in this tick' };
+  const lastUp = view.state.lastScaleUp?.at;
+  if (lastUp !== undefined && now < lastUp + knobs.scaleDownDelayAfterAddSeconds * 1000) {
+    return { ...base, blockedBy: `within scaleDownDelayAfterAddSeconds (${knobs.scaleDownDelayAfterAddSeconds}s) of the scale-up at ${new Date(lastUp).toISOString()}` };
+  }
+  const lastFailure = view.state.lastScaleDownFailureAt;
+  if (lastFailure !== undefined && now < lastFailure + knobs.scaleDownDelayAfterFailureSeconds * 1000) {
+    return { ...base, blockedBy: `within scaleDownDelayAfterFailureSeconds (${knobs.scaleDownDelayAfterFailureSeconds}s) of a failed removal` };
+  }
+  const ripe = removable.filter((candidate) => now - candidate.since >= knobs.scaleDownUnneededSeconds * 1000);
+  if (ripe.length === 0) {
+    return { ...base, blockedBy: removable.length > 0 ? `no node unneeded for ${knobs.scaleDownUnneededSeconds}s yet` : 'no node is removable' };
+  }
+  if (view.asg.desiredCapacity <= view.asg.minSize) {
+    for (const candidate of ripe) {
+      const entry = assessments.find((assessment) => assessment.node === candidate.node.name);
+      if (entry) Object.assign(entry, { reason: 'NodeGroupMinSizeReached', message: `desired capacity ${view.asg.desiredCapacity} is at the group's min ${view.asg.minSize}` });
+    }
+    return { ...base, blockedBy: `the group is at its min size ${view.asg.minSize}` };
+  }
+  const chosen = ripe.sort((a, b) => a.utilization - b.utilization || a.since - b.since || a.node.name.localeCompare(b.node.name))[0]!;
+  return {
+    ...base,
+    drain: {
+      node: chosen.node.name,
+      instanceId: chosen.node.instanceId!,
+      utilization: chosen.utilization,
+      pods: chosen.pods,
+      reason: `utilization ${chosen.utilization.toFixed(3)} <= ${knobs.scaleDownUtilizationThreshold} since ${new Date(chosen.since).toISOString()} and its ${chosen.pods.length} pod(s) fit elsewhere`,
+    },
+  };
+}

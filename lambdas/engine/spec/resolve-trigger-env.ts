@@ -1,0 +1,45 @@
+/**
+ * Re-parses one object's triggers once the target container's env is known (tick time), so that
+ * `...FromEnv` parameters are checked and take effect exactly as KEDA's `resolvedEnv` lookup.
+ */
+import { getTriggerDefinition } from '../../triggers/registry';
+import type { ParsedTrigger } from '../../triggers/trigger-definition';
+import type { SpecIssue } from './issues';
+import { buildTrigger } from './parse-triggers';
+import type { ScaledObject } from './scaled-object';
+
+export function resolveTriggerEnv(object: ScaledObject, env: Record<string, string>): { object?: ScaledObject; errors: SpecIssue[] } {
+  const errors: SpecIssue[] = [];
+  const triggers: ParsedTrigger[] = [];
+  for (const trigger of object.triggers) {
+    const definition = getTriggerDefinition(trigger.type);
+    if (!definition) {
+      errors.push({ severity: 'error', objectId: object.id, field: `spec.triggers[${trigger.index}].type`, message: `trigger type "${trigger.type}" is not supported` });
+      continue;
+    }
+    // A role from a TriggerAuthentication travels in `aws.roleArn`; hand it back as podIdentity.
+    const podIdentityRoleArn = trigger.authenticationRef ? trigger.aws?.roleArn : undefined;
+    const result = definition.parse({
+      objectId: object.id,
+      index: trigger.index,
+      fieldPath: `spec.triggers[${trigger.index}].metadata`,
+      metadata: trigger.metadata,
+      resolvedEnv: env,
+      ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
+    });
+    errors.push(...result.errors.map((issue) => ({ ...issue, objectId: object.id })));
+    if (result.errors.length > 0 || !result.parsed) continue;
+    triggers.push(
+      buildTrigger(definition, result, {
+        index: trigger.index,
+        name: trigger.name,
+        metricType: trigger.metricType,
+        metadata: trigger.metadata,
+        authenticationRef: trigger.authenticationRef,
+        useCachedMetrics: trigger.useCachedMetrics,
+      }),
+    );
+  }
+  if (errors.length > 0) return { errors };
+  return { object: { ...object, triggers }, errors };
+}

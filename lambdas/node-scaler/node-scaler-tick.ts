@@ -1,0 +1,180 @@
+/**
+ * One node-scaler tick over every configured group: read each cluster once (nodes, pods, PDBs,
+ * DaemonSets) and every ASG in one batch, plan scale-up for the cluster's pending pods across its
+ * groups, then act on each group. A broken group or cluster is reported and never stops the others.
+ */
+import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
+import { nodeGroupStateKey } from '../adapters/state/node-group-state-store';
+import type { ClusterRef, NodeGroupConfig } from '../config/scaler-config';
+import type { AutoScalingGroupInfo } from '../engine/nodes/auto-scaling-group';
+import { clusterAutoscalerTags } from '../engine/nodes/auto-scaling-group';
+import { pruneNodeEntries } from '../engine/nodes/drain-lifecycle';
+import type { GroupView } from '../engine/nodes/group-view';
+import { buildGroupView } from '../engine/nodes/group-view';
+import { resolveKnobs } from '../engine/nodes/node-group-knobs';
+import { placementBlocker } from '../engine/nodes/scheduling-predicates';
+import { planScaleUp } from '../engine/nodes/scale-up-plan';
+import type { ScaleUpNotice } from '../pod-scaler/tick-types';
+import { actOnGroup } from './group-actions';
+import { collectPendingPods } from './pending-pods';
+import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function resolveCluster(deps: NodeScalerTickDependencies, name: string): ClusterRef | undefined {
+  const { config } = deps;
+  return config.clusters.find((cluster) => cluster.name === name) ?? (config.defaultCluster.name === name ? config.defaultCluster : undefined);
+}
+
+function emptyResult(group: NodeGroupConfig): NodeGroupTickResult {
+  return {
+    nodeGroup: `${group.cluster}/${group.autoScalingGroupName}`,
+    cluster: group.cluster,
+    autoScalingGroupName: group.autoScalingGroupName,
+    unneeded: [],
+    unremovable: [],
+    findings: [],
+  };
+}
+
+export function refusalForClusterAutoscaler(group: NodeGroupConfig, asg: AutoScalingGroupInfo): string | undefined {
+  const tags = clusterAutoscalerTags(asg.tags, group.cluster);
+  if (tags.length === 0 || group.allowClusterAutoscalerTags) return undefined;
+  return (
+    `refusing to manage ASG ${asg.name}: it carries Cluster Autoscaler's auto-discovery tag(s) ${tags.join(', ')}, so Cluster Autoscaler may size it too ` +
+    `and the two would fight; remove the tags (or Cluster Autoscaler), or set allowClusterAutoscalerTags: true on nodeGroups[${group.cluster}/${group.autoScalingGroupName}]`
+  );
+}
+
+export async function runNodeScalerTick(deps: NodeScalerTickDependencies, options: NodeScalerTickOptions): Promise<NodeScalerTickSummary> {
+  const { config, telemetry } = deps;
+  const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], noticeProblems: [] };
+  if (config.nodeGroups.length === 0) return summary;
+
+  let asgs: Map<string, AutoScalingGroupInfo> | undefined;
+  let asgError: string | undefined;
+  try {
+    asgs = await deps.autoScaling.describeGroups([...new Set(config.nodeGroups.map((group) => group.autoScalingGroupName))]);
+  } catch (error) {
+    asgError = message(error);
+  }
+
+  const clusters = [...new Set(config.nodeGroups.map((group) => group.cluster))];
+  for (const cluster of clusters) {
+    const groups = config.nodeGroups.filter((group) => group.cluster === cluster);
+    const notices = (options.notices ?? []).filter((notice) => notice.cluster === cluster);
+    const results = await tickCluster(deps, options, cluster, groups, notices, asgs, asgError, summary);
+    summary.groups.push(...results);
+  }
+  for (const result of summary.groups) {
+    if (result.error) telemetry.error('node group not handled this tick', { nodeGroup: result.nodeGroup, error: result.error });
+  }
+  return summary;
+}
+
+async function tickCluster(
+  deps: NodeScalerTickDependencies,
+  options: NodeScalerTickOptions,
+  cluster: string,
+  groups: NodeGroupConfig[],
+  notices: ScaleUpNotice[],
+  asgs: Map<string, AutoScalingGroupInfo> | undefined,
+  asgError: string | undefined,
+  summary: NodeScalerTickSummary,
+): Promise<NodeGroupTickResult[]> {
+  const { clock, telemetry } = deps;
+  const results = groups.map(emptyResult);
+  const failAll = (error: string) => {
+    for (const result of results) result.error ??= error;
+    return results;
+  };
+  if (!asgs) return failAll(`could not describe the Auto Scaling groups: ${asgError}`);
+  const ref = resolveCluster(deps, cluster);
+  if (!ref) return failAll(`cluster "${cluster}" is not in the configuration's clusters; add it with its region`);
+
+  let api: ClusterNodesApi;
+  let snapshot;
+  try {
+    api = await deps.clusterNodes(ref);
+    const [nodes, pods, pdbs, daemonSets] = await Promise.all([api.listNodes(), api.listPods(), api.listPodDisruptionBudgets(), api.listDaemonSets()]);
+    snapshot = { nodes, pods, pdbs, daemonSets };
+  } catch (error) {
+    return failAll(`could not read cluster ${cluster}: ${message(error)}`);
+  }
+  const now = clock.now();
+  const nodeNames = new Set(snapshot.nodes.map((node) => node.name));
+
+  const prepared: Array<{ index: number; key: string; version: number; view: GroupView }> = [];
+  for (const [index, group] of groups.entries()) {
+    const result = results[index]!;
+    try {
+      const knobs = resolveKnobs(group);
+      const asg = asgs.get(group.autoScalingGroupName);
+      if (!asg) {
+        throw new Error(`Auto Scaling group ${group.autoScalingGroupName} not found in ${ref.region}; check nodeGroups[].autoScalingGroupName and the region of cluster ${cluster}`);
+      }
+      const refusal = refusalForClusterAutoscaler(group, asg);
+      if (refusal) throw new Error(refusal);
+      const key = nodeGroupStateKey(cluster, group.autoScalingGroupName);
+      const stored = await deps.stateStore.load(key);
+      const view = buildGroupView(asg, knobs, pruneNodeEntries(stored.state, nodeNames, now), snapshot.nodes, now);
+      result.desiredCapacity = asg.desiredCapacity;
+      result.readyNodes = view.readyNodes;
+      result.upcomingNodes = view.upcoming;
+      result.backedOffUntil = view.backedOff ? view.state.backoff?.until : undefined;
+      result.findings.push(...view.findings);
+      if (view.templateError) result.findings.push(`cannot scale up from zero: ${view.templateError}`);
+      for (const finding of view.findings) telemetry.warn('node group backed off', { nodeGroup: result.nodeGroup, finding, until: view.state.backoff?.until });
+      prepared.push({ index, key, version: stored.version, view });
+    } catch (error) {
+      result.error = message(error);
+    }
+  }
+
+  const { pending, problems } = await collectPendingPods(snapshot.pods, notices, api);
+  for (const problem of problems) {
+    summary.noticeProblems.push({ cluster, ...problem });
+    telemetry.warn('scale-up notice not counted', { cluster, ...problem });
+  }
+  summary.pendingPods += pending.length;
+  const plan = planScaleUp(prepared.map((entry) => entry.view), snapshot.nodes, snapshot.pods, pending, snapshot.daemonSets);
+  for (const unhelped of plan.unhelped) summary.unhelpedPods.push({ cluster, ...unhelped });
+  if (plan.unhelped.length > 0) telemetry.warn('pods no node group can help', { cluster, pods: plan.unhelped });
+
+  for (const entry of prepared) {
+    const result = results[entry.index]!;
+    const counters = { nodesRequested: 0, nodesRemoved: 0 };
+    try {
+      await actOnGroup({
+        deps,
+        api,
+        key: entry.key,
+        version: entry.version,
+        view: entry.view,
+        nodes: snapshot.nodes,
+        pods: snapshot.pods,
+        pdbs: snapshot.pdbs,
+        scaleUp: plan.groups.find((group) => group.group === entry.view.asg.name),
+        result,
+        deadline: options.deadline,
+        drainBudgetMs: options.drainBudgetMs ?? 40_000,
+        evictionRetryMs: options.evictionRetryMs ?? 10_000,
+        counters,
+      });
+    } catch (error) {
+      result.error = message(error);
+    }
+    const template = entry.view.template;
+    deps.telemetry.groupMetrics(result.nodeGroup, {
+      DesiredCapacity: result.desiredCapacity,
+      InServiceInstances: entry.view.asg.instances.filter((instance) => instance.lifecycleState === 'InService').length,
+      UnschedulablePods: template ? pending.filter((item) => item.source === 'unschedulable' && placementBlocker(item.pod, template) === undefined).length : 0,
+      NodesRequested: counters.nodesRequested,
+      NodesRemoved: counters.nodesRemoved,
+      ScaleUpFailures: entry.view.findings.length,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,56 @@
+/** The node scaler's tick, as a function of its dependencies (Lambda, simulator and tests wire them). */
+import type { AutoScalingGroupApi } from '../adapters/autoscaling/auto-scaling-group-api';
+import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
+import type { NodeGroupStateStore } from '../adapters/state/node-group-state-store';
+import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
+import type { Clock, ScaleUpNotice } from '../pod-scaler/tick-types';
+import type { NodeScalerTelemetry } from './telemetry';
+
+export interface NodeScalerTickDependencies {
+  config: ScalerConfig;
+  clock: Clock;
+  autoScaling: AutoScalingGroupApi;
+  stateStore: NodeGroupStateStore;
+  clusterNodes(cluster: ClusterRef): Promise<ClusterNodesApi>;
+  telemetry: NodeScalerTelemetry;
+}
+
+export interface NodeScalerTickOptions {
+  /** Epoch ms by which the tick must be done. */
+  deadline: number;
+  /** Scale-ups the pod scaler is making now: their new pods count as pending. */
+  notices?: ScaleUpNotice[];
+  /** Longest a drain may keep retrying evictions inside one invocation (default 40 s). */
+  drainBudgetMs?: number;
+  /** Pause between eviction retries (default 10 s, as CA). */
+  evictionRetryMs?: number;
+}
+
+export type DrainOutcome = 'started' | 'waiting' | 'terminated' | 'failed' | 'forgotten';
+
+export interface NodeGroupTickResult {
+  /** `<cluster>/<asg name>`, the metrics' NodeGroup dimension. */
+  nodeGroup: string;
+  cluster: string;
+  autoScalingGroupName: string;
+  /** Set when the group could not be handled this tick (bad config, refused, API failure...). */
+  error?: string;
+  desiredCapacity?: number;
+  readyNodes?: number;
+  upcomingNodes?: number;
+  backedOffUntil?: number;
+  scaleUp?: { fromDesired: number; toDesired: number; reason: string };
+  drain?: { node: string; instanceId: string; outcome: DrainOutcome; detail: string };
+  scaleDownBlockedBy?: string;
+  unneeded: Array<{ node: string; since: number; utilization?: number }>;
+  unremovable: Array<{ node: string; reason: string; message?: string }>;
+  findings: string[];
+}
+
+export interface NodeScalerTickSummary {
+  groups: NodeGroupTickResult[];
+  pendingPods: number;
+  /** Pods no group can help, with why (per cluster). */
+  unhelpedPods: Array<{ cluster: string; id: string; reason: string }>;
+  noticeProblems: Array<{ cluster: string; notice: string; message: string }>;
+}

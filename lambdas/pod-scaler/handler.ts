@@ -1,0 +1,54 @@
+/**
+ * The pod scaler Lambda. Thin: it builds the runtime once per container, runs one invocation and
+ * reports. Everything it does is in run-invocation.ts and tick.ts, which tests drive directly.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
+import { observeResult, METRIC_NAMESPACE } from './observe-result';
+
+/** The part of Lambda's context object the handler uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface PodScalerObservability {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function createPodScalerHandler(
+  buildRuntime: () => Promise<InvocationRuntime>,
+  observability: PodScalerObservability = {
+    logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
+    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'pod-scaler' }),
+  },
+) {
+  let runtime: Promise<InvocationRuntime> | undefined;
+  return async (event: unknown, context?: LambdaContext): Promise<InvocationSummary> => {
+    runtime ??= buildRuntime().catch((error: unknown) => {
+      runtime = undefined; // a broken cold start must not poison the container
+      throw error;
+    });
+    const ready = await runtime;
+    const { logger, metrics } = observability;
+    const maxReplicasByKey = new Map(
+      ready.tick.config.scaledObjects.map((object) => [object.id, object.maxReplicaCount] as const),
+    );
+    const tick = {
+      ...ready.tick,
+      onResult: (result: Parameters<NonNullable<typeof ready.tick.onResult>>[0]) =>
+        observeResult(result, logger, metrics, maxReplicasByKey.get(result.objectId)),
+    };
+    const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
+    const summary = await runInvocation(event, remaining, { ...ready, tick });
+    logger.info('invocation finished', { summary });
+    return summary;
+  };
+}
+
+export const handler = createPodScalerHandler(async () => {
+  // Imported lazily so tests of the factory never load the production wiring.
+  const { buildProductionRuntime } = await import('./production-runtime');
+  return buildProductionRuntime();
+});

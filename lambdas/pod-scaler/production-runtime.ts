@@ -1,0 +1,116 @@
+/**
+ * Wires the pod scaler to real AWS and EKS. Every client can be replaced, so the end-to-end tests
+ * run this same wiring against dynalite, kinesalite, client mocks and the Kubernetes API test
+ * server; production passes nothing and gets the Lambda role's default clients.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
+import { loadConfig } from '../config/load-config';
+import { AwsClientFactory, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
+import { createTriggerReader } from '../adapters/aws/read-plan';
+import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
+import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
+import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
+import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
+import { systemClock } from '../util/system-clock';
+import type { Clock, ScaleUpNotice } from './tick-types';
+import type { InvocationRuntime, ShardEvent } from './run-invocation';
+
+/**
+ * Objects one invocation evaluates before the scheduled tick fans out to shards. bench/tick-cost
+ * measures 1,000 objects well inside a 15 s polling slot on one 1,024 MB Lambda.
+ */
+export const DEFAULT_MAX_OBJECTS_PER_INVOCATION = 1000;
+
+export interface RuntimeOverrides {
+  env?: NodeJS.ProcessEnv;
+  config?: ScalerConfig;
+  clock?: Clock;
+  dynamoDb?: DynamoDBClient;
+  lambda?: LambdaClient;
+  eks?: (region: string) => EKSClient;
+  /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
+  kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
+  awsClients?: AwsClientFactoryOptions;
+}
+
+export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): Promise<InvocationRuntime> {
+  const env = overrides.env ?? process.env;
+  const config = overrides.config ?? loadConfig();
+  const clock = overrides.clock ?? systemClock;
+  const tableName = requireEnv(env, 'STATE_TABLE_NAME');
+  const lambda = overrides.lambda ?? new LambdaClient({});
+
+  const kubeConfigFor = overrides.kubeConfigFor ?? defaultKubeConfigSource(overrides);
+  const apis = new Map<string, Promise<ScaleTargetApi>>();
+  const scaleTargets = (cluster: string): Promise<ScaleTargetApi> => {
+    let api = apis.get(cluster);
+    if (!api) {
+      api = kubeConfigFor(clusterRef(config, cluster)).then((kubeConfig) => new KubernetesScaleTargetApi(kubeConfig));
+      api.catch(() => apis.delete(cluster)); // retry discovery next pass instead of caching a failure
+      apis.set(cluster, api);
+    }
+    return api;
+  };
+
+  const nodeScaler = env.NODE_SCALER_FUNCTION_NAME;
+  const self = env.AWS_LAMBDA_FUNCTION_NAME;
+  const invokeAsync = async (functionName: string, payload: unknown) => {
+    await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+    );
+  };
+
+  return {
+    tick: {
+      config,
+      clock,
+      stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient({}), tableName }),
+      scaleTargets,
+      readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
+      ...(nodeScaler
+        ? {
+            onScaleUps: (scaleUps: ScaleUpNotice[]) =>
+              invokeAsync(nodeScaler, { source: 'eks-lambda-scaler.pod-scaler', scaleUps }),
+          }
+        : {}),
+    },
+    maxObjectsPerInvocation: Number(env.MAX_OBJECTS_PER_INVOCATION ?? DEFAULT_MAX_OBJECTS_PER_INVOCATION),
+    invokeShard: async (event: ShardEvent) => {
+      if (!self) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: cannot fan out to shards outside Lambda');
+      await invokeAsync(self, event);
+    },
+  };
+}
+
+function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {
+  const eksClients = new Map<string, EKSClient>();
+  const eks = overrides.eks ?? ((region: string) => {
+    let client = eksClients.get(region);
+    if (!client) eksClients.set(region, (client = new EKSClient({ region })));
+    return client;
+  });
+  // The identity the cluster's access entry maps: the Lambda role, through the SDK's default chain.
+  const credentials = new STSClient({}).config.credentials;
+  const access = new EksClusterAccess({ eks, credentials });
+  return (cluster) => access.kubeConfigFor(cluster);
+}
+
+export function clusterRef(config: ScalerConfig, name: string): ClusterRef {
+  const found = [config.defaultCluster, ...config.clusters].find((cluster) => cluster.name === name);
+  if (!found) {
+    const known = [config.defaultCluster, ...config.clusters].map((cluster) => cluster.name).join(', ');
+    throw new Error(`cluster "${name}" is not configured (known: ${known}); add it to the construct's clusters`);
+  }
+  return found;
+}
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set; the CDK construct sets it on the function`);
+  return value;
+}

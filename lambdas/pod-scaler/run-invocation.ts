@@ -1,0 +1,81 @@
+/**
+ * What one pod scaler invocation does, whatever invoked it: a scheduled tick (sharded when the
+ * deployment is larger than one invocation can evaluate in its slot), an alarm-driven evaluation
+ * of the objects the alarm speaks for, or one shard. Independent of Lambda's event plumbing so the
+ * handler stays thin and tests drive the same path.
+ */
+import type { TickDependencies, TickSummary } from './tick-types';
+import { runTick } from './tick';
+import { classifyEvent, SHARD_EVENT_SOURCE, type InvocationEvent } from './invocation-event';
+import { objectsForAlarm } from './alarm-match';
+import { planShards } from './shards';
+import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
+
+export interface InvocationRuntime {
+  tick: TickDependencies;
+  /** Objects one invocation evaluates before the scheduled tick fans out to shards. */
+  maxObjectsPerInvocation: number;
+  /** Invokes this same function asynchronously with a shard event. */
+  invokeShard(event: ShardEvent): Promise<void>;
+  /** Safety margin kept before Lambda's own timeout, ms. */
+  deadlineMarginMs?: number;
+}
+
+export interface ShardEvent {
+  source: typeof SHARD_EVENT_SOURCE;
+  shard: number;
+  of: number;
+  objectIds: string[];
+}
+
+export interface InvocationSummary extends Omit<TickSummary, 'results'> {
+  trigger: InvocationEvent['kind'];
+  /** Shards this scheduled invocation split into (1 = no fan-out), or this shard's position. */
+  shards: number;
+  /** Alarm name, for alarm-driven evaluations. */
+  alarm?: string;
+  restored?: RestoreSummary;
+}
+
+export async function runInvocation(
+  rawEvent: unknown,
+  remainingTimeMs: number,
+  runtime: InvocationRuntime,
+): Promise<InvocationSummary> {
+  const event = classifyEvent(rawEvent);
+  const { tick } = runtime;
+  const deadline = tick.clock.now() + remainingTimeMs - (runtime.deadlineMarginMs ?? 3_000);
+
+  if (event.kind === 'alarm') {
+    // Only a transition into ALARM means "a backlog is building"; OK and INSUFFICIENT_DATA wait for the tick.
+    const ids = event.state === 'ALARM' ? objectsForAlarm(tick.config.scaledObjects, event.metrics) : [];
+    const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0 }) : emptySummary();
+    return finish(summary, { trigger: 'alarm', shards: 1, alarm: event.alarmName });
+  }
+
+  if (event.kind === 'shard') {
+    const summary = await runTick(tick, { deadline, onlyObjects: event.objectIds });
+    return finish(summary, { trigger: 'shard', shards: event.of });
+  }
+
+  const ids = tick.config.scaledObjects.map((object) => object.id);
+  const shards = planShards(ids, runtime.maxObjectsPerInvocation);
+  // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
+  await Promise.all(
+    shards.slice(1).map((objectIds, index) =>
+      runtime.invokeShard({ source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds }),
+    ),
+  );
+  const restored = await restoreRemovedObjects(tick);
+  const summary = await runTick(tick, { deadline, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
+  return finish(summary, { trigger: 'schedule', shards: Math.max(1, shards.length), restored });
+}
+
+function emptySummary(): TickSummary {
+  return { passes: 0, evaluated: 0, scaled: 0, errors: 0, results: [], calls: {}, skippedForDeadline: 0 };
+}
+
+function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored'>): InvocationSummary {
+  const { results: _results, ...counts } = summary;
+  return { ...counts, ...extra };
+}

@@ -1,0 +1,91 @@
+/**
+ * Metadata every AWS trigger shares (KEDA's `pkg/scalers/aws/aws_common.go`): where to read
+ * (`awsRegion`, `awsEndpoint`) and as whom (`awsRoleArn`, a TriggerAuthentication's podIdentity role,
+ * `identityOwner`). Static keys are never read: the ScaledObject parser warns about them once, so
+ * here they are only declared known.
+ */
+import type { MetadataReader } from './metadata-values';
+import type { AwsSource, ParsedTrigger, TriggerParseInput } from './trigger-definition';
+import { TriggerError } from './trigger-definition';
+
+/**
+ * Credential keys KEDA reads from metadata or authParams. `MetadataReader.finish` strips `FromEnv`,
+ * so these also cover `awsAccessKeyIDFromEnv` and `awsSecretAccessKeyFromEnv`.
+ */
+export const AWS_STATIC_CREDENTIAL_KEYS: readonly string[] = ['awsAccessKeyID', 'awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken'];
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
+const IDENTITY_OWNERS = new Set(['pod', 'operator']);
+
+/**
+ * Reads awsRegion (required), awsEndpoint, awsRoleArn and identityOwner. The podIdentity role wins
+ * over `awsRoleArn`, as KEDA checks podIdentity first. `identityOwner: operator` means the scaler's
+ * own identity, which is what the Lambda uses whenever no role is named.
+ */
+export function readAwsSource(reader: MetadataReader, input: TriggerParseInput): AwsSource {
+  const region = reader.string('awsRegion', { required: true });
+  const endpoint = reader.string('awsEndpoint');
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
+    reader.error(fieldOf(input, 'awsEndpoint'), `"${endpoint}" is not an http(s) URL`, 'set awsEndpoint to a base URL such as "https://sqs.eu-west-1.amazonaws.com" or "http://localhost:4566", or remove it');
+  }
+  const metadataRole = reader.string('awsRoleArn');
+  if (metadataRole !== undefined && !ROLE_ARN.test(metadataRole)) {
+    reader.error(fieldOf(input, 'awsRoleArn'), `"${metadataRole}" is not an IAM role ARN`, 'use the form arn:aws:iam::<12-digit account>:role/<name>');
+  }
+  if (input.podIdentityRoleArn && metadataRole && metadataRole !== input.podIdentityRoleArn) {
+    reader.warn('awsRoleArn', `ignored: the TriggerAuthentication's podIdentity role ${input.podIdentityRoleArn} is used instead`, 'remove awsRoleArn or make it match the podIdentity roleArn');
+  }
+  const owner = reader.string('identityOwner');
+  if (owner !== undefined && !IDENTITY_OWNERS.has(owner)) {
+    reader.warn('identityOwner', `"${owner}" is not "pod" or "operator"; the scaler reads with its own IAM role`, 'set identityOwner to "pod" or "operator", or remove it');
+  }
+  const roleArn = input.podIdentityRoleArn ?? metadataRole;
+  return {
+    // Empty only while awsRegion still waits on a container env var (synth time).
+    region: region ?? '',
+    ...(roleArn ? { roleArn } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+}
+
+/** The metadata key a value was given under: `name`, or `nameFromEnv` when it came from the env. */
+export function fieldOf(input: TriggerParseInput, name: string): string {
+  return input.metadata[name]?.trim() ? name : `${name}FromEnv`;
+}
+
+/** Params that still wait on container env (synth time): stored so a read fails with a clear reason. */
+export function unresolvedEnvOf(reader: MetadataReader): Record<string, string> | undefined {
+  return reader.hasDeferredEnv ? { ...reader.envRefs } : undefined;
+}
+
+/** Throws when the trigger was parsed without its container env and never re-parsed with it. */
+export function assertEnvResolved(trigger: ParsedTrigger): void {
+  const unresolved = trigger.params.unresolvedEnv as Record<string, string> | undefined;
+  if (!unresolved) return;
+  const [param, envVar] = Object.entries(unresolved)[0] ?? ['?', '?'];
+  throw new TriggerError(
+    `${param} comes from container env var ${envVar}, which has not been resolved: the target's container env must be read before the trigger can be read`,
+    'UnresolvedEnv',
+  );
+}
+
+/** Identity of a source: reads with equal keys can share a client and a call. */
+export function sourceKey(source: AwsSource): string {
+  return `${source.region}|${source.roleArn ?? ''}|${source.endpoint ?? ''}`;
+}
+
+/** The ARN partition of a region (IAM resource names in error messages and docs). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+  } catch {
+    return false;
+  }
+}

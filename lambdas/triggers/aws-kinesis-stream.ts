@@ -1,0 +1,107 @@
+/**
+ * `aws-kinesis-stream` (KEDA `pkg/scalers/aws_kinesis_stream_scaler.go`): a stream's open shard
+ * count, with an AverageValue target of `shardCount` shards per pod.
+ */
+import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { toTriggerError } from '../adapters/aws/aws-errors';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
+import { metadataReader, normalizeMetricNamePart } from './metadata-values';
+import {
+  TriggerError,
+  type MetricOutcome,
+  type ParsedTrigger,
+  type Reading,
+  type ReadRequest,
+  type TriggerDefinition,
+  type TriggerParseInput,
+  type TriggerParseResult,
+} from './trigger-definition';
+
+export type KinesisParams = {
+  streamName: string;
+  shardCount: number;
+  activationShardCount: number;
+};
+
+function parse(input: TriggerParseInput): TriggerParseResult {
+  const reader = metadataReader(input);
+  const streamName = reader.string('streamName', { required: true });
+  const shardCount = reader.int('shardCount', { default: 2 });
+  const activationShardCount = reader.int('activationShardCount', { default: 0 });
+  const aws = readAwsSource(reader, input);
+  if (shardCount !== undefined && shardCount <= 0) {
+    reader.error(fieldOf(input, 'shardCount'), `${shardCount} is not a positive number of shards per pod (the HPA rejects a target of 0 or less)`, 'set shardCount to 1 or more');
+  }
+  reader.finish(AWS_STATIC_CREDENTIAL_KEYS);
+  if (reader.errors.length > 0 || shardCount === undefined || activationShardCount === undefined) {
+    return { errors: reader.errors, warnings: reader.warnings };
+  }
+  const unresolvedEnv = unresolvedEnvOf(reader);
+  const params = { streamName: streamName ?? '', shardCount, activationShardCount, ...(unresolvedEnv ? { unresolvedEnv } : {}) };
+  const nameForMetric = streamName ?? `from-env-${reader.envRefs.streamName ?? ''}`;
+  const parsed = {
+    metricName: `s${input.index}-${normalizeMetricNamePart(`aws-kinesis-${nameForMetric}`)}`,
+    target: shardCount,
+    activationTarget: activationShardCount,
+    params,
+    aws,
+    envRefs: { ...reader.envRefs },
+  };
+  return { parsed, errors: reader.errors, warnings: reader.warnings };
+}
+
+function readRequest(trigger: ParsedTrigger): ReadRequest {
+  assertEnvResolved(trigger);
+  const params = trigger.params as KinesisParams;
+  const source = trigger.aws;
+  if (!source?.region) throw new TriggerError(`trigger ${trigger.metricName} has no awsRegion`, 'MissingRegion');
+  return { service: 'kinesis', key: `kinesis|${sourceKey(source)}|${params.streamName}`, source, streamName: params.streamName };
+}
+
+function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricOutcome {
+  const params = trigger.params as KinesisParams;
+  if (reading?.service !== 'kinesis') throw new TriggerError(`no Kinesis reading for stream ${params.streamName}`, 'NoReading');
+  const shards = reading.openShardCount;
+  return { value: shards, active: shards > params.activationShardCount };
+}
+
+async function readBatch(requests: ReadRequest[], clients: { kinesis(): KinesisClient }, options: { signal?: AbortSignal }): Promise<Map<string, Reading | TriggerError>> {
+  const out = new Map<string, Reading | TriggerError>();
+  const client = clients.kinesis();
+  await Promise.all(
+    requests.map(async (request) => {
+      if (request.service !== 'kinesis') return;
+      out.set(request.key, await readStream(client, request, options.signal));
+    }),
+  );
+  return out;
+}
+
+async function readStream(client: KinesisClient, request: Extract<ReadRequest, { service: 'kinesis' }>, signal?: AbortSignal): Promise<Reading | TriggerError> {
+  const { region, roleArn } = request.source;
+  try {
+    const answer = await client.send(new DescribeStreamSummaryCommand({ StreamName: request.streamName }), signal ? { abortSignal: signal } : {});
+    const shards = answer.StreamDescriptionSummary?.OpenShardCount;
+    if (shards === undefined) return new TriggerError(`DescribeStreamSummary returned no OpenShardCount for stream ${request.streamName}`, 'MissingShardCount');
+    return { service: 'kinesis', openShardCount: shards };
+  } catch (error) {
+    return toTriggerError(error, {
+      operation: 'Kinesis DescribeStreamSummary',
+      iamAction: 'kinesis:DescribeStreamSummary',
+      resource: `arn:${partitionOf(region)}:kinesis:${region}:*:stream/${request.streamName}`,
+      region,
+      target: `stream ${request.streamName}`,
+      targetKeys: 'streamName',
+      ...(roleArn ? { roleArn } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  }
+}
+
+export const awsKinesisStreamTrigger: TriggerDefinition = {
+  type: 'aws-kinesis-stream',
+  parse,
+  readRequest,
+  toMetric,
+  readBatch: (requests, clients, options) => readBatch(requests, clients, options),
+};

@@ -1,0 +1,30 @@
+/**
+ * The pure step from a pass's raw readings to each trigger's metric value: each trigger's
+ * `toMetric`, with read failures and unusable readings turned into failed results so one broken
+ * trigger never stops the object's other triggers (KEDA's fallback and error rules take it from there).
+ */
+import type { TriggerResult } from '../engine/evaluate-types';
+import type { ScaledObject } from '../engine/spec/scaled-object';
+import { getTriggerDefinition } from './registry';
+import { TriggerError, type Reading } from './trigger-definition';
+
+/** Item ids in `readings` are `<objectKey>#<trigger index>`, as the read plan was given them. */
+export function toTriggerResults(object: ScaledObject, objectKey: string, readings: Map<string, Reading | TriggerError | undefined>, now: number): TriggerResult[] {
+  return object.triggers.map((trigger): TriggerResult => {
+    const reading = readings.get(`${objectKey}#${trigger.index}`);
+    if (reading instanceof TriggerError) return failed(trigger.index, reading);
+    const definition = getTriggerDefinition(trigger.type);
+    if (!definition) return { index: trigger.index, ok: false, error: `unsupported trigger type "${trigger.type}"`, code: 'UnsupportedTrigger' };
+    try {
+      const { value, active } = definition.toMetric(trigger, reading, now);
+      return { index: trigger.index, ok: true, value, active };
+    } catch (error) {
+      return failed(trigger.index, error);
+    }
+  });
+}
+
+function failed(index: number, error: unknown): TriggerResult {
+  if (error instanceof TriggerError) return { index, ok: false, error: error.message, code: error.code };
+  return { index, ok: false, error: error instanceof Error ? error.message : String(error) };
+}

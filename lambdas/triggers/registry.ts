@@ -1,0 +1,19 @@
+/**
+ * The trigger types the scaler supports, by KEDA `type` name. A ScaledObject using any other type
+ * is rejected with this list in the message.
+ */
+import { awsCloudwatchTrigger } from './aws-cloudwatch';
+import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
+import { awsSqsQueueTrigger } from './aws-sqs-queue';
+import { cronTrigger } from './cron';
+import type { TriggerDefinition } from './trigger-definition';
+
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, cronTrigger];
+
+const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
+
+export const SUPPORTED_TRIGGER_TYPES: readonly string[] = DEFINITIONS.map((definition) => definition.type);
+
+export function getTriggerDefinition(type: string): TriggerDefinition | undefined {
+  return BY_TYPE.get(type);
+}

@@ -1,0 +1,153 @@
+/**
+ * Synth-time validation and packaging of the scaler's configuration. Everything the Lambdas need to
+ * know about the user's ScaledObjects is checked here, with the engine's own parser, so a bad spec
+ * fails `cdk synth` before anything reaches AWS; the result ships inside each Lambda bundle.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatIssue } from '../lambdas/engine/spec/issues';
+import type { SpecIssue } from '../lambdas/engine/spec/issues';
+import { CLUSTER_ANNOTATION } from '../lambdas/engine/spec/scaled-object';
+import type { ScaledObject } from '../lambdas/engine/spec/scaled-object';
+import type { ClusterRef, NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
+import type { ScaledObjectSource } from './scaled-object-source';
+
+/** File name the Lambdas read (env `SCALER_CONFIG_FILE` points at it). */
+export const CONFIG_FILE_NAME = 'scaler-config.json';
+
+export class ScaledObjectValidationError extends Error {
+  constructor(readonly issues: SpecIssue[]) {
+    super(
+      `eks-lambda-scaler: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the ScaledObjects; nothing was deployed:\n` +
+        issues.map((issue) => `  ${formatIssue(issue)}`).join('\n'),
+    );
+    this.name = 'ScaledObjectValidationError';
+  }
+}
+
+export interface BuildConfigInput {
+  sources: readonly ScaledObjectSource[];
+  /** The first is the default cluster for objects without the cluster annotation. */
+  clusters: readonly ClusterRef[];
+  nodeGroups: readonly NodeGroupConfig[];
+  /** Passed to the parser; also turns its warnings into errors. */
+  strict?: boolean;
+}
+
+export interface BuiltConfig {
+  config: ScalerConfig;
+  /** Formatted parser warnings, for synth-time annotations. */
+  warnings: string[];
+}
+
+/** Parses every source, checks what no single source can (clusters, cross-file duplicates), or throws. */
+export function buildScalerConfig(input: BuildConfigInput): BuiltConfig {
+  const [defaultCluster] = input.clusters;
+  if (!defaultCluster) {
+    throw new Error('eks-lambda-scaler: props.clusters is empty: name at least one EKS cluster, e.g. [{ name: "my-cluster" }]');
+  }
+  const errors: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
+  const objects: ScaledObject[] = [];
+  for (const source of input.sources) {
+    const result = source.parse({ strict: input.strict });
+    errors.push(...result.errors);
+    warnings.push(...result.warnings);
+    objects.push(...result.objects);
+  }
+  const clusterNames = input.clusters.map((cluster) => cluster.name);
+  errors.push(...checkClusters(objects, clusterNames), ...checkDuplicatesAcrossSources(objects, defaultCluster.name));
+  if (input.strict) errors.push(...warnings.map((issue) => ({ ...issue, severity: 'error' as const })));
+  if (errors.length > 0) throw new ScaledObjectValidationError(errors);
+
+  checkNodeGroups(input.nodeGroups, clusterNames);
+  return {
+    config: {
+      defaultCluster,
+      clusters: [...input.clusters],
+      scaledObjects: objects,
+      nodeGroups: [...input.nodeGroups],
+    },
+    warnings: input.strict ? [] : warnings.map(formatIssue),
+  };
+}
+
+/** The cluster an object is scaled in: its annotation, else the default cluster. */
+export function clusterOf(object: ScaledObject, defaultCluster: string): string {
+  return object.cluster ?? defaultCluster;
+}
+
+function checkClusters(objects: readonly ScaledObject[], clusterNames: readonly string[]): SpecIssue[] {
+  return objects
+    .filter((object) => object.cluster !== undefined && !clusterNames.includes(object.cluster))
+    .map((object) => ({
+      severity: 'error' as const,
+      objectId: object.id,
+      field: `metadata.annotations["${CLUSTER_ANNOTATION}"]`,
+      message: `cluster "${object.cluster}" is not one of the clusters this scaler is deployed for (${clusterNames.join(', ')})`,
+      fix: `use one of ${clusterNames.map((name) => `"${name}"`).join(', ')}, or add "${object.cluster}" to the construct's clusters`,
+    }));
+}
+
+/** The parser checks duplicates within one source; these are the ones spread over several files. */
+function checkDuplicatesAcrossSources(objects: readonly ScaledObject[], defaultCluster: string): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const byName = new Map<string, ScaledObject>();
+  const byTarget = new Map<string, ScaledObject>();
+  for (const object of objects) {
+    const cluster = clusterOf(object, defaultCluster);
+    const nameKey = `${cluster}/${object.id}`;
+    const target = object.scaleTargetRef;
+    const targetKey = `${cluster}/${object.namespace}/${target.kind}/${target.name}`;
+    const sameName = byName.get(nameKey);
+    if (sameName) {
+      issues.push({
+        severity: 'error',
+        objectId: object.id,
+        field: 'metadata.name',
+        message: `ScaledObject ${object.id} is defined twice for cluster ${cluster}`,
+        fix: 'keep one definition, or give one of them another name',
+      });
+    } else {
+      byName.set(nameKey, object);
+    }
+    const sameTarget = byTarget.get(targetKey);
+    if (sameTarget && !sameName) {
+      issues.push({
+        severity: 'error',
+        objectId: object.id,
+        field: 'spec.scaleTargetRef',
+        message: `${object.id} and ${sameTarget.id} both scale ${target.kind} ${object.namespace}/${target.name} in cluster ${cluster}; they would fight`,
+        fix: 'merge their triggers into one ScaledObject (the largest proposal wins, as in KEDA)',
+      });
+    } else if (!sameTarget) {
+      byTarget.set(targetKey, object);
+    }
+  }
+  return issues;
+}
+
+function checkNodeGroups(nodeGroups: readonly NodeGroupConfig[], clusterNames: readonly string[]): void {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  nodeGroups.forEach((group, index) => {
+    const where = `nodeGroups[${index}] (${group.autoScalingGroupName || 'no name'})`;
+    if (!group.autoScalingGroupName) problems.push(`${where}: autoScalingGroupName is empty: set the EC2 Auto Scaling Group's name`);
+    if (!clusterNames.includes(group.cluster)) {
+      problems.push(`${where}: cluster "${group.cluster}" is not in the construct's clusters (${clusterNames.join(', ')}): use one of them or add it`);
+    }
+    if (seen.has(group.autoScalingGroupName)) problems.push(`${where}: listed twice: keep one entry per Auto Scaling Group`);
+    seen.add(group.autoScalingGroupName);
+  });
+  if (problems.length > 0) {
+    throw new Error(`eks-lambda-scaler: invalid node groups; nothing was deployed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/** Writes the config where the bundling hook copies it from; returns the file's path. */
+export function writeScalerConfig(config: ScalerConfig, directory: string, fileStem: string): string {
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, `${fileStem}.json`);
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}

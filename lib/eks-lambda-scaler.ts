@@ -1,0 +1,306 @@
+/**
+ * The L3 construct: everything one `cdk deploy` creates to scale EKS workloads from KEDA
+ * ScaledObjects with Lambda. The ScaledObjects are validated here, at synth time, with the engine's
+ * parser; IAM is derived from them; the validated configuration ships inside both Lambda bundles.
+ */
+import { Annotations, Duration, Names, Stack, Stage } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
+import { buildScalerConfig, clusterOf, writeScalerConfig } from './config-bundle';
+import { FailureQueue } from './failure-queue';
+import { KubernetesAccess } from './kubernetes-access';
+import { ScalerNetworkAccess } from './network';
+import type { VpcPlacementProps } from './network';
+import { applyNagSuppressions } from './nag-suppressions';
+import { ScalerAlarms } from './observability/scaler-alarms';
+import { ScalerDashboard } from './observability/scaler-dashboard';
+import { grantDescribeClusters } from './permissions/cluster-permissions';
+import { autoScalingGroupArn, grantNodeGroupScaling } from './permissions/node-group-permissions';
+import { grantStateTable } from './permissions/state-table-permissions';
+import { grantTriggerReads } from './permissions/trigger-permissions';
+import { deriveTriggerResources } from './permissions/trigger-resources';
+import type { TriggerResources } from './permissions/trigger-resources';
+import { partitionOf, resolveClusters } from './resolved-cluster';
+import type { ClusterProps, ResolvedCluster } from './resolved-cluster';
+import type { ScaledObjectSource } from './scaled-object-source';
+import { ScalerFunction } from './scaler-functions';
+import type { ScalerNetwork } from './scaler-functions';
+import { AlarmEventsRule, DEFAULT_SCHEDULE, TickSchedule } from './schedules';
+import { StateTable } from './state-table';
+
+export interface ScalerFunctionOptions {
+  /** MB; default 512 (CPU scales with memory, and cold starts load the SDK and Kubernetes clients). */
+  memorySize?: number;
+  /** Default: 70 s for the pod scaler (a tick covers one minute of passes), 60 s for the node scaler. */
+  timeout?: Duration;
+}
+
+/** Resources read by triggers that name them only at run time (`queueURLFromEnv`, `streamNameFromEnv`). */
+export interface AdditionalTriggerResources {
+  queueArns?: string[];
+  streamArns?: string[];
+  assumeRoleArns?: string[];
+}
+
+export interface EksLambdaScalerProps {
+  /** EKS clusters to scale in; the first is the default for ScaledObjects without the cluster annotation. */
+  clusters: ClusterProps[];
+  /** KEDA ScaledObjects (and TriggerAuthentications): files, YAML text, or manifests as objects. */
+  scaledObjects: ScaledObjectSource[];
+  /** Auto Scaling Groups the node scaler sizes; none = no node scaler is deployed. */
+  nodeGroups?: NodeGroupConfig[];
+  /** How often the scalers run; default every minute (EventBridge Scheduler's finest). */
+  schedule?: ScheduleExpression;
+  /** SNS topics every alarm notifies (on ALARM and back to OK). */
+  alarmTopics?: ITopic[];
+  /** Other alarm actions. */
+  alarmActions?: IAlarmAction[];
+  /** Minutes at maxReplicaCount before a ScaledObject's "pinned at max" alarm fires; default 15. */
+  pinnedAtMaxMinutes?: number;
+  /** Forward only CloudWatch alarms with these name prefixes to the pod scaler; default all. */
+  alarmNamePrefixes?: string[];
+  /** Run the scalers in a VPC, for clusters with a private endpoint. */
+  vpc?: VpcPlacementProps;
+  podScaler?: ScalerFunctionOptions;
+  nodeScaler?: ScalerFunctionOptions;
+  /** Default one month. */
+  logRetention?: RetentionDays;
+  /** The state table's; default RETAIN. */
+  tableRemovalPolicy?: RemovalPolicy;
+  /** Create EKS access entries for the scaler roles (cluster authentication mode API or API_AND_CONFIG_MAP); default true. */
+  createAccessEntries?: boolean;
+  /** Parser warnings fail synth too. */
+  strictValidation?: boolean;
+  /** Resources for triggers whose queue or stream comes from the container env. */
+  additionalTriggerResources?: AdditionalTriggerResources;
+  dashboardName?: string;
+  /** Handler entry files; default the repository's lambdas/{pod,node}-scaler/handler.ts. */
+  handlerEntries?: { podScaler?: string; nodeScaler?: string };
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_ENTRIES = {
+  podScaler: fileURLToPath(new URL('../lambdas/pod-scaler/handler.ts', import.meta.url)),
+  nodeScaler: fileURLToPath(new URL('../lambdas/node-scaler/handler.ts', import.meta.url)),
+};
+
+export class EksLambdaScaler extends Construct {
+  /** The validated configuration both Lambdas ship with. */
+  readonly config: ScalerConfig;
+  readonly clusters: ResolvedCluster[];
+  readonly triggerResources: TriggerResources;
+  readonly table: Table;
+  readonly podScaler: NodejsFunction;
+  readonly podScalerRole: Role;
+  readonly nodeScaler?: NodejsFunction;
+  readonly nodeScalerRole?: Role;
+  readonly failureQueue: Queue;
+  readonly alarms: Alarm[];
+  readonly securityGroup?: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: EksLambdaScalerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.clusters = resolveClusters(props.clusters, stack);
+    const nodeGroups = props.nodeGroups ?? [];
+    const built = buildScalerConfig({
+      sources: props.scaledObjects,
+      clusters: this.clusters.map(({ name, region }) => ({ name, region })),
+      nodeGroups,
+      strict: props.strictValidation,
+    });
+    this.config = built.config;
+    built.warnings.forEach((warning, index) =>
+      Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
+    );
+    const configFile = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+
+    this.table = new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
+    this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
+    let network: ScalerNetwork | undefined;
+    if (props.vpc) {
+      this.securityGroup = new ScalerNetworkAccess(this, 'Network', props.vpc).securityGroup;
+      network = { vpc: props.vpc.vpc, subnets: props.vpc.subnets, securityGroup: this.securityGroup };
+    }
+    const common = {
+      projectRoot: PROJECT_ROOT,
+      configFile,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      failureQueue: this.failureQueue,
+      network,
+    };
+
+    let nodeScaler: ScalerFunction | undefined;
+    const autoScalingGroupArns = nodeGroups.map((group) => this.nodeGroupArn(group));
+    if (nodeGroups.length > 0) {
+      nodeScaler = new ScalerFunction(this, 'NodeScaler', {
+        ...common,
+        entry: props.handlerEntries?.nodeScaler ?? DEFAULT_ENTRIES.nodeScaler,
+        description: 'eks-lambda-scaler node scaler: sizes EC2 Auto Scaling Groups to the pods',
+        memorySize: props.nodeScaler?.memorySize ?? 512,
+        timeout: props.nodeScaler?.timeout ?? Duration.seconds(60),
+        environment: { STATE_TABLE_NAME: this.table.tableName },
+      });
+      this.nodeScaler = nodeScaler.function;
+      this.nodeScalerRole = nodeScaler.role;
+      grantStateTable(nodeScaler.role, this.table);
+      grantDescribeClusters(nodeScaler.role, this.clusters);
+      grantNodeGroupScaling(nodeScaler.role, autoScalingGroupArns);
+    }
+
+    const podScaler = new ScalerFunction(this, 'PodScaler', {
+      ...common,
+      entry: props.handlerEntries?.podScaler ?? DEFAULT_ENTRIES.podScaler,
+      description: 'eks-lambda-scaler pod scaler: KEDA ScaledObjects evaluated and applied to EKS',
+      memorySize: props.podScaler?.memorySize ?? 512,
+      timeout: props.podScaler?.timeout ?? Duration.seconds(70),
+      environment: {
+        STATE_TABLE_NAME: this.table.tableName,
+        ...(nodeScaler ? { NODE_SCALER_FUNCTION_NAME: nodeScaler.function.functionName } : {}),
+      },
+    });
+    this.podScaler = podScaler.function;
+    this.podScalerRole = podScaler.role;
+    grantStateTable(podScaler.role, this.table);
+    grantDescribeClusters(podScaler.role, this.clusters);
+    this.triggerResources = this.withAdditional(
+      deriveTriggerResources(this.config.scaledObjects, { account: stack.account, partitionOf }),
+      props.additionalTriggerResources,
+    );
+    grantTriggerReads(podScaler.role, this.triggerResources);
+    this.grantInvocations(podScaler, nodeScaler);
+
+    const schedule = props.schedule ?? DEFAULT_SCHEDULE;
+    new TickSchedule(this, 'PodScalerTick', {
+      target: podScaler.function,
+      schedule,
+      deadLetterQueue: this.failureQueue,
+      description: 'eks-lambda-scaler: evaluate every ScaledObject',
+    });
+    if (nodeScaler) {
+      new TickSchedule(this, 'NodeScalerTick', {
+        target: nodeScaler.function,
+        schedule,
+        deadLetterQueue: this.failureQueue,
+        description: 'eks-lambda-scaler: size the node groups to the pods',
+      });
+    }
+    new AlarmEventsRule(this, 'AlarmEvents', {
+      target: podScaler.function,
+      deadLetterQueue: this.failureQueue,
+      alarmNamePrefixes: props.alarmNamePrefixes,
+    });
+
+    if (props.createAccessEntries ?? true) {
+      new KubernetesAccess(this, 'KubernetesAccess', {
+        clusters: this.clusters,
+        roles: { PodScaler: podScaler.role, ...(nodeScaler ? { NodeScaler: nodeScaler.role } : {}) },
+      });
+    }
+
+    const functions = { PodScaler: podScaler.function, ...(nodeScaler ? { NodeScaler: nodeScaler.function } : {}) };
+    const objectKeys = this.config.scaledObjects.map((object) => this.objectKey(object));
+    this.alarms = new ScalerAlarms(this, 'Alarms', {
+      functions,
+      failureQueue: this.failureQueue,
+      objects: this.config.scaledObjects.map((object, index) => ({
+        key: objectKeys[index] ?? object.id,
+        pollingInterval: object.pollingInterval,
+      })),
+      pinnedAtMaxMinutes: props.pinnedAtMaxMinutes,
+      actions: [...(props.alarmTopics ?? []).map((topic) => new SnsAction(topic)), ...(props.alarmActions ?? [])],
+    }).alarms;
+    new ScalerDashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      functions,
+      failureQueue: this.failureQueue,
+      objectKeys,
+      nodeGroupKeys: nodeGroups.map((group) => `${group.cluster}/${group.autoScalingGroupName}`),
+    });
+
+    applyNagSuppressions({
+      podScaler,
+      nodeScaler,
+      failureQueue: this.failureQueue,
+      autoScalingGroupArns,
+      inVpc: props.vpc !== undefined,
+    });
+  }
+
+  /** The `ScaledObject` metric dimension and state key: `<cluster>/<namespace>/<name>`. */
+  private objectKey(object: ScalerConfig['scaledObjects'][number]): string {
+    return `${clusterOf(object, this.config.defaultCluster.name)}/${object.namespace}/${object.name}`;
+  }
+
+  private nodeGroupArn(group: NodeGroupConfig): string {
+    const cluster = this.clusters.find((candidate) => candidate.name === group.cluster);
+    const region = cluster?.region ?? Stack.of(this).region;
+    return autoScalingGroupArn({
+      autoScalingGroupName: group.autoScalingGroupName,
+      region,
+      account: Stack.of(this).account,
+      partition: partitionOf(region),
+    });
+  }
+
+  private withAdditional(derived: TriggerResources, extra: AdditionalTriggerResources | undefined): TriggerResources {
+    const merge = (a: string[], b: string[] | undefined) => [...new Set([...a, ...(b ?? [])])].sort();
+    const resources: TriggerResources = {
+      ...derived,
+      queueArns: merge(derived.queueArns, extra?.queueArns),
+      streamArns: merge(derived.streamArns, extra?.streamArns),
+      assumeRoleArns: merge(derived.assumeRoleArns, extra?.assumeRoleArns),
+    };
+    if (derived.unscoped.length > 0 && !extra) {
+      for (const [index, item] of derived.unscoped.entries()) {
+        Annotations.of(this).addWarningV2(
+          `eks-lambda-scaler:unscopedTrigger${index}`,
+          `${item.objectId}: ${item.field}: ${item.reason}; the read will be denied unless you grant it: list the resource in additionalTriggerResources, or name it in the metadata directly`,
+        );
+      }
+    }
+    return resources;
+  }
+
+  /**
+   * The pod scaler invokes the node scaler (scale-up notices) and itself (shards of a large
+   * deployment). A separate policy for the self-invocation: the function's default policy cannot
+   * name the function's own ARN without a dependency cycle.
+   */
+  private grantInvocations(podScaler: ScalerFunction, nodeScaler: ScalerFunction | undefined): void {
+    if (nodeScaler) {
+      podScaler.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'NotifyNodeScaler',
+          actions: ['lambda:InvokeFunction'],
+          resources: [nodeScaler.function.functionArn],
+        }),
+      );
+    }
+    new Policy(this, 'PodScalerShardInvocation', {
+      roles: [podScaler.role],
+      statements: [
+        new PolicyStatement({
+          sid: 'InvokeOwnShards',
+          actions: ['lambda:InvokeFunction'],
+          resources: [podScaler.function.functionArn],
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,15 @@
+/** The public API of the CDK construct, for use in your own CDK app. */
+export { EksLambdaScaler } from './eks-lambda-scaler';
+export type { AdditionalTriggerResources, EksLambdaScalerProps, ScalerFunctionOptions } from './eks-lambda-scaler';
+export { ScaledObjectSource } from './scaled-object-source';
+export type {
+  ScaledObjectManifest,
+  ScaledObjectTriggerManifest,
+  TriggerAuthenticationManifest,
+} from './scaled-object-manifest';
+export type { ClusterProps } from './resolved-cluster';
+export type { VpcPlacementProps } from './network';
+export { ScaledObjectValidationError } from './config-bundle';
+export { KUBERNETES_GROUP } from './kubernetes-access';
+export { STATE_TABLE_PARTITION_KEY, STATE_TABLE_TTL_ATTRIBUTE } from './state-table';
+export type { NodeGroupConfig } from '../lambdas/config/scaler-config';

@@ -1,0 +1,78 @@
+/**
+ * The cdk-nag findings (AwsSolutions and Serverless packs) this construct accepts, each with the
+ * reason a reviewer needs, recorded with CDK's `Validations.of(...).acknowledge`. Every other
+ * finding must be fixed: test/infra/nag.test.ts fails on any that is not acknowledged here.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import type { ScalerFunction } from './scaler-functions';
+
+const RESOURCE_STAR_REASON =
+  'Resource "*" only for APIs without resource-level permissions: cloudwatch:GetMetricData (CloudWatch triggers), ' +
+  'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), autoscaling:DescribeAutoScalingGroups and ' +
+  'autoscaling:DescribeScalingActivities (node scaler). Every action is named; none is a wildcard.';
+
+const ASG_ARN_REASON =
+  'An Auto Scaling Group ARN embeds a UUID assigned when the group is created; this ARN pins one configured group by ' +
+  'its name (autoScalingGroupName/<name>), so the "*" stands for that UUID only.';
+
+export interface SuppressionTargets {
+  podScaler: ScalerFunction;
+  nodeScaler?: ScalerFunction;
+  failureQueue: IQueue;
+  /** The node scaler's Auto Scaling Group ARNs (each contains `*` for the group's UUID). */
+  autoScalingGroupArns: readonly string[];
+  inVpc: boolean;
+}
+
+export function applyNagSuppressions(targets: SuppressionTargets): void {
+  const functions = [targets.podScaler, ...(targets.nodeScaler ? [targets.nodeScaler] : [])];
+  for (const scaler of functions) {
+    const validations = Validations.of(scaler);
+    validations.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: RESOURCE_STAR_REASON });
+    validations.acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        "Failed asynchronous invocations go to an on-failure destination (the deployment's failed-invocations queue), which records the request and the error; a DLQ as well would deliver every failure twice.",
+    });
+    if (targets.inVpc) {
+      validations.acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason: 'Only when the scalers run in a VPC: the AWS-maintained minimum for Lambda to manage its network interfaces.',
+      });
+    }
+  }
+  if (targets.nodeScaler) {
+    for (const arn of targets.autoScalingGroupArns) {
+      Validations.of(targets.nodeScaler).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flatten(Stack.of(targets.nodeScaler).resolve(arn))}]`,
+        reason: ASG_ARN_REASON,
+      });
+    }
+  }
+  const queue = Validations.of(targets.failureQueue as IConstruct);
+  queue.acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is the dead-letter queue (of the schedules, the alarm rule and asynchronous invocations).',
+  });
+  queue.acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This queue is the dead-letter queue; a dead-letter queue behind it would only move the same messages.',
+  });
+}
+
+/** A resolved CloudFormation value as cdk-nag prints it in finding ids (`<AWS::AccountId>`...). */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record['Fn::Join'])) {
+      const [separator, parts] = record['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(separator);
+    }
+    if (typeof record.Ref === 'string') return `<${record.Ref}>`;
+    if (Array.isArray(record['Fn::GetAtt'])) return `<${(record['Fn::GetAtt'] as string[]).join('.')}>`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,57 @@
+/**
+ * The metrics the scalers publish in embedded metric format, as CloudWatch Metric objects for the
+ * alarms and the dashboard. Names and dimensions are the handlers' contract (namespace
+ * `EksLambdaScaler`; `ScaledObject` = `<cluster>/<namespace>/<name>`, `NodeGroup` = `<cluster>/<asg>`).
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS_NAMESPACE } from '../scaler-functions';
+
+export const OBJECT_DIMENSION = 'ScaledObject';
+export const NODE_GROUP_DIMENSION = 'NodeGroup';
+
+export type ObjectMetricName =
+  | 'MetricValue'
+  | 'MetricTarget'
+  | 'DesiredReplicas'
+  | 'CurrentReplicas'
+  | 'Active'
+  | 'Fallback'
+  | 'AtMaxReplicas'
+  | 'ObjectErrors';
+
+export type NodeGroupMetricName =
+  | 'DesiredCapacity'
+  | 'InServiceInstances'
+  | 'UnschedulablePods'
+  | 'NodesRequested'
+  | 'NodesRemoved'
+  | 'ScaleUpFailures';
+
+export interface MetricShape {
+  statistic?: string;
+  period?: Duration;
+  label?: string;
+}
+
+export function objectMetric(objectKey: string, name: ObjectMetricName, shape: MetricShape = {}): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { [OBJECT_DIMENSION]: objectKey },
+    statistic: shape.statistic ?? 'Average',
+    period: shape.period ?? Duration.minutes(1),
+    label: shape.label ?? name,
+  });
+}
+
+export function nodeGroupMetric(nodeGroupKey: string, name: NodeGroupMetricName, shape: MetricShape = {}): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { [NODE_GROUP_DIMENSION]: nodeGroupKey },
+    statistic: shape.statistic ?? 'Average',
+    period: shape.period ?? Duration.minutes(1),
+    label: shape.label ?? name,
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * The pod scaler's read permissions, exactly the resources its ScaledObjects name: no queue, stream
+ * or role outside the configuration is reachable, and no action is a wildcard.
+ */
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { TriggerResources } from './trigger-resources';
+
+/** Statement ids, so tests and people reading the policy can find each grant. */
+export const TRIGGER_STATEMENT_IDS = {
+  queues: 'ReadScaledObjectQueues',
+  queueUrls: 'ResolveQueueNames',
+  streams: 'ReadScaledObjectStreams',
+  roles: 'AssumeTriggerRoles',
+  cloudWatch: 'ReadCloudWatchMetrics',
+} as const;
+
+export function grantTriggerReads(grantee: IGrantable, resources: TriggerResources): void {
+  const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  if (resources.queueArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.queues, actions: ['sqs:GetQueueAttributes'], resources: resources.queueArns }));
+  }
+  if (resources.queueUrlLookupArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.queueUrls, actions: ['sqs:GetQueueUrl'], resources: resources.queueUrlLookupArns }));
+  }
+  if (resources.streamArns.length > 0) {
+    add(
+      new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.streams, actions: ['kinesis:DescribeStreamSummary'], resources: resources.streamArns }),
+    );
+  }
+  if (resources.assumeRoleArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.roles, actions: ['sts:AssumeRole'], resources: resources.assumeRoleArns }));
+  }
+  if (resources.readsCloudWatch) {
+    // GetMetricData has no resource-level permissions: "*" is what the API accepts, not a wildcard action.
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.cloudWatch, actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Which AWS resources the pod scaler reads, derived from the validated ScaledObjects at synth time.
+ * The IAM policy is built from this list, so a queue or stream named in no ScaledObject is never
+ * readable, and adding one to a ScaledObject widens the policy by exactly that resource.
+ */
+import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
+import type { ParsedTrigger } from '../../lambdas/triggers/trigger-definition';
+
+/** A trigger whose resource is only known at run time (a `...FromEnv` parameter). */
+export interface UnscopedTrigger {
+  objectId: string;
+  field: string;
+  reason: string;
+}
+
+export interface TriggerResources {
+  /** `sqs:GetQueueAttributes`, read with the scaler's own role. */
+  queueArns: string[];
+  /** `sqs:GetQueueUrl`: queues named by a bare name, whose URL the scaler looks up once. */
+  queueUrlLookupArns: string[];
+  /** `kinesis:DescribeStreamSummary`, read with the scaler's own role. */
+  streamArns: string[];
+  /** `sts:AssumeRole`: roles that carry the read permissions themselves (`awsRoleArn`, podIdentity). */
+  assumeRoleArns: string[];
+  /** `cloudwatch:GetMetricData` with the scaler's own role. */
+  readsCloudWatch: boolean;
+  unscoped: UnscopedTrigger[];
+}
+
+export interface ArnContext {
+  /** The stack's account (may be a CDK token); used when a name carries no account. */
+  account: string;
+  /** Partition for a region, e.g. `aws`, `aws-cn`. */
+  partitionOf(region: string): string;
+}
+
+const SQS_HOST_PATTERNS = [
+  /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/,
+  /^([a-z0-9-]+)\.queue\.amazonaws\.com(?:\.cn)?$/,
+  /^sqs\.([a-z0-9-]+)\.api\.aws$/,
+];
+const ACCOUNT_ID = /^\d{12}$/;
+
+interface QueueLocation {
+  name: string;
+  region: string;
+  account?: string;
+  bareName: boolean;
+}
+
+/**
+ * KEDA's reading of `queueURL`: a value that is not a URI is a bare queue name; otherwise the path is
+ * `/<account>/<name>`. The region comes from an AWS host when there is one (the queue lives there),
+ * else from `awsRegion`; an emulator's or VPC endpoint's host says nothing about the region.
+ */
+export function locateQueue(queueUrl: string, awsRegion: string): QueueLocation | undefined {
+  const value = queueUrl.trim();
+  if (!value.includes('/')) return { name: value, region: awsRegion, bareName: true };
+  let pathname = value;
+  let region = awsRegion;
+  if (!value.startsWith('/')) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return { name: value, region: awsRegion, bareName: true };
+    }
+    pathname = url.pathname;
+    for (const pattern of SQS_HOST_PATTERNS) {
+      const match = pattern.exec(url.hostname);
+      if (match?.[1]) region = match[1];
+    }
+  }
+  const parts = pathname.split('/');
+  if (parts.length !== 3 || !parts[2]) return undefined;
+  const account = ACCOUNT_ID.test(parts[1] ?? '') ? parts[1] : undefined;
+  return { name: parts[2], region, account, bareName: false };
+}
+
+function metadataValue(trigger: ParsedTrigger, key: string): string | undefined {
+  const value = trigger.metadata[key]?.trim();
+  return value ? value : undefined;
+}
+
+function fromEnvName(trigger: ParsedTrigger, key: string): string | undefined {
+  return trigger.envRefs[key] ?? metadataValue(trigger, `${key}FromEnv`);
+}
+
+export function deriveTriggerResources(objects: readonly ScaledObject[], context: ArnContext): TriggerResources {
+  const queueArns = new Set<string>();
+  const queueUrlLookupArns = new Set<string>();
+  const streamArns = new Set<string>();
+  const assumeRoleArns = new Set<string>();
+  const unscoped: UnscopedTrigger[] = [];
+  let readsCloudWatch = false;
+
+  for (const object of objects) {
+    for (const trigger of object.triggers) {
+      const aws = trigger.aws;
+      if (!aws) continue;
+      const field = `spec.triggers[${trigger.index}].metadata`;
+      // Reading through an assumed role: that role carries the read permissions, we only assume it.
+      if (aws.roleArn) {
+        assumeRoleArns.add(aws.roleArn);
+        continue;
+      }
+      const partition = context.partitionOf(aws.region);
+      if (trigger.type === 'aws-sqs-queue') {
+        const queueUrl = metadataValue(trigger, 'queueURL');
+        if (!queueUrl) {
+          const envVar = fromEnvName(trigger, 'queueURL');
+          unscoped.push({
+            objectId: object.id,
+            field: `${field}.queueURLFromEnv`,
+            reason: `the queue comes from container env ${envVar ?? '(unknown)'} at run time, so no IAM permission can be derived for it`,
+          });
+          continue;
+        }
+        const queue = locateQueue(queueUrl, aws.region);
+        if (!queue) continue; // the parser already rejected it; nothing to grant
+        const arn = `arn:${context.partitionOf(queue.region)}:sqs:${queue.region}:${queue.account ?? context.account}:${queue.name}`;
+        queueArns.add(arn);
+        if (queue.bareName) queueUrlLookupArns.add(arn);
+      } else if (trigger.type === 'aws-kinesis-stream') {
+        const streamName = metadataValue(trigger, 'streamName');
+        if (!streamName) {
+          unscoped.push({
+            objectId: object.id,
+            field: `${field}.streamNameFromEnv`,
+            reason: 'the stream comes from container env at run time, so no IAM permission can be derived for it',
+          });
+          continue;
+        }
+        streamArns.add(
+          streamName.startsWith('arn:')
+            ? streamName
+            : `arn:${partition}:kinesis:${aws.region}:${context.account}:stream/${streamName}`,
+        );
+      } else if (trigger.type === 'aws-cloudwatch') {
+        readsCloudWatch = true;
+      }
+    }
+  }
+
+  const sorted = (values: Set<string>) => [...values].sort();
+  return {
+    queueArns: sorted(queueArns),
+    queueUrlLookupArns: sorted(queueUrlLookupArns),
+    streamArns: sorted(streamArns),
+    assumeRoleArns: sorted(assumeRoleArns),
+    readsCloudWatch,
+    unscoped,
+  };
+}

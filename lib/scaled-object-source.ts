@@ -1,0 +1,92 @@
+/**
+ * Where the construct's ScaledObjects come from: KEDA YAML files, YAML text, or manifests written as
+ * TypeScript objects. Every source goes through the engine's parser, so all three are validated the
+ * same way and report problems with the same messages.
+ */
+import { readFileSync } from 'node:fs';
+import { parseManifestObjects, parseManifests } from '../lambdas/engine/spec/parse-manifests';
+import type { ParseResult } from '../lambdas/engine/spec/parse-manifests';
+import type { ScaledObjectManifest, TriggerAuthenticationManifest } from './scaled-object-manifest';
+
+export interface SourceParseOptions {
+  strict?: boolean;
+}
+
+export abstract class ScaledObjectSource {
+  /** A YAML file with one or more documents (ScaledObjects, TriggerAuthentications; others are skipped). */
+  static fromFile(path: string): ScaledObjectSource {
+    return new YamlFileSource(path);
+  }
+
+  /** YAML text; `label` names it in error messages (default `inline YAML #<n>`). */
+  static fromYaml(yamlText: string, label?: string): ScaledObjectSource {
+    return new YamlTextSource(yamlText, label);
+  }
+
+  /** Manifests as objects, shaped exactly like the YAML. */
+  static fromManifests(
+    manifests: readonly (ScaledObjectManifest | TriggerAuthenticationManifest)[],
+    label?: string,
+  ): ScaledObjectSource {
+    return new ManifestSource(manifests, label);
+  }
+
+  /** How errors name this source. */
+  abstract readonly label: string;
+
+  abstract parse(options: SourceParseOptions): ParseResult;
+}
+
+class YamlFileSource extends ScaledObjectSource {
+  constructor(readonly label: string) {
+    super();
+  }
+
+  parse(options: SourceParseOptions): ParseResult {
+    let text: string;
+    try {
+      text = readFileSync(this.label, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `cannot read ScaledObject file ${this.label}: ${(error as Error).message}. Check the path (relative paths are resolved from ${process.cwd()}).`,
+      );
+    }
+    return parseManifests(text, { file: this.label, strict: options.strict });
+  }
+}
+
+let inlineCount = 0;
+
+class YamlTextSource extends ScaledObjectSource {
+  readonly label: string;
+
+  constructor(
+    private readonly text: string,
+    label?: string,
+  ) {
+    super();
+    this.label = label ?? `inline YAML #${++inlineCount}`;
+  }
+
+  parse(options: SourceParseOptions): ParseResult {
+    return parseManifests(this.text, { file: this.label, strict: options.strict });
+  }
+}
+
+class ManifestSource extends ScaledObjectSource {
+  readonly label: string;
+
+  constructor(
+    private readonly manifests: readonly unknown[],
+    label?: string,
+  ) {
+    super();
+    this.label = label ?? `manifests #${++inlineCount}`;
+  }
+
+  parse(options: SourceParseOptions): ParseResult {
+    // A deep copy, so the parser never sees (or keeps) the caller's mutable objects.
+    const docs = JSON.parse(JSON.stringify(this.manifests)) as unknown[];
+    return parseManifestObjects(docs, { file: this.label, strict: options.strict });
+  }
+}

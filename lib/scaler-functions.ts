@@ -1,0 +1,132 @@
+/**
+ * One scaler Lambda (pod scaler or node scaler): a NodejsFunction bundled locally with esbuild, its
+ * own role (no AWS managed policies: each permission is added by the construct that needs it), and a
+ * log group with bounded retention. The validated configuration is copied into the bundle.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { CONFIG_FILE_NAME } from './config-bundle';
+
+/** Where the config lands in the Lambda: beside the bundled handler, in the task root. */
+export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
+
+/** The EMF namespace the handlers publish under (dashboards and alarms read it). */
+export const METRICS_NAMESPACE = 'EksLambdaScaler';
+
+// Lets CommonJS dependencies that call require() for Node built-ins work in the ESM bundle.
+const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
+
+export interface ScalerNetwork {
+  vpc: IVpc;
+  subnets?: SubnetSelection;
+  securityGroup: ISecurityGroup;
+}
+
+export interface ScalerFunctionProps {
+  /** The handler's TypeScript entry file. */
+  entry: string;
+  /** The repository root: esbuild runs there and resolves node_modules from it. */
+  projectRoot: string;
+  /** Synth-time configuration file copied into the bundle as scaler-config.json. */
+  configFile: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  logRetention: RetentionDays;
+  environment: Record<string, string>;
+  /** Receives asynchronous invocations that failed after Lambda's own retries. */
+  failureQueue: IQueue;
+  network?: ScalerNetwork;
+}
+
+export class ScalerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ScalerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (eks-lambda-scaler)`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (any log group): only this function's own group.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    if (props.network) {
+      // Lambda needs these to attach its network interfaces; AWS maintains the policy.
+      this.role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    }
+
+    const configFile = props.configFile;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      description: props.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      // Lambda's own retries are enough; a tick that failed twice is stale by the next one.
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(5),
+      onFailure: new SqsDestination(props.failureQueue),
+      environment: {
+        SCALER_CONFIG_FILE: CONFIG_PATH_IN_LAMBDA,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: [props.network.securityGroup],
+          }
+        : {}),
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle our pinned AWS SDK clients instead of the runtime's copy: the behaviour tested is
+        // the behaviour deployed, whatever SDK version the runtime ships this month.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
+          ],
+        },
+      },
+    });
+  }
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,162 @@
+/**
+ * The client factory's credential cache (fake clock, mocked STS) and its transport: SDK retries and
+ * the per-read timeout, against a loopback server speaking SQS's JSON protocol.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
+import { countAwsCalls } from '../../../lambdas/adapters/aws/call-counter';
+import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
+import { awsSqsQueueTrigger } from '../../../lambdas/triggers/aws-sqs-queue';
+import { TriggerError } from '../../../lambdas/triggers/trigger-definition';
+import { parsedTrigger, sqsUrl } from './trigger-fixtures';
+
+const credentials = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
+const role = 'arn:aws:iam::123456789012:role/reader';
+const sts = mockClient(STSClient);
+
+describe('AssumeRole credentials', () => {
+  const start = Date.parse('2030-01-01T00:00:00Z');
+  let clock = start;
+  let factory: AwsClientFactory;
+  beforeEach(() => {
+    sts.reset();
+    clock = start;
+    let issued = 0;
+    sts.on(AssumeRoleCommand).callsFake(() => {
+      issued += 1;
+      return { Credentials: { AccessKeyId: `ASIA${issued}`, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock + 3_600_000) } };
+    });
+    factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'eu-west-1', credentials }), now: () => clock });
+  });
+  afterAll(() => sts.restore());
+  const provider = (roleArn = role) => factory.credentialsFor({ region: 'eu-west-1', roleArn })!;
+
+  it.each([
+    [0, 1, 'ASIA1'],
+    [54 * 60_000, 1, 'ASIA1'],
+    [55 * 60_000 - 1, 1, 'ASIA1'],
+    // Five minutes before expiry the credentials are refreshed.
+    [55 * 60_000, 2, 'ASIA2'],
+    [2 * 3_600_000, 2, 'ASIA2'],
+  ])('after %d ms: %d AssumeRole calls, key %s', async (elapsed, calls, key) => {
+    await provider()();
+    clock += elapsed;
+    expect((await provider()()).accessKeyId).toBe(key);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(calls);
+  });
+
+  it('assumes once for concurrent reads, once per role, with the session name', async () => {
+    const other = 'arn:aws:iam::123456789012:role/other';
+    const { calls } = await countAwsCalls(() => Promise.all([provider()(), provider()(), provider()(), provider(other)()]));
+    expect(calls).toEqual({ sts: 2 });
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
+      { RoleArn: role, RoleSessionName: 'eks-lambda-scaler' },
+      { RoleArn: other, RoleSessionName: 'eks-lambda-scaler' },
+    ]);
+  });
+
+  it('explains a refused AssumeRole and retries it on the next read', async () => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' })).resolves({ Credentials: { AccessKeyId: 'ASIAOK', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock + 3_600_000) } });
+    const failure = await provider()().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TriggerError);
+    expect(failure).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`grant sts:AssumeRole on it to the scaler's IAM role`) });
+    expect((failure as Error).message).not.toContain('test-secret');
+    expect((await provider()()).accessKeyId).toBe('ASIAOK');
+  });
+
+  it('shares clients between equal sources and the scaler credentials without a role', () => {
+    expect(factory.forSource({ region: 'eu-west-1' })).toBe(factory.forSource({ region: 'eu-west-1' }));
+    expect(factory.forSource({ region: 'eu-west-1' })).not.toBe(factory.forSource({ region: 'eu-west-1', roleArn: role }));
+    expect(factory.credentialsFor({ region: 'eu-west-1' })).toBe(credentials);
+  });
+});
+
+/** A loopback SQS (JSON protocol) whose answers the test scripts, one per request. */
+interface FakeSqs {
+  endpoint: string;
+  requests: { target: string; httpVersion: string; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+type Answer = (res: ServerResponse) => void;
+const json = (status: number, body: unknown): Answer => (res) => {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+  res.end(JSON.stringify(body));
+};
+const throttled = json(400, { __type: 'com.amazonaws.sqs#ThrottlingException', message: 'Rate exceeded' });
+const attributes = (visible: string) => json(200, { Attributes: { ApproximateNumberOfMessages: visible, ApproximateNumberOfMessagesNotVisible: '1' } });
+const hang: Answer = () => {};
+
+async function startFakeSqs(answers: Answer[]): Promise<FakeSqs> {
+  const requests: FakeSqs['requests'] = [];
+  const open = new Set<ServerResponse>();
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      requests.push({ target: String(req.headers['x-amz-target']), httpVersion: req.httpVersion, body: JSON.parse(text || '{}') });
+      open.add(res);
+      (answers.shift() ?? json(500, { __type: 'InternalError', message: 'no scripted answer' }))(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      for (const res of open) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('transport against a loopback SQS', () => {
+  let fake: FakeSqs | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  const item = (queue: string) => ({ id: `prod/jobs/${queue}#0`, trigger: parsedTrigger(awsSqsQueueTrigger, { queueURL: sqsUrl(queue), awsRegion: 'eu-west-1' }) });
+
+  it('retries a throttled call (standard retry mode) and counts it as one call', async () => {
+    fake = await startFakeSqs([throttled, attributes('6')]);
+    const read = createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: credentials, endpoints: { sqs: fake.endpoint } }) });
+    const orders = item('orders');
+    const { readings, calls } = await read([orders], 0);
+    expect(readings.get(orders.id)).toEqual({ service: 'sqs', attributes: { ApproximateNumberOfMessages: '6', ApproximateNumberOfMessagesNotVisible: '1' } });
+    expect(calls).toEqual({ sqs: 1 });
+    expect(fake.requests.map((r) => [r.target, r.httpVersion])).toEqual([
+      ['AmazonSQS.GetQueueAttributes', '1.1'],
+      ['AmazonSQS.GetQueueAttributes', '1.1'],
+    ]);
+    expect(fake.requests[0]?.body).toEqual({ QueueUrl: sqsUrl('orders'), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] });
+  });
+
+  it('gives up after 3 attempts and says it was throttled', async () => {
+    fake = await startFakeSqs([throttled, throttled, throttled]);
+    const read = createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: credentials, endpoints: { sqs: fake.endpoint } }) });
+    const orders = item('orders');
+    const { readings } = await read([orders], 0);
+    expect(readings.get(orders.id)).toMatchObject({ code: 'ThrottlingException', message: expect.stringContaining('throttled') });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('times a hung call out without holding the other reads', async () => {
+    fake = await startFakeSqs([hang, attributes('2')]);
+    const factory = new AwsClientFactory({ baseCredentials: credentials, endpoints: { sqs: fake.endpoint }, callTimeoutMs: 250, maxAttempts: 1 });
+    const read = createTriggerReader({ clientFactory: factory, callTimeoutMs: 250, concurrency: 1 });
+    const [stuck, fine] = [item('stuck'), item('fine')];
+    const started = performance.now();
+    const { readings } = await read([stuck, fine], 0);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(readings.get(stuck.id)).toMatchObject({ code: 'Timeout', message: expect.stringContaining('got no answer in time (region eu-west-1)') });
+    expect(readings.get(fine.id)).toMatchObject({ service: 'sqs' });
+  });
+});

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, FIXTURES, REPO_ROOT, tempDir } from './cli-harness';
+
+const CHARTS = ['traffic', 'metric', 'replicas', 'nodes'];
+const VOID_ELEMENTS = new Set(['meta', 'link', 'br', 'img', 'input', 'hr']);
+
+/** Every opened element is closed, in order (SVG self-closing tags allowed). */
+function unbalancedTags(html: string): string[] {
+  const stack: string[] = [];
+  const problems: string[] = [];
+  const body = html.replace(/<!doctype html>/i, '').replace(/<!--[\s\S]*?-->/g, '');
+  for (const match of body.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*?)(\/?)>/g)) {
+    const [, closing, name, , selfClosing] = match;
+    const tag = name!.toLowerCase();
+    if (selfClosing || VOID_ELEMENTS.has(tag)) continue;
+    if (!closing) stack.push(tag);
+    else if (stack.pop() !== tag) problems.push(`</${tag}> at ${match.index}`);
+  }
+  return [...problems, ...stack.map((t) => `<${t}> never closed`)];
+}
+
+describe('the HTML report', () => {
+  let html: string;
+  let reportPath: string;
+
+  beforeAll(async () => {
+    reportPath = join(tempDir(), 'worker-report.html');
+    const outcome = await cli(['simulate', join(FIXTURES, 'sqs-worker.yaml'), '--state', 'memory', '--report', reportPath]);
+    expect(outcome.code).toBe(0);
+    html = readFileSync(reportPath, 'utf8');
+  });
+
+  it('is a well-formed, self-contained HTML document', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<meta charset="utf-8">');
+    expect(unbalancedTags(html)).toEqual([]);
+    // No scripts, stylesheets, fonts or images fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link |@import|url\(|src=/i);
+  });
+
+  it('has the four charts, each with plotted series', () => {
+    for (const chart of CHARTS) {
+      const svg = html.match(new RegExp(`<svg class="chart" data-chart="${chart}"[\\s\\S]*?</svg>`))?.[0];
+      expect(svg, chart).toBeDefined();
+      expect(svg).toMatch(/<path class="series" data-series="[^"]+" d="M[\d.]+ [\d.]+ [HL]/);
+    }
+    expect(html).toMatch(/data-series="s0-aws-sqs-orders"/);
+    expect(html).toMatch(/data-series="desired"[\s\S]*data-series="ready"/);
+  });
+
+  it('annotates each scale decision with its reason, in the charts and in a table', () => {
+    const markers = [...html.matchAll(/<g class="marker" data-kind="([^"]+)"><title>([^<]+)<\/title>/g)];
+    expect(markers.length).toBeGreaterThan(0);
+    expect(markers.map((m) => m[1])).toContain('scale-to-zero');
+    expect(markers[0]![2]).toMatch(/^9m: 0 → \d+ \(\w[\w-]*\) scaled 0 → \d+: s0-aws-sqs-orders/);
+    const rows = [...html.matchAll(/<tr class="(up|down)" data-rule="([^"]+)">/g)];
+    expect(rows.length).toBe(markers.length);
+    expect(html).toContain('inactive past the cooldown');
+  });
+
+  it('shows the summary table', () => {
+    for (const row of ['replica-minutes', 'node-minutes', 'peak backlog', 'message wait p95', 'time to drain', 'time at max']) {
+      expect(html).toContain(`<th>${row}</th>`);
+    }
+  });
+});
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+
+describe('the report in a browser', () => {
+  if (!CHROMIUM) {
+    it.skip('renders its charts in headless Chromium (skipped: chromium is not installed; `apt-get install chromium` to run it)', () => {});
+    return;
+  }
+
+  it('renders every chart with visible plotted paths', async () => {
+    const { chromium } = await import('playwright-core');
+    const reportPath = join(tempDir(), 'compare-report.html');
+    const outcome = await cli(['simulate', join(FIXTURES, 'sqs-worker.yaml'), join(FIXTURES, 'sqs-worker-tuned.yaml'), '--state', 'memory', '--report', reportPath]);
+    expect(outcome.code).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      await page.goto(pathToFileURL(reportPath).href);
+      const charts = await page.$$eval('svg.chart', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          const paths = [...svg.querySelectorAll('path.series')].map((path) => (path as SVGPathElement).getTotalLength());
+          return { kind: svg.getAttribute('data-chart'), width: box.width, height: box.height, paths };
+        }),
+      );
+      expect(charts).toHaveLength(8); // four charts, two ScaledObjects side by side
+      for (const chart of charts) {
+        expect(chart.width, chart.kind!).toBeGreaterThan(100);
+        expect(chart.height, chart.kind!).toBeGreaterThan(50);
+        expect(chart.paths.some((length) => length > 50), chart.kind!).toBe(true);
+      }
+      expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
+      const out = join(REPO_ROOT, 'sim-out');
+      mkdirSync(out, { recursive: true });
+      await page.screenshot({ path: join(out, 'report-test-screenshot.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../lambdas/engine/spec/issues';
+import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
+
+const EXAMPLES = join(import.meta.dirname, '..', 'examples');
+const yamlFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.yaml'));
+
+function parseExample(path: string) {
+  return parseManifests(readFileSync(join(EXAMPLES, path), 'utf8'), { file: path, strict: true });
+}
+
+describe('good examples', () => {
+  it.each(yamlFiles(EXAMPLES))('%s parses with no errors or warnings (strict)', (name) => {
+    const result = parseExample(name);
+    expect(result.errors.map(formatIssue)).toEqual([]);
+    expect(result.objects.length).toBeGreaterThan(0);
+  });
+
+  it('cron-window.yaml is the quarter-hour Seoul window', () => {
+    const [object] = parseExample('cron-window.yaml').objects;
+    expect(object).toMatchObject({ id: 'batch/report-sync', minReplicaCount: 0, maxReplicaCount: 2 });
+    expect(object!.triggers[0]).toMatchObject({
+      type: 'cron',
+      metricName: 's0-cron-Asia-Seoul-00Cm15Cm30Cm45xxxx-05Cm20Cm35Cm50xxxx',
+      target: 1,
+      params: { timezone: 'Asia/Seoul', start: '00,15,30,45 * * * *', end: '05,20,35,50 * * * *', desiredReplicas: 1 },
+    });
+  });
+
+  it('sqs-worker.yaml assumes the TriggerAuthentication role and keeps its HPA behavior', () => {
+    const result = parseExample('sqs-worker.yaml');
+    const [object] = result.objects;
+    expect(object).toMatchObject({ id: 'shop/orders-worker', cluster: 'prod-eu', minReplicaCount: 0, maxReplicaCount: 20 });
+    expect(object!.behavior!.scaleUp!.policies).toHaveLength(2);
+    expect(object!.triggers[0]).toMatchObject({ metricName: 's0-aws-sqs-orders', target: 5, aws: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/orders-queue-reader' } });
+  });
+});
+
+describe('broken examples', () => {
+  const expected: Record<string, string[]> = {
+    'unquoted-boolean.yaml': [
+      'examples/broken/unquoted-boolean.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.scaleOnInFlight: must be a string, but YAML read the unquoted boolean false (quote it: scaleOnInFlight: "false")',
+    ],
+    'bad-queue-length.yaml': [
+      'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros) (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
+    ],
+    'unknown-trigger-type.yaml': [
+      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron)',
+    ],
+    'min-greater-than-max.yaml': [
+      'examples/broken/min-greater-than-max.yaml:9: error: shop/checkout-api: spec.minReplicaCount: minReplicaCount 10 is greater than maxReplicaCount 5 (set minReplicaCount <= maxReplicaCount, e.g. raise maxReplicaCount to 10)',
+    ],
+    'legacy-api.yaml': [
+      'examples/broken/legacy-api.yaml:2: error: shop/orders-worker: apiVersion: "keda.k8s.io/v1alpha1" is the KEDA v1 API, which KEDA 2 no longer serves (change apiVersion to keda.sh/v1alpha1, rename scaleTargetRef.deploymentName to scaleTargetRef.name and scaleTargetRef.containerName to scaleTargetRef.envSourceContainerName (see KEDA\'s "Migrating from KEDA v1 to v2" guide))',
+    ],
+    'two-objects-one-target.yaml': [
+      'examples/broken/two-objects-one-target.yaml:9: error: shop/orders-by-queue: spec.scaleTargetRef.name: the workload Deployment shop/orders-worker is also scaled by ScaledObject shop/orders-by-schedule; only one ScaledObject may manage a workload (merge the triggers of shop/orders-by-queue and shop/orders-by-schedule into one ScaledObject)',
+      'examples/broken/two-objects-one-target.yaml:23: error: shop/orders-by-schedule: spec.scaleTargetRef.name: the workload Deployment shop/orders-worker is also scaled by ScaledObject shop/orders-by-queue; only one ScaledObject may manage a workload (merge the triggers of shop/orders-by-schedule and shop/orders-by-queue into one ScaledObject)',
+    ],
+    'scaled-job.yaml': [
+      'examples/broken/scaled-job.yaml:2: error: media/thumbnails: kind: ScaledJob is not supported: this scaler only scales workloads through their scale subresource (keep ScaledJobs on an in-cluster KEDA, or use a ScaledObject on a Deployment)',
+    ],
+    'bad-cron-timezone.yaml': [
+      'examples/broken/bad-cron-timezone.yaml:12: error: batch/report-sync: spec.triggers[0].metadata.timezone: "Asia/Seul" is not a known IANA time zone (use a name from the tz database such as "Asia/Seoul", "America/New_York" or "UTC")',
+    ],
+    'scaling-modifiers.yaml': [
+      'examples/broken/scaling-modifiers.yaml:10: error: shop/orders-worker: spec.advanced.scalingModifiers: scalingModifiers (composite formulas over triggers) are not supported yet (remove scalingModifiers; each trigger then scales on its own and the highest proposal wins, as in KEDA without modifiers)',
+    ],
+  };
+
+  it('every broken example has an expected message', () => {
+    expect(yamlFiles(join(EXAMPLES, 'broken')).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(Object.entries(expected))('%s fails with the actionable message', (name, messages) => {
+    const result = parseManifests(readFileSync(join(EXAMPLES, 'broken', name), 'utf8'), { file: `examples/broken/${name}` });
+    expect(result.objects).toEqual([]);
+    expect(result.errors.map(formatIssue)).toEqual(messages);
+  });
+});

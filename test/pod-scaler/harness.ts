@@ -1,0 +1,143 @@
+/**
+ * The pod scaler's real handler, wired by its real production runtime, against local parts:
+ * DynamoDB on dynalite, Kinesis on kinesalite, SQS / CloudWatch / EKS / Lambda through
+ * aws-sdk-client-mock, and the Kubernetes API test server reached through EKS discovery (a mocked
+ * DescribeCluster that returns the test server's endpoint and CA) and real EKS tokens.
+ */
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
+import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
+import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
+import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
+import type { ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { Clock } from '../../lambdas/pod-scaler/tick-types';
+import { startDynalite, type RunningDynalite } from '../support/dynalite';
+import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+export const CLUSTER = 'test-cluster';
+export const REGION = 'us-east-1';
+export const TABLE = 'scaler-state';
+
+/** A clock whose sleep advances time instantly: passes within a minute run without waiting. */
+export class FakeClock implements Clock {
+  constructor(public time: number) {}
+  now = () => this.time;
+  sleep = async (ms: number) => {
+    this.time += Math.max(0, ms);
+  };
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export function configFrom(yaml: string): ScalerConfig {
+  const parsed = parseManifests(yaml, { file: 'test.yaml' });
+  if (parsed.errors.length > 0) throw new Error(parsed.errors.map((issue) => issue.message).join('\n'));
+  return {
+    defaultCluster: { name: CLUSTER, region: REGION },
+    clusters: [],
+    scaledObjects: parsed.objects,
+    nodeGroups: [],
+  };
+}
+
+export interface Harness {
+  kube: KubeApiServer;
+  dynalite: RunningDynalite;
+  store: DynamoDbStateStore;
+  clock: FakeClock;
+  lambda: ReturnType<typeof mockClient<LambdaClient>>;
+  eks: ReturnType<typeof mockClient<EKSClient>>;
+  /** Builds a fresh handler (a new Lambda container) for a configuration. */
+  handlerFor(config: ScalerConfig, env?: Record<string, string>): ReturnType<typeof createPodScalerHandler>;
+  /** One scheduled invocation. */
+  tick(handler: ReturnType<typeof createPodScalerHandler>): ReturnType<ReturnType<typeof createPodScalerHandler>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Promise<Harness> {
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDPODSCALERTEST';
+  process.env.AWS_SECRET_ACCESS_KEY = 'pod-scaler-test-secret';
+  process.env.AWS_REGION = REGION;
+  const kube = await startKubeApiServer({ authenticate: (header) => header?.startsWith('Bearer k8s-aws-v1.') ?? false });
+  const dynalite = await startDynalite();
+  await createStateTable(dynalite.client, TABLE);
+  const store = new DynamoDbStateStore({ client: dynalite.client, tableName: TABLE });
+  const clock = new FakeClock(start);
+  const eks = mockClient(EKSClient);
+  eks.on(DescribeClusterCommand).resolves({
+    cluster: {
+      name: CLUSTER,
+      endpoint: kube.url,
+      certificateAuthority: { data: Buffer.from(kube.caPem).toString('base64') },
+      accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+      status: 'ACTIVE',
+    },
+  });
+  const lambda = mockClient(LambdaClient);
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+  const handlerFor = (config: ScalerConfig, env: Record<string, string> = {}) =>
+    createPodScalerHandler(
+      () =>
+        buildProductionRuntime({
+          env: { STATE_TABLE_NAME: TABLE, AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler', ...env },
+          config,
+          clock,
+          dynamoDb: dynalite.client,
+          lambda: new LambdaClient({ region: REGION }),
+          eks: () => new EKSClient({ region: REGION }),
+          awsClients: {
+            baseCredentials: async () => ({ accessKeyId: 'AKIDPODSCALERTEST', secretAccessKey: 'pod-scaler-test-secret' }),
+            stsRegion: REGION,
+            now: () => clock.now(),
+          },
+        }),
+      {
+        logger: new Logger({ serviceName: 'pod-scaler-test' }),
+        metrics: new Metrics({ namespace: 'EksLambdaScaler', serviceName: 'pod-scaler-test' }),
+      },
+    );
+
+  return {
+    kube,
+    dynalite,
+    store,
+    clock,
+    lambda,
+    eks,
+    handlerFor,
+    tick: (handler) => handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60_000 }),
+    close: async () => {
+      eks.restore();
+      lambda.restore();
+      await kube.close();
+      await dynalite.close();
+    },
+  };
+}
+
+export function putDeployment(kube: KubeApiServer, namespace: string, name: string, replicas: number): void {
+  kube.put('Deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'worker', image: 'worker:1', env: [{ name: 'QUEUE_URL', value: 'https://sqs.us-east-1.amazonaws.com/111122223333/from-env' }] }] },
+      },
+    },
+  });
+}
+
+export function replicasOf(kube: KubeApiServer, namespace: string, name: string): number {
+  const deployment = kube.get('Deployment', namespace, name) as { spec?: { replicas?: number } } | undefined;
+  return deployment?.spec?.replicas ?? -1;
+}

@@ -1,0 +1,315 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { configFrom, putDeployment, replicasOf, startHarness, CLUSTER, type Harness } from './harness';
+
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
+
+function sqsObject(options: { name?: string; polling?: number; extra?: string; behavior?: string; queue?: string } = {}): string {
+  const name = options.name ?? 'orders';
+  return `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: ${options.polling ?? 30}
+  cooldownPeriod: 300
+  minReplicaCount: 0
+  maxReplicaCount: 20
+${options.extra ?? ''}
+${options.behavior ?? ''}
+  triggers:
+    - type: aws-sqs-queue
+      metadata:
+        queueURL: ${options.queue ?? QUEUE}
+        awsRegion: us-east-1
+        queueLength: "5"
+`;
+}
+
+const sqs = mockClient(SQSClient);
+let backlog = 0;
+let harness: Harness;
+
+function patchedReplicas(): number[] {
+  return harness.kube.requests
+    .filter((request) => request.method === 'PATCH' && request.path.endsWith('/scale'))
+    .map((request) => (request.body as { spec: { replicas: number } }).spec.replicas);
+}
+
+beforeEach(async () => {
+  harness = await startHarness();
+  backlog = 0;
+  sqs.reset();
+  sqs.on(GetQueueAttributesCommand).callsFake(async () => ({
+    Attributes: { ApproximateNumberOfMessages: String(backlog), ApproximateNumberOfMessagesNotVisible: '0' },
+  }));
+});
+
+afterEach(async () => {
+  await harness.close();
+});
+
+describe('pod scaler, end to end through the real handler', () => {
+  it('scales from zero on an SQS backlog, then down after the stabilization window, then to zero after cooldown', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 0);
+    const handler = harness.handlerFor(configFrom(sqsObject()));
+
+    backlog = 47; // HPA wants ceil(47 / 5) = 10
+    const first = await harness.tick(handler);
+    // Pass at 0 s: KEDA activates 0 -> 1, the HPA (no behavior: legacy cap max(2x, 4)) takes 1 -> 4;
+    // pass at 30 s: 4 -> 8 (cap 8).
+    expect(patchedReplicas()).toEqual([4, 8]);
+    expect(first).toMatchObject({ trigger: 'schedule', passes: 2, evaluated: 2, scaled: 2, errors: 0, shards: 1 });
+    expect(first.calls.sqs).toBe(2);
+
+    harness.clock.advance(30_000);
+    await harness.tick(handler);
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(10);
+
+    // The backlog drains to 10 messages: the HPA wants 2, but legacy stabilization keeps the highest
+    // recommendation of the last 300 s.
+    backlog = 10;
+    const drainedAt = harness.clock.now();
+    while (harness.clock.now() - drainedAt < 240_000) {
+      harness.clock.advance(60_000 - (harness.clock.now() % 60_000));
+      await harness.tick(handler);
+      expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(10);
+    }
+    for (let i = 0; i < 3; i++) {
+      harness.clock.advance(60_000 - (harness.clock.now() % 60_000));
+      await harness.tick(handler);
+    }
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(2);
+
+    // Empty queue: inactive; KEDA waits cooldownPeriod (300 s) after the last active time, then 0.
+    backlog = 0;
+    const idleSince = harness.clock.now();
+    harness.clock.advance(60_000);
+    await harness.tick(handler);
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBeGreaterThan(0);
+    while (harness.clock.now() - idleSince < 420_000) {
+      harness.clock.advance(60_000);
+      await harness.tick(handler);
+    }
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(0);
+
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.lastDecision?.explanation.rule).toBe('scale-to-zero');
+    expect(state.scaling.originalReplicaCount).toBe(0);
+
+    const events = harness.kube.list('Event', 'shop') as { reason: string; message: string; involvedObject: { name: string } }[];
+    expect(events.length).toBe(patchedReplicas().length);
+    expect(events.every((event) => event.involvedObject.name === 'orders' && event.message.includes('shop/orders'))).toBe(true);
+  });
+
+  it('scales up by policy steps when a behavior block limits the rate', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 1);
+    const behavior = `
+  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior:
+        scaleUp:
+          policies:
+            - {type: Pods, value: 2, periodSeconds: 60}`;
+    const handler = harness.handlerFor(configFrom(sqsObject({ behavior })));
+    backlog = 100; // wants 20
+    await harness.tick(handler);
+    // Pods 2 per 60 s: +2 in the first pass, nothing more within the same 60 s period.
+    expect(patchedReplicas()).toEqual([3]);
+    harness.clock.advance(30_000);
+    await harness.tick(handler);
+    expect(patchedReplicas()).toEqual([3, 5]);
+  });
+
+  it('honours pollingInterval 15 s: four evaluations in one invocation, one SQS call each', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 2);
+    backlog = 10;
+    const summary = await harness.tick(harness.handlerFor(configFrom(sqsObject({ polling: 15 }))));
+    expect(summary.passes).toBe(4);
+    expect(summary.evaluated).toBe(4);
+    expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(4);
+  });
+
+  it('reads a queue shared by two ScaledObjects once per pass', async () => {
+    putDeployment(harness.kube, 'shop', 'a', 1);
+    putDeployment(harness.kube, 'shop', 'b', 1);
+    backlog = 5;
+    const config = configFrom(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
+    const summary = await harness.tick(harness.handlerFor(config));
+    expect(summary.evaluated).toBe(4);
+    expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(2);
+  });
+
+  it('falls back after failureThreshold consecutive failures', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 2);
+    sqs.reset();
+    sqs.on(GetQueueAttributesCommand).rejects(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
+    const extra = `  fallback:
+    failureThreshold: 3
+    replicas: 6`;
+    const handler = harness.handlerFor(configFrom(sqsObject({ extra })));
+    await harness.tick(handler); // failures 1, 2
+    expect(patchedReplicas()).toEqual([]);
+    harness.clock.advance(30_000);
+    await harness.tick(handler); // failures 3, 4: the 4th is beyond the threshold
+    // The fallback metric is target x 6, so the HPA wants 6; its legacy cap max(2 x 2, 4) allows 4 first.
+    expect(patchedReplicas()).toEqual([4]);
+    harness.clock.advance(30_000);
+    await harness.tick(handler);
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(6);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.status).toBe('fallback');
+  });
+
+  it('never fights an HPA that already targets the workload', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 2);
+    harness.kube.put('HorizontalPodAutoscaler', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'orders-cpu', namespace: 'shop' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, minReplicas: 1, maxReplicas: 5 },
+    });
+    backlog = 100;
+    const summary = await harness.tick(harness.handlerFor(configFrom(sqsObject())));
+    expect(patchedReplicas()).toEqual([]);
+    expect(summary.errors).toBe(2);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.status).toBe('error');
+    expect(state.statusReason).toContain('HorizontalPodAutoscaler shop/orders-cpu already scales Deployment orders');
+  });
+
+  it('reports a deleted target without losing the object state, and the other objects carry on', async () => {
+    putDeployment(harness.kube, 'shop', 'a', 0);
+    putDeployment(harness.kube, 'shop', 'b', 0);
+    backlog = 20;
+    const config = configFrom(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
+    const handler = harness.handlerFor(config);
+    await harness.tick(handler);
+    const before = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).get(`${CLUSTER}/shop/a`)!;
+
+    harness.kube.delete('Deployment', 'shop', 'a');
+    harness.clock.advance(60_000);
+    await harness.tick(handler);
+    const after = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).get(`${CLUSTER}/shop/a`)!;
+    expect(after.status).toBe('error');
+    expect(after.statusReason).toMatch(/not found/i);
+    expect(after.statusReason).toContain('Deployment a not found in namespace shop');
+    expect(after.scaling.lastActiveTime).toBe(before.scaling.lastActiveTime);
+    expect(after.scaling.recommendations).toEqual(before.scaling.recommendations);
+    expect(replicasOf(harness.kube, 'shop', 'b')).toBe(4);
+  });
+
+  it('names the missing RBAC permission when the API answers 403', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 1);
+    harness.kube.failNext({ method: 'GET', path: /deployments\/orders\/scale$/, status: 403, times: 10 });
+    await harness.tick(harness.handlerFor(configFrom(sqsObject())));
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.status).toBe('error');
+    expect(state.statusReason).toMatch(/get/);
+    expect(state.statusReason).toMatch(/deployments\/scale/);
+    expect(state.statusReason).toMatch(/rbac/i);
+  });
+
+  it('applies one decision once when two invocations overlap', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 0);
+    backlog = 47;
+    const config = configFrom(sqsObject({ polling: 60 }));
+    const [one, two] = await Promise.all([harness.tick(harness.handlerFor(config)), harness.tick(harness.handlerFor(config))]);
+    expect(one.scaled + two.scaled).toBe(1);
+    expect(patchedReplicas()).toHaveLength(1);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.version).toBe(1);
+  });
+
+  it('evaluates at once the objects a CloudWatch alarm speaks for', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 0);
+    putDeployment(harness.kube, 'shop', 'other', 0);
+    backlog = 30;
+    const config = configFrom(sqsObject() + '\n---\n' + sqsObject({ name: 'other', queue: 'https://sqs.us-east-1.amazonaws.com/111122223333/other' }));
+    const handler = harness.handlerFor(config);
+    const alarm = {
+      source: 'aws.cloudwatch',
+      'detail-type': 'CloudWatch Alarm State Change',
+      detail: {
+        alarmName: 'orders-backlog',
+        state: { value: 'ALARM' },
+        configuration: {
+          metrics: [{ metricStat: { metric: { namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'orders' } } } }],
+        },
+      },
+    };
+    const summary = await handler(alarm, { getRemainingTimeInMillis: () => 30_000 });
+    expect(summary).toMatchObject({ trigger: 'alarm', alarm: 'orders-backlog', evaluated: 1, scaled: 1 });
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(4);
+    expect(replicasOf(harness.kube, 'shop', 'other')).toBe(0);
+  });
+
+  it('tells the node scaler about scale-ups in the same pass', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 0);
+    backlog = 47;
+    await harness.tick(harness.handlerFor(configFrom(sqsObject({ polling: 60 })), { NODE_SCALER_FUNCTION_NAME: 'node-scaler' }));
+    const invokes = harness.lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === 'node-scaler');
+    expect(invokes).toHaveLength(1);
+    const payload = JSON.parse(Buffer.from(invokes[0]!.args[0].input.Payload as Uint8Array).toString('utf8'));
+    expect(payload).toEqual({
+      source: 'eks-lambda-scaler.pod-scaler',
+      scaleUps: [{ cluster: CLUSTER, namespace: 'shop', apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders', fromReplicas: 0, toReplicas: 4 }],
+    });
+    expect(invokes[0]!.args[0].input.InvocationType).toBe('Event');
+  });
+
+  it('fans out to shards when there are more objects than one invocation evaluates', async () => {
+    const yaml = Array.from({ length: 5 }, (_, i) => sqsObject({ name: `w${i}`, polling: 60 })).join('\n---\n');
+    for (let i = 0; i < 5; i++) putDeployment(harness.kube, 'shop', `w${i}`, 1);
+    backlog = 5;
+    const summary = await harness.tick(harness.handlerFor(configFrom(yaml), { MAX_OBJECTS_PER_INVOCATION: '2' }));
+    expect(summary.shards).toBe(3);
+    expect(summary.evaluated).toBe(2);
+    const shardCalls = harness.lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === 'pod-scaler');
+    const shardEvents = shardCalls.map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString('utf8')));
+    expect(shardEvents).toEqual([
+      { source: 'eks-lambda-scaler.shard', shard: 1, of: 3, objectIds: ['shop/w2', 'shop/w3'] },
+      { source: 'eks-lambda-scaler.shard', shard: 2, of: 3, objectIds: ['shop/w4'] },
+    ]);
+    // A shard invocation evaluates exactly its objects.
+    const shardSummary = await harness.handlerFor(configFrom(yaml))(shardEvents[1], { getRemainingTimeInMillis: () => 60_000 });
+    expect(shardSummary).toMatchObject({ trigger: 'shard', evaluated: 1 });
+  });
+
+  it('restores the original replica count when an object leaves the configuration', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 3);
+    backlog = 100;
+    await harness.tick(harness.handlerFor(configFrom(sqsObject({ extra: '  advanced:\n    restoreToOriginalReplicaCount: true' }))));
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBeGreaterThan(3);
+
+    harness.clock.advance(60_000);
+    const summary = await harness.tick(harness.handlerFor({ ...configFrom(sqsObject({ name: 'else' })), scaledObjects: [] }));
+    expect(summary.restored).toEqual({ removed: 1, restored: 1, failures: [] });
+    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(3);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    expect(state.expiresAt).toBeGreaterThan(harness.clock.now() / 1000);
+  });
+
+  it('never logs the EKS token or the AWS secret', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      putDeployment(harness.kube, 'shop', 'orders', 0);
+      backlog = 47;
+      await harness.tick(harness.handlerFor(configFrom(sqsObject())));
+    } finally {
+      spy.mockRestore();
+    }
+    const output = written.join('');
+    expect(output).toContain('"scaledObject":"test-cluster/shop/orders"');
+    expect(output).toContain('"_aws"');
+    expect(output).not.toContain('k8s-aws-v1.');
+    expect(output).not.toContain('pod-scaler-test-secret');
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * A self-signed certificate for 127.0.0.1 (valid for a century) so the Kubernetes API test server can
+ * speak HTTPS, which client-node requires unless TLS verification is switched off. Test-only: the key
+ * guards nothing.
+ */
+export const KUBE_TEST_TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBsTCCAVegAwIBAgIUdrtUW3uzAEGAs9a1qq9ZTlvQbCcwCgYIKoZIzj0EAwIw
+HzEdMBsGA1UEAwwUa3ViZS1hcGktdGVzdC1zZXJ2ZXIwIBcNMjYxMTIyMTUyMDU0
+WhgPMjEyNjEwMjkxNTIwNTRaMB8xHTAbBgNVBAMMFGt1YmUtYXBpLXRlc3Qtc2Vy
+dmVyMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEicaiY2zDU5q8R2DabBIgTJOK
+h+Y3Wf8AshMbROJDBaQbsN2QeX3e/vxbU8cfhiXa77X9BCeWkxpER1fQAP4kJqNv
+MG0wHQYDVR0OBBYEFKJsckYVjrSuAx6rWD9CJSz/eTLCMB8GA1UdIwQYMBaAFKJs
+ckYVjrSuAx6rWD9CJSz/eTLCMBoGA1UdEQQTMBGHBH8AAAGCCWxvY2FsaG9zdDAP
+BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIA4eHTObfcNLyZxZ1K+t
+SJgXkxE3Nfr942dJfGPj/DqgAiEApR7ErYst7WkIZcrq6iAWXotZQDUPAwpBLTiH
+NokoC4s=
+-----END CERTIFICATE-----
+`;
+
+export const KUBE_TEST_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOb8hMzjDkBDiBBQx
+7DdgBGLrNJFlC/sQpN4jDWWkg9ahRANCAASJxqJjbMNTmrxHYNpsEiBMk4qH5jdZ
+/wCyExtE4kMFpBuw3ZB5fd7+/FtTxx+GJdrvtf0EJ5aTGkRHV9AA/iQm
+-----END PRIVATE KEY-----
+`;
