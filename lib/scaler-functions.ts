@@ -94,6 +94,8 @@ export class ScalerFunction extends Construct {
       onFailure: new SqsDestination(props.failureQueue),
       environment: {
         SCALER_CONFIG_FILE: CONFIG_PATH_IN_LAMBDA,
+        // Stack traces point at the TypeScript sources, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },

@@ -37,7 +37,7 @@ export interface ChartSpec {
   height?: number;
 }
 
-const MARGIN = { left: 52, right: 14, top: 34, bottom: 30 };
+const MARGIN = { left: 52, right: 26, top: 34, bottom: 30 };
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -5,7 +5,7 @@
  */
 import { GetMetricDataCommand, StandardUnit, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { isInvalidQueryError, toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
   TriggerError,
@@ -146,8 +146,7 @@ function periodProblem(period: number): string | undefined {
 function readRequest(trigger: ParsedTrigger, now: number): ReadRequest {
   assertEnvResolved(trigger);
   const params = trigger.params as CloudWatchParams;
-  const source = trigger.aws;
-  if (!source?.region) throw new TriggerError(`trigger ${trigger.metricName} has no awsRegion`, 'MissingRegion');
+  const source = requireAwsSource(trigger);
   const { startTime, endTime } = queryWindow(now, params.metricStatPeriod, params.metricEndTimeOffset, params.metricCollectionTime);
   return { service: 'cloudwatch', key: `cloudwatch|${sourceKey(source)}|${startTime}|${endTime}|${queryKey(params.query)}`, source, query: params.query, startTime, endTime };
 }
@@ -297,5 +296,5 @@ export const awsCloudwatchTrigger: TriggerDefinition = {
   parse,
   readRequest,
   toMetric,
-  readBatch: (requests, clients, options) => readBatch(requests, clients, options),
+  readBatch,
 };

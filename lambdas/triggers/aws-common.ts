@@ -69,6 +69,12 @@ export function assertEnvResolved(trigger: ParsedTrigger): void {
   );
 }
 
+/** The trigger's source; a trigger without a region cannot be read. */
+export function requireAwsSource(trigger: ParsedTrigger): AwsSource {
+  if (!trigger.aws?.region) throw new TriggerError(`trigger ${trigger.metricName} has no awsRegion`, 'MissingRegion');
+  return trigger.aws;
+}
+
 /** Identity of a source: reads with equal keys can share a client and a call. */
 export function sourceKey(source: AwsSource): string {
   return `${source.region}|${source.roleArn ?? ''}|${source.endpoint ?? ''}`;

@@ -4,7 +4,7 @@
  */
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
 import { metadataReader, normalizeMetricNamePart } from './metadata-values';
 import {
   TriggerError,
@@ -53,8 +53,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
 function readRequest(trigger: ParsedTrigger): ReadRequest {
   assertEnvResolved(trigger);
   const params = trigger.params as KinesisParams;
-  const source = trigger.aws;
-  if (!source?.region) throw new TriggerError(`trigger ${trigger.metricName} has no awsRegion`, 'MissingRegion');
+  const source = requireAwsSource(trigger);
   return { service: 'kinesis', key: `kinesis|${sourceKey(source)}|${params.streamName}`, source, streamName: params.streamName };
 }
 
@@ -103,5 +102,5 @@ export const awsKinesisStreamTrigger: TriggerDefinition = {
   parse,
   readRequest,
   toMetric,
-  readBatch: (requests, clients, options) => readBatch(requests, clients, options),
+  readBatch,
 };

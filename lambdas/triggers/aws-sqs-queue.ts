@@ -5,11 +5,10 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { toTriggerError } from '../adapters/aws/aws-errors';
 import { resolveQueueUrl } from '../adapters/aws/queue-url-resolver';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
 import { metadataReader, normalizeMetricNamePart } from './metadata-values';
 import {
   TriggerError,
-  type AwsSource,
   type MetricOutcome,
   type ParsedTrigger,
   type Reading,
@@ -113,7 +112,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
 function readRequest(trigger: ParsedTrigger): ReadRequest {
   assertEnvResolved(trigger);
   const params = trigger.params as SqsParams;
-  const source = awsSourceOf(trigger);
+  const source = requireAwsSource(trigger);
   return {
     service: 'sqs',
     // Attributes are not part of the key: triggers on one queue share the call (their union is read).
@@ -174,11 +173,6 @@ async function readQueue(client: SQSClient, request: Extract<ReadRequest, { serv
   } catch (error) {
     return toTriggerError(error, { ...common, operation: 'SQS GetQueueAttributes', iamAction: 'sqs:GetQueueAttributes', target: `queue ${queueUrl}` });
   }
-}
-
-function awsSourceOf(trigger: ParsedTrigger): AwsSource {
-  if (!trigger.aws?.region) throw new TriggerError(`trigger ${trigger.metricName} has no awsRegion`, 'MissingRegion');
-  return trigger.aws;
 }
 
 const INT64_MAX = 9223372036854775807n;
@@ -251,5 +245,5 @@ export const awsSqsQueueTrigger: TriggerDefinition = {
   parse,
   readRequest,
   toMetric,
-  readBatch: (requests, clients, options) => readBatch(requests, clients, options),
+  readBatch,
 };

@@ -41,7 +41,8 @@ export function objectMetric(objectKey: string, name: ObjectMetricName, shape: M
     dimensionsMap: { [OBJECT_DIMENSION]: objectKey },
     statistic: shape.statistic ?? 'Average',
     period: shape.period ?? Duration.minutes(1),
-    label: shape.label ?? name,
+    // A label would make alarms render the metric as a math expression: only dashboards set one.
+    label: shape.label,
   });
 }
 
@@ -52,6 +53,6 @@ export function nodeGroupMetric(nodeGroupKey: string, name: NodeGroupMetricName,
     dimensionsMap: { [NODE_GROUP_DIMENSION]: nodeGroupKey },
     statistic: shape.statistic ?? 'Average',
     period: shape.period ?? Duration.minutes(1),
-    label: shape.label ?? name,
+    label: shape.label,
   });
 }

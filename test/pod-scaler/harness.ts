@@ -5,13 +5,16 @@
  * DescribeCluster that returns the test server's endpoint and CA) and real EKS tokens.
  */
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { EKSClientResolvedConfig, ServiceInputTypes as EksInput, ServiceOutputTypes as EksOutput } from '@aws-sdk/client-eks';
+import type { LambdaClientResolvedConfig, ServiceInputTypes as LambdaInput, ServiceOutputTypes as LambdaOutput } from '@aws-sdk/client-lambda';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { AwsClientFactoryOptions } from '../../lambdas/adapters/aws/aws-client-factory';
 import type { Clock } from '../../lambdas/pod-scaler/tick-types';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
@@ -50,10 +53,10 @@ export interface Harness {
   dynalite: RunningDynalite;
   store: DynamoDbStateStore;
   clock: FakeClock;
-  lambda: ReturnType<typeof mockClient<LambdaClient>>;
-  eks: ReturnType<typeof mockClient<EKSClient>>;
+  lambda: AwsStub<LambdaInput, LambdaOutput, LambdaClientResolvedConfig>;
+  eks: AwsStub<EksInput, EksOutput, EKSClientResolvedConfig>;
   /** Builds a fresh handler (a new Lambda container) for a configuration. */
-  handlerFor(config: ScalerConfig, env?: Record<string, string>): ReturnType<typeof createPodScalerHandler>;
+  handlerFor(config: ScalerConfig, env?: Record<string, string>, endpoints?: AwsClientFactoryOptions['endpoints']): ReturnType<typeof createPodScalerHandler>;
   /** One scheduled invocation. */
   tick(handler: ReturnType<typeof createPodScalerHandler>): ReturnType<ReturnType<typeof createPodScalerHandler>>;
   close(): Promise<void>;
@@ -81,7 +84,7 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
   const lambda = mockClient(LambdaClient);
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 
-  const handlerFor = (config: ScalerConfig, env: Record<string, string> = {}) =>
+  const handlerFor = (config: ScalerConfig, env: Record<string, string> = {}, endpoints: AwsClientFactoryOptions['endpoints'] = {}) =>
     createPodScalerHandler(
       () =>
         buildProductionRuntime({
@@ -95,6 +98,7 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
             baseCredentials: async () => ({ accessKeyId: 'AKIDPODSCALERTEST', secretAccessKey: 'pod-scaler-test-secret' }),
             stsRegion: REGION,
             now: () => clock.now(),
+            endpoints,
           },
         }),
       {

@@ -100,7 +100,7 @@ describe('pod scaler, end to end through the real handler', () => {
     expect(state.lastDecision?.explanation.rule).toBe('scale-to-zero');
     expect(state.scaling.originalReplicaCount).toBe(0);
 
-    const events = harness.kube.list('Event', 'shop') as { reason: string; message: string; involvedObject: { name: string } }[];
+    const events = harness.kube.list('Event', 'shop') as unknown as { reason: string; message: string; involvedObject: { name: string } }[];
     expect(events.length).toBe(patchedReplicas().length);
     expect(events.every((event) => event.involvedObject.name === 'orders' && event.message.includes('shop/orders'))).toBe(true);
   });

@@ -71,6 +71,11 @@ export interface KubeApiServerOptions {
   token?: string;
   /** Replaces the token check: return true to accept the request's Authorization header. */
   authenticate?: (authorization: string | undefined) => boolean;
+  /**
+   * Optional: holds every request this long before answering, as a remote API server's processing
+   * time would (bench/tick-cost measures the pod scaler against a fixed per-call latency).
+   */
+  latencyMs?: number;
 }
 
 export interface KubeApiServer {
@@ -85,6 +90,8 @@ export interface KubeApiServer {
   registerResource(type: ResourceType): void;
   failNext(rule: FailureRule): void;
   requests: RecordedRequest[];
+  /** TLS connections accepted so far (shows whether the client reuses connections). */
+  readonly tlsConnections: number;
   /** A KubeConfig for the real client: this server, its CA, and the bearer token. */
   kubeConfig(token?: string): KubeConfig;
   close(): Promise<void>;
@@ -507,8 +514,14 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     }
   };
 
+  const latencyMs = options.latencyMs ?? 0;
   const server = createServer({ cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, (req, res) => {
-    void onRequest(req, res);
+    if (latencyMs > 0) setTimeout(() => void onRequest(req, res), latencyMs);
+    else void onRequest(req, res);
+  });
+  let tlsConnections = 0;
+  server.on('secureConnection', () => {
+    tlsConnections += 1;
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -520,6 +533,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     url,
     caPem: KUBE_TEST_TLS_CERT,
     requests,
+    get tlsConnections() {
+      return tlsConnections;
+    },
     put(kind, object) {
       const type = typeOfKind(kind);
       return write(type, object, find(type, object.metadata.namespace ?? 'default', object.metadata.name));

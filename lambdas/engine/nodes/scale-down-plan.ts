@@ -4,7 +4,7 @@
  * (pod rules, PDBs, room elsewhere), then time and size gates. One node at a time per group.
  */
 import { placeFirstFit, sortLargestFirst } from './bin-packing';
-import { matchingPdbs, podDrainDecision } from './drainability';
+import { SAFE_TO_EVICT, matchingPdbs, podDrainDecision } from './drainability';
 import type { GroupView } from './group-view';
 import { isBeingDeleted } from './group-view';
 import type { NodeGroupState } from './node-group-state';
@@ -89,7 +89,9 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
     const decision = podDrainDecision(pod, context.pdbs, knobs);
     if (decision.kind === 'skip') continue;
     if (decision.kind === 'block') return { removable: false, utilization, reason: decision.reason, message: decision.message };
-    for (const pdb of matchingPdbs(pod, context.pdbs)) {
+    // safe-to-evict "true" skips the PDB rule in CA's simulation too; the eviction still meets it.
+    const budgets = pod.annotations[SAFE_TO_EVICT] === 'true' ? [] : matchingPdbs(pod, context.pdbs);
+    for (const pdb of budgets) {
       const left = (budget.get(pdb) ?? pdb.disruptionsAllowed) - 1;
       if (left < 0) {
         return { removable: false, utilization, reason: 'NotEnoughPdb', message: `PodDisruptionBudget ${pdb.namespace}/${pdb.name} does not allow evicting all its pods on this node` };

@@ -69,4 +69,16 @@ describe('aws-kinesis-stream against kinesalite', () => {
     expect((await read(items, clock)).calls).toEqual({ kinesis: 1 });
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
   });
+
+  it('fails only the triggers of a role that cannot be assumed, saying what to grant', async () => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    const factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'us-east-1', credentials }), endpoints: { kinesis: kinesis.endpoint } });
+    const role = 'arn:aws:iam::123456789012:role/untrusted';
+    const denied = streamItem('denied', { streamName: 'clicks', awsRoleArn: role }).item;
+    const own = streamItem('own', { streamName: 'clicks' }).item;
+    const { readings } = await createTriggerReader({ clientFactory: factory })([denied, own], 0);
+    expect(readings.get(denied.id)).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`cannot assume role ${role}: grant sts:AssumeRole`) });
+    expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
+  });
 });

@@ -1,0 +1,227 @@
+/** The resources one `cdk deploy` creates, asserted on the synthesized template (bundled once). */
+import { Match } from 'aws-cdk-lib/assertions';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScalerConfig } from '../../lambdas/config/scaler-config';
+import { buildScaler } from './support/scaler-stack';
+import type { BuiltScaler } from './support/scaler-stack';
+
+let built: BuiltScaler;
+
+beforeAll(() => {
+  built = buildScaler({}, { bundle: true });
+}, 120_000);
+
+function functionByDescription(fragment: string) {
+  const functions = built.template.findResources('AWS::Lambda::Function');
+  const entry = Object.entries(functions).find(([, fn]) => String(fn.Properties.Description).includes(fragment));
+  if (!entry) throw new Error(`no function described as ${fragment}`);
+  return { logicalId: entry[0], properties: entry[1].Properties };
+}
+
+describe('state table', () => {
+  it('is on-demand, encrypted, with point-in-time recovery and TTL, keyed as the state stores expect', () => {
+    built.template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('scaler functions', () => {
+  it.each([
+    ['pod scaler', 70],
+    ['node scaler', 60],
+  ])('the %s runs Node.js 24 on arm64 with explicit memory, timeout, tracing and bounded logs', (name, timeout) => {
+    const fn = functionByDescription(name);
+    expect(fn.properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: timeout,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+    expect(fn.properties.Environment.Variables).toMatchObject({
+      SCALER_CONFIG_FILE: '/var/task/scaler-config.json',
+      STATE_TABLE_NAME: { Ref: expect.stringMatching(/StateTable/) },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('tells the pod scaler which function is the node scaler', () => {
+    const pod = functionByDescription('pod scaler');
+    const node = functionByDescription('node scaler');
+    expect(pod.properties.Environment.Variables.NODE_SCALER_FUNCTION_NAME).toEqual({ Ref: node.logicalId });
+  });
+
+  it('keeps each log group for one month', () => {
+    const groups = Object.values(built.template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('sends failed asynchronous invocations to the dead-letter queue', () => {
+    built.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    built.template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedInvocations'), 'Arn'] } } },
+    });
+  });
+
+  it('ships the validated configuration inside each bundle, beside the handler', () => {
+    for (const name of ['pod scaler', 'node scaler']) {
+      const s3Key = functionByDescription(name).properties.Code.S3Key as string;
+      const dir = join(built.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+      expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+      const config = JSON.parse(readFileSync(join(dir, 'scaler-config.json'), 'utf8')) as ScalerConfig;
+      expect(config.defaultCluster).toEqual({ name: 'prod', region: 'us-east-1' });
+      expect(config.scaledObjects.map((object) => object.id)).toEqual(['jobs/orders-worker', 'streams/clicks-consumer', 'jobs/partner-feed']);
+      expect(config.nodeGroups).toEqual([{ cluster: 'prod', autoScalingGroupName: 'prod-workers' }]);
+    }
+  });
+});
+
+describe('invocation', () => {
+  it('ticks each scaler every minute through EventBridge Scheduler, with retries and the dead-letter queue', () => {
+    built.template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    built.template.allResourcesProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedInvocations'), 'Arn'] } },
+        Input: Match.serializedJson(Match.objectLike({ 'detail-type': 'Scheduled Event' })),
+      },
+    });
+  });
+
+  it('lets the scheduler invoke exactly its function (no versions or aliases)', () => {
+    const roles = built.template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] } },
+    });
+    expect(Object.keys(roles)).toHaveLength(2);
+    const policies = Object.values(built.template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      Object.keys(roles).includes(policy.Properties.Roles[0].Ref),
+    );
+    for (const policy of policies) {
+      const invoke = policy.Properties.PolicyDocument.Statement.find((s: { Action: string }) => s.Action === 'lambda:InvokeFunction');
+      expect(invoke.Resource).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    }
+  });
+
+  it('forwards CloudWatch alarms entering ALARM to the pod scaler, with retries and the dead-letter queue', () => {
+    const pod = functionByDescription('pod scaler');
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [pod.logicalId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailedInvocations'), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('keeps failed invocations in an encrypted, TLS-only queue for 14 days', () => {
+    built.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    built.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+describe('Kubernetes access', () => {
+  it('maps both scaler roles to the eks-lambda-scaler group with STANDARD access entries', () => {
+    built.template.resourceCountIs('AWS::EKS::AccessEntry', 2);
+    for (const role of ['PodScalerRole', 'NodeScalerRole']) {
+      built.template.hasResourceProperties('AWS::EKS::AccessEntry', {
+        ClusterName: 'prod',
+        Type: 'STANDARD',
+        KubernetesGroups: ['eks-lambda-scaler'],
+        PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(role), 'Arn'] },
+      });
+    }
+    // No access policy: what the group may do is deploy/rbac.yaml, nothing more.
+    const entries = Object.values(built.template.findResources('AWS::EKS::AccessEntry'));
+    for (const entry of entries) expect(entry.Properties.AccessPolicies).toBeUndefined();
+  });
+});
+
+describe('alarms', () => {
+  const alarmsOn = (metricName: string) =>
+    Object.values(built.template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } }));
+
+  it.each(['Errors', 'Throttles'])('alarms on each scaler\'s %s', (metricName) => {
+    const alarms = alarmsOn(metricName);
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  it('alarms as soon as a message is in the dead-letter queue', () => {
+    const [alarm] = alarmsOn('ApproximateNumberOfMessagesVisible');
+    expect(alarm?.Properties).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it.each([
+    ['Fallback', 'Maximum', 1],
+    ['AtMaxReplicas', 'Minimum', 15],
+  ])('alarms per ScaledObject on %s', (metricName, statistic, periods) => {
+    const alarms = alarmsOn(metricName);
+    expect(alarms.map((alarm) => alarm.Properties.Dimensions[0].Value).sort()).toEqual([
+      'prod/jobs/orders-worker',
+      'prod/jobs/partner-feed',
+      'prod/streams/clicks-consumer',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'EksLambdaScaler',
+        Statistic: statistic,
+        Period: 60,
+        EvaluationPeriods: periods,
+        Dimensions: [{ Name: 'ScaledObject', Value: expect.any(String) }],
+      });
+    }
+  });
+});
+
+describe('dashboard', () => {
+  function dashboardBody(): string {
+    const [dashboard] = Object.values(built.template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = dashboard?.Properties.DashboardBody;
+    // The body is a Fn::Join of literal JSON and tokens; the literal parts are what we check.
+    return (body['Fn::Join'][1] as unknown[]).filter((part): part is string => typeof part === 'string').join('');
+  }
+
+  it.each(['prod/jobs/orders-worker', 'prod/streams/clicks-consumer', 'prod/jobs/partner-feed'])(
+    'shows %s: metric against target, desired against current replicas',
+    (key) => {
+      const body = dashboardBody();
+      expect(body).toContain(`"title":"${key}: metric vs target"`);
+      expect(body).toContain(`"title":"${key}: desired vs current replicas"`);
+      for (const metric of ['MetricValue', 'MetricTarget', 'DesiredReplicas', 'CurrentReplicas']) {
+        expect(body).toContain(`["EksLambdaScaler","${metric}","ScaledObject","${key}"`);
+      }
+    },
+  );
+
+  it('shows each node group\'s desired capacity against in-service instances', () => {
+    const body = dashboardBody();
+    expect(body).toContain('"title":"prod/prod-workers: capacity"');
+    expect(body).toContain('["EksLambdaScaler","DesiredCapacity","NodeGroup","prod/prod-workers"');
+    expect(body).toContain('["EksLambdaScaler","InServiceInstances","NodeGroup","prod/prod-workers"');
+  });
+});

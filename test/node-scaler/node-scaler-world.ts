@@ -1,0 +1,246 @@
+/**
+ * A test world for the node scaler, driven through the real handler: the Kubernetes API test server
+ * (nodes, pods, PDBs, DaemonSets, Deployments, eviction with 429), Auto Scaling through
+ * aws-sdk-client-mock backed by a small ASG model, DynamoDB in dynalite, and a fake clock.
+ */
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { Activity } from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
+import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
+import type { NodeGroupConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
+import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
+import type { NodeGroupMetricName, NodeScalerTelemetry } from '../../lambdas/node-scaler/telemetry';
+import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
+import type { KubeApiServer, KubeObject } from '../support/kube-api-server';
+import { startKubeApiServer } from '../support/kube-api-server';
+import type { RunningDynalite } from '../support/dynalite';
+import { startDynalite } from '../support/dynalite';
+
+export const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
+export const MINUTE = 60_000;
+export const CLUSTER = 'prod';
+export const TEMPLATE_TAG = 'k8s.io/cluster-autoscaler/node-template/';
+
+export interface AsgModel {
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instances: Array<{ instanceId: string; lifecycleState: string; instanceType?: string }>;
+  tags: Record<string, string>;
+  activities: Activity[];
+}
+
+export interface NodeSpec {
+  name: string;
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  labels?: Record<string, string>;
+  ready?: boolean;
+  annotations?: Record<string, string>;
+}
+
+export interface PodSpec {
+  name: string;
+  namespace?: string;
+  node?: string;
+  cpu?: string;
+  memory?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  owner?: { kind: string; name: string } | null;
+  unschedulable?: boolean;
+  volumes?: unknown[];
+  nodeSelector?: Record<string, string>;
+}
+
+export class NodeScalerWorld {
+  now = T0;
+  readonly groups = new Map<string, AsgModel>();
+  readonly autoScalingClient = new AutoScalingClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+  readonly asgMock = mockClient(this.autoScalingClient);
+  readonly logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  readonly metrics: Array<{ nodeGroup: string; values: Partial<Record<NodeGroupMetricName, number>> }> = [];
+  readonly nodeGroups: NodeGroupConfig[] = [];
+  /** Instances the model launches on SetDesiredCapacity (they stay Pending until a test registers a node). */
+  private launched = 0;
+
+  private constructor(
+    readonly kube: KubeApiServer,
+    readonly dynamo: RunningDynalite,
+    readonly tableName: string,
+  ) {
+    this.asgMock.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
+        .map((name) => this.groups.get(name))
+        .filter((group): group is AsgModel => group !== undefined)
+        .map((group) => ({
+          AutoScalingGroupName: group.name,
+          MinSize: group.minSize,
+          MaxSize: group.maxSize,
+          DesiredCapacity: group.desiredCapacity,
+          Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
+          Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
+        })),
+    }));
+    this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input: { AutoScalingGroupName: string }) => ({
+      Activities: this.groups.get(input.AutoScalingGroupName)?.activities ?? [],
+    }));
+    this.asgMock.on(SetDesiredCapacityCommand).callsFake((input: { AutoScalingGroupName: string; DesiredCapacity: number }) => {
+      const group = this.groups.get(input.AutoScalingGroupName)!;
+      if (input.DesiredCapacity > group.maxSize) throw Object.assign(new Error('New SetDesiredCapacity value is above max'), { name: 'ValidationError' });
+      for (let count = group.desiredCapacity; count < input.DesiredCapacity; count += 1) {
+        this.launched += 1;
+        group.instances.push({ instanceId: `i-new${this.launched}`, lifecycleState: 'Pending' });
+      }
+      group.desiredCapacity = input.DesiredCapacity;
+      return {};
+    });
+    this.asgMock.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input: { InstanceId: string; ShouldDecrementDesiredCapacity: boolean }) => {
+      for (const group of this.groups.values()) {
+        const instance = group.instances.find((candidate) => candidate.instanceId === input.InstanceId);
+        if (!instance) continue;
+        instance.lifecycleState = 'Terminating';
+        if (input.ShouldDecrementDesiredCapacity) group.desiredCapacity -= 1;
+        // The node object goes away once the instance is gone (the cloud controller's job in EKS).
+        const node = this.kube.list('Node').find((candidate) => (candidate.spec as { providerID?: string }).providerID?.endsWith(`/${input.InstanceId}`));
+        if (node) this.kube.delete('Node', '', node.metadata.name);
+        return { Activity: { ActivityId: 'a', AutoScalingGroupName: group.name, Cause: 'x', StartTime: new Date(this.now), StatusCode: 'InProgress' } };
+      }
+      throw Object.assign(new Error(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`), { name: 'ValidationError' });
+    });
+  }
+
+  static async start(): Promise<NodeScalerWorld> {
+    const [kube, dynamo] = await Promise.all([startKubeApiServer(), startDynalite()]);
+    const tableName = 'state';
+    await createStateTable(dynamo.client, tableName);
+    return new NodeScalerWorld(kube, dynamo, tableName);
+  }
+
+  async close(): Promise<void> {
+    this.asgMock.restore();
+    await Promise.all([this.kube.close(), this.dynamo.close()]);
+  }
+
+  addGroup(model: Partial<AsgModel> & { name: string }, config: Partial<NodeGroupConfig> = {}): AsgModel {
+    const group: AsgModel = { minSize: 0, maxSize: 10, desiredCapacity: 0, instances: [], tags: {}, activities: [], ...model };
+    this.groups.set(group.name, group);
+    this.nodeGroups.push({ cluster: CLUSTER, autoScalingGroupName: group.name, ...config });
+    return group;
+  }
+
+  /** A Ready node joined to the group (its instance InService). */
+  addNode(groupName: string, spec: NodeSpec): void {
+    const group = this.groups.get(groupName)!;
+    const instanceId = `i-${spec.name}`;
+    if (!group.instances.some((instance) => instance.instanceId === instanceId)) {
+      group.instances.push({ instanceId, lifecycleState: 'InService' });
+      group.desiredCapacity = Math.max(group.desiredCapacity, group.instances.filter((instance) => !instance.lifecycleState.startsWith('Terminat')).length);
+    }
+    this.kube.put('Node', {
+      metadata: { name: spec.name, labels: { 'kubernetes.io/hostname': spec.name, pool: 'general', ...spec.labels }, annotations: spec.annotations ?? {} },
+      spec: { providerID: `aws:///us-east-1a/${instanceId}` },
+      status: {
+        conditions: [{ type: 'Ready', status: spec.ready === false ? 'False' : 'True' }],
+        allocatable: { cpu: spec.cpu ?? '2', memory: spec.memory ?? '8Gi', pods: spec.pods ?? '29' },
+      },
+    });
+  }
+
+  addPod(spec: PodSpec): void {
+    const owner = spec.owner === null ? undefined : (spec.owner ?? { kind: 'ReplicaSet', name: `${spec.name.replace(/-\d+$/, '')}-rs` });
+    this.kube.put('Pod', {
+      metadata: {
+        name: spec.name,
+        namespace: spec.namespace ?? 'apps',
+        labels: spec.labels ?? { app: spec.name.replace(/-\d+$/, '') },
+        annotations: spec.annotations ?? {},
+        ownerReferences: owner ? [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: 'u', controller: true }] : [],
+      },
+      spec: {
+        nodeName: spec.node,
+        nodeSelector: spec.nodeSelector,
+        volumes: spec.volumes,
+        containers: [{ name: 'main', image: 'app', resources: { requests: { cpu: spec.cpu ?? '100m', memory: spec.memory ?? '128Mi' } } }],
+      },
+      status: spec.node
+        ? { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }] }
+        : { phase: 'Pending', conditions: spec.unschedulable === false ? [] : [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+    });
+  }
+
+  addPendingPods(prefix: string, count: number, spec: Omit<PodSpec, 'name'> = {}): void {
+    for (let index = 1; index <= count; index += 1) this.addPod({ name: `${prefix}-${index}`, ...spec });
+  }
+
+  put(kind: string, object: KubeObject): void {
+    this.kube.put(kind, object);
+  }
+
+  config(): ScalerConfig {
+    const cluster = { name: CLUSTER, region: 'us-east-1' };
+    return { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups: this.nodeGroups };
+  }
+
+  private telemetry(): NodeScalerTelemetry {
+    return {
+      info: (message, fields) => this.logs.push({ level: 'info', message, fields }),
+      warn: (message, fields) => this.logs.push({ level: 'warn', message, fields }),
+      error: (message, fields) => this.logs.push({ level: 'error', message, fields }),
+      groupMetrics: (nodeGroup, values) => this.metrics.push({ nodeGroup, values }),
+    };
+  }
+
+  /** One invocation through a fresh handler (a cold start each time: nothing survives in memory). */
+  async invoke(event: unknown = { source: 'aws.events', 'detail-type': 'Scheduled Event' }): Promise<NodeScalerTickSummary> {
+    const handler = createNodeScalerHandler({
+      config: this.config(),
+      autoScalingClient: this.autoScalingClient,
+      dynamoDbClient: this.dynamo.client,
+      tableName: this.tableName,
+      kubeConfigFor: async () => this.kube.kubeConfig(),
+      clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
+      telemetry: this.telemetry(),
+    });
+    return handler(event, { getRemainingTimeInMillis: () => 60_000 });
+  }
+
+  /** Advances the clock to `minutes` after T0 and invokes. */
+  async tickAt(minutes: number, event?: unknown): Promise<NodeScalerTickSummary> {
+    this.now = Math.max(this.now, T0 + minutes * MINUTE);
+    return this.invoke(event);
+  }
+
+  async storedState(groupName: string) {
+    return new DynamoDbNodeGroupStateStore({ client: this.dynamo.client, tableName: this.tableName }).load(nodeGroupStateKey(CLUSTER, groupName));
+  }
+
+  setDesiredCalls(): Array<{ AutoScalingGroupName?: string; DesiredCapacity?: number; HonorCooldown?: boolean }> {
+    return this.asgMock.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input);
+  }
+
+  terminateCalls(): Array<{ InstanceId?: string; ShouldDecrementDesiredCapacity?: boolean }> {
+    return this.asgMock.commandCalls(TerminateInstanceInAutoScalingGroupCommand).map((call) => call.args[0].input);
+  }
+
+  evictions(): string[] {
+    return this.kube.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/eviction')).map((request) => `${request.status} ${request.path.split('/')[6]}`);
+  }
+
+  nodeTaints(name: string): Array<{ key: string }> {
+    return ((this.kube.get('Node', '', name)?.spec as { taints?: Array<{ key: string }> } | undefined)?.taints ?? []);
+  }
+
+  nodeCordoned(name: string): boolean {
+    return (this.kube.get('Node', '', name)?.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
+  }
+}
