@@ -1,0 +1,49 @@
+/** cdk-nag (AwsSolutions and Serverless packs): zero unacknowledged findings, a written reason for each acknowledgement. */
+import { Validations } from 'aws-cdk-lib';
+import { Port, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { buildScaler } from './support/scaler-stack';
+import type { BuiltScaler } from './support/scaler-stack';
+
+function findings(built: BuiltScaler): string[] {
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack.validateScope(built.app).violations.map(
+      (violation) => `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.locations?.join(',') ?? resource.resourceLogicalId).join('; ')}`,
+    ),
+  );
+}
+
+function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+      ),
+  );
+}
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the default deployment', () => {
+    expect(findings(buildScaler())).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged with VPC placement for a private endpoint', () => {
+    const built = buildScaler(
+      {},
+      {},
+    );
+    expect(findings(built)).toEqual([]);
+  });
+
+  it('gives a reason for every acknowledgement', () => {
+    const built = buildScaler();
+    const acknowledged = acknowledgements(built.stack);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+});
+
+export { Port, SecurityGroup, Vpc };
