@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
+import { parseManifestTexts, type ManifestText } from '../lambdas/engine/spec/parse-manifests';
 import type { SpecIssue } from '../lambdas/engine/spec/issues';
 import type { ScaledObject, TriggerAuthentication } from '../lambdas/engine/spec/scaled-object';
 
@@ -21,12 +21,21 @@ export interface LoadedManifests {
   warnings: SpecIssue[];
 }
 
-export async function loadManifestFiles(files: string[], cwd: string, options: { strict?: boolean } = {}): Promise<LoadedManifests> {
+export interface LoadOptions {
+  strict?: boolean;
+  /**
+   * Parse each file as its own configuration (`simulate` compares variants of one ScaledObject,
+   * which share a name and a target). By default the files form one configuration, as deployed.
+   */
+  eachFileAlone?: boolean;
+}
+
+export async function loadManifestFiles(files: string[], cwd: string, options: LoadOptions = {}): Promise<LoadedManifests> {
   const loaded: LoadedManifests = { objects: [], authentications: [], errors: [], warnings: [] };
+  const texts: ManifestText[] = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = await readFile(resolve(cwd, file), 'utf8');
+      texts.push({ text: await readFile(resolve(cwd, file), 'utf8'), file });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       loaded.errors.push({
@@ -37,10 +46,15 @@ export async function loadManifestFiles(files: string[], cwd: string, options: {
         fix: 'check the path, relative to the current directory',
         file,
       });
-      continue;
     }
-    const result = parseManifests(text, { file, ...(options.strict === undefined ? {} : { strict: options.strict }) });
-    loaded.objects.push(...result.objects.map((object) => ({ object, file })));
+  }
+  // One parse over every file: authentications and duplicate targets are checked across files.
+  const parseOptions = options.strict === undefined ? {} : { strict: options.strict };
+  const results = options.eachFileAlone
+    ? texts.map((text) => parseManifestTexts([text], parseOptions))
+    : [parseManifestTexts(texts, parseOptions)];
+  for (const result of results) {
+    loaded.objects.push(...result.objects.map((object) => ({ object, file: object.sourceFile ?? files[0] ?? '' })));
     loaded.authentications.push(...result.authentications);
     loaded.errors.push(...result.errors);
     loaded.warnings.push(...result.warnings);

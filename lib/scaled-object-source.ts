@@ -49,6 +49,7 @@ class YamlFileSource extends ScaledObjectSource {
     } catch (error) {
       throw new Error(
         `cannot read ScaledObject file ${this.label}: ${(error as Error).message}. Check the path (relative paths are resolved from ${process.cwd()}).`,
+        { cause: error },
       );
     }
     return parseManifests(text, { file: this.label, strict: options.strict });

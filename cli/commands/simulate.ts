@@ -130,7 +130,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   }
   const durationMs = durationArg ?? traffic.defaultDurationMs;
 
-  const loaded = await loadManifestFiles(args.positionals, io.cwd);
+  const loaded = await loadManifestFiles(args.positionals, io.cwd, { eachFileAlone: true });
   for (const issue of loaded.warnings) writeLine(io.stderr, formatIssue(issue));
   if (loaded.errors.length > 0) {
     for (const issue of loaded.errors) writeLine(io.stderr, formatIssue(issue));

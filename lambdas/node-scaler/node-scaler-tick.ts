@@ -15,7 +15,7 @@ import { resolveKnobs } from '../engine/nodes/node-group-knobs';
 import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
-import { actOnGroup } from './group-actions';
+import { StateConflictError, actOnGroup } from './group-actions';
 import { collectPendingPods } from './pending-pods';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
 
@@ -164,7 +164,9 @@ async function tickCluster(
         counters,
       });
     } catch (error) {
-      result.error = message(error);
+      // Losing the race to an overlapping invocation is normal: it acts on the group instead.
+      if (error instanceof StateConflictError) result.findings.push(error.message);
+      else result.error = message(error);
     }
     const template = entry.view.template;
     deps.telemetry.groupMetrics(result.nodeGroup, {

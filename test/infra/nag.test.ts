@@ -1,6 +1,7 @@
 /** cdk-nag (AwsSolutions and Serverless packs): zero unacknowledged findings, a written reason for each acknowledgement. */
 import { Validations } from 'aws-cdk-lib';
-import { Port, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Match } from 'aws-cdk-lib/assertions';
+import { SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +32,20 @@ describe('cdk-nag', () => {
   });
 
   it('finds nothing unacknowledged with VPC placement for a private endpoint', () => {
-    const built = buildScaler(
-      {},
-      {},
-    );
-    expect(findings(built)).toEqual([]);
+    const built = buildScaler((stack) => {
+      const vpc = new Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const clusterSecurityGroup = new SecurityGroup(stack, 'ClusterSecurityGroup', { vpc });
+      return { vpc: { vpc, clusterSecurityGroups: [clusterSecurityGroup] } };
+    });
+    // The VPC itself is the test's, not the construct's: only the construct's resources are judged.
+    const scalerFindings = findings(built).filter((finding) => finding.includes('/Scaler/'));
+    expect(scalerFindings).toEqual([]);
+    built.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ScalerNetworkSecurityGroup'), 'GroupId'] },
+    });
   });
 
   it('gives a reason for every acknowledgement', () => {
@@ -45,5 +55,3 @@ describe('cdk-nag', () => {
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
   });
 });
-
-export { Port, SecurityGroup, Vpc };

@@ -143,6 +143,15 @@ describe('node scaler: scale up', () => {
     }
   });
 
+  it('two overlapping invocations never apply the same scale-up twice', async () => {
+    fullGroup();
+    world.addPendingPods('web', 3, { cpu: '1' });
+    const [a, b] = await Promise.all([world.invoke(), world.invoke()]);
+    expect(world.setDesiredCalls()).toHaveLength(1);
+    const findings = [...a.groups[0]!.findings, ...b.groups[0]!.findings];
+    expect(findings).toContainEqual(expect.stringMatching(/written by another invocation/));
+  });
+
   it('one broken group does not stop the others', async () => {
     fullGroup();
     world.nodeGroups.push({ cluster: CLUSTER, autoScalingGroupName: 'missing' });

@@ -53,27 +53,38 @@ function containerRequests(container: V1Container): Resources {
   return { cpuMilli: cpuMillis(requests.cpu), memoryBytes: memoryBytes(requests.memory), pods: 0 };
 }
 
-/** The scheduler's effective request: regular containers (plus sidecars) summed, at least each init container. */
+/**
+ * The scheduler's effective request: max(regular containers + sidecars, each init container plus
+ * the sidecars started before it), plus pod overhead.
+ */
 export function effectiveRequests(spec: V1PodSpec): Resources {
-  let cpu = 0;
-  let memory = 0;
+  let sidecarCpu = 0;
+  let sidecarMemory = 0;
+  let initCpu = 0;
+  let initMemory = 0;
+  for (const init of spec.initContainers ?? []) {
+    const requests = containerRequests(init);
+    if (init.restartPolicy === 'Always') {
+      sidecarCpu += requests.cpuMilli;
+      sidecarMemory += requests.memoryBytes;
+    } else {
+      initCpu = Math.max(initCpu, sidecarCpu + requests.cpuMilli);
+      initMemory = Math.max(initMemory, sidecarMemory + requests.memoryBytes);
+    }
+  }
+  let cpu = sidecarCpu;
+  let memory = sidecarMemory;
   for (const container of spec.containers ?? []) {
     const requests = containerRequests(container);
     cpu += requests.cpuMilli;
     memory += requests.memoryBytes;
   }
-  for (const init of spec.initContainers ?? []) {
-    const requests = containerRequests(init);
-    if (init.restartPolicy === 'Always') {
-      cpu += requests.cpuMilli;
-      memory += requests.memoryBytes;
-    } else {
-      cpu = Math.max(cpu, requests.cpuMilli);
-      memory = Math.max(memory, requests.memoryBytes);
-    }
-  }
   const overhead = spec.overhead ?? {};
-  return { cpuMilli: cpu + cpuMillis(overhead.cpu), memoryBytes: memory + memoryBytes(overhead.memory), pods: 1 };
+  return {
+    cpuMilli: Math.max(cpu, initCpu) + cpuMillis(overhead.cpu),
+    memoryBytes: Math.max(memory, initMemory) + memoryBytes(overhead.memory),
+    pods: 1,
+  };
 }
 
 function requirement(raw: V1NodeSelectorRequirement): SelectorRequirement {

@@ -80,7 +80,11 @@ export class DynamoDbStateStore implements StateStore {
       const page = await this.client.send(
         new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
-      for (const item of page.Items ?? []) states.push(decodeStateItem(item));
+      for (const item of page.Items ?? []) {
+        // The node scaler keeps its per-group items in this table too (node-group-state-store.ts).
+        if (item[KEY_ATTRIBUTE]?.S?.startsWith('nodegroup/')) continue;
+        states.push(decodeStateItem(item));
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return states;

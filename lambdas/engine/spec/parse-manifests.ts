@@ -36,26 +36,45 @@ interface Manifest {
   label: string;
   value: Record<string, unknown>;
   lineOf?: (path: string) => number | undefined;
+  file?: string;
+}
+
+/** One YAML text among several parsed together (e.g. the files a user named). */
+export interface ManifestText {
+  text: string;
+  /** Source file name, stamped on that text's issues. */
+  file?: string;
 }
 
 export function parseManifests(yamlText: string, options: ParseOptions = {}): ParseResult {
+  return parseManifestTexts([{ text: yamlText, ...(options.file !== undefined ? { file: options.file } : {}) }], options);
+}
+
+/**
+ * Parses several YAML texts as one configuration: a TriggerAuthentication in one file serves the
+ * ScaledObjects of another, and two ScaledObjects on one workload are caught across files.
+ */
+export function parseManifestTexts(texts: ManifestText[], options: Omit<ParseOptions, 'file'> = {}): ParseResult {
   const errors: SpecIssue[] = [];
   const manifests: Manifest[] = [];
-  for (const document of readYamlDocuments(yamlText)) {
-    const label = documentLabel(options, document.index);
-    for (const syntax of document.syntaxErrors) {
-      errors.push({
-        severity: 'error',
-        objectId: label,
-        field: '(yaml)',
-        message: `invalid YAML: ${syntax.message}`,
-        fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
-        ...(options.file !== undefined ? { file: options.file } : {}),
-        ...(syntax.line !== undefined ? { line: syntax.line } : {}),
-      });
+  for (const { text, file } of texts) {
+    const fileOptions = { ...options, ...(file !== undefined ? { file } : {}) };
+    for (const document of readYamlDocuments(text)) {
+      const label = documentLabel(fileOptions, document.index);
+      for (const syntax of document.syntaxErrors) {
+        errors.push({
+          severity: 'error',
+          objectId: label,
+          field: '(yaml)',
+          message: `invalid YAML: ${syntax.message}`,
+          fix: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+          ...(file !== undefined ? { file } : {}),
+          ...(syntax.line !== undefined ? { line: syntax.line } : {}),
+        });
+      }
+      if (document.syntaxErrors.length > 0) continue;
+      collect(manifests, document.value, label, document.lineOf, file);
     }
-    if (document.syntaxErrors.length > 0) continue;
-    collect(manifests, document.value, label, document.lineOf);
   }
   const result = parseCollected(manifests, options);
   return { ...result, errors: [...errors, ...result.errors] };
@@ -63,7 +82,7 @@ export function parseManifests(yamlText: string, options: ParseOptions = {}): Pa
 
 export function parseManifestObjects(docs: unknown[], options: ParseOptions = {}): ParseResult {
   const manifests: Manifest[] = [];
-  docs.forEach((doc, index) => collect(manifests, doc, documentLabel(options, index)));
+  docs.forEach((doc, index) => collect(manifests, doc, documentLabel(options, index), undefined, options.file));
   return parseCollected(manifests, options);
 }
 
@@ -72,25 +91,27 @@ function documentLabel(options: ParseOptions, index: number): string {
 }
 
 /** Keeps KEDA documents; expands `kind: List` (what `kubectl get -o yaml` prints). */
-function collect(manifests: Manifest[], value: unknown, label: string, lineOf?: (path: string) => number | undefined): void {
+function collect(manifests: Manifest[], value: unknown, label: string, lineOf?: (path: string) => number | undefined, file?: string): void {
   if (!isRecord(value)) return;
   if (value.kind === 'List' && Array.isArray(value.items)) {
     value.items.forEach((item, index) => {
       const prefix = `items[${index}]`;
-      collect(manifests, item, `${label}.${prefix}`, lineOf && ((path: string) => lineOf(`${prefix}.${path}`) ?? lineOf(prefix)));
+      collect(manifests, item, `${label}.${prefix}`, lineOf && ((path: string) => lineOf(`${prefix}.${path}`) ?? lineOf(prefix)), file);
     });
     return;
   }
-  if (typeof value.kind === 'string' && KEDA_KINDS.includes(value.kind)) manifests.push({ label, value, ...(lineOf ? { lineOf } : {}) });
+  if (typeof value.kind === 'string' && KEDA_KINDS.includes(value.kind)) {
+    manifests.push({ label, value, ...(lineOf ? { lineOf } : {}), ...(file !== undefined ? { file } : {}) });
+  }
 }
 
-function parseCollected(manifests: Manifest[], options: ParseOptions): ParseResult {
+function parseCollected(manifests: Manifest[], options: Omit<ParseOptions, 'file'>): ParseResult {
   const result: ParseResult = { objects: [], authentications: [], errors: [], warnings: [] };
   const pending: { manifest: Manifest; issues: IssueCollector; metadata: Record<string, unknown>; namespace: string; name: string }[] = [];
 
   // Authentications first: ScaledObjects anywhere in the input may refer to them.
   for (const manifest of manifests) {
-    const issues = new IssueCollector(manifest.label, { ...(options.file !== undefined ? { file: options.file } : {}), ...(manifest.lineOf ? { lineOf: manifest.lineOf } : {}) }, options.strict);
+    const issues = new IssueCollector(manifest.label, { ...(manifest.file !== undefined ? { file: manifest.file } : {}), ...(manifest.lineOf ? { lineOf: manifest.lineOf } : {}) }, options.strict);
     const head = readHead(issues, manifest.value);
     if (head) {
       if (head.kind === 'ScaledObject') {
@@ -107,7 +128,7 @@ function parseCollected(manifests: Manifest[], options: ParseOptions): ParseResu
   const parsed: { object: ScaledObject; issues: IssueCollector }[] = [];
   for (const { manifest, issues, metadata, namespace, name } of pending) {
     const object = parseScaledObject(issues, metadata, namespace, name, manifest.value.spec, result.authentications);
-    if (object) parsed.push({ object, issues });
+    if (object) parsed.push({ object: manifest.file === undefined ? object : { ...object, sourceFile: manifest.file }, issues });
   }
   const rejected = crossObjectChecks(parsed);
   for (const { issues } of pending) {

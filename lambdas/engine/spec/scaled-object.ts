@@ -95,6 +95,8 @@ export interface ScaledObject {
   restoreToOriginalReplicaCount: boolean;
   pause: PauseSpec;
   triggers: ParsedTrigger[];
+  /** The file the object was read from, when it came from one (for messages and reports). */
+  sourceFile?: string;
 }
 
 /** `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler may use. */

@@ -40,7 +40,11 @@ export interface BuildOptions {
   env?: { account?: string; region?: string };
 }
 
-export function buildScaler(props: Partial<EksLambdaScalerProps> = {}, options: BuildOptions = {}): BuiltScaler {
+/** `props` may be a function of the stack, for props that are constructs themselves (a VPC...). */
+export function buildScaler(
+  props: Partial<EksLambdaScalerProps> | ((stack: Stack) => Partial<EksLambdaScalerProps>) = {},
+  options: BuildOptions = {},
+): BuiltScaler {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'eks-lambda-scaler-infra-')),
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
@@ -51,7 +55,7 @@ export function buildScaler(props: Partial<EksLambdaScalerProps> = {}, options: 
     scaledObjects: [ScaledObjectSource.fromFile(join(FIXTURES, 'scaled-objects.yaml'))],
     nodeGroups: [{ cluster: 'prod', autoScalingGroupName: 'prod-workers' }],
     handlerEntries: handlerEntries(),
-    ...props,
+    ...(typeof props === 'function' ? props(stack) : props),
   });
   return { app, stack, scaler, template: Template.fromStack(stack) };
 }

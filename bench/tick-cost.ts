@@ -1,0 +1,335 @@
+/**
+ * Benchmark 1, tick cost at scale: N ScaledObjects (mixed triggers, shared queues) through the pod
+ * scaler's real handler and production wiring, with every AWS and Kubernetes call answered over
+ * loopback by servers in another process that add a fixed latency per call. Per N it reports wall
+ * time, CPU time and peak RSS of one scheduled tick, the calls per service, and the lower bound the
+ * APIs allow: calls that cannot be batched away, and round trips that cannot be overlapped.
+ *
+ *   npx tsx bench/tick-cost.ts [--sizes 10,100,1000,5000] [--latency 20] [--repeats 5]
+ */
+import { performance } from 'node:perf_hooks';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createStateTable } from '../lambdas/adapters/state/dynamodb-state-store';
+import { EksClusterAccess } from '../lambdas/adapters/kubernetes/eks-cluster-access';
+import type { ScalerConfig } from '../lambdas/config/scaler-config';
+import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
+import { createPodScalerHandler } from '../lambdas/pod-scaler/handler';
+import { buildProductionRuntime } from '../lambdas/pod-scaler/production-runtime';
+import type { InvocationSummary } from '../lambdas/pod-scaler/run-invocation';
+import type { Clock } from '../lambdas/pod-scaler/tick-types';
+import { CLOUDWATCH_QUERIES_PER_CALL } from '../lambdas/triggers/aws-cloudwatch';
+import { buildFleet, fleetYaml, type Fleet } from './tick-cost/fleet';
+import { ServersProcess } from './tick-cost/servers-client';
+import type { ServerCounts } from './tick-cost/servers-process';
+import { isMain, writeResult } from './support/output';
+import { formatNumber, formatTable, median } from './support/table';
+
+export const CLUSTER = 'bench';
+export const REGION = 'us-east-1';
+const TABLE = 'scaler-state';
+/** The pod scaler's polling slot the issue asks 1,000 objects to fit in. */
+export const SLOT_MS = 15_000;
+/** The construct's default pod scaler memory, and the memory at which Lambda gives one full vCPU. */
+export const LAMBDA_MEMORY_MB = 512;
+const FULL_VCPU_MB = 1769;
+/** Round trips one object needs in sequence: state load, scale read, metric read, state write (+ patch). */
+export const SERIAL_ROUND_TRIPS = 4;
+const BATCH_GET_KEYS = 100;
+
+export type ConnectionMode = 'as-shipped' | 'pooled';
+
+export interface TickCostOptions {
+  sizes: number[];
+  latencyMs: number;
+  /** Measured ticks per size after the cold one. */
+  repeatsFor(size: number): number;
+  connections?: ConnectionMode;
+}
+
+export interface ServiceCalls {
+  sqs: number;
+  cloudwatch: number;
+  kinesis: number;
+  dynamodb: number;
+  kubernetes: number;
+  lambda: number;
+}
+
+export interface TickCostRow {
+  size: number;
+  connections: ConnectionMode;
+  latencyMs: number;
+  measuredTicks: number;
+  coldWallMs: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  /** Wall time on a 512 MB Lambda, where CPU runs at 512/1769 of a vCPU (CPU assumed on the critical path). */
+  lambdaEstimateMs: number;
+  calls: ServiceCalls;
+  kubernetesByKind: Record<string, number>;
+  dynamodbByOperation: Record<string, number>;
+  tlsConnections: number;
+  serverCpuMs: number;
+  logBytes: number;
+  scaledPerTick: number;
+  lowerBound: { calls: ServiceCalls; serialWallMs: number };
+}
+
+function sum(record: Record<string, number>): number {
+  return Object.values(record).reduce((total, value) => total + value, 0);
+}
+
+function configFor(fleet: Fleet): ScalerConfig {
+  // pollingInterval 60: one scheduled invocation is exactly one pass over every object.
+  const parsed = parseManifests(fleetYaml(fleet, 60), { file: 'bench-fleet.yaml' });
+  if (parsed.errors.length > 0) throw new Error(parsed.errors.map((issue) => issue.message).join('\n'));
+  return { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [] };
+}
+
+/**
+ * client-node 2.x builds a new undici Agent (so a new TLS connection) for every request when the
+ * cluster has a CA. Reusing the first one is the fix this benchmark measures as `pooled`.
+ */
+export function reuseKubernetesConnections(kubeConfig: KubeConfig): KubeConfig {
+  const internals = kubeConfig as unknown as { createDispatcher(cluster: unknown, options: unknown): unknown };
+  const create = internals.createDispatcher.bind(kubeConfig);
+  let dispatcher: unknown;
+  internals.createDispatcher = (cluster, options) => (dispatcher ??= create(cluster, options));
+  return kubeConfig;
+}
+
+/** Real time, shifted forward a minute per tick so every object is due again without waiting. */
+class ShiftedClock implements Clock {
+  offset = 0;
+  now = () => Date.now() + this.offset;
+  sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+}
+
+/** Swallows what the handler logs (and counts its bytes) so the terminal shows only tables. */
+async function capturingStdout<T>(work: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+  const original = process.stdout.write.bind(process.stdout);
+  let bytes = 0;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await work(), bytes };
+  } finally {
+    process.stdout.write = original;
+  }
+}
+
+export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode): Promise<TickCostRow> {
+  const fleet = buildFleet(size);
+  const config = configFor(fleet);
+  const { servers, ready } = await ServersProcess.start(size, latencyMs);
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
+  process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real';
+  process.env.AWS_REGION = REGION;
+  const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret-not-real' };
+
+  const eks = mockClient(EKSClient);
+  eks.on(DescribeClusterCommand).resolves({
+    cluster: {
+      name: CLUSTER,
+      endpoint: ready.kubeUrl,
+      certificateAuthority: { data: Buffer.from(ready.caPem).toString('base64') },
+      accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+      status: 'ACTIVE',
+    },
+  });
+  const lambda = mockClient(LambdaClient);
+  lambda.on(InvokeCommand).callsFake(async () => {
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    return { StatusCode: 202 };
+  });
+
+  const dynamoDb = new DynamoDBClient({ endpoint: ready.endpoints.dynamodb, region: REGION, credentials });
+  await createStateTable(dynamoDb, TABLE);
+  const clock = new ShiftedClock();
+  // The same discovery production uses (DescribeCluster once, EKS tokens per request), optionally
+  // with pooled connections.
+  const access = new EksClusterAccess({ eks: () => new EKSClient({ region: REGION }), credentials: new STSClient({}).config.credentials });
+  const handler = createPodScalerHandler(
+    () =>
+      buildProductionRuntime({
+        env: {
+          STATE_TABLE_NAME: TABLE,
+          AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler',
+          NODE_SCALER_FUNCTION_NAME: 'node-scaler',
+          // One invocation evaluates the whole fleet: the benchmark asks what one Lambda can do.
+          MAX_OBJECTS_PER_INVOCATION: String(size),
+        },
+        config,
+        clock,
+        dynamoDb,
+        lambda: new LambdaClient({ region: REGION }),
+        kubeConfigFor: async (cluster) => {
+          const kubeConfig = await access.kubeConfigFor(cluster);
+          return connections === 'pooled' ? reuseKubernetesConnections(kubeConfig) : kubeConfig;
+        },
+        awsClients: {
+          baseCredentials: async () => credentials,
+          stsRegion: REGION,
+          endpoints: ready.endpoints,
+        },
+      }),
+    {
+      logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
+      metrics: new Metrics({ namespace: 'EksLambdaScaler', serviceName: 'pod-scaler' }),
+    },
+  );
+
+  const baselineRss = process.memoryUsage().rss;
+  const ticks: { wallMs: number; cpuMs: number; peakRss: number; counts: ServerCounts; logBytes: number; lambda: number; summary: InvocationSummary }[] = [];
+  try {
+    for (let tick = 0; tick <= repeats; tick++) {
+      clock.offset = tick * 60_000;
+      await servers.startTick(tick);
+      lambda.resetHistory();
+      let peakRss = process.memoryUsage().rss;
+      const sampler = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }, 5);
+      const cpuBefore = process.cpuUsage();
+      const began = performance.now();
+      const { result: summary, bytes } = await capturingStdout(() =>
+        handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 70_000 }),
+      );
+      const wallMs = performance.now() - began;
+      const cpu = process.cpuUsage(cpuBefore);
+      clearInterval(sampler);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      if (summary.evaluated !== size) {
+        throw new Error(`tick ${tick} at N=${size} evaluated ${summary.evaluated} objects (${summary.errors} errors, ${summary.skippedForDeadline} skipped)`);
+      }
+      if (summary.errors > 0) throw new Error(`tick ${tick} at N=${size}: ${summary.errors} objects failed`);
+      ticks.push({
+        wallMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        peakRss,
+        counts: await servers.counts(),
+        logBytes: bytes,
+        lambda: lambda.commandCalls(InvokeCommand).length,
+        summary,
+      });
+    }
+  } finally {
+    eks.restore();
+    lambda.restore();
+    dynamoDb.destroy();
+    await servers.close();
+  }
+
+  const [cold, ...warm] = ticks;
+  const med = (pick: (tick: (typeof ticks)[number]) => number) => median(warm.map(pick));
+  const calls: ServiceCalls = {
+    sqs: med((t) => sum(t.counts.sqs)),
+    cloudwatch: med((t) => sum(t.counts.cloudwatch)),
+    kinesis: med((t) => sum(t.counts.kinesis)),
+    dynamodb: med((t) => sum(t.counts.dynamodb)),
+    kubernetes: med((t) => sum(t.counts.kubernetes)),
+    lambda: med((t) => t.lambda),
+  };
+  const scaled = med((t) => t.summary.scaled);
+  const kubernetesByKind: Record<string, number> = {};
+  const dynamodbByOperation: Record<string, number> = {};
+  for (const key of new Set(warm.flatMap((t) => Object.keys(t.counts.kubernetes)))) kubernetesByKind[key] = med((t) => t.counts.kubernetes[key] ?? 0);
+  for (const key of new Set(warm.flatMap((t) => Object.keys(t.counts.dynamodb)))) dynamodbByOperation[key] = med((t) => t.counts.dynamodb[key] ?? 0);
+  const wallMs = med((t) => t.wallMs);
+  const cpuMs = med((t) => t.cpuMs);
+  return {
+    size,
+    connections,
+    latencyMs,
+    measuredTicks: warm.length,
+    coldWallMs: cold!.wallMs,
+    wallMs,
+    cpuMs,
+    peakRssMb: Math.max(...ticks.map((t) => t.peakRss)) / 2 ** 20,
+    baselineRssMb: baselineRss / 2 ** 20,
+    lambdaEstimateMs: wallMs + cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1),
+    calls,
+    kubernetesByKind,
+    dynamodbByOperation,
+    tlsConnections: med((t) => t.counts.tlsConnections),
+    serverCpuMs: med((t) => t.counts.serverCpuMs),
+    logBytes: med((t) => t.logBytes),
+    scaledPerTick: scaled,
+    lowerBound: {
+      calls: {
+        sqs: fleet.queues.length,
+        cloudwatch: Math.ceil(fleet.cloudwatchQueries / CLOUDWATCH_QUERIES_PER_CALL),
+        kinesis: fleet.streams.length,
+        dynamodb: Math.ceil(size / BATCH_GET_KEYS) + size,
+        kubernetes: size + scaled,
+        lambda: scaled > 0 ? 1 : 0,
+      },
+      serialWallMs: SERIAL_ROUND_TRIPS * latencyMs,
+    },
+  };
+}
+
+const ms = (value: number) => (value >= 10_000 ? `${formatNumber(Math.round(value / 100) / 10)} s` : `${formatNumber(Math.round(value))} ms`);
+const vs = (measured: number, bound: number) => `${formatNumber(measured)} / ${formatNumber(bound)}`;
+
+export function tickCostTable(rows: readonly TickCostRow[], title?: string): string {
+  const latency = rows[0]?.latencyMs ?? 0;
+  return formatTable(
+    title ??
+      `Tick cost: one scheduled tick through the real handler, every call +${latency} ms (median of warm ticks; calls measured / lower bound)`,
+    ['N', 'connections', 'wall', 'cold wall', 'CPU', 'peak RSS', '512 MB est.', 'bound wall', 'SQS', 'CloudWatch', 'Kinesis', 'DynamoDB', 'Kubernetes', 'TLS conns', 'fits 15 s'],
+    rows.map((row) => [
+      row.size,
+      row.connections,
+      ms(row.wallMs),
+      ms(row.coldWallMs),
+      ms(row.cpuMs),
+      `${Math.round(row.peakRssMb)} MB`,
+      ms(row.lambdaEstimateMs),
+      ms(row.lowerBound.serialWallMs),
+      vs(row.calls.sqs, row.lowerBound.calls.sqs),
+      vs(row.calls.cloudwatch, row.lowerBound.calls.cloudwatch),
+      vs(row.calls.kinesis, row.lowerBound.calls.kinesis),
+      vs(row.calls.dynamodb, row.lowerBound.calls.dynamodb),
+      vs(row.calls.kubernetes, row.lowerBound.calls.kubernetes),
+      row.tlsConnections,
+      row.lambdaEstimateMs <= SLOT_MS ? 'yes' : 'no',
+    ]),
+  );
+}
+
+export async function runTickCost(options: TickCostOptions): Promise<TickCostRow[]> {
+  const rows: TickCostRow[] = [];
+  for (const size of options.sizes) {
+    rows.push(await measureTickCost(size, options.latencyMs, options.repeatsFor(size), options.connections ?? 'as-shipped'));
+  }
+  return rows;
+}
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+if (isMain(import.meta.url)) {
+  const sizes = (flag('sizes') ?? '10,100,1000,5000').split(',').map(Number);
+  const latencyMs = Number(flag('latency') ?? 20);
+  const repeats = Number(flag('repeats') ?? 5);
+  const connections = (flag('connections') ?? 'as-shipped') as ConnectionMode;
+  const rows = await runTickCost({ sizes, latencyMs, repeatsFor: (size) => (size >= 5000 ? 2 : repeats), connections });
+  console.log(tickCostTable(rows));
+  await writeResult('tick-cost', rows);
+}

@@ -1,0 +1,101 @@
+/** deploy/rbac.yaml grants the scalers' Kubernetes group only what the scalers use. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { KUBERNETES_GROUP } from '../../lib';
+import { REPO_ROOT } from './support/scaler-stack';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+interface RbacDoc {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: Rule[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string }[];
+}
+
+function docs(text: string): RbacDoc[] {
+  return parseAllDocuments(text).map((doc) => doc.toJS() as RbacDoc).filter(Boolean);
+}
+
+const shipped = docs(readFileSync(join(REPO_ROOT, 'deploy/rbac.yaml'), 'utf8'));
+
+/** Every (group, resource, verb) a ClusterRole grants, as `group/resource:verb`. */
+function grants(roleName: string, from: RbacDoc[] = shipped): string[] {
+  const role = from.find((doc) => doc.kind === 'ClusterRole' && doc.metadata.name === roleName);
+  return (role?.rules ?? [])
+    .flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${group}/${resource}:${verb}`))))
+    .sort();
+}
+
+describe('deploy/rbac.yaml', () => {
+  it('lets the pod scaler read and patch scale subresources, read workloads, HPAs and pods, and record events', () => {
+    expect(grants('eks-lambda-scaler-workloads')).toEqual(
+      [
+        'apps/deployments/scale:get',
+        'apps/deployments/scale:patch',
+        'apps/statefulsets/scale:get',
+        'apps/statefulsets/scale:patch',
+        ...['deployments', 'statefulsets', 'replicasets', 'daemonsets'].flatMap((r) => [`apps/${r}:get`, `apps/${r}:list`]),
+        'autoscaling/horizontalpodautoscalers:list',
+        'autoscaling/horizontalpodautoscalers:watch',
+        '/pods:list',
+        '/events:create',
+      ].sort(),
+    );
+  });
+
+  it('lets the node scaler read and patch nodes, evict pods, and read PDBs and DaemonSets', () => {
+    expect(grants('eks-lambda-scaler-nodes')).toEqual(
+      [
+        '/nodes:get',
+        '/nodes:list',
+        '/nodes:patch',
+        '/pods:list',
+        '/pods/eviction:create',
+        'policy/poddisruptionbudgets:list',
+        'apps/daemonsets:list',
+        '/events:create',
+      ].sort(),
+    );
+  });
+
+  it('never grants secrets, configmaps, deletes or wildcards', () => {
+    const all = [...grants('eks-lambda-scaler-workloads'), ...grants('eks-lambda-scaler-nodes')].join(' ');
+    expect(all).not.toMatch(/secrets|configmaps|:delete|:\*|\/\*/);
+  });
+
+  it('binds both roles to the group the access entries map the scaler roles to', () => {
+    const bindings = shipped.filter((doc) => doc.kind === 'ClusterRoleBinding');
+    expect(bindings.map((binding) => binding.roleRef?.name).sort()).toEqual(['eks-lambda-scaler-nodes', 'eks-lambda-scaler-workloads']);
+    for (const binding of bindings) expect(binding.subjects).toEqual([expect.objectContaining({ kind: 'Group', name: KUBERNETES_GROUP })]);
+  });
+});
+
+describe('deploy/rbac-for-namespaces.sh', () => {
+  it('binds the workload role in the given namespaces only; node permissions stay cluster-wide', () => {
+    const result = spawnSync('sh', [join(REPO_ROOT, 'deploy/rbac-for-namespaces.sh'), 'jobs', 'streams'], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const generated = docs(result.stdout);
+    expect(generated.map((doc) => `${doc.kind} ${doc.metadata.namespace ?? ''}${doc.metadata.name}`)).toEqual([
+      'ClusterRole eks-lambda-scaler-workloads',
+      'ClusterRole eks-lambda-scaler-nodes',
+      'ClusterRoleBinding eks-lambda-scaler-nodes',
+      'RoleBinding jobseks-lambda-scaler-workloads',
+      'RoleBinding streamseks-lambda-scaler-workloads',
+    ]);
+    expect(grants('eks-lambda-scaler-workloads', generated)).toEqual(grants('eks-lambda-scaler-workloads'));
+  });
+
+  it('refuses to run without a namespace', () => {
+    const result = spawnSync('sh', [join(REPO_ROOT, 'deploy/rbac-for-namespaces.sh')], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage:');
+  });
+});
