@@ -7,7 +7,9 @@
  *
  *   npx tsx bench/tick-cost.ts [--sizes 10,100,1000,5000] [--latency 20] [--repeats 5]
  */
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -311,10 +313,22 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
   );
 }
 
+/**
+ * Each size is measured in a fresh process (a fresh "Lambda container"): RSS never shrinks, so a
+ * process that measured N=1,000 would report its peak again for every later size.
+ */
 export async function runTickCost(options: TickCostOptions): Promise<TickCostRow[]> {
   const rows: TickCostRow[] = [];
   for (const size of options.sizes) {
-    rows.push(await measureTickCost(size, options.latencyMs, options.repeatsFor(size), options.connections ?? 'as-shipped'));
+    const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'as-shipped'];
+    const child = fork(fileURLToPath(import.meta.url), ['--measure-one', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    rows.push(
+      await new Promise<TickCostRow>((resolve, reject) => {
+        let row: TickCostRow | undefined;
+        child.on('message', (message: TickCostRow) => (row = message));
+        child.on('exit', (code) => (row ? resolve(row) : reject(new Error(`tick-cost N=${size} exited with code ${code}`))));
+      }),
+    );
   }
   return rows;
 }
@@ -324,7 +338,11 @@ function flag(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-if (isMain(import.meta.url)) {
+if (process.argv[2] === '--measure-one') {
+  const [size, latency, repeats, connections] = process.argv.slice(3);
+  process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode));
+  process.disconnect();
+} else if (isMain(import.meta.url)) {
   const sizes = (flag('sizes') ?? '10,100,1000,5000').split(',').map(Number);
   const latencyMs = Number(flag('latency') ?? 20);
   const repeats = Number(flag('repeats') ?? 5);

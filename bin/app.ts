@@ -88,6 +88,7 @@ if (scaler.nodeScaler) new CfnOutput(stack, 'NodeScalerFunctionName', { value: s
 new CfnOutput(stack, 'PodScalerRoleArn', { value: scaler.podScalerRole.roleArn });
 if (scaler.nodeScalerRole) new CfnOutput(stack, 'NodeScalerRoleArn', { value: scaler.nodeScalerRole.roleArn });
 new CfnOutput(stack, 'FailedInvocationsQueueUrl', { value: scaler.failureQueue.queueUrl });
+new CfnOutput(stack, 'DashboardName', { value: scaler.dashboard.dashboardName });
 
 if (stringContext('nag', 'true') === 'true') {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseManifestTexts } from '../lambdas/engine/spec/parse-manifests';
 import { formatIssue } from '../lambdas/engine/spec/issues';
 import type { SpecIssue } from '../lambdas/engine/spec/issues';
 import { CLUSTER_ANNOTATION } from '../lambdas/engine/spec/scaled-object';
@@ -49,12 +50,10 @@ export function buildScalerConfig(input: BuildConfigInput): BuiltConfig {
   const errors: SpecIssue[] = [];
   const warnings: SpecIssue[] = [];
   const objects: ScaledObject[] = [];
-  for (const source of input.sources) {
-    const result = source.parse({ strict: input.strict });
-    errors.push(...result.errors);
-    warnings.push(...result.warnings);
-    objects.push(...result.objects);
-  }
+  const result = parseManifestTexts(input.sources.map((source) => source.read()), { strict: input.strict });
+  errors.push(...result.errors);
+  warnings.push(...result.warnings);
+  objects.push(...result.objects);
   const clusterNames = input.clusters.map((cluster) => cluster.name);
   errors.push(...checkClusters(objects, clusterNames), ...checkDuplicatesAcrossSources(objects, defaultCluster.name));
   if (input.strict) errors.push(...warnings.map((issue) => ({ ...issue, severity: 'error' as const })));
@@ -89,7 +88,10 @@ function checkClusters(objects: readonly ScaledObject[], clusterNames: readonly 
     }));
 }
 
-/** The parser checks duplicates within one source; these are the ones spread over several files. */
+/**
+ * The parser checks duplicates across all sources; an object naming the default cluster explicitly
+ * and one left unannotated are the same cluster only here, where the default is known.
+ */
 function checkDuplicatesAcrossSources(objects: readonly ScaledObject[], defaultCluster: string): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const byName = new Map<string, ScaledObject>();

@@ -5,7 +5,7 @@
  */
 import { Annotations, Duration, Names, Stack, Stage } from 'aws-cdk-lib';
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, Dashboard, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
@@ -111,6 +111,7 @@ export class EksLambdaScaler extends Construct {
   readonly nodeScalerRole?: Role;
   readonly failureQueue: Queue;
   readonly alarms: Alarm[];
+  readonly dashboard: Dashboard;
   readonly securityGroup?: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: EksLambdaScalerProps) {
@@ -225,13 +226,13 @@ export class EksLambdaScaler extends Construct {
       pinnedAtMaxMinutes: props.pinnedAtMaxMinutes,
       actions: [...(props.alarmTopics ?? []).map((topic) => new SnsAction(topic)), ...(props.alarmActions ?? [])],
     }).alarms;
-    new ScalerDashboard(this, 'Dashboard', {
+    this.dashboard = new ScalerDashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       functions,
       failureQueue: this.failureQueue,
       objectKeys,
       nodeGroupKeys: nodeGroups.map((group) => `${group.cluster}/${group.autoScalingGroupName}`),
-    });
+    }).dashboard;
 
     applyNagSuppressions({
       podScaler,

@@ -4,13 +4,8 @@
  * same way and report problems with the same messages.
  */
 import { readFileSync } from 'node:fs';
-import { parseManifestObjects, parseManifests } from '../lambdas/engine/spec/parse-manifests';
-import type { ParseResult } from '../lambdas/engine/spec/parse-manifests';
+import type { ManifestText } from '../lambdas/engine/spec/parse-manifests';
 import type { ScaledObjectManifest, TriggerAuthenticationManifest } from './scaled-object-manifest';
-
-export interface SourceParseOptions {
-  strict?: boolean;
-}
 
 export abstract class ScaledObjectSource {
   /** A YAML file with one or more documents (ScaledObjects, TriggerAuthentications; others are skipped). */
@@ -34,7 +29,11 @@ export abstract class ScaledObjectSource {
   /** How errors name this source. */
   abstract readonly label: string;
 
-  abstract parse(options: SourceParseOptions): ParseResult;
+  /**
+   * The source's manifests for the parser. All sources are parsed together, as one configuration,
+   * so a TriggerAuthentication in one file serves ScaledObjects in another.
+   */
+  abstract read(): ManifestText;
 }
 
 class YamlFileSource extends ScaledObjectSource {
@@ -42,7 +41,7 @@ class YamlFileSource extends ScaledObjectSource {
     super();
   }
 
-  parse(options: SourceParseOptions): ParseResult {
+  read(): ManifestText {
     let text: string;
     try {
       text = readFileSync(this.label, 'utf8');
@@ -52,7 +51,7 @@ class YamlFileSource extends ScaledObjectSource {
         { cause: error },
       );
     }
-    return parseManifests(text, { file: this.label, strict: options.strict });
+    return { text, file: this.label };
   }
 }
 
@@ -69,8 +68,8 @@ class YamlTextSource extends ScaledObjectSource {
     this.label = label ?? `inline YAML #${++inlineCount}`;
   }
 
-  parse(options: SourceParseOptions): ParseResult {
-    return parseManifests(this.text, { file: this.label, strict: options.strict });
+  read(): ManifestText {
+    return { text: this.text, file: this.label };
   }
 }
 
@@ -85,9 +84,8 @@ class ManifestSource extends ScaledObjectSource {
     this.label = label ?? `manifests #${++inlineCount}`;
   }
 
-  parse(options: SourceParseOptions): ParseResult {
+  read(): ManifestText {
     // A deep copy, so the parser never sees (or keeps) the caller's mutable objects.
-    const docs = JSON.parse(JSON.stringify(this.manifests)) as unknown[];
-    return parseManifestObjects(docs, { file: this.label, strict: options.strict });
+    return { documents: JSON.parse(JSON.stringify(this.manifests)) as unknown[], file: this.label };
   }
 }

@@ -15,12 +15,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
+import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
 
 /** Where the config lands in the Lambda: beside the bundled handler, in the task root. */
 export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
 
 /** The EMF namespace the handlers publish under (dashboards and alarms read it). */
-export const METRICS_NAMESPACE = 'EksLambdaScaler';
+/** The namespace both Lambdas emit their embedded metrics in (one definition, shared with them). */
+export const METRICS_NAMESPACE = METRIC_NAMESPACE;
 
 // Lets CommonJS dependencies that call require() for Node built-ins work in the ESM bundle.
 const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";

@@ -3,9 +3,9 @@
  * Powertools (JSON logs, CloudWatch embedded metric format), tests capture the calls.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createScalerMetrics } from '../util/scaler-metrics';
 
-export const METRICS_NAMESPACE = 'EksLambdaScaler';
 
 export type NodeGroupMetricName =
   | 'DesiredCapacity'
@@ -27,7 +27,7 @@ export interface NodeScalerTelemetry {
 
 export function powertoolsTelemetry(): NodeScalerTelemetry {
   const logger = new Logger({ serviceName: 'node-scaler' });
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'node-scaler' });
+  const metrics = createScalerMetrics();
   return {
     info: (message, fields) => logger.info(message, fields ?? {}),
     warn: (message, fields) => logger.warn(message, fields ?? {}),

@@ -3,9 +3,10 @@
  * reports. Everything it does is in run-invocation.ts and tick.ts, which tests drive directly.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { createScalerMetrics } from '../util/scaler-metrics';
 import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
-import { observeResult, METRIC_NAMESPACE } from './observe-result';
+import { observeResult } from './observe-result';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -21,7 +22,7 @@ export function createPodScalerHandler(
   buildRuntime: () => Promise<InvocationRuntime>,
   observability: PodScalerObservability = {
     logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
-    metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'pod-scaler' }),
+    metrics: createScalerMetrics(),
   },
 ) {
   let runtime: Promise<InvocationRuntime> | undefined;

@@ -6,7 +6,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { ObjectTickResult } from './tick-types';
 
-export const METRIC_NAMESPACE = 'EksLambdaScaler';
 export const OBJECT_DIMENSION = 'ScaledObject';
 
 export function observeResult(result: ObjectTickResult, logger: Logger, metrics: Metrics, maxReplicas?: number): void {

@@ -1,7 +1,9 @@
 /** The resources one `cdk deploy` creates, asserted on the synthesized template (bundled once). */
 import { Match } from 'aws-cdk-lib/assertions';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import { buildScaler } from './support/scaler-stack';
@@ -86,6 +88,14 @@ describe('scaler functions', () => {
       expect(config.defaultCluster).toEqual({ name: 'prod', region: 'us-east-1' });
       expect(config.scaledObjects.map((object) => object.id)).toEqual(['jobs/orders-worker', 'streams/clicks-consumer', 'jobs/partner-feed']);
       expect(config.nodeGroups).toEqual([{ cluster: 'prod', autoScalingGroupName: 'prod-workers' }]);
+      // The ESM bundle loads in Node 24 as Lambda loads it, and exports the configured handler.
+      const probe = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)}); console.log(typeof m.handler);`],
+        { encoding: 'utf8', env: { ...process.env, SCALER_CONFIG_FILE: join(dir, 'scaler-config.json') } },
+      );
+      expect(probe.stderr).toBe('');
+      expect(probe.stdout.trim()).toBe('function');
     }
   });
 });

@@ -83,14 +83,19 @@ describe('synth-time validation', () => {
     const twice = synthError(() =>
       buildScaler({ scaledObjects: [ScaledObjectSource.fromYaml(orders, 'a.yaml'), ScaledObjectSource.fromYaml(orders, 'b.yaml')] }),
     );
-    expect(twice.issues).toEqual([expect.objectContaining({ objectId: 'jobs/orders', field: 'metadata.name' })]);
+    // The engine's parser sees all sources as one configuration and names both files.
+    expect(twice.issues).toEqual([
+      expect.objectContaining({ objectId: 'jobs/orders', field: 'metadata.name', file: 'a.yaml' }),
+      expect.objectContaining({ objectId: 'jobs/orders', field: 'metadata.name', file: 'b.yaml' }),
+    ]);
 
     const rival = orders.replace('  name: orders\n', '  name: orders-too\n');
     const fight = synthError(() =>
       buildScaler({ scaledObjects: [ScaledObjectSource.fromYaml(orders, 'a.yaml'), ScaledObjectSource.fromYaml(rival, 'b.yaml')] }),
     );
     expect(fight.issues).toEqual([
-      expect.objectContaining({ objectId: 'jobs/orders-too', field: 'spec.scaleTargetRef', message: expect.stringContaining('jobs/orders ') }),
+      expect.objectContaining({ objectId: 'jobs/orders', field: 'spec.scaleTargetRef.name', file: 'a.yaml', message: expect.stringContaining('jobs/orders-too') }),
+      expect.objectContaining({ objectId: 'jobs/orders-too', field: 'spec.scaleTargetRef.name', file: 'b.yaml', message: expect.stringContaining('jobs/orders;') }),
     ]);
   });
 
@@ -117,5 +122,21 @@ describe('synth-time validation', () => {
       () => new EksLambdaScaler(stack, 'Scaler', { clusters: [{ name: 'prod' }], scaledObjects: [ScaledObjectSource.fromYaml(BAD_QUEUE_LENGTH)] }),
     ).toThrow(ScaledObjectValidationError);
     expect(stack.node.findAll().filter((construct) => CfnResource.isCfnResource(construct))).toEqual([]);
+  });
+});
+
+describe('synth-time validation across sources', () => {
+  it('resolves a TriggerAuthentication from another source, and grants AssumeRole on its role', () => {
+    const auth = `
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: reader, namespace: jobs}
+spec:
+  podIdentity: {provider: aws, roleArn: "arn:aws:iam::222222222222:role/queue-reader"}
+`;
+    const object = sqsScaledObject('orders', 'orders').replace('      metadata:\n', '      authenticationRef: {name: reader}\n      metadata:\n');
+    const { scaler } = buildScaler({ scaledObjects: [ScaledObjectSource.fromYaml(object, 'so.yaml'), ScaledObjectSource.fromYaml(auth, 'auth.yaml')] });
+    expect(scaler.config.scaledObjects[0]?.triggers[0]?.aws?.roleArn).toBe('arn:aws:iam::222222222222:role/queue-reader');
+    expect(scaler.triggerResources.assumeRoleArns).toEqual(['arn:aws:iam::222222222222:role/queue-reader']);
   });
 });

@@ -10,6 +10,7 @@ import type { KubeApiServer } from '../support/kube-api-server';
 import { startKubeApiServer } from '../support/kube-api-server';
 import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
+import { waitForActiveTable } from './node-scaler-world';
 
 describe('Auto Scaling adapter', () => {
   const client = new AutoScalingClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
@@ -51,6 +52,7 @@ describe('node group state store (dynalite)', () => {
   beforeAll(async () => {
     db = await startDynalite();
     await createStateTable(db.client, 'state');
+    await waitForActiveTable(db.client, 'state');
   });
   afterAll(async () => db.close());
 

@@ -11,6 +11,8 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { Activity } from '@aws-sdk/client-auto-scaling';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
@@ -60,6 +62,19 @@ export interface PodSpec {
   unschedulable?: boolean;
   volumes?: unknown[];
   nodeSelector?: Record<string, string>;
+}
+
+/**
+ * dynalite flips a new table to ACTIVE on a zero-delay timer; an item write that lands before that
+ * fails with ResourceNotFoundException, so wait for ACTIVE (a few event-loop turns at most).
+ */
+export async function waitForActiveTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE in dynalite`);
 }
 
 export class NodeScalerWorld {
@@ -123,6 +138,7 @@ export class NodeScalerWorld {
     const [kube, dynamo] = await Promise.all([startKubeApiServer(), startDynalite()]);
     const tableName = 'state';
     await createStateTable(dynamo.client, tableName);
+    await waitForActiveTable(dynamo.client, tableName);
     return new NodeScalerWorld(kube, dynamo, tableName);
   }
 

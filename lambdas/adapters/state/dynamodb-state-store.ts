@@ -7,6 +7,7 @@ import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DescribeTableCommand,
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -121,4 +122,12 @@ export async function createStateTable(client: DynamoDBClient, tableName: string
       KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
     }),
   );
+  // CreateTable returns while the table is still CREATING (in DynamoDB and in dynalite alike);
+  // writes before ACTIVE fail with ResourceNotFoundException.
+  for (let attempt = 0, delayMs = 0; attempt < 100; attempt += 1, delayMs = Math.min(1_000, delayMs * 2 + 10)) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+  throw new Error(`DynamoDB table ${tableName} did not become ACTIVE`);
 }

@@ -39,12 +39,11 @@ interface Manifest {
   file?: string;
 }
 
-/** One YAML text among several parsed together (e.g. the files a user named). */
-export interface ManifestText {
-  text: string;
-  /** Source file name, stamped on that text's issues. */
+/** One input among several parsed together: YAML text (a file) or documents as plain objects. */
+export type ManifestText = ({ text: string } | { documents: unknown[] }) & {
+  /** Source file name (or label), stamped on that input's issues. */
   file?: string;
-}
+};
 
 export function parseManifests(yamlText: string, options: ParseOptions = {}): ParseResult {
   return parseManifestTexts([{ text: yamlText, ...(options.file !== undefined ? { file: options.file } : {}) }], options);
@@ -57,9 +56,14 @@ export function parseManifests(yamlText: string, options: ParseOptions = {}): Pa
 export function parseManifestTexts(texts: ManifestText[], options: Omit<ParseOptions, 'file'> = {}): ParseResult {
   const errors: SpecIssue[] = [];
   const manifests: Manifest[] = [];
-  for (const { text, file } of texts) {
+  for (const input of texts) {
+    const file = input.file;
     const fileOptions = { ...options, ...(file !== undefined ? { file } : {}) };
-    for (const document of readYamlDocuments(text)) {
+    if ('documents' in input) {
+      input.documents.forEach((doc, index) => collect(manifests, doc, documentLabel(fileOptions, index), undefined, file));
+      continue;
+    }
+    for (const document of readYamlDocuments(input.text)) {
       const label = documentLabel(fileOptions, document.index);
       for (const syntax of document.syntaxErrors) {
         errors.push({
@@ -81,9 +85,7 @@ export function parseManifestTexts(texts: ManifestText[], options: Omit<ParseOpt
 }
 
 export function parseManifestObjects(docs: unknown[], options: ParseOptions = {}): ParseResult {
-  const manifests: Manifest[] = [];
-  docs.forEach((doc, index) => collect(manifests, doc, documentLabel(options, index), undefined, options.file));
-  return parseCollected(manifests, options);
+  return parseManifestTexts([{ documents: docs, ...(options.file !== undefined ? { file: options.file } : {}) }], options);
 }
 
 function documentLabel(options: ParseOptions, index: number): string {

@@ -1,0 +1,169 @@
+/**
+ * Benchmark 3, cold start and size: each Lambda bundled with esbuild the way the CDK construct
+ * bundles it (lib/scaler-functions.ts: ESM, node24, minified, everything bundled, the createRequire
+ * banner, an external source map), its size raw and gzipped, and its initialisation time in fresh
+ * Node processes (median of repeated runs) next to a bare `node -e ''` as the floor.
+ *
+ * Two init figures: `import` loads the bundle as Lambda's runtime does before the first event;
+ * `first call` also runs the handler once, which is when the pod scaler loads its lazily imported
+ * production wiring (it stops at the missing configuration file, before any network call).
+ *
+ *   npx tsx bench/cold-start.ts [--runs 15]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
+import { formatNumber, formatTable, median } from './support/table';
+
+/** Same banner as lib/scaler-functions.ts: bundled CommonJS dependencies call `require`. */
+const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
+
+export const FUNCTIONS = [
+  { name: 'pod-scaler', entry: 'lambdas/pod-scaler/handler.ts' },
+  { name: 'node-scaler', entry: 'lambdas/node-scaler/handler.ts' },
+] as const;
+
+export interface ColdStartRow {
+  name: string;
+  bundleBytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  /** The five largest inputs (packages) in the bundle, bytes of output. */
+  largest: { input: string; bytes: number }[];
+  runs: number;
+  /** Median wall time of a fresh `node` that imports the bundle, ms. */
+  importProcessMs: number;
+  /** The same with NODE_OPTIONS=--enable-source-maps, as the construct deploys it. */
+  importProcessSourceMapsMs: number;
+  /** Median wall time of a fresh `node` that imports the bundle and calls the handler once, ms. */
+  firstCallProcessMs: number;
+  /** In-process time of the import alone, ms. */
+  importMs: number;
+  bareNodeMs: number;
+}
+
+async function bundle(name: string, entry: string): Promise<{ file: string; metafile: Metafile }> {
+  const dir = join(OUT_DIR, 'bundles', name);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  const result = await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: REPO_ROOT,
+  });
+  return { file, metafile: result.metafile };
+}
+
+/** Output bytes per package (or our own source tree), largest first. */
+function largestInputs(metafile: Metafile): { input: string; bytes: number }[] {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const key = match ? match[1]! : input.split('/')[0]!;
+      byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+}
+
+const DUMMY_ENV = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  STATE_TABLE_NAME: 'bench-state',
+  SCALER_CONFIG_FILE: '/nonexistent/scaler-config.json',
+};
+
+/** Wall time of one fresh process running `script`, ms; the script prints its in-process figure. */
+function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number } {
+  const began = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
+  if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
+  return { wallMs, printed: Number(run.stdout.trim().split('\n').at(-1)) };
+}
+
+const importScript = (file: string) =>
+  `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+const firstCallScript = (file: string) =>
+  `const m = await import(${JSON.stringify(file)}); await m.handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60000 }).catch(() => undefined); console.log(0);`;
+
+export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
+  const bare = Array.from({ length: runs }, () => timeProcess(['-e', 'console.log(0)'], DUMMY_ENV).wallMs);
+  const rows: ColdStartRow[] = [];
+  for (const fn of FUNCTIONS) {
+    const { file, metafile } = await bundle(fn.name, fn.entry);
+    const code = await readFile(file);
+    const map = await readFile(`${file}.map`);
+    const eval_ = ['--input-type=module', '-e'];
+    const imports = Array.from({ length: runs }, () => timeProcess([...eval_, importScript(file)], DUMMY_ENV));
+    const withMaps = Array.from({ length: runs }, () =>
+      timeProcess([...eval_, importScript(file)], { ...DUMMY_ENV, NODE_OPTIONS: '--enable-source-maps' }).wallMs,
+    );
+    const firstCalls = Array.from({ length: runs }, () => timeProcess([...eval_, firstCallScript(file)], DUMMY_ENV).wallMs);
+    rows.push({
+      name: fn.name,
+      bundleBytes: code.byteLength,
+      gzipBytes: gzipSync(code).byteLength,
+      sourceMapBytes: map.byteLength,
+      largest: largestInputs(metafile),
+      runs,
+      importProcessMs: median(imports.map((run) => run.wallMs)),
+      importProcessSourceMapsMs: median(withMaps),
+      firstCallProcessMs: median(firstCalls),
+      importMs: median(imports.map((run) => run.printed)),
+      bareNodeMs: median(bare),
+    });
+  }
+  return rows;
+}
+
+const kb = (bytes: number) => `${formatNumber(Math.round(bytes / 1024))} KB`;
+const ms = (value: number) => `${formatNumber(Math.round(value))} ms`;
+
+export function coldStartTable(rows: readonly ColdStartRow[]): string {
+  const runs = rows[0]?.runs ?? 0;
+  return formatTable(
+    `Cold start and size: esbuild bundle as the CDK construct builds it; fresh node processes, median of ${runs} runs`,
+    ['function', 'bundle', 'gzipped', 'source map', 'bare node', 'node + import', 'import alone', '+ --enable-source-maps', 'node + first call', 'largest inputs'],
+    rows.map((row) => [
+      row.name,
+      kb(row.bundleBytes),
+      kb(row.gzipBytes),
+      kb(row.sourceMapBytes),
+      ms(row.bareNodeMs),
+      ms(row.importProcessMs),
+      ms(row.importMs),
+      ms(row.importProcessSourceMapsMs),
+      ms(row.firstCallProcessMs),
+      row.largest.slice(0, 3).map((input) => `${input.input} ${kb(input.bytes)}`).join(', '),
+    ]),
+  );
+}
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+if (isMain(import.meta.url)) {
+  const rows = await runColdStart(Number(flag('runs') ?? 15));
+  console.log(coldStartTable(rows));
+  await writeResult('cold-start', rows);
+}
+

@@ -1,0 +1,129 @@
+/**
+ * A model of KEDA + the HPA it creates, driving the simulator's world with the same ScaledObject,
+ * built from our engine's pieces so the two differ only in *when* each rule runs:
+ *
+ * - KEDA's polling loop, every pollingInterval (first check at once): reads the triggers and takes
+ *   only KEDA's step (0 ↔ 1 or idle ↔ min, cooldown), per keda-semantics.md §0 and §3;
+ * - the HPA, every 15 s: reads the metrics again (useCachedMetrics off) and reconciles 1 ↔ N with
+ *   its stabilization windows and policies; at 0 replicas it does nothing.
+ *
+ * Trigger errors and fallback are not modelled: the built-in scenarios never fail a read.
+ */
+import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
+import { initialScalingState, type ScalingState } from '../../lambdas/engine/scaling-state';
+import { recordScaleEvent } from '../../lambdas/engine/evaluate';
+import { reconcileHpa, type HpaMetric } from '../../lambdas/engine/hpa/reconcile';
+import { activityOf } from '../../lambdas/engine/keda/activation';
+import { kedaMetricMilli } from '../../lambdas/engine/keda/metric-value';
+import { effectiveHpaBehavior, hpaMinReplicas } from '../../lambdas/engine/keda/pause';
+import { kedaRequestScale } from '../../lambdas/engine/keda/request-scale';
+import { classifyTriggers } from '../../lambdas/engine/keda/trigger-outcomes';
+import { toTriggerResults } from '../../lambdas/triggers/metric-step';
+import type { TriggerResult } from '../../lambdas/engine/evaluate-types';
+import type { DecisionRecord, SimulationRun } from '../../cli/simulator/run-simulation';
+import { SimulatedScaleTargets } from '../../cli/simulator/simulated-scale-targets';
+import { simulatedTriggerReader } from '../../cli/simulator/simulated-trigger-reader';
+import type { Traffic } from '../../cli/simulator/traffic';
+import { VirtualClock } from '../../cli/simulator/virtual-clock';
+import { SimWorld, type WorldSettings } from '../../cli/simulator/world';
+
+export const HPA_SYNC_MS = 15_000;
+const KEY = 'keda-model';
+
+export interface ModelInput {
+  label: string;
+  object: ScaledObject;
+  traffic: Traffic;
+  settings: WorldSettings;
+  startMs: number;
+  durationMs: number;
+}
+
+export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun> {
+  const { object, settings, startMs, durationMs } = input;
+  const endMs = startMs + durationMs;
+  const world = new SimWorld(input.traffic, settings, startMs, object.maxReplicaCount);
+  const clock = new VirtualClock(startMs, (from, to) => world.advance(from, to));
+  const targets = new SimulatedScaleTargets(world, clock);
+  const reader = simulatedTriggerReader(world);
+  const pollingMs = Math.max(1, object.pollingInterval) * 1000;
+  const decisions: DecisionRecord[] = [];
+  let state: ScalingState = initialScalingState(startMs);
+
+  const readTriggers = async (now: number): Promise<TriggerResult[]> => {
+    const items = object.triggers.map((trigger) => ({ id: `${KEY}#${trigger.index}`, trigger }));
+    const { readings } = await reader(items, now);
+    return toTriggerResults(object, KEY, readings, now);
+  };
+  const patch = async (from: number, to: number, now: number, rule: DecisionRecord['rule'], message: string) => {
+    await targets.patchScaleReplicas({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: object.namespace, name: object.name }, to);
+    decisions.push({ at: now, status: 'active', currentReplicas: from, desiredReplicas: to, scaled: true, ...(rule ? { rule } : {}), message, triggers: [] });
+  };
+
+  const kedaLoop = async (now: number) => {
+    if (object.pause.paused) return;
+    const { outcomes, health } = classifyTriggers(object, await readTriggers(now), state.health);
+    state = { ...state, health };
+    const current = world.spec;
+    const step = kedaRequestScale({ object, current, activity: activityOf(object, outcomes), clock: state, now });
+    if (step.lastActiveTime !== undefined) state = { ...state, lastActiveTime: step.lastActiveTime };
+    if (step.replicas !== current) await patch(current, step.replicas, now, step.rule, `keda: ${step.step}`);
+  };
+
+  const hpaSync = async (now: number) => {
+    if (object.pause.paused) return;
+    const current = world.spec;
+    const { outcomes } = classifyTriggers(object, await readTriggers(now), state.health);
+    const metrics: HpaMetric[] = outcomes.map((outcome) => {
+      const base = { metricName: outcome.trigger.metricName, metricType: outcome.trigger.metricType, targetMilli: kedaMetricMilli(outcome.trigger.target) };
+      return outcome.kind === 'value' ? { ...base, valueMilli: outcome.valueMilli } : { ...base, error: outcome.error };
+    });
+    const hpa = reconcileHpa({
+      current,
+      minReplicas: hpaMinReplicas(object),
+      maxReplicas: object.maxReplicaCount,
+      metrics,
+      readyPods: world.readyPodCount(now),
+      behavior: effectiveHpaBehavior(object),
+      ...(state.recommendations === undefined ? {} : { recommendations: state.recommendations }),
+      history: state,
+      now,
+    });
+    if (hpa.recommendations) state = { ...state, recommendations: hpa.recommendations };
+    if (hpa.desired !== current) {
+      await patch(current, hpa.desired, now, hpa.rule, `hpa: ${hpa.steps.at(-1) ?? ''}`);
+      state = recordScaleEvent(state, object, current, hpa.desired, now);
+    }
+  };
+
+  // Both loops start with the simulation; at equal times KEDA's check runs before the HPA's sync.
+  let nextKeda = startMs;
+  let nextHpa = startMs;
+  while (Math.min(nextKeda, nextHpa) < endMs) {
+    if (nextKeda <= nextHpa) {
+      clock.advanceTo(nextKeda);
+      await kedaLoop(nextKeda);
+      nextKeda += pollingMs;
+    } else {
+      clock.advanceTo(nextHpa);
+      await hpaSync(nextHpa);
+      nextHpa += HPA_SYNC_MS;
+    }
+  }
+  clock.advanceTo(endMs);
+  world.finish(endMs);
+  return {
+    label: input.label,
+    object,
+    traffic: input.traffic,
+    settings,
+    startMs,
+    endMs,
+    samples: world.samples,
+    totals: world.totals,
+    unprocessed: world.unprocessed,
+    decisions,
+    events: [],
+    ticks: 0,
+  };
+}

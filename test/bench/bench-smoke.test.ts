@@ -1,0 +1,111 @@
+/**
+ * Smoke tests of the benchmark scripts' pure parts: the fleet they measure, the KEDA + HPA call
+ * arithmetic, the KEDA + HPA model on a short scenario, and the table format. No timings asserted:
+ * speed is measured by `npm run bench`, never by tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { apiCallsFrom } from '../../bench/api-calls';
+import { buildFleet, fleetYaml } from '../../bench/tick-cost/fleet';
+import type { TickCostRow } from '../../bench/tick-cost';
+import { runKedaHpaModel } from '../../bench/reaction/keda-hpa-model';
+import { formatTable, median } from '../../bench/support/table';
+import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
+import { builtInScenario } from '../../cli/simulator/traffic';
+import { DEFAULT_WORLD_SETTINGS } from '../../cli/simulator/world';
+
+describe('bench fleet', () => {
+  it.each([
+    [20, 13, 3, 2, 1],
+    [100, 65, 15, 10, 2],
+    [1000, 650, 150, 100, 20],
+  ])('N=%i has %i SQS objects, %i CloudWatch, %i Kinesis, in %i namespaces', (size, sqs, cloudwatch, kinesis, namespaces) => {
+    const fleet = buildFleet(size);
+    const count = (type: string) => fleet.objects.filter((object) => object.triggers.some((trigger) => trigger.type === type)).length;
+    expect(count('aws-sqs-queue')).toBe(sqs);
+    expect(count('aws-cloudwatch')).toBe(cloudwatch);
+    expect(count('aws-kinesis-stream')).toBe(kinesis);
+    expect(fleet.namespaces).toBe(namespaces);
+    // Queues are shared: about 2.5 objects per queue, two per stream.
+    expect(fleet.queues.length).toBe(Math.ceil(sqs * 0.4));
+    expect(fleet.streams.length).toBe(kinesis / 2);
+  });
+
+  it('parses as valid KEDA ScaledObjects with the real parser', () => {
+    const parsed = parseManifests(fleetYaml(buildFleet(40), 60), { file: 'fleet.yaml' });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.objects).toHaveLength(40);
+    expect(parsed.objects.every((object) => object.pollingInterval === 60)).toBe(true);
+  });
+});
+
+describe('API calls against KEDA + HPA', () => {
+  it('multiplies one pass by 120 passes an hour, and KEDA by 120 polls plus 240 HPA requests per AWS trigger', () => {
+    const row = {
+      size: 20,
+      wallMs: 1000,
+      calls: { sqs: 6, cloudwatch: 1, kinesis: 1, dynamodb: 21, kubernetes: 50, lambda: 1 },
+    } as unknown as TickCostRow;
+    const result = apiCallsFrom(row);
+    // 20 objects: 13 SQS triggers, 3 CloudWatch, 2 Kinesis; cron makes no AWS call.
+    expect(result.awsTriggers).toBe(18);
+    expect(result.oursMetricCallsPerHour).toBe(8 * 120);
+    expect(result.oursStateCallsPerHour).toBe(22 * 120);
+    expect(result.kedaLoopPerHour).toBe(18 * 120);
+    expect(result.hpaPerHour).toBe(18 * 240);
+    expect(result.metricRatio).toBeCloseTo((18 * 360) / (8 * 120));
+  });
+});
+
+describe('KEDA + HPA model', () => {
+  const object = parseManifests(
+    `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: worker, namespace: jobs}
+spec:
+  scaleTargetRef: {name: worker}
+  maxReplicaCount: 10
+  triggers:
+    - type: aws-sqs-queue
+      metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/jobs", awsRegion: us-east-1, queueLength: "5", identityOwner: operator}
+`,
+    { file: 'model.yaml' },
+  ).objects[0]!;
+  const run = (scenario: 'step' | 'idle') =>
+    runKedaHpaModel({
+      label: 'model',
+      object,
+      traffic: builtInScenario(scenario, 120, 20 * 60_000),
+      settings: { ...DEFAULT_WORLD_SETTINGS, initialReplicas: 0 },
+      startMs: Date.UTC(2026, 0, 5),
+      durationMs: 20 * 60_000,
+    });
+
+  it('activates 0 -> 1 on KEDA\'s loop, then lets the HPA take it beyond 1', async () => {
+    const result = await run('step');
+    const ups = result.decisions.filter((d) => (d.desiredReplicas ?? 0) > (d.currentReplicas ?? 0));
+    expect(ups[0]).toMatchObject({ currentReplicas: 0, desiredReplicas: 1, rule: 'activation' });
+    expect(ups.some((d) => (d.currentReplicas ?? 0) >= 1 && (d.desiredReplicas ?? 0) > 1)).toBe(true);
+    // Scale-up patches land on KEDA's 30 s grid or the HPA's 15 s grid.
+    expect(result.decisions.every((d) => (d.at - result.startMs) % 15_000 === 0)).toBe(true);
+  });
+
+  it('never scales an idle workload', async () => {
+    const result = await run('idle');
+    expect(result.decisions).toEqual([]);
+    expect(result.totals.replicaMs).toBe(0);
+  });
+});
+
+describe('bench tables', () => {
+  it('prints a title, a header, a rule and right-aligned numbers', () => {
+    const table = formatTable('Title', ['name', 'calls'], [['a', 5], ['bb', 1234]]);
+    expect(table.split('\n')).toEqual(['Title', 'name  calls', '----  -----', 'a         5', 'bb    1,234']);
+  });
+
+  it.each([
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+  ])('median of %j is %d', (values, expected) => {
+    expect(median(values)).toBe(expected);
+  });
+});
