@@ -9,6 +9,7 @@ import { runTick } from './tick';
 import { classifyEvent, SHARD_EVENT_SOURCE, type InvocationEvent } from './invocation-event';
 import { objectsForAlarm } from './alarm-match';
 import { planShards } from './shards';
+import { objectKey } from './object-key';
 import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
 
 export interface InvocationRuntime {
@@ -58,8 +59,9 @@ export async function runInvocation(
     return finish(summary, { trigger: 'shard', shards: event.of });
   }
 
-  const ids = tick.config.scaledObjects.map((object) => object.id);
-  const shards = planShards(ids, runtime.maxObjectsPerInvocation);
+  // Keys, not ids: the same namespace/name may exist in two clusters.
+  const keys = tick.config.scaledObjects.map((object) => objectKey(object, tick.config));
+  const shards = planShards(keys, runtime.maxObjectsPerInvocation);
   // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
   await Promise.all(
     shards.slice(1).map((objectIds, index) =>

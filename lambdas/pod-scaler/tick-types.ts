@@ -77,7 +77,10 @@ export interface TickDependencies {
 export interface TickOptions {
   /** Epoch ms by which the tick must have finished every pass it starts. */
   deadline: number;
-  /** Evaluate only these object ids (`<namespace>/<name>`), e.g. an alarm-driven evaluation or a shard. */
+  /**
+   * Evaluate only these objects, named by key (`<cluster>/<namespace>/<name>`, as shards do) or by
+   * id (`<namespace>/<name>`, in every cluster), e.g. an alarm-driven evaluation or a shard.
+   */
   onlyObjects?: string[];
   /**
    * Length of the window the tick covers, in ms (EventBridge's 60 s minute). Objects with a shorter

@@ -41,8 +41,8 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const windowMs = options.windowMs ?? 60_000;
   const only = options.onlyObjects ? new Set(options.onlyObjects) : undefined;
   const entries: Entry[] = config.scaledObjects
-    .filter((object) => !only || only.has(object.id))
-    .map((object) => ({ object, key: objectKey(object, config), cluster: clusterOf(object, config) }));
+    .map((object) => ({ object, key: objectKey(object, config), cluster: clusterOf(object, config) }))
+    .filter((entry) => !only || only.has(entry.key) || only.has(entry.object.id));
   const byKey = new Map(entries.map((entry) => [entry.key, entry]));
 
   const summary: TickSummary = { passes: 0, evaluated: 0, scaled: 0, errors: 0, results: [], calls: {}, skippedForDeadline: 0 };

@@ -271,8 +271,8 @@ describe('pod scaler, end to end through the real handler', () => {
     const shardCalls = harness.lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === 'pod-scaler');
     const shardEvents = shardCalls.map((call) => JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString('utf8')));
     expect(shardEvents).toEqual([
-      { source: 'eks-lambda-scaler.shard', shard: 1, of: 3, objectIds: ['shop/w2', 'shop/w3'] },
-      { source: 'eks-lambda-scaler.shard', shard: 2, of: 3, objectIds: ['shop/w4'] },
+      { source: 'eks-lambda-scaler.shard', shard: 1, of: 3, objectIds: [`${CLUSTER}/shop/w2`, `${CLUSTER}/shop/w3`] },
+      { source: 'eks-lambda-scaler.shard', shard: 2, of: 3, objectIds: [`${CLUSTER}/shop/w4`] },
     ]);
     // A shard invocation evaluates exactly its objects.
     const shardSummary = await harness.handlerFor(configFrom(yaml))(shardEvents[1], { getRemainingTimeInMillis: () => 60_000 });
