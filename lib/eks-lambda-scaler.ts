@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
 import { buildScalerConfig, clusterOf, writeScalerConfig } from './config-bundle';
 import { FailureQueue } from './failure-queue';
-import { KubernetesAccess } from './kubernetes-access';
+import { KUBERNETES_GROUP, KubernetesAccess, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';
 import { ScalerNetworkAccess } from './network';
 import type { VpcPlacementProps } from './network';
 import { applyNagSuppressions } from './nag-suppressions';
@@ -210,7 +210,10 @@ export class EksLambdaScaler extends Construct {
     if (props.createAccessEntries ?? true) {
       new KubernetesAccess(this, 'KubernetesAccess', {
         clusters: this.clusters,
-        roles: { PodScaler: podScaler.role, ...(nodeScaler ? { NodeScaler: nodeScaler.role } : {}) },
+        roles: {
+          PodScaler: { role: podScaler.role, group: KUBERNETES_GROUP },
+          ...(nodeScaler ? { NodeScaler: { role: nodeScaler.role, group: NODE_SCALER_KUBERNETES_GROUP } } : {}),
+        },
       });
     }
 

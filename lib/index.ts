@@ -10,6 +10,6 @@ export type {
 export type { ClusterProps } from './resolved-cluster';
 export type { VpcPlacementProps } from './network';
 export { ScaledObjectValidationError } from './config-bundle';
-export { KUBERNETES_GROUP } from './kubernetes-access';
+export { KUBERNETES_GROUP, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';
 export { STATE_TABLE_PARTITION_KEY, STATE_TABLE_TTL_ATTRIBUTE } from './state-table';
 export type { NodeGroupConfig } from '../lambdas/config/scaler-config';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_GROUP } from '../../lib';
+import { KUBERNETES_GROUP, NODE_SCALER_KUBERNETES_GROUP } from '../../lib';
 import { REPO_ROOT } from './support/scaler-stack';
 
 interface Rule {
@@ -42,9 +42,9 @@ describe('deploy/rbac.yaml', () => {
         'apps/deployments/scale:patch',
         'apps/statefulsets/scale:get',
         'apps/statefulsets/scale:patch',
-        ...['deployments', 'statefulsets', 'replicasets', 'daemonsets'].flatMap((r) => [`apps/${r}:get`, `apps/${r}:list`]),
+        'apps/deployments:get',
+        'apps/statefulsets:get',
         'autoscaling/horizontalpodautoscalers:list',
-        'autoscaling/horizontalpodautoscalers:watch',
         '/pods:list',
         '/events:create',
       ].sort(),
@@ -61,6 +61,9 @@ describe('deploy/rbac.yaml', () => {
         '/pods/eviction:create',
         'policy/poddisruptionbudgets:list',
         'apps/daemonsets:list',
+        'apps/deployments:get',
+        'apps/statefulsets:get',
+        'apps/replicasets:get',
         '/events:create',
       ].sort(),
     );
@@ -71,10 +74,12 @@ describe('deploy/rbac.yaml', () => {
     expect(all).not.toMatch(/secrets|configmaps|:delete|:\*|\/\*/);
   });
 
-  it('binds both roles to the group the access entries map the scaler roles to', () => {
+  it('binds each role to its own scaler group, the ones the access entries map the scaler roles to', () => {
     const bindings = shipped.filter((doc) => doc.kind === 'ClusterRoleBinding');
-    expect(bindings.map((binding) => binding.roleRef?.name).sort()).toEqual(['eks-lambda-scaler-nodes', 'eks-lambda-scaler-workloads']);
-    for (const binding of bindings) expect(binding.subjects).toEqual([expect.objectContaining({ kind: 'Group', name: KUBERNETES_GROUP })]);
+    const groupOf = (role: string) => bindings.find((binding) => binding.roleRef?.name === role)?.subjects;
+    expect(groupOf('eks-lambda-scaler-workloads')).toEqual([expect.objectContaining({ kind: 'Group', name: KUBERNETES_GROUP })]);
+    expect(groupOf('eks-lambda-scaler-nodes')).toEqual([expect.objectContaining({ kind: 'Group', name: NODE_SCALER_KUBERNETES_GROUP })]);
+    expect(bindings).toHaveLength(2);
   });
 });
 

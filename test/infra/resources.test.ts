@@ -155,13 +155,16 @@ describe('invocation', () => {
 });
 
 describe('Kubernetes access', () => {
-  it('maps both scaler roles to the eks-lambda-scaler group with STANDARD access entries', () => {
+  it('maps each scaler role to its own Kubernetes group with STANDARD access entries', () => {
     built.template.resourceCountIs('AWS::EKS::AccessEntry', 2);
-    for (const role of ['PodScalerRole', 'NodeScalerRole']) {
+    for (const [role, group] of [
+      ['PodScalerRole', 'eks-lambda-scaler'],
+      ['NodeScalerRole', 'eks-lambda-scaler-nodes'],
+    ] as const) {
       built.template.hasResourceProperties('AWS::EKS::AccessEntry', {
         ClusterName: 'prod',
         Type: 'STANDARD',
-        KubernetesGroups: ['eks-lambda-scaler'],
+        KubernetesGroups: [group],
         PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(role), 'Arn'] },
       });
     }

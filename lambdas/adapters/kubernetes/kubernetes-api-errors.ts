@@ -71,8 +71,9 @@ export function toKubernetesApiError(error: unknown, call: ApiCall, now: number 
     case 401:
       return new KubernetesApiError(
         `the cluster rejected the scaler's credentials when trying to ${what}: give the scaler's IAM role an EKS access entry ` +
-          '(aws eks create-access-entry --cluster-name <cluster> --principal-arn <role arn> --kubernetes-groups eks-lambda-scaler) ' +
-          'bound to the ClusterRole in deploy/rbac.yaml',
+          '(aws eks create-access-entry --cluster-name <cluster> --principal-arn <role arn> --kubernetes-groups <group>, ' +
+          'where the group is eks-lambda-scaler for the pod scaler and eks-lambda-scaler-nodes for the node scaler) ' +
+          'bound to its ClusterRole in deploy/rbac.yaml',
         401,
         call.verb,
         resource,
