@@ -94,7 +94,7 @@ async function tickCostRows(): Promise<TickCostRow[]> {
 }
 
 if (isMain(import.meta.url)) {
-  const rows = (await tickCostRows()).filter((row) => row.connections === 'as-shipped').map(apiCallsFrom);
+  const rows = (await tickCostRows()).filter((row) => row.connections === 'pooled').map(apiCallsFrom);
   console.log(apiCallsTable(rows));
   await writeResult('api-calls', rows);
 }

@@ -45,7 +45,7 @@ const FULL_VCPU_MB = 1769;
 export const SERIAL_ROUND_TRIPS = 4;
 const BATCH_GET_KEYS = 100;
 
-export type ConnectionMode = 'as-shipped' | 'pooled';
+export type ConnectionMode = 'pooled' | 'per-request';
 
 export interface TickCostOptions {
   sizes: number[];
@@ -98,14 +98,12 @@ function configFor(fleet: Fleet): ScalerConfig {
 }
 
 /**
- * client-node 2.x builds a new undici Agent (so a new TLS connection) for every request when the
- * cluster has a CA. Reusing the first one is the fix this benchmark measures as `pooled`.
+ * The "before" of the connection fix: production's EksClusterAccess pools TLS connections
+ * (lambdas/adapters/kubernetes/connection-reuse.ts); removing the instance override brings back
+ * client-node's own behaviour, one new TLS connection per request.
  */
-export function reuseKubernetesConnections(kubeConfig: KubeConfig): KubeConfig {
-  const internals = kubeConfig as unknown as { createDispatcher(cluster: unknown, options: unknown): unknown };
-  const create = internals.createDispatcher.bind(kubeConfig);
-  let dispatcher: unknown;
-  internals.createDispatcher = (cluster, options) => (dispatcher ??= create(cluster, options));
+export function oneConnectionPerRequest(kubeConfig: KubeConfig): KubeConfig {
+  delete (kubeConfig as unknown as { createDispatcher?: unknown }).createDispatcher;
   return kubeConfig;
 }
 
@@ -161,8 +159,8 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
   const dynamoDb = new DynamoDBClient({ endpoint: ready.endpoints.dynamodb, region: REGION, credentials });
   await createStateTable(dynamoDb, TABLE);
   const clock = new ShiftedClock();
-  // The same discovery production uses (DescribeCluster once, EKS tokens per request), optionally
-  // with pooled connections.
+  // The same discovery production uses (DescribeCluster once, EKS tokens per request, pooled
+  // connections), optionally without the pooling to show the before.
   const access = new EksClusterAccess({ eks: () => new EKSClient({ region: REGION }), credentials: new STSClient({}).config.credentials });
   const handler = createPodScalerHandler(
     () =>
@@ -180,7 +178,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         lambda: new LambdaClient({ region: REGION }),
         kubeConfigFor: async (cluster) => {
           const kubeConfig = await access.kubeConfigFor(cluster);
-          return connections === 'pooled' ? reuseKubernetesConnections(kubeConfig) : kubeConfig;
+          return connections === 'per-request' ? oneConnectionPerRequest(kubeConfig) : kubeConfig;
         },
         awsClients: {
           baseCredentials: async () => credentials,
@@ -320,7 +318,7 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
 export async function runTickCost(options: TickCostOptions): Promise<TickCostRow[]> {
   const rows: TickCostRow[] = [];
   for (const size of options.sizes) {
-    const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'as-shipped'];
+    const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'pooled'];
     const child = fork(fileURLToPath(import.meta.url), ['--measure-one', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     rows.push(
       await new Promise<TickCostRow>((resolve, reject) => {
@@ -346,7 +344,7 @@ if (process.argv[2] === '--measure-one') {
   const sizes = (flag('sizes') ?? '10,100,1000,5000').split(',').map(Number);
   const latencyMs = Number(flag('latency') ?? 20);
   const repeats = Number(flag('repeats') ?? 5);
-  const connections = (flag('connections') ?? 'as-shipped') as ConnectionMode;
+  const connections = (flag('connections') ?? 'pooled') as ConnectionMode;
   const rows = await runTickCost({ sizes, latencyMs, repeatsFor: (size) => (size >= 5000 ? 2 : repeats), connections });
   console.log(tickCostTable(rows));
   await writeResult('tick-cost', rows);

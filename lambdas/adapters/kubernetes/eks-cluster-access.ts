@@ -16,6 +16,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterRef } from '../../config/scaler-config';
 import { EksTokenSource } from './eks-token';
+import { reuseConnections } from './connection-reuse';
 
 /** The auth-provider name our authenticator answers to. */
 export const EKS_AUTH_PROVIDER = 'eks-lambda-scaler';
@@ -68,7 +69,7 @@ export class EksClusterAccess {
       contexts: [{ name: contextName, cluster: contextName, user: EKS_AUTH_PROVIDER }],
       currentContext: contextName,
     });
-    return kubeConfig;
+    return reuseConnections(kubeConfig);
   }
 
   private async describe(cluster: ClusterRef): Promise<ClusterConnection> {

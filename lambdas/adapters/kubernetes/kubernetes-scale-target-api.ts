@@ -13,7 +13,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import type { KubeConfig, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { KubeConfig, V1PodTemplateSpec, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { KubernetesApiError } from './scale-target-api';
 import type { ContainerEnvValue, KubernetesEvent, ScaleSnapshot, ScaleTargetApi, WorkloadRef } from './scale-target-api';
 import { toKubernetesApiError } from './kubernetes-api-errors';
@@ -58,6 +58,9 @@ function snapshotOf(scale: ScaleLike): ScaleSnapshot {
   return snapshot;
 }
 
+/** How long one namespace's HPA list answers for the whole namespace (well under a polling pass). */
+const HPA_LIST_REUSE_MS = 5_000;
+
 export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
@@ -65,6 +68,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly custom: CustomObjectsApi;
   private readonly now: () => number;
   private readonly plurals: Record<string, string>;
+  private readonly hpaLists = new Map<string, { at: number; list: Promise<V2HorizontalPodAutoscaler[]> }>();
 
   constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
@@ -111,12 +115,10 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   }
 
   async findHpaFor(ref: WorkloadRef): Promise<string | undefined> {
-    const hpas = await this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace: ref.namespace }, () =>
-      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace }),
-    );
+    const hpas = await this.hpasIn(ref.namespace);
     const group = (apiVersion: string | undefined) => (apiVersion?.includes('/') ? apiVersion.split('/')[0] : '');
     // Any HPA counts, KEDA's own keda-hpa-* included: two autoscalers on one workload fight.
-    const match = hpas.items.find((hpa) => {
+    const match = hpas.find((hpa) => {
       const target = hpa.spec?.scaleTargetRef;
       return (
         target?.kind === ref.kind &&
@@ -125,6 +127,21 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
       );
     });
     return match?.metadata?.name;
+  }
+
+  /**
+   * One HPA list per namespace for a few seconds: a pass checks every object of a namespace at
+   * once, and one list answers them all (the calls they would each make cost an API round trip).
+   */
+  private hpasIn(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {
+    const cached = this.hpaLists.get(namespace);
+    if (cached && this.now() - cached.at < HPA_LIST_REUSE_MS) return cached.list;
+    const list = this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace }, () =>
+      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
+    ).then((result) => result.items);
+    this.hpaLists.set(namespace, { at: this.now(), list });
+    list.catch(() => this.hpaLists.delete(namespace));
+    return list;
   }
 
   async recordEvent(ref: WorkloadRef, event: KubernetesEvent): Promise<void> {

@@ -65,6 +65,22 @@ describe('EksClusterAccess', () => {
     expect(server.requests.every((r) => r.status === 200)).toBe(true);
   });
 
+  it('reuses TLS connections across requests instead of one handshake per request', async () => {
+    describeAs(server.url);
+    const access = new EksClusterAccess({ eks: () => eks, credentials });
+    const api = new KubernetesScaleTargetApi(await access.kubeConfigFor(cluster));
+    const ref = { namespace: 'jobs', apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+    const before = server.tlsConnections;
+    for (let i = 0; i < 10; i++) await api.getScale(ref);
+    // client-node alone opens a connection per request (10 here); pooled, keep-alive reuses them.
+    expect(server.tlsConnections - before).toBeLessThanOrEqual(2);
+    await Promise.all(Array.from({ length: 20 }, () => api.getScale(ref)));
+    const warmed = server.tlsConnections;
+    await Promise.all(Array.from({ length: 20 }, () => api.getScale(ref)));
+    expect(server.tlsConnections).toBe(warmed); // the pool's connections serve the next pass
+    expect(server.requests).toHaveLength(50);
+  });
+
   it('describes each cluster once per container life, and retries after a failure', async () => {
     eksMock.on(DescribeClusterCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const access = new EksClusterAccess({ eks: () => eks, credentials });
