@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // Launcher for the TypeScript CLI: registers tsx's loader, then hands the process over to runCli.
-import { register } from 'tsx/esm/api';
-
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  // The repository installs its own Node 24 (the `node` package); npx and npm scripts put it first.
+  process.stderr.write(
+    `eks-lambda-scaler needs Node.js >= 22.12 (this is ${process.version}). Run it through npx ` +
+      '(`npx eks-lambda-scaler ...`), which uses the Node 24 that `npm ci` installed.\n',
+  );
+  process.exit(2);
+}
+const { register } = await import('tsx/esm/api');
 register();
 const { runCli } = await import('../cli/main.ts');
 const code = await runCli(process.argv.slice(2), {

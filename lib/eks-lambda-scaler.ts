@@ -31,7 +31,7 @@ import { ScalerAlarms } from './observability/scaler-alarms';
 import { ScalerDashboard } from './observability/scaler-dashboard';
 import { grantDescribeClusters } from './permissions/cluster-permissions';
 import { autoScalingGroupArn, grantNodeGroupScaling } from './permissions/node-group-permissions';
-import { grantStateTable } from './permissions/state-table-permissions';
+import { grantNodeScalerState, grantPodScalerState } from './permissions/state-table-permissions';
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from './permissions/trigger-resources';
 import type { TriggerResources } from './permissions/trigger-resources';
@@ -159,7 +159,7 @@ export class EksLambdaScaler extends Construct {
       });
       this.nodeScaler = nodeScaler.function;
       this.nodeScalerRole = nodeScaler.role;
-      grantStateTable(nodeScaler.role, this.table);
+      grantNodeScalerState(nodeScaler.role, this.table);
       grantDescribeClusters(nodeScaler.role, this.clusters);
       grantNodeGroupScaling(nodeScaler.role, autoScalingGroupArns);
     }
@@ -177,7 +177,7 @@ export class EksLambdaScaler extends Construct {
     });
     this.podScaler = podScaler.function;
     this.podScalerRole = podScaler.role;
-    grantStateTable(podScaler.role, this.table);
+    grantPodScalerState(podScaler.role, this.table);
     grantDescribeClusters(podScaler.role, this.clusters);
     this.triggerResources = this.withAdditional(
       deriveTriggerResources(this.config.scaledObjects, { account: stack.account, partitionOf }),

@@ -1,7 +1,9 @@
 /**
  * Which ScaledObjects a CloudWatch alarm speaks for. An alarm on a queue's depth, a stream, or the
  * very metric a cloudwatch trigger reads lets the pod scaler evaluate those objects at once
- * instead of at the next minute's tick. Pure.
+ * instead of at the next minute's tick. Pure. Not matched: expression (Metrics Insights) triggers,
+ * and metadata given through `...FromEnv` (unknown until the target's env is read); those objects
+ * wait for the next scheduled tick.
  */
 import type { ScaledObject } from '../engine/spec/scaled-object';
 
@@ -27,11 +29,23 @@ function objectReadsMetric(object: ScaledObject, metric: AlarmMetric): boolean {
       case 'aws-kinesis-stream':
         return metric.namespace === 'AWS/Kinesis' && metric.dimensions.StreamName === metadata.streamName?.trim();
       case 'aws-cloudwatch':
-        return metric.namespace === metadata.namespace?.trim() && metric.name === metadata.metricName?.trim();
+        return (
+          metric.namespace === metadata.namespace?.trim() &&
+          metric.name === metadata.metricName?.trim() &&
+          sameDimensions(metric.dimensions, metadata.dimensionName, metadata.dimensionValue)
+        );
       default:
         return false;
     }
   });
+}
+
+/** The trigger's `;`-separated dimensions, exactly the alarm metric's (the same CloudWatch metric). */
+function sameDimensions(alarm: Record<string, string>, names = '', values = ''): boolean {
+  const keys = names.split(';').map((part) => part.trim()).filter(Boolean);
+  const vals = values.split(';').map((part) => part.trim());
+  if (keys.length !== Object.keys(alarm).length) return false;
+  return keys.every((key, i) => alarm[key] === vals[i]);
 }
 
 function lastPathSegment(queueUrl: string): string {

@@ -70,6 +70,7 @@ export async function applyDecision(
     objectId: object.id,
     status: output.status,
     ...(output.statusReason ? { statusReason: output.statusReason } : {}),
+    active: output.active,
     currentReplicas: current,
     desiredReplicas: desired,
     scaled: false,

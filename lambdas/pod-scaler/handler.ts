@@ -7,6 +7,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { createScalerMetrics } from '../util/scaler-metrics';
 import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
 import { observeResult } from './observe-result';
+import { objectKey } from './object-key';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -34,12 +35,12 @@ export function createPodScalerHandler(
     const ready = await runtime;
     const { logger, metrics } = observability;
     const maxReplicasByKey = new Map(
-      ready.tick.config.scaledObjects.map((object) => [object.id, object.maxReplicaCount] as const),
+      ready.tick.config.scaledObjects.map((object) => [objectKey(object, ready.tick.config), object.maxReplicaCount] as const),
     );
     const tick = {
       ...ready.tick,
       onResult: (result: Parameters<NonNullable<typeof ready.tick.onResult>>[0]) =>
-        observeResult(result, logger, metrics, maxReplicasByKey.get(result.objectId)),
+        observeResult(result, logger, metrics, maxReplicasByKey.get(result.key)),
     };
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
     const summary = await runInvocation(event, remaining, { ...ready, tick });

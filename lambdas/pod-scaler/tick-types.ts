@@ -42,6 +42,8 @@ export interface ObjectTickResult {
   objectId: string;
   status: ObjectStatus;
   statusReason?: string;
+  /** KEDA's activity (any trigger above its activation target, or in fallback). */
+  active?: boolean;
   currentReplicas?: number;
   desiredReplicas?: number;
   /** True when the scale subresource was patched. */

@@ -62,14 +62,14 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const cache = newPreparationCache();
   let lastPassMs = 0;
   for (const [index, pass] of passes.entries()) {
-    const passStart = start + pass.offsetMs;
-    if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
-    // A pass that would not finish before the deadline is not started: half-applied passes are
-    // safe, but a Lambda killed mid-write wastes the work and hides the summary.
-    if (clock.now() + lastPassMs >= options.deadline) {
-      summary.skippedForDeadline += pass.keys.length;
-      continue;
+    const passStart = Math.max(start + pass.offsetMs, clock.now());
+    // A pass that would not finish before the deadline is not started (nor waited for): half-applied
+    // passes are safe, but a Lambda killed mid-write wastes the work and hides the summary.
+    if (passStart + lastPassMs >= options.deadline) {
+      summary.skippedForDeadline += passes.slice(index).reduce((count, skipped) => count + skipped.keys.length, 0);
+      break;
     }
+    if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
     const passEntries = pass.keys.map((key) => byKey.get(key)).filter((entry): entry is Entry => entry !== undefined);
     if (index > 0) states = await deps.stateStore.loadMany(pass.keys);
     const began = clock.now();
@@ -93,7 +93,8 @@ async function runPass(
 
   const items: TriggerReadItem[] = [];
   preparations.forEach((preparation, i) => {
-    if (!preparation.ok) return;
+    // A paused object's triggers are not polled (KEDA stops its scale loop), so they cost nothing.
+    if (!preparation.ok || preparation.prepared.object.pause.paused) return;
     for (const trigger of preparation.prepared.object.triggers) items.push({ id: `${entries[i]!.key}#${trigger.index}`, trigger });
   });
   const { readings, calls } = await deps.readTriggers(items, now);
@@ -107,7 +108,8 @@ async function runPass(
     const stored = states.get(entry.key);
     try {
       if (!preparation.ok) return await recordUnevaluable(deps, options, entry, stored, preparation, now);
-      const triggers = toTriggerResults(preparation.prepared.object, entry.key, readings, now);
+      const { object } = preparation.prepared;
+      const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now);
       const applied = await applyDecision(preparation.prepared, triggers, stored, {
         key: entry.key,
         cluster: entry.cluster,

@@ -50,7 +50,8 @@ export function readAwsSource(reader: MetadataReader, input: TriggerParseInput):
 
 /** The metadata key a value was given under: `name`, or `nameFromEnv` when it came from the env. */
 export function fieldOf(input: TriggerParseInput, name: string): string {
-  return input.metadata[name]?.trim() ? name : `${name}FromEnv`;
+  // A defaulted parameter (neither key given) is named by its own key, not its FromEnv form.
+  return !input.metadata[name]?.trim() && input.metadata[`${name}FromEnv`]?.trim() ? `${name}FromEnv` : name;
 }
 
 /** Params that still wait on container env (synth time): stored so a read fails with a clear reason. */

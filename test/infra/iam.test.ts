@@ -28,12 +28,16 @@ describe('pod scaler permissions from the fixture ScaledObjects', () => {
     expect(all).not.toContain(':sqs:eu-west-1');
   });
 
-  it('reads and writes the state table only, item by item', () => {
-    const statement = sid('ReadWriteScalerState');
-    expect(statement?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StateTable/), 'Arn'] });
-    expect(asList(statement?.Action).sort()).toEqual(
-      ['BatchGetItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'].map((a) => `dynamodb:${a}`),
-    );
+  it('each scaler reads and writes the state table only, with only the calls its state store makes', () => {
+    const stateStatement = (role: string) => statementsOfRole(template, role).find((statement) => statement.Sid === 'ReadWriteScalerState');
+    const pod = stateStatement('ScalerPodScalerRole');
+    expect(pod?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StateTable/), 'Arn'] });
+    expect(asList(pod?.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    const node = stateStatement('ScalerNodeScalerRole');
+    expect(node?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StateTable/), 'Arn'] });
+    expect(asList(node?.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // The node scaler can reach node-group items only, never an object's state.
+    expect(node?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['nodegroup/*'] } });
   });
 
   it('may invoke the node scaler and itself (shards), nothing else', () => {

@@ -64,7 +64,6 @@ describe('deploy/rbac.yaml', () => {
         'apps/deployments:get',
         'apps/statefulsets:get',
         'apps/replicasets:get',
-        '/events:create',
       ].sort(),
     );
   });

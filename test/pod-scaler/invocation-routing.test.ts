@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyEvent, SHARD_EVENT_SOURCE } from '../../lambdas/pod-scaler/invocation-event';
 import { planShards } from '../../lambdas/pod-scaler/shards';
+import { objectsForAlarm } from '../../lambdas/pod-scaler/alarm-match';
 
 describe('classifyEvent', () => {
   it('reads a CloudWatch alarm state change routed by EventBridge', () => {
@@ -60,5 +61,25 @@ describe('planShards', () => {
     const shards = planShards(ids, max);
     expect(shards.map((shard) => shard.length)).toEqual(sizes);
     expect(shards.flat()).toEqual(ids);
+  });
+});
+
+describe('objectsForAlarm', () => {
+  const object = (id: string, type: string, metadata: Record<string, string>) =>
+    ({ id, triggers: [{ type, metadata }] }) as unknown as import('../../lambdas/engine/spec/scaled-object').ScaledObject;
+  const objects = [
+    object('a/queue', 'aws-sqs-queue', { queueURL: 'https://sqs.eu-west-1.amazonaws.com/1/orders' }),
+    object('a/stream', 'aws-kinesis-stream', { streamName: 'clicks' }),
+    object('a/latency', 'aws-cloudwatch', { namespace: 'App', metricName: 'Latency', dimensionName: 'Service;Stage', dimensionValue: 'api;prod' }),
+  ];
+  it.each([
+    [{ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'orders' } }, ['a/queue']],
+    [{ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'other' } }, []],
+    [{ namespace: 'AWS/Kinesis', name: 'IncomingRecords', dimensions: { StreamName: 'clicks' } }, ['a/stream']],
+    [{ namespace: 'App', name: 'Latency', dimensions: { Service: 'api', Stage: 'prod' } }, ['a/latency']],
+    [{ namespace: 'App', name: 'Latency', dimensions: { Service: 'api', Stage: 'dev' } }, []],
+    [{ namespace: 'App', name: 'Latency', dimensions: { Service: 'api' } }, []],
+  ])('%j speaks for %j', (metric, ids) => {
+    expect(objectsForAlarm(objects, [metric])).toEqual(ids);
   });
 });

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { startKubeApiServer } from '../support/kube-api-server';
 import { configFrom, putDeployment, replicasOf, startHarness, CLUSTER, type Harness } from './harness';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
@@ -311,5 +313,60 @@ describe('pod scaler, end to end through the real handler', () => {
     expect(output).toContain('"_aws"');
     expect(output).not.toContain('k8s-aws-v1.');
     expect(output).not.toContain('pod-scaler-test-secret');
+  });
+
+  it('never runs past the Lambda\'s remaining time: passes that would end after it are skipped', async () => {
+    putDeployment(harness.kube, 'shop', 'orders', 2);
+    backlog = 10;
+    const handler = harness.handlerFor(configFrom(sqsObject({ polling: 15 })));
+    // 20 s left, 3 s kept back: the passes at 0 s and 15 s fit, those at 30 s and 45 s do not.
+    const summary = await handler({}, { getRemainingTimeInMillis: () => 20_000 });
+    expect(summary).toMatchObject({ passes: 2, evaluated: 2, skippedForDeadline: 2 });
+    expect(harness.clock.now() - Date.UTC(2026, 10, 22, 12, 0, 0)).toBeLessThan(17_000);
+  });
+
+  it('does not poll the triggers of a paused object, and holds or sets its count', async () => {
+    putDeployment(harness.kube, 'shop', 'held', 3);
+    putDeployment(harness.kube, 'shop', 'pinned', 3);
+    backlog = 100;
+    const paused = (name: string, annotation: string) =>
+      sqsObject({ name }).replace(`metadata: {name: ${name}, namespace: shop}`, `metadata: {name: ${name}, namespace: shop, annotations: {${annotation}}}`);
+    const config = configFrom(paused('held', '"autoscaling.keda.sh/paused": "true"') + '\n---\n' + paused('pinned', '"autoscaling.keda.sh/paused-replicas": "1"'));
+    const summary = await harness.tick(harness.handlerFor(config));
+    expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(0);
+    expect(summary.calls.sqs ?? 0).toBe(0);
+    expect(replicasOf(harness.kube, 'shop', 'held')).toBe(3);
+    expect(replicasOf(harness.kube, 'shop', 'pinned')).toBe(1);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/held`])).get(`${CLUSTER}/shop/held`)!;
+    expect(state.status).toBe('paused');
+  });
+
+  it('scales the same namespace/name in two clusters from one deployment, each in its own cluster', async () => {
+    const second = await startKubeApiServer({ authenticate: (header) => header?.startsWith('Bearer k8s-aws-v1.') ?? false });
+    try {
+      harness.eks.on(DescribeClusterCommand, { name: 'second' }).resolves({
+        cluster: {
+          name: 'second',
+          endpoint: second.url,
+          certificateAuthority: { data: Buffer.from(second.caPem).toString('base64') },
+          accessConfig: { authenticationMode: 'API' },
+          status: 'ACTIVE',
+        },
+      });
+      putDeployment(harness.kube, 'shop', 'orders', 0);
+      putDeployment(second, 'shop', 'orders', 0);
+      backlog = 12; // 3 replicas
+      const inSecond = sqsObject().replace('metadata: {name: orders, namespace: shop}', 'metadata: {name: orders, namespace: shop, annotations: {eks-lambda-scaler.io/cluster: second}}');
+      const config = { ...configFrom(sqsObject() + '\n---\n' + inSecond), clusters: [{ name: 'second', region: 'eu-west-1' }] };
+      const summary = await harness.tick(harness.handlerFor(config));
+      expect(summary.errors).toBe(0);
+      expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(3);
+      expect(replicasOf(second, 'shop', 'orders')).toBe(3);
+      const keys = (await harness.store.listAll()).map((item) => item.key).sort();
+      expect(keys).toEqual(['second/shop/orders', `${CLUSTER}/shop/orders`]);
+      expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(2); // one queue, read once per pass
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -135,3 +135,11 @@ describe('aws-cloudwatch readRequest and packing', () => {
     expect(packCalls(insights).map((call) => call.map((r) => r.key))).toEqual([['k0', 'k1'], ['k2']]);
   });
 });
+
+describe('aws-cloudwatch errors on defaulted parameters', () => {
+  it('names the parameter itself, not its FromEnv form, when the default is what fails', () => {
+    // metricCollectionTime defaults to 300, which is no multiple of a 120 s period.
+    const { errors } = parseWith(awsCloudwatchTrigger, { ...metric, metricStatPeriod: '120' });
+    expect(errors.map((issue) => issue.field)).toEqual(['spec.triggers[0].metadata.metricCollectionTime']);
+  });
+});

@@ -109,6 +109,13 @@ function cutIntoCalls(reads: SharedRead[]): CallUnit[] {
   return units;
 }
 
+/** What a read needs, for the rare failure a trigger's own reader did not already explain. */
+const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: string }> = {
+  sqs: { action: 'sqs:GetQueueAttributes', resource: 'the queues these triggers name' },
+  kinesis: { action: 'kinesis:DescribeStreamSummary', resource: 'the streams these triggers name' },
+  cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
+};
+
 async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, readings: Map<string, Reading | TriggerError | undefined>): Promise<void> {
   const first = (unit.reads[0] as SharedRead).request;
   const signal = AbortSignal.timeout(timeoutMs);
@@ -124,8 +131,8 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
   } catch (error) {
     const failure = toTriggerError(error, {
       operation: `${first.service} read`,
-      iamAction: `${first.service}:*`,
-      resource: '*',
+      iamAction: READ_ACTION[first.service].action,
+      resource: READ_ACTION[first.service].resource,
       region: first.source.region,
       target: `${unit.reads.length} ${first.service} read(s)`,
       targetKeys: 'the trigger metadata',

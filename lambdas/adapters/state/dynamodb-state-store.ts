@@ -14,6 +14,7 @@ import {
 import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { SaveResult, StateStore, StoredObjectState } from './state-store';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
+import { NODE_GROUP_KEY_PREFIX } from './node-group-state-store';
 import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem } from './state-item-codec';
 
 /** BatchGetItem's limit per request. */
@@ -88,7 +89,7 @@ export class DynamoDbStateStore implements StateStore {
       );
       for (const item of page.Items ?? []) {
         // The node scaler keeps its per-group items in this table too (node-group-state-store.ts).
-        if (item[KEY_ATTRIBUTE]?.S?.startsWith('nodegroup/')) continue;
+        if (item[KEY_ATTRIBUTE]?.S?.startsWith(NODE_GROUP_KEY_PREFIX)) continue;
         states.push(decodeStateItem(item));
       }
       startKey = page.LastEvaluatedKey;
