@@ -86,6 +86,12 @@ export interface EksLambdaScalerProps {
   createAccessEntries?: boolean;
   /** Parser warnings fail synth too. */
   strictValidation?: boolean;
+  /**
+   * Seconds between HPA syncs, which run between KEDA's polls as the HPA controller does (default
+   * 15, so counts and timing match KEDA + HPA). 0 evaluates only at each pollingInterval: fewer
+   * reads, slower 1..N scaling for objects polled less often than every 15 s.
+   */
+  hpaSyncPeriodSeconds?: number;
   /** Resources for triggers whose queue or stream comes from the container env. */
   additionalTriggerResources?: AdditionalTriggerResources;
   dashboardName?: string;
@@ -125,6 +131,12 @@ export class EksLambdaScaler extends Construct {
       nodeGroups,
       strict: props.strictValidation,
     });
+    if (props.hpaSyncPeriodSeconds !== undefined) {
+      if (!Number.isInteger(props.hpaSyncPeriodSeconds) || props.hpaSyncPeriodSeconds < 0 || props.hpaSyncPeriodSeconds > 60) {
+        throw new Error(`eks-lambda-scaler: hpaSyncPeriodSeconds must be a whole number of seconds from 0 to 60 (got ${props.hpaSyncPeriodSeconds})`);
+      }
+      built.config.hpaSyncPeriodSeconds = props.hpaSyncPeriodSeconds;
+    }
     this.config = built.config;
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),

@@ -40,4 +40,10 @@ export interface ScalerConfig {
   clusters: ClusterRef[];
   scaledObjects: ScaledObject[];
   nodeGroups: NodeGroupConfig[];
+  /**
+   * How often the HPA part syncs between KEDA's polls, seconds: the HPA controller's 15 s by default,
+   * so counts and timing match KEDA + HPA. 0 evaluates only at each pollingInterval (fewer reads,
+   * slower 1..N scaling when pollingInterval is above 15 s).
+   */
+  hpaSyncPeriodSeconds?: number;
 }

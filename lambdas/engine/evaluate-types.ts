@@ -26,6 +26,12 @@ export interface EvaluateInput {
   /** One entry per trigger, in trigger order. */
   triggers: TriggerResult[];
   state: ScalingState;
+  /**
+   * False for an HPA sync between two of KEDA's polls (the HPA syncs every 15 s whatever the
+   * pollingInterval): the HPA reconciles on the current count, while KEDA's activation, cooldown and
+   * last-active time wait for its next poll. Default true.
+   */
+  kedaPoll?: boolean;
 }
 
 export type ObjectStatus = 'ready' | 'active' | 'fallback' | 'paused' | 'error';

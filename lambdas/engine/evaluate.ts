@@ -93,7 +93,7 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
 
   const { outcomes, health } = classifyTriggers(object, input.triggers, state.health);
   const activity = activityOf(object, outcomes);
-  const keda = kedaRequestScale({ object, current, activity, clock: state, now });
+  const keda = input.kedaPoll === false ? betweenPolls(current) : kedaRequestScale({ object, current, activity, clock: state, now });
   let nextState: ScalingState = { ...state, health };
   if (keda.lastActiveTime !== undefined) nextState.lastActiveTime = keda.lastActiveTime;
 
@@ -140,6 +140,11 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
       steps: [keda.step, ...(hpa?.steps ?? [])],
     },
   };
+}
+
+/** Between KEDA's polls its loop does not run: the count stays as it is for the HPA to reconcile. */
+function betweenPolls(current: number): KedaStep {
+  return { replicas: current, scaledIn: false, step: 'keda: between polls (HPA sync only): activation and cooldown wait for the next poll' };
 }
 
 /** What the HPA is given for one trigger: its value, its fallback value, or its error. */

@@ -24,6 +24,8 @@ export interface ApplyContext {
   key: string;
   cluster: string;
   now: number;
+  /** A KEDA poll (activation, cooldown) rather than an HPA sync between polls. */
+  kedaPoll: boolean;
   stateStore: StateStore;
   dryRun: boolean;
 }
@@ -62,6 +64,7 @@ export async function applyDecision(
     target: { specReplicas: current, ...(prepared.readyPods === undefined ? {} : { readyPods: prepared.readyPods }) },
     triggers,
     state: scaling,
+    kedaPoll: context.kedaPoll,
   });
   const desired = output.desiredReplicas;
   const baseResult: ObjectTickResult = {
@@ -90,6 +93,7 @@ export async function applyDecision(
     active: output.active,
     currentReplicas: current,
     evaluatedAt: now,
+    ...(context.kedaPoll ? { polledAt: now } : stored?.polledAt === undefined ? {} : { polledAt: stored.polledAt }),
     summary: summaryOf(object),
     ...(stored?.lastDecision ? { lastDecision: stored.lastDecision } : {}),
     ...(stored?.lastScaleAt ? { lastScaleAt: stored.lastScaleAt } : {}),

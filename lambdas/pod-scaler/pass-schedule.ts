@@ -1,21 +1,32 @@
 /**
- * When, inside one EventBridge invocation, each ScaledObject is evaluated. EventBridge fires at
- * most once a minute, so an object with `pollingInterval: 15` gets four passes per invocation
- * (offsets 0, 15, 30, 45 s). Objects polled less often than the window are evaluated once, and only
- * when their interval has elapsed since their last evaluation. Pure.
+ * When, inside one EventBridge invocation, each ScaledObject is evaluated, and which of those
+ * evaluations are KEDA polls. Pure.
+ *
+ * KEDA + HPA run two loops: KEDA polls every `pollingInterval` (activation, cooldown, the step to and
+ * from zero) and the HPA syncs every 15 s (1..N), reading the same metrics each time. EventBridge
+ * fires at most once a minute, so an invocation covers a window of passes: with `pollingInterval:
+ * 30` and the HPA's 15 s sync, passes at 0, 15, 30 and 45 s, of which 0 and 30 are KEDA polls.
+ * Objects polled less often than the window are polled once, when their interval has elapsed
+ * since their last poll, and still synced every 15 s in between.
  */
 export interface ScheduledObject {
   key: string;
   pollingIntervalSeconds: number;
-  /** Epoch ms of the last evaluation, from state; undefined when never evaluated. */
-  lastEvaluatedAt?: number;
+  /** Epoch ms of the last KEDA poll, from state; undefined when never polled. */
+  lastPolledAt?: number;
 }
 
 export interface Pass {
   /** Offset from the start of the invocation, ms. */
   offsetMs: number;
+  /** Objects evaluated in this pass. */
   keys: string[];
+  /** The subset whose evaluation is a KEDA poll; the others are HPA syncs only. */
+  kedaPolls: string[];
 }
+
+/** The HPA controller's `--horizontal-pod-autoscaler-sync-period` default. */
+export const DEFAULT_HPA_SYNC_SECONDS = 15;
 
 /**
  * Slack for objects polled less often than the window: EventBridge jitters by a few seconds, and
@@ -23,21 +34,35 @@ export interface Pass {
  */
 const DUE_SLACK_MS = 5_000;
 
-export function planPasses(objects: readonly ScheduledObject[], now: number, windowMs: number): Pass[] {
-  const byOffset = new Map<number, string[]>();
-  const add = (offsetMs: number, key: string) => {
-    const keys = byOffset.get(offsetMs) ?? [];
-    keys.push(key);
-    byOffset.set(offsetMs, keys);
+export function planPasses(
+  objects: readonly ScheduledObject[],
+  now: number,
+  windowMs: number,
+  hpaSyncSeconds: number = DEFAULT_HPA_SYNC_SECONDS,
+): Pass[] {
+  const byOffset = new Map<number, Pass>();
+  const add = (offsetMs: number, key: string, kedaPoll: boolean) => {
+    const pass = byOffset.get(offsetMs) ?? { offsetMs, keys: [], kedaPolls: [] };
+    pass.keys.push(key);
+    if (kedaPoll) pass.kedaPolls.push(key);
+    byOffset.set(offsetMs, pass);
   };
   for (const object of objects) {
-    const intervalMs = Math.max(1, object.pollingIntervalSeconds) * 1000;
-    if (windowMs <= 0 || intervalMs >= windowMs) {
-      const due = object.lastEvaluatedAt === undefined || now - object.lastEvaluatedAt + DUE_SLACK_MS >= intervalMs;
-      if (due || windowMs <= 0) add(0, object.key);
+    const pollMs = Math.max(1, object.pollingIntervalSeconds) * 1000;
+    if (windowMs <= 0) {
+      add(0, object.key, true); // an evaluation on demand (alarm) is a full poll
       continue;
     }
-    for (let offset = 0; offset < windowMs; offset += intervalMs) add(offset, object.key);
+    const polls = new Set<number>();
+    if (pollMs < windowMs) {
+      for (let offset = 0; offset < windowMs; offset += pollMs) polls.add(offset);
+    } else if (object.lastPolledAt === undefined || now - object.lastPolledAt + DUE_SLACK_MS >= pollMs) {
+      polls.add(0);
+    }
+    const syncMs = hpaSyncSeconds > 0 ? Math.min(hpaSyncSeconds * 1000, pollMs) : 0;
+    const offsets = new Set(polls);
+    if (syncMs > 0) for (let offset = 0; offset < windowMs; offset += syncMs) offsets.add(offset);
+    for (const offset of [...offsets].sort((a, b) => a - b)) add(offset, object.key, polls.has(offset));
   }
-  return [...byOffset.entries()].sort(([a], [b]) => a - b).map(([offsetMs, keys]) => ({ offsetMs, keys }));
+  return [...byOffset.values()].sort((a, b) => a.offsetMs - b.offsetMs);
 }

@@ -14,7 +14,7 @@ import { mapWithConcurrency } from '../util/map-with-concurrency';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
 import { clusterOf, objectKey } from './object-key';
-import { planPasses } from './pass-schedule';
+import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import type {
   ObjectTickResult,
@@ -53,10 +53,11 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     entries.map((entry) => ({
       key: entry.key,
       pollingIntervalSeconds: entry.object.pollingInterval,
-      ...(states.get(entry.key) ? { lastEvaluatedAt: states.get(entry.key)!.evaluatedAt } : {}),
+      ...(states.get(entry.key)?.polledAt === undefined ? {} : { lastPolledAt: states.get(entry.key)!.polledAt }),
     })),
     start,
     windowMs,
+    config.hpaSyncPeriodSeconds ?? DEFAULT_HPA_SYNC_SECONDS,
   );
 
   const cache = newPreparationCache();
@@ -73,7 +74,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     const passEntries = pass.keys.map((key) => byKey.get(key)).filter((entry): entry is Entry => entry !== undefined);
     if (index > 0) states = await deps.stateStore.loadMany(pass.keys);
     const began = clock.now();
-    await runPass(deps, options, passEntries, states, cache, summary);
+    await runPass(deps, options, passEntries, new Set(pass.kedaPolls), states, cache, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }
@@ -84,6 +85,7 @@ async function runPass(
   deps: TickDependencies,
   options: TickOptions,
   entries: Entry[],
+  kedaPolls: ReadonlySet<string>,
   states: Map<string, StoredObjectState>,
   cache: PreparationCache,
   summary: TickSummary,
@@ -114,6 +116,7 @@ async function runPass(
         key: entry.key,
         cluster: entry.cluster,
         now,
+        kedaPoll: kedaPolls.has(entry.key),
         stateStore: deps.stateStore,
         dryRun: options.dryRun ?? false,
       });
@@ -179,6 +182,7 @@ async function recordUnevaluable(
       ...(preparation.scale ? { currentReplicas: preparation.scale.specReplicas } : {}),
       ...(stored?.lastDecision ? { lastDecision: stored.lastDecision } : {}),
       ...(stored?.lastScaleAt ? { lastScaleAt: stored.lastScaleAt } : {}),
+      ...(stored?.polledAt === undefined ? {} : { polledAt: stored.polledAt }),
     },
     expectedVersion,
   );

@@ -37,7 +37,7 @@ describe('pod scaler permissions from the fixture ScaledObjects', () => {
     expect(node?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/StateTable/), 'Arn'] });
     expect(asList(node?.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     // The node scaler can reach node-group items only, never an object's state.
-    expect(node?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['nodegroup/*'] } });
+    expect((node as { Condition?: unknown } | undefined)?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['nodegroup/*'] } });
   });
 
   it('may invoke the node scaler and itself (shards), nothing else', () => {

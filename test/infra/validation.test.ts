@@ -140,3 +140,11 @@ spec:
     expect(scaler.triggerResources.assumeRoleArns).toEqual(['arn:aws:iam::222222222222:role/queue-reader']);
   });
 });
+
+describe('hpaSyncPeriodSeconds', () => {
+  it('ships in the configuration, and a value out of range fails synth', () => {
+    expect(buildScaler({ hpaSyncPeriodSeconds: 0 }).scaler.config.hpaSyncPeriodSeconds).toBe(0);
+    expect(buildScaler({}).scaler.config.hpaSyncPeriodSeconds).toBeUndefined();
+    expect(() => buildScaler({ hpaSyncPeriodSeconds: 2.5 })).toThrow(/hpaSyncPeriodSeconds must be a whole number of seconds from 0 to 60/);
+  });
+});

@@ -57,7 +57,7 @@ spec:
     const handler = createPodScalerHandler(async () => {
       const runtime = await buildProductionRuntime({
         env: { STATE_TABLE_NAME: world.tableName },
-        config: { ...config, defaultCluster: { name: CLUSTER, region: 'us-east-1' } },
+        config: { ...config, defaultCluster: { name: CLUSTER, region: 'us-east-1' }, hpaSyncPeriodSeconds: 0 },
         clock: new FakeClock(world.now),
         dynamoDb: world.dynamo.client,
         kubeConfigFor: async () => world.kube.kubeConfig(),

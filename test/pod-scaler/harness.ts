@@ -37,7 +37,7 @@ export class FakeClock implements Clock {
   }
 }
 
-export function configFrom(yaml: string): ScalerConfig {
+export function configFrom(yaml: string, settings: Pick<ScalerConfig, 'hpaSyncPeriodSeconds'> = {}): ScalerConfig {
   const parsed = parseManifests(yaml, { file: 'test.yaml' });
   if (parsed.errors.length > 0) throw new Error(parsed.errors.map((issue) => issue.message).join('\n'));
   return {
@@ -45,7 +45,16 @@ export function configFrom(yaml: string): ScalerConfig {
     clusters: [],
     scaledObjects: parsed.objects,
     nodeGroups: [],
+    ...settings,
   };
+}
+
+/**
+ * Evaluations at each pollingInterval only (no HPA syncs in between): for tests whose subject is
+ * not the cadence, so one pass per poll keeps their arithmetic plain.
+ */
+export function pollOnly(yaml: string): ScalerConfig {
+  return configFrom(yaml, { hpaSyncPeriodSeconds: 0 });
 }
 
 export interface Harness {

@@ -1,23 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { planPasses } from '../../lambdas/pod-scaler/pass-schedule';
 
-const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+const NOW = Date.UTC(2026, 11, 22, 12, 0, 0);
+const one = (interval: number, extra: { lastPolledAt?: number } = {}) => [{ key: 'k', pollingIntervalSeconds: interval, ...extra }];
+const offsets = (passes: ReturnType<typeof planPasses>) => passes.map((pass) => pass.offsetMs / 1000);
+const polls = (passes: ReturnType<typeof planPasses>) => passes.filter((pass) => pass.kedaPolls.includes('k')).map((pass) => pass.offsetMs / 1000);
 
-describe('planPasses: pollingInterval within one EventBridge minute', () => {
+describe('planPasses: KEDA polls and HPA syncs within one EventBridge minute', () => {
   it.each([
-    { interval: 15, offsets: [0, 15_000, 30_000, 45_000] },
-    { interval: 30, offsets: [0, 30_000] },
-    { interval: 20, offsets: [0, 20_000, 40_000] },
-    { interval: 1, offsetsCount: 60 },
-  ])('pollingInterval $interval s', ({ interval, offsets, offsetsCount }) => {
-    const passes = planPasses([{ key: 'c/ns/a', pollingIntervalSeconds: interval }], NOW, 60_000);
-    if (offsets) expect(passes.map((pass) => pass.offsetMs)).toEqual(offsets);
-    if (offsetsCount) expect(passes).toHaveLength(offsetsCount);
-    expect(passes.every((pass) => pass.keys.includes('c/ns/a'))).toBe(true);
+    // pollingInterval, evaluation offsets (s), of which KEDA polls
+    { interval: 15, passes: [0, 15, 30, 45], polls: [0, 15, 30, 45] },
+    { interval: 30, passes: [0, 15, 30, 45], polls: [0, 30] },
+    { interval: 20, passes: [0, 15, 20, 30, 40, 45], polls: [0, 20, 40] },
+    { interval: 5, passes: [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55], polls: [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55] },
+    { interval: 60, passes: [0, 15, 30, 45], polls: [0] },
+  ])('pollingInterval $interval s: evaluations at $passes s, KEDA polls at $polls s', ({ interval, passes, polls: expected }) => {
+    const planned = planPasses(one(interval), NOW, 60_000);
+    expect(offsets(planned)).toEqual(passes);
+    expect(polls(planned)).toEqual(expected);
+  });
+
+  it('with the HPA sync switched off (0), evaluates only at each pollingInterval', () => {
+    const planned = planPasses(one(30), NOW, 60_000, 0);
+    expect(offsets(planned)).toEqual([0, 30]);
+    expect(polls(planned)).toEqual([0, 30]);
   });
 
   it('groups objects that share an offset into one pass (one batched read)', () => {
-    const passes = planPasses(
+    const planned = planPasses(
       [
         { key: 'a', pollingIntervalSeconds: 15 },
         { key: 'b', pollingIntervalSeconds: 30 },
@@ -25,37 +35,34 @@ describe('planPasses: pollingInterval within one EventBridge minute', () => {
       NOW,
       60_000,
     );
-    expect(passes).toEqual([
-      { offsetMs: 0, keys: ['a', 'b'] },
-      { offsetMs: 15_000, keys: ['a'] },
-      { offsetMs: 30_000, keys: ['a', 'b'] },
-      { offsetMs: 45_000, keys: ['a'] },
+    expect(planned).toEqual([
+      { offsetMs: 0, keys: ['a', 'b'], kedaPolls: ['a', 'b'] },
+      { offsetMs: 15_000, keys: ['a', 'b'], kedaPolls: ['a'] },
+      { offsetMs: 30_000, keys: ['a', 'b'], kedaPolls: ['a', 'b'] },
+      { offsetMs: 45_000, keys: ['a', 'b'], kedaPolls: ['a'] },
     ]);
   });
 
   it.each([
-    { what: 'never evaluated', last: undefined, due: true },
-    { what: 'interval elapsed', last: NOW - 120_000, due: true },
-    { what: 'within EventBridge jitter of due', last: NOW - 117_000, due: true },
-    { what: 'evaluated a minute ago', last: NOW - 60_000, due: false },
-  ])('an object polled every 120 s is evaluated when due: $what', ({ last, due }) => {
-    const passes = planPasses(
-      [{ key: 'slow', pollingIntervalSeconds: 120, ...(last === undefined ? {} : { lastEvaluatedAt: last }) }],
-      NOW,
-      60_000,
-    );
-    expect(passes.flatMap((pass) => pass.keys)).toEqual(due ? ['slow'] : []);
+    { what: 'never polled', last: undefined, polled: true },
+    { what: 'interval elapsed', last: NOW - 120_000, polled: true },
+    { what: 'within EventBridge jitter of due', last: NOW - 117_000, polled: true },
+    { what: 'polled a minute ago', last: NOW - 60_000, polled: false },
+  ])('an object polled every 120 s is polled when due ($what) and HPA-synced every 15 s', ({ last, polled }) => {
+    const planned = planPasses(one(120, last === undefined ? {} : { lastPolledAt: last }), NOW, 60_000);
+    expect(offsets(planned)).toEqual([0, 15, 30, 45]);
+    expect(polls(planned)).toEqual(polled ? [0] : []);
   });
 
-  it('a zero window (alarm-driven evaluation) evaluates every object once, now', () => {
-    const passes = planPasses(
+  it('a zero window (alarm-driven evaluation) polls every object once, now', () => {
+    const planned = planPasses(
       [
         { key: 'a', pollingIntervalSeconds: 15 },
-        { key: 'b', pollingIntervalSeconds: 300, lastEvaluatedAt: NOW - 1_000 },
+        { key: 'b', pollingIntervalSeconds: 300, lastPolledAt: NOW - 1_000 },
       ],
       NOW,
       0,
     );
-    expect(passes).toEqual([{ offsetMs: 0, keys: ['a', 'b'] }]);
+    expect(planned).toEqual([{ offsetMs: 0, keys: ['a', 'b'], kedaPolls: ['a', 'b'] }]);
   });
 });

@@ -4,7 +4,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { startKubeApiServer } from '../support/kube-api-server';
-import { configFrom, putDeployment, replicasOf, startHarness, CLUSTER, type Harness } from './harness';
+import { configFrom, pollOnly, putDeployment, replicasOf, startHarness, CLUSTER, type Harness } from './harness';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
 
@@ -61,11 +61,11 @@ describe('pod scaler, end to end through the real handler', () => {
 
     backlog = 47; // HPA wants ceil(47 / 5) = 10
     const first = await harness.tick(handler);
-    // Pass at 0 s: KEDA activates 0 -> 1, the HPA (no behavior: legacy cap max(2x, 4)) takes 1 -> 4;
-    // pass at 30 s: 4 -> 8 (cap 8).
-    expect(patchedReplicas()).toEqual([4, 8]);
-    expect(first).toMatchObject({ trigger: 'schedule', passes: 2, evaluated: 2, scaled: 2, errors: 0, shards: 1 });
-    expect(first.calls.sqs).toBe(2);
+    // 0 s, a KEDA poll: KEDA activates 0 -> 1, the HPA (no behavior: legacy cap max(2x, 4)) takes
+    // 1 -> 4; 15 s, an HPA sync: 4 -> 8 (cap 8); 30 s, a poll: 8 -> 10; 45 s: holds at 10.
+    expect(patchedReplicas()).toEqual([4, 8, 10]);
+    expect(first).toMatchObject({ trigger: 'schedule', passes: 4, evaluated: 4, scaled: 3, errors: 0, shards: 1 });
+    expect(first.calls.sqs).toBe(4);
 
     harness.clock.advance(30_000);
     await harness.tick(handler);
@@ -139,7 +139,7 @@ describe('pod scaler, end to end through the real handler', () => {
     putDeployment(harness.kube, 'shop', 'a', 1);
     putDeployment(harness.kube, 'shop', 'b', 1);
     backlog = 5;
-    const config = configFrom(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
+    const config = pollOnly(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
     const summary = await harness.tick(harness.handlerFor(config));
     expect(summary.evaluated).toBe(4);
     expect(sqs.commandCalls(GetQueueAttributesCommand)).toHaveLength(2);
@@ -153,15 +153,14 @@ describe('pod scaler, end to end through the real handler', () => {
     failureThreshold: 3
     replicas: 6`;
     const handler = harness.handlerFor(configFrom(sqsObject({ extra })));
-    await harness.tick(handler); // failures 1, 2
-    expect(patchedReplicas()).toEqual([]);
-    harness.clock.advance(30_000);
-    await harness.tick(handler); // failures 3, 4: the 4th is beyond the threshold
-    // The fallback metric is target x 6, so the HPA wants 6; its legacy cap max(2 x 2, 4) allows 4 first.
-    expect(patchedReplicas()).toEqual([4]);
-    harness.clock.advance(30_000);
+    // Polls and HPA syncs both count failures (KEDA counts on both paths): 1, 2, 3 at 0, 15, 30 s;
+    // the 4th, at 45 s, is beyond the threshold. The fallback metric is target x 6, so the HPA
+    // wants 6; its legacy cap max(2 x 2, 4) allows 4 first.
     await harness.tick(handler);
-    expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(6);
+    expect(patchedReplicas()).toEqual([4]);
+    harness.clock.advance(15_000);
+    await harness.tick(handler);
+    expect(patchedReplicas()).toEqual([4, 6]);
     const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('fallback');
   });
@@ -175,7 +174,7 @@ describe('pod scaler, end to end through the real handler', () => {
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, minReplicas: 1, maxReplicas: 5 },
     });
     backlog = 100;
-    const summary = await harness.tick(harness.handlerFor(configFrom(sqsObject())));
+    const summary = await harness.tick(harness.handlerFor(pollOnly(sqsObject())));
     expect(patchedReplicas()).toEqual([]);
     expect(summary.errors).toBe(2);
     const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
@@ -187,7 +186,7 @@ describe('pod scaler, end to end through the real handler', () => {
     putDeployment(harness.kube, 'shop', 'a', 0);
     putDeployment(harness.kube, 'shop', 'b', 0);
     backlog = 20;
-    const config = configFrom(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
+    const config = pollOnly(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
     const handler = harness.handlerFor(config);
     await harness.tick(handler);
     const before = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).get(`${CLUSTER}/shop/a`)!;
@@ -218,7 +217,7 @@ describe('pod scaler, end to end through the real handler', () => {
   it('applies one decision once when two invocations overlap', async () => {
     putDeployment(harness.kube, 'shop', 'orders', 0);
     backlog = 47;
-    const config = configFrom(sqsObject({ polling: 60 }));
+    const config = pollOnly(sqsObject({ polling: 60 }));
     const [one, two] = await Promise.all([harness.tick(harness.handlerFor(config)), harness.tick(harness.handlerFor(config))]);
     expect(one.scaled + two.scaled).toBe(1);
     expect(patchedReplicas()).toHaveLength(1);
@@ -252,7 +251,7 @@ describe('pod scaler, end to end through the real handler', () => {
   it('tells the node scaler about scale-ups in the same pass', async () => {
     putDeployment(harness.kube, 'shop', 'orders', 0);
     backlog = 47;
-    await harness.tick(harness.handlerFor(configFrom(sqsObject({ polling: 60 })), { NODE_SCALER_FUNCTION_NAME: 'node-scaler' }));
+    await harness.tick(harness.handlerFor(pollOnly(sqsObject({ polling: 60 })), { NODE_SCALER_FUNCTION_NAME: 'node-scaler' }));
     const invokes = harness.lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === 'node-scaler');
     expect(invokes).toHaveLength(1);
     const payload = JSON.parse(Buffer.from(invokes[0]!.args[0].input.Payload as Uint8Array).toString('utf8'));
@@ -267,7 +266,7 @@ describe('pod scaler, end to end through the real handler', () => {
     const yaml = Array.from({ length: 5 }, (_, i) => sqsObject({ name: `w${i}`, polling: 60 })).join('\n---\n');
     for (let i = 0; i < 5; i++) putDeployment(harness.kube, 'shop', `w${i}`, 1);
     backlog = 5;
-    const summary = await harness.tick(harness.handlerFor(configFrom(yaml), { MAX_OBJECTS_PER_INVOCATION: '2' }));
+    const summary = await harness.tick(harness.handlerFor(pollOnly(yaml), { MAX_OBJECTS_PER_INVOCATION: '2' }));
     expect(summary.shards).toBe(3);
     expect(summary.evaluated).toBe(2);
     const shardCalls = harness.lambda.commandCalls(InvokeCommand).filter((call) => call.args[0].input.FunctionName === 'pod-scaler');
@@ -277,7 +276,7 @@ describe('pod scaler, end to end through the real handler', () => {
       { source: 'eks-lambda-scaler.shard', shard: 2, of: 3, objectIds: [`${CLUSTER}/shop/w4`] },
     ]);
     // A shard invocation evaluates exactly its objects.
-    const shardSummary = await harness.handlerFor(configFrom(yaml))(shardEvents[1], { getRemainingTimeInMillis: () => 60_000 });
+    const shardSummary = await harness.handlerFor(pollOnly(yaml))(shardEvents[1], { getRemainingTimeInMillis: () => 60_000 });
     expect(shardSummary).toMatchObject({ trigger: 'shard', evaluated: 1 });
   });
 
@@ -357,7 +356,7 @@ describe('pod scaler, end to end through the real handler', () => {
       putDeployment(second, 'shop', 'orders', 0);
       backlog = 12; // 3 replicas
       const inSecond = sqsObject().replace('metadata: {name: orders, namespace: shop}', 'metadata: {name: orders, namespace: shop, annotations: {eks-lambda-scaler.io/cluster: second}}');
-      const config = { ...configFrom(sqsObject() + '\n---\n' + inSecond), clusters: [{ name: 'second', region: 'eu-west-1' }] };
+      const config = { ...pollOnly(sqsObject() + '\n---\n' + inSecond), clusters: [{ name: 'second', region: 'eu-west-1' }] };
       const summary = await harness.tick(harness.handlerFor(config));
       expect(summary.errors).toBe(0);
       expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(3);

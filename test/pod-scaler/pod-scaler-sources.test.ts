@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { configFrom, putDeployment, replicasOf, startHarness, CLUSTER, REGION, type Harness } from './harness';
+import { pollOnly, putDeployment, replicasOf, startHarness, CLUSTER, REGION, type Harness } from './harness';
 import { startKinesalite, type RunningKinesalite } from '../support/kinesalite';
 
 let harness: Harness;
@@ -31,7 +31,7 @@ describe('pod scaler sources', () => {
   it('follows a Kinesis stream on kinesalite, including a reshard between ticks', async () => {
     await kinesis.createStream('clicks', 4);
     putDeployment(harness.kube, 'stream', 'consumer', 1);
-    const config = configFrom(`
+    const config = pollOnly(`
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
 metadata: {name: consumer, namespace: stream}
@@ -90,7 +90,7 @@ spec:
     - type: aws-sqs-queue
       metadata: {queueURLFromEnv: QUEUE_URL, awsRegion: ${REGION}, queueLength: "5"}
 `;
-    const handler = harness.handlerFor(configFrom(object('from-env') + '\n---\n' + object('secret-env')));
+    const handler = harness.handlerFor(pollOnly(object('from-env') + '\n---\n' + object('secret-env')));
     await harness.tick(handler);
 
     expect(replicasOf(harness.kube, 'shop', 'from-env')).toBe(4);

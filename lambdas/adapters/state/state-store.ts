@@ -41,6 +41,8 @@ export interface StoredObjectState {
   lastScaleAt?: number;
   /** When the object was last evaluated (epoch ms). */
   evaluatedAt: number;
+  /** When KEDA's loop last polled it (epoch ms); evaluations between polls are HPA syncs only. */
+  polledAt?: number;
   summary: StoredObjectSummary;
   /** Epoch seconds; set once the object leaves the configuration, so DynamoDB TTL removes it. */
   expiresAt?: number;
