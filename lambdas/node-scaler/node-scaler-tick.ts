@@ -42,9 +42,14 @@ function emptyResult(group: NodeGroupConfig): NodeGroupTickResult {
 export function refusalForClusterAutoscaler(group: NodeGroupConfig, asg: AutoScalingGroupInfo): string | undefined {
   const tags = clusterAutoscalerTags(asg.tags, group.cluster);
   if (tags.length === 0 || group.allowClusterAutoscalerTags) return undefined;
+  // EKS puts these tags on every managed node group's ASG itself, whether or not CA runs.
+  const managed = asg.tags['eks:nodegroup-name'];
+  const origin = managed
+    ? ` (EKS adds them to every managed node group's ASG, here node group ${managed}: if Cluster Autoscaler does not run in ${group.cluster}, allowing them is safe)`
+    : '';
   return (
     `refusing to manage ASG ${asg.name}: it carries Cluster Autoscaler's auto-discovery tag(s) ${tags.join(', ')}, so Cluster Autoscaler may size it too ` +
-    `and the two would fight; remove the tags (or Cluster Autoscaler), or set allowClusterAutoscalerTags: true on nodeGroups[${group.cluster}/${group.autoScalingGroupName}]`
+    `and the two would fight${origin}; remove the tags (or Cluster Autoscaler), or set allowClusterAutoscalerTags: true on nodeGroups[${group.cluster}/${group.autoScalingGroupName}]`
   );
 }
 

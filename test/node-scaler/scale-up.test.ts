@@ -143,6 +143,16 @@ describe('node scaler: scale up', () => {
     }
   });
 
+  it('an EKS managed node group (tagged by EKS itself) is refused with the reason and the fix', async () => {
+    const tags = { 'k8s.io/cluster-autoscaler/enabled': 'true', [`k8s.io/cluster-autoscaler/${CLUSTER}`]: 'owned', 'eks:nodegroup-name': 'general' };
+    fullGroup({ name: 'workers', tags });
+    world.addPendingPods('web', 1, { cpu: '1' });
+    const summary = await world.tickAt(0);
+    expect(summary.groups[0]?.error).toMatch(/EKS adds them to every managed node group's ASG, here node group general/);
+    expect(summary.groups[0]?.error).toMatch(/allowClusterAutoscalerTags: true/);
+    expect(world.setDesiredCalls()).toEqual([]);
+  });
+
   it('two overlapping invocations never apply the same scale-up twice', async () => {
     fullGroup();
     world.addPendingPods('web', 3, { cpu: '1' });
