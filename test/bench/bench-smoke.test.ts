@@ -39,7 +39,7 @@ describe('bench fleet', () => {
 });
 
 describe('API calls against KEDA + HPA', () => {
-  it('multiplies one pass by 120 passes an hour, and KEDA by 120 polls plus 240 HPA requests per AWS trigger', () => {
+  it('multiplies one pass by 240 passes an hour (a pass every 15 s), and KEDA by 120 polls plus 240 HPA requests per AWS trigger', () => {
     const row = {
       size: 20,
       wallMs: 1000,
@@ -48,11 +48,11 @@ describe('API calls against KEDA + HPA', () => {
     const result = apiCallsFrom(row);
     // 20 objects: 13 SQS triggers, 3 CloudWatch, 2 Kinesis; cron makes no AWS call.
     expect(result.awsTriggers).toBe(18);
-    expect(result.oursMetricCallsPerHour).toBe(8 * 120);
-    expect(result.oursStateCallsPerHour).toBe(22 * 120);
+    expect(result.oursMetricCallsPerHour).toBe(8 * 240);
+    expect(result.oursStateCallsPerHour).toBe(22 * 240);
     expect(result.kedaLoopPerHour).toBe(18 * 120);
     expect(result.hpaPerHour).toBe(18 * 240);
-    expect(result.metricRatio).toBeCloseTo((18 * 360) / (8 * 120));
+    expect(result.metricRatio).toBeCloseTo((18 * 360) / (8 * 240));
   });
 });
 
