@@ -3,11 +3,10 @@
  * simulated EventBridge minute, with the world advancing on the virtual clock in between and
  * during the tick's pollingInterval passes. Returns everything the summary and report need.
  */
-import type { DecisionRule, ObjectStatus } from '../../lambdas/engine/evaluate-types';
+import type { DecisionRule, ObjectStatus, TriggerExplanation } from '../../lambdas/engine/evaluate-types';
 import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import type { StateStore } from '../../lambdas/adapters/state/state-store';
-import type { MetricType } from '../../lambdas/triggers/trigger-definition';
 import type { ObjectTickResult } from '../../lambdas/pod-scaler/tick-types';
 import { runTick } from '../../lambdas/pod-scaler/tick';
 import { SimulatedScaleTargets, type RecordedEvent } from './simulated-scale-targets';
@@ -20,17 +19,8 @@ import { SimWorld, type WorldSample, type WorldSettings, type WorldTotals } from
 export const TICK_WINDOW_MS = 60_000;
 export const SIMULATED_CLUSTER = 'simulated';
 
-export interface TriggerReadout {
-  index: number;
-  type: string;
-  metricName: string;
-  metricType: MetricType;
-  target: number;
-  value?: number;
-  active?: boolean;
-  proposal?: number;
-  error?: string;
-}
+/** What the report shows of one trigger's part in a decision: the explanation's own fields. */
+export type TriggerReadout = Pick<TriggerExplanation, 'index' | 'type' | 'metricName' | 'metricType' | 'target' | 'value' | 'active' | 'proposal' | 'error'>;
 
 /** One evaluation of the object, as the tick reported it. */
 export interface DecisionRecord {

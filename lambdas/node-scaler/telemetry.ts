@@ -4,16 +4,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createScalerMetrics } from '../util/scaler-metrics';
+import { createScalerMetrics, NODE_GROUP_DIMENSION, type NodeGroupMetricName } from '../util/scaler-metrics';
 
 
-export type NodeGroupMetricName =
-  | 'DesiredCapacity'
-  | 'InServiceInstances'
-  | 'UnschedulablePods'
-  | 'NodesRequested'
-  | 'NodesRemoved'
-  | 'ScaleUpFailures';
+export type { NodeGroupMetricName } from '../util/scaler-metrics';
 
 export type LogFields = Record<string, unknown>;
 
@@ -33,7 +27,7 @@ export function powertoolsTelemetry(): NodeScalerTelemetry {
     warn: (message, fields) => logger.warn(message, fields ?? {}),
     error: (message, fields) => logger.error(message, fields ?? {}),
     groupMetrics(nodeGroup, values) {
-      metrics.addDimension('NodeGroup', nodeGroup);
+      metrics.addDimension(NODE_GROUP_DIMENSION, nodeGroup);
       for (const [name, value] of Object.entries(values)) {
         if (value !== undefined) metrics.addMetric(name, MetricUnit.Count, value);
       }

@@ -5,9 +5,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { ObjectTickResult } from './tick-types';
+import { OBJECT_DIMENSION, type ObjectMetricName } from '../util/scaler-metrics';
 import type { TriggerExplanation } from '../engine/evaluate-types';
 
-export const OBJECT_DIMENSION = 'ScaledObject';
 
 export function observeResult(result: ObjectTickResult, logger: Logger, metrics: Metrics, maxReplicas?: number): void {
   const decision = {
@@ -25,18 +25,19 @@ export function observeResult(result: ObjectTickResult, logger: Logger, metrics:
   else logger.info(result.scaled ? 'scaled' : 'evaluated', decision);
 
   metrics.addDimension(OBJECT_DIMENSION, result.key);
+  const add = (name: ObjectMetricName, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
   const driving = drivingTrigger(result);
   if (driving?.value !== undefined) {
-    metrics.addMetric('MetricValue', MetricUnit.Count, driving.value);
-    metrics.addMetric('MetricTarget', MetricUnit.Count, driving.target);
+    add('MetricValue', driving.value);
+    add('MetricTarget', driving.target);
   }
-  if (result.desiredReplicas !== undefined) metrics.addMetric('DesiredReplicas', MetricUnit.Count, result.desiredReplicas);
-  if (result.currentReplicas !== undefined) metrics.addMetric('CurrentReplicas', MetricUnit.Count, result.currentReplicas);
-  metrics.addMetric('Active', MetricUnit.Count, result.active ? 1 : 0);
-  metrics.addMetric('Fallback', MetricUnit.Count, result.status === 'fallback' ? 1 : 0);
+  if (result.desiredReplicas !== undefined) add('DesiredReplicas', result.desiredReplicas);
+  if (result.currentReplicas !== undefined) add('CurrentReplicas', result.currentReplicas);
+  add('Active', result.active ? 1 : 0);
+  add('Fallback', result.status === 'fallback' ? 1 : 0);
   const atMax = maxReplicas !== undefined && result.desiredReplicas !== undefined && result.desiredReplicas >= maxReplicas;
-  metrics.addMetric('AtMaxReplicas', MetricUnit.Count, atMax ? 1 : 0);
-  metrics.addMetric('ObjectErrors', MetricUnit.Count, result.error || result.status === 'error' ? 1 : 0);
+  add('AtMaxReplicas', atMax ? 1 : 0);
+  add('ObjectErrors', result.error || result.status === 'error' ? 1 : 0);
   metrics.publishStoredMetrics();
 }
 

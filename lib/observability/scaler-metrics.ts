@@ -6,27 +6,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from '../scaler-functions';
+import { NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
+import type { NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
 
-export const OBJECT_DIMENSION = 'ScaledObject';
-export const NODE_GROUP_DIMENSION = 'NodeGroup';
-
-export type ObjectMetricName =
-  | 'MetricValue'
-  | 'MetricTarget'
-  | 'DesiredReplicas'
-  | 'CurrentReplicas'
-  | 'Active'
-  | 'Fallback'
-  | 'AtMaxReplicas'
-  | 'ObjectErrors';
-
-export type NodeGroupMetricName =
-  | 'DesiredCapacity'
-  | 'InServiceInstances'
-  | 'UnschedulablePods'
-  | 'NodesRequested'
-  | 'NodesRemoved'
-  | 'ScaleUpFailures';
+// One contract with the Lambdas that publish them.
+export { NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
+export type { NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
 
 export interface MetricShape {
   statistic?: string;
