@@ -19,7 +19,7 @@ import type { Clock } from '../../lambdas/pod-scaler/tick-types';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
 
 export const CLUSTER = 'test-cluster';
 export const REGION = 'us-east-1';
@@ -111,8 +111,9 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
           },
         }),
       {
-        logger: new Logger({ serviceName: 'pod-scaler-test' }),
-        metrics: new Metrics({ namespace: 'EksLambdaScaler', serviceName: 'pod-scaler-test' }),
+        // Quiet unless a test reads the logs (TEST_LOG_LEVEL=INFO); CI output stays readable.
+        logger: new Logger({ serviceName: 'pod-scaler-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'ERROR') as 'INFO' | 'ERROR' }),
+        metrics: quietUnlessLogged(() => createScalerMetrics()),
       },
     );
 
@@ -153,4 +154,17 @@ export function putDeployment(kube: KubeApiServer, namespace: string, name: stri
 export function replicasOf(kube: KubeApiServer, namespace: string, name: string): number {
   const deployment = kube.get('Deployment', namespace, name) as { spec?: { replicas?: number } } | undefined;
   return deployment?.spec?.replicas ?? -1;
+}
+
+/** The production metrics object; its output is switched off unless a test reads it (TEST_LOG_LEVEL=INFO). */
+function quietUnlessLogged<T>(create: () => T): T {
+  if (process.env.TEST_LOG_LEVEL === 'INFO') return create();
+  const before = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return create();
+  } finally {
+    if (before === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = before;
+  }
 }

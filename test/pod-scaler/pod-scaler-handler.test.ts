@@ -296,6 +296,7 @@ describe('pod scaler, end to end through the real handler', () => {
 
   it('never logs the EKS token or the AWS secret', async () => {
     const written: string[] = [];
+    process.env.TEST_LOG_LEVEL = 'INFO';
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
@@ -306,10 +307,13 @@ describe('pod scaler, end to end through the real handler', () => {
       await harness.tick(harness.handlerFor(configFrom(sqsObject())));
     } finally {
       spy.mockRestore();
+      delete process.env.TEST_LOG_LEVEL;
     }
     const output = written.join('');
     expect(output).toContain('"scaledObject":"test-cluster/shop/orders"');
     expect(output).toContain('"_aws"');
+    // Exactly the dimension the dashboard and alarms query (no Powertools `service` dimension).
+    expect(output).toContain('"Dimensions":[["ScaledObject"]]');
     expect(output).not.toContain('k8s-aws-v1.');
     expect(output).not.toContain('pod-scaler-test-secret');
   });
