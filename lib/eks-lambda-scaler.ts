@@ -95,11 +95,10 @@ export interface EksLambdaScalerProps {
   /** Resources for triggers whose queue or stream comes from the container env. */
   additionalTriggerResources?: AdditionalTriggerResources;
   dashboardName?: string;
-  /** Handler entry files; default the repository's lambdas/{pod,node}-scaler/handler.ts. */
-  handlerEntries?: { podScaler?: string; nodeScaler?: string };
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The Lambdas' code: this repository's handlers, bundled by esbuild at synth time. */
 const DEFAULT_ENTRIES = {
   podScaler: fileURLToPath(new URL('../lambdas/pod-scaler/handler.ts', import.meta.url)),
   nodeScaler: fileURLToPath(new URL('../lambdas/node-scaler/handler.ts', import.meta.url)),
@@ -163,7 +162,7 @@ export class EksLambdaScaler extends Construct {
     if (nodeGroups.length > 0) {
       nodeScaler = new ScalerFunction(this, 'NodeScaler', {
         ...common,
-        entry: props.handlerEntries?.nodeScaler ?? DEFAULT_ENTRIES.nodeScaler,
+        entry: DEFAULT_ENTRIES.nodeScaler,
         description: 'eks-lambda-scaler node scaler: sizes EC2 Auto Scaling Groups to the pods',
         memorySize: props.nodeScaler?.memorySize ?? 512,
         timeout: props.nodeScaler?.timeout ?? Duration.seconds(60),
@@ -178,7 +177,7 @@ export class EksLambdaScaler extends Construct {
 
     const podScaler = new ScalerFunction(this, 'PodScaler', {
       ...common,
-      entry: props.handlerEntries?.podScaler ?? DEFAULT_ENTRIES.podScaler,
+      entry: DEFAULT_ENTRIES.podScaler,
       description: 'eks-lambda-scaler pod scaler: KEDA ScaledObjects evaluated and applied to EKS',
       memorySize: props.podScaler?.memorySize ?? 512,
       timeout: props.podScaler?.timeout ?? Duration.seconds(70),

@@ -1,11 +1,10 @@
 /**
  * Builds the construct in a fresh App for the infra tests. Bundling is skipped unless asked for
- * (esbuild takes seconds), and the real handlers are bundled when they exist; a stand-in otherwise,
- * so these tests never depend on a colleague's work in progress being present.
+ * (esbuild takes seconds); when it runs, it bundles the real handlers.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,16 +15,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 export const ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
-
-const STAND_IN = join(FIXTURES, 'stand-in-handler.ts');
-
-export function handlerEntries(): { podScaler: string; nodeScaler: string } {
-  const real = (name: string) => join(REPO_ROOT, 'lambdas', name, 'handler.ts');
-  return {
-    podScaler: existsSync(real('pod-scaler')) ? real('pod-scaler') : STAND_IN,
-    nodeScaler: existsSync(real('node-scaler')) ? real('node-scaler') : STAND_IN,
-  };
-}
 
 export interface BuiltScaler {
   app: App;
@@ -54,7 +43,6 @@ export function buildScaler(
     clusters: [{ name: 'prod' }],
     scaledObjects: [ScaledObjectSource.fromFile(join(FIXTURES, 'scaled-objects.yaml'))],
     nodeGroups: [{ cluster: 'prod', autoScalingGroupName: 'prod-workers' }],
-    handlerEntries: handlerEntries(),
     ...(typeof props === 'function' ? props(stack) : props),
   });
   return { app, stack, scaler, template: Template.fromStack(stack) };
