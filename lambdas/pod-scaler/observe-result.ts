@@ -22,7 +22,10 @@ export function observeResult(result: ObjectTickResult, logger: Logger, metrics:
     triggers: result.explanation?.triggers,
   };
   if (result.error) logger.warn(result.explanation ? 'decision not applied' : 'scaled object not evaluated', { ...decision, error: result.error });
-  else logger.info(result.scaled ? 'scaled' : 'evaluated', decision);
+  else if (result.scaled || result.status === 'error') logger.info(result.scaled ? 'scaled' : 'evaluated', decision);
+  // An unchanged decision is the common case (every object, every 15 s): at INFO it would be most
+  // of the log bill. The metrics carry it; POWERTOOLS_LOG_LEVEL=DEBUG shows it.
+  else logger.debug('evaluated', decision);
 
   metrics.addDimension(OBJECT_DIMENSION, result.key);
   const add = (name: ObjectMetricName, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
