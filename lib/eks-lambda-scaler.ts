@@ -166,6 +166,10 @@ export class EksLambdaScaler extends Construct {
         description: 'eks-lambda-scaler node scaler: sizes EC2 Auto Scaling Groups to the pods',
         memorySize: props.nodeScaler?.memorySize ?? 512,
         timeout: props.nodeScaler?.timeout ?? Duration.seconds(60),
+        // One node scaler at a time: a scheduled tick and a pod scaler notice (or a tick that runs
+        // long while draining) must never act on one Auto Scaling Group from two stale views.
+        // Throttled invocations are retried by Lambda (async) and the Scheduler.
+        reservedConcurrentExecutions: 1,
         environment: { STATE_TABLE_NAME: this.table.tableName },
       });
       this.nodeScaler = nodeScaler.function;

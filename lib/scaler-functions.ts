@@ -48,6 +48,8 @@ export interface ScalerFunctionProps {
   /** Receives asynchronous invocations that failed after Lambda's own retries. */
   failureQueue: IQueue;
   network?: ScalerNetwork;
+  /** Invocations allowed at once; undefined = the account's unreserved pool. */
+  reservedConcurrentExecutions?: number;
 }
 
 export class ScalerFunction extends Construct {
@@ -85,6 +87,7 @@ export class ScalerFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       description: props.description,
       role: this.role,
       logGroup: this.logGroup,

@@ -38,6 +38,11 @@ describe('state table', () => {
 });
 
 describe('scaler functions', () => {
+  it('runs one node scaler at a time, so no two invocations act on one group from stale views', () => {
+    expect(functionByDescription('node scaler').properties.ReservedConcurrentExecutions).toBe(1);
+    expect(functionByDescription('pod scaler').properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
   it.each([
     ['pod scaler', 70],
     ['node scaler', 60],
