@@ -61,6 +61,11 @@ function scaledObjectFiles(patterns: string[]): string[] {
 function clustersContext(): ClusterProps[] {
   const value = context('clusters');
   if (Array.isArray(value)) return value as ClusterProps[];
+  // `-c` gives a string: a JSON list of { name, region? } objects is parsed, not split on commas.
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    const parsed = JSON.parse(value) as unknown[];
+    return parsed.map((entry) => (typeof entry === 'string' ? { name: entry } : (entry as ClusterProps)));
+  }
   return listContext('clusters', ['my-cluster']).map((entry) => {
     const [name = '', clusterRegion] = entry.split('@');
     return clusterRegion ? { name, region: clusterRegion } : { name };
@@ -75,12 +80,20 @@ const stack = new Stack(app, stringContext('stackName', 'EksLambdaScaler') ?? 'E
 });
 
 const alarmTopicArn = stringContext('alarmTopicArn');
-const scaler = new EksLambdaScaler(stack, 'Scaler', {
-  clusters: clustersContext(),
-  scaledObjects: scaledObjectFiles(listContext('scaledObjects', ['examples/*.yaml'])).map((file) => ScaledObjectSource.fromFile(file)),
-  nodeGroups: jsonContext<NodeGroupConfig[]>('nodeGroups', []),
-  alarmTopics: alarmTopicArn ? [Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn)] : [],
-});
+let scaler: EksLambdaScaler;
+try {
+  scaler = new EksLambdaScaler(stack, 'Scaler', {
+    clusters: clustersContext(),
+    scaledObjects: scaledObjectFiles(listContext('scaledObjects', ['examples/*.yaml'])).map((file) => ScaledObjectSource.fromFile(file)),
+    nodeGroups: jsonContext<NodeGroupConfig[]>('nodeGroups', []),
+    alarmTopics: alarmTopicArn ? [Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn)] : [],
+  });
+} catch (error) {
+  // A person reads this: the message names each file, object, field and fix; a stack trace would
+  // bury it.
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 new CfnOutput(stack, 'StateTableName', { value: scaler.table.tableName });
 new CfnOutput(stack, 'PodScalerFunctionName', { value: scaler.podScaler.functionName });

@@ -285,13 +285,13 @@ export class EksLambdaScaler extends Construct {
       streamArns: merge(derived.streamArns, extra?.streamArns),
       assumeRoleArns: merge(derived.assumeRoleArns, extra?.assumeRoleArns),
     };
-    if (derived.unscoped.length > 0 && !extra) {
-      for (const [index, item] of derived.unscoped.entries()) {
-        Annotations.of(this).addWarningV2(
-          `eks-lambda-scaler:unscopedTrigger${index}`,
-          `${item.objectId}: ${item.field}: ${item.reason}; the read will be denied unless you grant it: list the resource in additionalTriggerResources, or name it in the metadata directly`,
-        );
-      }
+    // Which listed resource serves which env-named trigger is unknowable at synth time, so every
+    // such trigger keeps its warning; the advice changes once resources are listed.
+    const advice = extra
+      ? 'it is granted only if it is among the additionalTriggerResources you listed: check that they cover it'
+      : 'the read will be denied unless you grant it: list the resource in additionalTriggerResources, or name it in the metadata directly';
+    for (const [index, item] of derived.unscoped.entries()) {
+      Annotations.of(this).addWarningV2(`eks-lambda-scaler:unscopedTrigger${index}`, `${item.objectId}: ${item.field}: ${item.reason}; ${advice}`);
     }
     return resources;
   }

@@ -45,7 +45,7 @@ describe('broken examples', () => {
       'examples/broken/unquoted-boolean.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.scaleOnInFlight: must be a string, but YAML read the unquoted boolean false (quote it: scaleOnInFlight: "false")',
     ],
     'bad-queue-length.yaml': [
-      'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros) (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
+      'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
     ],
     'unknown-trigger-type.yaml': [
       'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron)',

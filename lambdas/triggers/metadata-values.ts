@@ -72,30 +72,31 @@ export class MetadataReader {
   string(name: string, options: ValueOptions<string> & { required: true }): string;
   string(name: string, options?: ValueOptions<string>): string | undefined;
   string(name: string, options: ValueOptions<string> = {}): string | undefined {
-    return this.typed(name, options, 'a non-empty string', (text) => text);
+    return this.typed(name, options, { kind: 'a non-empty string', example: 'a non-empty string' }, (text) => text);
   }
 
   int(name: string, options: ValueOptions<number> & { required: true }): number;
   int(name: string, options?: ValueOptions<number>): number | undefined;
   int(name: string, options: ValueOptions<number> = {}): number | undefined {
-    return this.typed(name, options, 'a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros)', parseStrictInteger);
+    return this.typed(name, options, { kind: 'a whole number', example: 'a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros)' }, parseStrictInteger);
   }
 
   float(name: string, options: ValueOptions<number> & { required: true }): number;
   float(name: string, options?: ValueOptions<number>): number | undefined;
   float(name: string, options: ValueOptions<number> = {}): number | undefined {
-    return this.typed(name, options, 'a number such as "2.5" or "1e3"', parseStrictFloat);
+    return this.typed(name, options, { kind: 'a number', example: 'a number such as "2.5" or "1e3"' }, parseStrictFloat);
   }
 
   bool(name: string, options: ValueOptions<boolean> & { required: true }): boolean;
   bool(name: string, options?: ValueOptions<boolean>): boolean | undefined;
   bool(name: string, options: ValueOptions<boolean> = {}): boolean | undefined {
-    return this.typed(name, options, '"true" or "false"', parseGoBool);
+    return this.typed(name, options, { kind: '"true" or "false"', example: '"true" or "false"' }, parseGoBool);
   }
 
   /** A separator-split list, each element trimmed (KEDA's slice rule). */
   list(name: string, separator: string, options: ValueOptions<string[]> = {}): string[] | undefined {
-    return this.typed(name, options, `a "${separator}"-separated list`, (text) => text.split(separator).map((part) => part.trim()));
+    const list = `a "${separator}"-separated list`;
+    return this.typed(name, options, { kind: list, example: list }, (text) => text.split(separator).map((part) => part.trim()));
   }
 
   /** Raw presence check (after trimming), without consuming a typed value. */
@@ -126,12 +127,13 @@ export class MetadataReader {
     }
   }
 
-  private typed<T>(name: string, options: ValueOptions<T>, expected: string, convert: (text: string) => T | undefined): T | undefined {
+  /** `kind` names what was expected in the problem; `example` shows a valid value in the fix. */
+  private typed<T>(name: string, options: ValueOptions<T>, expected: { kind: string; example: string }, convert: (text: string) => T | undefined): T | undefined {
     const found = this.lookup(name);
     if (found.kind === 'absent') {
       if (options.default !== undefined) return options.default;
       if (options.required) {
-        this.error(name, `missing required parameter "${name}"`, `set metadata.${name} (or ${name}FromEnv) to ${expected}`);
+        this.error(name, `missing required parameter "${name}"`, `set metadata.${name} (or ${name}FromEnv) to ${expected.example}`);
       }
       return undefined;
     }
@@ -139,7 +141,7 @@ export class MetadataReader {
     const value = convert(found.text);
     if (value === undefined) {
       const source = found.field === name ? `metadata.${name}` : `the env var behind metadata.${found.field}`;
-      this.error(found.field, `"${found.text}" is not ${expected}`, `set ${source} to ${expected}`);
+      this.error(found.field, `"${found.text}" is not ${expected.kind}`, `set ${source} to ${expected.example}`);
     }
     return value;
   }
