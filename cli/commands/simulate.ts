@@ -47,7 +47,7 @@ Traffic:
   --rate N                 peak arrivals per minute of a scenario (default ${DEFAULT_PEAK_PER_MINUTE})
   --trace FILE             CSV (minute,arrivals or timestamp,value) or JSON per-minute trace,
                            e.g. a CloudWatch export; replaces --scenario
-  --trace-kind KIND        arrivals (messages per minute, default) | depth (queue depth, replayed)
+  --trace-kind KIND        arrivals (messages per minute, or a Sum per period in a timestamped export; default) | depth (queue depth, replayed)
   --duration D             how long to simulate, e.g. 90m, 2h (default: the scenario's, or the trace)
   --start ISO              simulated start time, for cron triggers (default ${DEFAULT_START})
 

@@ -7,7 +7,7 @@
 import { formatDuration } from '../args';
 import type { DecisionRecord, SimulationRun } from '../simulator/run-simulation';
 import { summaryRows, type SimulationSummary } from '../simulator/summary';
-import { escapeXml, offsetLabel, renderChart, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
+import { escapeXml, renderChart, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
 
 export interface ReportInput {
   title: string;
@@ -113,7 +113,7 @@ function decisionMarkers(run: SimulationRun): ChartMarker[] {
       at: d.at,
       kind: d.rule ?? d.status,
       color: d.status === 'error' && !d.scaled ? COLORS.error : (d.desiredReplicas ?? 0) > (d.currentReplicas ?? 0) ? COLORS.up : COLORS.down,
-      title: `${offsetLabel(d.at - run.startMs)}: ${d.scaled ? `${d.currentReplicas} → ${d.desiredReplicas}` : 'error'} (${d.rule ?? d.status}) ${d.message}`,
+      title: `${decisionTime(d.at - run.startMs)}: ${d.scaled ? `${d.currentReplicas} → ${d.desiredReplicas}` : 'error'} (${d.rule ?? d.status}) ${d.message}`,
     }));
 }
 
@@ -204,10 +204,14 @@ function decisionTable(run: SimulationRun): string {
 function decisionRow(run: SimulationRun, d: DecisionRecord): string {
   const direction = !d.scaled ? 'error' : (d.desiredReplicas ?? 0) > (d.currentReplicas ?? 0) ? 'up' : 'down';
   const change = d.scaled ? `${d.currentReplicas} → ${d.desiredReplicas}` : 'unchanged';
-  return `<tr class="${direction}" data-rule="${escapeXml(d.rule ?? d.status)}"><td>${offsetLabelSeconds(d.at - run.startMs)}</td><td class="${direction}">${change}</td><td>${escapeXml(d.rule ?? d.status)}</td><td class="reason">${escapeXml(d.message)}</td></tr>`;
+  return `<tr class="${direction}" data-rule="${escapeXml(d.rule ?? d.status)}"><td>${decisionTime(d.at - run.startMs)}</td><td class="${direction}">${change}</td><td>${escapeXml(d.rule ?? d.status)}</td><td class="reason">${escapeXml(d.message)}</td></tr>`;
 }
 
-/** `+12m15s`: when, since the start of the simulation. */
-function offsetLabelSeconds(ms: number): string {
+/**
+ * `+12m15s`: when a decision happened, since the start of the simulation. Markers and the table
+ * both use it, to the second, so a tooltip can be found in the table (passes come every few
+ * seconds; the axis ticks' whole minutes would hide which one it was).
+ */
+function decisionTime(ms: number): string {
   return `+${formatDuration(ms)}`;
 }

@@ -2,8 +2,11 @@
  * Reads a recorded trace into per-minute Traffic: CSV (`minute,arrivals`, `timestamp,value` as a
  * CloudWatch console export, or one value per line) or JSON (an array of numbers or of
  * `{minute|timestamp, value|arrivals|depth}`, or the output of `aws cloudwatch get-metric-data` /
- * `get-metric-statistics`). Timestamps become minute offsets from the earliest one; a value holds
- * until the next datapoint, so 5-minute datapoints give five equal minutes.
+ * `get-metric-statistics`). Minute-numbered rows are per-minute values; a missing minute holds the
+ * previous value. Timestamped rows are measured from the earliest one, and each covers the metric's
+ * period (the most common spacing between timestamps, as CloudWatch exports at a fixed period): an
+ * arrivals value is a Sum over its period and is spread evenly over it, a depth value holds for
+ * its period (and through any gap after it).
  */
 import { basename } from 'node:path';
 import type { Traffic, TrafficKind } from './traffic';
@@ -32,7 +35,7 @@ export function parseTrace(text: string, file: string, kind: TrafficKind): Traff
   if (trimmed === '') throw new TraceError(file, undefined, 'the trace is empty', 'give one value per minute');
   const { points, isTime } = trimmed.startsWith('[') || trimmed.startsWith('{') ? readJson(trimmed, file) : readCsv(text, file);
   if (points.length === 0) throw new TraceError(file, undefined, 'the trace has no datapoints', 'give one value per minute');
-  const perMinute = toPerMinute(points, isTime, file);
+  const perMinute = toPerMinute(points, isTime, kind, file);
   const minutes = perMinute.length;
   return {
     name: basename(file),
@@ -43,24 +46,84 @@ export function parseTrace(text: string, file: string, kind: TrafficKind): Traff
   };
 }
 
-function toPerMinute(points: Point[], isTime: boolean, file: string): number[] {
+function toPerMinute(points: Point[], isTime: boolean, kind: TrafficKind, file: string): number[] {
   const sorted = [...points].sort((a, b) => a.x - b.x);
+  if (isTime) return timedToPerMinute(sorted, kind, file);
   const origin = sorted[0]!.x;
-  const minuteOf = (p: Point) => (isTime ? Math.floor((p.x - origin) / MINUTE_MS) : p.x - origin);
-  const last = minuteOf(sorted.at(-1)!);
-  if (last > 31 * 24 * 60) {
-    throw new TraceError(file, sorted.at(-1)!.line, 'the trace spans more than 31 days', 'trim it to the period you want to simulate');
-  }
+  const last = sorted.at(-1)!.x - origin;
+  checkSpan(last, sorted.at(-1)!, file);
   const perMinute = new Array<number>(last + 1).fill(0);
   let index = 0;
   let held = sorted[0]!.value;
   for (let minute = 0; minute <= last; minute++) {
-    // Finer-grained data: the latest datapoint of a minute wins. A minute with none (coarser
-    // periods, gaps) holds the previous value.
-    while (index < sorted.length && minuteOf(sorted[index]!) <= minute) held = sorted[index++]!.value;
+    // The latest row for a minute wins; a minute with none holds the previous value.
+    while (index < sorted.length && sorted[index]!.x - origin <= minute) held = sorted[index++]!.value;
     perMinute[minute] = held;
   }
   return perMinute;
+}
+
+/**
+ * Timestamped datapoints, each standing for one period from its timestamp. Without this an
+ * exported 5-minute Sum would be replayed as that many messages in each of its five minutes (five
+ * times the real volume), and the trace would end one minute after its last timestamp instead of
+ * one period.
+ */
+function timedToPerMinute(sorted: Point[], kind: TrafficKind, file: string): number[] {
+  // Two datapoints at the same time: the later one in the file wins, as a re-export would.
+  const unique = sorted.filter((p, i) => sorted[i + 1]?.x !== p.x);
+  const origin = unique[0]!.x;
+  const periodMs = inferPeriodMs(unique);
+  const endMs = unique.at(-1)!.x - origin + periodMs;
+  checkSpan(Math.floor(endMs / MINUTE_MS), unique.at(-1)!, file);
+  const minutes = Math.max(1, Math.ceil(endMs / MINUTE_MS));
+  const perMinute = new Array<number>(minutes).fill(0);
+  if (kind === 'arrivals') {
+    // A Sum over [t, t + period): share it between the minutes it overlaps, so the total is kept
+    // (sub-minute points add up within their minute). Time not covered by any datapoint had no
+    // data, which for a Sum means nothing arrived.
+    for (const p of unique) {
+      const from = p.x - origin;
+      const to = from + periodMs;
+      for (let minute = Math.floor(from / MINUTE_MS); minute * MINUTE_MS < to; minute++) {
+        const overlap = Math.min(to, (minute + 1) * MINUTE_MS) - Math.max(from, minute * MINUTE_MS);
+        perMinute[minute]! += (p.value * overlap) / periodMs;
+      }
+    }
+    return perMinute;
+  }
+  // A depth is a level: it holds until the next datapoint (gaps included), and the last one for a
+  // period. Finer-grained data: the latest datapoint of a minute wins.
+  let index = 0;
+  let held = unique[0]!.value;
+  for (let minute = 0; minute < minutes; minute++) {
+    while (index < unique.length && unique[index]!.x - origin < (minute + 1) * MINUTE_MS) held = unique[index++]!.value;
+    perMinute[minute] = held;
+  }
+  return perMinute;
+}
+
+/**
+ * The period of timestamped data: the most common spacing between consecutive datapoints (the
+ * smallest, on a tie), so a few missing datapoints do not stretch it. One datapoint: a minute.
+ */
+function inferPeriodMs(unique: Point[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 1; i < unique.length; i++) {
+    const gap = unique[i]!.x - unique[i - 1]!.x;
+    counts.set(gap, (counts.get(gap) ?? 0) + 1);
+  }
+  let best: [gap: number, count: number] | undefined;
+  for (const [gap, count] of counts) {
+    if (!best || count > best[1] || (count === best[1] && gap < best[0])) best = [gap, count];
+  }
+  return best?.[0] ?? MINUTE_MS;
+}
+
+function checkSpan(lastMinute: number, last: Point, file: string): void {
+  if (lastMinute > 31 * 24 * 60) {
+    throw new TraceError(file, last.line, 'the trace spans more than 31 days', 'trim it to the period you want to simulate');
+  }
 }
 
 function readCsv(text: string, file: string): { points: Point[]; isTime: boolean } {

@@ -4,7 +4,8 @@
  * (and during) the pod scaler's ticks:
  *
  * - messages arrive at the traffic's per-minute rate and wait FIFO; each ready pod consumes
- *   `msgsPerPodSecond`, and each consumed message's wait is recorded for p50/p95/max;
+ *   `msgsPerPodSecond`, and each consumed message's wait (from the step it arrived in to the step
+ *   a pod took it) is recorded for p50/p95/max;
  * - a pod needs a free slot on a joined node (`podsPerNode`), then becomes ready after
  *   `podStartupMs`; pods removed on scale-in go unscheduled first, then starting, then newest;
  * - unschedulable pods make the group ask for nodes at once (as the node scaler does when the pod
@@ -244,7 +245,12 @@ export class SimWorld {
     let budget = Math.floor(this.consumeCarry);
     this.consumeCarry -= budget;
     const consumedBefore = this.totals.consumed;
-    const doneAt = t + dt;
+    // A message counts as taken at the start of the step, the same instant `arrive` stamps
+    // arrivals with. Both ends are rounded down the same way, so a message taken in the step it
+    // arrived waits 0 and the wait does not grow with --step. (Stamping takes at the end or the
+    // midpoint of the step would add a whole or half step to every wait, as arrivals are stamped
+    // at its start.)
+    const takenAt = t;
     while (budget > 0 && this.queueHead < this.queue.length) {
       const batch = this.queue[this.queueHead]!;
       const taken = Math.min(budget, batch.count);
@@ -252,7 +258,7 @@ export class SimWorld {
       budget -= taken;
       this.queued -= taken;
       this.totals.consumed += taken;
-      const waitMs = doneAt - batch.at;
+      const waitMs = takenAt - batch.at;
       const second = Math.floor(waitMs / 1000);
       this.totals.waitHistogram[second] = (this.totals.waitHistogram[second] ?? 0) + taken;
       this.totals.maxWaitMs = Math.max(this.totals.maxWaitMs, waitMs);

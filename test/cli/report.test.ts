@@ -56,9 +56,13 @@ describe('the HTML report', () => {
     const markers = [...replicasChart.matchAll(/<g class="marker" data-kind="([^"]+)"><title>([^<]+)<\/title>/g)];
     expect(markers.length).toBeGreaterThan(0);
     expect(markers.map((m) => m[1])).toContain('scale-to-zero');
-    expect(markers[0]![2]).toMatch(/^9m: 0 → \d+ \(\w[\w-]*\) scaled 0 → \d+: s0-aws-sqs-orders/);
-    const rows = [...html.matchAll(/<tr class="(up|down)" data-rule="([^"]+)">/g)];
+    expect(markers[0]![2]).toMatch(/^\+9m15s: 0 → \d+ \(\w[\w-]*\) scaled 0 → \d+: s0-aws-sqs-orders/);
+    const rows = [...html.matchAll(/<tr class="(up|down)" data-rule="([^"]+)"><td>([^<]+)<\/td>/g)];
     expect(rows.length).toBe(markers.length);
+    // A marker's tooltip and its table row give the same time, to the second (passes every 15 s).
+    const markerTimes = markers.map((m) => m[2]!.split(':')[0]);
+    expect(markerTimes).toEqual(rows.map((r) => r[3]));
+    expect(markerTimes.some((t) => /m\d+s$/.test(t!))).toBe(true);
     expect(html).toContain('inactive past the cooldown');
   });
 

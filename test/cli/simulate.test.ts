@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, FIXTURES, tempDir } from './cli-harness';
+import { cli, FIXTURES, REPO_ROOT, tempDir } from './cli-harness';
 
 interface Decision {
   atMs: number;
@@ -120,6 +120,53 @@ describe('simulate: traces, comparisons and output', () => {
     expect(decisions.find((d) => d.atMs === 10 * MINUTE)!.triggers[0]!.value).toBe(800);
   });
 
+  it('replays a 5-minute get-metric-data export at its real volume', async () => {
+    // Sums of 900, 600 and 300 messages over three 5-minute periods: 1,800 messages in 15 minutes.
+    const trace = join(tempDir(), 'sent.json');
+    const export5m = {
+      MetricDataResults: [{ Id: 'sent', Timestamps: ['2024-05-01T10:10:00Z', '2024-05-01T10:05:00Z', '2024-05-01T10:00:00Z'], Values: [300, 600, 900] }],
+    };
+    writeFileSync(trace, JSON.stringify(export5m));
+    const outcome = await cli(['simulate', WORKER, '--trace', trace, '--state', 'memory', '--no-report']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('15 minutes of arrivals');
+    const doc = await simulateJson([WORKER, '--trace', trace, '--state', 'memory', '--no-report']);
+    expect(doc.durationMs).toBe((15 + 20) * MINUTE);
+    expect(doc.runs[0]!.summary).toMatchObject({ messagesArrived: 1800, messagesProcessed: 1800, messagesUnprocessed: 0 });
+  });
+
+  it.each(['1s', '250ms', '100ms'])('reports no wait for messages taken as they arrive (--step %s)', async (step) => {
+    // Ten pods ready from the start take 10 msgs/s; 2 msgs/s arrive. No message ever waits, so
+    // the waits must not depend on the step size.
+    const dir = tempDir();
+    const object = join(dir, 'min10.yaml');
+    writeFileSync(object, readFileSync(WORKER, 'utf8').replace('minReplicaCount: 0', 'minReplicaCount: 10'));
+    const trace = join(dir, 'steady.csv');
+    writeFileSync(trace, Array<string>(10).fill('120').join('\n'));
+    const doc = await simulateJson([object, '--trace', trace, '--step', step, '--state', 'memory', '--no-report']);
+    expect(doc.runs[0]!.summary).toMatchObject({ peakBacklog: 0, messagesArrived: 1200, waitP50Ms: 0, waitP95Ms: 0, waitMaxMs: 0 });
+  });
+
+  it.each([
+    ['1s', 60_000, 60_000],
+    ['100ms', 59_500, 60_500],
+  ])('measures a backlog\'s wait from arrival to being taken (--step %s)', async (step, atLeast, atMost) => {
+    // One pod ready from the start takes 1 msg/s; 120 messages arrive in the first minute (2/s),
+    // then nothing. The last one arrives at 60 s behind a queue of ~60 and is taken at ~120 s:
+    // about a minute's wait, within half a second either way. At 1 s steps arrivals and takes fall
+    // on whole seconds (the last arrives in second 59, is taken in second 119): exactly 60 s.
+    const dir = tempDir();
+    const object = join(dir, 'min1max1.yaml');
+    writeFileSync(object, readFileSync(WORKER, 'utf8').replace('minReplicaCount: 0', 'minReplicaCount: 1').replace('maxReplicaCount: 20', 'maxReplicaCount: 1'));
+    const trace = join(dir, 'burst.csv');
+    writeFileSync(trace, '120\n0\n0\n');
+    const doc = await simulateJson([object, '--trace', trace, '--step', step, '--state', 'memory', '--no-report']);
+    const summary = doc.runs[0]!.summary;
+    expect(summary.messagesProcessed).toBe(120);
+    expect(summary.waitMaxMs).toBeGreaterThanOrEqual(atLeast);
+    expect(summary.waitMaxMs).toBeLessThanOrEqual(atMost);
+  });
+
   it('runs two ScaledObjects on the same traffic and shows them side by side', async () => {
     const dir = tempDir();
     const report = join(dir, 'compare.html');
@@ -157,6 +204,25 @@ describe('simulate: traces, comparisons and output', () => {
     // 5000 records/s over 1000 per shard = 5 open shards; shardCount 2 per pod = 3 replicas.
     expect(doc.runs[0]!.summary.peakReplicas).toBe(3);
     expect(doc.runs[0]!.summary.finalReplicas).toBe(1);
+  });
+});
+
+describe('simulate: the commands docs/simulator.md shows', () => {
+  const docs = readFileSync(join(REPO_ROOT, 'docs/simulator.md'), 'utf8');
+  const kinesisCommands = [...docs.matchAll(/^npx eks-lambda-scaler (simulate examples\/kinesis-consumer\.yaml[^#\n]*)/gm)].map((m) => m[1]!.trim().split(/\s+/));
+
+  it('the Kinesis example stays at 1 replica at the defaults, as the docs say', async () => {
+    const doc = await simulateJson(['examples/kinesis-consumer.yaml', '--state', 'memory', '--no-report']);
+    expect(doc.runs[0]!.summary).toMatchObject({ peakReplicas: 1, scaleEvents: 0 });
+  });
+
+  it('shows Kinesis example commands that scale visibly', async () => {
+    expect(kinesisCommands.length).toBeGreaterThan(0);
+    for (const argv of kinesisCommands) {
+      const doc = await simulateJson([...argv.slice(1), '--state', 'memory', '--no-report']);
+      expect(doc.runs[0]!.summary.peakReplicas, argv.join(' ')).toBeGreaterThanOrEqual(3);
+      expect(doc.runs[0]!.summary.finalReplicas, argv.join(' ')).toBe(1);
+    }
   });
 });
 
