@@ -1,10 +1,15 @@
 /**
- * Everything the node scaler does to one group in a tick, in order: take the group's state item (a
- * conditional write that doubles as a lock against an overlapping invocation), carry on a drain in
- * flight, scale up, or start draining one node. Each decision is written before it is acted on, so
- * a crash never leaves a cordoned node or a raised capacity unrecorded.
+ * Everything the node scaler does to one group in a tick, as a session in two phases so that no
+ * group's scale-up waits behind another group's drain:
+ *  1. `lockAndScaleUp`: take the group's state item (a conditional write that doubles as a lock
+ *     against an overlapping invocation), re-describe the ASG so actions rest on what it is now
+ *     rather than on the snapshot taken before the lock, and scale up.
+ *  2. `drainAndScaleDown`: carry on a drain in flight, or start draining one node.
+ * Each decision is written before it is acted on, so a crash never leaves a cordoned node or a
+ * raised capacity unrecorded.
  */
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
+import type { AutoScalingGroupInfo } from '../engine/nodes/auto-scaling-group';
 import { nextDrainStep, drainCompleted, drainFailed, drainForgotten, drainStarted, scaleUpRecorded } from '../engine/nodes/drain-lifecycle';
 import type { GroupView } from '../engine/nodes/group-view';
 import type { DrainInProgress, NodeGroupState } from '../engine/nodes/node-group-state';
@@ -12,7 +17,7 @@ import { withBackoff } from '../engine/nodes/node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from '../engine/nodes/node-model';
 import { TO_BE_DELETED_TAINT } from '../engine/nodes/node-template';
 import { planScaleDown } from '../engine/nodes/scale-down-plan';
-import type { GroupScaleUp } from '../engine/nodes/scale-up-plan';
+import type { ExistingPlacement, GroupScaleUp } from '../engine/nodes/scale-up-plan';
 import { drainNode } from './drain-runner';
 import type { NodeGroupTickResult, NodeScalerTickDependencies } from './tick-types';
 
@@ -31,6 +36,8 @@ export interface GroupTickContext {
   view: GroupView;
   nodes: readonly NodeInfo[];
   pods: readonly PodInfo[];
+  /** Pending pods this tick's scale-up plan put on existing nodes (they count there for scale-down). */
+  placed: readonly ExistingPlacement[];
   pdbs: readonly PdbInfo[];
   scaleUp?: GroupScaleUp;
   result: NodeGroupTickResult;
@@ -45,124 +52,183 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function actOnGroup(context: GroupTickContext): Promise<void> {
-  const { deps, view, result } = context;
-  const { telemetry, clock } = deps;
-  const now = clock.now();
-  let state: NodeGroupState = view.state;
-  let version = context.version;
-  const commit = async (next: NodeGroupState) => {
-    if ((await deps.stateStore.save(context.key, next, version, clock.now())) === 'conflict') throw new StateConflictError(context.key);
-    version += 1;
-    state = next;
-  };
-  const asgName = view.asg.name;
-  const log = { nodeGroup: result.nodeGroup };
+export class GroupSession {
+  private state: NodeGroupState;
+  private version: number;
+  /** The ASG as described after the lock was taken. */
+  private asg: AutoScalingGroupInfo;
+  private readonly log: { nodeGroup: string };
 
-  // The lock, which also persists what looking found (a failed launch noticed, a provision timeout).
-  await commit(state);
+  constructor(private readonly context: GroupTickContext) {
+    this.state = context.view.state;
+    this.version = context.version;
+    this.asg = context.view.asg;
+    this.log = { nodeGroup: context.result.nodeGroup };
+  }
 
-  const abortDrain = async (drain: DrainInProgress, reason: string) => {
+  private async commit(next: NodeGroupState): Promise<void> {
+    const { deps, key } = this.context;
+    if ((await deps.stateStore.save(key, next, this.version, deps.clock.now())) === 'conflict') throw new StateConflictError(key);
+    this.version += 1;
+    this.state = next;
+  }
+
+  /** Describes the group again; an invocation that overlapped this one may have changed it. */
+  private async describeFresh(): Promise<AutoScalingGroupInfo> {
+    const name = this.context.view.asg.name;
+    const fresh = (await this.context.deps.autoScaling.describeGroups([name])).get(name);
+    if (!fresh) throw new Error(`Auto Scaling group ${name} disappeared during the tick`);
+    this.asg = fresh;
+    this.context.result.desiredCapacity = fresh.desiredCapacity;
+    return fresh;
+  }
+
+  async lockAndScaleUp(): Promise<void> {
+    // The lock, which also persists what looking found (a failed launch noticed, a provision timeout, first-seen instances).
+    await this.commit(this.state);
+    await this.describeFresh();
+    await this.scaleUp();
+  }
+
+  private async scaleUp(): Promise<void> {
+    const { deps, view, result, scaleUp } = this.context;
+    const { telemetry, clock } = deps;
+    if (!scaleUp || scaleUp.newNodes <= 0) return;
+    // The plan counted upcoming capacity from the pre-lock snapshot, so its target is relative to it.
+    const planned = view.asg.desiredCapacity;
+    const target = Math.min(this.asg.maxSize, planned + scaleUp.newNodes);
+    const from = this.asg.desiredCapacity;
+    if (from >= target) {
+      if (from > planned) {
+        result.findings.push(`scale-up to ${target} skipped: desired capacity is already ${from} (raised by an overlapping invocation since this one looked)`);
+      }
+      return;
+    }
+    const shown = scaleUp.pods.slice(0, 5).join(', ') + (scaleUp.pods.length > 5 ? `, +${scaleUp.pods.length - 5} more` : '');
+    const reason =
+      `${target - from} node(s) for ${scaleUp.pods.length} pod(s) with no room on existing or upcoming nodes (${shown}); ` +
+      `node shape from ${view.template?.source ?? 'unknown'}${scaleUp.bindingResource ? `, ${scaleUp.bindingResource} fills up first` : ''}`;
+    await this.commit(scaleUpRecorded(this.state, clock.now(), from, target, reason));
     try {
-      await context.api.uncordonAndUntaint(drain.node, TO_BE_DELETED_TAINT);
+      await deps.autoScaling.setDesiredCapacity(this.asg.name, target);
+    } catch (error) {
+      await this.commit(withBackoff(this.state, clock.now(), `SetDesiredCapacity ${from} -> ${target} failed: ${message(error)}`, view.knobs));
+      throw error;
+    }
+    this.asg = { ...this.asg, desiredCapacity: target };
+    this.context.counters.nodesRequested += target - from;
+    result.scaleUp = { fromDesired: from, toDesired: target, reason };
+    result.desiredCapacity = target;
+    telemetry.info('scale-up requested', { ...this.log, fromDesired: from, toDesired: target, reason });
+  }
+
+  private async abortDrain(drain: DrainInProgress, reason: string): Promise<void> {
+    const { deps, view, result, api } = this.context;
+    try {
+      await api.uncordonAndUntaint(drain.node, TO_BE_DELETED_TAINT);
     } catch (error) {
       // Keep the drain in state: the next tick tries the uncordon again.
       result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'failed', detail: `${reason}; uncordon failed: ${message(error)}` };
-      telemetry.error('could not uncordon a node after a failed drain', { ...log, node: drain.node, error: message(error) });
+      deps.telemetry.error('could not uncordon a node after a failed drain', { ...this.log, node: drain.node, error: message(error) });
       return;
     }
-    await commit(drainFailed(state, clock.now(), view.knobs, `drain of ${drain.node} failed: ${reason}`));
+    await this.commit(drainFailed(this.state, deps.clock.now(), view.knobs, `drain of ${drain.node} failed: ${reason}`));
     result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'failed', detail: reason };
-    telemetry.warn('drain failed; node uncordoned and backed off', { ...log, node: drain.node, reason, retryAfterSeconds: view.knobs.unremovableNodeRecheckSeconds });
-  };
+    deps.telemetry.warn('drain failed; node uncordoned and backed off', { ...this.log, node: drain.node, reason, retryAfterSeconds: view.knobs.unremovableNodeRecheckSeconds });
+  }
 
-  const continueDrain = async (drain: DrainInProgress) => {
-    await context.api.cordonAndTaint(drain.node, { key: TO_BE_DELETED_TAINT, value: String(Math.floor(drain.startedAt / 1000)), effect: 'NoSchedule' });
-    const stopAt = Math.min(context.deadline, drain.startedAt + view.knobs.maxDrainSeconds * 1000, clock.now() + context.drainBudgetMs);
-    const attempt = await drainNode(context.api, drain.node, clock, { stopAt, retryMs: context.evictionRetryMs });
+  private async continueDrain(drain: DrainInProgress): Promise<void> {
+    const { deps, view, result, api } = this.context;
+    const { clock, telemetry } = deps;
+    const knobs = view.knobs;
+    await api.cordonAndTaint(drain.node, { key: TO_BE_DELETED_TAINT, value: String(Math.floor(drain.startedAt / 1000)), effect: 'NoSchedule' });
+    const attempt = await drainNode(api, drain.node, clock, {
+      stopAt: Math.min(this.context.deadline, clock.now() + this.context.drainBudgetMs),
+      retryMs: this.context.evictionRetryMs,
+      evictUntil: drain.startedAt + knobs.maxDrainSeconds * 1000,
+      maxGracefulTerminationSeconds: knobs.maxGracefulTerminationSeconds,
+    });
     if (!attempt.drained) {
       const waitingOn = [...attempt.blocked.map((blocked) => `${blocked.pod} (${blocked.message})`), ...attempt.terminating.map((pod) => `${pod} (terminating)`)];
       const detail = `waiting on ${waitingOn.join(', ')}`;
-      if (clock.now() - drain.startedAt >= view.knobs.maxDrainSeconds * 1000) {
-        await abortDrain(drain, `pods still on the node after maxDrainSeconds (${view.knobs.maxDrainSeconds}s): ${detail}`);
+      if (attempt.evictionTimedOut) {
+        await this.abortDrain(drain, `pods not evicted within maxDrainSeconds (${knobs.maxDrainSeconds}s): ${detail}`);
         return;
       }
       result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'waiting', detail };
-      telemetry.info('drain continues next tick', { ...log, node: drain.node, detail });
+      telemetry.info('drain continues next tick', { ...this.log, node: drain.node, detail });
       return;
     }
-    if (view.asg.desiredCapacity <= view.asg.minSize) {
-      await abortDrain(drain, `the group is at its min size ${view.asg.minSize}`);
+    // The drain may have taken seconds; terminate only on what the group is now, and only after a
+    // conditional write, so an overlapping invocation that finished this drain is not repeated.
+    const fresh = await this.describeFresh();
+    const instance = fresh.instances.find((candidate) => candidate.instanceId === drain.instanceId);
+    if (!instance || instance.lifecycleState !== 'InService') {
+      await this.commit(drainForgotten(this.state));
+      result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'forgotten', detail: `instance is ${instance?.lifecycleState ?? 'gone'} now; not terminated again` };
       return;
     }
+    if (fresh.desiredCapacity <= fresh.minSize) {
+      await this.abortDrain(drain, `the group is at its min size ${fresh.minSize}`);
+      return;
+    }
+    await this.commit(this.state);
     try {
       await deps.autoScaling.terminateInstance(drain.instanceId);
     } catch (error) {
-      await abortDrain(drain, `TerminateInstanceInAutoScalingGroup failed: ${message(error)}`);
+      await this.abortDrain(drain, `TerminateInstanceInAutoScalingGroup failed: ${message(error)}`);
       return;
     }
     const detail = `terminated ${drain.instanceId} (node ${drain.node}) with ShouldDecrementDesiredCapacity; ${drain.reason}`;
-    await commit(drainCompleted(state, clock.now(), detail));
-    context.counters.nodesRemoved += 1;
-    result.desiredCapacity = view.asg.desiredCapacity - 1;
+    await this.commit(drainCompleted(this.state, clock.now(), detail));
+    this.context.counters.nodesRemoved += 1;
+    this.asg = { ...fresh, desiredCapacity: fresh.desiredCapacity - 1 };
+    result.desiredCapacity = fresh.desiredCapacity - 1;
     result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'terminated', detail };
-    telemetry.info('node removed', { ...log, node: drain.node, instanceId: drain.instanceId, reason: drain.reason });
-  };
-
-  // 1. A drain in flight from an earlier tick.
-  const step = nextDrainStep(state, view.asg, context.nodes, view.knobs, now);
-  if (step.kind === 'gone') {
-    await commit(drainForgotten(state));
-    result.drain = { node: step.drain.node, instanceId: step.drain.instanceId, outcome: 'forgotten', detail: 'the node or its instance is gone' };
-  } else if (step.kind === 'expired') {
-    await abortDrain(step.drain, `pods still on the node after maxDrainSeconds (${view.knobs.maxDrainSeconds}s)`);
-  } else if (step.kind === 'at-min') {
-    await abortDrain(step.drain, `the group is at its min size ${view.asg.minSize}`);
-  } else if (step.kind === 'continue') {
-    await continueDrain(step.drain);
+    telemetry.info('node removed', { ...this.log, node: drain.node, instanceId: drain.instanceId, reason: drain.reason });
   }
 
-  // 2. Scale up.
-  const scaleUp = context.scaleUp;
-  if (scaleUp && scaleUp.newNodes > 0) {
-    const from = view.asg.desiredCapacity;
-    const to = Math.min(view.asg.maxSize, from + scaleUp.newNodes);
-    if (to > from) {
-      const shown = scaleUp.pods.slice(0, 5).join(', ') + (scaleUp.pods.length > 5 ? `, +${scaleUp.pods.length - 5} more` : '');
-      const reason =
-        `${to - from} node(s) for ${scaleUp.pods.length} pod(s) with no room on existing or upcoming nodes (${shown}); ` +
-        `node shape from ${view.template?.source ?? 'unknown'}${scaleUp.bindingResource ? `, ${scaleUp.bindingResource} fills up first` : ''}`;
-      await commit(scaleUpRecorded(state, clock.now(), from, to, reason));
+  async drainAndScaleDown(): Promise<void> {
+    const { deps, view, result, nodes } = this.context;
+    const { clock, telemetry } = deps;
+    const now = clock.now();
+
+    // 1. A drain in flight from an earlier tick.
+    const step = nextDrainStep(this.state, this.asg, nodes, view.knobs, now);
+    if (step.kind === 'gone') {
+      await this.commit(drainForgotten(this.state));
+      result.drain = { node: step.drain.node, instanceId: step.drain.instanceId, outcome: 'forgotten', detail: 'the node or its instance is gone' };
+    } else if (step.kind === 'expired') {
+      await this.abortDrain(step.drain, `pods still on the node after maxDrainSeconds (${view.knobs.maxDrainSeconds}s) plus the termination grace`);
+    } else if (step.kind === 'at-min') {
+      await this.abortDrain(step.drain, `the group is at its min size ${this.asg.minSize}`);
+    } else if (step.kind === 'continue') {
+      await this.continueDrain(step.drain);
+    }
+
+    // 2. Scale down: one node at a time, only with no drain in flight.
+    const scaleDown = planScaleDown(
+      { ...view, asg: this.asg, state: this.state },
+      { nodes, pods: this.context.pods, pdbs: this.context.pdbs, placed: this.context.placed, now: clock.now(), scalingUp: result.scaleUp !== undefined },
+    );
+    this.state = { ...this.state, unneededSince: scaleDown.state.unneededSince };
+    result.unneeded = scaleDown.assessments.filter((entry) => entry.unneededSince !== undefined).map((entry) => ({ node: entry.node, since: entry.unneededSince!, utilization: entry.utilization }));
+    result.unremovable = scaleDown.assessments.filter((entry) => entry.reason !== undefined).map((entry) => ({ node: entry.node, reason: entry.reason!, message: entry.message }));
+    result.scaleDownBlockedBy = scaleDown.blockedBy;
+    const outcome = result.drain?.outcome;
+    if (scaleDown.drain && !this.state.drain && outcome !== 'terminated' && outcome !== 'failed') {
+      const drain: DrainInProgress = { node: scaleDown.drain.node, instanceId: scaleDown.drain.instanceId, startedAt: clock.now(), reason: scaleDown.drain.reason };
+      await this.commit(drainStarted(this.state, drain));
+      result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'started', detail: drain.reason };
+      telemetry.info('draining node', { ...this.log, node: drain.node, instanceId: drain.instanceId, reason: drain.reason });
       try {
-        await deps.autoScaling.setDesiredCapacity(asgName, to);
+        await this.continueDrain(drain);
       } catch (error) {
-        await commit(withBackoff(state, clock.now(), `SetDesiredCapacity ${from} -> ${to} failed: ${message(error)}`, view.knobs));
-        throw error;
+        if (error instanceof StateConflictError) throw error;
+        await this.abortDrain(drain, `drain failed: ${message(error)}`);
       }
-      context.counters.nodesRequested += to - from;
-      result.scaleUp = { fromDesired: from, toDesired: to, reason };
-      result.desiredCapacity = to;
-      telemetry.info('scale-up requested', { ...log, fromDesired: from, toDesired: to, reason });
+      return;
     }
+    await this.commit(this.state);
   }
-
-  // 3. Scale down: one node at a time, only with no drain in flight.
-  const scaleDown = planScaleDown({ ...view, state }, { nodes: context.nodes, pods: context.pods, pdbs: context.pdbs, now, scalingUp: result.scaleUp !== undefined });
-  state = { ...state, unneededSince: scaleDown.state.unneededSince };
-  result.unneeded = scaleDown.assessments.filter((entry) => entry.unneededSince !== undefined).map((entry) => ({ node: entry.node, since: entry.unneededSince!, utilization: entry.utilization }));
-  result.unremovable = scaleDown.assessments.filter((entry) => entry.reason !== undefined).map((entry) => ({ node: entry.node, reason: entry.reason!, message: entry.message }));
-  result.scaleDownBlockedBy = scaleDown.blockedBy;
-  if (scaleDown.drain && !state.drain && result.drain?.outcome !== 'terminated' && result.drain?.outcome !== 'failed') {
-    const drain: DrainInProgress = { node: scaleDown.drain.node, instanceId: scaleDown.drain.instanceId, startedAt: clock.now(), reason: scaleDown.drain.reason };
-    await commit(drainStarted(state, drain));
-    result.drain = { node: drain.node, instanceId: drain.instanceId, outcome: 'started', detail: drain.reason };
-    telemetry.info('draining node', { ...log, node: drain.node, instanceId: drain.instanceId, reason: drain.reason });
-    try {
-      await continueDrain(drain);
-    } catch (error) {
-      await abortDrain(drain, `drain failed: ${message(error)}`);
-    }
-    return;
-  }
-  await commit(state);
 }

@@ -15,9 +15,13 @@ import { resolveKnobs } from '../engine/nodes/node-group-knobs';
 import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
-import { StateConflictError, actOnGroup } from './group-actions';
+import { GroupSession, StateConflictError } from './group-actions';
 import { collectPendingPods } from './pending-pods';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
+
+const UNMODELLED_REASON =
+  'the scheduler reports the pod Unschedulable but it fits free room on an existing node: a constraint the node scaler does not model ' +
+  '(extended resources such as nvidia.com/gpu, ephemeral-storage, pod (anti-)affinity, topology spread, host ports) keeps it off, so no node is added for it';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -55,7 +59,7 @@ export function refusalForClusterAutoscaler(group: NodeGroupConfig, asg: AutoSca
 
 export async function runNodeScalerTick(deps: NodeScalerTickDependencies, options: NodeScalerTickOptions): Promise<NodeScalerTickSummary> {
   const { config, telemetry } = deps;
-  const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], noticeProblems: [] };
+  const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
   if (config.nodeGroups.length === 0) return summary;
 
   let asgs: Map<string, AutoScalingGroupInfo> | undefined;
@@ -148,31 +152,51 @@ async function tickCluster(
   for (const unhelped of plan.unhelped) summary.unhelpedPods.push({ cluster, ...unhelped });
   if (plan.unhelped.length > 0) telemetry.warn('pods no node group can help', { cluster, pods: plan.unhelped });
 
-  for (const entry of prepared) {
+  if (plan.unmodelled.length > 0) {
+    for (const id of plan.unmodelled) {
+      summary.unmodelledPods.push({ cluster, id, reason: UNMODELLED_REASON });
+    }
+    telemetry.warn('unschedulable pods the node scaler thinks fit: a constraint it does not model keeps them off', { cluster, pods: plan.unmodelled, reason: UNMODELLED_REASON });
+  }
+
+  const sessions = prepared.map((entry) => {
     const result = results[entry.index]!;
     const counters = { nodesRequested: 0, nodesRemoved: 0 };
+    const session = new GroupSession({
+      deps,
+      api,
+      key: entry.key,
+      version: entry.version,
+      view: entry.view,
+      nodes: snapshot.nodes,
+      pods: snapshot.pods,
+      placed: plan.existingPlacements,
+      pdbs: snapshot.pdbs,
+      scaleUp: plan.groups.find((group) => group.group === entry.view.asg.name),
+      result,
+      deadline: options.deadline,
+      drainBudgetMs: options.drainBudgetMs ?? 40_000,
+      evictionRetryMs: options.evictionRetryMs ?? 10_000,
+      counters,
+    });
+    return { entry, result, counters, session, ok: true };
+  });
+  const attempt = async (item: (typeof sessions)[number], action: () => Promise<void>) => {
+    if (!item.ok) return;
     try {
-      await actOnGroup({
-        deps,
-        api,
-        key: entry.key,
-        version: entry.version,
-        view: entry.view,
-        nodes: snapshot.nodes,
-        pods: snapshot.pods,
-        pdbs: snapshot.pdbs,
-        scaleUp: plan.groups.find((group) => group.group === entry.view.asg.name),
-        result,
-        deadline: options.deadline,
-        drainBudgetMs: options.drainBudgetMs ?? 40_000,
-        evictionRetryMs: options.evictionRetryMs ?? 10_000,
-        counters,
-      });
+      await action();
     } catch (error) {
+      item.ok = false;
       // Losing the race to an overlapping invocation is normal: it acts on the group instead.
-      if (error instanceof StateConflictError) result.findings.push(error.message);
-      else result.error = message(error);
+      if (error instanceof StateConflictError) item.result.findings.push(error.message);
+      else item.result.error = message(error);
     }
+  };
+  // Every group's scale-up first: a drain can take tens of seconds and must not delay new capacity.
+  for (const item of sessions) await attempt(item, () => item.session.lockAndScaleUp());
+  for (const item of sessions) await attempt(item, () => item.session.drainAndScaleDown());
+
+  for (const { entry, result, counters } of sessions) {
     const template = entry.view.template;
     deps.telemetry.groupMetrics(result.nodeGroup, {
       DesiredCapacity: result.desiredCapacity,

@@ -52,5 +52,7 @@ export interface NodeScalerTickSummary {
   pendingPods: number;
   /** Pods no group can help, with why (per cluster). */
   unhelpedPods: Array<{ cluster: string; id: string; reason: string }>;
+  /** Unschedulable pods the plan thinks fit existing room: held off by a constraint the node scaler does not model. */
+  unmodelledPods: Array<{ cluster: string; id: string; reason: string }>;
   noticeProblems: Array<{ cluster: string; notice: string; message: string }>;
 }

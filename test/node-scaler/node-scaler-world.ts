@@ -48,6 +48,8 @@ export interface NodeSpec {
   labels?: Record<string, string>;
   ready?: boolean;
   annotations?: Record<string, string>;
+  /** metadata.creationTimestamp, epoch ms (default: when the test server stores it, i.e. wall-clock now). */
+  createdAt?: number;
 }
 
 export interface PodSpec {
@@ -62,6 +64,11 @@ export interface PodSpec {
   unschedulable?: boolean;
   volumes?: unknown[];
   nodeSelector?: Record<string, string>;
+  /** metadata.creationTimestamp, epoch ms (default: wall-clock now, as the test server sets it). */
+  createdAt?: number;
+  /** metadata.deletionTimestamp, epoch ms: the pod is terminating. */
+  deletingSince?: number;
+  terminationGracePeriodSeconds?: number;
 }
 
 /**
@@ -87,25 +94,26 @@ export class NodeScalerWorld {
   readonly nodeGroups: NodeGroupConfig[] = [];
   /** Instances the model launches on SetDesiredCapacity (they stay Pending until a test registers a node). */
   private launched = 0;
+  /**
+   * One-shot: runs inside the next DescribeAutoScalingGroups call, after its answer is taken and
+   * before it is returned, so a test can run an overlapping invocation against a stale snapshot.
+   */
+  duringNextDescribe?: () => Promise<void>;
+  /** One-shot: runs inside the next clock sleep of an invocation (e.g. while a drain waits on a PDB). */
+  duringNextSleep?: () => Promise<void>;
 
   private constructor(
     readonly kube: KubeApiServer,
     readonly dynamo: RunningDynalite,
     readonly tableName: string,
   ) {
-    this.asgMock.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames?: string[] }) => ({
-      AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
-        .map((name) => this.groups.get(name))
-        .filter((group): group is AsgModel => group !== undefined)
-        .map((group) => ({
-          AutoScalingGroupName: group.name,
-          MinSize: group.minSize,
-          MaxSize: group.maxSize,
-          DesiredCapacity: group.desiredCapacity,
-          Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
-          Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
-        })),
-    }));
+    this.asgMock.on(DescribeAutoScalingGroupsCommand).callsFake(async (input: { AutoScalingGroupNames?: string[] }) => {
+      const answer = this.describeAnswer(input);
+      const hook = this.duringNextDescribe;
+      this.duringNextDescribe = undefined;
+      if (hook) await hook();
+      return answer;
+    });
     this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input: { AutoScalingGroupName: string }) => ({
       Activities: this.groups.get(input.AutoScalingGroupName)?.activities ?? [],
     }));
@@ -132,6 +140,22 @@ export class NodeScalerWorld {
       }
       throw Object.assign(new Error(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`), { name: 'ValidationError' });
     });
+  }
+
+  private describeAnswer(input: { AutoScalingGroupNames?: string[] }) {
+    return {
+      AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
+        .map((name) => this.groups.get(name))
+        .filter((group): group is AsgModel => group !== undefined)
+        .map((group) => ({
+          AutoScalingGroupName: group.name,
+          MinSize: group.minSize,
+          MaxSize: group.maxSize,
+          DesiredCapacity: group.desiredCapacity,
+          Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
+          Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
+        })),
+    };
   }
 
   static async start(): Promise<NodeScalerWorld> {
@@ -163,7 +187,12 @@ export class NodeScalerWorld {
       group.desiredCapacity = Math.max(group.desiredCapacity, group.instances.filter((instance) => !instance.lifecycleState.startsWith('Terminat')).length);
     }
     this.kube.put('Node', {
-      metadata: { name: spec.name, labels: { 'kubernetes.io/hostname': spec.name, pool: 'general', ...spec.labels }, annotations: spec.annotations ?? {} },
+      metadata: {
+        name: spec.name,
+        labels: { 'kubernetes.io/hostname': spec.name, pool: 'general', ...spec.labels },
+        annotations: spec.annotations ?? {},
+        ...(spec.createdAt === undefined ? {} : { creationTimestamp: new Date(spec.createdAt).toISOString() }),
+      },
       spec: { providerID: `aws:///us-east-1a/${instanceId}` },
       status: {
         conditions: [{ type: 'Ready', status: spec.ready === false ? 'False' : 'True' }],
@@ -181,9 +210,12 @@ export class NodeScalerWorld {
         labels: spec.labels ?? { app: spec.name.replace(/-\d+$/, '') },
         annotations: spec.annotations ?? {},
         ownerReferences: owner ? [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: 'u', controller: true }] : [],
+        ...(spec.createdAt === undefined ? {} : { creationTimestamp: new Date(spec.createdAt).toISOString() }),
+        ...(spec.deletingSince === undefined ? {} : { deletionTimestamp: new Date(spec.deletingSince).toISOString() }),
       },
       spec: {
         nodeName: spec.node,
+        terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
         nodeSelector: spec.nodeSelector,
         volumes: spec.volumes,
         containers: [{ name: 'main', image: 'app', resources: { requests: { cpu: spec.cpu ?? '100m', memory: spec.memory ?? '128Mi' } } }],
@@ -224,7 +256,15 @@ export class NodeScalerWorld {
       dynamoDbClient: this.dynamo.client,
       tableName: this.tableName,
       kubeConfigFor: async () => this.kube.kubeConfig(),
-      clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
+      clock: {
+        now: () => this.now,
+        sleep: async (ms) => {
+          const hook = this.duringNextSleep;
+          this.duringNextSleep = undefined;
+          if (hook) await hook();
+          this.now += ms;
+        },
+      },
       telemetry: this.telemetry(),
     });
     return handler(event, { getRemainingTimeInMillis: () => 60_000 });

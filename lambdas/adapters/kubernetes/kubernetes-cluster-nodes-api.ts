@@ -94,7 +94,7 @@ function requirement(raw: V1NodeSelectorRequirement): SelectorRequirement {
 function requiredNodeAffinity(affinity: V1Affinity | undefined): NodeSelectorTerm[] | undefined {
   const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms) return undefined;
-  return terms.map((term) => ({ matchExpressions: (term.matchExpressions ?? []).map(requirement) }));
+  return terms.map((term) => ({ matchExpressions: (term.matchExpressions ?? []).map(requirement), matchFields: term.matchFields?.map(requirement) }));
 }
 
 function toleration(raw: V1Toleration): Toleration {
@@ -208,7 +208,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
     return items.map((pdb) => ({
       namespace: pdb.metadata?.namespace ?? 'default',
       name: pdb.metadata?.name ?? '',
-      selector: labelSelector(pdb.spec?.selector),
+      selector: pdb.spec?.selector ? labelSelector(pdb.spec.selector) : null,
       disruptionsAllowed: pdb.status?.disruptionsAllowed ?? 0,
     }));
   }

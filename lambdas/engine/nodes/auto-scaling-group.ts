@@ -22,7 +22,7 @@ export interface AutoScalingGroupInfo {
   desiredCapacity: number;
   instances: AsgInstance[];
   tags: Record<string, string>;
-  /** Instance types from the launch template or mixed-instances overrides (first is the primary). */
+  /** Instance types from the mixed-instances overrides, then from the group's running instances (the launch template itself is not read). */
   instanceTypes: string[];
   /** Recent scaling activities, newest first. */
   activities: ScalingActivity[];

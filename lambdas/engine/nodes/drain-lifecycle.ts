@@ -17,13 +17,23 @@ export type DrainStep =
   | { kind: 'at-min'; drain: DrainInProgress }
   | { kind: 'continue'; drain: DrainInProgress; node: NodeInfo };
 
+/**
+ * Evictions stop at maxDrainSeconds; a pod evicted by then is waited for at most its grace period
+ * (capped at maxGracefulTerminationSeconds) plus 30 s, and a minute of slack for tick spacing.
+ * Past that nothing can legitimately be in progress, so a drain left over (a crashed invocation)
+ * is undone.
+ */
+export function drainHardLimitMs(knobs: NodeGroupKnobs): number {
+  return (knobs.maxDrainSeconds + knobs.maxGracefulTerminationSeconds + 30 + 60) * 1000;
+}
+
 export function nextDrainStep(state: NodeGroupState, asg: AutoScalingGroupInfo, nodes: readonly NodeInfo[], knobs: NodeGroupKnobs, now: number): DrainStep {
   const drain = state.drain;
   if (!drain) return { kind: 'none' };
   const node = nodes.find((candidate) => candidate.name === drain.node);
   const instance = asg.instances.find((candidate) => candidate.instanceId === drain.instanceId);
   if (!node || !instance || instance.lifecycleState.startsWith('Terminat')) return { kind: 'gone', drain };
-  if (now - drain.startedAt > knobs.maxDrainSeconds * 1000) return { kind: 'expired', drain };
+  if (now - drain.startedAt > drainHardLimitMs(knobs)) return { kind: 'expired', drain };
   if (asg.desiredCapacity <= asg.minSize) return { kind: 'at-min', drain };
   return { kind: 'continue', drain, node };
 }

@@ -21,15 +21,20 @@ export type PodDrainDecision =
   | { kind: 'block'; reason: string; message: string };
 
 export function matchingPdbs(pod: PodInfo, pdbs: readonly PdbInfo[]): PdbInfo[] {
-  return pdbs.filter((pdb) => pdb.namespace === pod.namespace && labelSelectorMatches(pdb.selector, pod.labels));
+  // policy/v1: a PDB with a null selector matches no pod (an empty one matches every pod).
+  return pdbs.filter((pdb) => pdb.namespace === pod.namespace && pdb.selector !== null && labelSelectorMatches(pdb.selector, pod.labels));
 }
 
-export function podDrainDecision(pod: PodInfo, pdbs: readonly PdbInfo[], knobs: NodeGroupKnobs): PodDrainDecision {
+export function podDrainDecision(pod: PodInfo, pdbs: readonly PdbInfo[], knobs: NodeGroupKnobs, now: number): PodDrainDecision {
   const id = `${pod.namespace}/${pod.name}`;
   if (pod.mirror || pod.phase === 'Succeeded' || pod.phase === 'Failed') return { kind: 'skip' };
   if (isDaemonSetPod(pod)) return { kind: 'skip' };
   const pdbList = matchingPdbs(pod, pdbs);
   const safeToEvict = pod.annotations[SAFE_TO_EVICT];
+  // CA's planner waits for such a pod to finish instead of evicting it (BlockedByOnCompletionPod).
+  if (safeToEvict === 'on-completion') {
+    return { kind: 'block', reason: 'BlockedByOnCompletionPod', message: `pod ${id} is annotated ${SAFE_TO_EVICT}: "on-completion"; the node is removable once it finishes` };
+  }
   // "true" short-circuits every blocking rule in CA's simulation; the eviction still meets the PDB.
   if (safeToEvict !== 'true') {
     if (!pod.owner) {
@@ -38,8 +43,14 @@ export function podDrainDecision(pod: PodInfo, pdbs: readonly PdbInfo[], knobs: 
     if (knobs.skipNodesWithCustomControllerPods && !REPLICATING_KINDS.has(pod.owner.kind)) {
       return { kind: 'block', reason: 'NotReplicated', message: `pod ${id} is owned by a ${pod.owner.kind}, not a ReplicaSet/StatefulSet/Job; set skipNodesWithCustomControllerPods: false or annotate it ${SAFE_TO_EVICT}: "true"` };
     }
-    if (knobs.skipNodesWithSystemPods && pod.namespace === 'kube-system' && pdbList.length === 0) {
-      return { kind: 'block', reason: 'UnmovableKubeSystemPod', message: `kube-system pod ${id} has no PodDisruptionBudget; add a PDB for it or set skipNodesWithSystemPods: false` };
+    // CA blocks only for a while after the pod's creation; past that the pod is evicted like any other.
+    const systemBlockUntil = pod.createdAt + knobs.blockingSystemPodDisruptionTimeoutSeconds * 1000;
+    if (knobs.skipNodesWithSystemPods && pod.namespace === 'kube-system' && pdbList.length === 0 && now < systemBlockUntil) {
+      return {
+        kind: 'block',
+        reason: 'UnmovableKubeSystemPod',
+        message: `kube-system pod ${id} has no PodDisruptionBudget and blocks until ${new Date(systemBlockUntil).toISOString()} (blockingSystemPodDisruptionTimeoutSeconds after its creation); add a PDB for it or set skipNodesWithSystemPods: false`,
+      };
     }
     if (safeToEvict === 'false') {
       return { kind: 'block', reason: 'NotSafeToEvictAnnotation', message: `pod ${id} is annotated ${SAFE_TO_EVICT}: "false"` };

@@ -40,8 +40,13 @@ const BURSTABLE: Record<string, InstanceFacts> = {
   't3.2xlarge': { vcpu: 8, memoryGiB: 32, enis: 4, ipv4PerEni: 15 },
 };
 
+/** t3a matches t3 except where AMD sizes have fewer ENIs (eni-max-pods.txt: t3a.small 8, not 11). */
+const BURSTABLE_T3A: Record<string, InstanceFacts> = {
+  't3a.small': { vcpu: 2, memoryGiB: 2, enis: 2, ipv4PerEni: 4 },
+};
+
 function facts(instanceType: string): InstanceFacts | undefined {
-  const burstable = BURSTABLE[instanceType] ?? BURSTABLE[instanceType.replace(/^t3a\./, 't3.')];
+  const burstable = BURSTABLE[instanceType] ?? BURSTABLE_T3A[instanceType] ?? BURSTABLE[instanceType.replace(/^t3a\./, 't3.')];
   if (burstable) return burstable;
   const [family, size] = instanceType.split('.');
   const gibPerVcpu = family ? FAMILIES[family] : undefined;

@@ -19,6 +19,11 @@ export interface GroupView {
   readyNodes: number;
   /** Requested capacity not yet Ready: counted as nodes so a later tick never asks twice. */
   upcoming: number;
+  /**
+   * Instances past maxNodeProvisionSeconds and still not Ready (registered NotReady by node age,
+   * unregistered by first sight): CA counts them unready, not upcoming, so they never stall scale-up.
+   */
+  staleInstances: string[];
   backedOff: boolean;
   template?: NodeTemplate;
   templateError?: string;
@@ -42,7 +47,26 @@ export function buildGroupView(
   const liveIds = new Set(asg.instances.filter(isLiveInstance).map((instance) => instance.instanceId));
   const nodes = allNodes.filter((node) => node.instanceId !== undefined && liveIds.has(node.instanceId));
   const readyNodes = nodes.filter((node) => node.ready).length;
-  const waiting = Math.max(0, asg.desiredCapacity - readyNodes);
+  const provisionMs = knobs.maxNodeProvisionSeconds * 1000;
+
+  // First sight of each live instance, kept in state so an instance that never registers stops
+  // counting as upcoming after maxNodeProvisionSeconds even across cold starts.
+  const firstSeen: Record<string, number> = {};
+  for (const id of liveIds) firstSeen[id] = previous.instanceFirstSeen?.[id] ?? now;
+  state = { ...state, instanceFirstSeen: firstSeen };
+  const byInstance = new Map(nodes.map((node) => [node.instanceId!, node]));
+  const staleInstances: string[] = [];
+  const scaleUp = state.lastScaleUp;
+  // Not-Ready instances that predate the last scale-up are not what it is waiting for.
+  let notReadyBeforeScaleUp = 0;
+  for (const id of liveIds) {
+    const node = byInstance.get(id);
+    if (node?.ready) continue;
+    const since = node ? node.createdAt : firstSeen[id]!;
+    if (now - since > provisionMs) staleInstances.push(id);
+    if (scaleUp && since < scaleUp.at) notReadyBeforeScaleUp += 1;
+  }
+  const waiting = Math.max(0, asg.desiredCapacity - readyNodes - staleInstances.length);
 
   // A failed launch since the last one acted on (CA's early abort on AWS, PR #4489).
   const horizon = Math.max(state.lastFailedActivityAt ?? 0, now - knobs.maxNodeProvisionSeconds * 1000);
@@ -54,9 +78,9 @@ export function buildGroupView(
     findings.push(reason);
   }
 
-  const scaleUp = state.lastScaleUp;
-  if (scaleUp && !scaleUp.provisionTimedOut && waiting > 0 && now - scaleUp.at > knobs.maxNodeProvisionSeconds * 1000) {
-    const reason = `${waiting} requested instance(s) not Ready within ${knobs.maxNodeProvisionSeconds}s of the scale-up at ${new Date(scaleUp.at).toISOString()}`;
+  const missing = Math.max(0, asg.desiredCapacity - readyNodes - notReadyBeforeScaleUp);
+  if (scaleUp && !scaleUp.provisionTimedOut && missing > 0 && now - scaleUp.at > provisionMs) {
+    const reason = `${missing} requested instance(s) not Ready within ${knobs.maxNodeProvisionSeconds}s of the scale-up at ${new Date(scaleUp.at).toISOString()}`;
     state = { ...withBackoff(state, now, reason, knobs), lastScaleUp: { ...scaleUp, provisionTimedOut: true } };
     findings.push(reason);
   }
@@ -78,6 +102,7 @@ export function buildGroupView(
     state,
     nodes,
     readyNodes,
+    staleInstances,
     // A group whose launches fail is not trusted to deliver what it was asked for.
     upcoming: backedOff ? 0 : waiting,
     backedOff,

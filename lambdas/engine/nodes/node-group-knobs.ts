@@ -11,8 +11,12 @@ export interface NodeGroupKnobs {
   scaleDownUnneededSeconds: number;
   scaleDownDelayAfterAddSeconds: number;
   scaleDownDelayAfterFailureSeconds: number;
-  /** How long a drain may keep retrying evictions before it gives up (CA's max-pod-eviction-time). */
+  /** How long a drain may keep retrying evictions before it gives up (CA's --max-pod-eviction-time). */
   maxDrainSeconds: number;
+  /** Cap on the grace period waited for an evicted pod to terminate (CA's --max-graceful-termination-sec). */
+  maxGracefulTerminationSeconds: number;
+  /** A kube-system pod without a PDB blocks scale-down only this long after its creation (CA's --blocking-system-pod-distruption-timeout). */
+  blockingSystemPodDisruptionTimeoutSeconds: number;
   /** Instances not Ready this long after a scale-up put the group into backoff. */
   maxNodeProvisionSeconds: number;
   initialBackoffSeconds: number;
@@ -32,6 +36,8 @@ export const DEFAULT_NODE_GROUP_KNOBS: NodeGroupKnobs = {
   scaleDownDelayAfterAddSeconds: 600,
   scaleDownDelayAfterFailureSeconds: 180,
   maxDrainSeconds: 120,
+  maxGracefulTerminationSeconds: 600,
+  blockingSystemPodDisruptionTimeoutSeconds: 3600,
   maxNodeProvisionSeconds: 900,
   initialBackoffSeconds: 300,
   maxBackoffSeconds: 1800,

@@ -46,6 +46,8 @@ export interface NodeGroupState {
   lastFailedActivityAt?: number;
   drain?: DrainInProgress;
   lastRequest?: LastRequest;
+  /** Live instance id → epoch ms it was first seen, so an instance that never registers stops counting as upcoming. */
+  instanceFirstSeen?: Record<string, number>;
 }
 
 export function emptyNodeGroupState(): NodeGroupState {

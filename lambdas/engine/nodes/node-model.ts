@@ -36,6 +36,8 @@ export interface SelectorRequirement {
 /** A required node-affinity term: every expression must hold (terms are OR-ed). */
 export interface NodeSelectorTerm {
   matchExpressions: SelectorRequirement[];
+  /** Field requirements (only metadata.name exists); not modelled, so a term with any never matches. */
+  matchFields?: SelectorRequirement[];
 }
 
 /** A metav1 LabelSelector, as used by PDBs and workloads. */
@@ -96,7 +98,8 @@ export interface NodeInfo {
 export interface PdbInfo {
   namespace: string;
   name: string;
-  selector: LabelSelector;
+  /** null when the PDB has no selector: policy/v1 then matches no pod. */
+  selector: LabelSelector | null;
   disruptionsAllowed: number;
 }
 

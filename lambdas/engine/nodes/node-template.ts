@@ -41,8 +41,8 @@ const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoEx
 export type TemplateResult = { template: NodeTemplate } | { error: string };
 
 /**
- * A template from the group's tags. `instanceType` comes from the launch template or the
- * mixed-instances overrides; the `label/node.kubernetes.io/instance-type` tag wins when present.
+ * A template from the group's tags. `instanceType` comes from the mixed-instances overrides or a
+ * running instance (the launch template is not read); the `label/node.kubernetes.io/instance-type` tag wins when present.
  */
 export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined): TemplateResult {
   const labels: Record<string, string> = {};

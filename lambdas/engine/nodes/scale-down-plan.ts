@@ -10,7 +10,8 @@ import { isBeingDeleted } from './group-view';
 import type { NodeGroupState } from './node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from './node-model';
 import { holdsCapacity, podId } from './node-model';
-import { existingBins } from './scale-up-plan';
+import type { ExistingPlacement } from './scale-up-plan';
+import { existingBins, placementsAsPods } from './scale-up-plan';
 
 export const SCALE_DOWN_DISABLED = 'cluster-autoscaler.kubernetes.io/scale-down-disabled';
 
@@ -48,6 +49,12 @@ export interface ScaleDownContext {
   now: number;
   /** The group is scaling up in this tick (CA skips scale-down in such a loop). */
   scalingUp: boolean;
+  /**
+   * Pending pods this tick's scale-up plan put on free room of existing nodes. They count on those
+   * nodes (utilization, pods to move, room elsewhere), as CA adds pending pods to its snapshot
+   * before scale-down, so a node is not drained just as the scheduler fills it.
+   */
+  placed?: readonly ExistingPlacement[];
 }
 
 /** max(cpu, memory) of requests over allocatable, as CA's utilization. */
@@ -86,7 +93,7 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   // PDB budgets are spent pod by pod, as CA's RemainingPdbTracker does.
   const budget = new Map<PdbInfo, number>();
   for (const pod of podsOnNode) {
-    const decision = podDrainDecision(pod, context.pdbs, knobs);
+    const decision = podDrainDecision(pod, context.pdbs, knobs, now);
     if (decision.kind === 'skip') continue;
     if (decision.kind === 'block') return { removable: false, utilization, reason: decision.reason, message: decision.message };
     // safe-to-evict "true" skips the PDB rule in CA's simulation too; the eviction still meets it.
@@ -109,7 +116,8 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   return { removable: true, utilization, pods: toMove };
 }
 
-export function planScaleDown(view: GroupView, context: ScaleDownContext): ScaleDownPlan {
+export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDownPlan {
+  const context: ScaleDownContext = input.placed?.length ? { ...input, pods: [...input.pods, ...placementsAsPods(input.placed)] } : input;
   const { now } = context;
   const knobs = view.knobs;
   const assessments: NodeAssessment[] = [];

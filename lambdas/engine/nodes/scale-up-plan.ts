@@ -28,10 +28,24 @@ export interface GroupScaleUp {
   bindingResource?: keyof Resources;
 }
 
+export interface ExistingPlacement {
+  id: string;
+  node: string;
+  pod: PodScheduling;
+}
+
 export interface ScaleUpPlan {
   groups: GroupScaleUp[];
   /** Pods that fit free room on existing nodes: the scheduler will place them. */
   fitExisting: string[];
+  /** Where those pods went: scale-down counts them on these nodes, as CA puts pending pods in its snapshot first. */
+  existingPlacements: ExistingPlacement[];
+  /**
+   * Pods the scheduler reports Unschedulable that the plan places on existing or upcoming room: some
+   * constraint the node scaler does not model (extended resources, ephemeral storage, pod
+   * (anti-)affinity, topology spread, host ports...) keeps them off, so no node is added for them.
+   */
+  unmodelled: string[];
   /** Pods that fit nodes already requested. */
   fitUpcoming: string[];
   /** Pods no group can help, with why. */
@@ -94,11 +108,14 @@ export function planScaleUp(
     });
   }
 
-  const plan: ScaleUpPlan = { groups: [], fitExisting: [], fitUpcoming: [], unhelped: [] };
+  const plan: ScaleUpPlan = { groups: [], fitExisting: [], existingPlacements: [], fitUpcoming: [], unmodelled: [], unhelped: [] };
   const placed = new Map<string, string[]>();
   for (const item of sortLargestFirst(pending)) {
-    if (placeFirstFit(existing, item.pod)) {
+    const onExisting = placeFirstFit(existing, item.pod);
+    if (onExisting) {
       plan.fitExisting.push(item.id);
+      plan.existingPlacements.push({ id: item.id, node: onExisting.id, pod: item.pod });
+      if (item.source === 'unschedulable') plan.unmodelled.push(item.id);
       continue;
     }
     if (placeFirstFit(upcoming, item.pod)) {
@@ -155,4 +172,26 @@ export function planScaleUp(
     });
   }
   return plan;
+}
+
+/** The pods a plan put on existing nodes, as pods bound there (for the scale-down simulation). */
+export function placementsAsPods(placements: readonly ExistingPlacement[]): PodInfo[] {
+  return placements.map((placement) => {
+    const slash = placement.id.indexOf('/');
+    return {
+      ...placement.pod,
+      namespace: placement.id.slice(0, slash),
+      name: placement.id.slice(slash + 1),
+      labels: {},
+      annotations: {},
+      nodeName: placement.node,
+      phase: 'Pending',
+      // Pending pods come from controllers (bare pods are not scaled for); they must move like any other.
+      owner: { kind: 'ReplicaSet', name: 'pending' },
+      mirror: false,
+      unschedulable: false,
+      localStorageVolumes: [],
+      createdAt: 0,
+    };
+  });
 }

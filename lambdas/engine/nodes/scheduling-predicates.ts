@@ -36,6 +36,9 @@ export function labelSelectorMatches(selector: LabelSelector, labels: Record<str
 }
 
 function nodeSelectorTermHolds(term: NodeSelectorTerm, labels: Record<string, string>): boolean {
+  // A metadata.name field requirement cannot be checked against a node not yet launched, so such a
+  // term is treated as not matching: the planner never adds a node the pod could not use.
+  if ((term.matchFields ?? []).length > 0) return false;
   // An empty term selects nothing (Kubernetes semantics), not everything.
   if (term.matchExpressions.length === 0) return false;
   return term.matchExpressions.every((requirement) => requirementHolds(labels, requirement));

@@ -6,6 +6,10 @@ import { pod } from './fixtures';
 
 const SAFE = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
 const pdb = (allowed: number, namespace = 'apps'): PdbInfo => ({ namespace, name: 'budget', selector: { matchLabels: { app: 'web' } }, disruptionsAllowed: allowed });
+const NOW = 1_800_000_000_000;
+const MINUTE = 60_000;
+/** Pods in the table were created 10 minutes before NOW unless a row says otherwise. */
+const RECENT = NOW - 10 * MINUTE;
 
 describe('pod drainability (CA rule order)', () => {
   it.each<[string, Partial<PodInfo>, PdbInfo[], string]>([
@@ -17,6 +21,12 @@ describe('pod drainability (CA rule order)', () => {
     ['a custom controller blocks', { owner: { kind: 'Rollout', name: 'r' } }, [], 'NotReplicated'],
     ['a bare pod annotated safe-to-evict "true" moves', { owner: undefined, annotations: { [SAFE]: 'true' } }, [], 'move'],
     ['a kube-system pod without PDB blocks', { namespace: 'kube-system' }, [], 'UnmovableKubeSystemPod'],
+    ['a kube-system pod without PDB blocks until 1h after its creation', { namespace: 'kube-system', createdAt: NOW - 59 * MINUTE }, [], 'UnmovableKubeSystemPod'],
+    ['a kube-system pod without PDB created 1h ago moves (blocking-system-pod-distruption-timeout)', { namespace: 'kube-system', createdAt: NOW - 60 * MINUTE }, [], 'move'],
+    ['a kube-system pod without PDB created 30 days ago moves', { namespace: 'kube-system', createdAt: NOW - 30 * 24 * 60 * MINUTE }, [], 'move'],
+    ['safe-to-evict "on-completion" blocks (BlockedByOnCompletionPod)', { annotations: { [SAFE]: 'on-completion' } }, [], 'BlockedByOnCompletionPod'],
+    ['a PDB with a null selector matches no pod', {}, [{ ...pdb(0), selector: null }], 'move'],
+    ['a PDB with an empty selector matches every pod', {}, [{ ...pdb(0), selector: {} }], 'NotEnoughPdb'],
     ['a kube-system pod with a PDB moves', { namespace: 'kube-system' }, [pdb(1, 'kube-system')], 'move'],
     ['safe-to-evict "false" blocks', { annotations: { [SAFE]: 'false' } }, [], 'NotSafeToEvictAnnotation'],
     ['an emptyDir on disk blocks', { localStorageVolumes: ['scratch'] }, [], 'LocalStorageRequested'],
@@ -24,12 +34,19 @@ describe('pod drainability (CA rule order)', () => {
     ['a PDB with no disruptions left blocks', {}, [pdb(0)], 'NotEnoughPdb'],
     ['safe-to-evict "true" skips the PDB rule in simulation', { annotations: { [SAFE]: 'true' } }, [pdb(0)], 'move'],
   ])('%s', (_name, overrides, pdbs, expected) => {
-    const decision = podDrainDecision(pod('web-1', 100, 100, overrides), pdbs, DEFAULT_NODE_GROUP_KNOBS);
+    const decision = podDrainDecision(pod('web-1', 100, 100, { createdAt: RECENT, ...overrides }), pdbs, DEFAULT_NODE_GROUP_KNOBS, NOW);
     expect(decision.kind === 'block' ? decision.reason : decision.kind).toBe(expected);
   });
 
   it('system pods and local storage can be allowed by knobs', () => {
     const knobs = { ...DEFAULT_NODE_GROUP_KNOBS, skipNodesWithSystemPods: false, skipNodesWithLocalStorage: false };
-    expect(podDrainDecision(pod('dns', 1, 1, { namespace: 'kube-system', localStorageVolumes: ['tmp'] }), [], knobs).kind).toBe('move');
+    expect(podDrainDecision(pod('dns', 1, 1, { namespace: 'kube-system', localStorageVolumes: ['tmp'], createdAt: RECENT }), [], knobs, NOW).kind).toBe('move');
+  });
+
+  it('blockingSystemPodDisruptionTimeoutSeconds sets how long a kube-system pod blocks', () => {
+    const knobs = { ...DEFAULT_NODE_GROUP_KNOBS, blockingSystemPodDisruptionTimeoutSeconds: 7200 };
+    const dns = pod('dns', 1, 1, { namespace: 'kube-system', createdAt: NOW - 90 * MINUTE });
+    expect(podDrainDecision(dns, [], knobs, NOW)).toMatchObject({ kind: 'block', reason: 'UnmovableKubeSystemPod' });
+    expect(podDrainDecision(dns, [], DEFAULT_NODE_GROUP_KNOBS, NOW).kind).toBe('move');
   });
 });

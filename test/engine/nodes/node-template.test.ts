@@ -9,6 +9,8 @@ describe('EKS max pods (VPC CNI formula, never 110)', () => {
   it.each([
     ['t3.medium', 17],
     ['t3.large', 35],
+    ['t3a.small', 8],
+    ['t3a.medium', 17],
     ['m5.large', 29],
     ['m5.xlarge', 58],
     ['c5.4xlarge', 234],

@@ -7,12 +7,14 @@ import { emptyNodeGroupState } from '../../../lambdas/engine/nodes/node-group-st
 import type { NodeInfo, PdbInfo, PodInfo } from '../../../lambdas/engine/nodes/node-model';
 import { TO_BE_DELETED_TAINT } from '../../../lambdas/engine/nodes/node-template';
 import { planScaleDown } from '../../../lambdas/engine/nodes/scale-down-plan';
+import type { ExistingPlacement } from '../../../lambdas/engine/nodes/scale-up-plan';
 import { GIB, asg, inService, node, pod } from './fixtures';
 
 const NOW = 1_800_000_000_000;
 const MIN = 60_000;
 
 interface Case {
+  placed?: ExistingPlacement[];
   nodes?: NodeInfo[];
   pods?: PodInfo[];
   pdbs?: PdbInfo[];
@@ -29,7 +31,7 @@ function scenario(input: Case = {}) {
   const group = asg({ minSize: input.minSize ?? 0, desiredCapacity: nodes.length, instances: inService(...nodes.map((n) => n.name)) });
   const state = { ...emptyNodeGroupState(), ...input.state };
   const view = buildGroupView(group, { ...DEFAULT_NODE_GROUP_KNOBS, ...input.knobs }, state, nodes, NOW);
-  return planScaleDown(view, { nodes, pods, pdbs: input.pdbs ?? [], now: NOW, scalingUp: input.scalingUp ?? false });
+  return planScaleDown(view, { nodes, pods, pdbs: input.pdbs ?? [], now: NOW, scalingUp: input.scalingUp ?? false, placed: input.placed });
 }
 
 const unneededLongAgo = { unneededSince: { n1: NOW - 11 * MIN } };
@@ -59,7 +61,8 @@ describe('scale-down eligibility', () => {
     ['memory counts too (max of cpu, memory)', { pods: [pod('mem-1', 100, 9 * GIB, { nodeName: 'n1' })] }, 'NotUnderutilized'],
     ['safe-to-evict "false"', { pods: [pod('keep-1', 100, GIB, { nodeName: 'n1', annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false' } })] }, 'NotSafeToEvictAnnotation'],
     ['a bare pod', { pods: [pod('bare-1', 100, GIB, { nodeName: 'n1', owner: undefined })] }, 'NotReplicated'],
-    ['a kube-system pod without PDB', { pods: [pod('dns-1', 100, GIB, { nodeName: 'n1', namespace: 'kube-system' })] }, 'UnmovableKubeSystemPod'],
+    ['a kube-system pod without PDB created 30 min ago', { pods: [pod('dns-1', 100, GIB, { nodeName: 'n1', namespace: 'kube-system', createdAt: NOW - 30 * MIN })] }, 'UnmovableKubeSystemPod'],
+    ['a pod annotated safe-to-evict "on-completion"', { pods: [pod('job-1', 100, GIB, { nodeName: 'n1', annotations: { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'on-completion' } })] }, 'BlockedByOnCompletionPod'],
     ['local storage', { pods: [pod('cache-1', 100, GIB, { nodeName: 'n1', localStorageVolumes: ['data'] })] }, 'LocalStorageRequested'],
     [
       'a PDB that allows one disruption for two pods on the node',
@@ -73,6 +76,16 @@ describe('scale-down eligibility', () => {
     ['the scale-down-disabled annotation', { nodes: [node('n1', { annotations: { 'cluster-autoscaler.kubernetes.io/scale-down-disabled': 'true' } }), node('n2')] }, 'ScaleDownDisabledAnnotation'],
     ['a node already being deleted', { nodes: [node('n1', { taints: [{ key: TO_BE_DELETED_TAINT, effect: 'NoSchedule' }] }), node('n2')] }, 'CurrentlyBeingDeleted'],
     ['a node whose drain failed recently', { state: { unremovableUntil: { n1: NOW + MIN } } }, 'RecentlyUnremovable'],
+    [
+      'pending pods this tick placed on its free room (CA adds them to the snapshot first)',
+      { placed: [0, 1, 2].map((index) => ({ id: `apps/web#new-${index}`, node: 'n1', pod: pod(`web-${index}`, 1000, GIB) })) },
+      'NotUnderutilized',
+    ],
+    [
+      'a pending pod placed on it with no room left elsewhere',
+      { placed: [{ id: 'apps/mid-1', node: 'n1', pod: pod('mid-1', 1500, GIB) }] },
+      'NoPlaceToMovePods',
+    ],
   ])('%s keeps the node', (_name, input, reason) => {
     const plan = scenario({ ...input, state: { ...unneededLongAgo, ...input.state } });
     expect(plan.drain).toBeUndefined();

@@ -61,6 +61,26 @@ describe('scale-up bin-packing', () => {
     expect(plan.fitExisting).toHaveLength(3);
   });
 
+  it('returns where pods fitting existing room were placed', () => {
+    const roomy = node('n2');
+    const plan = planScaleUp([viewOf(asg({ desiredCapacity: 2, instances: inService('n1', 'n2') }), [full, roomy])], [full, roomy], fillFull, pending(2, 1000, GIB), []);
+    expect(plan.existingPlacements.map((placement) => [placement.id, placement.node])).toEqual([
+      ['apps/p-0', 'n2'],
+      ['apps/p-1', 'n2'],
+    ]);
+  });
+
+  it.each<[string, PendingPod['source'], string[]]>([
+    ['an Unschedulable pod that fits existing room is reported as an unmodelled constraint', 'unschedulable', ['apps/p-0']],
+    ['a pod the pod scaler is about to create is not (the scheduler has not tried it yet)', 'scale-up notice', []],
+  ])('%s', (_name, source, unmodelled) => {
+    const roomy = node('n1');
+    const items = pending(1, 500, GIB).map((item) => ({ ...item, source }));
+    const plan = planScaleUp([viewOf(asg({ desiredCapacity: 1, instances: inService('n1') }), [roomy])], [roomy], [], items, []);
+    expect(plan.groups).toEqual([]);
+    expect(plan.unmodelled).toEqual(unmodelled);
+  });
+
   it('instances requested but not Ready count as capacity (no second request)', () => {
     const booting = asg({ desiredCapacity: 3, instances: [...inService('n1'), { instanceId: 'i-b1', lifecycleState: 'Pending' }, { instanceId: 'i-b2', lifecycleState: 'Pending' }] });
     const plan = planScaleUp([viewOf(booting, [full])], [full], fillFull, pending(3, 1000, 256 * MIB), []);

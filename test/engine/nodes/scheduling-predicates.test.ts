@@ -22,6 +22,8 @@ describe('pod to node predicates', () => {
       plainNode,
       true,
     ],
+    ['a term with matchFields is not matched (metadata.name is not modelled)', { requiredNodeAffinity: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['general'] }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n9'] }] }] }, plainNode, false],
+    ['a matchFields-only term does not stop another term from matching', { requiredNodeAffinity: [{ matchExpressions: [], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n9'] }] }, { matchExpressions: [{ key: 'pool', operator: 'In', values: ['general'] }] }] }, plainNode, true],
     ['untolerated NoSchedule taint', {}, gpuNode, false],
     ['toleration Equal', { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }] }, gpuNode, true],
     ['toleration Exists for the key', { tolerations: [{ key: 'gpu', operator: 'Exists' }] }, gpuNode, true],
