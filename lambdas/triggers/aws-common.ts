@@ -4,8 +4,8 @@
  * `identityOwner`). Static keys are never read: the ScaledObject parser warns about them once, so
  * here they are only declared known.
  */
-import type { MetadataReader } from './metadata-values';
-import type { AwsSource, ParsedTrigger, TriggerParseInput } from './trigger-definition';
+import { normalizeMetricNamePart, type MetadataReader } from './metadata-values';
+import type { AwsSource, ParsedTrigger, TriggerParseInput, TriggerParseResult } from './trigger-definition';
 import { TriggerError } from './trigger-definition';
 
 /**
@@ -95,4 +95,31 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The result an AWS trigger that scales on one named resource (a queue, a stream) ends its parse
+ * with: KEDA's metric name `s<index>-aws-<kind>-<resource>`, the resource name standing in as
+ * `from-env-<VAR>` while it still comes from the container env (synth time).
+ */
+export function namedResourceParsed(
+  input: TriggerParseInput,
+  reader: MetadataReader,
+  resource: { kind: 'sqs' | 'kinesis'; param: string; name: string | undefined },
+  values: { target: number; activationTarget: number; params: Record<string, unknown>; aws: AwsSource },
+): TriggerParseResult {
+  const nameForMetric = resource.name ?? `from-env-${reader.envRefs[resource.param] ?? ''}`;
+  const unresolvedEnv = unresolvedEnvOf(reader);
+  return {
+    parsed: {
+      metricName: `s${input.index}-${normalizeMetricNamePart(`aws-${resource.kind}-${nameForMetric}`)}`,
+      target: values.target,
+      activationTarget: values.activationTarget,
+      params: { ...values.params, ...(unresolvedEnv ? { unresolvedEnv } : {}) },
+      aws: values.aws,
+      envRefs: { ...reader.envRefs },
+    },
+    errors: reader.errors,
+    warnings: reader.warnings,
+  };
 }

@@ -4,8 +4,8 @@
  */
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
-import { metadataReader, normalizeMetricNamePart } from './metadata-values';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { metadataReader } from './metadata-values';
 import {
   TriggerError,
   type MetricOutcome,
@@ -36,18 +36,12 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   if (reader.errors.length > 0 || shardCount === undefined || activationShardCount === undefined) {
     return { errors: reader.errors, warnings: reader.warnings };
   }
-  const unresolvedEnv = unresolvedEnvOf(reader);
-  const params = { streamName: streamName ?? '', shardCount, activationShardCount, ...(unresolvedEnv ? { unresolvedEnv } : {}) };
-  const nameForMetric = streamName ?? `from-env-${reader.envRefs.streamName ?? ''}`;
-  const parsed = {
-    metricName: `s${input.index}-${normalizeMetricNamePart(`aws-kinesis-${nameForMetric}`)}`,
+  return namedResourceParsed(input, reader, { kind: 'kinesis', param: 'streamName', name: streamName }, {
     target: shardCount,
     activationTarget: activationShardCount,
-    params,
+    params: { streamName: streamName ?? '', shardCount, activationShardCount },
     aws,
-    envRefs: { ...reader.envRefs },
-  };
-  return { parsed, errors: reader.errors, warnings: reader.warnings };
+  });
 }
 
 function readRequest(trigger: ParsedTrigger): ReadRequest {

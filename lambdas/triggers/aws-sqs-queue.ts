@@ -5,8 +5,8 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { toTriggerError } from '../adapters/aws/aws-errors';
 import { resolveQueueUrl } from '../adapters/aws/queue-url-resolver';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
-import { metadataReader, normalizeMetricNamePart } from './metadata-values';
+import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { metadataReader } from './metadata-values';
 import {
   TriggerError,
   type MetricOutcome,
@@ -86,8 +86,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   const attributes: SqsAttributeName[] = ['ApproximateNumberOfMessages'];
   if (scaleOnInFlight) attributes.push('ApproximateNumberOfMessagesNotVisible');
   if (scaleOnDelayed) attributes.push('ApproximateNumberOfMessagesDelayed');
-  const unresolvedEnv = unresolvedEnvOf(reader);
-  const params: SqsParams & { unresolvedEnv?: Record<string, string> } = {
+  const params: SqsParams = {
     queueUrl: queueUrl ?? '',
     queueName: queueName ?? '',
     queueLength,
@@ -95,18 +94,13 @@ function parse(input: TriggerParseInput): TriggerParseResult {
     scaleOnInFlight,
     scaleOnDelayed,
     attributes,
-    ...(unresolvedEnv ? { unresolvedEnv } : {}),
   };
-  const nameForMetric = queueName ?? `from-env-${reader.envRefs.queueURL ?? ''}`;
-  const parsed = {
-    metricName: `s${input.index}-${normalizeMetricNamePart(`aws-sqs-${nameForMetric}`)}`,
+  return namedResourceParsed(input, reader, { kind: 'sqs', param: 'queueURL', name: queueName }, {
     target: queueLength,
     activationTarget: activationQueueLength,
     params,
     aws,
-    envRefs: { ...reader.envRefs },
-  };
-  return { parsed, errors: reader.errors, warnings: reader.warnings };
+  });
 }
 
 function readRequest(trigger: ParsedTrigger): ReadRequest {
