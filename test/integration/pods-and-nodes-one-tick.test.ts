@@ -11,26 +11,14 @@ import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
 import type { ScaleUpNotice } from '../../lambdas/pod-scaler/tick-types';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
-import { CLUSTER, NodeScalerWorld } from '../node-scaler/node-scaler-world';
+import { CLUSTER, startWorldWithFullNode, type NodeScalerWorld } from '../node-scaler/node-scaler-world';
 import { configFrom, FakeClock } from '../pod-scaler/harness';
 
 const sqs = mockClient(SQSClient);
 let world: NodeScalerWorld;
 
 beforeEach(async () => {
-  world = await NodeScalerWorld.start();
-  world.addGroup({ name: 'workers' });
-  world.addNode('workers', { name: 'n1', cpu: '2', memory: '8Gi', pods: '17' });
-  world.put('Deployment', {
-    metadata: { name: 'web', namespace: 'apps' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web', resources: { requests: { cpu: '1', memory: '1Gi' } } }] } },
-    },
-  });
-  world.addPod({ name: 'web-0', node: 'n1', cpu: '1', memory: '1Gi', labels: { app: 'web' } });
-  world.addPod({ name: 'other-0', node: 'n1', cpu: '900m', memory: '1Gi' });
+  world = await startWorldWithFullNode();
   sqs.reset();
   sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '25', ApproximateNumberOfMessagesNotVisible: '0' } });
 });

@@ -1,22 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { CLUSTER, NodeScalerWorld } from './node-scaler-world';
+import { CLUSTER, startWorldWithFullNode, type NodeScalerWorld } from './node-scaler-world';
 
 let world: NodeScalerWorld;
 beforeEach(async () => {
-  world = await NodeScalerWorld.start();
-  world.addGroup({ name: 'workers' });
-  world.addNode('workers', { name: 'n1', cpu: '2', memory: '8Gi', pods: '17' });
-  world.put('Deployment', {
-    metadata: { name: 'web', namespace: 'apps' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web', resources: { requests: { cpu: '1', memory: '1Gi' } } }] } },
-    },
-  });
-  world.addPod({ name: 'web-0', node: 'n1', cpu: '1', memory: '1Gi', labels: { app: 'web' } });
-  world.addPod({ name: 'other-0', node: 'n1', cpu: '900m', memory: '1Gi' });
+  world = await startWorldWithFullNode();
 });
 afterEach(async () => {
   await world.close();
