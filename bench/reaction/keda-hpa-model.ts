@@ -9,7 +9,6 @@
  *
  * Trigger errors and fallback are not modelled: the built-in scenarios never fail a read.
  */
-import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
 import { initialScalingState, type ScalingState } from '../../lambdas/engine/scaling-state';
 import { recordScaleEvent } from '../../lambdas/engine/evaluate';
 import { reconcileHpa, type HpaMetric } from '../../lambdas/engine/hpa/reconcile';
@@ -20,24 +19,17 @@ import { kedaRequestScale } from '../../lambdas/engine/keda/request-scale';
 import { classifyTriggers } from '../../lambdas/engine/keda/trigger-outcomes';
 import { toTriggerResults } from '../../lambdas/triggers/metric-step';
 import type { TriggerResult } from '../../lambdas/engine/evaluate-types';
-import type { DecisionRecord, SimulationRun } from '../../cli/simulator/run-simulation';
+import { finishRun, type DecisionRecord, type SimulationInput, type SimulationRun } from '../../cli/simulator/run-simulation';
 import { SimulatedScaleTargets } from '../../cli/simulator/simulated-scale-targets';
 import { simulatedTriggerReader } from '../../cli/simulator/simulated-trigger-reader';
-import type { Traffic } from '../../cli/simulator/traffic';
 import { VirtualClock } from '../../cli/simulator/virtual-clock';
-import { SimWorld, type WorldSettings } from '../../cli/simulator/world';
+import { SimWorld } from '../../cli/simulator/world';
 
 export const HPA_SYNC_MS = 15_000;
 const KEY = 'keda-model';
 
-export interface ModelInput {
-  label: string;
-  object: ScaledObject;
-  traffic: Traffic;
-  settings: WorldSettings;
-  startMs: number;
-  durationMs: number;
-}
+/** The simulator's input, less what only the real tick needs (a state store, container env). */
+export type ModelInput = Pick<SimulationInput, 'label' | 'object' | 'traffic' | 'settings' | 'startMs' | 'durationMs'>;
 
 export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun> {
   const { object, settings, startMs, durationMs } = input;
@@ -111,19 +103,5 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     }
   }
   clock.advanceTo(endMs);
-  world.finish(endMs);
-  return {
-    label: input.label,
-    object,
-    traffic: input.traffic,
-    settings,
-    startMs,
-    endMs,
-    samples: world.samples,
-    totals: world.totals,
-    unprocessed: world.unprocessed,
-    decisions,
-    events: [],
-    ticks: 0,
-  };
+  return finishRun(input, world, endMs, { decisions, events: [], ticks: 0 });
 }

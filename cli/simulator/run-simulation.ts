@@ -99,20 +99,28 @@ export async function runSimulation(input: SimulationInput): Promise<SimulationR
     input.onProgress?.(Math.min(durationMs, tickStart + TICK_WINDOW_MS - startMs), durationMs);
   }
   clock.advanceTo(endMs);
+  return finishRun(input, world, endMs, { decisions, events: scaleTargets.events, ticks });
+}
+
+/** Closes the world at `endMs` and gathers what the summary and report read from a run. */
+export function finishRun(
+  input: Pick<SimulationInput, 'label' | 'object' | 'traffic' | 'settings' | 'startMs'>,
+  world: SimWorld,
+  endMs: number,
+  scaler: Pick<SimulationRun, 'decisions' | 'events' | 'ticks'>,
+): SimulationRun {
   world.finish(endMs);
   return {
     label: input.label,
-    object,
+    object: input.object,
     traffic: input.traffic,
-    settings,
-    startMs,
+    settings: input.settings,
+    startMs: input.startMs,
     endMs,
     samples: world.samples,
     totals: world.totals,
     unprocessed: world.unprocessed,
-    decisions,
-    events: scaleTargets.events,
-    ticks,
+    ...scaler,
   };
 }
 
