@@ -5,7 +5,7 @@
  * clients all speak these protocols, so the real SDK clients exercise their real serializers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 export type OperationHandler = (input: Record<string, unknown>) => unknown;
 
@@ -55,12 +55,9 @@ export async function startAwsJsonEmulator(options: AwsJsonEmulatorOptions): Pro
 
   const server: Server = createServer((req, res) => void onRequest(req, res));
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const port = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
     resetCounts: () => {
       counts = {};

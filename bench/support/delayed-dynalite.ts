@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -32,12 +32,9 @@ export async function startDelayedDynalite(latencyMs: number): Promise<DelayedDy
       for (const listener of listeners) listener.call(server, req, res);
     }, latencyMs);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const port = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     counts: () => ({ ...counts }),
     resetCounts: () => {
       counts = {};

@@ -5,12 +5,12 @@
  * skips the server.
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
 import type { StateStore } from '../../lambdas/adapters/state/state-store';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 export type StateBackendKind = 'dynalite' | 'memory';
 
@@ -31,11 +31,7 @@ export async function openStateBackend(kind: StateBackendKind): Promise<StateBac
   const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
   // Zero delays: the table is ACTIVE as soon as CreateTable returns.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'local',

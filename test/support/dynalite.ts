@@ -8,9 +8,9 @@
  *   await db.close();
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 // dynalite ships CommonJS without types; load it through require and describe only what we use.
 type DynaliteFactory = (options: Record<string, unknown>) => Server;
@@ -26,11 +26,7 @@ export interface RunningDynalite {
 export async function startDynalite(): Promise<RunningDynalite> {
   // Zero delays: tables are ACTIVE as soon as CreateTable returns, so tests need no waiting.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,

@@ -8,10 +8,10 @@
  *   await kinesis.close();
  */
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 // kinesalite ships CommonJS without types; load it through require and describe only what we use.
 type KinesaliteFactory = (options: Record<string, unknown>) => Server;
@@ -31,11 +31,7 @@ export interface RunningKinesalite {
 export async function startKinesalite(): Promise<RunningKinesalite> {
   // Zero delays: streams turn ACTIVE on the next turn of the event loop.
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new KinesisClient({
     endpoint,

@@ -30,7 +30,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyJsonPatch, applyMergePatch } from './kube-patches';
 import { matchesFieldSelector, matchesLabelSelector, matchesSelectorObject } from './kube-selectors';
@@ -38,6 +37,7 @@ import type { LabelSelectorObject } from './kube-selectors';
 import { BUILT_IN_RESOURCES, apiVersionOf, qualifiedResource, readPath, writePath } from './kube-resources';
 import type { KubeObject, ResourceType } from './kube-resources';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from './kube-tls-fixture';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
 export type { KubeObject, ResourceType } from './kube-resources';
 
@@ -523,11 +523,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   server.on('secureConnection', () => {
     tlsConnections += 1;
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `https://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
     url,

@@ -3,7 +3,6 @@
  * the per-read timeout, against a loopback server speaking SQS's JSON protocol.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
 import { awsSqsQueueTrigger } from '../../../lambdas/triggers/aws-sqs-queue';
 import { TriggerError } from '../../../lambdas/triggers/trigger-definition';
 import { parsedTrigger, sqsUrl } from './trigger-fixtures';
+import { listenOnLoopback } from '../../../lambdas/util/listen-on-loopback';
 
 const credentials = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
 const role = 'arn:aws:iam::123456789012:role/reader';
@@ -104,8 +104,7 @@ async function startFakeSqs(answers: Answer[]): Promise<FakeSqs> {
       (answers.shift() ?? json(500, { __type: 'InternalError', message: 'no scripted answer' }))(res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
