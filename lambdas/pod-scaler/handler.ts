@@ -28,24 +28,27 @@ export function createPodScalerHandler(
 ) {
   let runtime: Promise<InvocationRuntime> | undefined;
   return async (event: unknown, context?: LambdaContext): Promise<InvocationSummary> => {
-    runtime ??= buildRuntime().catch((error: unknown) => {
-      runtime = undefined; // a broken cold start must not poison the container
-      throw error;
-    });
+    runtime ??= buildRuntime()
+      .then((ready) => observed(ready, observability))
+      .catch((error: unknown) => {
+        runtime = undefined; // a broken cold start must not poison the container
+        throw error;
+      });
     const ready = await runtime;
-    const { logger, metrics } = observability;
-    const maxReplicasByKey = new Map(
-      ready.tick.config.scaledObjects.map((object) => [objectKey(object, ready.tick.config), object.maxReplicaCount] as const),
-    );
-    const tick = {
-      ...ready.tick,
-      onResult: (result: Parameters<NonNullable<typeof ready.tick.onResult>>[0]) =>
-        observeResult(result, logger, metrics, maxReplicasByKey.get(result.key)),
-    };
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
-    const summary = await runInvocation(event, remaining, { ...ready, tick });
-    logger.info('invocation finished', { summary });
+    const summary = await runInvocation(event, remaining, ready);
+    observability.logger.info('invocation finished', { summary });
     return summary;
+  };
+}
+
+/** The runtime with each result logged and emitted as metrics; built once per container. */
+function observed(ready: InvocationRuntime, { logger, metrics }: PodScalerObservability): InvocationRuntime {
+  const { config } = ready.tick;
+  const maxReplicasByKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object.maxReplicaCount] as const));
+  return {
+    ...ready,
+    tick: { ...ready.tick, onResult: (result) => observeResult(result, logger, metrics, maxReplicasByKey.get(result.key)) },
   };
 }
 
