@@ -54,7 +54,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
 
   const kedaLoop = async (now: number) => {
     if (object.pause.paused) return;
-    const { outcomes, health } = classifyTriggers(object, await readTriggers(now), state.health);
+    const { outcomes, health } = classifyTriggers(object, await readTriggers(now), state.health, world.readyPodCount(now));
     state = { ...state, health };
     const current = world.spec;
     const step = kedaRequestScale({ object, current, activity: activityOf(object, outcomes), clock: state, now });
@@ -65,7 +65,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
   const hpaSync = async (now: number) => {
     if (object.pause.paused) return;
     const current = world.spec;
-    const { outcomes } = classifyTriggers(object, await readTriggers(now), state.health);
+    const { outcomes } = classifyTriggers(object, await readTriggers(now), state.health, world.readyPodCount(now));
     const metrics: HpaMetric[] = outcomes.map((outcome) => {
       const base = { metricName: outcome.trigger.metricName, metricType: outcome.trigger.metricType, targetMilli: kedaMetricMilli(outcome.trigger.target) };
       return outcome.kind === 'value' ? { ...base, valueMilli: outcome.valueMilli } : { ...base, error: outcome.error };

@@ -69,7 +69,7 @@ function evaluatePaused(input: EvaluateInput): EvaluateOutput {
   const { recommendations: _forgotten, ...kept } = state;
   const nextState: ScalingState = { ...kept, scaleUpEvents: [], scaleDownEvents: [] };
   const why = pausedReplicas === undefined ? 'paused (autoscaling.keda.sh/paused)' : `paused at ${pausedReplicas} (autoscaling.keda.sh/paused-replicas)`;
-  const triggers = input.triggers.length > 0 ? classifyTriggers(object, input.triggers, state.health).outcomes : [];
+  const triggers = input.triggers.length > 0 ? classifyTriggers(object, input.triggers, state.health, input.target.readyPods).outcomes : [];
   const facts = triggers.map((outcome) => ({ outcome }));
   return {
     desiredReplicas: desired,
@@ -91,7 +91,7 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
   const current = input.target.specReplicas;
   const { readyPods } = input.target;
 
-  const { outcomes, health } = classifyTriggers(object, input.triggers, state.health);
+  const { outcomes, health } = classifyTriggers(object, input.triggers, state.health, readyPods);
   const activity = activityOf(object, outcomes);
   const keda = input.kedaPoll === false ? betweenPolls(current) : kedaRequestScale({ object, current, activity, clock: state, now });
   let nextState: ScalingState = { ...state, health };

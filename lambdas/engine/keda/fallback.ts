@@ -36,6 +36,14 @@ export function fallbackReplicas(fallback: FallbackSpec, currentReplicas: number
   }
 }
 
+const NO_READY_POD = 'fallback for a Value metric needs at least one ready pod, and there is none';
+
+/** Why `doFallback` would produce no metric: a Value metric with no ready pod to divide by. */
+export function fallbackUnusableReason(metricType: MetricType, readyPods: number | undefined): string | undefined {
+  if (metricType === 'AverageValue') return undefined;
+  return readyPods === undefined || readyPods <= 0 ? NO_READY_POD : undefined;
+}
+
 export type FallbackMetric = { ok: true; valueMilli: number } | { ok: false; error: string };
 
 /**
@@ -49,9 +57,7 @@ export function fallbackMetricMilli(
   readyPods: number | undefined,
 ): FallbackMetric {
   if (metricType === 'AverageValue') return { ok: true, valueMilli: Math.min(targetMilli * replicas, Number.MAX_SAFE_INTEGER) };
-  if (readyPods === undefined || readyPods <= 0) {
-    return { ok: false, error: 'fallback for a Value metric needs at least one ready pod, and there is none' };
-  }
+  if (readyPods === undefined || readyPods <= 0) return { ok: false, error: NO_READY_POD };
   // Truncated like Go's int64() of the milli value, which keeps ceil(ratio × ready) at R.
   return { ok: true, valueMilli: Math.min(Math.trunc((targetMilli * replicas) / readyPods), Number.MAX_SAFE_INTEGER) };
 }

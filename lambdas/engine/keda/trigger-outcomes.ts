@@ -7,7 +7,7 @@ import type { ScaledObject } from '../spec/scaled-object';
 import type { ParsedTrigger } from '../../triggers/trigger-definition';
 import type { TriggerResult } from '../evaluate-types';
 import type { TriggerHealth } from '../scaling-state';
-import { isFallbackEnabled, isFallingBack, nextHealth } from './fallback';
+import { fallbackUnusableReason, isFallbackEnabled, isFallingBack, nextHealth } from './fallback';
 import { kedaMetricMilli } from './metric-value';
 
 export type TriggerOutcome =
@@ -15,6 +15,9 @@ export type TriggerOutcome =
   | { kind: 'error'; trigger: ParsedTrigger; error: string; code?: string }
   /** Failed more than failureThreshold times: reports the fallback count and counts as active. */
   | { kind: 'fallback'; trigger: ParsedTrigger; error: string };
+
+/** The ready pods a Value metric's fallback divides by (undefined when they were not counted). */
+export type ReadyPods = number | undefined;
 
 export interface ClassifiedTriggers {
   outcomes: TriggerOutcome[];
@@ -25,6 +28,7 @@ export function classifyTriggers(
   object: ScaledObject,
   results: readonly TriggerResult[],
   health: Readonly<Record<string, TriggerHealth>>,
+  readyPods: ReadyPods,
 ): ClassifiedTriggers {
   const fallback = isFallbackEnabled(object.fallback) ? object.fallback : undefined;
   const nextHealthByMetric: Record<string, TriggerHealth> = { ...health };
@@ -36,7 +40,12 @@ export function classifyTriggers(
       return { kind: 'value', trigger, value: result.value, valueMilli: kedaMetricMilli(result.value), active: result.active };
     }
     const error = result ? result.error : 'no result was read for this trigger';
-    if (fallback && isFallingBack(nextHealthByMetric[trigger.metricName]!, fallback)) return { kind: 'fallback', trigger, error };
+    if (fallback && isFallingBack(nextHealthByMetric[trigger.metricName]!, fallback)) {
+      // KEDA's doFallback returns no metric for a Value trigger without a ready pod, and the
+      // trigger stays an error: it neither activates the object nor refreshes lastActiveTime.
+      const unusable = fallbackUnusableReason(trigger.metricType, readyPods);
+      return unusable === undefined ? { kind: 'fallback', trigger, error } : { kind: 'error', trigger, error: `${error}; fallback unusable: ${unusable}` };
+    }
     return result?.code ? { kind: 'error', trigger, error, code: result.code } : { kind: 'error', trigger, error };
   });
   return { outcomes, health: nextHealthByMetric };
