@@ -7,6 +7,7 @@ import { GetMetricDataCommand, StandardUnit, type CloudWatchClient, type MetricD
 import { isInvalidQueryError, toTriggerError } from '../adapters/aws/aws-errors';
 import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
 import { metadataReader } from './metadata-values';
+import { fromMilli, kedaMetricMilli } from '../engine/keda/metric-value';
 import {
   TriggerError,
   type CloudWatchQuery,
@@ -95,7 +96,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   if (periodValid && metricStatPeriod !== undefined && metricCollectionTime !== undefined && (metricCollectionTime < 0 || metricCollectionTime % metricStatPeriod !== 0)) {
     reader.error(fieldOf(input, 'metricCollectionTime'), `${metricCollectionTime} is not a non-negative multiple of metricStatPeriod (${metricStatPeriod})`, `set metricCollectionTime to a multiple of ${metricStatPeriod}, e.g. ${metricStatPeriod * 2}`);
   }
-  if (targetMetricValue !== undefined && Math.trunc(targetMetricValue * 1000) <= 0) {
+  if (targetMetricValue !== undefined && kedaMetricMilli(targetMetricValue) <= 0) {
     reader.error(fieldOf(input, 'targetMetricValue'), `${targetMetricValue} rounds to a target of 0 (KEDA sends it in milli-units and the HPA rejects a target of 0 or less)`, 'set targetMetricValue to 0.001 or more');
   }
   reader.finish(AWS_STATIC_CREDENTIAL_KEYS);
@@ -127,8 +128,9 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   const params = { query, metricCollectionTime, metricStatPeriod, metricEndTimeOffset, minMetricValue, ignoreNullValues, ...(unresolvedEnv ? { unresolvedEnv } : {}) };
   const parsed = {
     metricName: `s${input.index}-aws-cloudwatch`,
-    // KEDA hands the HPA the target in whole milli-units (Go's int64(v*1000) truncates).
-    target: Math.trunc(targetMetricValue * 1000) / 1000,
+    // KEDA ≥ 2.20 hands the HPA the target as "%.3f" (GetMetricTargetMili): rounded, not truncated.
+    // Activation stays the raw float: GetMetricsAndActivity compares it unconverted.
+    target: fromMilli(kedaMetricMilli(targetMetricValue)),
     activationTarget: activationTargetMetricValue,
     params,
     aws,

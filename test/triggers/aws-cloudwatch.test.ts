@@ -62,8 +62,8 @@ describe('aws-cloudwatch parse', () => {
     expect(trigger.params.query).toEqual({ expression: 'SELECT MAX(x) FROM y', stat: 'Average', period: 300 });
   });
 
-  it('keeps the target in whole milli-units, truncated as Go int64(v*1000)', () => {
-    expect(parsedTrigger(awsCloudwatchTrigger, { ...metric, targetMetricValue: '1.005' }).target).toBe(1.004);
+  it('keeps the target in milli-units, rounded as KEDA formats it (%.3f) (GetMetricTargetMili)', () => {
+    expect(parsedTrigger(awsCloudwatchTrigger, { ...metric, targetMetricValue: '1.0056' }).target).toBe(1.006);
     expect(parsedTrigger(awsCloudwatchTrigger, { ...metric, targetMetricValue: '1e3', activationTargetMetricValue: '2.5' })).toMatchObject({ target: 1000, activationTarget: 2.5 });
   });
 
