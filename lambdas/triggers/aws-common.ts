@@ -40,10 +40,13 @@ export function readAwsSource(reader: MetadataReader, input: TriggerParseInput):
     reader.warn('identityOwner', `"${owner}" is not "pod" or "operator"; the scaler reads with its own IAM role`, 'set identityOwner to "pod" or "operator", or remove it');
   }
   const roleArn = input.podIdentityRoleArn ?? metadataRole;
+  // KEDA sends the external ID only with the podIdentity role it belongs to.
+  const externalId = input.podIdentityRoleArn ? input.podIdentityExternalId : undefined;
   return {
     // Empty only while awsRegion still waits on a container env var (synth time).
     region: region ?? '',
     ...(roleArn ? { roleArn } : {}),
+    ...(externalId ? { externalId } : {}),
     ...(endpoint ? { endpoint } : {}),
   };
 }
@@ -78,7 +81,7 @@ export function requireAwsSource(trigger: ParsedTrigger): AwsSource {
 
 /** Identity of a source: reads with equal keys can share a client and a call. */
 export function sourceKey(source: AwsSource): string {
-  return `${source.region}|${source.roleArn ?? ''}|${source.endpoint ?? ''}`;
+  return `${source.region}|${source.roleArn ?? ''}|${source.externalId ?? ''}|${source.endpoint ?? ''}`;
 }
 
 /** The ARN partition of a region (IAM resource names in error messages and docs). */

@@ -13,6 +13,8 @@ export interface AwsSource {
   region: string;
   /** Role to assume (`awsRoleArn`, or a TriggerAuthentication's `podIdentity.roleArn`). */
   roleArn?: string;
+  /** `podIdentity.externalID`: AssumeRole's `ExternalId` for `roleArn`. */
+  externalId?: string;
   /** `awsEndpoint`: VPC endpoint or emulator base URL. */
   endpoint?: string;
 }
@@ -111,6 +113,8 @@ export interface TriggerParseInput {
   resolvedEnv?: Record<string, string>;
   /** Role from a TriggerAuthentication's `podIdentity` (provider aws), if the trigger references one. */
   podIdentityRoleArn?: string;
+  /** That TriggerAuthentication's `podIdentity.externalID`, sent with AssumeRole of its role. */
+  podIdentityExternalId?: string;
 }
 
 export interface TriggerParseResult {

@@ -31,31 +31,36 @@ export class AssumeRoleCredentials {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A provider for `roleArn`, suitable as an SDK client's `credentials`. */
-  providerFor(roleArn: string): CredentialsProvider {
-    return () => this.get(roleArn);
+  /**
+   * A provider for `roleArn` (with the `externalId` its trust policy may require), suitable as an
+   * SDK client's `credentials`.
+   */
+  providerFor(roleArn: string, externalId?: string): CredentialsProvider {
+    return () => this.get(roleArn, externalId);
   }
 
-  async get(roleArn: string): Promise<Credentials> {
-    const cached = this.cached.get(roleArn);
+  async get(roleArn: string, externalId?: string): Promise<Credentials> {
+    // As KEDA's getCacheKey: one entry per role and external ID.
+    const key = `${roleArn}|${externalId ?? ''}`;
+    const cached = this.cached.get(key);
     if (cached?.expiration && cached.expiration.getTime() - REFRESH_BEFORE_EXPIRY_MS > this.now()) return cached;
-    const pending = this.inFlight.get(roleArn);
+    const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const request = this.assume(roleArn).finally(() => this.inFlight.delete(roleArn));
-    this.inFlight.set(roleArn, request);
+    const request = this.assume(key, roleArn, externalId).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, request);
     return request;
   }
 
-  private async assume(roleArn: string): Promise<Credentials> {
+  private async assume(key: string, roleArn: string, externalId: string | undefined): Promise<Credentials> {
     recordAwsCall('sts');
     let answer;
     try {
-      answer = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME }));
+      answer = await this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(externalId ? { ExternalId: externalId } : {}) }));
     } catch (error) {
       const name = awsErrorName(error);
       const detail = error instanceof Error ? error.message : String(error);
       throw new TriggerError(
-        `cannot assume role ${roleArn}: grant sts:AssumeRole on it to the scaler's IAM role, and let the role's trust policy trust the scaler's role (${name}: ${detail})`,
+        `cannot assume role ${roleArn}${externalId ? ' with the external ID of podIdentity.externalID' : ''}: grant sts:AssumeRole on it to the scaler's IAM role, and let the role's trust policy trust the scaler's role${externalId ? ' with that sts:ExternalId' : ''} (${name}: ${detail})`,
         name === 'Error' ? 'AssumeRoleFailed' : name,
       );
     }
@@ -69,7 +74,7 @@ export class AssumeRoleCredentials {
       ...(issued.SessionToken ? { sessionToken: issued.SessionToken } : {}),
       ...(issued.Expiration ? { expiration: new Date(issued.Expiration) } : {}),
     };
-    this.cached.set(roleArn, credentials);
+    this.cached.set(key, credentials);
     return credentials;
   }
 }

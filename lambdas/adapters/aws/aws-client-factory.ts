@@ -65,7 +65,7 @@ export class AwsClientFactory {
 
   /** The credentials a source reads with: the assumed role's, or the scaler's own. */
   credentialsFor(source: AwsSource): CredentialsProvider | undefined {
-    return source.roleArn ? this.roles.providerFor(source.roleArn) : this.options.baseCredentials;
+    return source.roleArn ? this.roles.providerFor(source.roleArn, source.externalId) : this.options.baseCredentials;
   }
 
   private build(source: AwsSource): AwsClientsForSource {

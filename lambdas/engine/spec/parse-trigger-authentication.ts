@@ -28,6 +28,11 @@ export function parseTriggerAuthentication(
     if (provider === 'aws') {
       const roleArn = readString(issues, podIdentity.roleArn, 'spec.podIdentity.roleArn');
       if (roleArn) auth.roleArn = roleArn;
+      const externalId = readString(issues, podIdentity.externalID, 'spec.podIdentity.externalID');
+      if (externalId && roleArn) auth.externalId = externalId;
+      else if (externalId) {
+        issues.error('spec.podIdentity.externalID', 'externalID requires roleArn: it is sent only with the AssumeRole of that role', 'set podIdentity.roleArn to the role whose trust policy asks for this external ID, or remove externalID');
+      }
       if (podIdentity.identityOwner === 'workload') {
         issues.warn('spec.podIdentity.identityOwner', 'identityOwner "workload" (the workload\'s own service account role) is not available to the scaler, which uses its own IAM role instead', 'set podIdentity.roleArn to a role the scaler may assume, or grant the scaler\'s role the read permissions');
       }

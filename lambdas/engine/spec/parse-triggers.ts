@@ -86,13 +86,14 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
   }
   if (!definition || !metadataTyped) return undefined;
 
-  const podIdentityRoleArn = type?.startsWith('aws-') ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
+  const podIdentity = type?.startsWith('aws-') ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
   const result = definition.parse({
     objectId: context.objectId,
     index,
     fieldPath: `${path}.metadata`,
     metadata,
-    ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
+    ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
+    ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
   });
   issues.adopt(result.errors);
   issues.adopt(result.warnings);
@@ -162,8 +163,8 @@ function parseAuthenticationRef(issues: IssueCollector, value: unknown, path: st
 }
 
 /**
- * Warns where KEDA would use credentials we never read, and returns the podIdentity role of the
- * referenced TriggerAuthentication, if any.
+ * Warns where KEDA would use credentials we never read, and returns the podIdentity role (and its
+ * external ID) of the referenced TriggerAuthentication, if any.
  */
 function resolveAwsIdentity(
   context: TriggerContext,
@@ -171,7 +172,7 @@ function resolveAwsIdentity(
   type: string,
   metadata: Record<string, string>,
   ref: ParsedTrigger['authenticationRef'],
-): string | undefined {
+): Pick<TriggerAuthentication, 'roleArn' | 'externalId'> | undefined {
   const { issues } = context;
   const path = `spec.triggers[${index}]`;
   const grant = `grant the scaler's IAM role ${READ_PERMISSIONS[type] ?? 'read access'}, or name a role to assume with metadata.awsRoleArn or a TriggerAuthentication with podIdentity.provider: aws and roleArn`;
@@ -192,5 +193,5 @@ function resolveAwsIdentity(
     const parameters = auth.ignoredParameters?.join(', ') ?? 'static keys';
     issues.warn(`${path}.authenticationRef`, `${ref.kind} "${ref.name}" supplies ${parameters} from secrets or env, which are never read; ${auth.roleArn ? `its podIdentity role ${auth.roleArn} is assumed` : "the scaler's own IAM role is used instead"}`, grant);
   }
-  return auth.roleArn;
+  return { ...(auth.roleArn ? { roleArn: auth.roleArn } : {}), ...(auth.externalId ? { externalId: auth.externalId } : {}) };
 }

@@ -19,6 +19,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
     }
     // A role from a TriggerAuthentication travels in `aws.roleArn`; hand it back as podIdentity.
     const podIdentityRoleArn = trigger.authenticationRef ? trigger.aws?.roleArn : undefined;
+    const podIdentityExternalId = trigger.authenticationRef ? trigger.aws?.externalId : undefined;
     const result = definition.parse({
       objectId: object.id,
       index: trigger.index,
@@ -26,6 +27,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
       metadata: trigger.metadata,
       resolvedEnv: env,
       ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
+      ...(podIdentityExternalId !== undefined ? { podIdentityExternalId } : {}),
     });
     errors.push(...result.errors.map((issue) => ({ ...issue, objectId: object.id })));
     if (result.errors.length > 0 || !result.parsed) continue;

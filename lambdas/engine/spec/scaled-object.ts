@@ -107,6 +107,8 @@ export interface TriggerAuthentication {
   name: string;
   /** `podIdentity.roleArn` when `podIdentity.provider` is `aws`. */
   roleArn?: string;
+  /** `podIdentity.externalID`, sent as AssumeRole's `ExternalId` for `roleArn`. */
+  externalId?: string;
   /** True when it names static keys (secretTargetRef / env): never read, only warned about. */
   hasStaticCredentials: boolean;
   /** Parameters it would supply from secrets, env, config maps or vaults (never read), for messages. */
