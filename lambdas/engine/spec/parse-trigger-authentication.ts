@@ -1,15 +1,28 @@
 /**
  * `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler can use:
- * the role of `podIdentity` (provider `aws`). Parameters that come from secrets, env vars,
- * config maps or vaults are never read; we only note them so the ScaledObject can warn.
+ * the role of `podIdentity` (provider `aws`) and its external ID. Parameters that come from
+ * secrets or env vars are never read; we only note them so the ScaledObject can warn. Sources the
+ * scaler does not support at all (files, vaults, config maps, OAuth2, tokens) get a warning here.
  */
 import { isRecord, readRecord, readString } from './crd-values';
 import type { IssueCollector } from './issue-collector';
 import type { TriggerAuthentication } from './scaled-object';
 
 /** Sources of parameters we never read (static keys and the like). */
-const PARAMETER_SOURCES = ['secretTargetRef', 'env', 'configMapTargetRef'] as const;
-const VAULT_SOURCES = ['hashiCorpVault', 'azureKeyVault', 'gcpSecretManager', 'awsSecretManager', 'boundServiceAccountToken'] as const;
+const PARAMETER_SOURCES = ['secretTargetRef', 'env'] as const;
+/** Sources KEDA can read that the scaler does not support: each one present gets a warning. */
+const UNSUPPORTED_SOURCES = [
+  'filePath',
+  'oauth2',
+  'hashiCorpVault',
+  'azureKeyVault',
+  'gcpSecretManager',
+  'awsSecretManager',
+  'configMapTargetRef',
+  'boundServiceAccountToken',
+] as const;
+/** The CRD's enum for `podIdentity.provider` (KEDA v2.20 triggerauthentication_types.go). */
+const PROVIDERS = ['azure-workload', 'gcp', 'aws', 'aws-eks', 'none'] as const;
 
 export function parseTriggerAuthentication(
   issues: IssueCollector,
@@ -23,25 +36,7 @@ export function parseTriggerAuthentication(
   const auth: TriggerAuthentication = { kind, name, ...(namespace !== undefined ? { namespace } : {}), hasStaticCredentials: false };
 
   const podIdentity = readRecord(issues, spec.podIdentity, 'spec.podIdentity');
-  if (podIdentity) {
-    const provider = readString(issues, podIdentity.provider, 'spec.podIdentity.provider', { required: true, example: 'aws' });
-    if (provider === 'aws') {
-      const roleArn = readString(issues, podIdentity.roleArn, 'spec.podIdentity.roleArn');
-      if (roleArn) auth.roleArn = roleArn;
-      const externalId = readString(issues, podIdentity.externalID, 'spec.podIdentity.externalID');
-      if (externalId && roleArn) auth.externalId = externalId;
-      else if (externalId) {
-        issues.error('spec.podIdentity.externalID', 'externalID requires roleArn: it is sent only with the AssumeRole of that role', 'set podIdentity.roleArn to the role whose trust policy asks for this external ID, or remove externalID');
-      }
-      if (podIdentity.identityOwner === 'workload') {
-        issues.warn('spec.podIdentity.identityOwner', 'identityOwner "workload" (the workload\'s own service account role) is not available to the scaler, which uses its own IAM role instead', 'set podIdentity.roleArn to a role the scaler may assume, or grant the scaler\'s role the read permissions');
-      }
-    } else if (provider === 'aws-eks' || provider === 'aws-kiam') {
-      issues.warn('spec.podIdentity.provider', `provider "${provider}" was removed from KEDA; the scaler uses its own IAM role`, 'use provider: aws (with roleArn to assume a role)');
-    } else if (provider !== undefined && provider !== 'none') {
-      issues.warn('spec.podIdentity.provider', `provider "${provider}" does not apply to AWS; the scaler uses its own IAM role`, 'use provider: aws');
-    }
-  }
+  if (podIdentity) readPodIdentity(issues, podIdentity, auth);
 
   const ignored: string[] = [];
   for (const source of PARAMETER_SOURCES) {
@@ -56,12 +51,44 @@ export function parseTriggerAuthentication(
       else ignored.push(`(${source} entry)`);
     }
   }
-  for (const source of VAULT_SOURCES) {
-    if (spec[source] !== undefined && spec[source] !== null) ignored.push(`(${source})`);
+  for (const source of UNSUPPORTED_SOURCES) {
+    if (spec[source] === undefined || spec[source] === null || spec[source] === '') continue;
+    issues.warn(`spec.${source}`, `${source} is not supported: the scaler never reads it, so no parameter comes from it`, 'put non-secret parameters (awsRegion, queueURL, ...) in the trigger metadata, and name a role to assume with podIdentity (provider aws, roleArn) instead of credentials');
   }
   if (ignored.length > 0) {
     auth.hasStaticCredentials = true;
     auth.ignoredParameters = ignored;
   }
   return auth;
+}
+
+function readPodIdentity(issues: IssueCollector, podIdentity: Record<string, unknown>, auth: TriggerAuthentication): void {
+  const provider = readString(issues, podIdentity.provider, 'spec.podIdentity.provider', { required: true, example: 'aws' });
+  if (provider === undefined) return;
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    // The API server refuses a value outside the CRD's enum, so KEDA never sees it.
+    issues.error('spec.podIdentity.provider', `provider "${provider}" is not one of ${PROVIDERS.join(', ')}`, 'use provider: aws (with roleArn to assume a role)');
+    return;
+  }
+  if (provider === 'aws') {
+    const roleArn = readString(issues, podIdentity.roleArn, 'spec.podIdentity.roleArn');
+    const workloadOwner = podIdentity.identityOwner === 'workload';
+    if (roleArn && workloadOwner) {
+      issues.error('spec.podIdentity.roleArn', "roleArn can't be set when identityOwner is workload (KEDA's admission webhook rejects it)", 'remove identityOwner (or set it to keda) to assume roleArn, or remove roleArn');
+      return;
+    }
+    if (roleArn) auth.roleArn = roleArn;
+    const externalId = readString(issues, podIdentity.externalID, 'spec.podIdentity.externalID');
+    if (externalId && roleArn) auth.externalId = externalId;
+    else if (externalId) {
+      issues.error('spec.podIdentity.externalID', 'externalID requires roleArn: it is sent only with the AssumeRole of that role', 'set podIdentity.roleArn to the role whose trust policy asks for this external ID, or remove externalID');
+    }
+    if (workloadOwner) {
+      issues.warn('spec.podIdentity.identityOwner', 'identityOwner "workload" (the workload\'s own service account role) is not available to the scaler, which uses its own IAM role instead', 'set podIdentity.roleArn to a role the scaler may assume, or grant the scaler\'s role the read permissions');
+    }
+  } else if (provider === 'aws-eks') {
+    issues.warn('spec.podIdentity.provider', 'provider "aws-eks" is deprecated in KEDA (still served in 2.20); the scaler cannot use the workload\'s IRSA role and reads with its own IAM role', 'use provider: aws (with roleArn to assume a role)');
+  } else if (provider !== 'none') {
+    issues.warn('spec.podIdentity.provider', `provider "${provider}" does not apply to AWS; the scaler uses its own IAM role`, 'use provider: aws');
+  }
 }
