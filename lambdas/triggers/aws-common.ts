@@ -26,7 +26,14 @@ export function readAwsSource(reader: MetadataReader, input: TriggerParseInput):
   const region = reader.string('awsRegion', { required: true });
   const endpoint = reader.string('awsEndpoint');
   if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    reader.error(fieldOf(input, 'awsEndpoint'), `"${endpoint}" is not an http(s) URL`, 'set awsEndpoint to a base URL such as "https://sqs.eu-west-1.amazonaws.com" or "http://localhost:4566", or remove it');
+    // KEDA passes awsEndpoint to the SDK unchecked; we require the scheme (a documented difference).
+    const schemeless = /^[\w.-]+(:\d+)?(\/.*)?$/.test(endpoint);
+    if (schemeless) {
+      const scheme = /^(localhost|127\.|\[?::1)/.test(endpoint) ? 'http' : 'https';
+      reader.error(fieldOf(input, 'awsEndpoint'), `"${endpoint}" has no scheme; the scaler needs a full http(s) URL (KEDA accepts the bare host:port unchecked)`, `write awsEndpoint as "${scheme}://${endpoint}"`);
+    } else {
+      reader.error(fieldOf(input, 'awsEndpoint'), `"${endpoint}" is not an http(s) URL`, 'set awsEndpoint to a base URL such as "https://sqs.eu-west-1.amazonaws.com" or "http://localhost:4566", or remove it');
+    }
   }
   const metadataRole = reader.string('awsRoleArn');
   if (metadataRole !== undefined && !ROLE_ARN.test(metadataRole)) {

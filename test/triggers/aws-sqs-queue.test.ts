@@ -70,7 +70,7 @@ describe('aws-sqs-queue parse', () => {
     [{ queueLength: '0' }, 'queueLength', 'not a positive number'],
     [{ activationQueueLength: 'ten' }, 'activationQueueLength', 'not a whole number'],
     [{ scaleOnInFlight: 'yes' }, 'scaleOnInFlight', 'not "true" or "false"'],
-    [{ awsEndpoint: 'localhost:4566' }, 'awsEndpoint', 'not an http(s) URL'],
+    [{ awsEndpoint: 'localhost:4566' }, 'awsEndpoint', 'has no scheme'],
     [{ awsRoleArn: 'my-role' }, 'awsRoleArn', 'not an IAM role ARN'],
   ])('%o is an error on %s', (metadata, field, message) => {
     const result = parseWith(awsSqsQueueTrigger, { ...base, ...metadata });
