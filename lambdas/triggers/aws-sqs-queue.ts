@@ -58,7 +58,8 @@ export function queueArn(ref: SqsQueueRef, region: string): string {
 }
 
 function parse(input: TriggerParseInput): TriggerParseResult {
-  const reader = metadataReader(input);
+  // KEDA: QueueURL is the one parameter with order=triggerMetadata;resolvedEnv.
+  const reader = metadataReader(input, ['queueURL']);
   const queueUrl = reader.string('queueURL', { required: true });
   const queueLength = reader.int('queueLength', { default: 5 });
   const activationQueueLength = reader.int('activationQueueLength', { default: 0 });

@@ -1,8 +1,9 @@
 /**
  * KEDA's typed metadata rules (`pkg/scalers/scalersconfig/typed_config.go`), shared by every
  * trigger: values are trimmed, an empty value counts as absent, integers and floats are JSON
- * numbers, booleans follow Go's `strconv.ParseBool`. A parameter may also come from the target
- * container's env through `<name>FromEnv`. Every problem is collected, none thrown, so a user sees
+ * numbers, booleans follow Go's `strconv.ParseBool`. A parameter whose KEDA `order=` tag lists
+ * `resolvedEnv` may also come from the target container's env through `<name>FromEnv` (the literal
+ * wins); any other `<name>FromEnv` key is one KEDA never reads, and gets a warning. Every problem is collected, none thrown, so a user sees
  * all of a trigger's errors at once.
  */
 import type { SpecIssue } from '../engine/spec/issues';
@@ -62,7 +63,11 @@ export class MetadataReader {
   readonly envRefs: Record<string, string> = {};
   private readonly consulted = new Set<string>();
 
-  constructor(private readonly input: TriggerParseInput) {}
+  constructor(
+    private readonly input: TriggerParseInput,
+    /** Parameters KEDA resolves from the container env (`order=...;resolvedEnv`). */
+    private readonly envParams: ReadonlySet<string> = new Set(),
+  ) {}
 
   /** True when a `...FromEnv` value could not be checked yet (synth time, env unknown). */
   get hasDeferredEnv(): boolean {
@@ -122,7 +127,12 @@ export class MetadataReader {
     const known = new Set([...this.consulted, ...alsoKnown]);
     for (const key of Object.keys(this.input.metadata)) {
       const base = key.endsWith('FromEnv') ? key.slice(0, -'FromEnv'.length) : key;
-      if (known.has(key) || known.has(base)) continue;
+      if (known.has(key) || alsoKnown.includes(base)) continue;
+      if (base !== key && known.has(base)) {
+        if (this.envParams.has(base)) continue;
+        this.warn(key, `"${key}" is ignored: KEDA never reads ${base} from the container env (it reads metadata.${base} only)`, `set metadata.${base} directly and remove ${key}`);
+        continue;
+      }
       this.warn(key, `unknown parameter "${key}" is ignored`, 'check its spelling against the trigger documentation');
     }
   }
@@ -133,7 +143,8 @@ export class MetadataReader {
     if (found.kind === 'absent') {
       if (options.default !== undefined) return options.default;
       if (options.required) {
-        this.error(name, `missing required parameter "${name}"`, `set metadata.${name} (or ${name}FromEnv) to ${expected.example}`);
+        const orFromEnv = this.envParams.has(name) ? ` (or ${name}FromEnv)` : '';
+        this.error(name, `missing required parameter "${name}"`, `set metadata.${name}${orFromEnv} to ${expected.example}`);
       }
       return undefined;
     }
@@ -150,6 +161,7 @@ export class MetadataReader {
     this.consulted.add(name);
     const direct = this.input.metadata[name]?.trim();
     if (direct) return { kind: 'value', text: direct, field: name };
+    if (!this.envParams.has(name)) return { kind: 'absent' };
     const envKey = `${name}FromEnv`;
     const envVar = this.input.metadata[envKey]?.trim();
     if (!envVar) return { kind: 'absent' };
@@ -168,8 +180,9 @@ export class MetadataReader {
   }
 }
 
-export function metadataReader(input: TriggerParseInput): MetadataReader {
-  return new MetadataReader(input);
+/** `envParams`: the parameters KEDA reads from `<name>FromEnv` for this trigger type. */
+export function metadataReader(input: TriggerParseInput, envParams: readonly string[] = []): MetadataReader {
+  return new MetadataReader(input, new Set(envParams));
 }
 
 /** KEDA's `NormalizeString`: `/ . : % ( )` become `-` (used in metric names). */
