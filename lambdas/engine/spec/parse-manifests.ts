@@ -130,7 +130,7 @@ function parseCollected(manifests: Manifest[], options: Omit<ParseOptions, 'file
   const parsed: { object: ScaledObject; issues: IssueCollector }[] = [];
   for (const { manifest, issues, metadata, namespace, name } of pending) {
     const object = parseScaledObject(issues, metadata, namespace, name, manifest.value.spec, result.authentications);
-    if (object) parsed.push({ object: manifest.file === undefined ? object : { ...object, sourceFile: manifest.file }, issues });
+    if (object) parsed.push({ object: withSource(object, manifest), issues });
   }
   const rejected = crossObjectChecks(parsed);
   for (const { issues } of pending) {
@@ -215,4 +215,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** Stamps the file, and the lines of `...FromEnv` fields, for errors found at tick time. */
+function withSource(object: ScaledObject, manifest: Manifest): ScaledObject {
+  if (manifest.file === undefined) return object;
+  const envFieldLines: Record<string, number> = {};
+  for (const trigger of object.triggers) {
+    for (const key of Object.keys(trigger.metadata)) {
+      if (!key.endsWith('FromEnv')) continue;
+      const field = `spec.triggers[${trigger.index}].metadata.${key}`;
+      const line = manifest.lineOf?.(field);
+      if (line !== undefined) envFieldLines[field] = line;
+    }
+  }
+  return { ...object, sourceFile: manifest.file, ...(Object.keys(envFieldLines).length > 0 ? { envFieldLines } : {}) };
 }

@@ -67,8 +67,10 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
 
   const type = readString(issues, entry.type, `${path}.type`, { required: true, example: SUPPORTED_TRIGGER_TYPES[0] });
   const definition = type === undefined ? undefined : getTriggerDefinition(type);
+  const resourceTrigger = type === 'cpu' || type === 'memory';
   if (type !== undefined && !definition) {
-    issues.error(`${path}.type`, `trigger type "${type}" is not supported`, `use one of: ${SUPPORTED_TRIGGER_TYPES.join(', ')}`);
+    const why = resourceTrigger ? ' (cpu and memory triggers need the metrics server and the HPA\'s resource metrics, which the scaler does not run)' : '';
+    issues.error(`${path}.type`, `trigger type "${type}" is not supported${why}`, `use one of: ${SUPPORTED_TRIGGER_TYPES.join(', ')}`);
   }
   if (entry.metadata === undefined || entry.metadata === null) {
     issues.error(`${path}.metadata`, 'is required', "add metadata with the trigger's parameters (all values quoted strings)");
@@ -78,7 +80,8 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
   // A value that is not a string is left out of the map; parsing without it would only add a
   // misleading "missing parameter" to the "quote it" error.
   const metadataTyped = issues.errors.length === errorsBeforeMetadata;
-  const metricType = parseMetricType(issues, entry.metricType, `${path}.metricType`);
+  // Utilization is valid for cpu and memory in KEDA; their type error above says all there is to say.
+  const metricType = resourceTrigger ? undefined : parseMetricType(issues, entry.metricType, `${path}.metricType`);
   const authenticationRef = parseAuthenticationRef(issues, entry.authenticationRef, `${path}.authenticationRef`);
   const useCachedMetrics = readBool(issues, entry.useCachedMetrics, `${path}.useCachedMetrics`) ?? false;
   if (useCachedMetrics && type === 'cron') {
@@ -146,7 +149,8 @@ function parseMetricType(issues: IssueCollector, value: unknown, path: string): 
   if (text === undefined) return undefined;
   if (text === 'AverageValue' || text === 'Value') return text;
   if (text === 'Utilization') {
-    issues.error(path, 'metricType "Utilization" is only valid for cpu and memory triggers', 'use AverageValue (the default) or Value');
+    // KEDA's GetMetricTargetType refuses it for every external metric (ErrScalerUnsupportedUtilizationMetricType).
+    issues.error(path, 'metricType "Utilization" is unsupported for external metrics, which every trigger type here is', 'use AverageValue (the default) or Value');
   } else {
     issues.error(path, `metricType "${text}" is not supported`, 'use AverageValue (the default) or Value');
   }

@@ -29,7 +29,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
       ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
       ...(podIdentityExternalId !== undefined ? { podIdentityExternalId } : {}),
     });
-    errors.push(...result.errors.map((issue) => ({ ...issue, objectId: object.id })));
+    errors.push(...result.errors.map((issue) => withLocation({ ...issue, objectId: object.id }, object)));
     if (result.errors.length > 0 || !result.parsed) continue;
     triggers.push(
       buildTrigger(definition, result, {
@@ -44,4 +44,11 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
   }
   if (errors.length > 0) return { errors };
   return { object: { ...object, triggers }, errors };
+}
+
+/** The file and line the parse recorded for the field, as parse-time issues carry them. */
+function withLocation(issue: SpecIssue, object: ScaledObject): SpecIssue {
+  if (object.sourceFile === undefined) return issue;
+  const line = object.envFieldLines?.[issue.field];
+  return { ...issue, file: object.sourceFile, ...(line !== undefined ? { line } : {}) };
 }

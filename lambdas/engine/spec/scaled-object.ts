@@ -97,6 +97,11 @@ export interface ScaledObject {
   triggers: ParsedTrigger[];
   /** The file the object was read from, when it came from one (for messages and reports). */
   sourceFile?: string;
+  /**
+   * Line in `sourceFile` of each field that can only be checked once the container env is read
+   * (`spec.triggers[i].metadata.<name>FromEnv`), so tick-time errors point at it as parse errors do.
+   */
+  envFieldLines?: Record<string, number>;
 }
 
 /** `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler may use. */

@@ -101,7 +101,7 @@ describe('ScaledObject validation', () => {
     ['no triggers', { triggers: [] }, 'spec.triggers', 'has no triggers'],
     ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron'],
     ['unquoted number in metadata', { triggers: [{ ...CRON_TRIGGER, metadata: { ...CRON_TRIGGER.metadata, desiredReplicas: 3 } }] }, 'spec.triggers[0].metadata.desiredReplicas', 'quote it: desiredReplicas: "3"'],
-    ['Utilization metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Utilization' }] }, 'spec.triggers[0].metricType', '"Utilization" is only valid for cpu and memory'],
+    ['Utilization metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Utilization' }] }, 'spec.triggers[0].metricType', '"Utilization" is unsupported for external metrics'],
     ['other metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Average' }] }, 'spec.triggers[0].metricType', '"Average" is not supported'],
     ['useCachedMetrics on cron', { triggers: [{ ...CRON_TRIGGER, useCachedMetrics: true }] }, 'spec.triggers[0].useCachedMetrics', 'not supported for "cron" scaler'],
     ['duplicate trigger names', { triggers: [{ ...CRON_TRIGGER, name: 'a' }, { ...CRON_TRIGGER, name: 'a' }] }, 'spec.triggers[1].name', 'already used by spec.triggers[0]'],
