@@ -10,6 +10,7 @@ import type { ScalingState } from './scaling-state';
 import type { HpaMetric, HpaReconcileResult } from './hpa/reconcile';
 import { reconcileHpa } from './hpa/reconcile';
 import { resolveBehavior } from './hpa/behavior-defaults';
+import { recordInitialRecommendation } from './hpa/recommendations';
 import { storeScaleEvent } from './hpa/scale-events';
 import { activityOf } from './keda/activation';
 import { fallbackMetricMilli, fallbackReplicas } from './keda/fallback';
@@ -118,6 +119,9 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
     if (hpa.recommendations) nextState = { ...nextState, recommendations: hpa.recommendations };
   } else {
     for (const fact of facts) delete fact.metric;
+    // The HPA (which KEDA keeps at 0) seeds its history before its zero check: upstream
+    // reconcileAutoscaler calls recordInitialRecommendation first, so a fresh object at 0 has {0, now}.
+    nextState = { ...nextState, recommendations: recordInitialRecommendation(state.recommendations, keda.replicas, now) };
   }
 
   const desired = hpa ? hpa.desired : keda.replicas;
