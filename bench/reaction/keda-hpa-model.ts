@@ -84,7 +84,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     if (hpa.recommendations) state = { ...state, recommendations: hpa.recommendations };
     if (hpa.desired !== current) {
       await patch(current, hpa.desired, now, hpa.rule, `hpa: ${hpa.steps.at(-1) ?? ''}`);
-      state = recordScaleEvent(state, object, current, hpa.desired, now);
+      state = recordScaleEvent(state, object, current, hpa.desired, now, current);
     }
   };
 

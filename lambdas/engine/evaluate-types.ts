@@ -94,6 +94,8 @@ export interface EvaluateOutput {
   scale: boolean;
   /** The state to store. Scale events are not in it: call `recordScaleEvent` after a successful patch. */
   state: ScalingState;
+  /** The count the HPA reconciled from (after KEDA's step), when it ran: pass it to `recordScaleEvent`. */
+  hpaFrom?: number;
   status: ObjectStatus;
   /** Set when status is `error` (or some triggers failed): the reason, for the status column. */
   statusReason?: string;

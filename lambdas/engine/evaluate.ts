@@ -30,8 +30,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
 
 /**
  * Records the HPA's part of a successful scale from `fromReplicas` to `toReplicas` (call it after
- * the patch succeeded). Counts below the HPA's minimum belong to KEDA (activation from zero or
- * idle, scale-in to zero or idle), whose steps are not HPA scale events, so that part is left out.
+ * the patch succeeded). KEDA's steps (activation from zero or idle, the inactive raise to min,
+ * scale-in to zero or idle) are not HPA scale events. `hpaFrom` is the evaluation's `hpaFrom`: the
+ * count the HPA reconciled from, so everything from there on is the HPA's, its raise to min
+ * included (upstream stores that rescale like any other). Without it, counts below the HPA's
+ * minimum are taken as KEDA's.
  */
 export function recordScaleEvent(
   state: ScalingState,
@@ -39,13 +42,14 @@ export function recordScaleEvent(
   fromReplicas: number,
   toReplicas: number,
   now: number,
+  hpaFrom?: number,
 ): ScalingState {
   const behavior = effectiveHpaBehavior(object);
   // Without a behavior block (or with the HPA deleted by a pause) the HPA keeps no events.
   if (behavior === undefined || object.pause.paused) return state;
   const floor = hpaMinReplicas(object);
   if (toReplicas < floor) return state;
-  const from = Math.max(fromReplicas, floor);
+  const from = hpaFrom ?? Math.max(fromReplicas, floor);
   if (from === toReplicas) return state;
   const rules = resolveBehavior(behavior);
   return toReplicas > from
@@ -134,6 +138,7 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
     desiredReplicas: desired,
     scale: desired !== current,
     state: nextState,
+    ...(hpa ? { hpaFrom: keda.replicas } : {}),
     status: statusOf(facts, activity.active, statusReason),
     ...(statusReason === undefined ? {} : { statusReason }),
     active: activity.active,

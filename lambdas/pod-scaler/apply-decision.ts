@@ -107,7 +107,7 @@ export async function applyDecision(
   const decision = { at: now, fromReplicas: current, desiredReplicas: desired, explanation: output.explanation };
   const claimed: StoredObjectState = {
     ...base,
-    scaling: recordScaleEvent(output.state, object, current, desired, now),
+    scaling: recordScaleEvent(output.state, object, current, desired, now, output.hpaFrom),
     currentReplicas: desired,
     lastDecision: { ...decision, applied: true },
     lastScaleAt: now,
