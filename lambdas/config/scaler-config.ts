@@ -32,6 +32,8 @@ export interface NodeGroupConfig {
   skipNodesWithSystemPods?: boolean;
   skipNodesWithLocalStorage?: boolean;
   skipNodesWithCustomControllerPods?: boolean;
+  /** Leave DaemonSet pods out of a node's utilization (default false, CA --ignore-daemonsets-utilization). */
+  ignoreDaemonSetsUtilization?: boolean;
   /** Cap on the termination grace waited for after an eviction (default 600, CA --max-graceful-termination-sec). */
   maxGracefulTerminationSeconds?: number;
   /** How long after creation a kube-system pod without a PDB blocks scale-down (default 3600, CA --blocking-system-pod-distruption-timeout). */

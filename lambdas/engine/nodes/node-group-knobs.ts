@@ -8,6 +8,8 @@ export interface NodeGroupKnobs {
   scaleDownEnabled: boolean;
   /** A node is underutilized when max(cpu, memory) requests / allocatable is <= this. */
   scaleDownUtilizationThreshold: number;
+  /** Leave DaemonSet pods out of utilization, their requests off allocatable too (CA's --ignore-daemonsets-utilization). */
+  ignoreDaemonSetsUtilization: boolean;
   scaleDownUnneededSeconds: number;
   scaleDownDelayAfterAddSeconds: number;
   scaleDownDelayAfterFailureSeconds: number;
@@ -32,6 +34,7 @@ export interface NodeGroupKnobs {
 export const DEFAULT_NODE_GROUP_KNOBS: NodeGroupKnobs = {
   scaleDownEnabled: true,
   scaleDownUtilizationThreshold: 0.5,
+  ignoreDaemonSetsUtilization: false,
   scaleDownUnneededSeconds: 600,
   scaleDownDelayAfterAddSeconds: 600,
   scaleDownDelayAfterFailureSeconds: 180,

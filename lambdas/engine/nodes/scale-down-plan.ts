@@ -9,7 +9,7 @@ import type { GroupView } from './group-view';
 import { isBeingDeleted } from './group-view';
 import type { NodeGroupState } from './node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from './node-model';
-import { holdsCapacity, podId } from './node-model';
+import { holdsCapacity, isDaemonSetPod, podId } from './node-model';
 import type { ExistingPlacement } from './scale-up-plan';
 import { existingBins, placementsAsPods } from './scale-up-plan';
 
@@ -57,18 +57,28 @@ export interface ScaleDownContext {
   placed?: readonly ExistingPlacement[];
 }
 
-/** max(cpu, memory) of requests over allocatable, as CA's utilization. */
-export function nodeUtilization(node: NodeInfo, podsOnNode: readonly PodInfo[]): number {
+/**
+ * max(cpu, memory) of requests over allocatable, as CA's utilization. With `ignoreDaemonSets`
+ * (CA's --ignore-daemonsets-utilization), DaemonSet pods' requests leave the sum and come off
+ * allocatable, as in CA's CalculateUtilizationOfResource.
+ */
+export function nodeUtilization(node: NodeInfo, podsOnNode: readonly PodInfo[], ignoreDaemonSets = false): number {
   let cpu = 0;
   let memory = 0;
+  let daemonCpu = 0;
+  let daemonMemory = 0;
   for (const pod of podsOnNode) {
     if (!holdsCapacity(pod)) continue;
+    if (ignoreDaemonSets && isDaemonSetPod(pod)) {
+      daemonCpu += pod.requests.cpuMilli;
+      daemonMemory += pod.requests.memoryBytes;
+      continue;
+    }
     cpu += pod.requests.cpuMilli;
     memory += pod.requests.memoryBytes;
   }
-  const cpuShare = node.allocatable.cpuMilli > 0 ? cpu / node.allocatable.cpuMilli : 0;
-  const memoryShare = node.allocatable.memoryBytes > 0 ? memory / node.allocatable.memoryBytes : 0;
-  return Math.max(cpuShare, memoryShare);
+  const share = (used: number, allocatable: number) => (allocatable > 0 ? used / allocatable : 0);
+  return Math.max(share(cpu, node.allocatable.cpuMilli - daemonCpu), share(memory, node.allocatable.memoryBytes - daemonMemory));
 }
 
 type Verdict = { removable: true; utilization: number; pods: PodInfo[] } | { removable: false; utilization?: number; reason: string; message: string };
@@ -85,7 +95,7 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   }
   if (!node.ready) return { removable: false, reason: 'NotReady', message: 'unready nodes are left to the ASG health checks' };
   const podsOnNode = context.pods.filter((pod) => pod.nodeName === node.name);
-  const utilization = nodeUtilization(node, podsOnNode);
+  const utilization = nodeUtilization(node, podsOnNode, knobs.ignoreDaemonSetsUtilization);
   if (utilization > knobs.scaleDownUtilizationThreshold) {
     return { removable: false, utilization, reason: 'NotUnderutilized', message: `utilization ${utilization.toFixed(3)} is above the threshold ${knobs.scaleDownUtilizationThreshold}` };
   }
