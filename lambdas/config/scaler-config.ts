@@ -32,6 +32,10 @@ export interface NodeGroupConfig {
   skipNodesWithSystemPods?: boolean;
   skipNodesWithLocalStorage?: boolean;
   skipNodesWithCustomControllerPods?: boolean;
+  /** An unready node is removed once unneeded this long (default 1200, CA --scale-down-unready-time). */
+  scaleDownUnreadySeconds?: number;
+  /** Scale down unready nodes at all (default true, CA --scale-down-unready-enabled). */
+  scaleDownUnreadyEnabled?: boolean;
   /** Leave DaemonSet pods out of a node's utilization (default false, CA --ignore-daemonsets-utilization). */
   ignoreDaemonSetsUtilization?: boolean;
   /** Cap on the termination grace waited for after an eviction (default 600, CA --max-graceful-termination-sec). */

@@ -11,6 +11,10 @@ export interface NodeGroupKnobs {
   /** Leave DaemonSet pods out of utilization, their requests off allocatable too (CA's --ignore-daemonsets-utilization). */
   ignoreDaemonSetsUtilization: boolean;
   scaleDownUnneededSeconds: number;
+  /** An unready node is removed once unneeded this long, instead of scaleDownUnneededSeconds (CA's --scale-down-unready-time). */
+  scaleDownUnreadySeconds: number;
+  /** Whether unready nodes may be scaled down at all (CA's --scale-down-unready-enabled). */
+  scaleDownUnreadyEnabled: boolean;
   scaleDownDelayAfterAddSeconds: number;
   scaleDownDelayAfterFailureSeconds: number;
   /** How long a drain may keep retrying evictions before it gives up (CA's --max-pod-eviction-time). */
@@ -36,6 +40,8 @@ export const DEFAULT_NODE_GROUP_KNOBS: NodeGroupKnobs = {
   scaleDownUtilizationThreshold: 0.5,
   ignoreDaemonSetsUtilization: false,
   scaleDownUnneededSeconds: 600,
+  scaleDownUnreadySeconds: 1200,
+  scaleDownUnreadyEnabled: true,
   scaleDownDelayAfterAddSeconds: 600,
   scaleDownDelayAfterFailureSeconds: 180,
   maxDrainSeconds: 120,

@@ -1,6 +1,6 @@
 /**
  * Which node of a group, if any, to drain now. Follows Cluster Autoscaler's order: loop gates
- * (cooldowns), per-node eligibility (being deleted, disabled, unready, utilization), drain simulation
+ * (cooldowns), per-node eligibility (being deleted, disabled, utilization), drain simulation
  * (pod rules, PDBs, room elsewhere), then time and size gates. One node at a time per group.
  */
 import { placeFirstFit, sortLargestFirst } from './bin-packing';
@@ -93,7 +93,9 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   if (node.annotations[SCALE_DOWN_DISABLED] === 'true') {
     return { removable: false, reason: 'ScaleDownDisabledAnnotation', message: `the node is annotated ${SCALE_DOWN_DISABLED}: "true"` };
   }
-  if (!node.ready) return { removable: false, reason: 'NotReady', message: 'unready nodes are left to the ASG health checks' };
+  if (!node.ready && !knobs.scaleDownUnreadyEnabled) {
+    return { removable: false, reason: 'ScaleDownUnreadyDisabled', message: 'the node is unready and scaleDownUnreadyEnabled is false' };
+  }
   const podsOnNode = context.pods.filter((pod) => pod.nodeName === node.name);
   const utilization = nodeUtilization(node, podsOnNode, knobs.ignoreDaemonSetsUtilization);
   if (utilization > knobs.scaleDownUtilizationThreshold) {
@@ -163,9 +165,12 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
   if (lastFailure !== undefined && now < lastFailure + knobs.scaleDownDelayAfterFailureSeconds * 1000) {
     return { ...base, blockedBy: `within scaleDownDelayAfterFailureSeconds (${knobs.scaleDownDelayAfterFailureSeconds}s) of a failed removal` };
   }
-  const ripe = removable.filter((candidate) => now - candidate.since >= knobs.scaleDownUnneededSeconds * 1000);
+  // CA's unneeded/nodes.go: an unready node waits scaleDownUnreadySeconds instead of the unneeded time.
+  const wait = (candidate: { node: NodeInfo }) => (candidate.node.ready ? knobs.scaleDownUnneededSeconds : knobs.scaleDownUnreadySeconds) * 1000;
+  const ripe = removable.filter((candidate) => now - candidate.since >= wait(candidate));
   if (ripe.length === 0) {
-    return { ...base, blockedBy: removable.length > 0 ? `no node unneeded for ${knobs.scaleDownUnneededSeconds}s yet` : 'no node is removable' };
+    const waiting = `no node unneeded for ${knobs.scaleDownUnneededSeconds}s (unready nodes: ${knobs.scaleDownUnreadySeconds}s) yet`;
+    return { ...base, blockedBy: removable.length > 0 ? waiting : 'no node is removable' };
   }
   if (view.asg.desiredCapacity <= view.asg.minSize) {
     for (const candidate of ripe) {

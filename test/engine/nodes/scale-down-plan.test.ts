@@ -41,7 +41,7 @@ describe('scale-down eligibility', () => {
     const plan = scenario();
     expect(plan.state.unneededSince).toEqual({ n1: NOW });
     expect(plan.drain).toBeUndefined();
-    expect(plan.blockedBy).toMatch(/no node unneeded for 600s yet/);
+    expect(plan.blockedBy).toMatch(/no node unneeded for 600s \(unready nodes: 1200s\) yet/);
   });
 
   it('drains the node once unneeded for 10 minutes', () => {
