@@ -32,6 +32,8 @@ export interface NodeGroupConfig {
   skipNodesWithSystemPods?: boolean;
   skipNodesWithLocalStorage?: boolean;
   skipNodesWithCustomControllerPods?: boolean;
+  /** Empty nodes removed together per tick (default 10, CA --max-empty-bulk-delete). */
+  maxEmptyBulkDelete?: number;
   /** An unready node is removed once unneeded this long (default 1200, CA --scale-down-unready-time). */
   scaleDownUnreadySeconds?: number;
   /** Scale down unready nodes at all (default true, CA --scale-down-unready-enabled). */

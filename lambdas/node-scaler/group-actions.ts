@@ -10,12 +10,22 @@
  */
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
 import type { AutoScalingGroupInfo } from '../engine/nodes/auto-scaling-group';
-import { nextDrainStep, drainCompleted, drainFailed, drainForgotten, drainStarted, scaleUpRecorded } from '../engine/nodes/drain-lifecycle';
+import {
+  nextDrainStep,
+  drainCompleted,
+  drainFailed,
+  drainForgotten,
+  drainStarted,
+  emptyRemovalFinished,
+  emptyRemovalStarted,
+  scaleUpRecorded,
+} from '../engine/nodes/drain-lifecycle';
 import type { GroupView } from '../engine/nodes/group-view';
 import type { DrainInProgress, NodeGroupState } from '../engine/nodes/node-group-state';
 import { withBackoff } from '../engine/nodes/node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from '../engine/nodes/node-model';
 import { TO_BE_DELETED_TAINT } from '../engine/nodes/node-template';
+import type { DrainPlan } from '../engine/nodes/scale-down-plan';
 import { planScaleDown } from '../engine/nodes/scale-down-plan';
 import type { ExistingPlacement, GroupScaleUp } from '../engine/nodes/scale-up-plan';
 import { drainNode } from './drain-runner';
@@ -188,10 +198,71 @@ export class GroupSession {
     telemetry.info('node removed', { ...this.log, node: drain.node, instanceId: drain.instanceId, reason: drain.reason });
   }
 
+  /**
+   * Removes empty nodes together, as CA's bulk delete: record them, taint them all, then terminate
+   * (with decrement) as many as the group's min size allows on a fresh describe. A node not
+   * terminated is untainted again; one whose taint or termination failed is backed off.
+   */
+  private async removeEmptyNodes(plans: readonly DrainPlan[]): Promise<void> {
+    const { deps, api, result, view } = this.context;
+    const { clock, telemetry } = deps;
+    const startedAt = clock.now();
+    const entries: DrainInProgress[] = plans.map((plan) => ({ node: plan.node, instanceId: plan.instanceId, startedAt, reason: plan.reason }));
+    await this.commit(emptyRemovalStarted(this.state, entries, startedAt));
+    const taint = { key: TO_BE_DELETED_TAINT, value: String(Math.floor(startedAt / 1000)), effect: 'NoSchedule' as const };
+    const tainted = await Promise.allSettled(entries.map((entry) => api.cordonAndTaint(entry.node, taint)));
+    const fresh = await this.describeFresh();
+    const inService = new Set(fresh.instances.filter((instance) => instance.lifecycleState === 'InService').map((instance) => instance.instanceId));
+    const failed = new Map<string, string>();
+    entries.forEach((entry, index) => {
+      const outcome = tainted[index]!;
+      if (outcome.status === 'rejected') failed.set(entry.node, `cordon and taint failed: ${message(outcome.reason)}`);
+    });
+    const chosen = entries.filter((entry) => !failed.has(entry.node) && inService.has(entry.instanceId)).slice(0, Math.max(0, fresh.desiredCapacity - fresh.minSize));
+    const terminations = await Promise.allSettled(chosen.map((entry) => deps.autoScaling.terminateInstance(entry.instanceId)));
+    const terminated: DrainInProgress[] = [];
+    chosen.forEach((entry, index) => {
+      const outcome = terminations[index]!;
+      if (outcome.status === 'fulfilled') terminated.push(entry);
+      else failed.set(entry.node, `TerminateInstanceInAutoScalingGroup failed: ${message(outcome.reason)}`);
+    });
+    const kept = entries.filter((entry) => !terminated.includes(entry));
+    const untainted = await Promise.allSettled(kept.map((entry) => api.uncordonAndUntaint(entry.node, TO_BE_DELETED_TAINT)));
+    const stillTainted = kept.filter((_, index) => untainted[index]!.status === 'rejected');
+    await this.commit(emptyRemovalFinished(this.state, clock.now(), view.knobs, { terminated: terminated.map((entry) => entry.node), failed: [...failed.keys()], stillTainted }));
+
+    this.context.counters.nodesRemoved += terminated.length;
+    this.asg = { ...fresh, desiredCapacity: fresh.desiredCapacity - terminated.length };
+    result.desiredCapacity = this.asg.desiredCapacity;
+    result.emptyNodes = entries.map((entry) => {
+      if (terminated.includes(entry)) return { node: entry.node, instanceId: entry.instanceId, outcome: 'terminated' as const, detail: `terminated with ShouldDecrementDesiredCapacity; ${entry.reason}` };
+      const why = failed.get(entry.node);
+      if (why) return { node: entry.node, instanceId: entry.instanceId, outcome: 'failed' as const, detail: why };
+      return { node: entry.node, instanceId: entry.instanceId, outcome: 'kept' as const, detail: inService.has(entry.instanceId) ? `the group reached its min size ${fresh.minSize}` : 'its instance is no longer InService' };
+    });
+    if (terminated.length > 0) telemetry.info('empty nodes removed', { ...this.log, nodes: terminated.map((entry) => entry.node) });
+    if (failed.size > 0) telemetry.warn('some empty nodes could not be removed', { ...this.log, failed: Object.fromEntries(failed) });
+  }
+
+  /** A bulk removal an earlier invocation did not finish (it crashed): untaint what is still running. */
+  private async undoLeftoverEmptyRemoval(leftover: readonly DrainInProgress[]): Promise<void> {
+    const { api } = this.context;
+    const running = new Set(this.asg.instances.filter((instance) => instance.lifecycleState === 'InService').map((instance) => instance.instanceId));
+    const toUntaint = leftover.filter((entry) => running.has(entry.instanceId));
+    const untainted = await Promise.allSettled(toUntaint.map((entry) => api.uncordonAndUntaint(entry.node, TO_BE_DELETED_TAINT)));
+    const stillTainted = toUntaint.filter((_, index) => untainted[index]!.status === 'rejected');
+    const next: NodeGroupState = { ...this.state, ...(stillTainted.length > 0 ? { emptyRemoval: stillTainted } : {}) };
+    if (stillTainted.length === 0) delete next.emptyRemoval;
+    await this.commit(next);
+  }
+
   async drainAndScaleDown(): Promise<void> {
     const { deps, view, result, nodes } = this.context;
     const { clock, telemetry } = deps;
     const now = clock.now();
+
+    // 0. A bulk removal of empty nodes left unfinished by a crashed invocation.
+    if (this.state.emptyRemoval?.length) await this.undoLeftoverEmptyRemoval(this.state.emptyRemoval);
 
     // 1. A drain in flight from an earlier tick.
     const step = nextDrainStep(this.state, this.asg, nodes, view.knobs, now);
@@ -215,6 +286,7 @@ export class GroupSession {
     result.unneeded = scaleDown.assessments.filter((entry) => entry.unneededSince !== undefined).map((entry) => ({ node: entry.node, since: entry.unneededSince!, utilization: entry.utilization }));
     result.unremovable = scaleDown.assessments.filter((entry) => entry.reason !== undefined).map((entry) => ({ node: entry.node, reason: entry.reason!, message: entry.message }));
     result.scaleDownBlockedBy = scaleDown.blockedBy;
+    if (scaleDown.emptyNodes?.length) await this.removeEmptyNodes(scaleDown.emptyNodes);
     const outcome = result.drain?.outcome;
     if (scaleDown.drain && !this.state.drain && outcome !== 'terminated' && outcome !== 'failed') {
       const drain: DrainInProgress = { node: scaleDown.drain.node, instanceId: scaleDown.drain.instanceId, startedAt: clock.now(), reason: scaleDown.drain.reason };

@@ -41,6 +41,8 @@ export interface NodeGroupTickResult {
   backedOffUntil?: number;
   scaleUp?: { fromDesired: number; toDesired: number; reason: string };
   drain?: { node: string; instanceId: string; outcome: DrainOutcome; detail: string };
+  /** Empty nodes removed together this tick (CA's bulk delete of empty nodes). */
+  emptyNodes?: Array<{ node: string; instanceId: string; outcome: 'terminated' | 'failed' | 'kept'; detail: string }>;
   scaleDownBlockedBy?: string;
   unneeded: Array<{ node: string; since: number; utilization?: number }>;
   unremovable: Array<{ node: string; reason: string; message?: string }>;

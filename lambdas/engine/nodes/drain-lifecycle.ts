@@ -95,3 +95,34 @@ export function scaleUpRecorded(state: NodeGroupState, now: number, fromDesired:
     lastRequest: { at: now, action: 'scale-up', detail: `desired ${fromDesired} -> ${toDesired}: ${reason}` },
   };
 }
+
+/** Empty nodes about to be tainted and terminated together: recorded first, so a crash is undone next tick. */
+export function emptyRemovalStarted(state: NodeGroupState, entries: readonly DrainInProgress[], now: number): NodeGroupState {
+  const names = entries.map((entry) => entry.node).join(', ');
+  return { ...state, emptyRemoval: [...entries], lastRequest: { at: now, action: 'empty-removal', detail: `removing ${entries.length} empty node(s): ${names}` } };
+}
+
+/**
+ * After a bulk removal: terminated nodes are forgotten; nodes whose taint or termination failed are
+ * not reconsidered for a while and scale-down pauses, as after a failed drain. `stillTainted` are
+ * nodes whose untaint failed: kept, so the next tick tries again.
+ */
+export function emptyRemovalFinished(
+  state: NodeGroupState,
+  now: number,
+  knobs: NodeGroupKnobs,
+  outcome: { terminated: readonly string[]; failed: readonly string[]; stillTainted: readonly DrainInProgress[] },
+): NodeGroupState {
+  let unneededSince = state.unneededSince;
+  for (const node of [...outcome.terminated, ...outcome.failed]) unneededSince = without(unneededSince, node);
+  const failedUntil = Object.fromEntries(outcome.failed.map((node) => [node, now + knobs.unremovableNodeRecheckSeconds * 1000]));
+  const next: NodeGroupState = { ...state, unneededSince, unremovableUntil: { ...state.unremovableUntil, ...failedUntil } };
+  if (outcome.stillTainted.length > 0) next.emptyRemoval = [...outcome.stillTainted];
+  else delete next.emptyRemoval;
+  if (outcome.terminated.length > 0) {
+    next.lastScaleDownAt = now;
+    next.lastRequest = { at: now, action: 'terminate', detail: `terminated ${outcome.terminated.length} empty node(s): ${outcome.terminated.join(', ')}` };
+  }
+  if (outcome.failed.length > 0) next.lastScaleDownFailureAt = now;
+  return next;
+}

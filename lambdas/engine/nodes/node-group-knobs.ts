@@ -17,6 +17,8 @@ export interface NodeGroupKnobs {
   scaleDownUnreadyEnabled: boolean;
   scaleDownDelayAfterAddSeconds: number;
   scaleDownDelayAfterFailureSeconds: number;
+  /** Empty nodes removed at once per group per tick (CA's --max-empty-bulk-delete / --max-scale-down-parallelism). */
+  maxEmptyBulkDelete: number;
   /** How long a drain may keep retrying evictions before it gives up (CA's --max-pod-eviction-time). */
   maxDrainSeconds: number;
   /** Cap on the grace period waited for an evicted pod to terminate (CA's --max-graceful-termination-sec). */
@@ -44,6 +46,7 @@ export const DEFAULT_NODE_GROUP_KNOBS: NodeGroupKnobs = {
   scaleDownUnreadyEnabled: true,
   scaleDownDelayAfterAddSeconds: 600,
   scaleDownDelayAfterFailureSeconds: 180,
+  maxEmptyBulkDelete: 10,
   maxDrainSeconds: 120,
   maxGracefulTerminationSeconds: 600,
   blockingSystemPodDisruptionTimeoutSeconds: 3600,

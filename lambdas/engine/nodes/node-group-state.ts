@@ -29,7 +29,7 @@ export interface DrainInProgress {
 
 export interface LastRequest {
   at: number;
-  action: 'scale-up' | 'drain-started' | 'terminate' | 'drain-failed' | 'backoff';
+  action: 'scale-up' | 'drain-started' | 'terminate' | 'drain-failed' | 'backoff' | 'empty-removal';
   detail: string;
 }
 
@@ -45,6 +45,8 @@ export interface NodeGroupState {
   /** Newest failed scaling activity already acted on, so one failure backs off once. */
   lastFailedActivityAt?: number;
   drain?: DrainInProgress;
+  /** Empty nodes being removed together (written before they are tainted; cleared once done). */
+  emptyRemoval?: DrainInProgress[];
   lastRequest?: LastRequest;
   /** Live instance id → epoch ms it was first seen, so an instance that never registers stops counting as upcoming. */
   instanceFirstSeen?: Record<string, number>;

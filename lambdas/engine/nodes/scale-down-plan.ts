@@ -1,7 +1,8 @@
 /**
  * Which node of a group, if any, to drain now. Follows Cluster Autoscaler's order: loop gates
  * (cooldowns), per-node eligibility (being deleted, disabled, utilization), drain simulation
- * (pod rules, PDBs, room elsewhere), then time and size gates. One node at a time per group.
+ * (pod rules, PDBs, room elsewhere), then time and size gates. Empty nodes go together, up to
+ * maxEmptyBulkDelete; a node with pods to move is drained one at a time per group.
  */
 import { placeFirstFit, sortLargestFirst } from './bin-packing';
 import { SAFE_TO_EVICT, matchingPdbs, podDrainDecision } from './drainability';
@@ -37,6 +38,9 @@ export interface DrainPlan {
 export interface ScaleDownPlan {
   state: NodeGroupState;
   assessments: NodeAssessment[];
+  /** Empty nodes (no pod to move) to remove together this tick, up to maxEmptyBulkDelete. */
+  emptyNodes?: DrainPlan[];
+  /** The one node that needs a drain, when the bulk of empty nodes left budget for it. */
   drain?: DrainPlan;
   /** Why no node is drained this tick, when none is. */
   blockedBy?: string;
@@ -179,15 +183,24 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
     }
     return { ...base, blockedBy: `the group is at its min size ${view.asg.minSize}` };
   }
-  const chosen = ripe.sort((a, b) => a.utilization - b.utilization || a.since - b.since || a.node.name.localeCompare(b.node.name))[0]!;
+  ripe.sort((a, b) => a.utilization - b.utilization || a.since - b.since || a.node.name.localeCompare(b.node.name));
+  // CA's CropNodes: empty nodes take the budget first (never below min), then one node to drain.
+  const room = view.asg.desiredCapacity - view.asg.minSize;
+  const budget = Math.min(knobs.maxEmptyBulkDelete, room);
+  const empty = ripe.filter((candidate) => candidate.pods.length === 0).slice(0, budget);
+  const toDrain = empty.length < budget ? ripe.find((candidate) => candidate.pods.length > 0) : undefined;
+  const planOf = (candidate: (typeof ripe)[number]): DrainPlan => ({
+    node: candidate.node.name,
+    instanceId: candidate.node.instanceId!,
+    utilization: candidate.utilization,
+    pods: candidate.pods,
+    reason: candidate.pods.length === 0
+      ? `empty (no pod to move) since ${new Date(candidate.since).toISOString()}`
+      : `utilization ${candidate.utilization.toFixed(3)} <= ${knobs.scaleDownUtilizationThreshold} since ${new Date(candidate.since).toISOString()} and its ${candidate.pods.length} pod(s) fit elsewhere`,
+  });
   return {
     ...base,
-    drain: {
-      node: chosen.node.name,
-      instanceId: chosen.node.instanceId!,
-      utilization: chosen.utilization,
-      pods: chosen.pods,
-      reason: `utilization ${chosen.utilization.toFixed(3)} <= ${knobs.scaleDownUtilizationThreshold} since ${new Date(chosen.since).toISOString()} and its ${chosen.pods.length} pod(s) fit elsewhere`,
-    },
+    ...(empty.length > 0 ? { emptyNodes: empty.map(planOf) } : {}),
+    ...(toDrain ? { drain: planOf(toDrain) } : {}),
   };
 }
