@@ -5,7 +5,7 @@
  */
 import { GetMetricDataCommand, StandardUnit, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { isInvalidQueryError, toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
+import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
 import { metadataReader } from './metadata-values';
 import { fromMilli, kedaMetricMilli } from '../engine/keda/metric-value';
 import {
@@ -52,7 +52,7 @@ export function queryWindow(now: number, periodSeconds: number, endTimeOffsetSec
 }
 
 function parse(input: TriggerParseInput): TriggerParseResult {
-  const reader = metadataReader(input);
+  const reader = metadataReader(input, [], AWS_AUTH_PARAMS);
   const namespace = reader.string('namespace');
   const metricName = reader.string('metricName');
   const dimensionName = reader.list('dimensionName', ';');

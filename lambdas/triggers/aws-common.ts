@@ -14,6 +14,9 @@ import { TriggerError } from './trigger-definition';
  */
 export const AWS_STATIC_CREDENTIAL_KEYS: readonly string[] = ['awsAccessKeyID', 'awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken'];
 
+/** Parameters every AWS scaler also takes from a TriggerAuthentication (`AwsRegion ... order=triggerMetadata;authParams`). */
+export const AWS_AUTH_PARAMS: readonly string[] = ['awsRegion'];
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]+$/;
 const IDENTITY_OWNERS = new Set(['pod', 'operator']);
 
@@ -42,11 +45,16 @@ export function readAwsSource(reader: MetadataReader, input: TriggerParseInput):
   if (input.podIdentityRoleArn && metadataRole && metadataRole !== input.podIdentityRoleArn) {
     reader.warn('awsRoleArn', `ignored: the TriggerAuthentication's podIdentity role ${input.podIdentityRoleArn} is used instead`, 'remove awsRoleArn or make it match the podIdentity roleArn');
   }
+  // KEDA reads awsRoleArn from the TriggerAuthentication (GetAwsAuthorization), after podIdentity.roleArn.
+  const authRole = reader.authParam('awsRoleArn', 'name the role in the TriggerAuthentication\'s podIdentity.roleArn (provider aws) instead, which the scaler assumes');
+  if (authRole !== undefined && !ROLE_ARN.test(authRole)) {
+    reader.error('awsRoleArn', `"${authRole}" (awsRoleArn from the TriggerAuthentication) is not an IAM role ARN`, 'use the form arn:aws:iam::<12-digit account>:role/<name>');
+  }
   const owner = reader.string('identityOwner');
   if (owner !== undefined && !IDENTITY_OWNERS.has(owner)) {
     reader.warn('identityOwner', `"${owner}" is not "pod" or "operator"; the scaler reads with its own IAM role`, 'set identityOwner to "pod" or "operator", or remove it');
   }
-  const roleArn = input.podIdentityRoleArn ?? metadataRole;
+  const roleArn = input.podIdentityRoleArn ?? authRole ?? metadataRole;
   // KEDA sends the external ID only with the podIdentity role it belongs to.
   const externalId = input.podIdentityRoleArn ? input.podIdentityExternalId : undefined;
   return {

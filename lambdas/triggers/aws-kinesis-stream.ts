@@ -4,7 +4,7 @@
  */
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
   TriggerError,
@@ -24,7 +24,7 @@ export type KinesisParams = {
 };
 
 function parse(input: TriggerParseInput): TriggerParseResult {
-  const reader = metadataReader(input);
+  const reader = metadataReader(input, [], AWS_AUTH_PARAMS);
   const streamName = reader.string('streamName', { required: true });
   const shardCount = reader.int('shardCount', { default: 2 });
   const activationShardCount = reader.int('activationShardCount', { default: 0 });

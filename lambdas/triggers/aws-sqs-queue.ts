@@ -5,7 +5,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { toTriggerError } from '../adapters/aws/aws-errors';
 import { resolveQueueUrl } from '../adapters/aws/queue-url-resolver';
-import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
   TriggerError,
@@ -59,7 +59,7 @@ export function queueArn(ref: SqsQueueRef, region: string): string {
 
 function parse(input: TriggerParseInput): TriggerParseResult {
   // KEDA: QueueURL is the one parameter with order=triggerMetadata;resolvedEnv.
-  const reader = metadataReader(input, ['queueURL']);
+  const reader = metadataReader(input, ['queueURL'], AWS_AUTH_PARAMS);
   const queueUrl = reader.string('queueURL', { required: true });
   const queueLength = reader.int('queueLength', { default: 5 });
   const activationQueueLength = reader.int('activationQueueLength', { default: 0 });

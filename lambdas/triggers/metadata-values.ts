@@ -67,7 +67,42 @@ export class MetadataReader {
     private readonly input: TriggerParseInput,
     /** Parameters KEDA resolves from the container env (`order=...;resolvedEnv`). */
     private readonly envParams: ReadonlySet<string> = new Set(),
+    /** Parameters KEDA also takes from the TriggerAuthentication (`order=...;authParams`). */
+    private readonly authParamNames: ReadonlySet<string> = new Set(),
   ) {}
+
+  /**
+   * A parameter from the referenced TriggerAuthentication (KEDA's authParams): an `env` entry reads
+   * the target container's env (deferred until it is known); a Secret or ConfigMap cannot be read,
+   * which is an error saying where to put the value instead (`fix`).
+   */
+  authParam(name: string, fix: string): string | undefined {
+    const found = this.authLookup(name, fix);
+    return found.kind === 'value' ? found.text : undefined;
+  }
+
+  private authLookup(name: string, fix: string): Lookup | { kind: 'reported' } {
+    const source = this.input.authParams?.[name];
+    if (!source) return { kind: 'absent' };
+    const where = 'the referenced TriggerAuthentication';
+    if (source.from !== 'env') {
+      const kind = source.from === 'secret' ? 'Secret' : 'ConfigMap';
+      this.error(name, `${name} comes from ${kind} "${source.name}" (key "${source.key}") of ${where}, which the scaler cannot read (objects are bundled at synth; ${kind}s are not)`, fix);
+      return { kind: 'reported' };
+    }
+    if (source.containerName !== undefined) {
+      this.error(name, `${name} comes from container env var ${source.envVar} of containerName "${source.containerName}" in ${where}; the scaler reads only the env of scaleTargetRef.envSourceContainerName (default: the first container)`, `remove containerName and set scaleTargetRef.envSourceContainerName to "${source.containerName}", or ${fix}`);
+      return { kind: 'reported' };
+    }
+    this.envRefs[name] = source.envVar;
+    if (this.input.resolvedEnv === undefined) return { kind: 'deferred-env', envVar: source.envVar, field: name };
+    const value = this.input.resolvedEnv[source.envVar]?.trim();
+    if (!value) {
+      this.error(name, `container env var "${source.envVar}" (named for ${name} by ${where}) is not set or empty`, `define ${source.envVar} as a plain value in the target's container env, or ${fix}`);
+      return { kind: 'reported' };
+    }
+    return { kind: 'value', text: value, field: name };
+  }
 
   /** True when a `...FromEnv` value could not be checked yet (synth time, env unknown). */
   get hasDeferredEnv(): boolean {
@@ -139,7 +174,9 @@ export class MetadataReader {
 
   /** `kind` names what was expected in the problem; `example` shows a valid value in the fix. */
   private typed<T>(name: string, options: ValueOptions<T>, expected: { kind: string; example: string }, convert: (text: string) => T | undefined): T | undefined {
-    const found = this.lookup(name);
+    let found: Lookup | { kind: 'reported' } = this.lookup(name);
+    if (found.kind === 'absent' && this.authParamNames.has(name)) found = this.authLookup(name, `set metadata.${name} on the trigger`);
+    if (found.kind === 'reported') return undefined;
     if (found.kind === 'absent') {
       if (options.default !== undefined) return options.default;
       if (options.required) {
@@ -180,9 +217,12 @@ export class MetadataReader {
   }
 }
 
-/** `envParams`: the parameters KEDA reads from `<name>FromEnv` for this trigger type. */
-export function metadataReader(input: TriggerParseInput, envParams: readonly string[] = []): MetadataReader {
-  return new MetadataReader(input, new Set(envParams));
+/**
+ * `envParams`: the parameters KEDA reads from `<name>FromEnv` for this trigger type;
+ * `authParamNames`: those it also takes from a TriggerAuthentication (after metadata).
+ */
+export function metadataReader(input: TriggerParseInput, envParams: readonly string[] = [], authParamNames: readonly string[] = []): MetadataReader {
+  return new MetadataReader(input, new Set(envParams), new Set(authParamNames));
 }
 
 /** KEDA's `NormalizeString`: `/ . : % ( )` become `-` (used in metric names). */

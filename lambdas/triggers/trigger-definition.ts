@@ -4,6 +4,7 @@
  * side by side. Parsing and the metric step are pure; only `readBatch` does I/O, through clients
  * handed to it.
  */
+import type { AuthParameterSource } from '../engine/spec/scaled-object';
 import type { SpecIssue } from '../engine/spec/issues';
 
 export type MetricType = 'AverageValue' | 'Value';
@@ -96,6 +97,8 @@ export interface ParsedTrigger {
   /** Container env var names that `...FromEnv` keys refer to; empty when none. */
   envRefs: Record<string, string>;
   authenticationRef?: { name: string; kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication' };
+  /** The referenced TriggerAuthentication's non-credential parameters, kept for the tick-time re-parse. */
+  authParams?: Record<string, AuthParameterSource>;
   useCachedMetrics: boolean;
 }
 
@@ -115,6 +118,8 @@ export interface TriggerParseInput {
   podIdentityRoleArn?: string;
   /** That TriggerAuthentication's `podIdentity.externalID`, sent with AssumeRole of its role. */
   podIdentityExternalId?: string;
+  /** That TriggerAuthentication's non-credential parameters (KEDA's authParams). */
+  authParams?: Record<string, AuthParameterSource>;
 }
 
 export interface TriggerParseResult {

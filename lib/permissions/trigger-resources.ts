@@ -99,6 +99,16 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
       const aws = trigger.aws;
       if (!aws) continue;
       const field = `spec.triggers[${trigger.index}].metadata`;
+      // A role from a TriggerAuthentication env entry is known only at run time.
+      const roleFromEnv = trigger.authParams?.awsRoleArn;
+      if (!aws.roleArn && roleFromEnv?.from === 'env') {
+        unscoped.push({
+          objectId: object.id,
+          field: `spec.triggers[${trigger.index}].authenticationRef`,
+          reason: `the role to assume (awsRoleArn) comes from container env ${roleFromEnv.envVar} at run time, so no sts:AssumeRole permission can be derived for it`,
+        });
+        continue;
+      }
       // Reading through an assumed role: that role carries the read permissions, we only assume it.
       if (aws.roleArn) {
         assumeRoleArns.add(aws.roleArn);

@@ -6,7 +6,8 @@
  */
 import { isRecord, readRecord, readString } from './crd-values';
 import type { IssueCollector } from './issue-collector';
-import type { TriggerAuthentication } from './scaled-object';
+import { AWS_STATIC_CREDENTIAL_KEYS } from '../../triggers/aws-common';
+import type { AuthParameterSource, TriggerAuthentication } from './scaled-object';
 
 /** Sources of parameters we never read (static keys and the like). */
 const PARAMETER_SOURCES = ['secretTargetRef', 'env'] as const;
@@ -47,8 +48,20 @@ export function parseTriggerAuthentication(
       continue;
     }
     for (const entry of entries) {
-      if (isRecord(entry) && typeof entry.parameter === 'string') ignored.push(entry.parameter);
-      else ignored.push(`(${source} entry)`);
+      if (!isRecord(entry) || typeof entry.parameter !== 'string') {
+        ignored.push(`(${source} entry)`);
+        continue;
+      }
+      // Credentials are never read (the static-keys policy); any other parameter is KEDA's authParams.
+      if (AWS_STATIC_CREDENTIAL_KEYS.includes(entry.parameter)) ignored.push(entry.parameter);
+      else auth.parameters = { ...auth.parameters, [entry.parameter]: parameterSource(source, entry) };
+    }
+  }
+  if (Array.isArray(spec.configMapTargetRef)) {
+    for (const entry of spec.configMapTargetRef) {
+      if (isRecord(entry) && typeof entry.parameter === 'string' && !AWS_STATIC_CREDENTIAL_KEYS.includes(entry.parameter)) {
+        auth.parameters = { ...auth.parameters, [entry.parameter]: { from: 'configMap', name: String(entry.name ?? ''), key: String(entry.key ?? '') } };
+      }
     }
   }
   for (const source of UNSUPPORTED_SOURCES) {
@@ -91,4 +104,12 @@ function readPodIdentity(issues: IssueCollector, podIdentity: Record<string, unk
   } else if (provider !== 'none') {
     issues.warn('spec.podIdentity.provider', `provider "${provider}" does not apply to AWS; the scaler uses its own IAM role`, 'use provider: aws');
   }
+}
+
+function parameterSource(source: (typeof PARAMETER_SOURCES)[number], entry: Record<string, unknown>): AuthParameterSource {
+  if (source === 'env') {
+    const containerName = typeof entry.containerName === 'string' && entry.containerName !== '' ? entry.containerName : undefined;
+    return { from: 'env', envVar: String(entry.name ?? ''), ...(containerName ? { containerName } : {}) };
+  }
+  return { from: 'secret', name: String(entry.name ?? ''), key: String(entry.key ?? '') };
 }

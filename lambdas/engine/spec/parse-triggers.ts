@@ -97,11 +97,12 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
     metadata,
     ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
     ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
+    ...(podIdentity?.parameters !== undefined ? { authParams: podIdentity.parameters } : {}),
   });
   issues.adopt(result.errors);
   issues.adopt(result.warnings);
   if (issues.errors.length > errorsBefore || !result.parsed || metricType === undefined) return undefined;
-  return buildTrigger(definition, result, { index, name, metricType, metadata, authenticationRef, useCachedMetrics });
+  return buildTrigger(definition, result, { index, name, metricType, metadata, authenticationRef, useCachedMetrics, ...(podIdentity?.parameters ? { authParams: podIdentity.parameters } : {}) });
 }
 
 interface TriggerFields {
@@ -111,6 +112,7 @@ interface TriggerFields {
   metadata: Record<string, string>;
   authenticationRef: ParsedTrigger['authenticationRef'];
   useCachedMetrics: boolean;
+  authParams?: ParsedTrigger['authParams'];
 }
 
 export function buildTrigger(definition: TriggerDefinition, result: TriggerParseResult, fields: TriggerFields): ParsedTrigger {
@@ -128,6 +130,7 @@ export function buildTrigger(definition: TriggerDefinition, result: TriggerParse
     metadata: fields.metadata,
     envRefs: parsed.envRefs ?? envRefsOf(fields.metadata),
     ...(fields.authenticationRef ? { authenticationRef: fields.authenticationRef } : {}),
+    ...(fields.authParams ? { authParams: fields.authParams } : {}),
     useCachedMetrics: fields.useCachedMetrics,
   };
 }
@@ -176,7 +179,7 @@ function resolveAwsIdentity(
   type: string,
   metadata: Record<string, string>,
   ref: ParsedTrigger['authenticationRef'],
-): Pick<TriggerAuthentication, 'roleArn' | 'externalId'> | undefined {
+): Pick<TriggerAuthentication, 'roleArn' | 'externalId' | 'parameters'> | undefined {
   const { issues } = context;
   const path = `spec.triggers[${index}]`;
   const grant = `grant the scaler's IAM role ${READ_PERMISSIONS[type] ?? 'read access'}, or name a role to assume with metadata.awsRoleArn or a TriggerAuthentication with podIdentity.provider: aws and roleArn`;
@@ -197,5 +200,9 @@ function resolveAwsIdentity(
     const parameters = auth.ignoredParameters?.join(', ') ?? 'static keys';
     issues.warn(`${path}.authenticationRef`, `${ref.kind} "${ref.name}" supplies ${parameters} from secrets or env, which are never read; ${auth.roleArn ? `its podIdentity role ${auth.roleArn} is assumed` : "the scaler's own IAM role is used instead"}`, grant);
   }
-  return { ...(auth.roleArn ? { roleArn: auth.roleArn } : {}), ...(auth.externalId ? { externalId: auth.externalId } : {}) };
+  return {
+    ...(auth.roleArn ? { roleArn: auth.roleArn } : {}),
+    ...(auth.externalId ? { externalId: auth.externalId } : {}),
+    ...(auth.parameters ? { parameters: auth.parameters } : {}),
+  };
 }

@@ -28,6 +28,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
       resolvedEnv: env,
       ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
       ...(podIdentityExternalId !== undefined ? { podIdentityExternalId } : {}),
+      ...(trigger.authParams ? { authParams: trigger.authParams } : {}),
     });
     errors.push(...result.errors.map((issue) => withLocation({ ...issue, objectId: object.id }, object)));
     if (result.errors.length > 0 || !result.parsed) continue;
@@ -39,6 +40,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
         metadata: trigger.metadata,
         authenticationRef: trigger.authenticationRef,
         useCachedMetrics: trigger.useCachedMetrics,
+        ...(trigger.authParams ? { authParams: trigger.authParams } : {}),
       }),
     );
   }

@@ -104,6 +104,12 @@ export interface ScaledObject {
   envFieldLines?: Record<string, number>;
 }
 
+/** Where a TriggerAuthentication takes one parameter from. */
+export type AuthParameterSource =
+  | { from: 'env'; envVar: string; containerName?: string }
+  | { from: 'secret'; name: string; key: string }
+  | { from: 'configMap'; name: string; key: string };
+
 /** `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler may use. */
 export interface TriggerAuthentication {
   kind: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
@@ -114,6 +120,8 @@ export interface TriggerAuthentication {
   roleArn?: string;
   /** `podIdentity.externalID`, sent as AssumeRole's `ExternalId` for `roleArn`. */
   externalId?: string;
+  /** Non-credential parameters (awsRegion, awsRoleArn, ...) and where each comes from. */
+  parameters?: Record<string, AuthParameterSource>;
   /** True when it names static keys (secretTargetRef / env): never read, only warned about. */
   hasStaticCredentials: boolean;
   /** Parameters it would supply from secrets, env, config maps or vaults (never read), for messages. */
