@@ -17,8 +17,8 @@ export interface CronParams {
   desiredReplicas: number;
 }
 
-const PARAMETERS = ['timezone', 'start', 'end', 'desiredReplicas'] as const;
-const EXAMPLES: Record<(typeof PARAMETERS)[number], string> = {
+type CronParameter = 'timezone' | 'start' | 'end' | 'desiredReplicas';
+const EXAMPLES: Record<CronParameter, string> = {
   timezone: '"Asia/Seoul" or "UTC"',
   start: '"0 9 * * 1-5"',
   end: '"0 18 * * 1-5"',
@@ -26,20 +26,12 @@ const EXAMPLES: Record<(typeof PARAMETERS)[number], string> = {
 };
 
 function parseCron(input: TriggerParseInput): TriggerParseResult {
-  // KEDA reads every cron parameter from metadata only (order=triggerMetadata): `...FromEnv` is not consulted.
-  const envKeys = Object.keys(input.metadata).filter((key) => PARAMETERS.some((name) => key === `${name}FromEnv`));
-  const metadata = Object.fromEntries(Object.entries(input.metadata).filter(([key]) => !envKeys.includes(key)));
-  const reader = metadataReader({ ...input, metadata });
-  for (const key of envKeys) {
-    const name = key.slice(0, -'FromEnv'.length);
-    reader.error(key, `the cron trigger does not read ${name} from the container env`, `set metadata.${name} directly`);
-  }
-
-  const required = (name: (typeof PARAMETERS)[number]): boolean => {
+  // KEDA reads every cron parameter from metadata only (order=triggerMetadata): a `...FromEnv` key is
+  // never read, so it gets the reader's "ignored" warning and the parameter counts as missing.
+  const reader = metadataReader(input);
+  const required = (name: CronParameter): boolean => {
     if (reader.has(name)) return true;
-    if (!envKeys.includes(`${name}FromEnv`)) {
-      reader.error(name, `missing required parameter "${name}"`, `set metadata.${name}, e.g. ${EXAMPLES[name]}`);
-    }
+    reader.error(name, `missing required parameter "${name}"`, `set metadata.${name}, e.g. ${EXAMPLES[name]}`);
     return false;
   };
 
@@ -64,7 +56,7 @@ function parseCron(input: TriggerParseInput): TriggerParseResult {
   if (desiredReplicas === 0) {
     reader.error('desiredReplicas', 'desiredReplicas must not be 0', 'set the replica count wanted inside the window, e.g. "3"');
   }
-  reader.finish(envKeys);
+  reader.finish();
 
   if (reader.errors.length > 0 || timezone === undefined || start === undefined || end === undefined || desiredReplicas === undefined) {
     return { errors: reader.errors, warnings: reader.warnings };

@@ -51,7 +51,7 @@ describe('cron metadata', () => {
     ['start equals end', { ...VALID, end: VALID.start }, 'end', 'start and end are the same'],
     ['desiredReplicas 0', { ...VALID, desiredReplicas: '0' }, 'desiredReplicas', 'desiredReplicas must not be 0'],
     ['desiredReplicas 1.5', { ...VALID, desiredReplicas: '1.5' }, 'desiredReplicas', '"1.5" is not a whole number'],
-    ['parameter from env', { timezone: 'UTC', start: '0 9 * * *', endFromEnv: 'END', desiredReplicas: '1' }, 'endFromEnv', 'does not read end from the container env'],
+    ['parameter from env', { timezone: 'UTC', start: '0 9 * * *', endFromEnv: 'END', desiredReplicas: '1' }, 'end', 'missing required parameter "end"'],
   ])('%s', (_label, metadata, field, message) => {
     const result = parse(metadata);
     expect(result.parsed).toBeUndefined();

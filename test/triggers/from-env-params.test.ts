@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { awsCloudwatchTrigger } from '../../lambdas/triggers/aws-cloudwatch';
 import { awsKinesisStreamTrigger } from '../../lambdas/triggers/aws-kinesis-stream';
 import { awsSqsQueueTrigger } from '../../lambdas/triggers/aws-sqs-queue';
+import { cronTrigger } from '../../lambdas/triggers/cron';
 import type { TriggerDefinition } from '../../lambdas/triggers/trigger-definition';
 import { parseWith } from '../adapters/aws/trigger-fixtures';
 
@@ -20,6 +21,7 @@ const OTHER_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/payments';
 const sqs = { queueURL: QUEUE, awsRegion: 'eu-west-1' };
 const kinesis = { streamName: 'events', awsRegion: 'eu-west-1' };
 const cloudwatch = { namespace: 'AWS/SQS', metricName: 'M', dimensionName: 'QueueName', dimensionValue: 'orders', targetMetricValue: '10', minMetricValue: '0', awsRegion: 'eu-west-1' };
+const cron = { timezone: 'UTC', start: '0 9 * * *', end: '0 18 * * *', desiredReplicas: '3' };
 const ENV = { QUEUE_URL: OTHER_QUEUE, REGION: 'us-east-1', STREAM: 'other', NUMBER: '7' };
 
 interface Row {
@@ -43,6 +45,8 @@ const rows: Row[] = [
   { label: 'kinesis shardCountFromEnv is not read: the default 2 stands', definition: awsKinesisStreamTrigger, metadata: { ...kinesis, shardCountFromEnv: 'NUMBER' }, errorFields: [], warningFields: ['shardCountFromEnv'], parsed: { target: 2 } },
   { label: 'cloudwatch targetMetricValueFromEnv is not read (order=triggerMetadata)', definition: awsCloudwatchTrigger, metadata: { ...cloudwatch, targetMetricValue: '', targetMetricValueFromEnv: 'NUMBER' }, errorFields: ['targetMetricValue'], warningFields: ['targetMetricValueFromEnv'] },
   { label: 'cloudwatch namespaceFromEnv is not read (order=triggerMetadata)', definition: awsCloudwatchTrigger, metadata: { ...cloudwatch, namespace: '', namespaceFromEnv: 'STREAM' }, errorFields: ['namespace'], warningFields: ['namespaceFromEnv'] },
+  { label: 'cron endFromEnv next to end is ignored, as KEDA (cron_scaler.go End order=triggerMetadata)', definition: cronTrigger, metadata: { ...cron, endFromEnv: 'END' }, errorFields: [], warningFields: ['endFromEnv'], parsed: { target: 1 } },
+  { label: 'cron endFromEnv alone: end is missing (cron_scaler.go End order=triggerMetadata)', definition: cronTrigger, metadata: { ...cron, end: '', endFromEnv: 'END' }, errorFields: ['end'], warningFields: ['endFromEnv'] },
   { label: 'credential FromEnv keys stay under the static-keys policy (aws_common.go GetAwsAuthorization)', definition: awsSqsQueueTrigger, metadata: { ...sqs, awsAccessKeyIDFromEnv: 'ID', awsSecretAccessKeyFromEnv: 'SECRET' }, errorFields: [], warningFields: [] },
 ];
 
