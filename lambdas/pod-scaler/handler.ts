@@ -4,9 +4,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { createScalerMetrics } from '../util/scaler-metrics';
+import { createScalerMetrics, perObjectMetricsEnabled } from '../util/scaler-metrics';
 import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
-import { observeResult } from './observe-result';
+import { createResultObserver, type ResultObserver } from './observe-result';
 import { objectKey } from './object-key';
 
 /** The part of Lambda's context object the handler uses. */
@@ -17,6 +17,8 @@ export interface LambdaContext {
 export interface PodScalerObservability {
   logger: Logger;
   metrics: Metrics;
+  /** Also publish one set of metrics per object (default: env PER_OBJECT_METRICS=true). */
+  perObjectMetrics?: boolean;
 }
 
 export function createPodScalerHandler(
@@ -26,7 +28,7 @@ export function createPodScalerHandler(
     metrics: createScalerMetrics(),
   },
 ) {
-  let runtime: Promise<InvocationRuntime> | undefined;
+  let runtime: Promise<ObservedRuntime> | undefined;
   return async (event: unknown, context?: LambdaContext): Promise<InvocationSummary> => {
     runtime ??= buildRuntime()
       .then((ready) => observed(ready, observability))
@@ -34,22 +36,30 @@ export function createPodScalerHandler(
         runtime = undefined; // a broken cold start must not poison the container
         throw error;
       });
-    const ready = await runtime;
+    const { ready, observer } = await runtime;
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
-    const summary = await runInvocation(event, remaining, ready);
+    let summary: InvocationSummary | undefined;
+    try {
+      summary = await runInvocation(event, remaining, ready);
+    } finally {
+      observer.flush(summary?.trigger);
+    }
     observability.logger.info('invocation finished', { summary });
     return summary;
   };
 }
 
-/** The runtime with each result logged and emitted as metrics; built once per container. */
-function observed(ready: InvocationRuntime, { logger, metrics }: PodScalerObservability): InvocationRuntime {
+interface ObservedRuntime {
+  ready: InvocationRuntime;
+  observer: ResultObserver;
+}
+
+/** The runtime with each result observed (logs, metrics); built once per container. */
+function observed(ready: InvocationRuntime, { logger, metrics, perObjectMetrics }: PodScalerObservability): ObservedRuntime {
   const { config } = ready.tick;
   const maxReplicasByKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object.maxReplicaCount] as const));
-  return {
-    ...ready,
-    tick: { ...ready.tick, onResult: (result) => observeResult(result, logger, metrics, maxReplicasByKey.get(result.key)) },
-  };
+  const observer = createResultObserver({ logger, metrics, maxReplicasByKey, perObjectMetrics: perObjectMetrics ?? perObjectMetricsEnabled() });
+  return { ready: { ...ready, tick: { ...ready.tick, onResult: (result) => observer.record(result) } }, observer };
 }
 
 export const handler = createPodScalerHandler(async () => {
