@@ -6,13 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ScaledObjectSource } from '../../lib';
+import type { ScaledObjectManifest, ScaledObjectTriggerManifest } from '../../lib';
 import { buildScaler } from './support/scaler-stack';
 
 /** N ScaledObjects as manifests (no YAML to parse): SQS, CloudWatch and cron in turn, 50 per namespace. */
 function generatedFleet(size: number): ScaledObjectSource {
-  const manifests = Array.from({ length: size }, (_, index) => {
+  const manifests = Array.from({ length: size }, (_, index): ScaledObjectManifest => {
     const kind = index % 3;
-    const trigger =
+    const trigger: ScaledObjectTriggerManifest =
       kind === 0
         ? { type: 'aws-sqs-queue', metadata: { queueURL: `https://sqs.us-east-1.amazonaws.com/111111111111/queue-${index % 400}`, queueLength: '5', awsRegion: 'us-east-1' } }
         : kind === 1
@@ -22,7 +23,7 @@ function generatedFleet(size: number): ScaledObjectSource {
             }
           : { type: 'cron', metadata: { timezone: 'UTC', start: '0 8 * * *', end: '0 18 * * *', desiredReplicas: '2' } };
     return {
-      apiVersion: 'keda.sh/v1alpha1',
+      apiVersion: 'keda.sh/v1alpha1' as const,
       kind: 'ScaledObject',
       metadata: { name: `worker-${index}`, namespace: `team-${Math.floor(index / 50)}` },
       spec: { scaleTargetRef: { name: `worker-${index}` }, maxReplicaCount: 10, triggers: [trigger] },
