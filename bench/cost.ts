@@ -16,7 +16,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildFleet } from './tick-cost/fleet';
+import { buildFleet, CLOUDWATCH_PERIOD_SECONDS } from './tick-cost/fleet';
 import { LAMBDA_MEMORY_MB, runTickCost, type TickCostRow } from './tick-cost';
 import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from '../lambdas/pod-scaler/production-runtime';
 import { customMetricsMonthly, GIB, HOURS_PER_MONTH, MINUTES_PER_MONTH, PRICE_TABLE } from './cost/prices';
@@ -27,6 +27,12 @@ export const COST_SIZES = [10, 100, 1000, 10_000];
 const PASSES_PER_MINUTE = 4;
 /** An invocation runs its passes at 0, 15, 30 and 45 s and sleeps between them: Lambda bills it all. */
 const LAST_PASS_OFFSET_S = 45;
+/**
+ * A CloudWatch query is read once per metric period (lambdas/adapters/aws/read-plan.ts, proven in
+ * test/adapters/aws/read-plan.test.ts); each bench pass is in a new minute, so a pass measures the
+ * queries of one period.
+ */
+const CLOUDWATCH_READS_PER_MINUTE = 60 / CLOUDWATCH_PERIOD_SECONDS;
 const KEDA_POLLS_PER_MINUTE = 2;
 const HPA_REQUESTS_PER_MINUTE = 4;
 /** Per cluster: the pod scaler's 6 counts (ClusterMetricName in lambdas/util/scaler-metrics.ts). */
@@ -71,8 +77,8 @@ export interface CostRow {
   shards: number;
   ours: OurCost;
   oursTotal: number;
-  /** Custom metrics and alarms as they were before (per object), and the total with them. */
-  oursBefore: { customMetrics: number; alarms: number; total: number };
+  /** Before this changes: per-object metrics and alarms, CloudWatch re-read every pass. */
+  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; total: number };
   keda: KedaCost;
   kedaTotal: number;
   kedaCached: KedaCost;
@@ -102,7 +108,7 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
     dynamoDbWrites: perMonth(measured.dynamodbByOperation.PutItem ?? 0) * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit,
     // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
     dynamoDbReads: perMonth(measured.size) * readUnitsPerItem * PRICE_TABLE.dynamoDbPerReadUnit,
-    getMetricData: perMonth(measured.cloudwatchMetrics) * PRICE_TABLE.getMetricDataPerMetric,
+    getMetricData: measured.cloudwatchMetrics * shards * CLOUDWATCH_READS_PER_MINUTE * MINUTES_PER_MONTH * PRICE_TABLE.getMetricDataPerMetric,
     sqs: perMonth(measured.calls.sqs) * PRICE_TABLE.sqsPerRequest,
     kinesis: 0,
     customMetrics: customMetricsMonthly(AGGREGATE_METRICS_PER_CLUSTER * CLUSTERS),
@@ -115,10 +121,12 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
   const oursTotal = total(ours);
   const beforeMetrics = customMetricsMonthly(PER_OBJECT_METRICS * size);
   const beforeAlarms = (SCALER_ALARMS + 2 * size) * PRICE_TABLE.alarmMetricMonth;
+  const beforeReads = perMonth(measured.cloudwatchMetrics) * PRICE_TABLE.getMetricDataPerMetric;
   const oursBefore = {
     customMetrics: beforeMetrics,
     alarms: beforeAlarms,
-    total: oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights + beforeMetrics + beforeAlarms,
+    getMetricData: beforeReads,
+    total: oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData + beforeMetrics + beforeAlarms + beforeReads,
   };
 
   const fleet = buildFleet(size);
@@ -182,7 +190,7 @@ export function costTable(rows: readonly CostRow[]): string {
   item('ours: Lambda requests', (row) => usd(row.ours.lambdaRequests));
   item('ours: DynamoDB writes', (row) => usd(row.ours.dynamoDbWrites));
   item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
-  item('ours: GetMetricData metrics', (row) => usd(row.ours.getMetricData));
+  item('ours: GetMetricData metrics (once per 60 s period)', (row) => usd(row.ours.getMetricData));
   item('ours: SQS requests', (row) => usd(row.ours.sqs));
   item('ours: Kinesis (free; calls/s, limit 20/s)', (row) => perSecond(row.kinesisPerSecond.ours));
   item('ours: custom metrics (per cluster)', (row) => usd(row.ours.customMetrics));
@@ -192,6 +200,7 @@ export function costTable(rows: readonly CostRow[]): string {
   item('ours: Scheduler (within free tier)', (row) => usd(row.ours.scheduler));
   item('OURS TOTAL', (row) => usd(row.oursTotal));
   item('  before: per-object metrics + alarms', (row) => usd(row.oursBefore.customMetrics + row.oursBefore.alarms));
+  item('  before: GetMetricData every 15 s pass', (row) => usd(row.oursBefore.getMetricData));
   item('  before: total', (row) => usd(row.oursBefore.total));
   item('KEDA+HPA: SQS requests', (row) => usd(row.keda.sqs));
   item('KEDA+HPA: GetMetricData metrics', (row) => usd(row.keda.getMetricData));

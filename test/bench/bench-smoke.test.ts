@@ -72,13 +72,14 @@ describe('monthly cost', () => {
     stateItemBytes: { mean: 1200, max: 1300 },
   } as unknown as TickCostRow;
 
-  it('bills as AWS does: sleep included, 2 WRU for a 1.3 KB item, GetMetricData per query, 4 passes a minute', () => {
+  it('bills as AWS does: sleep included, 2 WRU for a 1.3 KB item, GetMetricData per query once per 60 s period, 4 passes a minute', () => {
     const row = costFor(1000, pass);
     const passes = 43_800 * 4;
     expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
     expect(row.ours.dynamoDbWrites).toBeCloseTo(passes * 1000 * 2 * 0.625e-6);
     expect(row.ours.dynamoDbReads).toBeCloseTo(passes * 1000 * 0.125e-6);
-    expect(row.ours.getMetricData).toBeCloseTo(passes * 150 * 0.01e-3);
+    expect(row.ours.getMetricData).toBeCloseTo(43_800 * 150 * 0.01e-3);
+    expect(row.oursBefore.getMetricData).toBeCloseTo(passes * 150 * 0.01e-3);
     expect(row.ours.sqs).toBeCloseTo(passes * 260 * 0.4e-6);
     expect(row.ours.customMetrics).toBeCloseTo(6 * 0.3);
     expect(row.oursBefore.customMetrics).toBeCloseTo(8000 * 0.3);
