@@ -148,7 +148,7 @@ export class EksLambdaScaler extends Construct {
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
-    const configFile = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+    const writtenConfig = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
 
     this.table = new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
     this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
@@ -161,7 +161,7 @@ export class EksLambdaScaler extends Construct {
     const observabilityEnv: Record<string, string> = perObjectMetrics ? { [PER_OBJECT_METRICS_ENV]: 'true' } : {};
     const common = {
       projectRoot: PROJECT_ROOT,
-      configFile,
+      configFile: writtenConfig.file,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       failureQueue: this.failureQueue,
       network,
@@ -192,6 +192,8 @@ export class EksLambdaScaler extends Construct {
     const podScaler = new ScalerFunction(this, 'PodScaler', {
       ...common,
       entry: DEFAULT_ENTRIES.podScaler,
+      // Only the pod scaler shards; its shard invocations read their own slice.
+      configShardsDirectory: writtenConfig.shardsDirectory,
       description: 'eks-lambda-scaler pod scaler: KEDA ScaledObjects evaluated and applied to EKS',
       memorySize: props.podScaler?.memorySize ?? 512,
       timeout: props.podScaler?.timeout ?? Duration.seconds(70),

@@ -8,6 +8,7 @@ import { createScalerMetrics, perObjectMetricsEnabled } from '../util/scaler-met
 import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
 import { createResultObserver, type ResultObserver } from './observe-result';
 import { objectKey } from './object-key';
+import { configScopeOf, FLEET_SCOPE, type ConfigScope } from './config-scope';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -21,21 +22,31 @@ export interface PodScalerObservability {
   perObjectMetrics?: boolean;
 }
 
+/**
+ * `scopeOf` picks the configuration an event needs (default: the whole fleet for every event); one
+ * runtime is built per scope and kept for the container's life.
+ */
 export function createPodScalerHandler(
-  buildRuntime: () => Promise<InvocationRuntime>,
+  buildRuntime: (scope: ConfigScope) => Promise<InvocationRuntime>,
   observability: PodScalerObservability = {
     logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
     metrics: createScalerMetrics(),
   },
+  scopeOf: (event: unknown) => ConfigScope = () => FLEET_SCOPE,
 ) {
-  let runtime: Promise<ObservedRuntime> | undefined;
+  const runtimes = new Map<string, Promise<ObservedRuntime>>();
   return async (event: unknown, context?: LambdaContext): Promise<InvocationSummary> => {
-    runtime ??= buildRuntime()
-      .then((ready) => observed(ready, observability))
-      .catch((error: unknown) => {
-        runtime = undefined; // a broken cold start must not poison the container
-        throw error;
-      });
+    const scope = scopeOf(event);
+    let runtime = runtimes.get(scope.key);
+    if (!runtime) {
+      runtime = buildRuntime(scope)
+        .then((ready) => observed(ready, observability))
+        .catch((error: unknown) => {
+          runtimes.delete(scope.key); // a broken cold start must not poison the container
+          throw error;
+        });
+      runtimes.set(scope.key, runtime);
+    }
     const { ready, observer } = await runtime;
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
     let summary: InvocationSummary | undefined;
@@ -62,8 +73,13 @@ function observed(ready: InvocationRuntime, { logger, metrics, perObjectMetrics 
   return { ready: { ...ready, tick: { ...ready.tick, onResult: (result) => observer.record(result) } }, observer };
 }
 
-export const handler = createPodScalerHandler(async () => {
-  // Imported lazily so tests of the factory never load the production wiring.
-  const { buildProductionRuntime } = await import('./production-runtime');
-  return buildProductionRuntime();
-});
+export const handler = createPodScalerHandler(
+  async (scope) => {
+    // Imported lazily so tests of the factory never load the production wiring.
+    const { buildProductionRuntime } = await import('./production-runtime');
+    const slice = scope.load();
+    return buildProductionRuntime(slice ? { config: slice } : {});
+  },
+  undefined,
+  (event) => configScopeOf(event),
+);

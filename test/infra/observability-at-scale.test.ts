@@ -4,6 +4,8 @@
  * opt-in that adds search-expression graphs, not resources. Bundling is skipped: the resource
  * count is the point here; test/infra/resources.test.ts bundles the real handlers.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScaledObjectSource } from '../../lib';
 import type { ScaledObjectManifest, ScaledObjectTriggerManifest } from '../../lib';
@@ -32,12 +34,14 @@ function generatedFleet(size: number): ScaledObjectSource {
   return ScaledObjectSource.fromManifests(manifests, `${size} generated ScaledObjects`);
 }
 
-function resourceCounts(size: number): { total: number; byType: Record<string, number> } {
-  const { template } = buildScaler({ scaledObjects: [generatedFleet(size)] });
+function resourceCounts(size: number): { total: number; byType: Record<string, number>; configSlices: string[] } {
+  const { template, app } = buildScaler({ scaledObjects: [generatedFleet(size)] });
   const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string }>);
   const byType: Record<string, number> = {};
   for (const resource of resources) byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
-  return { total: resources.length, byType };
+  const configDirectory = join(app.outdir, 'eks-lambda-scaler');
+  const slicesDirectory = readdirSync(configDirectory).find((name) => name.endsWith('-shards'));
+  return { total: resources.length, byType, configSlices: slicesDirectory ? readdirSync(join(configDirectory, slicesDirectory)).sort() : [] };
 }
 
 describe('synth at fleet scale', () => {
@@ -50,6 +54,9 @@ describe('synth at fleet scale', () => {
     expect(others).toEqual(small.byType);
     expect(managed).toBeLessThanOrEqual(1);
     expect(large.total).toBeLessThan(100);
+    // Each of the ten shards loads only its own slice of the configuration.
+    expect(small.configSlices).toEqual([]);
+    expect(large.configSlices).toEqual(Array.from({ length: 10 }, (_, shard) => `shard-${shard}.json`).sort());
   }, 120_000);
 });
 
