@@ -42,6 +42,10 @@ export interface ColdStartRow {
   firstCallProcessMs: number;
   /** In-process time of the import alone, ms. */
   importMs: number;
+  /** CPU time (user + system) of the import alone, ms: steadier than wall time on a busy machine. */
+  importCpuMs: number;
+  /** CPU time of the whole process that imports the bundle and calls the handler once, ms. */
+  firstCallCpuMs: number;
   bareNodeMs: number;
 }
 
@@ -89,19 +93,24 @@ const DUMMY_ENV = {
   SCALER_CONFIG_FILE: '/nonexistent/scaler-config.json',
 };
 
-/** Wall time of one fresh process running `script`, ms; the script prints its in-process figure. */
-function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number } {
+/**
+ * Wall time of one fresh process running `script`, ms; the script prints two in-process figures
+ * on its last line (wall ms, CPU ms).
+ */
+function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number; printedCpu: number } {
   const began = process.hrtime.bigint();
   const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
-  return { wallMs, printed: Number(run.stdout.trim().split('\n').at(-1)) };
+  const [printed = NaN, printedCpu = NaN] = (run.stdout.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { wallMs, printed, printedCpu };
 }
 
+const CPU_MS = (since?: string) => `(({ user, system }) => (user + system) / 1000)(process.cpuUsage(${since ?? ''}))`;
 const importScript = (file: string) =>
-  `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+  `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t, ${CPU_MS('c')});`;
 const firstCallScript = (file: string) =>
-  `const m = await import(${JSON.stringify(file)}); await m.handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60000 }).catch(() => undefined); console.log(0);`;
+  `const m = await import(${JSON.stringify(file)}); await m.handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60000 }).catch(() => undefined); console.log(0, ${CPU_MS()});`;
 
 export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
   const bare = Array.from({ length: runs }, () => timeProcess(['-e', 'console.log(0)'], DUMMY_ENV).wallMs);
@@ -115,7 +124,7 @@ export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
     const withMaps = Array.from({ length: runs }, () =>
       timeProcess([...eval_, importScript(file)], { ...DUMMY_ENV, NODE_OPTIONS: '--enable-source-maps' }).wallMs,
     );
-    const firstCalls = Array.from({ length: runs }, () => timeProcess([...eval_, firstCallScript(file)], DUMMY_ENV).wallMs);
+    const firstCalls = Array.from({ length: runs }, () => timeProcess([...eval_, firstCallScript(file)], DUMMY_ENV));
     rows.push({
       name: fn.name,
       bundleBytes: code.byteLength,
@@ -125,8 +134,10 @@ export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
       runs,
       importProcessMs: median(imports.map((run) => run.wallMs)),
       importProcessSourceMapsMs: median(withMaps),
-      firstCallProcessMs: median(firstCalls),
+      firstCallProcessMs: median(firstCalls.map((run) => run.wallMs)),
       importMs: median(imports.map((run) => run.printed)),
+      importCpuMs: median(imports.map((run) => run.printedCpu)),
+      firstCallCpuMs: median(firstCalls.map((run) => run.printedCpu)),
       bareNodeMs: median(bare),
     });
   }
@@ -140,7 +151,7 @@ export function coldStartTable(rows: readonly ColdStartRow[]): string {
   const runs = rows[0]?.runs ?? 0;
   return formatTable(
     `Cold start and size: esbuild bundle as the CDK construct builds it; fresh node processes, median of ${runs} runs`,
-    ['function', 'bundle', 'gzipped', 'source map', 'bare node', 'node + import', 'import alone', '+ --enable-source-maps', 'node + first call', 'largest inputs'],
+    ['function', 'bundle', 'gzipped', 'source map', 'bare node', 'node + import', 'import alone', 'import CPU', '+ --enable-source-maps', 'node + first call', 'first call CPU', 'largest inputs'],
     rows.map((row) => [
       row.name,
       kb(row.bundleBytes),
@@ -149,8 +160,10 @@ export function coldStartTable(rows: readonly ColdStartRow[]): string {
       ms(row.bareNodeMs),
       ms(row.importProcessMs),
       ms(row.importMs),
+      ms(row.importCpuMs),
       ms(row.importProcessSourceMapsMs),
       ms(row.firstCallProcessMs),
+      ms(row.firstCallCpuMs),
       row.largest.slice(0, 3).map((input) => `${input.input} ${kb(input.bytes)}`).join(', '),
     ]),
   );

@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the four benchmarks in one go, each printing its table and writing its JSON to
+ * `npm run bench`: the five benchmarks in one go, each printing its table and writing its JSON to
  * bench/out/. Sized to finish in under ten minutes on a 2-core machine: N = 5,000 runs one warm
  * tick, smaller fleets three to five.
  */
 import { performance } from 'node:perf_hooks';
 import { apiCallsFrom, apiCallsTable } from './api-calls';
 import { coldStartTable, runColdStart } from './cold-start';
+import { costRowsFrom, costTable } from './cost';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
 import { machineInfo, writeResult } from './support/output';
@@ -27,6 +28,11 @@ await writeResult('tick-cost', [...tick, ...before]);
 const calls = tick.map(apiCallsFrom);
 console.log(`2. ${apiCallsTable(calls)}\n`);
 await writeResult('api-calls', calls);
+
+// Money, from the same measured passes (N = 10,000 is ten shards of the N = 1,000 pass).
+const cost = costRowsFrom(tick);
+console.log(`5. ${costTable(cost)}\n`);
+await writeResult('cost', cost);
 
 const cold = await runColdStart(15);
 console.log(`3. ${coldStartTable(cold)}\n`);

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -30,6 +30,7 @@ import { CLOUDWATCH_QUERIES_PER_CALL } from '../lambdas/triggers/aws-cloudwatch'
 import { buildFleet, fleetYaml, type Fleet } from './tick-cost/fleet';
 import { ServersProcess } from './tick-cost/servers-client';
 import type { ServerCounts } from './tick-cost/servers-process';
+import { itemBytes } from './support/dynamodb-item-size';
 import { isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
 
@@ -82,6 +83,10 @@ export interface TickCostRow {
   tlsConnections: number;
   serverCpuMs: number;
   logBytes: number;
+  /** GetMetricData queries per pass (CloudWatch bills each one). */
+  cloudwatchMetrics: number;
+  /** Billed size of the state items after the last tick, bytes (1 WRU per KB written, 1 RRU per 4 KB read consistently). */
+  stateItemBytes: { mean: number; max: number };
   scaledPerTick: number;
   lowerBound: { calls: ServiceCalls; serialWallMs: number };
 }
@@ -194,6 +199,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
     },
   );
 
+  let stateItemBytes: { mean: number; max: number };
   const baselineRss = process.memoryUsage().rss;
   const ticks: { wallMs: number; cpuMs: number; peakRss: number; counts: ServerCounts; logBytes: number; lambda: number; summary: InvocationSummary }[] = [];
   try {
@@ -228,6 +234,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         summary,
       });
     }
+    stateItemBytes = await measureStateItems(dynamoDb);
   } finally {
     eks.restore();
     lambda.restore();
@@ -269,6 +276,8 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
     tlsConnections: med((t) => t.counts.tlsConnections),
     serverCpuMs: med((t) => t.counts.serverCpuMs),
     logBytes: med((t) => t.logBytes),
+    cloudwatchMetrics: med((t) => t.counts.cloudwatchMetrics),
+    stateItemBytes,
     scaledPerTick: scaled,
     lowerBound: {
       calls: {
@@ -282,6 +291,18 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
       serialWallMs: SERIAL_ROUND_TRIPS * latencyMs,
     },
   };
+}
+
+async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mean: number; max: number }> {
+  const sizes: number[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamoDb.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) sizes.push(itemBytes(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  return { mean: sizes.length > 0 ? total / sizes.length : 0, max: Math.max(0, ...sizes) };
 }
 
 const ms = (value: number) => (value >= 10_000 ? `${formatNumber(Math.round(value / 100) / 10)} s` : `${formatNumber(Math.round(value))} ms`);

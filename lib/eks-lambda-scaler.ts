@@ -28,6 +28,7 @@ import { ScalerNetworkAccess } from './network';
 import type { VpcPlacementProps } from './network';
 import { applyNagSuppressions } from './nag-suppressions';
 import { ScalerAlarms } from './observability/scaler-alarms';
+import type { ObservedCluster } from './observability/scaler-alarms';
 import { ScalerDashboard } from './observability/scaler-dashboard';
 import { grantDescribeClusters } from './permissions/cluster-permissions';
 import { autoScalingGroupArn, grantNodeGroupScaling } from './permissions/node-group-permissions';
@@ -42,6 +43,7 @@ import { ScalerFunction } from './scaler-functions';
 import type { ScalerNetwork } from './scaler-functions';
 import { AlarmEventsRule, DEFAULT_SCHEDULE, TickSchedule } from './schedules';
 import { StateTable } from './state-table';
+import { PER_OBJECT_METRICS_ENV } from '../lambdas/util/scaler-metrics';
 
 export interface ScalerFunctionOptions {
   /** MB; default 512 (CPU scales with memory, and cold starts load the SDK and Kubernetes clients). */
@@ -95,6 +97,12 @@ export interface EksLambdaScalerProps {
   /** Resources for triggers whose queue or stream comes from the container env. */
   additionalTriggerResources?: AdditionalTriggerResources;
   dashboardName?: string;
+  /**
+   * Also publish metrics per ScaledObject (and per node group) and graph them on the dashboard.
+   * Default false: CloudWatch bills each object's metric set as 8 custom metrics a month ($2.40
+   * at list price), so by default only per-cluster counts are published (docs/performance.md).
+   */
+  perObjectMetrics?: boolean;
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -140,7 +148,7 @@ export class EksLambdaScaler extends Construct {
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
-    const configFile = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+    const writtenConfig = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
 
     this.table = new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
     this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
@@ -149,9 +157,11 @@ export class EksLambdaScaler extends Construct {
       this.securityGroup = new ScalerNetworkAccess(this, 'Network', props.vpc).securityGroup;
       network = { vpc: props.vpc.vpc, subnets: props.vpc.subnets, securityGroup: this.securityGroup };
     }
+    const perObjectMetrics = props.perObjectMetrics ?? false;
+    const observabilityEnv: Record<string, string> = perObjectMetrics ? { [PER_OBJECT_METRICS_ENV]: 'true' } : {};
     const common = {
       projectRoot: PROJECT_ROOT,
-      configFile,
+      configFile: writtenConfig.file,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       failureQueue: this.failureQueue,
       network,
@@ -170,7 +180,7 @@ export class EksLambdaScaler extends Construct {
         // long while draining) must never act on one Auto Scaling Group from two stale views.
         // Throttled invocations are retried by Lambda (async) and the Scheduler.
         reservedConcurrentExecutions: 1,
-        environment: { STATE_TABLE_NAME: this.table.tableName },
+        environment: { STATE_TABLE_NAME: this.table.tableName, ...observabilityEnv },
       });
       this.nodeScaler = nodeScaler.function;
       this.nodeScalerRole = nodeScaler.role;
@@ -182,11 +192,14 @@ export class EksLambdaScaler extends Construct {
     const podScaler = new ScalerFunction(this, 'PodScaler', {
       ...common,
       entry: DEFAULT_ENTRIES.podScaler,
+      // Only the pod scaler shards; its shard invocations read their own slice.
+      configShardsDirectory: writtenConfig.shardsDirectory,
       description: 'eks-lambda-scaler pod scaler: KEDA ScaledObjects evaluated and applied to EKS',
       memorySize: props.podScaler?.memorySize ?? 512,
       timeout: props.podScaler?.timeout ?? Duration.seconds(70),
       environment: {
         STATE_TABLE_NAME: this.table.tableName,
+        ...observabilityEnv,
         ...(nodeScaler ? { NODE_SCALER_FUNCTION_NAME: nodeScaler.function.functionName } : {}),
       },
     });
@@ -233,14 +246,12 @@ export class EksLambdaScaler extends Construct {
     }
 
     const functions = { PodScaler: podScaler.function, ...(nodeScaler ? { NodeScaler: nodeScaler.function } : {}) };
-    const objectKeys = this.config.scaledObjects.map((object) => this.objectKey(object));
+    const observedClusters = this.observedClusters();
     this.alarms = new ScalerAlarms(this, 'Alarms', {
       functions,
       failureQueue: this.failureQueue,
-      objects: this.config.scaledObjects.map((object, index) => ({
-        key: objectKeys[index] ?? object.id,
-        pollingInterval: object.pollingInterval,
-      })),
+      clusters: observedClusters,
+      podScalerLogGroup: podScaler.logGroup,
       pinnedAtMaxMinutes: props.pinnedAtMaxMinutes,
       actions: [...(props.alarmTopics ?? []).map((topic) => new SnsAction(topic)), ...(props.alarmActions ?? [])],
     }).alarms;
@@ -248,8 +259,9 @@ export class EksLambdaScaler extends Construct {
       dashboardName: props.dashboardName,
       functions,
       failureQueue: this.failureQueue,
-      objectKeys,
-      nodeGroupKeys: nodeGroups.map((group) => `${group.cluster}/${group.autoScalingGroupName}`),
+      objectClusters: observedClusters.map((cluster) => cluster.name),
+      nodeGroupClusters: [...new Set(nodeGroups.map((group) => group.cluster))],
+      perObjectMetrics,
     }).dashboard;
 
     applyNagSuppressions({
@@ -261,9 +273,14 @@ export class EksLambdaScaler extends Construct {
     });
   }
 
-  /** The `ScaledObject` metric dimension and state key: `<cluster>/<namespace>/<name>`. */
-  private objectKey(object: ScalerConfig['scaledObjects'][number]): string {
-    return `${clusterOf(object, this.config.defaultCluster.name)}/${object.namespace}/${object.name}`;
+  /** Clusters with ScaledObjects, each with its slowest pollingInterval (the alarms' period). */
+  private observedClusters(): ObservedCluster[] {
+    const longest = new Map<string, number>();
+    for (const object of this.config.scaledObjects) {
+      const cluster = clusterOf(object, this.config.defaultCluster.name);
+      longest.set(cluster, Math.max(longest.get(cluster) ?? 0, object.pollingInterval));
+    }
+    return [...longest].map(([name, longestPollingInterval]) => ({ name, longestPollingInterval }));
   }
 
   private nodeGroupArn(group: NodeGroupConfig): string {

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
 import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
+import { CONFIG_SHARDS_DIRECTORY } from '../lambdas/config/load-config';
 
 /** Where the config lands in the Lambda: beside the bundled handler, in the task root. */
 export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
@@ -40,6 +41,8 @@ export interface ScalerFunctionProps {
   projectRoot: string;
   /** Synth-time configuration file copied into the bundle as scaler-config.json. */
   configFile: string;
+  /** Per-shard slices, copied beside it as scaler-config-shards/ (large deployments only). */
+  configShardsDirectory?: string;
   description: string;
   memorySize: number;
   timeout: Duration;
@@ -127,6 +130,9 @@ export class ScalerFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
+            ...(props.configShardsDirectory
+              ? [`cp -R ${shellQuote(props.configShardsDirectory)} ${shellQuote(join(outputDir, CONFIG_SHARDS_DIRECTORY))}`]
+              : []),
           ],
         },
       },

@@ -7,6 +7,8 @@
  * Mix per 20 objects: 12 SQS, 3 CloudWatch, 2 Kinesis, 2 cron, 1 SQS + cron.
  */
 export const OBJECTS_PER_NAMESPACE = 50;
+/** The CloudWatch triggers' metricStatPeriod, seconds: the read plan reads each query once per period. */
+export const CLOUDWATCH_PERIOD_SECONDS = 60;
 /** About 2.5 SQS objects per queue. */
 const QUEUES_PER_SQS_OBJECT = 0.4;
 /** Two consumers (e.g. two apps) per stream. */
@@ -124,8 +126,8 @@ function triggerYaml(trigger: FleetTrigger): string {
         dimensionName: TargetGroup
         dimensionValue: targetgroup/${trigger.targetGroup}/73e2d6bc24d8a067
         metricStat: Sum
-        metricStatPeriod: "60"
-        metricCollectionTime: "120"
+        metricStatPeriod: "${CLOUDWATCH_PERIOD_SECONDS}"
+        metricCollectionTime: "${2 * CLOUDWATCH_PERIOD_SECONDS}"
         targetMetricValue: "100"
         minMetricValue: "0"
         awsRegion: us-east-1

@@ -26,6 +26,8 @@ export interface ServerCounts {
   /** Kubernetes requests by kind of call (scale GET, scale PATCH, HPA LIST, Event POST, other). */
   kubernetes: Record<string, number>;
   tlsConnections: number;
+  /** Queries in this tick's GetMetricData calls: CloudWatch bills per metric requested, not per call. */
+  cloudwatchMetrics: number;
   /** CPU the servers spent since the last `tick`, ms: shows whether they, not the scaler, were the limit. */
   serverCpuMs: number;
 }
@@ -38,6 +40,7 @@ export type ServerReply =
 
 let kube: KubeApiServer | undefined;
 let dynamo: DelayedDynalite | undefined;
+let cloudwatchMetrics = 0;
 let emulators: { sqs: AwsJsonEmulator; cloudwatch: AwsJsonEmulator; kinesis: AwsJsonEmulator } | undefined;
 let tick = 0;
 let tlsAtTick = 0;
@@ -89,6 +92,7 @@ async function setup(size: number, latencyMs: number): Promise<ServerReply> {
     operations: {
       GetMetricData: (input) => {
         const queries = (input.MetricDataQueries as { Id: string }[] | undefined) ?? [];
+        cloudwatchMetrics += queries.length;
         const end = Number(input.EndTime ?? Date.now() / 1000);
         return {
           MetricDataResults: queries.map((query, index) => ({
@@ -148,6 +152,7 @@ function counts(): ServerCounts {
     dynamodb: dynamo?.counts() ?? {},
     kubernetes,
     tlsConnections: (kube?.tlsConnections ?? 0) - tlsAtTick,
+    cloudwatchMetrics,
     serverCpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
@@ -161,6 +166,7 @@ function startTick(next: number): void {
   emulators?.kinesis.resetCounts();
   dynamo?.resetCounts();
   tlsAtTick = kube?.tlsConnections ?? 0;
+  cloudwatchMetrics = 0;
   cpuAtTick = process.cpuUsage();
 }
 

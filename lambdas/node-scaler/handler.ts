@@ -64,15 +64,20 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     const parsed = parseNodeScalerEvent(event);
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
     const deadline = clock.now() + Math.max(0, remaining - (deps.safetyMarginMs ?? 5_000));
-    const summary = await runNodeScalerTick(
-      { config: deps.config, clock, autoScaling, stateStore, clusterNodes, telemetry },
-      {
-        deadline,
-        notices: parsed.kind === 'scale-up-notice' ? parsed.notices : undefined,
-        drainBudgetMs: deps.drainBudgetMs,
-        evictionRetryMs: deps.evictionRetryMs,
-      },
-    );
+    let summary: NodeScalerTickSummary;
+    try {
+      summary = await runNodeScalerTick(
+        { config: deps.config, clock, autoScaling, stateStore, clusterNodes, telemetry },
+        {
+          deadline,
+          notices: parsed.kind === 'scale-up-notice' ? parsed.notices : undefined,
+          drainBudgetMs: deps.drainBudgetMs,
+          evictionRetryMs: deps.evictionRetryMs,
+        },
+      );
+    } finally {
+      telemetry.flushMetrics?.();
+    }
     telemetry.info('node scaler invocation finished', {
       trigger: parsed.kind,
       pendingPods: summary.pendingPods,

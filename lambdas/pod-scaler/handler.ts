@@ -4,10 +4,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { createScalerMetrics } from '../util/scaler-metrics';
+import { createScalerMetrics, perObjectMetricsEnabled } from '../util/scaler-metrics';
 import { runInvocation, type InvocationRuntime, type InvocationSummary } from './run-invocation';
-import { observeResult } from './observe-result';
+import { createResultObserver, type ResultObserver } from './observe-result';
 import { objectKey } from './object-key';
+import { configScopeOf, FLEET_SCOPE, type ConfigScope } from './config-scope';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -17,43 +18,68 @@ export interface LambdaContext {
 export interface PodScalerObservability {
   logger: Logger;
   metrics: Metrics;
+  /** Also publish one set of metrics per object (default: env PER_OBJECT_METRICS=true). */
+  perObjectMetrics?: boolean;
 }
 
+/**
+ * `scopeOf` picks the configuration an event needs (default: the whole fleet for every event); one
+ * runtime is built per scope and kept for the container's life.
+ */
 export function createPodScalerHandler(
-  buildRuntime: () => Promise<InvocationRuntime>,
+  buildRuntime: (scope: ConfigScope) => Promise<InvocationRuntime>,
   observability: PodScalerObservability = {
     logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
     metrics: createScalerMetrics(),
   },
+  scopeOf: (event: unknown) => ConfigScope = () => FLEET_SCOPE,
 ) {
-  let runtime: Promise<InvocationRuntime> | undefined;
+  const runtimes = new Map<string, Promise<ObservedRuntime>>();
   return async (event: unknown, context?: LambdaContext): Promise<InvocationSummary> => {
-    runtime ??= buildRuntime()
-      .then((ready) => observed(ready, observability))
-      .catch((error: unknown) => {
-        runtime = undefined; // a broken cold start must not poison the container
-        throw error;
-      });
-    const ready = await runtime;
+    const scope = scopeOf(event);
+    let runtime = runtimes.get(scope.key);
+    if (!runtime) {
+      runtime = buildRuntime(scope)
+        .then((ready) => observed(ready, observability))
+        .catch((error: unknown) => {
+          runtimes.delete(scope.key); // a broken cold start must not poison the container
+          throw error;
+        });
+      runtimes.set(scope.key, runtime);
+    }
+    const { ready, observer } = await runtime;
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
-    const summary = await runInvocation(event, remaining, ready);
+    let summary: InvocationSummary | undefined;
+    try {
+      summary = await runInvocation(event, remaining, ready);
+    } finally {
+      observer.flush(summary?.trigger);
+    }
     observability.logger.info('invocation finished', { summary });
     return summary;
   };
 }
 
-/** The runtime with each result logged and emitted as metrics; built once per container. */
-function observed(ready: InvocationRuntime, { logger, metrics }: PodScalerObservability): InvocationRuntime {
-  const { config } = ready.tick;
-  const maxReplicasByKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object.maxReplicaCount] as const));
-  return {
-    ...ready,
-    tick: { ...ready.tick, onResult: (result) => observeResult(result, logger, metrics, maxReplicasByKey.get(result.key)) },
-  };
+interface ObservedRuntime {
+  ready: InvocationRuntime;
+  observer: ResultObserver;
 }
 
-export const handler = createPodScalerHandler(async () => {
-  // Imported lazily so tests of the factory never load the production wiring.
-  const { buildProductionRuntime } = await import('./production-runtime');
-  return buildProductionRuntime();
-});
+/** The runtime with each result observed (logs, metrics); built once per container. */
+function observed(ready: InvocationRuntime, { logger, metrics, perObjectMetrics }: PodScalerObservability): ObservedRuntime {
+  const { config } = ready.tick;
+  const maxReplicasByKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object.maxReplicaCount] as const));
+  const observer = createResultObserver({ logger, metrics, maxReplicasByKey, perObjectMetrics: perObjectMetrics ?? perObjectMetricsEnabled() });
+  return { ready: { ...ready, tick: { ...ready.tick, onResult: (result) => observer.record(result) } }, observer };
+}
+
+export const handler = createPodScalerHandler(
+  async (scope) => {
+    // Imported lazily so tests of the factory never load the production wiring.
+    const { buildProductionRuntime } = await import('./production-runtime');
+    const slice = scope.load();
+    return buildProductionRuntime(slice ? { config: slice } : {});
+  },
+  undefined,
+  (event) => configScopeOf(event),
+);

@@ -5,7 +5,7 @@
  */
 import type { ContainerEnvValue, ScaleSnapshot, ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import type { ScaledObject } from '../engine/spec/scaled-object';
-import { resolveTriggerEnv } from '../engine/spec/parse-manifests';
+import { resolveTriggerEnv } from '../engine/spec/resolve-trigger-env';
 import { formatIssue } from '../engine/spec/issues';
 import { workloadOf } from './object-key';
 

@@ -20,12 +20,9 @@ import { systemClock } from '../util/system-clock';
 import type { Clock, ScaleUpNotice } from './tick-types';
 import type { InvocationRuntime, ShardEvent } from './run-invocation';
 
-/**
- * Objects one invocation evaluates before the scheduled tick fans out to shards. bench/tick-cost
- * measures a pass over 1,000 objects at 3.1 s wall, about 7 s on the CPU share of the construct's
- * default 512 MB Lambda: inside the 15 s between passes (docs/performance.md).
- */
-export const DEFAULT_MAX_OBJECTS_PER_INVOCATION = 1000;
+import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
+
+export { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
 
 export interface RuntimeOverrides {
   env?: NodeJS.ProcessEnv;

@@ -1,17 +1,18 @@
 /**
  * The metrics the scalers publish in embedded metric format, as CloudWatch Metric objects for the
  * alarms and the dashboard. Names and dimensions are the handlers' contract (namespace
- * `EksLambdaScaler`; `ScaledObject` = `<cluster>/<namespace>/<name>`, `NodeGroup` = `<cluster>/<asg>`).
+ * `EksLambdaScaler`; `Cluster` = the cluster's name for the default aggregates; opt-in per-object and per-group
+ * metrics: `ScaledObject` = `<cluster>/<namespace>/<name>`, `NodeGroup` = `<cluster>/<asg>`).
  */
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from '../scaler-functions';
-import { NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
-import type { NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
+import { CLUSTER_DIMENSION, NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
+import type { ClusterMetricName, NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
 
 // One contract with the Lambdas that publish them.
-export { NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
-export type { NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
+export { CLUSTER_DIMENSION, NODE_GROUP_DIMENSION, OBJECT_DIMENSION } from '../../lambdas/util/scaler-metrics';
+export type { ClusterMetricName, NodeGroupMetricName, ObjectMetricName } from '../../lambdas/util/scaler-metrics';
 
 export interface MetricShape {
   statistic?: string;
@@ -19,25 +20,22 @@ export interface MetricShape {
   label?: string;
 }
 
-export function objectMetric(objectKey: string, name: ObjectMetricName, shape: MetricShape = {}): Metric {
+/** A per-cluster aggregate, published by default (the pod scaler's counts, the node scaler's sums). */
+export function clusterMetric(cluster: string, name: ClusterMetricName | NodeGroupMetricName, shape: MetricShape = {}): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { [OBJECT_DIMENSION]: objectKey },
-    statistic: shape.statistic ?? 'Average',
+    dimensionsMap: { [CLUSTER_DIMENSION]: cluster },
+    statistic: shape.statistic ?? 'Sum',
     period: shape.period ?? Duration.minutes(1),
-    // A label would make alarms render the metric as a math expression: only dashboards set one.
     label: shape.label,
   });
 }
 
-export function nodeGroupMetric(nodeGroupKey: string, name: NodeGroupMetricName, shape: MetricShape = {}): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { [NODE_GROUP_DIMENSION]: nodeGroupKey },
-    statistic: shape.statistic ?? 'Average',
-    period: shape.period ?? Duration.minutes(1),
-    label: shape.label,
-  });
+/**
+ * A search over one opt-in per-object (or per-group) metric: one dashboard line per object however
+ * many there are, with no resource or widget per object.
+ */
+export function searchPerDimension(dimension: typeof OBJECT_DIMENSION | typeof NODE_GROUP_DIMENSION, name: ObjectMetricName | NodeGroupMetricName, statistic: string): string {
+  return `SEARCH('{${METRICS_NAMESPACE},${dimension}} MetricName="${name}"', '${statistic}', 60)`;
 }

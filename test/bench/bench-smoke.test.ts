@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { apiCallsFrom } from '../../bench/api-calls';
+import { costFor } from '../../bench/cost';
+import { customMetricsMonthly } from '../../bench/cost/prices';
+import { itemBytes } from '../../bench/support/dynamodb-item-size';
 import { buildFleet, fleetYaml } from '../../bench/tick-cost/fleet';
 import type { TickCostRow } from '../../bench/tick-cost';
 import { runKedaHpaModel } from '../../bench/reaction/keda-hpa-model';
@@ -53,6 +56,53 @@ describe('API calls against KEDA + HPA', () => {
     expect(result.kedaLoopPerHour).toBe(18 * 120);
     expect(result.hpaPerHour).toBe(18 * 240);
     expect(result.metricRatio).toBeCloseTo((18 * 360) / (8 * 240));
+  });
+});
+
+describe('monthly cost', () => {
+  // One measured pass of 1,000 objects (the shape benchmark 1 writes).
+  const pass = {
+    size: 1000,
+    connections: 'pooled',
+    lambdaEstimateMs: 5000,
+    calls: { sqs: 260, cloudwatch: 1, kinesis: 50, dynamodb: 1010, kubernetes: 1500, lambda: 1 },
+    dynamodbByOperation: { BatchGetItem: 10, PutItem: 1000 },
+    cloudwatchMetrics: 150,
+    logBytes: 100_000,
+    stateItemBytes: { mean: 1200, max: 1300 },
+  } as unknown as TickCostRow;
+
+  it('bills as AWS does: sleep included, 2 WRU for a 1.3 KB item, GetMetricData per query once per 60 s period, 4 passes a minute', () => {
+    const row = costFor(1000, pass);
+    const passes = 43_800 * 4;
+    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    expect(row.ours.dynamoDbWrites).toBeCloseTo(passes * 1000 * 2 * 0.625e-6);
+    expect(row.ours.dynamoDbReads).toBeCloseTo(passes * 1000 * 0.125e-6);
+    expect(row.ours.getMetricData).toBeCloseTo(43_800 * 150 * 0.01e-3);
+    expect(row.oursBefore.getMetricData).toBeCloseTo(passes * 150 * 0.01e-3);
+    expect(row.ours.sqs).toBeCloseTo(passes * 260 * 0.4e-6);
+    expect(row.ours.customMetrics).toBeCloseTo(6 * 0.3);
+    expect(row.oursBefore.customMetrics).toBeCloseTo(8000 * 0.3);
+  });
+
+  it('prices KEDA + HPA per AWS trigger: polls every 30 s, HPA requests every 15 s unless cached, plus its pods\' node share', () => {
+    const row = costFor(1000, pass);
+    // 1,000 objects: 650 SQS triggers (the SQS + cron objects among them), 150 CloudWatch.
+    expect(row.keda.sqs).toBeCloseTo(650 * 6 * 43_800 * 0.4e-6);
+    expect(row.kedaCached.getMetricData).toBeCloseTo(150 * 2 * 43_800 * 0.01e-3);
+    expect(row.keda.nodeCapacity).toBeCloseTo((300 / 1930) * 0.0816 * 730);
+  });
+
+  it('computes 10,000 objects as ten shards of the 1,000-object pass', () => {
+    const row = costFor(10_000, pass);
+    expect(row.shards).toBe(10);
+    expect(row.ours.getMetricData).toBeCloseTo(costFor(1000, pass).ours.getMetricData * 10);
+    expect(() => costFor(5000, { ...pass, size: 100 } as TickCostRow)).toThrow(/needs a measured row/);
+  });
+
+  it('tiers custom metrics and sizes DynamoDB items by names and values', () => {
+    expect(customMetricsMonthly(12_000)).toBeCloseTo(10_000 * 0.3 + 2000 * 0.1);
+    expect(itemBytes({ pk: { S: 'abc' }, n: { N: '1234' }, m: { M: { a: { BOOL: true } } } })).toBe(2 + 3 + 1 + 3 + 1 + 3 + 1 + 1 + 1);
   });
 });
 

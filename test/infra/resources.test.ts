@@ -195,24 +195,39 @@ describe('alarms', () => {
   });
 
   it.each([
-    ['Fallback', 'Maximum', 1],
-    ['AtMaxReplicas', 'Minimum', 15],
-  ])('alarms per ScaledObject on %s', (metricName, statistic, periods) => {
+    ['ObjectsInFallback', 1, 'fallback'],
+    ['ObjectsAtMaxReplicas', 15, 'at-max'],
+  ])('alarms per cluster, not per ScaledObject, on %s, naming the rule that lists the objects', (metricName, periods, rule) => {
     const alarms = alarmsOn(metricName);
-    expect(alarms.map((alarm) => alarm.Properties.Dimensions[0].Value).sort()).toEqual([
-      'prod/jobs/orders-worker',
-      'prod/jobs/partner-feed',
-      'prod/streams/clicks-consumer',
-    ]);
-    for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({
-        Namespace: 'EksLambdaScaler',
-        Statistic: statistic,
-        Period: 60,
-        EvaluationPeriods: periods,
-        Dimensions: [{ Name: 'ScaledObject', Value: expect.any(String) }],
-      });
-    }
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: 'EksLambdaScaler',
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: periods,
+      Threshold: 1,
+      Dimensions: [{ Name: 'Cluster', Value: 'prod' }],
+    });
+    expect(alarms[0]?.Properties.AlarmDescription).toMatch(new RegExp(`Contributor Insights rule "[^"]+-${rule}"`));
+    expect(alarms[0]?.Properties.AlarmDescription).toContain('objects-needing-attention');
+  });
+
+  it.each([
+    ['fallback', 'fallback'],
+    ['at-max', 'atMaxReplicas'],
+  ])('has a Contributor Insights rule (%s) keyed by ScaledObject on the pod scaler\'s attention lines', (suffix, condition) => {
+    const rules = Object.values(built.template.findResources('AWS::CloudWatch::InsightRule'));
+    const rule = rules.find((candidate) => String(candidate.Properties.RuleName).endsWith(`-${suffix}`));
+    const body = JSON.stringify(rule?.Properties.RuleBody);
+    expect(body).toContain('$.scaledObject');
+    expect(body).toContain(`\\"In\\":[\\"${condition}\\"]`);
+    expect(body).toContain('scaled object needs attention');
+  });
+
+  it('saves a Logs Insights query listing the objects that need attention', () => {
+    built.template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      QueryString: Match.stringLikeRegexp('filter message = "scaled object needs attention"'),
+    });
   });
 });
 
@@ -224,22 +239,20 @@ describe('dashboard', () => {
     return (body['Fn::Join'][1] as unknown[]).filter((part): part is string => typeof part === 'string').join('');
   }
 
-  it.each(['prod/jobs/orders-worker', 'prod/streams/clicks-consumer', 'prod/jobs/partner-feed'])(
-    'shows %s: metric against target, desired against current replicas',
-    (key) => {
-      const body = dashboardBody();
-      expect(body).toContain(`"title":"${key}: metric vs target"`);
-      expect(body).toContain(`"title":"${key}: desired vs current replicas"`);
-      for (const metric of ['MetricValue', 'MetricTarget', 'DesiredReplicas', 'CurrentReplicas']) {
-        expect(body).toContain(`["EksLambdaScaler","${metric}","ScaledObject","${key}"`);
-      }
-    },
-  );
-
-  it('shows each node group\'s desired capacity against in-service instances', () => {
+  it('shows each cluster\'s ScaledObject counts, not one graph per object', () => {
     const body = dashboardBody();
-    expect(body).toContain('"title":"prod/prod-workers: capacity"');
-    expect(body).toContain('["EksLambdaScaler","DesiredCapacity","NodeGroup","prod/prod-workers"');
-    expect(body).toContain('["EksLambdaScaler","InServiceInstances","NodeGroup","prod/prod-workers"');
+    expect(body).toContain('"title":"prod: ScaledObjects evaluated, active, scaled"');
+    for (const metric of ['ObjectsEvaluated', 'ObjectsActive', 'ObjectsScaled', 'ObjectsInFallback', 'ObjectsAtMaxReplicas', 'ObjectsWithErrors']) {
+      expect(body).toContain(`["EksLambdaScaler","${metric}","Cluster","prod"`);
+    }
+    expect(body).not.toContain('"ScaledObject"');
+    expect(body).not.toContain('SEARCH(');
+  });
+
+  it('shows the node groups\' summed capacity per cluster', () => {
+    const body = dashboardBody();
+    expect(body).toContain('"title":"prod: node groups\' capacity"');
+    expect(body).toContain('["EksLambdaScaler","DesiredCapacity","Cluster","prod"');
+    expect(body).toContain('["EksLambdaScaler","InServiceInstances","Cluster","prod"');
   });
 });

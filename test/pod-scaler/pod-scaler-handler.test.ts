@@ -312,8 +312,10 @@ describe('pod scaler, end to end through the real handler', () => {
     const output = written.join('');
     expect(output).toContain('"scaledObject":"test-cluster/shop/orders"');
     expect(output).toContain('"_aws"');
-    // Exactly the dimension the dashboard and alarms query (no Powertools `service` dimension).
-    expect(output).toContain('"Dimensions":[["ScaledObject"]]');
+    // Exactly the dimension the dashboard and alarms query (no Powertools `service` dimension):
+    // per-cluster counts by default, no per-object metric.
+    expect(output).toContain('"Dimensions":[["Cluster"]]');
+    expect(output).not.toContain('"Dimensions":[["ScaledObject"]]');
     expect(output).not.toContain('k8s-aws-v1.');
     expect(output).not.toContain('pod-scaler-test-secret');
   });

@@ -4,6 +4,12 @@
  * calls run concurrently under a bound, each under its own timeout. A failed read fails only the
  * triggers that share it. The number of calls is the number of distinct queues and streams plus
  * ceil(queries / 500) per CloudWatch window, plus one AssumeRole per role whose credentials are stale.
+ *
+ * A CloudWatch query is read at most once per metric period: its window is aligned to the period
+ * (KEDA's computeQueryWindow), so the HPA syncs between KEDA's polls ask for the very window the
+ * poll read, and GetMetricData bills each query. The reader keeps each successful CloudWatch
+ * reading until a pass no longer asks for its window; a failed read is never kept. SQS and Kinesis
+ * readings change at any moment and are read every pass, as KEDA + HPA read them.
  */
 import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
@@ -44,12 +50,28 @@ interface CallUnit {
 export function createTriggerReader(options: TriggerReaderOptions): TriggerReader {
   const concurrency = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  /** CloudWatch readings by request key (which holds the period-aligned window). */
+  let periodReadings = new Map<string, Reading>();
   return async (items, now): Promise<ReadPlanOutcome> => {
     const { result: readings, calls } = await countAwsCalls(async () => {
       const readings = new Map<string, Reading | TriggerError | undefined>();
-      const shared = planReads(items, now, readings);
+      const planned = planReads(items, now, readings);
+      const kept = new Map<string, Reading>();
+      const shared = planned.filter((read) => {
+        const known = read.request.service === 'cloudwatch' ? periodReadings.get(read.request.key) : undefined;
+        if (!known) return true;
+        kept.set(read.request.key, known);
+        for (const id of read.itemIds) readings.set(id, known);
+        return false;
+      });
       const units = cutIntoCalls(shared);
       await mapWithConcurrency(units, concurrency, (unit) => runUnit(unit, options.clientFactory, callTimeoutMs, readings));
+      for (const read of shared) {
+        const reading = readings.get(read.itemIds[0] ?? '');
+        if (read.request.service === 'cloudwatch' && reading !== undefined && !(reading instanceof TriggerError)) kept.set(read.request.key, reading);
+      }
+      // Only what this pass asked for: windows of past periods drop out, so the map stays small.
+      periodReadings = kept;
       return readings;
     });
     return { readings, calls };

@@ -12,7 +12,7 @@
  */
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import type { EKSClient } from '@aws-sdk/client-eks';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './client-node-parts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterRef } from '../../config/scaler-config';
 import { EksTokenSource } from './eks-token';

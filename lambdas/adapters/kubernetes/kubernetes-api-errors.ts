@@ -2,7 +2,7 @@
  * Translates a failed Kubernetes API call into a KubernetesApiError whose message says what to do:
  * the missing RBAC rule on 403, the missing object on 404, when to retry on 429.
  */
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './client-node-parts';
 import { KubernetesApiError } from './scale-target-api';
 
 /** What the failing call was doing, in RBAC terms. */

@@ -17,7 +17,7 @@ import type {
   V1Taint,
   V1Toleration,
 } from '@kubernetes/client-node';
-import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions } from './client-node-parts';
 import type {
   DaemonSetInfo,
   LabelSelector,

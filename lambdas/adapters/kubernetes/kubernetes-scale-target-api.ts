@@ -12,7 +12,7 @@ import {
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
-} from '@kubernetes/client-node';
+} from './client-node-parts';
 import type { KubeConfig, V1PodTemplateSpec, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { KubernetesApiError } from './scale-target-api';
 import type { ContainerEnvValue, KubernetesEvent, ScaleSnapshot, ScaleTargetApi, WorkloadRef } from './scale-target-api';

@@ -167,6 +167,45 @@ describe('CloudWatch reads', () => {
     expect(readings.get(b.id)).toBe(readings.get(a.id));
   });
 
+  it('reads each query once per metric period: the HPA syncs between polls reuse the reading', async () => {
+    let value = 1;
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerMetrics(() => [value]));
+    const read = reader();
+    // Period 60 s (window aligned to the minute); queue depths on SQS are read every pass.
+    const item = cwItem('per-minute', { metricStatPeriod: '60', metricCollectionTime: '60' });
+    const queue = sqsItem('worker', 'orders');
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '5' } });
+    const minute = Date.parse('2024-05-01T15:04:00Z');
+    const passes = [0, 15_000, 30_000, 45_000].map((offset) => minute + offset);
+    const outcomes = [];
+    for (const at of passes) {
+      value += 1;
+      outcomes.push(await read([item, queue], at));
+    }
+    expect(outcomes.map((outcome) => outcome.calls)).toEqual([
+      { cloudwatch: 1, sqs: 1 },
+      { sqs: 1 },
+      { sqs: 1 },
+      { sqs: 1 },
+    ]);
+    expect(outcomes.map((outcome) => outcome.readings.get(item.id))).toEqual(Array.from({ length: 4 }, () => ({ service: 'cloudwatch', hasResult: true, values: [2] })));
+    // The next period is a new window: read again.
+    const next = await read([item], minute + 60_000);
+    expect(next.calls).toEqual({ cloudwatch: 1 });
+    expect(next.readings.get(item.id)).toEqual({ service: 'cloudwatch', hasResult: true, values: [5] });
+  });
+
+  it('never keeps a failed CloudWatch read: the next pass asks again', async () => {
+    cloudwatch.on(GetMetricDataCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })).callsFake(answerMetrics(() => [3]));
+    const read = reader();
+    const item = cwItem('flaky', { metricStatPeriod: '60', metricCollectionTime: '60' });
+    const first = await read([item], now);
+    expect(first.readings.get(item.id)).toBeInstanceOf(TriggerError);
+    const second = await read([item], now + 15_000);
+    expect(second.calls).toEqual({ cloudwatch: 1 });
+    expect(second.readings.get(item.id)).toEqual({ service: 'cloudwatch', hasResult: true, values: [3] });
+  });
+
   it('puts different windows in separate calls', async () => {
     cloudwatch.on(GetMetricDataCommand).callsFake(answerMetrics(() => [1]));
     const items = [cwItem('a'), cwItem('b'), cwItem('c', { metricEndTimeOffset: '300' }), cwItem('d', { metricStatPeriod: '60', metricCollectionTime: '60' })];

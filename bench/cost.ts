@@ -1,0 +1,242 @@
+/**
+ * Benchmark 5, what a month costs in steady state at N = 10, 100, 1,000 and 10,000 ScaledObjects,
+ * ours against KEDA + HPA without and with `useCachedMetrics`, at us-east-1 list prices
+ * (bench/cost/prices.ts, dated). Our side is computed from what benchmark 1 MEASURED on the bench
+ * fleet (calls, GetMetricData queries, log bytes, state item sizes, pass time); nothing is assumed
+ * per call except its price.
+ *
+ * Cadence: KEDA's default pollingInterval (30 s) and the HPA's 15 s sync, so the pod scaler makes a
+ * pass every 15 s (4 a minute, every object in each) and KEDA + HPA read each AWS trigger every
+ * 30 s (KEDA's loop) plus every 15 s (the HPA's metric request) unless `useCachedMetrics`. Every
+ * object is taken to be above 0 replicas (the HPA asks nothing at 0: KEDA + HPA would read less).
+ * N = 10,000 is ten shards of the N = 1,000 measurement: the pod scaler fans out at 1,000 objects
+ * per invocation, and the fleet's mix repeats every 20 objects.
+ *
+ *   npx tsx bench/cost.ts      (uses bench/out/tick-cost.json, or measures it first)
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildFleet, CLOUDWATCH_PERIOD_SECONDS } from './tick-cost/fleet';
+import { LAMBDA_MEMORY_MB, runTickCost, type TickCostRow } from './tick-cost';
+import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from '../lambdas/pod-scaler/production-runtime';
+import { customMetricsMonthly, GIB, HOURS_PER_MONTH, MINUTES_PER_MONTH, PRICE_TABLE } from './cost/prices';
+import { OUT_DIR, isMain, writeResult } from './support/output';
+import { formatNumber, formatTable } from './support/table';
+
+export const COST_SIZES = [10, 100, 1000, 10_000];
+const PASSES_PER_MINUTE = 4;
+/** An invocation runs its passes at 0, 15, 30 and 45 s and sleeps between them: Lambda bills it all. */
+const LAST_PASS_OFFSET_S = 45;
+/**
+ * A CloudWatch query is read once per metric period (lambdas/adapters/aws/read-plan.ts, proven in
+ * test/adapters/aws/read-plan.test.ts); each bench pass is in a new minute, so a pass measures the
+ * queries of one period.
+ */
+const CLOUDWATCH_READS_PER_MINUTE = 60 / CLOUDWATCH_PERIOD_SECONDS;
+const KEDA_POLLS_PER_MINUTE = 2;
+const HPA_REQUESTS_PER_MINUTE = 4;
+/** Per cluster: the pod scaler's 6 counts (ClusterMetricName in lambdas/util/scaler-metrics.ts). */
+const AGGREGATE_METRICS_PER_CLUSTER = 6;
+/** Before they became opt-in: 8 metrics per object (ObjectMetricName). */
+const PER_OBJECT_METRICS = 8;
+/** Pod scaler Errors and Throttles, the dead-letter queue; plus fallback and pinned-at-max per cluster. */
+const SCALER_ALARMS = 3;
+const ALARMS_PER_CLUSTER = 2;
+const CONTRIBUTOR_RULES = 2;
+const SCHEDULES = 1;
+const CLUSTERS = 1;
+/** KEDA's Helm chart defaults: operator, metrics API server, admission webhooks, 100m and 100Mi each. */
+const KEDA_PODS = { count: 3, millicores: 100, mebibytes: 100 };
+
+export interface OurCost {
+  lambdaCompute: number;
+  lambdaRequests: number;
+  dynamoDbWrites: number;
+  dynamoDbReads: number;
+  getMetricData: number;
+  sqs: number;
+  kinesis: number;
+  customMetrics: number;
+  alarms: number;
+  contributorInsights: number;
+  logs: number;
+  scheduler: number;
+}
+
+export interface KedaCost {
+  sqs: number;
+  getMetricData: number;
+  kinesis: number;
+  nodeCapacity: number;
+}
+
+export interface CostRow {
+  size: number;
+  /** The measured row this size is computed from, and how many shards of it. */
+  measuredSize: number;
+  shards: number;
+  ours: OurCost;
+  oursTotal: number;
+  /** Before this issue's changes: per-object metrics and alarms, CloudWatch re-read every pass. */
+  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; total: number };
+  keda: KedaCost;
+  kedaTotal: number;
+  kedaCached: KedaCost;
+  kedaCachedTotal: number;
+  /** Kinesis DescribeStreamSummary calls per second, averaged (the account allows 20). */
+  kinesisPerSecond: { ours: number; keda: number; kedaCached: number };
+  inputs: { invocationSeconds: number; writeUnitsPerPut: number; logGbPerMonth: number; metricsPerPass: number };
+}
+
+const total = (record: object) => Object.values(record).reduce((sum: number, value) => sum + (value as number), 0);
+
+export function costFor(size: number, measured: TickCostRow): CostRow {
+  const shards = Math.max(1, Math.ceil(size / DEFAULT_MAX_OBJECTS_PER_INVOCATION));
+  if (measured.size * shards !== size) throw new Error(`N=${size} needs a measured row of ${size / shards} objects, got ${measured.size}`);
+  const passesPerMonth = MINUTES_PER_MONTH * PASSES_PER_MINUTE;
+  const invocationsPerMonth = MINUTES_PER_MONTH * shards;
+  // The last pass starts at 45 s and takes one pass's time at a 512 MB Lambda's CPU share.
+  const invocationSeconds = LAST_PASS_OFFSET_S + measured.lambdaEstimateMs / 1000;
+  const writeUnitsPerPut = Math.ceil(measured.stateItemBytes.max / 1024);
+  const readUnitsPerItem = Math.ceil(measured.stateItemBytes.max / 4096);
+  const perMonth = (perPass: number) => perPass * shards * passesPerMonth;
+  const logGbPerMonth = perMonth(measured.logBytes) / GIB;
+
+  const ours: OurCost = {
+    lambdaCompute: invocationsPerMonth * invocationSeconds * (LAMBDA_MEMORY_MB / 1024) * PRICE_TABLE.lambdaGbSecond,
+    lambdaRequests: (invocationsPerMonth + perMonth(measured.calls.lambda)) * PRICE_TABLE.lambdaPerRequest,
+    dynamoDbWrites: perMonth(measured.dynamodbByOperation.PutItem ?? 0) * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit,
+    // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
+    dynamoDbReads: perMonth(measured.size) * readUnitsPerItem * PRICE_TABLE.dynamoDbPerReadUnit,
+    getMetricData: measured.cloudwatchMetrics * shards * CLOUDWATCH_READS_PER_MINUTE * MINUTES_PER_MONTH * PRICE_TABLE.getMetricDataPerMetric,
+    sqs: perMonth(measured.calls.sqs) * PRICE_TABLE.sqsPerRequest,
+    kinesis: 0,
+    customMetrics: customMetricsMonthly(AGGREGATE_METRICS_PER_CLUSTER * CLUSTERS),
+    alarms: (SCALER_ALARMS + ALARMS_PER_CLUSTER * CLUSTERS) * PRICE_TABLE.alarmMetricMonth,
+    // Steady state: no object in fallback or at max, so no attention line is matched.
+    contributorInsights: CONTRIBUTOR_RULES * PRICE_TABLE.contributorInsightsRuleMonth,
+    logs: logGbPerMonth * PRICE_TABLE.logsPerGb,
+    scheduler: Math.max(0, SCHEDULES * MINUTES_PER_MONTH - PRICE_TABLE.schedulerFreeInvocationsPerMonth) * PRICE_TABLE.schedulerPerInvocation,
+  };
+  const oursTotal = total(ours);
+  const beforeMetrics = customMetricsMonthly(PER_OBJECT_METRICS * size);
+  const beforeAlarms = (SCALER_ALARMS + 2 * size) * PRICE_TABLE.alarmMetricMonth;
+  const beforeReads = perMonth(measured.cloudwatchMetrics) * PRICE_TABLE.getMetricDataPerMetric;
+  const oursBefore = {
+    customMetrics: beforeMetrics,
+    alarms: beforeAlarms,
+    getMetricData: beforeReads,
+    total: oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData + beforeMetrics + beforeAlarms + beforeReads,
+  };
+
+  const fleet = buildFleet(size);
+  const triggersOf = (type: string) => fleet.objects.reduce((count, object) => count + object.triggers.filter((trigger) => trigger.type === type).length, 0);
+  const kedaFor = (readsPerMinute: number): KedaCost => ({
+    sqs: triggersOf('aws-sqs-queue') * readsPerMinute * MINUTES_PER_MONTH * PRICE_TABLE.sqsPerRequest,
+    getMetricData: triggersOf('aws-cloudwatch') * readsPerMinute * MINUTES_PER_MONTH * PRICE_TABLE.getMetricDataPerMetric,
+    kinesis: 0,
+    nodeCapacity: kedaNodeShare() * PRICE_TABLE.nodeHour * HOURS_PER_MONTH,
+  });
+  const keda = kedaFor(KEDA_POLLS_PER_MINUTE + HPA_REQUESTS_PER_MINUTE);
+  const kedaCached = kedaFor(KEDA_POLLS_PER_MINUTE);
+  const kinesisTriggers = triggersOf('aws-kinesis-stream');
+  return {
+    size,
+    measuredSize: measured.size,
+    shards,
+    ours,
+    oursTotal,
+    oursBefore,
+    keda,
+    kedaTotal: total(keda),
+    kedaCached,
+    kedaCachedTotal: total(kedaCached),
+    kinesisPerSecond: {
+      ours: (measured.calls.kinesis * shards * PASSES_PER_MINUTE) / 60,
+      keda: (kinesisTriggers * (KEDA_POLLS_PER_MINUTE + HPA_REQUESTS_PER_MINUTE)) / 60,
+      kedaCached: (kinesisTriggers * KEDA_POLLS_PER_MINUTE) / 60,
+    },
+    inputs: { invocationSeconds, writeUnitsPerPut, logGbPerMonth, metricsPerPass: measured.cloudwatchMetrics * shards },
+  };
+}
+
+/** The share of a node KEDA's pods hold: their requests against its allocatable, by the scarcer resource. */
+function kedaNodeShare(): number {
+  const cpu = (KEDA_PODS.count * KEDA_PODS.millicores) / PRICE_TABLE.nodeAllocatableMillicores;
+  const memory = (KEDA_PODS.count * KEDA_PODS.mebibytes) / PRICE_TABLE.nodeAllocatableMiB;
+  return Math.max(cpu, memory);
+}
+
+/** The measured row each size is computed from: itself, or above one invocation's share, one shard's. */
+function measuredRowFor(size: number, rows: readonly TickCostRow[]): TickCostRow | undefined {
+  const shardSize = Math.min(size, DEFAULT_MAX_OBJECTS_PER_INVOCATION);
+  return rows.find((row) => row.connections === 'pooled' && row.size === shardSize && row.stateItemBytes !== undefined);
+}
+
+export function costRowsFrom(tick: readonly TickCostRow[]): CostRow[] {
+  return COST_SIZES.flatMap((size) => {
+    const measured = measuredRowFor(size, tick);
+    return measured ? [costFor(size, measured)] : [];
+  });
+}
+
+const usd = (value: number) => (value >= 100 ? `$${formatNumber(Math.round(value))}` : `$${value.toFixed(2)}`);
+const perSecond = (value: number) => `$0 (${value.toFixed(1)}/s)`;
+
+export function costTable(rows: readonly CostRow[]): string {
+  const lines: string[][] = [];
+  const item = (label: string, pick: (row: CostRow) => string) => lines.push([label, ...rows.map(pick)]);
+  item('ours: Lambda GB-s (512 MB, whole invocation incl. sleep)', (row) => usd(row.ours.lambdaCompute));
+  item('ours: Lambda requests', (row) => usd(row.ours.lambdaRequests));
+  item('ours: DynamoDB writes', (row) => usd(row.ours.dynamoDbWrites));
+  item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
+  item('ours: GetMetricData metrics (once per 60 s period)', (row) => usd(row.ours.getMetricData));
+  item('ours: SQS requests', (row) => usd(row.ours.sqs));
+  item('ours: Kinesis (free; calls/s, limit 20/s)', (row) => perSecond(row.kinesisPerSecond.ours));
+  item('ours: custom metrics (per cluster)', (row) => usd(row.ours.customMetrics));
+  item('ours: alarms (per cluster)', (row) => usd(row.ours.alarms));
+  item('ours: Contributor Insights rules', (row) => usd(row.ours.contributorInsights));
+  item('ours: logs', (row) => usd(row.ours.logs));
+  item('ours: Scheduler (within free tier)', (row) => usd(row.ours.scheduler));
+  item('OURS TOTAL', (row) => usd(row.oursTotal));
+  item('  before: per-object metrics + alarms', (row) => usd(row.oursBefore.customMetrics + row.oursBefore.alarms));
+  item('  before: GetMetricData every 15 s pass', (row) => usd(row.oursBefore.getMetricData));
+  item('  before: total', (row) => usd(row.oursBefore.total));
+  item('KEDA+HPA: SQS requests', (row) => usd(row.keda.sqs));
+  item('KEDA+HPA: GetMetricData metrics', (row) => usd(row.keda.getMetricData));
+  item('KEDA+HPA: Kinesis (free; calls/s, limit 20/s)', (row) => perSecond(row.kinesisPerSecond.keda));
+  item('KEDA+HPA: node share of KEDA pods', (row) => usd(row.keda.nodeCapacity));
+  item('KEDA+HPA TOTAL', (row) => usd(row.kedaTotal));
+  item('KEDA+HPA cached: SQS requests', (row) => usd(row.kedaCached.sqs));
+  item('KEDA+HPA cached: GetMetricData metrics', (row) => usd(row.kedaCached.getMetricData));
+  item('KEDA+HPA cached: Kinesis (calls/s)', (row) => perSecond(row.kinesisPerSecond.kedaCached));
+  item('KEDA+HPA cached: node share of KEDA pods', (row) => usd(row.kedaCached.nodeCapacity));
+  item('KEDA+HPA useCachedMetrics TOTAL', (row) => usd(row.kedaCachedTotal));
+  item('ours / KEDA+HPA useCachedMetrics (goal at 1,000: <= 0.5)', (row) => `${(row.oursTotal / row.kedaCachedTotal).toFixed(2)}x`);
+  item('ours the lowest of the three?', (row) => (row.oursTotal < Math.min(row.kedaTotal, row.kedaCachedTotal) ? 'yes' : 'no'));
+  item('inputs: invocation s, WRU per PutItem, log GB/month', (row) =>
+    `${row.inputs.invocationSeconds.toFixed(1)} s, ${row.inputs.writeUnitsPerPut}, ${row.inputs.logGbPerMonth.toFixed(2)}`,
+  );
+  item('measured N x shards', (row) => `${formatNumber(row.measuredSize)} x ${row.shards}`);
+  return formatTable(
+    `Monthly cost in steady state, ${PRICE_TABLE.region} list prices of ${PRICE_TABLE.date} (pollingInterval 30 s, HPA sync 15 s; ours from measured counts)`,
+    ['line item', ...rows.map((row) => `N = ${formatNumber(row.size)}`)],
+    lines,
+  );
+}
+
+async function tickCostRows(): Promise<TickCostRow[]> {
+  try {
+    const saved = JSON.parse(await readFile(join(OUT_DIR, 'tick-cost.json'), 'utf8')) as { data: TickCostRow[] };
+    if (saved.data.some((row) => row.size === DEFAULT_MAX_OBJECTS_PER_INVOCATION && row.stateItemBytes !== undefined)) return saved.data;
+  } catch {
+    // not measured yet: measured below
+  }
+  return runTickCost({ sizes: [10, 100, 1000], latencyMs: 20, repeatsFor: () => 2 });
+}
+
+if (isMain(import.meta.url)) {
+  const rows = costRowsFrom(await tickCostRows());
+  console.log(costTable(rows));
+  await writeResult('cost', rows);
+}
