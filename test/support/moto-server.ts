@@ -1,0 +1,314 @@
+/**
+ * moto (a Python emulator of AWS, https://github.com/getmoto/moto) in server mode on a loopback
+ * port, for tests that talk to SQS, CloudWatch, Auto Scaling, EKS, STS and Lambda through the real
+ * SDK clients: their own serialization, retries and timeouts, over HTTP.
+ *
+ * Usage (one server per test file; state is shared by the file's tests unless you reset it):
+ *
+ *   import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+ *
+ *   describe.skipIf(MOTO_SKIP)('... against moto', () => {
+ *     let moto: MotoServer;
+ *     beforeAll(async () => { moto = await startMoto(); }, MOTO_START_TIMEOUT_MS);
+ *     afterAll(() => moto?.stop());
+ *     beforeEach(() => moto.reset());                        // where a test needs a clean account
+ *
+ *     const sqs = new SQSClient(moto.clientConfig('eu-west-1'));         // any SDK v3 client
+ *     const factory = new AwsClientFactory(moto.awsClientFactoryOptions()); // the scaler's reads (SQS,
+ *                                                     // CloudWatch, and STS AssumeRole) go to moto
+ *   });
+ *
+ * The first start installs `moto[server]==MOTO_VERSION` from PyPI into a git-ignored virtualenv,
+ * `.cache/real-servers/moto-venv-<version>/` (about 45 s; later starts take about 1 s). Parallel
+ * vitest workers share one install through a lock directory. `installMoto()` does just the install,
+ * for a vitest globalSetup; `motoGlobalSetup()` is a ready-made one that also prints the single
+ * skip line when python3 is missing. Without python3 (or its venv module) MOTO_SKIP names what is
+ * missing and the tier is skipped.
+ *
+ * Accounts and credentials: moto accepts any signature, and every call made with
+ * MOTO_CREDENTIALS lands in account 123456789012 (moto's default). `enforceIam()` turns moto's IAM
+ * checks on, so a call is allowed only by the IAM policies of the user whose access key signed it
+ * (`createIamUser` makes one): that is how tests get a real AccessDenied.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsClientFactoryOptions } from '../../lambdas/adapters/aws/aws-client-factory';
+
+/** The moto release the tier is pinned to; changing it makes the next run reinstall. */
+export const MOTO_VERSION = '5.2.5';
+/** A beforeAll timeout that covers a first install from PyPI plus the start. */
+export const MOTO_START_TIMEOUT_MS = 300_000;
+/** moto's account for every call signed with MOTO_CREDENTIALS. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+export const MOTO_CREDENTIALS = { accessKeyId: 'AKIDMOTOTEST', secretAccessKey: 'moto-test-secret' } as const;
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CACHE_DIR = join(REPO_ROOT, '.cache', 'real-servers');
+const VENV_DIR = join(CACHE_DIR, `moto-venv-${MOTO_VERSION}`);
+const INSTALLED_STAMP = join(VENV_DIR, '.installed');
+const LOCK_DIR = `${VENV_DIR}.lock`;
+const LAUNCHER = join(REPO_ROOT, 'test', 'real-servers', 'moto', 'moto_launcher.py');
+const PYTHON = process.env.PYTHON3 ?? 'python3';
+const INSTALL_TIMEOUT_MS = 280_000;
+const LAUNCH_TIMEOUT_MS = 20_000;
+
+/**
+ * Why the moto tier cannot run on this machine, or undefined when it can. Only a missing python3
+ * (or a python3 without the standard venv module) skips; a failing install is an error.
+ */
+export const MOTO_SKIP: string | undefined = findMissingPython();
+/** Set by motoGlobalSetup once the skip line is printed, so test files stay quiet. */
+const SKIP_REPORTED_ENV = 'MOTO_SKIP_REPORTED';
+
+function findMissingPython(): string | undefined {
+  if (existsSync(INSTALLED_STAMP)) return undefined;
+  const probe = spawnSync(PYTHON, ['-c', 'import venv, ensurepip'], { encoding: 'utf8', timeout: 20_000 });
+  if (probe.error) return `moto tier skipped: ${PYTHON} is not on PATH (install Python 3 to run the AWS tests against moto)`;
+  if (probe.status !== 0) return `moto tier skipped: ${PYTHON} has no venv/ensurepip module (install python3-venv)`;
+  return undefined;
+}
+
+/**
+ * vitest globalSetup: installs moto once before any worker starts, or prints the one line saying
+ * why the tier is skipped.
+ */
+export async function motoGlobalSetup(): Promise<void> {
+  if (MOTO_SKIP) {
+    console.log(MOTO_SKIP);
+    process.env[SKIP_REPORTED_ENV] = '1';
+    return;
+  }
+  await installMoto();
+}
+
+/** Installs the pinned moto into the cached virtualenv unless it is there; returns its python. */
+export async function installMoto(): Promise<string> {
+  const python = join(VENV_DIR, 'bin', 'python');
+  if (existsSync(INSTALLED_STAMP)) return python;
+  if (MOTO_SKIP) throw new Error(MOTO_SKIP);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
+  while (!takeLock()) {
+    if (existsSync(INSTALLED_STAMP)) return python;
+    if (Date.now() > deadline) throw new Error(`moto install: gave up waiting for ${LOCK_DIR} (another worker's install); remove it if no install is running`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  try {
+    if (existsSync(INSTALLED_STAMP)) return python;
+    rmSync(VENV_DIR, { recursive: true, force: true });
+    await run(PYTHON, ['-m', 'venv', VENV_DIR], deadline);
+    await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `moto[server]==${MOTO_VERSION}`], deadline);
+    writeFileSync(INSTALLED_STAMP, `${MOTO_VERSION}\n`);
+    return python;
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/** mkdir is atomic: the worker that creates the lock directory installs; a dead holder's lock is taken over. */
+function takeLock(): boolean {
+  try {
+    mkdirSync(LOCK_DIR);
+    writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
+    return true;
+  } catch {
+    const holder = Number(readFileOr(join(LOCK_DIR, 'pid'), ''));
+    if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    return false;
+  }
+}
+
+function readFileOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command: string, args: string[], deadline: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(1, deadline - Date.now()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`moto install: ${command} could not start: ${error.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`moto install: ${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}); PyPI must be reachable:\n${output.slice(-2_000)}`));
+    });
+  });
+}
+
+export interface SdkClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  maxAttempts: number;
+  requestHandler: NodeHttpHandler;
+}
+
+export interface MotoIamUser {
+  name: string;
+  arn: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface MotoServer {
+  /** http://127.0.0.1:<port>: one endpoint for every service. */
+  endpoint: string;
+  /** Config for any SDK v3 client (`new SQSClient(moto.clientConfig('eu-west-1'))`); one attempt, so a wrong call fails fast. */
+  clientConfig(region?: string, credentials?: SdkClientConfig['credentials']): SdkClientConfig;
+  /**
+   * Options for the scaler's AwsClientFactory: SQS and CloudWatch reads and STS AssumeRole go to
+   * moto (Kinesis stays on kinesalite: pass `endpoints.kinesis` in `overrides`).
+   */
+  awsClientFactoryOptions(overrides?: AwsClientFactoryOptions & { stsRegion?: string }): AwsClientFactoryOptions;
+  /** Empties every service (POST /moto-api/reset). */
+  reset(): Promise<void>;
+  /** Turns moto's IAM checks on (true) or off (false, the default): see the header. */
+  enforceIam(on: boolean): Promise<void>;
+  /** An IAM user with an inline policy and an access key (made while IAM checks are off). */
+  createIamUser(name: string, policy: { Version: string; Statement: unknown[] }): Promise<MotoIamUser>;
+  /** Sets the fields of an EKS cluster (made with CreateCluster) that moto otherwise invents. */
+  seedEksCluster(seed: { region: string; name: string; endpoint?: string; certificateAuthorityData?: string; authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP'; status?: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Installs moto if needed, starts it on a free loopback port and waits until it answers. */
+export async function startMoto(): Promise<MotoServer> {
+  const python = await installMoto();
+  const child = spawn(python, [LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
+  const port = await readPort(child, () => stderr);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitHealthy(endpoint);
+
+  const post = async (path: string, body: string): Promise<void> => {
+    const response = await fetch(`${endpoint}${path}`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`moto ${path} answered ${response.status}: ${await response.text()}`);
+  };
+  const clientConfig = (region = 'us-east-1', credentials: SdkClientConfig['credentials'] = MOTO_CREDENTIALS): SdkClientConfig => ({
+    endpoint,
+    region,
+    credentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 }),
+  });
+
+  return {
+    endpoint,
+    clientConfig,
+    awsClientFactoryOptions(overrides = {}) {
+      const { endpoints, stsRegion, ...rest } = overrides;
+      const baseCredentials = rest.baseCredentials ?? (async () => ({ ...MOTO_CREDENTIALS }));
+      return {
+        baseCredentials,
+        stsClient: new STSClient({ ...clientConfig(stsRegion ?? 'us-east-1'), credentials: baseCredentials }),
+        ...rest,
+        endpoints: { sqs: endpoint, cloudwatch: endpoint, ...endpoints },
+      };
+    },
+    reset: () => post('/moto-api/reset', ''),
+    // moto counts requests before it starts checking; 0 means from the next request on.
+    enforceIam: (on) => post('/moto-api/reset-auth', on ? '0' : 'inf'),
+    createIamUser: (name, policy) => createIamUser(clientConfig(), name, policy),
+    seedEksCluster: (seed) => post('/_eks-lambda-scaler/eks-cluster', JSON.stringify(seed)),
+    stop: () => stopChild(child),
+  };
+}
+
+async function createIamUser(config: SdkClientConfig, name: string, policy: { Version: string; Statement: unknown[] }): Promise<MotoIamUser> {
+  // Loaded on demand: only the access-denied tests need IAM.
+  const { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } = await import('@aws-sdk/client-iam');
+  const iam = new IAMClient(config);
+  try {
+    const user = await iam.send(new CreateUserCommand({ UserName: name }));
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: `${name}-policy`, PolicyDocument: JSON.stringify(policy) }));
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    return {
+      name,
+      arn: user.User?.Arn ?? '',
+      credentials: { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' },
+    };
+  } finally {
+    iam.destroy();
+  }
+}
+
+function readPort(child: ChildProcess, stderr: () => string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`moto did not start: ${why}\n${stderr()}`));
+    };
+    const timer = setTimeout(() => fail(`no port announced in ${LAUNCH_TIMEOUT_MS} ms`), LAUNCH_TIMEOUT_MS);
+    child.on('error', (error) => fail(error.message));
+    child.on('exit', (code) => fail(`the launcher exited (code ${code})`));
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+      const line = stdout.split('\n')[0];
+      if (!stdout.includes('\n') || !line) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      try {
+        resolve((JSON.parse(line) as { port: number }).port);
+      } catch {
+        fail(`unexpected first line ${JSON.stringify(line)}`);
+      }
+    });
+  });
+}
+
+async function waitHealthy(endpoint: string): Promise<void> {
+  const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto at ${endpoint} never answered its health check (${last})`);
+}
+
+/** Closing stdin ends the launcher (its whole contract); SIGKILL if it has not exited in 5 s. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.stdin?.end();
+  });
+}
+
+/** The directory of the cached virtualenv (for README and cleanup scripts). */
+export const MOTO_VENV_DIR = dirname(INSTALLED_STAMP);
