@@ -172,6 +172,19 @@ export interface MotoIamUser {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
+/** One request as it reached moto: after the SDK's serialization, one entry per attempt. */
+export interface MotoRequest {
+  /** e.g. `sqs`, `monitoring` (CloudWatch), `autoscaling`, `eks`, `sts`: from the signature's scope. */
+  service: string;
+  /** e.g. `GetQueueAttributes`: from X-Amz-Target or the query protocol's Action; `METHOD /path` for REST APIs. */
+  operation: string;
+  /** The access key id that signed it. */
+  accessKeyId: string;
+  method: string;
+  path: string;
+  body: string;
+}
+
 export interface MotoServer {
   /** http://127.0.0.1:<port>: one endpoint for every service. */
   endpoint: string;
@@ -188,6 +201,10 @@ export interface MotoServer {
   enforceIam(on: boolean): Promise<void>;
   /** An IAM user with an inline policy and an access key (made while IAM checks are off). */
   createIamUser(name: string, policy: { Version: string; Statement: unknown[] }): Promise<MotoIamUser>;
+  /** Starts (or restarts, emptied) the log of requests moto receives. */
+  recordRequests(): Promise<void>;
+  /** The requests received since recordRequests(), optionally of one operation. */
+  recordedRequests(operation?: string): Promise<MotoRequest[]>;
   /** Sets the fields of an EKS cluster (made with CreateCluster) that moto otherwise invents. */
   seedEksCluster(seed: { region: string; name: string; endpoint?: string; certificateAuthorityData?: string; authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP'; status?: string }): Promise<void>;
   stop(): Promise<void>;
@@ -232,9 +249,32 @@ export async function startMoto(): Promise<MotoServer> {
     // moto counts requests before it starts checking; 0 means from the next request on.
     enforceIam: (on) => post('/moto-api/reset-auth', on ? '0' : 'inf'),
     createIamUser: (name, policy) => createIamUser(clientConfig(), name, policy),
+    recordRequests: () => post('/_eks-lambda-scaler/requests/start', ''),
+    async recordedRequests(operation) {
+      const response = await fetch(`${endpoint}/_eks-lambda-scaler/requests`, { signal: AbortSignal.timeout(10_000) });
+      const requests = ((await response.json()) as RawRequest[]).map(describeRequest);
+      return operation ? requests.filter((request) => request.operation === operation) : requests;
+    },
     seedEksCluster: (seed) => post('/_eks-lambda-scaler/eks-cluster', JSON.stringify(seed)),
     stop: () => stopChild(child),
   };
+}
+
+interface RawRequest {
+  method: string;
+  path: string;
+  query: string;
+  target: string;
+  credential: string;
+  body: string;
+}
+
+function describeRequest(raw: RawRequest): MotoRequest {
+  // Credential=<key id>/<date>/<region>/<service>/aws4_request
+  const [accessKeyId = '', , , service = ''] = raw.credential.split('/');
+  const action = new URLSearchParams(raw.body).get('Action') ?? new URLSearchParams(raw.query).get('Action');
+  const operation = raw.target ? (raw.target.split('.').pop() ?? raw.target) : (action ?? `${raw.method} ${raw.path}`);
+  return { service, operation, accessKeyId, method: raw.method, path: raw.path, body: raw.body };
 }
 
 async function createIamUser(config: SdkClientConfig, name: string, policy: { Version: string; Statement: unknown[] }): Promise<MotoIamUser> {

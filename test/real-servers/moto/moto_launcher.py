@@ -3,11 +3,15 @@
 Prints one JSON line, {"port": N}, once the socket is bound, then serves until its stdin closes:
 the test process holds the other end, so the server ends with it even when the test run crashes.
 
-One addition to moto's own routes, under /_eks-lambda-scaler/: seeding the fields of an EKS
-cluster that moto generates itself (endpoint, certificate authority, access config), so
-DescribeCluster can name a real test API server. Everything else is moto as published.
+Two additions to moto's own routes, under /_eks-lambda-scaler/, and nothing else changed:
+- seeding the fields of an EKS cluster that moto generates itself (endpoint, certificate
+  authority, access config), so DescribeCluster can name a real test API server;
+- a request log (what reached the server, after the SDK's serialization and retries), so tests
+  count calls on the wire. moto's own recorder appends to a file from many threads at once, which
+  can interleave lines; this one keeps the requests in memory under a lock.
 """
 
+import io
 import json
 import sys
 import threading
@@ -50,16 +54,60 @@ def seed_eks_cluster(body):
     return Response(json.dumps({"status": "ok"}), 200, content_type="application/json")
 
 
+class RequestLog:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.on = False
+        self.requests = []
+
+    def start(self):
+        with self.lock:
+            self.on = True
+            self.requests = []
+
+    def add(self, environ):
+        if not self.on or environ.get("PATH_INFO", "").startswith("/moto-api/"):
+            return
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        # Give moto the body back, unread.
+        environ["wsgi.input"] = io.BytesIO(body)
+        entry = {
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "target": environ.get("HTTP_X_AMZ_TARGET", ""),
+            # Only the credential scope (key id/date/region/service), never the signature.
+            "credential": environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].partition(",")[0],
+            "body": body.decode("utf-8", "replace"),
+        }
+        with self.lock:
+            self.requests.append(entry)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.requests)
+
+
 def with_seed_routes(app):
+    log = RequestLog()
+
     def wrapped(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith(SEED_PREFIX):
             request = Request(environ)
-            if path == SEED_PREFIX + "eks-cluster" and request.method == "POST":
+            route = (request.method, path[len(SEED_PREFIX):])
+            if route == ("POST", "eks-cluster"):
                 response = seed_eks_cluster(json.loads(request.get_data() or b"{}"))
+            elif route == ("POST", "requests/start"):
+                log.start()
+                response = Response(json.dumps({"status": "ok"}), 200, content_type="application/json")
+            elif route == ("GET", "requests"):
+                response = Response(json.dumps(log.snapshot()), 200, content_type="application/json")
             else:
-                response = Response(json.dumps({"error": f"unknown seed route {request.method} {path}"}), 404)
+                response = Response(json.dumps({"error": f"unknown route {request.method} {path}"}), 404)
             return response(environ, start_response)
+        log.add(environ)
         return app(environ, start_response)
 
     return wrapped
