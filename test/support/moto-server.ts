@@ -30,18 +30,19 @@
  * checks on, so a call is allowed only by the IAM policies of the user whose access key signed it
  * (`createIamUser` makes one): that is how tests get a real AccessDenied.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsClientFactoryOptions } from '../../lambdas/adapters/aws/aws-client-factory';
+import { onceUnderLock, readReadyLine, runCommand, stopByClosingStdin } from './child-server';
 
 /** The moto release the tier is pinned to; changing it makes the next run reinstall. */
 export const MOTO_VERSION = '5.2.5';
 /** A beforeAll timeout that covers a first install from PyPI plus the start. */
-export const MOTO_START_TIMEOUT_MS = 300_000;
+export const MOTO_START_TIMEOUT_MS = 960_000;
 /** moto's account for every call signed with MOTO_CREDENTIALS. */
 export const MOTO_ACCOUNT_ID = '123456789012';
 export const MOTO_CREDENTIALS = { accessKeyId: 'AKIDMOTOTEST', secretAccessKey: 'moto-test-secret' } as const;
@@ -53,7 +54,8 @@ const INSTALLED_STAMP = join(VENV_DIR, '.installed');
 const LOCK_DIR = `${VENV_DIR}.lock`;
 const LAUNCHER = join(REPO_ROOT, 'test', 'real-servers', 'moto', 'moto_launcher.py');
 const PYTHON = process.env.PYTHON3 ?? 'python3';
-const INSTALL_TIMEOUT_MS = 280_000;
+// A cold install is about 45 s on an idle machine; a busy CI runner or a slow mirror can take many times that.
+const INSTALL_TIMEOUT_MS = 900_000;
 const LAUNCH_TIMEOUT_MS = 20_000;
 
 /**
@@ -92,70 +94,15 @@ export async function installMoto(): Promise<string> {
   if (MOTO_SKIP) throw new Error(MOTO_SKIP);
   mkdirSync(CACHE_DIR, { recursive: true });
   const deadline = Date.now() + INSTALL_TIMEOUT_MS;
-  while (!takeLock()) {
-    if (existsSync(INSTALLED_STAMP)) return python;
-    if (Date.now() > deadline) throw new Error(`moto install: gave up waiting for ${LOCK_DIR} (another worker's install); remove it if no install is running`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  try {
-    if (existsSync(INSTALLED_STAMP)) return python;
+  const what = 'moto install';
+  await onceUnderLock(LOCK_DIR, { done: () => existsSync(INSTALLED_STAMP), deadline, what }, async () => {
+    // A venv without the stamp is a half-done install: start again.
     rmSync(VENV_DIR, { recursive: true, force: true });
-    await run(PYTHON, ['-m', 'venv', VENV_DIR], deadline);
-    await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `moto[server]==${MOTO_VERSION}`], deadline);
+    await runCommand(PYTHON, ['-m', 'venv', VENV_DIR], { deadline, what });
+    await runCommand(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '--quiet', `moto[server]==${MOTO_VERSION}`], { deadline, what, hint: 'PyPI must be reachable' });
     writeFileSync(INSTALLED_STAMP, `${MOTO_VERSION}\n`);
-    return python;
-  } finally {
-    rmSync(LOCK_DIR, { recursive: true, force: true });
-  }
-}
-
-/** mkdir is atomic: the worker that creates the lock directory installs; a dead holder's lock is taken over. */
-function takeLock(): boolean {
-  try {
-    mkdirSync(LOCK_DIR);
-    writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
-    return true;
-  } catch {
-    const holder = Number(readFileOr(join(LOCK_DIR, 'pid'), ''));
-    if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
-    return false;
-  }
-}
-
-function readFileOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function run(command: string, args: string[], deadline: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(1, deadline - Date.now()));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`moto install: ${command} could not start: ${error.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`moto install: ${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}); PyPI must be reachable:\n${output.slice(-2_000)}`));
-    });
   });
+  return python;
 }
 
 export interface SdkClientConfig {
@@ -216,7 +163,7 @@ export async function startMoto(): Promise<MotoServer> {
   const child = spawn(python, [LAUNCHER], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4_000)));
-  const port = await readPort(child, () => stderr);
+  const { port } = await readReadyLine<{ port: number }>(child, { timeoutMs: LAUNCH_TIMEOUT_MS, what: 'moto', stderr: () => stderr });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitHealthy(endpoint);
 
@@ -256,7 +203,8 @@ export async function startMoto(): Promise<MotoServer> {
       return operation ? requests.filter((request) => request.operation === operation) : requests;
     },
     seedEksCluster: (seed) => post('/_eks-lambda-scaler/eks-cluster', JSON.stringify(seed)),
-    stop: () => stopChild(child),
+    // Closing stdin ends the launcher (its whole contract).
+    stop: () => stopByClosingStdin(child, 5_000),
   };
 }
 
@@ -295,32 +243,6 @@ async function createIamUser(config: SdkClientConfig, name: string, policy: { Ve
   }
 }
 
-function readPort(child: ChildProcess, stderr: () => string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`moto did not start: ${why}\n${stderr()}`));
-    };
-    const timer = setTimeout(() => fail(`no port announced in ${LAUNCH_TIMEOUT_MS} ms`), LAUNCH_TIMEOUT_MS);
-    child.on('error', (error) => fail(error.message));
-    child.on('exit', (code) => fail(`the launcher exited (code ${code})`));
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n')[0];
-      if (!stdout.includes('\n') || !line) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      try {
-        resolve((JSON.parse(line) as { port: number }).port);
-      } catch {
-        fail(`unexpected first line ${JSON.stringify(line)}`);
-      }
-    });
-  });
-}
-
 async function waitHealthy(endpoint: string): Promise<void> {
   const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
   let last = '';
@@ -337,18 +259,5 @@ async function waitHealthy(endpoint: string): Promise<void> {
   throw new Error(`moto at ${endpoint} never answered its health check (${last})`);
 }
 
-/** Closing stdin ends the launcher (its whole contract); SIGKILL if it has not exited in 5 s. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.stdin?.end();
-  });
-}
-
 /** The directory of the cached virtualenv (for README and cleanup scripts). */
-export const MOTO_VENV_DIR = dirname(INSTALLED_STAMP);
+export const MOTO_VENV_DIR = VENV_DIR;
