@@ -129,6 +129,8 @@ export interface MotoRequest {
   accessKeyId: string;
   method: string;
   path: string;
+  /** X-Amz-* headers, lower-case (`x-amz-invocation-type`...); never the session token. */
+  amzHeaders: Record<string, string>;
   body: string;
 }
 
@@ -152,6 +154,12 @@ export interface MotoServer {
   recordRequests(): Promise<void>;
   /** The requests received since recordRequests(), optionally of one operation. */
   recordedRequests(operation?: string): Promise<MotoRequest[]>;
+  /**
+   * A Lambda function (with an IAM role for it) that Invoke can target. moto runs no code without
+   * Docker: its Docker-free backend, switched on at start, answers Invoke (202 for `Event`) without
+   * running anything, which is all the scaler's fire-and-forget invocations need.
+   */
+  createLambdaFunction(name: string, region?: string): Promise<string>;
   /** Sets the fields of an EKS cluster (made with CreateCluster) that moto otherwise invents. */
   seedEksCluster(seed: { region: string; name: string; endpoint?: string; certificateAuthorityData?: string; authenticationMode?: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP'; status?: string }): Promise<void>;
   stop(): Promise<void>;
@@ -179,6 +187,10 @@ export async function startMoto(): Promise<MotoServer> {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 }),
   });
 
+  // No Docker here: Lambda Invoke answers without running the function (a moto setting that
+  // survives /moto-api/reset).
+  await post('/moto-api/config', JSON.stringify({ lambda: { use_docker: false } }));
+
   return {
     endpoint,
     clientConfig,
@@ -202,6 +214,7 @@ export async function startMoto(): Promise<MotoServer> {
       const requests = ((await response.json()) as RawRequest[]).map(describeRequest);
       return operation ? requests.filter((request) => request.operation === operation) : requests;
     },
+    createLambdaFunction: (name, region) => createLambdaFunction(clientConfig(region), name),
     seedEksCluster: (seed) => post('/_eks-lambda-scaler/eks-cluster', JSON.stringify(seed)),
     // Closing stdin ends the launcher (its whole contract).
     stop: () => stopByClosingStdin(child, 5_000),
@@ -213,6 +226,7 @@ interface RawRequest {
   path: string;
   query: string;
   target: string;
+  amzHeaders: Record<string, string>;
   credential: string;
   body: string;
 }
@@ -222,7 +236,26 @@ function describeRequest(raw: RawRequest): MotoRequest {
   const [accessKeyId = '', , , service = ''] = raw.credential.split('/');
   const action = new URLSearchParams(raw.body).get('Action') ?? new URLSearchParams(raw.query).get('Action');
   const operation = raw.target ? (raw.target.split('.').pop() ?? raw.target) : (action ?? `${raw.method} ${raw.path}`);
-  return { service, operation, accessKeyId, method: raw.method, path: raw.path, body: raw.body };
+  return { service, operation, accessKeyId, method: raw.method, path: raw.path, amzHeaders: raw.amzHeaders, body: raw.body };
+}
+
+async function createLambdaFunction(config: SdkClientConfig, name: string): Promise<string> {
+  // Loaded on demand: only the invocation tests need them.
+  const [{ CreateRoleCommand, GetRoleCommand, IAMClient }, { CreateFunctionCommand, LambdaClient }] = await Promise.all([import('@aws-sdk/client-iam'), import('@aws-sdk/client-lambda')]);
+  const iam = new IAMClient(config);
+  const lambda = new LambdaClient(config);
+  try {
+    const roleName = 'moto-test-function';
+    const existing = await iam.send(new GetRoleCommand({ RoleName: roleName })).catch(() => undefined);
+    const role = existing ?? (await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) })));
+    // An empty zip archive: moto stores the code and never runs it.
+    const emptyZip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x05, 0x06]), Buffer.alloc(18)]);
+    const created = await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role.Role?.Arn, Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: emptyZip } }));
+    return created.FunctionArn ?? '';
+  } finally {
+    iam.destroy();
+    lambda.destroy();
+  }
 }
 
 async function createIamUser(config: SdkClientConfig, name: string, policy: { Version: string; Statement: unknown[] }): Promise<MotoIamUser> {

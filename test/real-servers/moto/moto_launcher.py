@@ -77,6 +77,13 @@ class RequestLog:
             "path": environ.get("PATH_INFO", ""),
             "query": environ.get("QUERY_STRING", ""),
             "target": environ.get("HTTP_X_AMZ_TARGET", ""),
+            # The X-Amz-* headers that say what was asked (e.g. X-Amz-Invocation-Type); never the
+            # session token, which is a credential.
+            "amzHeaders": {
+                key[5:].replace("_", "-").lower(): value
+                for key, value in environ.items()
+                if key.startswith("HTTP_X_AMZ_") and key not in ("HTTP_X_AMZ_SECURITY_TOKEN", "HTTP_X_AMZ_DATE", "HTTP_X_AMZ_CONTENT_SHA256", "HTTP_X_AMZ_USER_AGENT")
+            },
             # Only the credential scope (key id/date/region/service), never the signature.
             "credential": environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2].partition(",")[0],
             "body": body.decode("utf-8", "replace"),
