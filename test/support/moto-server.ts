@@ -51,6 +51,7 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'real-servers');
 const VENV_DIR = join(CACHE_DIR, `moto-venv-${MOTO_VERSION}`);
 const INSTALLED_STAMP = join(VENV_DIR, '.installed');
+const VENV_PYTHON = join(VENV_DIR, 'bin', 'python');
 const LOCK_DIR = `${VENV_DIR}.lock`;
 const LAUNCHER = join(REPO_ROOT, 'test', 'real-servers', 'moto', 'moto_launcher.py');
 const PYTHON = process.env.PYTHON3 ?? 'python3';
@@ -67,7 +68,8 @@ export const MOTO_SKIP: string | undefined = findMissingPython();
 const SKIP_REPORTED_ENV = 'MOTO_SKIP_REPORTED';
 
 function findMissingPython(): string | undefined {
-  if (existsSync(INSTALLED_STAMP)) return undefined;
+  // An installed venv whose python still resolves (it links to the system's) needs nothing more.
+  if (existsSync(INSTALLED_STAMP) && existsSync(VENV_PYTHON)) return undefined;
   const probe = spawnSync(PYTHON, ['-c', 'import venv, ensurepip'], { encoding: 'utf8', timeout: 20_000 });
   if (probe.error) return `moto tier skipped: ${PYTHON} is not on PATH (install Python 3 to run the AWS tests against moto)`;
   if (probe.status !== 0) return `moto tier skipped: ${PYTHON} has no venv/ensurepip module (install python3-venv)`;
@@ -89,7 +91,7 @@ export async function motoGlobalSetup(): Promise<void> {
 
 /** Installs the pinned moto into the cached virtualenv unless it is there; returns its python. */
 export async function installMoto(): Promise<string> {
-  const python = join(VENV_DIR, 'bin', 'python');
+  const python = VENV_PYTHON;
   if (existsSync(INSTALLED_STAMP)) return python;
   if (MOTO_SKIP) throw new Error(MOTO_SKIP);
   mkdirSync(CACHE_DIR, { recursive: true });
