@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AutoScalingClient,
-  CreateAutoScalingGroupCommand,
-  CreateLaunchConfigurationCommand,
-  DescribeAutoScalingGroupsCommand,
-  DescribeScalingActivitiesCommand,
-} from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
 import { KubernetesClusterNodesApi, effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
@@ -30,23 +24,9 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
     client?.destroy();
     await moto?.stop();
   });
-  beforeEach(async () => {
-    await moto.reset();
-    await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'workers-lc', ImageId: 'ami-12c6146b', InstanceType: 'm5.large' }));
-  });
+  beforeEach(() => moto.reset());
 
-  const createGroup = (name: string, desired: number, tags: Record<string, string> = {}) =>
-    client.send(
-      new CreateAutoScalingGroupCommand({
-        AutoScalingGroupName: name,
-        LaunchConfigurationName: 'workers-lc',
-        MinSize: 0,
-        MaxSize: 5,
-        DesiredCapacity: desired,
-        AvailabilityZones: ['us-east-1a'],
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value, ResourceId: name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: false })),
-      }),
-    );
+  const createGroup = (name: string, desired: number, tags: Record<string, string> = {}) => moto.createAutoScalingGroup({ name, maxSize: 5, desiredCapacity: desired, tags });
 
   it('describes groups 100 names per call, with sizes, instances, instance types and tags', async () => {
     const names = Array.from({ length: 150 }, (_, index) => `g${index}`);

@@ -136,6 +136,13 @@ export interface MotoRequest {
   body: string;
 }
 
+export interface MotoLambdaInvocation {
+  functionName: string;
+  /** `Event` for asynchronous invocations; `RequestResponse` when the header is absent, as Lambda reads it. */
+  invocationType: string;
+  payload: unknown;
+}
+
 export interface MotoServer {
   /** http://127.0.0.1:<port>: one endpoint for every service. */
   endpoint: string;
@@ -156,6 +163,13 @@ export interface MotoServer {
   recordRequests(): Promise<void>;
   /** The requests received since recordRequests(), optionally of one operation. */
   recordedRequests(operation?: string): Promise<MotoRequest[]>;
+  /** The Lambda invocations moto received since recordRequests(), oldest first. */
+  lambdaInvocations(functionName?: string): Promise<MotoLambdaInvocation[]>;
+  /**
+   * An Auto Scaling group from a launch configuration of `instanceType` (made once per type);
+   * moto launches `desiredCapacity` InService instances with random ids. Returns their ids.
+   */
+  createAutoScalingGroup(group: { name: string; minSize?: number; maxSize: number; desiredCapacity: number; instanceType?: string; tags?: Record<string, string>; region?: string }): Promise<string[]>;
   /**
    * A Lambda function (with an IAM role for it) that Invoke can target. moto runs no code without
    * Docker: its Docker-free backend, switched on at start, answers Invoke (202 for `Event`) without
@@ -189,6 +203,11 @@ export async function startMoto(): Promise<MotoServer> {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 }),
   });
 
+  const recordedRequests = async (operation?: string): Promise<MotoRequest[]> => {
+    const response = await fetch(`${endpoint}/_eks-lambda-scaler/requests`, { signal: AbortSignal.timeout(10_000) });
+    const requests = ((await response.json()) as RawRequest[]).map(describeRequest);
+    return operation ? requests.filter((request) => request.operation === operation) : requests;
+  };
   // No Docker here: Lambda Invoke answers without running the function (a moto setting that
   // survives /moto-api/reset).
   await post('/moto-api/config', JSON.stringify({ lambda: { use_docker: false } }));
@@ -211,11 +230,17 @@ export async function startMoto(): Promise<MotoServer> {
     enforceIam: (on) => post('/moto-api/reset-auth', on ? '0' : 'inf'),
     createIamUser: (name, policy) => createIamUser(clientConfig(), name, policy),
     recordRequests: () => post('/_eks-lambda-scaler/requests/start', ''),
-    async recordedRequests(operation) {
-      const response = await fetch(`${endpoint}/_eks-lambda-scaler/requests`, { signal: AbortSignal.timeout(10_000) });
-      const requests = ((await response.json()) as RawRequest[]).map(describeRequest);
-      return operation ? requests.filter((request) => request.operation === operation) : requests;
+    recordedRequests,
+    async lambdaInvocations(functionName) {
+      const invocations = (await recordedRequests()).flatMap((request): MotoLambdaInvocation[] => {
+        const match = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.operation);
+        if (!match) return [];
+        const payload: unknown = request.body === '' ? undefined : JSON.parse(request.body);
+        return [{ functionName: decodeURIComponent(match[1]!), invocationType: request.amzHeaders['x-amz-invocation-type'] ?? 'RequestResponse', payload }];
+      });
+      return functionName ? invocations.filter((invocation) => invocation.functionName === functionName) : invocations;
     },
+    createAutoScalingGroup: (group) => createAutoScalingGroup(clientConfig(group.region), group),
     createLambdaFunction: (name, region) => createLambdaFunction(clientConfig(region), name),
     seedEksCluster: (seed) => post('/_eks-lambda-scaler/eks-cluster', JSON.stringify(seed)),
     // Closing stdin ends the launcher (its whole contract).
@@ -239,6 +264,36 @@ function describeRequest(raw: RawRequest): MotoRequest {
   const action = new URLSearchParams(raw.body).get('Action') ?? new URLSearchParams(raw.query).get('Action');
   const operation = raw.target ? (raw.target.split('.').pop() ?? raw.target) : (action ?? `${raw.method} ${raw.path}`);
   return { service, operation, accessKeyId, method: raw.method, path: raw.path, amzHeaders: raw.amzHeaders, body: raw.body };
+}
+
+async function createAutoScalingGroup(
+  config: SdkClientConfig,
+  group: { name: string; minSize?: number; maxSize: number; desiredCapacity: number; instanceType?: string; tags?: Record<string, string> },
+): Promise<string[]> {
+  const { AutoScalingClient, CreateAutoScalingGroupCommand, CreateLaunchConfigurationCommand, DescribeAutoScalingGroupsCommand, DescribeLaunchConfigurationsCommand } = await import('@aws-sdk/client-auto-scaling');
+  const client = new AutoScalingClient(config);
+  try {
+    const instanceType = group.instanceType ?? 'm5.large';
+    const launchConfiguration = `moto-test-${instanceType}`;
+    const known = await client.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: [launchConfiguration] }));
+    // moto does not check that the image exists.
+    if (!known.LaunchConfigurations?.length) await client.send(new CreateLaunchConfigurationCommand({ LaunchConfigurationName: launchConfiguration, ImageId: 'ami-12c6146b', InstanceType: instanceType }));
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: group.name,
+        LaunchConfigurationName: launchConfiguration,
+        MinSize: group.minSize ?? 0,
+        MaxSize: group.maxSize,
+        DesiredCapacity: group.desiredCapacity,
+        AvailabilityZones: [`${config.region}a`],
+        Tags: Object.entries(group.tags ?? {}).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: false })),
+      }),
+    );
+    const described = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group.name] }));
+    return (described.AutoScalingGroups?.[0]?.Instances ?? []).map((instance) => instance.InstanceId ?? '');
+  } finally {
+    client.destroy();
+  }
 }
 
 async function createLambdaFunction(config: SdkClientConfig, name: string): Promise<string> {
