@@ -127,8 +127,9 @@ export interface MotoRequest {
   service: string;
   /** e.g. `GetQueueAttributes`: from X-Amz-Target or the query protocol's Action; `METHOD /path` for REST APIs. */
   operation: string;
-  /** The access key id that signed it. */
+  /** The access key id that signed it, and the region it was signed for. */
   accessKeyId: string;
+  region: string;
   method: string;
   path: string;
   /** X-Amz-* headers, lower-case (`x-amz-invocation-type`...); never the session token. */
@@ -260,10 +261,10 @@ interface RawRequest {
 
 function describeRequest(raw: RawRequest): MotoRequest {
   // Credential=<key id>/<date>/<region>/<service>/aws4_request
-  const [accessKeyId = '', , , service = ''] = raw.credential.split('/');
+  const [accessKeyId = '', , region = '', service = ''] = raw.credential.split('/');
   const action = new URLSearchParams(raw.body).get('Action') ?? new URLSearchParams(raw.query).get('Action');
   const operation = raw.target ? (raw.target.split('.').pop() ?? raw.target) : (action ?? `${raw.method} ${raw.path}`);
-  return { service, operation, accessKeyId, method: raw.method, path: raw.path, amzHeaders: raw.amzHeaders, body: raw.body };
+  return { service, operation, accessKeyId, region, method: raw.method, path: raw.path, amzHeaders: raw.amzHeaders, body: raw.body };
 }
 
 async function createAutoScalingGroup(

@@ -152,6 +152,23 @@ describe.skipIf(MOTO_SKIP)('read plan against moto', () => {
       expect(calls).toEqual({ sqs: 1 });
     });
 
+    it('reads in the trigger\'s awsRegion: a queue made in another region is not found there, and the error says to check awsRegion', async () => {
+      await queueWith('orders', { visible: 2 });
+      const wrongRegion = sqsItem('a', 'orders', { awsRegion: 'us-east-1' });
+      const { readings } = await reader()([wrongRegion], now);
+      expect(readings.get(wrongRegion.id)).toMatchObject({ code: 'QueueDoesNotExist', message: expect.stringContaining('does not exist in us-east-1: check queueURL and awsRegion') });
+      expect((await moto.recordedRequests('GetQueueAttributes')).map((request) => request.region)).toEqual(['us-east-1']);
+    });
+
+    it('sends reads to the trigger\'s awsEndpoint when it names one', async () => {
+      await queueWith('orders', { visible: 2 });
+      const item = sqsItem('a', 'orders', { awsEndpoint: moto.endpoint });
+      // No endpoint configured on the factory: only the metadata points at moto.
+      const read = createTriggerReader({ clientFactory: new AwsClientFactory({ ...moto.awsClientFactoryOptions(), endpoints: {} }) });
+      const { readings } = await read([item], now);
+      expect(readings.get(item.id)).toMatchObject({ service: 'sqs', attributes: { ApproximateNumberOfMessages: '2' } });
+    });
+
     it('settles triggers with no I/O (cron) as undefined without any call', async () => {
       const cron = { id: 'prod/jobs/c#0', trigger: parsedTrigger(cronTrigger, { timezone: 'Etc/UTC', start: '0 8 * * *', end: '0 18 * * *', desiredReplicas: '3' }) };
       const { readings, calls } = await reader()([cron], now);
