@@ -85,6 +85,8 @@ export interface RealKubeApiServer {
   apply(manifests: string | KubernetesObject[]): Promise<KubernetesObject[]>;
   /** Merge-patches an object's status subresource, as admin (a controller's job, absent here). */
   writeStatus(object: KubernetesObject, status: Record<string, unknown>): Promise<void>;
+  /** Merge-patches an object, as admin (e.g. what the node lifecycle controller would change). */
+  mergePatch(object: KubernetesObject, patch: Record<string, unknown>): Promise<void>;
   /** Reads an object as admin, or undefined when it does not exist. */
   read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined>;
   close(): Promise<void>;
@@ -144,6 +146,9 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
     },
     async writeStatus(object, status) {
       await adminRequest(ready, 'PATCH', `${objectPath(object)}/status`, JSON.stringify({ status }), PatchStrategy.MergePatch);
+    },
+    async mergePatch(object, patch) {
+      await adminRequest(ready, 'PATCH', objectPath(object), JSON.stringify(patch), PatchStrategy.MergePatch);
     },
     async read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
       try {
