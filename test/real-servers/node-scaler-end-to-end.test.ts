@@ -9,23 +9,31 @@
  * Each test owns its group, its nodes and its namespace.
  */
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import { TO_BE_DELETED_TAINT } from '../../lambdas/engine/nodes/node-template';
+import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
 import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
+import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
+import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
+import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
+import type { ScaleUpNotice } from '../../lambdas/pod-scaler/tick-types';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
-import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { MOTO_ACCOUNT_ID, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 import {
   NODE_SCALER_IDENTITY,
+  POD_SCALER_IDENTITY,
   REAL_KUBE_SKIP,
   REAL_KUBE_START_TIMEOUT_MS,
   startRealKubeApiServer,
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
 import { waitForActiveTable } from '../node-scaler/node-scaler-world';
+import { FakeClock } from '../pod-scaler/harness';
 
 const CLUSTER = 'real-cluster';
 const REGION = 'us-east-1';
@@ -139,7 +147,7 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-
     }
   }
 
-  async function invokeAt(group: string, minutes: number) {
+  async function invokeAt(group: string, minutes: number, event: unknown = { source: 'aws.events', 'detail-type': 'Scheduled Event' }) {
     const config: ScalerConfig = { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [{ name: CLUSTER, region: REGION }], scaledObjects: [], nodeGroups: [{ cluster: CLUSTER, autoScalingGroupName: group }] };
     let now = T0 + minutes * MINUTE;
     const handler = createNodeScalerHandler({
@@ -151,7 +159,7 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-
       clock: { now: () => now, sleep: async (ms) => void (now += ms) },
       telemetry: { info: () => {}, warn: () => {}, error: () => {}, groupMetrics: () => {} },
     });
-    return handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, { getRemainingTimeInMillis: () => 60_000 });
+    return handler(event, { getRemainingTimeInMillis: () => 60_000 });
   }
 
   async function describeGroup(group: string) {
@@ -218,5 +226,69 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-
     // The drain waits on the pod with the server's own 429 reason, and the instance stays.
     expect(attempt.groups[0]?.drain).toMatchObject({ node: 'pdb-n1', outcome: 'waiting', detail: expect.stringContaining("violate the pod's disruption budget") });
     expect((await describeGroup('pdb-workers')).Instances?.filter((instance) => !instance.LifecycleState?.startsWith('Terminat'))).toHaveLength(2);
+  });
+
+  it('pods and nodes in one tick: the pod scaler\'s scale-up notice makes the node scaler ask moto for the nodes before any pod exists', async () => {
+    await groupWithNodes('tick-workers', ['tick-n1']);
+    await pods('tick-apps', [{ name: 'other-0', node: 'tick-n1', cpu: '900m' }]);
+    await kube.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: tick-apps}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "web:1", resources: {requests: {cpu: "1", memory: 1Gi}}}]}
+`);
+    await pods('tick-apps', [{ name: 'web-0', node: 'tick-n1', cpu: '1', labels: { app: 'web' } }]);
+    const sqs = new SQSClient(moto.clientConfig(REGION));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'tick-jobs' }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: `m${index}`, MessageBody: 'job' })) }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: `n${index}`, MessageBody: 'job' })) }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 5 }, (_, index) => ({ Id: `o${index}`, MessageBody: 'job' })) }));
+    const parsed = parseManifests(
+      `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web, namespace: tick-apps}
+spec:
+  scaleTargetRef: {name: web}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - type: aws-sqs-queue
+      metadata: {queueURL: "https://sqs.${REGION}.amazonaws.com/${MOTO_ACCOUNT_ID}/tick-jobs", awsRegion: ${REGION}, queueLength: "5"}
+`,
+      { file: 'test.yaml' },
+    );
+    const nodeTicks: NodeScalerTickSummary[] = [];
+    const handler = createPodScalerHandler(async () => {
+      const runtime = await buildProductionRuntime({
+        env: { STATE_TABLE_NAME: TABLE },
+        config: { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: 0 },
+        clock: new FakeClock(T0),
+        dynamoDb: dynalite.client,
+        kubeConfigFor: async () => kube.kubeConfigAs(POD_SCALER_IDENTITY),
+        awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }) }),
+      });
+      // Stands in for the Lambda async invoke of the node scaler: same payload, delivered at once.
+      runtime.tick.onScaleUps = async (scaleUps: ScaleUpNotice[]) => {
+        nodeTicks.push(await invokeAt('tick-workers', 0, { source: 'eks-lambda-scaler.pod-scaler', scaleUps }));
+      };
+      return runtime;
+    });
+
+    const summary = await handler({}, { getRemainingTimeInMillis: () => 60_000 });
+
+    // 25 messages / 5 per pod = 5 replicas; the HPA's legacy cap from 1 allows 4, written through the real scale subresource.
+    expect(summary.scaled).toBe(1);
+    expect((await kube.read<KubernetesObject & { spec: { replicas: number } }>('apps/v1', 'Deployment', 'tick-apps', 'web'))?.spec.replicas).toBe(4);
+    // Three new 1-CPU pods and a full node: two more 2-CPU nodes, asked of moto before any pod exists.
+    expect(nodeTicks).toHaveLength(1);
+    expect(nodeTicks[0]?.pendingPods).toBe(3);
+    expect((await describeGroup('tick-workers')).DesiredCapacity).toBe(3);
   });
 });
