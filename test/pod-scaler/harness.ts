@@ -146,12 +146,16 @@ export function podScalerHandler(parts: PodScalerHandlerParts, config: ScalerCon
         eks: parts.eks,
         awsClients: parts.awsClients,
       }),
-    {
-      // Quiet unless a test reads the logs (TEST_LOG_LEVEL=INFO); CI output stays readable.
-      logger: new Logger({ serviceName: 'pod-scaler-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'ERROR') as 'INFO' | 'ERROR' }),
-      metrics: quietUnlessLogged(() => createScalerMetrics()),
-    },
+    quietHandlerOptions(),
   );
+}
+
+/** The handler's logger and metrics, quiet unless a test reads them (TEST_LOG_LEVEL=INFO); CI output stays readable. */
+export function quietHandlerOptions(): NonNullable<Parameters<typeof createPodScalerHandler>[1]> {
+  return {
+    logger: new Logger({ serviceName: 'pod-scaler-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'ERROR') as 'INFO' | 'ERROR' }),
+    metrics: quietUnlessLogged(() => createScalerMetrics()),
+  };
 }
 
 /** One scheduled invocation with a minute of Lambda time left. */

@@ -33,7 +33,7 @@ import {
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
 import { waitForActiveTable } from '../node-scaler/node-scaler-world';
-import { FakeClock } from '../pod-scaler/harness';
+import { FakeClock, quietHandlerOptions } from '../pod-scaler/harness';
 
 const CLUSTER = 'real-cluster';
 const REGION = 'us-east-1';
@@ -264,6 +264,7 @@ spec:
 `,
       { file: 'test.yaml' },
     );
+    await moto.recordRequests();
     const nodeTicks: NodeScalerTickSummary[] = [];
     const handler = createPodScalerHandler(async () => {
       const runtime = await buildProductionRuntime({
@@ -279,7 +280,7 @@ spec:
         nodeTicks.push(await invokeAt('tick-workers', 0, { source: 'eks-lambda-scaler.pod-scaler', scaleUps }));
       };
       return runtime;
-    });
+    }, quietHandlerOptions());
 
     const summary = await handler({}, { getRemainingTimeInMillis: () => 60_000 });
 
@@ -290,5 +291,8 @@ spec:
     expect(nodeTicks).toHaveLength(1);
     expect(nodeTicks[0]?.pendingPods).toBe(3);
     expect((await describeGroup('tick-workers')).DesiredCapacity).toBe(3);
+    const requests = await moto.recordedRequests('SetDesiredCapacity');
+    expect(requests).toHaveLength(1);
+    expect(new URLSearchParams(requests[0]!.body).get('HonorCooldown')).toBe('false');
   });
 });

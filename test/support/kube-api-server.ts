@@ -9,9 +9,9 @@
  *     continue), which the real server does not hand back to a test;
  *   - a fixed per-call latency for bench/tick-cost.
  * Not yet moved although they need none of that (issue 11, follow-up): most cases of
- * test/pod-scaler/pod-scaler-handler.test.ts, test/node-scaler/* through node-scaler-world.ts,
- * test/integration/pods-and-nodes-one-tick.test.ts and test/cli/dry-run.test.ts; their real-server
- * counterparts are test/real-servers/{pod,node}-scaler-end-to-end.test.ts.
+ * test/pod-scaler/pod-scaler-handler.test.ts, test/node-scaler/* through node-scaler-world.ts and
+ * test/cli/dry-run.test.ts; their real-server counterparts are
+ * test/real-servers/{pod,node}-scaler-end-to-end.test.ts (pods and nodes in one tick moved there).
  *
  * A Kubernetes API server for tests: real paths, verbs, Status error bodies, resourceVersions and
  * patch content types, over HTTPS on 127.0.0.1 (a random port), with an in-memory object store.
