@@ -93,10 +93,10 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('pod scaler end to end: real kube-a
     await Promise.all([kube?.close(), moto?.stop(), dynalite?.close()]);
   });
 
-  function handlerFor(yaml: string) {
+  function handlerFor(yaml: string, clusters: ScalerConfig['clusters'] = []) {
     const parsed = parseManifests(yaml, { file: 'test.yaml' });
     if (parsed.errors.length > 0) throw new Error(parsed.errors.map((issue) => issue.message).join('\n'));
-    const config: ScalerConfig = { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: 0 };
+    const config: ScalerConfig = { defaultCluster: { name: CLUSTER, region: REGION }, clusters, scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: 0 };
     return podScalerHandler(
       {
         clock,
@@ -189,4 +189,26 @@ spec:
     expect(state.statusReason).toMatch(/rbac/i);
     expect(await replicas('rs-ns', 'batch', 'ReplicaSet')).toBe(1);
   });
+
+  it('scales the same namespace/name in two clusters, each through its own DescribeCluster and its own cluster-bound token', async () => {
+    // A second real apiserver that accepts only tokens signed for "second" (x-k8s-aws-id), as EKS.
+    const second = await startRealKubeApiServer({ clusterName: 'second' });
+    try {
+      await second.apply(RBAC_YAML);
+      const eksEu = new EKSClient(moto.clientConfig('eu-west-1'));
+      await eksEu.send(new CreateClusterCommand({ name: 'second', roleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/eks`, resourcesVpcConfig: {} }));
+      await moto.seedEksCluster({ region: 'eu-west-1', name: 'second', endpoint: second.endpoint, certificateAuthorityData: Buffer.from(second.caPem).toString('base64'), authenticationMode: 'API', status: 'ACTIVE' });
+      await kube.apply(workload('twin-ns', 'twin', 0));
+      await second.apply(workload('twin-ns', 'twin', 0));
+      const queue = await queueWithBacklog('twin', 12); // 3 replicas
+      const inSecond = scaledObject('twin-ns', 'twin', queue).replace('metadata: {name: twin, namespace: twin-ns}', 'metadata: {name: twin, namespace: twin-ns, annotations: {eks-lambda-scaler.io/cluster: second}}');
+      const summary = await scheduledTick(handlerFor(scaledObject('twin-ns', 'twin', queue) + '\n---\n' + inSecond, [{ name: 'second', region: 'eu-west-1' }]));
+      expect(summary.errors).toBe(0);
+      expect(await replicas('twin-ns', 'twin')).toBe(3);
+      const inSecondCluster = await second.read<{ apiVersion: string; kind: string; spec?: { replicas?: number } }>('apps/v1', 'Deployment', 'twin-ns', 'twin');
+      expect(inSecondCluster?.spec?.replicas).toBe(3);
+    } finally {
+      await second.close();
+    }
+  }, REAL_KUBE_START_TIMEOUT_MS);
 });
