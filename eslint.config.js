@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '**/*.d.ts', 'bench/out/', 'sim-out/'] },
+  // .cache/ holds the real-server tier's virtualenv and build output (third-party files).
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', '**/*.d.ts', 'bench/out/', 'sim-out/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

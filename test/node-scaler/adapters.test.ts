@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
 import { KubernetesClusterNodesApi, effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
@@ -11,39 +11,85 @@ import { startKubeApiServer } from '../support/kube-api-server';
 import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
+import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 
-describe('Auto Scaling adapter', () => {
+describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
+  let moto: MotoServer;
+  let client: AutoScalingClient;
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new AutoScalingClient(moto.clientConfig('us-east-1'));
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(() => moto.reset());
+
+  const createGroup = (name: string, desired: number, tags: Record<string, string> = {}) => moto.createAutoScalingGroup({ name, maxSize: 5, desiredCapacity: desired, tags });
+
+  it('describes groups 100 names per call, with sizes, instances, instance types and tags', async () => {
+    const names = Array.from({ length: 150 }, (_, index) => `g${index}`);
+    for (const name of names) await createGroup(name, name === 'g7' ? 2 : 0, { team: name === 'g7' ? 'a' : 'b' });
+    await moto.recordRequests();
+    const groups = await new AwsAutoScalingGroupApi(client).describeGroups([...names, 'not-a-group']);
+    const describeCalls = await moto.recordedRequests('DescribeAutoScalingGroups');
+    expect(describeCalls.map((call) => [...new URLSearchParams(call.body).keys()].filter((key) => key.startsWith('AutoScalingGroupNames.member.')).length)).toEqual([100, 51]);
+    // One DescribeScalingActivities per group found; an unknown name is left out, as AWS does.
+    expect(await moto.recordedRequests('DescribeScalingActivities')).toHaveLength(150);
+    expect(groups.size).toBe(150);
+    expect(groups.get('g7')).toMatchObject({ name: 'g7', minSize: 0, maxSize: 5, desiredCapacity: 2, instanceTypes: ['m5.large'], tags: { team: 'a' }, activities: [] });
+    expect(groups.get('g7')?.instances).toEqual([
+      { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
+      { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
+    ]);
+  });
+
+  it('sets the desired capacity (HonorCooldown false) and terminates one instance, shrinking the group', async () => {
+    await createGroup('workers', 1);
+    const api = new AwsAutoScalingGroupApi(client);
+    await moto.recordRequests();
+    await api.setDesiredCapacity('workers', 3);
+    expect(Object.fromEntries(new URLSearchParams((await moto.recordedRequests('SetDesiredCapacity'))[0]!.body))).toMatchObject({ AutoScalingGroupName: 'workers', DesiredCapacity: '3', HonorCooldown: 'false' });
+    const grown = (await api.describeGroups(['workers'])).get('workers')!;
+    expect(grown).toMatchObject({ desiredCapacity: 3 });
+    expect(grown.instances).toHaveLength(3);
+
+    await api.terminateInstance(grown.instances[0]!.instanceId);
+    const shrunk = (await api.describeGroups(['workers'])).get('workers')!;
+    expect(shrunk.desiredCapacity).toBe(2);
+    expect(shrunk.instances.map((instance) => instance.instanceId)).not.toContain(grown.instances[0]!.instanceId);
+  });
+
+  it('an access-denied failure (a real AccessDenied) names the IAM action to grant', async () => {
+    await createGroup('workers', 1);
+    const reader = await moto.createIamUser('node-scaler', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'autoscaling:Describe*', Resource: '*' }] });
+    const api = new AwsAutoScalingGroupApi(new AutoScalingClient(moto.clientConfig('us-east-1', reader.credentials)));
+    await moto.enforceIam(true);
+    try {
+      expect((await api.describeGroups(['workers'])).get('workers')).toMatchObject({ desiredCapacity: 1 });
+      await expect(api.setDesiredCapacity('workers', 3)).rejects.toThrow(/AccessDenied: .*grant autoscaling:SetDesiredCapacity on workers to the node scaler's role/);
+    } finally {
+      await moto.enforceIam(false);
+    }
+  });
+});
+
+// moto answers DescribeScalingActivities with an empty list whatever happened, so a failed launch
+// can only be shown through a mocked client.
+describe('Auto Scaling adapter: failed scaling activities (mocked: moto records none)', () => {
   const client = new AutoScalingClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   const mock = mockClient(client);
   afterAll(() => mock.restore());
 
-  it('describes groups 100 names per call and reads instance types and failed activities', async () => {
-    mock.reset();
-    mock.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames: string[] }) => ({
-      AutoScalingGroups: input.AutoScalingGroupNames.map((name) => ({
-        AutoScalingGroupName: name,
-        MinSize: 0,
-        MaxSize: 5,
-        DesiredCapacity: 1,
-        Instances: [{ InstanceId: `i-${name}`, LifecycleState: 'InService', InstanceType: 'm5.large' }],
-        MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: 'm5.xlarge' }] } },
-        Tags: [{ Key: 'team', Value: 'a' }],
-      })),
-    }));
+  it('reads the recent failed activities of each group', async () => {
+    mock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'g', MinSize: 0, MaxSize: 5, DesiredCapacity: 1, Instances: [], MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: 'm5.xlarge' }] } } }] as never });
     mock.on(DescribeScalingActivitiesCommand).resolves({
       Activities: [{ ActivityId: 'a1', AutoScalingGroupName: 'g', Cause: 'c', StartTime: new Date(1000), StatusCode: 'Failed', StatusMessage: 'no capacity' }],
     });
-    const names = Array.from({ length: 150 }, (_, index) => `g${index}`);
-    const groups = await new AwsAutoScalingGroupApi(client).describeGroups(names);
-    expect(mock.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(2);
-    expect(groups.size).toBe(150);
-    expect(groups.get('g7')).toMatchObject({ instanceTypes: ['m5.xlarge', 'm5.large'], tags: { team: 'a' }, activities: [{ id: 'a1', statusCode: 'Failed', startedAt: 1000 }] });
-  });
-
-  it('an access-denied failure names the IAM action to grant', async () => {
-    mock.reset();
-    mock.on(SetDesiredCapacityCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
-    await expect(new AwsAutoScalingGroupApi(client).setDesiredCapacity('workers', 3)).rejects.toThrow(/grant autoscaling:SetDesiredCapacity on workers/);
+    const groups = await new AwsAutoScalingGroupApi(client).describeGroups(['g']);
+    expect(mock.commandCalls(DescribeScalingActivitiesCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'g', MaxRecords: 20 });
+    expect(groups.get('g')).toMatchObject({ instanceTypes: ['m5.xlarge'], activities: [{ id: 'a1', statusCode: 'Failed', startedAt: 1000, statusMessage: 'no capacity' }] });
   });
 });
 

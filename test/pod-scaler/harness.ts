@@ -8,6 +8,7 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { EKSClientResolvedConfig, ServiceInputTypes as EksInput, ServiceOutputTypes as EksOutput } from '@aws-sdk/client-eks';
 import type { LambdaClientResolvedConfig, ServiceInputTypes as LambdaInput, ServiceOutputTypes as LambdaOutput } from '@aws-sdk/client-lambda';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
@@ -94,27 +95,16 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
 
   const handlerFor = (config: ScalerConfig, env: Record<string, string> = {}, endpoints: AwsClientFactoryOptions['endpoints'] = {}) =>
-    createPodScalerHandler(
-      () =>
-        buildProductionRuntime({
-          env: { STATE_TABLE_NAME: TABLE, AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler', ...env },
-          config,
-          clock,
-          dynamoDb: dynalite.client,
-          lambda: new LambdaClient({ region: REGION }),
-          eks: () => new EKSClient({ region: REGION }),
-          awsClients: {
-            baseCredentials: async () => ({ accessKeyId: 'AKIDPODSCALERTEST', secretAccessKey: 'pod-scaler-test-secret' }),
-            stsRegion: REGION,
-            now: () => clock.now(),
-            endpoints,
-          },
-        }),
+    podScalerHandler(
       {
-        // Quiet unless a test reads the logs (TEST_LOG_LEVEL=INFO); CI output stays readable.
-        logger: new Logger({ serviceName: 'pod-scaler-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'ERROR') as 'INFO' | 'ERROR' }),
-        metrics: quietUnlessLogged(() => createScalerMetrics()),
+        clock,
+        dynamoDb: dynalite.client,
+        lambda: new LambdaClient({ region: REGION }),
+        eks: () => new EKSClient({ region: REGION }),
+        awsClients: { baseCredentials: async () => ({ accessKeyId: 'AKIDPODSCALERTEST', secretAccessKey: 'pod-scaler-test-secret' }), stsRegion: REGION, now: () => clock.now(), endpoints },
       },
+      config,
+      env,
     );
 
   return {
@@ -125,7 +115,7 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
     lambda,
     eks,
     handlerFor,
-    tick: (handler) => handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60_000 }),
+    tick: scheduledTick,
     close: async () => {
       eks.restore();
       lambda.restore();
@@ -133,6 +123,44 @@ export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Pr
       await dynalite.close();
     },
   };
+}
+
+export interface PodScalerHandlerParts {
+  clock: FakeClock;
+  dynamoDb: DynamoDBClient;
+  lambda: LambdaClient;
+  eks: (region: string) => EKSClient;
+  awsClients: AwsClientFactoryOptions;
+}
+
+/** The real pod scaler handler, wired by its production runtime onto the given clients (a new Lambda container). */
+export function podScalerHandler(parts: PodScalerHandlerParts, config: ScalerConfig, env: Record<string, string> = {}): ReturnType<typeof createPodScalerHandler> {
+  return createPodScalerHandler(
+    () =>
+      buildProductionRuntime({
+        env: { STATE_TABLE_NAME: TABLE, AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler', ...env },
+        config,
+        clock: parts.clock,
+        dynamoDb: parts.dynamoDb,
+        lambda: parts.lambda,
+        eks: parts.eks,
+        awsClients: parts.awsClients,
+      }),
+    quietHandlerOptions(),
+  );
+}
+
+/** The handler's logger and metrics, quiet unless a test reads them (TEST_LOG_LEVEL=INFO); CI output stays readable. */
+export function quietHandlerOptions(): NonNullable<Parameters<typeof createPodScalerHandler>[1]> {
+  return {
+    logger: new Logger({ serviceName: 'pod-scaler-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'ERROR') as 'INFO' | 'ERROR' }),
+    metrics: quietUnlessLogged(() => createScalerMetrics()),
+  };
+}
+
+/** One scheduled invocation with a minute of Lambda time left. */
+export function scheduledTick(handler: ReturnType<typeof createPodScalerHandler>): ReturnType<ReturnType<typeof createPodScalerHandler>> {
+  return handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60_000 });
 }
 
 export function putDeployment(kube: KubeApiServer, namespace: string, name: string, replicas: number): void {

@@ -14,6 +14,8 @@ import type { AutoScalingGroupInfo, ScalingActivity } from '../../engine/nodes/a
 import type { AutoScalingGroupApi } from './auto-scaling-group-api';
 import { AutoScalingApiError } from './auto-scaling-group-api';
 
+// Also the page size asked for: DescribeAutoScalingGroups answers 50 groups a page unless MaxRecords
+// says otherwise (100 at most), so without it every 100 names would cost two calls.
 const NAMES_PER_CALL = 100;
 const ACTIVITIES_PER_GROUP = 20;
 
@@ -47,7 +49,7 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
       do {
         let response;
         try {
-          response = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, NextToken: token }));
+          response = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: NAMES_PER_CALL, NextToken: token }));
         } catch (error) {
           throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
         }

@@ -1,11 +1,10 @@
 /**
- * The client factory's credential cache (fake clock, mocked STS) and its transport: SDK retries and
- * the per-read timeout, against a loopback server speaking SQS's JSON protocol.
+ * The client factory's credential cache against moto's STS (fake clock for expiry), and its
+ * transport: SDK retries and the per-read timeout, against a loopback server speaking SQS's JSON
+ * protocol whose answers each test scripts (moto cannot throttle or hang on demand).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
 import { countAwsCalls } from '../../../lambdas/adapters/aws/call-counter';
 import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
@@ -13,66 +12,76 @@ import { awsSqsQueueTrigger } from '../../../lambdas/triggers/aws-sqs-queue';
 import { TriggerError } from '../../../lambdas/triggers/trigger-definition';
 import { parsedTrigger, sqsUrl } from './trigger-fixtures';
 import { listenOnLoopback } from '../../../lambdas/util/listen-on-loopback';
+import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
 
 const credentials = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
 const role = 'arn:aws:iam::123456789012:role/reader';
-const sts = mockClient(STSClient);
 
-describe('AssumeRole credentials', () => {
-  const start = Date.parse('2030-01-01T00:00:00Z');
-  let clock = start;
+describe.skipIf(MOTO_SKIP)('AssumeRole credentials (moto STS)', () => {
+  let moto: MotoServer;
+  let clock = 0;
   let factory: AwsClientFactory;
-  beforeEach(() => {
-    sts.reset();
-    clock = start;
-    let issued = 0;
-    sts.on(AssumeRoleCommand).callsFake(() => {
-      issued += 1;
-      return { Credentials: { AccessKeyId: `ASIA${issued}`, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock + 3_600_000) } };
-    });
-    factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'eu-west-1', credentials }), now: () => clock });
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(() => moto?.stop());
+  beforeEach(async () => {
+    await moto.reset();
+    await moto.recordRequests();
+    clock = Date.now();
+    factory = new AwsClientFactory(moto.awsClientFactoryOptions({ now: () => clock }));
   });
-  afterAll(() => sts.restore());
   const provider = (roleArn = role) => factory.credentialsFor({ region: 'eu-west-1', roleArn })!;
+  const assumeCalls = async () => (await moto.recordedRequests('AssumeRole')).map((request) => Object.fromEntries(new URLSearchParams(request.body)));
 
+  // Time left before the first credentials' expiry (moto issues them for an hour) at the second read.
   it.each([
-    [0, 1, 'ASIA1'],
-    [54 * 60_000, 1, 'ASIA1'],
-    [55 * 60_000 - 1, 1, 'ASIA1'],
+    [50 * 60_000, 1, 'the same key'],
+    [5 * 60_000 + 1, 1, 'the same key'],
     // Five minutes before expiry the credentials are refreshed.
-    [55 * 60_000, 2, 'ASIA2'],
-    [2 * 3_600_000, 2, 'ASIA2'],
-  ])('after %d ms: %d AssumeRole calls, key %s', async (elapsed, calls, key) => {
-    await provider()();
-    clock += elapsed;
-    expect((await provider()()).accessKeyId).toBe(key);
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(calls);
+    [5 * 60_000, 2, 'a new key'],
+    [-60 * 60_000, 2, 'a new key'],
+  ])('%d ms before expiry: %d AssumeRole calls, %s', async (timeLeft, calls, key) => {
+    const first = await provider()();
+    expect(first.expiration!.getTime() - clock).toBeGreaterThan(55 * 60_000);
+    clock = first.expiration!.getTime() - timeLeft;
+    const second = await provider()();
+    expect(second.accessKeyId === first.accessKeyId ? 'the same key' : 'a new key').toBe(key);
+    expect(await assumeCalls()).toHaveLength(calls);
   });
 
   it('assumes once for concurrent reads, once per role, with the session name', async () => {
     const other = 'arn:aws:iam::123456789012:role/other';
     const { calls } = await countAwsCalls(() => Promise.all([provider()(), provider()(), provider()(), provider(other)()]));
     expect(calls).toEqual({ sts: 2 });
-    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
-      { RoleArn: role, RoleSessionName: 'eks-lambda-scaler' },
+    expect((await assumeCalls()).map(({ RoleArn, RoleSessionName }) => ({ RoleArn, RoleSessionName })).sort((a, b) => a.RoleArn!.localeCompare(b.RoleArn!))).toEqual([
       { RoleArn: other, RoleSessionName: 'eks-lambda-scaler' },
+      { RoleArn: role, RoleSessionName: 'eks-lambda-scaler' },
     ]);
   });
 
-  it('explains a refused AssumeRole and retries it on the next read', async () => {
-    sts.reset();
-    sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('User is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' })).resolves({ Credentials: { AccessKeyId: 'ASIAOK', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(clock + 3_600_000) } });
-    const failure = await provider()().catch((error: unknown) => error);
+  it('explains a refused AssumeRole (a real AccessDenied) and retries it on the next read', async () => {
+    const scaler = await moto.createIamUser('scaler', { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' }] });
+    factory = new AwsClientFactory(moto.awsClientFactoryOptions({ baseCredentials: async () => scaler.credentials, now: () => clock }));
+    await moto.enforceIam(true);
+    let failure: unknown;
+    try {
+      failure = await provider()().catch((error: unknown) => error);
+    } finally {
+      await moto.enforceIam(false);
+    }
     expect(failure).toBeInstanceOf(TriggerError);
     expect(failure).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`grant sts:AssumeRole on it to the scaler's IAM role`) });
-    expect((failure as Error).message).not.toContain('test-secret');
-    expect((await provider()()).accessKeyId).toBe('ASIAOK');
+    expect((failure as Error).message).not.toContain(scaler.credentials.secretAccessKey);
+    expect((await provider()()).accessKeyId).toMatch(/^ASIA/);
+    expect(await assumeCalls()).toHaveLength(2);
   });
 
   it('shares clients between equal sources and the scaler credentials without a role', () => {
-    expect(factory.forSource({ region: 'eu-west-1' })).toBe(factory.forSource({ region: 'eu-west-1' }));
-    expect(factory.forSource({ region: 'eu-west-1' })).not.toBe(factory.forSource({ region: 'eu-west-1', roleArn: role }));
-    expect(factory.credentialsFor({ region: 'eu-west-1' })).toBe(credentials);
+    const own = new AwsClientFactory({ baseCredentials: credentials });
+    expect(own.forSource({ region: 'eu-west-1' })).toBe(own.forSource({ region: 'eu-west-1' }));
+    expect(own.forSource({ region: 'eu-west-1' })).not.toBe(own.forSource({ region: 'eu-west-1', roleArn: role }));
+    expect(own.credentialsFor({ region: 'eu-west-1' })).toBe(credentials);
   });
 });
 

@@ -1,7 +1,8 @@
-/** Kinesis reads through the real SDK, over HTTP/1.1, against kinesalite on loopback. */
+/**
+ * Kinesis reads through the real SDK, over HTTP/1.1, against kinesalite on loopback (kept over
+ * moto's Kinesis: see test/real-servers/README.md), with roles assumed through moto's STS.
+ */
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
@@ -9,18 +10,17 @@ import { awsKinesisStreamTrigger } from '../../../lambdas/triggers/aws-kinesis-s
 import { toTriggerResults } from '../../../lambdas/triggers/metric-step';
 import type { TriggerError } from '../../../lambdas/triggers/trigger-definition';
 import { startKinesalite, type RunningKinesalite } from '../../support/kinesalite';
+import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
 import { parsedTrigger, scaledObject } from './trigger-fixtures';
 
 const credentials = async () => ({ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' });
 let kinesis: RunningKinesalite;
-const sts = mockClient(STSClient);
 
 beforeAll(async () => {
   kinesis = await startKinesalite();
   await kinesis.createStream('clicks', 2);
 });
 afterAll(async () => {
-  sts.restore();
   await kinesis.close();
 });
 
@@ -53,11 +53,19 @@ describe('aws-kinesis-stream against kinesalite', () => {
     expect(error.code).toBe('ResourceNotFoundException');
     expect(error.message).toContain('stream missing does not exist in us-east-1: check streamName and awsRegion');
   });
+});
+
+describe.skipIf(MOTO_SKIP)('aws-kinesis-stream with an assumed role (moto STS)', () => {
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(() => moto?.stop());
 
   it('signs with an assumed role, assuming it once for many reads until near expiry', async () => {
+    await moto.recordRequests();
     let clock = Date.now();
-    sts.on(AssumeRoleCommand).callsFake(() => ({ Credentials: { AccessKeyId: 'ASIAROLE', SecretAccessKey: 'role-secret', SessionToken: 'token', Expiration: new Date(clock + 3_600_000) } }));
-    const factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'us-east-1', credentials }), endpoints: { kinesis: kinesis.endpoint }, now: () => clock });
+    const factory = new AwsClientFactory(moto.awsClientFactoryOptions({ baseCredentials: credentials, endpoints: { kinesis: kinesis.endpoint }, now: () => clock }));
     const read = createTriggerReader({ clientFactory: factory });
     const role = 'arn:aws:iam::123456789012:role/stream-reader';
     const items = ['a', 'b', 'c'].map((name) => streamItem(name, { streamName: 'clicks', awsRoleArn: role }).item);
@@ -67,18 +75,22 @@ describe('aws-kinesis-stream against kinesalite', () => {
     expect(first.readings.get(items[2]!.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
     clock += 30_000;
     expect((await read(items, clock)).calls).toEqual({ kinesis: 1 });
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    expect(await moto.recordedRequests('AssumeRole')).toHaveLength(1);
   });
 
   it('fails only the triggers of a role that cannot be assumed, saying what to grant', async () => {
-    sts.reset();
-    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
-    const factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'us-east-1', credentials }), endpoints: { kinesis: kinesis.endpoint } });
+    const scaler = await moto.createIamUser('stream-scaler', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kinesis:DescribeStreamSummary', Resource: '*' }] });
+    const factory = new AwsClientFactory(moto.awsClientFactoryOptions({ baseCredentials: async () => scaler.credentials, endpoints: { kinesis: kinesis.endpoint } }));
     const role = 'arn:aws:iam::123456789012:role/untrusted';
     const denied = streamItem('denied', { streamName: 'clicks', awsRoleArn: role }).item;
     const own = streamItem('own', { streamName: 'clicks' }).item;
-    const { readings } = await createTriggerReader({ clientFactory: factory })([denied, own], 0);
-    expect(readings.get(denied.id)).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`cannot assume role ${role}: grant sts:AssumeRole`) });
-    expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
+    await moto.enforceIam(true);
+    try {
+      const { readings } = await createTriggerReader({ clientFactory: factory })([denied, own], 0);
+      expect(readings.get(denied.id)).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`cannot assume role ${role}: grant sts:AssumeRole`) });
+      expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
+    } finally {
+      await moto.enforceIam(false);
+    }
   });
 });
