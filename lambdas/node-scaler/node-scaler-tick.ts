@@ -3,6 +3,7 @@
  * DaemonSets) and every ASG in one batch, plan scale-up for the cluster's pending pods across its
  * groups, then act on each group. A broken group or cluster is reported and never stops the others.
  */
+import type { DescribedGroup } from '../adapters/autoscaling/auto-scaling-group-api';
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
 import { nodeGroupStateKey } from '../adapters/state/node-group-state-store';
 import type { ClusterRef, NodeGroupConfig } from '../config/scaler-config';
@@ -62,7 +63,7 @@ export async function runNodeScalerTick(deps: NodeScalerTickDependencies, option
   const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
   if (config.nodeGroups.length === 0) return summary;
 
-  let asgs: Map<string, AutoScalingGroupInfo> | undefined;
+  let asgs: Map<string, DescribedGroup> | undefined;
   let asgError: string | undefined;
   try {
     asgs = await deps.autoScaling.describeGroups([...new Set(config.nodeGroups.map((group) => group.autoScalingGroupName))]);
@@ -89,7 +90,7 @@ async function tickCluster(
   cluster: string,
   groups: NodeGroupConfig[],
   notices: ScaleUpNotice[],
-  asgs: Map<string, AutoScalingGroupInfo> | undefined,
+  asgs: Map<string, DescribedGroup> | undefined,
   asgError: string | undefined,
   summary: NodeScalerTickSummary,
 ): Promise<NodeGroupTickResult[]> {
@@ -124,6 +125,7 @@ async function tickCluster(
       if (!asg) {
         throw new Error(`Auto Scaling group ${group.autoScalingGroupName} not found in ${ref.region}; check nodeGroups[].autoScalingGroupName and the region of cluster ${cluster}`);
       }
+      if (asg instanceof Error) throw asg;
       const refusal = refusalForClusterAutoscaler(group, asg);
       if (refusal) throw new Error(refusal);
       const key = nodeGroupStateKey(cluster, group.autoScalingGroupName);

@@ -101,6 +101,10 @@ export class NodeScalerWorld {
   duringNextDescribe?: () => Promise<void>;
   /** One-shot: runs inside the next clock sleep of an invocation (e.g. while a drain waits on a PDB). */
   duringNextSleep?: () => Promise<void>;
+  /** Edits every DescribeAutoScalingGroups answer (e.g. drops a field), as a faulty endpoint would. */
+  rewriteDescribedGroup?: (group: Record<string, unknown>) => void;
+  /** Groups whose DescribeScalingActivities call fails with this error. */
+  readonly activitiesFailures = new Map<string, Error>();
 
   private constructor(
     readonly kube: KubeApiServer,
@@ -114,9 +118,11 @@ export class NodeScalerWorld {
       if (hook) await hook();
       return answer;
     });
-    this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input: { AutoScalingGroupName: string }) => ({
-      Activities: this.groups.get(input.AutoScalingGroupName)?.activities ?? [],
-    }));
+    this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input: { AutoScalingGroupName: string }) => {
+      const failure = this.activitiesFailures.get(input.AutoScalingGroupName);
+      if (failure) throw failure;
+      return { Activities: this.groups.get(input.AutoScalingGroupName)?.activities ?? [] };
+    });
     this.asgMock.on(SetDesiredCapacityCommand).callsFake((input: { AutoScalingGroupName: string; DesiredCapacity: number }) => {
       const group = this.groups.get(input.AutoScalingGroupName)!;
       if (input.DesiredCapacity > group.maxSize) throw Object.assign(new Error('New SetDesiredCapacity value is above max'), { name: 'ValidationError' });
@@ -147,14 +153,18 @@ export class NodeScalerWorld {
       AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
         .map((name) => this.groups.get(name))
         .filter((group): group is AsgModel => group !== undefined)
-        .map((group) => ({
-          AutoScalingGroupName: group.name,
-          MinSize: group.minSize,
-          MaxSize: group.maxSize,
-          DesiredCapacity: group.desiredCapacity,
-          Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
-          Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
-        })),
+        .map((group) => {
+          const described: Record<string, unknown> = {
+            AutoScalingGroupName: group.name,
+            MinSize: group.minSize,
+            MaxSize: group.maxSize,
+            DesiredCapacity: group.desiredCapacity,
+            Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
+            Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
+          };
+          this.rewriteDescribedGroup?.(described);
+          return described;
+        }),
     };
   }
 

@@ -11,7 +11,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupInfo, ScalingActivity } from '../../engine/nodes/auto-scaling-group';
-import type { AutoScalingGroupApi } from './auto-scaling-group-api';
+import type { AutoScalingGroupApi, DescribedGroup } from './auto-scaling-group-api';
 import { AutoScalingApiError } from './auto-scaling-group-api';
 
 const NAMES_PER_CALL = 100;
@@ -36,11 +36,29 @@ function instanceTypesOf(group: AutoScalingGroup): string[] {
   return [...new Set([...fromOverrides, ...fromInstances])];
 }
 
+/**
+ * The group's size fields as numbers. An answer without one (a truncated or foreign response) is an
+ * error for the group: read as 0 it would size the group to nothing (a 3-node group set to 1).
+ */
+function sizesOf(group: AutoScalingGroup): Pick<AutoScalingGroupInfo, 'minSize' | 'maxSize' | 'desiredCapacity'> | AutoScalingApiError {
+  const fields = { MinSize: group.MinSize, MaxSize: group.MaxSize, DesiredCapacity: group.DesiredCapacity };
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      return new AutoScalingApiError(
+        `Auto Scaling group ${group.AutoScalingGroupName}: DescribeAutoScalingGroups answered with no ${field} (got ${JSON.stringify(value) ?? 'nothing'}); ` +
+          'the group is left alone this tick rather than sized from a made-up 0; if it repeats, check what answers for Auto Scaling (endpoint override, proxy)',
+        'MalformedResponse',
+      );
+    }
+  }
+  return { minSize: fields.MinSize!, maxSize: fields.MaxSize!, desiredCapacity: fields.DesiredCapacity! };
+}
+
 export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
   constructor(private readonly client: AutoScalingClient) {}
 
-  async describeGroups(names: readonly string[]): Promise<Map<string, AutoScalingGroupInfo>> {
-    const groups = new Map<string, AutoScalingGroupInfo>();
+  async describeGroups(names: readonly string[]): Promise<Map<string, DescribedGroup>> {
+    const groups = new Map<string, DescribedGroup>();
     for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
       const batch = names.slice(start, start + NAMES_PER_CALL);
       let token: string | undefined;
@@ -53,11 +71,14 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         }
         for (const group of response.AutoScalingGroups ?? []) {
           if (!group.AutoScalingGroupName) continue;
+          const sizes = sizesOf(group);
+          if (sizes instanceof AutoScalingApiError) {
+            groups.set(group.AutoScalingGroupName, sizes);
+            continue;
+          }
           groups.set(group.AutoScalingGroupName, {
             name: group.AutoScalingGroupName,
-            minSize: group.MinSize ?? 0,
-            maxSize: group.MaxSize ?? 0,
-            desiredCapacity: group.DesiredCapacity ?? 0,
+            ...sizes,
             instances: (group.Instances ?? []).map((instance) => ({
               instanceId: instance.InstanceId ?? '',
               lifecycleState: instance.LifecycleState ?? 'Unknown',
@@ -71,7 +92,17 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         token = response.NextToken;
       } while (token);
     }
-    await Promise.all([...groups.values()].map(async (group) => (group.activities = await this.recentActivities(group.name))));
+    // Activities per group: one group's failed read makes only that group unusable.
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        if (group instanceof AutoScalingApiError) return;
+        try {
+          group.activities = await this.recentActivities(group.name);
+        } catch (error) {
+          groups.set(group.name, error as AutoScalingApiError);
+        }
+      }),
+    );
     return groups;
   }
 
