@@ -17,7 +17,7 @@ import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
 import { GroupSession, StateConflictError } from './group-actions';
-import { collectPendingPods } from './pending-pods';
+import { collectPendingPods, noticeLabel } from './pending-pods';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
 
 const UNMODELLED_REASON =
@@ -72,6 +72,12 @@ export async function runNodeScalerTick(deps: NodeScalerTickDependencies, option
   }
 
   const clusters = [...new Set(config.nodeGroups.map((group) => group.cluster))];
+  for (const notice of options.notices ?? []) {
+    if (clusters.includes(notice.cluster)) continue;
+    const problem = { cluster: notice.cluster, notice: noticeLabel(notice), message: `no nodeGroups entry is in cluster ${notice.cluster}, so no node is added for it; add the cluster's groups to nodeGroups` };
+    summary.noticeProblems.push(problem);
+    telemetry.warn('scale-up notice not counted', problem);
+  }
   for (const cluster of clusters) {
     const groups = config.nodeGroups.filter((group) => group.cluster === cluster);
     const notices = (options.notices ?? []).filter((notice) => notice.cluster === cluster);
@@ -98,6 +104,12 @@ async function tickCluster(
   const results = groups.map(emptyResult);
   const failAll = (error: string) => {
     for (const result of results) result.error ??= error;
+    // The notices for this cluster are not counted this tick: say so, each by name.
+    for (const notice of notices) {
+      const problem = { cluster, notice: noticeLabel(notice), message: `not counted: ${error}` };
+      summary.noticeProblems.push(problem);
+      telemetry.warn('scale-up notice not counted', problem);
+    }
     return results;
   };
   if (!asgs) return failAll(`could not describe the Auto Scaling groups: ${asgError}`);
