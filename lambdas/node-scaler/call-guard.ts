@@ -48,11 +48,24 @@ export function callGuard(clock: Clock, deadline: number, callTimeoutMs: number)
       });
       try {
         return await Promise.race([call(), timedOut]);
+      } catch (error) {
+        throw withContext(error, what, label);
       } finally {
         clearTimeout(timer);
       }
     },
   };
+}
+
+/**
+ * A failed call's error, naming the dependency, call and resource when the adapter's message does
+ * not already, and what to do when it names no fix of its own (IAM grant, RBAC rule).
+ */
+function withContext(error: unknown, what: CallDescription, label: string): unknown {
+  if (error instanceof CallTimeoutError || !(error instanceof Error)) return error;
+  const named = error.message.startsWith(what.dependency) ? error.message : `${label} failed: ${error.message}`;
+  const fixed = /grant |add to |ClusterRole|; check /.test(named) ? named : `${named}; ${what.fix}`;
+  return new Error(fixed, { cause: error });
 }
 
 /**
