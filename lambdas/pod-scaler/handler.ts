@@ -38,6 +38,12 @@ export function createPodScalerHandler(
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
     const summary = await runInvocation(event, remaining, ready);
     observability.logger.info('invocation finished', { summary });
+    if (summary.overlapped > 0) {
+      // Normal when two scheduled invocations overlap: the other invocation's decisions stand.
+      observability.logger.info('objects evaluated by an overlapping invocation', { overlapped: summary.overlapped });
+    }
+    const problems = [...(summary.shardFailures ?? []), ...summary.noticeFailures, ...(summary.restored?.failures ?? [])];
+    for (const problem of problems) observability.logger.warn('invocation problem', { problem });
     return summary;
   };
 }

@@ -164,7 +164,15 @@ function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricO
     throw new TriggerError(`CloudWatch returned no datapoints for ${describeQuery(params.query)} and ignoreNullValues is false`, 'EmptyMetricData');
   }
   const value = reading.hasResult && reading.values.length > 0 ? (reading.values[0] as number) : params.minMetricValue;
-  return { value, active: value > trigger.activationTarget };
+  const outcome: MetricOutcome = { value, active: value > trigger.activationTarget };
+  // KEDA hands NaN and ±Inf to the HPA as 0 (quantityFromFloat64), and so do we (kedaMetricMilli);
+  // that silently scales down, so it must at least be loud.
+  if (!Number.isFinite(value)) {
+    outcome.warning =
+      `CloudWatch returned ${value} for ${describeQuery(params.query)}; as in KEDA the trigger reads it as 0, ` +
+      'which can scale the target down: check the metric or expression (e.g. a division by zero in metric math)';
+  }
+  return outcome;
 }
 
 function describeQuery(query: CloudWatchQuery): string {

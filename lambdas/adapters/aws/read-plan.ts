@@ -4,6 +4,10 @@
  * calls run concurrently under a bound, each under its own timeout. A failed read fails only the
  * triggers that share it. The number of calls is the number of distinct queues and streams plus
  * ceil(queries / 500) per CloudWatch window, plus one AssumeRole per role whose credentials are stale.
+ *
+ * The pod scaler reads each cluster's triggers separately (so a slow cluster holds back only its own
+ * objects); reads of one pass (same `now`) are still shared across those calls: a read another
+ * cluster already started is awaited, not repeated.
  */
 import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
@@ -44,12 +48,28 @@ interface CallUnit {
 export function createTriggerReader(options: TriggerReaderOptions): TriggerReader {
   const concurrency = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const thisPass = { now: Number.NaN, reads: new Map<string, Promise<Reading | TriggerError>>() };
   return async (items, now): Promise<ReadPlanOutcome> => {
+    if (thisPass.now !== now) Object.assign(thisPass, { now, reads: new Map() });
     const { result: readings, calls } = await countAwsCalls(async () => {
       const readings = new Map<string, Reading | TriggerError | undefined>();
       const shared = planReads(items, now, readings);
-      const units = cutIntoCalls(shared);
-      await mapWithConcurrency(units, concurrency, (unit) => runUnit(unit, options.clientFactory, callTimeoutMs, readings));
+      const started = shared.filter((read) => thisPass.reads.has(read.request.key));
+      const fresh = shared.filter((read) => !thisPass.reads.has(read.request.key));
+      const settle = new Map<string, (result: Reading | TriggerError) => void>();
+      for (const read of fresh) thisPass.reads.set(read.request.key, new Promise((resolve) => settle.set(read.request.key, resolve)));
+      const units = cutIntoCalls(fresh);
+      await Promise.all([
+        mapWithConcurrency(units, concurrency, async (unit) => {
+          const results = await runUnit(unit, options.clientFactory, callTimeoutMs);
+          for (const [key, result] of results) settle.get(key)?.(result);
+          for (const read of unit.reads) for (const id of read.itemIds) readings.set(id, results.get(read.request.key)!);
+        }),
+        ...started.map(async (read) => {
+          const result = await thisPass.reads.get(read.request.key)!;
+          for (const id of read.itemIds) readings.set(id, result);
+        }),
+      ]);
       return readings;
     });
     return { readings, calls };
@@ -116,7 +136,8 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
 };
 
-async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, readings: Map<string, Reading | TriggerError | undefined>): Promise<void> {
+/** One result per read of the unit, keyed by request key: a reading or why there is none. */
+async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number): Promise<Map<string, Reading | TriggerError>> {
   const first = (unit.reads[0] as SharedRead).request;
   const signal = AbortSignal.timeout(timeoutMs);
   let results: Map<string, Reading | TriggerError>;
@@ -141,10 +162,9 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     });
     results = new Map(unit.reads.map((read) => [read.request.key, failure]));
   }
-  for (const read of unit.reads) {
-    const result = results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading');
-    for (const id of read.itemIds) readings.set(id, result);
-  }
+  return new Map(
+    unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),
+  );
 }
 
 /** Settles with the batch, or rejects when the read's timeout fires first (a stuck socket must not hold the pass). */
