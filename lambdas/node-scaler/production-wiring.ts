@@ -32,7 +32,9 @@ export function nodeScalerClientConfig(options: NodeScalerTransportOptions = {})
   return {
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: new NodeHttpHandler({ requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) }),
+    // requestTimeout alone only logs a warning in this @smithy/node-http-handler: throwOnRequestTimeout
+    // makes it fail the attempt, and socketTimeout bounds a socket that goes silent mid-answer.
+    requestHandler: new NodeHttpHandler({ requestTimeout: timeout, throwOnRequestTimeout: true, socketTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
 }

@@ -25,8 +25,17 @@ function errorName(error: unknown): string {
 function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
   const code = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
-  const fix = /AccessDenied|UnauthorizedOperation/.test(code) ? `; grant ${iamAction} on ${target} to the node scaler's role` : '';
+  const fix = /AccessDenied|UnauthorizedOperation/.test(code)
+    ? `; grant ${iamAction} on ${target} to the node scaler's role`
+    : /Throttl|RequestLimitExceeded/.test(code)
+      ? "; Auto Scaling throttled the account's calls (every tool calling Auto Scaling in this account and region shares the limit): retried next invocation"
+      : '; retried next invocation; if it persists, check that the Lambda reaches the Auto Scaling endpoint and the AWS Health Dashboard';
   return new AutoScalingApiError(`Auto Scaling ${operation} for ${target} failed: ${code}: ${message}${fix}`, code);
+}
+
+/** An answer that parsed but lacks what every real answer has (a proxy's or a foreign server's page). */
+function malformed(list: string): Error {
+  return Object.assign(new Error(`the answer has no ${list} list, so it is not Auto Scaling's (a proxy or endpoint override answering instead?)`), { name: 'MalformedResponse' });
 }
 
 function instanceTypesOf(group: AutoScalingGroup): string[] {
@@ -69,7 +78,11 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         } catch (error) {
           throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
         }
-        for (const group of response.AutoScalingGroups ?? []) {
+        // Every real answer has the list (empty when no group matched); without it, the answer is not Auto Scaling's.
+        if (!Array.isArray(response.AutoScalingGroups)) {
+          throw translate(malformed('AutoScalingGroups'), 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
+        }
+        for (const group of response.AutoScalingGroups) {
           if (!group.AutoScalingGroupName) continue;
           const sizes = sizesOf(group);
           if (sizes instanceof AutoScalingApiError) {
@@ -109,7 +122,9 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
   private async recentActivities(groupName: string): Promise<ScalingActivity[]> {
     try {
       const response = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: groupName, MaxRecords: ACTIVITIES_PER_GROUP }));
-      return (response.Activities ?? []).map((activity) => ({
+      // Read as "no activities", an answer without the list would hide a failing launch.
+      if (!Array.isArray(response.Activities)) throw malformed('Activities');
+      return response.Activities.map((activity) => ({
         id: activity.ActivityId ?? '',
         statusCode: activity.StatusCode ?? 'Unknown',
         startedAt: activity.StartTime ? new Date(activity.StartTime).getTime() : 0,
