@@ -31,6 +31,11 @@ export class AssumeRoleCredentials {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** True while an AssumeRole for `roleArn` is waiting for STS (so a timeout is STS's, not the service's). */
+  isAssuming(roleArn: string): boolean {
+    return this.inFlight.has(roleArn);
+  }
+
   /** A provider for `roleArn`, suitable as an SDK client's `credentials`. */
   providerFor(roleArn: string): CredentialsProvider {
     return () => this.get(roleArn);

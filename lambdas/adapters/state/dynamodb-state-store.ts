@@ -15,6 +15,7 @@ import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-s
 import type { LoadedStates, SaveResult, StateStore, StoredObjectState, UndecodableState } from './state-store';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { NODE_GROUP_KEY_PREFIX } from './node-group-state-store';
+import { dynamoDbError } from './dynamodb-errors';
 import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem, isUndecodable } from './state-item-codec';
 
 /** BatchGetItem's limit per request. */
@@ -78,7 +79,7 @@ export class DynamoDbStateStore implements StateStore {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
         return 'conflict';
       }
-      throw error;
+      throw dynamoDbError(error, 'PutItem', this.tableName);
     }
   }
 
@@ -86,9 +87,11 @@ export class DynamoDbStateStore implements StateStore {
     const states: StoredObjectState[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
+      const page = await this.client
+        .send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }))
+        .catch((error: unknown) => {
+          throw dynamoDbError(error, 'Scan', this.tableName);
+        });
       for (const item of page.Items ?? []) {
         // The node scaler keeps its per-group items in this table too (node-group-state-store.ts).
         if (item[KEY_ATTRIBUTE]?.S?.startsWith(NODE_GROUP_KEY_PREFIX)) continue;
@@ -111,9 +114,11 @@ export class DynamoDbStateStore implements StateStore {
         );
       }
       if (attempt > 0) await this.sleep(UNPROCESSED_BACKOFF_MS * 2 ** (attempt - 1));
-      const response = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const response = await this.client
+        .send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }))
+        .catch((error: unknown) => {
+          throw dynamoDbError(error, 'BatchGetItem', this.tableName);
+        });
       items.push(...(response.Responses?.[this.tableName] ?? []));
       pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }

@@ -81,4 +81,19 @@ describe('aws-kinesis-stream against kinesalite', () => {
     expect(readings.get(denied.id)).toMatchObject({ code: 'AccessDenied', message: expect.stringContaining(`cannot assume role ${role}: grant sts:AssumeRole`) });
     expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
   });
+
+  it('reports a hung AssumeRole as STS, not as a Kinesis endpoint problem, and reads the rest', async () => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).callsFake(() => new Promise(() => undefined)); // STS never answers
+    const factory = new AwsClientFactory({ baseCredentials: credentials, stsClient: new STSClient({ region: 'us-east-1', credentials }), endpoints: { kinesis: kinesis.endpoint } });
+    const role = 'arn:aws:iam::123456789012:role/stream-reader';
+    const stuck = streamItem('stuck', { streamName: 'clicks', awsRoleArn: role }).item;
+    const own = streamItem('own', { streamName: 'clicks' }).item;
+    const { readings } = await createTriggerReader({ clientFactory: factory, callTimeoutMs: 50 })([stuck, own], 0);
+    const error = readings.get(stuck.id) as TriggerError;
+    expect(error.code).toBe('StsTimeout');
+    expect(error.message).toContain(`STS AssumeRole for ${role} got no answer in time`);
+    expect(error.message).not.toMatch(/kinesis/i);
+    expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
+  });
 });

@@ -111,6 +111,19 @@ describe('DynamoDbStateStore against dynalite', () => {
   });
 });
 
+describe('DynamoDbStateStore errors name the service, the operation and the table', () => {
+  it.each([
+    { operation: 'BatchGetItem', call: (store: DynamoDbStateStore) => store.loadMany(['prod/a/b']) },
+    { operation: 'PutItem', call: (store: DynamoDbStateStore) => store.save(storedState('prod/a/b'), 0) },
+    { operation: 'Scan', call: (store: DynamoDbStateStore) => store.listAll() },
+  ])('$operation on a table that does not exist', async ({ operation, call }) => {
+    const store = new DynamoDbStateStore({ client: db.client, tableName: 'no-such-table' });
+    await expect(call(store)).rejects.toThrow(
+      new RegExp(`^DynamoDB ${operation} on table no-such-table failed: ResourceNotFoundException: .*; the table does not exist in this account and region: check STATE_TABLE_NAME`),
+    );
+  });
+});
+
 describe('DynamoDbStateStore with items it cannot decode', () => {
   // Corrupted, written by a newer version, or foreign: each affects only its own key.
   it.each([

@@ -1,0 +1,24 @@
+/**
+ * DynamoDB failures worded for a person: the service, the operation, the table, and what to do.
+ * The SDK's own messages name neither the table nor the service ("Requested resource not found").
+ */
+import { awsErrorName } from '../aws/aws-errors';
+
+const FIXES: Record<string, string> = {
+  AccessDeniedException: "grant the action on the table's ARN to the Lambda's role (the CDK construct does; check for a deny or a changed table name)",
+  ResourceNotFoundException: 'the table does not exist in this account and region: check STATE_TABLE_NAME and that the stack deployed it',
+  ProvisionedThroughputExceededException: 'the table is throttling the scaler: use on-demand billing or raise its capacity',
+  ThrottlingException: 'DynamoDB is throttling the scaler: use on-demand billing or raise its capacity',
+  RequestLimitExceeded: 'the account is over its DynamoDB request limit: raise the limit',
+  TimeoutError: 'no answer in time: check that the Lambda can reach DynamoDB (a VPC endpoint or a NAT)',
+  InternalServerError: 'a DynamoDB server error: it is retried at the next pass',
+};
+
+/** `operation` as IAM names it without the prefix, e.g. `PutItem`. */
+export function dynamoDbError(error: unknown, operation: string, tableName: string): Error {
+  const name = awsErrorName(error);
+  const detail = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
+  const fix = FIXES[name] ? `; ${FIXES[name]}` : '';
+  const action = name === 'AccessDeniedException' ? ` (needs dynamodb:${operation})` : '';
+  return new Error(`DynamoDB ${operation} on table ${tableName} failed${action}: ${name}: ${detail}${fix}`, { cause: error });
+}
