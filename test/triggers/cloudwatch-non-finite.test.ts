@@ -51,7 +51,7 @@ describe('non-finite CloudWatch datapoints', () => {
     vi.spyOn(logger, 'info').mockImplementation(() => undefined);
     vi.spyOn(logger, 'debug').mockImplementation(() => undefined);
     const metrics = createScalerMetrics();
-    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+    vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
     observeResult(
       { key: 'prod/jobs/orders', cluster: 'prod', objectId: 'jobs/orders', status: 'active', scaled: false, warnings: ['trigger 0 (aws-cloudwatch): CloudWatch returned NaN for ...'] },
       logger,
