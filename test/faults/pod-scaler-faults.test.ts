@@ -1,0 +1,109 @@
+/**
+ * Fault-injection matrix for the pod scaler (issue 12): SQS, Kinesis, DynamoDB and the Kubernetes
+ * API x each fault, injected at the wire, against the real handler on its production runtime with
+ * four objects where only one is affected. Each cell asserts the five properties (see
+ * node-scaler-faults.test.ts and docs/reliability.md).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLUSTER } from '../pod-scaler/harness';
+import type { FaultKind, FaultRule, ProxiedRequest } from '../support/fault-proxy';
+import { FAULT_KINDS } from '../support/fault-proxy';
+import { OBJECTS, POD_DEADLINE_MARGIN_MS, POD_REMAINING_MS, PodScalerWire, type ObjectName } from './pod-scaler-wire';
+
+let wire: PodScalerWire;
+beforeEach(async () => {
+  wire = await PodScalerWire.start();
+});
+afterEach(async () => {
+  await wire.close();
+});
+
+interface Dependency {
+  name: string;
+  affected: ObjectName;
+  inject(wire: PodScalerWire, rule: Omit<FaultRule, 'match'>): void;
+  /** What the affected object's message must name: the dependency and the resource. */
+  names: RegExp;
+}
+
+const DEPENDENCIES: Dependency[] = [
+  {
+    name: 'SQS (one queue)',
+    affected: 'sqs-a',
+    inject: (wire, rule) => wire.proxies.sqs.inject({ ...rule, match: (request: ProxiedRequest) => request.body.includes('/orders-a') }),
+    names: /SQS.*orders-a|orders-a.*SQS/is,
+  },
+  {
+    name: 'Kinesis (one stream)',
+    affected: 'kin-a',
+    inject: (wire, rule) =>
+      wire.proxies.kinesis.inject({ ...rule, throttleCode: 'LimitExceededException', match: (request: ProxiedRequest) => request.body.includes('"clicks-a"') }),
+    names: /Kinesis.*clicks-a|clicks-a.*Kinesis/is,
+  },
+  {
+    name: 'Kubernetes API (one scale target)',
+    affected: 'sqs-a',
+    inject: (wire, rule) => wire.proxies.kube.inject({ ...rule, match: (request: ProxiedRequest) => request.path.includes('/deployments/sqs-a') }),
+    names: /Deployment sqs-a in namespace shop/,
+  },
+  {
+    name: "DynamoDB (one object's state writes)",
+    affected: 'kin-a',
+    inject: (wire, rule) =>
+      wire.proxies.dynamoDb.inject({
+        ...rule,
+        throttleCode: 'ProvisionedThroughputExceededException',
+        match: (request: ProxiedRequest) => request.operation !== 'BatchGetItem' && request.body.includes(`${CLUSTER}/shop/kin-a`),
+      }),
+    names: /DynamoDB \w+ on table scaler-state/,
+  },
+];
+
+/** The fix part of a message: what to grant or check, or that it is retried. */
+const FIX = /grant |Add this rule|check |retried at the next pass|retried next|retry after|use on-demand billing/i;
+
+const healthyOf = (affected: ObjectName) => (Object.keys(OBJECTS) as ObjectName[]).filter((name) => name !== affected);
+
+/**
+ * Cells whose message still names no fix (property 5; everything else in them holds). Sent to the
+ * pod scaler's owners as request R3 in /work/notes/faults-requests.md. These cells assert the other
+ * four properties as usual and that the fix is still missing, so they turn red once it lands and
+ * the entry is removed then.
+ */
+const MESSAGE_WITHOUT_FIX = new Set([
+  'SQS (one queue) x 5xx',
+  'SQS (one queue) x malformed',
+  'Kinesis (one stream) x 5xx',
+  'Kinesis (one stream) x malformed',
+  'Kubernetes API (one scale target) x 5xx',
+  "DynamoDB (one object's state writes) x malformed",
+]);
+
+describe('pod scaler fault matrix (wire-level)', () => {
+  const cells = DEPENDENCIES.flatMap((dependency) => FAULT_KINDS.map((fault) => [dependency.name, fault, dependency] as const));
+  const run = async (fault: FaultKind, dependency: Dependency, fixNamed: boolean) => {
+    dependency.inject(wire, { fault });
+    const { summary, elapsedMs } = await wire.invoke();
+    // 1. Before the deadline.
+    expect(elapsedMs).toBeLessThan(POD_REMAINING_MS - POD_DEADLINE_MARGIN_MS);
+    // 2. The healthy objects scale.
+    for (const name of healthyOf(dependency.affected)) expect(wire.replicas(name), name).toBe(OBJECTS[name]);
+    // 3. The affected object's replicas are not moved by a failed read (a failed write may have
+    //    landed before its claim failed only when the patch itself is not the faulted call).
+    if (!dependency.name.startsWith('DynamoDB')) expect(wire.replicas(dependency.affected)).toBe(1);
+    // 4. Every state item still decodes.
+    const states = await wire.states();
+    for (const name of healthyOf(dependency.affected)) expect(states.get(`${CLUSTER}/shop/${name}`)?.currentReplicas, name).toBe(OBJECTS[name]);
+    // 5. The affected object is reported with a message naming it, the dependency and the resource.
+    expect(summary.errors).toBeGreaterThanOrEqual(1);
+    const lines = wire.logger.lines.filter((line) => line.includes(`${CLUSTER}/shop/${dependency.affected}`) && /"(error|statusReason)"/.test(line));
+    expect(lines.join('\n')).toMatch(dependency.names);
+    if (fixNamed) expect(lines.join('\n')).toMatch(FIX);
+    else expect(lines.join('\n')).not.toMatch(FIX);
+  };
+  const title = '%s x %s: only that object fails, before the deadline, with a message naming it';
+  it.each(cells.filter(([name, fault]) => !MESSAGE_WITHOUT_FIX.has(`${name} x ${fault}`)))(title, async (_name, fault, dependency) => run(fault, dependency, true));
+  it.each(cells.filter(([name, fault]) => MESSAGE_WITHOUT_FIX.has(`${name} x ${fault}`)))(`${title}; KNOWN GAP: the message names no fix yet (R3)`, async (_name, fault, dependency) =>
+    run(fault, dependency, false),
+  );
+});

@@ -1,0 +1,184 @@
+/**
+ * The pod scaler's dependencies on the wire, each behind a fault proxy: DynamoDB (dynalite), Kinesis
+ * (kinesalite), SQS (the bench's AWS JSON emulator answering GetQueueAttributes) and the Kubernetes
+ * API (the test server, over TLS). The real handler runs on its real production runtime
+ * (buildProductionRuntime) with the trigger clients' short timeouts set through its options.
+ *
+ * The fleet, all in namespace `shop`, each Deployment at 1 replica before the tick:
+ *  - `sqs-a`, `sqs-b`: queues orders-a / orders-b with 20 messages, 5 per replica → 4;
+ *  - `kin-a`, `kin-b`: streams clicks-a / clicks-b with 4 shards, 2 per replica → 2.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
+import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
+import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
+import { nodeScalerClientConfig } from '../../lambdas/node-scaler/production-wiring';
+import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
+import { startAwsJsonEmulator, type AwsJsonEmulator } from '../../bench/support/aws-json-emulator';
+import { startDynalite, type RunningDynalite } from '../support/dynalite';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startKinesalite, type RunningKinesalite } from '../support/kinesalite';
+import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
+import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
+import { configFrom, FakeClock, putDeployment, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
+
+export const OBJECTS = { 'sqs-a': 4, 'sqs-b': 4, 'kin-a': 2, 'kin-b': 2 } as const;
+export type ObjectName = keyof typeof OBJECTS;
+export const POD_REMAINING_MS = 10_000;
+/** The pod scaler's own deadline margin (run-invocation.ts). */
+export const POD_DEADLINE_MARGIN_MS = 3_000;
+const CREDENTIALS = { accessKeyId: 'AKIDPODFAULTS', secretAccessKey: 'pod-faults' };
+
+function manifests(): string {
+  const sqs = (name: string, queue: string) => `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - type: aws-sqs-queue
+      metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5"}
+`;
+  const kinesis = (name: string, stream: string) => `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - type: aws-kinesis-stream
+      metadata: {streamName: ${stream}, awsRegion: ${REGION}, shardCount: "2"}
+`;
+  return [sqs('sqs-a', 'orders-a'), sqs('sqs-b', 'orders-b'), kinesis('kin-a', 'clicks-a'), kinesis('kin-b', 'clicks-b')].join('\n---\n');
+}
+
+/** Powertools' logger, keeping each line for the test to read instead of printing it. */
+class CapturingLogger extends Logger {
+  readonly lines: string[] = [];
+  override info(...input: Parameters<Logger['info']>): void {
+    this.lines.push(JSON.stringify(input));
+  }
+  override warn(...input: Parameters<Logger['warn']>): void {
+    this.lines.push(JSON.stringify(input));
+  }
+  override error(...input: Parameters<Logger['error']>): void {
+    this.lines.push(JSON.stringify(input));
+  }
+  override debug(...input: Parameters<Logger['debug']>): void {
+    this.lines.push(JSON.stringify(input));
+  }
+}
+
+export class PodScalerWire {
+  readonly clock = new FakeClock(Date.UTC(2026, 10, 22, 12, 0, 0));
+  readonly logger = new CapturingLogger({ serviceName: 'pod-scaler-faults' });
+
+  private constructor(
+    readonly kubeServer: KubeApiServer,
+    readonly dynalite: RunningDynalite,
+    readonly kinesalite: RunningKinesalite,
+    private readonly sqsEmulator: AwsJsonEmulator,
+    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy },
+  ) {}
+
+  static async start(): Promise<PodScalerWire> {
+    process.env.AWS_REGION = REGION;
+    const [kubeServer, dynalite, kinesalite] = await Promise.all([startKubeApiServer(), startDynalite(), startKinesalite()]);
+    await createStateTable(dynalite.client, TABLE);
+    await Promise.all([kinesalite.createStream('clicks-a', 4), kinesalite.createStream('clicks-b', 4)]);
+    await Promise.all([kinesalite.waitActive('clicks-a'), kinesalite.waitActive('clicks-b')]);
+    const sqsEmulator = await startAwsJsonEmulator({
+      jsonVersion: '1.0',
+      latencyMs: 0,
+      operations: { GetQueueAttributes: () => ({ Attributes: { ApproximateNumberOfMessages: '20', ApproximateNumberOfMessagesNotVisible: '0' } }) },
+    });
+    const tls = { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY };
+    const [dynamoDb, kinesis, sqs, kube] = await Promise.all([
+      startFaultProxy({ target: dynalite.endpoint, protocol: 'aws-json' }),
+      startFaultProxy({ target: kinesalite.endpoint, protocol: 'aws-json' }),
+      startFaultProxy({ target: sqsEmulator.endpoint, protocol: 'aws-json' }),
+      startFaultProxy({ target: kubeServer.url, protocol: 'kubernetes', tls, targetCa: kubeServer.caPem }),
+    ]);
+    for (const name of Object.keys(OBJECTS)) putDeployment(kubeServer, 'shop', name, 1);
+    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, { dynamoDb, kinesis, sqs, kube });
+  }
+
+  /** One scheduled invocation of a fresh handler (a cold start) through the proxies. */
+  async invoke() {
+    const dynamoDb = new DynamoDBClient({ region: REGION, credentials: CREDENTIALS, ...nodeScalerClientConfig({ endpoint: this.proxies.dynamoDb.url, attemptTimeoutMs: 300, maxAttempts: 2 }) });
+    const handler = createPodScalerHandler(
+      () =>
+        buildProductionRuntime({
+          env: { STATE_TABLE_NAME: TABLE },
+          config: configFrom(manifests(), { hpaSyncPeriodSeconds: 0 }),
+          clock: this.clock,
+          dynamoDb,
+          lambda: new LambdaClient({ region: REGION, credentials: CREDENTIALS, endpoint: 'http://127.0.0.1:9' }),
+          kubeConfigFor: async () => this.kubeConfig(),
+          awsClients: {
+            baseCredentials: async () => CREDENTIALS,
+            stsRegion: REGION,
+            now: () => this.clock.now(),
+            endpoints: { sqs: this.proxies.sqs.url, kinesis: this.proxies.kinesis.url },
+            callTimeoutMs: 300,
+            maxAttempts: 2,
+          },
+        }),
+      { logger: this.logger, metrics: quietMetrics() },
+    );
+    const started = performance.now();
+    try {
+      const summary = await handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => POD_REMAINING_MS });
+      return { summary, elapsedMs: performance.now() - started };
+    } finally {
+      dynamoDb.destroy();
+    }
+  }
+
+  private kubeConfig(): KubeConfig {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: CLUSTER, server: this.proxies.kube.url, caData: Buffer.from(KUBE_TEST_TLS_CERT).toString('base64'), skipTLSVerify: false }],
+      users: [{ name: 'scaler', token: 'test-token' }],
+      contexts: [{ name: CLUSTER, cluster: CLUSTER, user: 'scaler' }],
+      currentContext: CLUSTER,
+    });
+    return kubeConfig;
+  }
+
+  replicas(name: ObjectName): number {
+    return replicasOf(this.kubeServer, 'shop', name);
+  }
+
+  /** Every object's stored state (loading must not fail: nothing stored is corrupted). */
+  async states() {
+    const keys = Object.keys(OBJECTS).map((name) => `${CLUSTER}/shop/${name}`);
+    return (await new DynamoDbStateStore({ client: this.dynalite.client, tableName: TABLE }).loadMany(keys)).states;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.proxies).map((proxy) => proxy.close()));
+    await Promise.all([this.kubeServer.close(), this.dynalite.close(), this.kinesalite.close(), this.sqsEmulator.close()]);
+  }
+}
+
+function quietMetrics() {
+  const before = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return createScalerMetrics();
+  } finally {
+    if (before === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = before;
+  }
+}
