@@ -32,34 +32,31 @@ export const POD_REMAINING_MS = 10_000;
 export const POD_DEADLINE_MARGIN_MS = 3_000;
 const CREDENTIALS = { accessKeyId: 'AKIDPODFAULTS', secretAccessKey: 'pod-faults' };
 
+/** One ScaledObject `shop/<name>` (1..10 replicas, polled every minute) on one trigger. */
+function scaledObject(name: string, trigger: string): string {
+  return `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - ${trigger}
+`;
+}
+
 function manifests(): string {
-  const sqs = (name: string, queue: string) => `
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: shop}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: 60
-  minReplicaCount: 1
-  maxReplicaCount: 10
-  triggers:
-    - type: aws-sqs-queue
-      metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5"}
-`;
-  const kinesis = (name: string, stream: string) => `
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: shop}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: 60
-  minReplicaCount: 1
-  maxReplicaCount: 10
-  triggers:
-    - type: aws-kinesis-stream
-      metadata: {streamName: ${stream}, awsRegion: ${REGION}, shardCount: "2"}
-`;
-  return [sqs('sqs-a', 'orders-a'), sqs('sqs-b', 'orders-b'), kinesis('kin-a', 'clicks-a'), kinesis('kin-b', 'clicks-b')].join('\n---\n');
+  const sqs = (queue: string) => `{type: aws-sqs-queue, metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5"}}`;
+  const kinesis = (stream: string) => `{type: aws-kinesis-stream, metadata: {streamName: ${stream}, awsRegion: ${REGION}, shardCount: "2"}}`;
+  return [
+    scaledObject('sqs-a', sqs('orders-a')),
+    scaledObject('sqs-b', sqs('orders-b')),
+    scaledObject('kin-a', kinesis('clicks-a')),
+    scaledObject('kin-b', kinesis('clicks-b')),
+  ].join('\n---\n');
 }
 
 /** Powertools' logger, keeping each line for the test to read instead of printing it. */
