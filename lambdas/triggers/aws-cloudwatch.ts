@@ -3,6 +3,7 @@
  * CloudWatch metric or metric-math / Metrics Insights expression over a window aligned to the
  * metric period. Reads are packed many to one GetMetricData call (KEDA makes one call per trigger).
  */
+import { appendAll } from '../util/append-all';
 import { GetMetricDataCommand, StandardUnit, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { isInvalidQueryError, toTriggerError } from '../adapters/aws/aws-errors';
 import { AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
@@ -291,7 +292,7 @@ async function getMetricData(client: CloudWatchClient, call: CloudWatchRequest[]
       const known = series.get(result.Id);
       // KEDA reads MetricDataResults[0]: later pages extend that same series (same Id and label).
       if (!known) series.set(result.Id, { label: result.Label, values: [...(result.Values ?? [])] });
-      else if (known.label === result.Label) known.values.push(...(result.Values ?? []));
+      else if (known.label === result.Label) appendAll(known.values, result.Values ?? []);
     }
     nextToken = page.NextToken;
     pages += 1;

@@ -20,5 +20,8 @@ export function dynamoDbError(error: unknown, operation: string, tableName: stri
   const detail = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
   const fix = FIXES[name] ? `; ${FIXES[name]}` : '';
   const action = name === 'AccessDeniedException' ? ` (needs dynamodb:${operation})` : '';
-  return new Error(`DynamoDB ${operation} on table ${tableName} failed${action}: ${name}: ${detail}${fix}`, { cause: error });
+  const wrapped = new Error(`DynamoDB ${operation} on table ${tableName} failed${action}: ${name}: ${detail}${fix}`, { cause: error });
+  // Keeps the AWS error name, so callers that branch on it (the CLI, retries) still can.
+  wrapped.name = name;
+  return wrapped;
 }
