@@ -107,3 +107,41 @@ describe('pod scaler fault matrix (wire-level)', () => {
     run(fault, dependency, false),
   );
 });
+
+/**
+ * Lambda invoke cells that still fail (requests R4, R5 in /work/notes/faults-requests.md): a hung
+ * invoke (the SDK's attempt timeout only warns; the shard invokes have no budget) and a 200 answer
+ * that is not Lambda's (taken as delivered). `it.fails` turns red once they are fixed.
+ */
+const INVOKE_GAPS = new Set(['notice x hang', 'notice x malformed', 'shard x hang', 'shard x malformed']);
+const invokeCell = (kind: 'notice' | 'shard', fault: FaultKind) => (INVOKE_GAPS.has(`${kind} x ${fault}`) ? it.fails : it);
+
+describe('Lambda invoke (wire-level): node-scaler notices and fan-out shards', () => {
+  const noticeCell = async (fault: FaultKind) => {
+    wire.proxies.lambda.inject({ fault, match: (request) => request.path.includes('/functions/node-scaler/') });
+    const { summary, elapsedMs } = await wire.invoke({ NODE_SCALER_FUNCTION_NAME: 'node-scaler' });
+    expect(elapsedMs).toBeLessThan(POD_REMAINING_MS - POD_DEADLINE_MARGIN_MS);
+    for (const name of Object.keys(OBJECTS) as ObjectName[]) expect(wire.replicas(name), name).toBe(OBJECTS[name]);
+    expect(wire.proxies.lambda.faulted.length).toBeGreaterThanOrEqual(1);
+    expect(summary.noticeFailures).toEqual([expect.stringMatching(/telling the node scaler about 4 scale-up\(s\) failed/)]);
+    expect(wire.logger.lines.filter((line) => line.includes('invocation problem')).join('\n')).toMatch(/node scaler/);
+  };
+  for (const fault of FAULT_KINDS) {
+    invokeCell('notice', fault)(`node-scaler notice x ${fault}: every object still scales; the failed notice is reported and logged`, () => noticeCell(fault), 9_000);
+  }
+
+  const shardCell = async (fault: FaultKind) => {
+    wire.proxies.lambda.inject({ fault, match: (request) => request.path.includes('/functions/pod-scaler/') });
+    const { summary, elapsedMs } = await wire.invoke({ MAX_OBJECTS_PER_INVOCATION: '2' });
+    expect(elapsedMs).toBeLessThan(POD_REMAINING_MS - POD_DEADLINE_MARGIN_MS);
+    const remote = (JSON.parse(wire.proxies.lambda.faulted[0]!.body) as { objectIds: string[] }).objectIds.map((key) => key.split('/').pop() as ObjectName);
+    const local = (Object.keys(OBJECTS) as ObjectName[]).filter((name) => !remote.includes(name));
+    expect(local).toHaveLength(2);
+    for (const name of local) expect(wire.replicas(name), name).toBe(OBJECTS[name]);
+    for (const name of remote) expect(wire.replicas(name), name).toBe(1);
+    expect(summary.shardFailures).toEqual([expect.stringMatching(/shard 1 of 2 \(2 objects\) could not be invoked: .*lambda:InvokeFunction/)]);
+  };
+  for (const fault of FAULT_KINDS) {
+    invokeCell('shard', fault)(`fan-out shard x ${fault}: the local shard scales; the shard that could not be invoked is reported`, () => shardCell(fault), 9_000);
+  }
+});

@@ -7,7 +7,10 @@
  * The fleet, all in namespace `shop`, each Deployment at 1 replica before the tick:
  *  - `sqs-a`, `sqs-b`: queues orders-a / orders-b with 20 messages, 5 per replica → 4;
  *  - `kin-a`, `kin-b`: streams clicks-a / clicks-b with 4 shards, 2 per replica → 2.
+ * Lambda's Invoke (REST JSON) is a loopback endpoint that accepts every asynchronous invoke and
+ * records it (node-scaler notices, fan-out shards); the invoked functions do not run.
  */
+import { createServer, type Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -15,8 +18,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
-import { nodeScalerClientConfig } from '../../lambdas/node-scaler/production-wiring';
+import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
 import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 import { startAwsJsonEmulator, type AwsJsonEmulator } from '../../bench/support/aws-json-emulator';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
@@ -85,7 +89,10 @@ export class PodScalerWire {
     readonly dynalite: RunningDynalite,
     readonly kinesalite: RunningKinesalite,
     private readonly sqsEmulator: AwsJsonEmulator,
-    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy },
+    private readonly lambdaEndpoint: Server,
+    /** Invokes the Lambda endpoint accepted: function name and payload. */
+    readonly invocations: Array<{ functionName: string; payload: unknown }>,
+    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy; lambda: FaultProxy },
   ) {}
 
   static async start(): Promise<PodScalerWire> {
@@ -99,28 +106,47 @@ export class PodScalerWire {
       latencyMs: 0,
       operations: { GetQueueAttributes: () => ({ Attributes: { ApproximateNumberOfMessages: '20', ApproximateNumberOfMessagesNotVisible: '0' } }) },
     });
+    const invocations: Array<{ functionName: string; payload: unknown }> = [];
+    const lambdaEndpoint = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const functionName = decodeURIComponent(/\/functions\/([^/]+)\/invocations/.exec(req.url ?? '')?.[1] ?? '');
+        invocations.push({ functionName, payload: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
+        res.writeHead(202, { 'content-type': 'application/json', 'x-amzn-requestid': 'lambda-endpoint' });
+        res.end('');
+      });
+    });
+    const lambdaUrl = `http://127.0.0.1:${await listenOnLoopback(lambdaEndpoint)}`;
     const tls = { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY };
-    const [dynamoDb, kinesis, sqs, kube] = await Promise.all([
+    const [dynamoDb, kinesis, sqs, kube, lambda] = await Promise.all([
       startFaultProxy({ target: dynalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kinesalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: sqsEmulator.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kubeServer.url, protocol: 'kubernetes', tls, targetCa: kubeServer.caPem }),
+      startFaultProxy({ target: lambdaUrl, protocol: 'aws-rest-json' }),
     ]);
     for (const name of Object.keys(OBJECTS)) putDeployment(kubeServer, 'shop', name, 1);
-    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, { dynamoDb, kinesis, sqs, kube });
+    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, lambdaEndpoint, invocations, { dynamoDb, kinesis, sqs, kube, lambda });
   }
 
-  /** One scheduled invocation of a fresh handler (a cold start) through the proxies. */
-  async invoke() {
-    const dynamoDb = new DynamoDBClient({ region: REGION, credentials: CREDENTIALS, ...nodeScalerClientConfig({ endpoint: this.proxies.dynamoDb.url, attemptTimeoutMs: 300, maxAttempts: 2 }) });
+  /**
+   * One scheduled invocation of a fresh handler (a cold start) through the proxies. `env` adds to
+   * the function's environment (NODE_SCALER_FUNCTION_NAME, MAX_OBJECTS_PER_INVOCATION...).
+   */
+  async invoke(env: Record<string, string> = {}) {
+    // The production transport, with short timeouts through its options.
+    const transport = () => ({ region: REGION, credentials: CREDENTIALS, ...awsTransport(300, 2) });
+    const dynamoDb = new DynamoDBClient({ ...transport(), endpoint: this.proxies.dynamoDb.url });
+    const lambda = new LambdaClient({ ...transport(), endpoint: this.proxies.lambda.url });
     const handler = createPodScalerHandler(
       () =>
         buildProductionRuntime({
-          env: { STATE_TABLE_NAME: TABLE },
+          env: { STATE_TABLE_NAME: TABLE, AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler', ...env },
           config: configFrom(manifests(), { hpaSyncPeriodSeconds: 0 }),
           clock: this.clock,
           dynamoDb,
-          lambda: new LambdaClient({ region: REGION, credentials: CREDENTIALS, endpoint: 'http://127.0.0.1:9' }),
+          lambda,
           kubeConfigFor: async () => this.kubeConfig(),
           awsClients: {
             baseCredentials: async () => CREDENTIALS,
@@ -139,6 +165,7 @@ export class PodScalerWire {
       return { summary, elapsedMs: performance.now() - started };
     } finally {
       dynamoDb.destroy();
+      lambda.destroy();
     }
   }
 
@@ -165,7 +192,14 @@ export class PodScalerWire {
 
   async close(): Promise<void> {
     await Promise.all(Object.values(this.proxies).map((proxy) => proxy.close()));
-    await Promise.all([this.kubeServer.close(), this.dynalite.close(), this.kinesalite.close(), this.sqsEmulator.close()]);
+    this.lambdaEndpoint.closeAllConnections();
+    await Promise.all([
+      this.kubeServer.close(),
+      this.dynalite.close(),
+      this.kinesalite.close(),
+      this.sqsEmulator.close(),
+      new Promise<void>((resolve) => this.lambdaEndpoint.close(() => resolve())),
+    ]);
   }
 }
 

@@ -14,7 +14,7 @@
  *  - `5xx`: the service's internal error (500 / Kubernetes 503);
  *  - `throttle`: AWS JSON `ThrottlingException` (or `throttleCode`, e.g.
  *    `ProvisionedThroughputExceededException`) as 400 JSON, AWS query `Throttling` as 400 XML,
- *    Kubernetes 429 with Retry-After;
+ *    REST JSON (Lambda) 429 `TooManyRequestsException`, Kubernetes 429 with Retry-After;
  *  - `hang`: the request is read and never answered (the socket is held until close);
  *  - `denied`: AccessDenied(Exception) / Kubernetes 403 Forbidden;
  *  - `malformed`: 200 with a body that is not the protocol's (an HTML error page);
@@ -27,7 +27,7 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import type { Socket } from 'node:net';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 
-export type WireProtocol = 'aws-json' | 'aws-query' | 'kubernetes';
+export type WireProtocol = 'aws-json' | 'aws-query' | 'aws-rest-json' | 'kubernetes';
 export type FaultKind = '5xx' | 'throttle' | 'hang' | 'denied' | 'malformed';
 export const FAULT_KINDS: readonly FaultKind[] = ['5xx', 'throttle', 'hang', 'denied', 'malformed'];
 
@@ -79,6 +79,7 @@ interface CannedResponse {
 function operationOf(protocol: WireProtocol, method: string, path: string, headers: IncomingMessage['headers'], body: string): string {
   if (protocol === 'kubernetes') return `${method} ${path}`;
   if (protocol === 'aws-query') return new URLSearchParams(body).get('Action') ?? '';
+  if (protocol === 'aws-rest-json') return `${method} ${path}`;
   const target = String(headers['x-amz-target'] ?? '');
   return target.slice(target.lastIndexOf('.') + 1);
 }
@@ -95,6 +96,11 @@ function queryError(status: number, type: 'Sender' | 'Receiver', code: string, m
 
 function jsonError(status: number, code: string, message: string): CannedResponse {
   return { status, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fault-proxy' }, body: JSON.stringify({ __type: `com.amazonaws.fault#${code}`, message }) };
+}
+
+/** REST JSON services (Lambda, EKS): the error type in `x-amzn-errortype`, the message in the body. */
+function restJsonError(status: number, code: string, message: string): CannedResponse {
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': code, 'x-amzn-requestid': 'fault-proxy' }, body: JSON.stringify({ Type: 'User', message }) };
 }
 
 function kubeStatus(status: number, reason: string, message: string, headers: Record<string, string> = {}): CannedResponse {
@@ -117,6 +123,10 @@ export function faultResponse(protocol: WireProtocol, fault: Exclude<FaultKind, 
       if (fault === '5xx') return queryError(500, 'Receiver', 'InternalFailure', 'An internal error occurred.');
       if (fault === 'throttle') return queryError(400, 'Sender', 'Throttling', 'Rate exceeded');
       return queryError(403, 'Sender', 'AccessDenied', `User: arn:aws:sts::123456789012:assumed-role/scaler/fn is not authorized to perform: ${request.operation}`);
+    case 'aws-rest-json':
+      if (fault === '5xx') return restJsonError(500, 'ServiceException', 'An internal error occurred.');
+      if (fault === 'throttle') return restJsonError(429, 'TooManyRequestsException', 'Rate Exceeded.');
+      return restJsonError(403, 'AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/scaler/fn is not authorized to perform: ${request.operation}`);
     case 'kubernetes':
       if (fault === '5xx') return kubeStatus(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
       if (fault === 'throttle') return kubeStatus(429, 'TooManyRequests', 'Too many requests, please try again later.', { 'retry-after': '1' });
