@@ -16,7 +16,7 @@ import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types
 import { NodeScalerWorld } from '../node-scaler/node-scaler-world';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
-import { startQueryEmulator, type QueryEmulator } from './auto-scaling-query-emulator';
+import { startQueryEmulator, type QueryEmulator } from './query-emulator';
 
 export const GROUPS = { alpha: 'prod', beta: 'prod', gamma: 'edge' } as const;
 export type GroupName = keyof typeof GROUPS;

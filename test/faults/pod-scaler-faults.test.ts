@@ -34,6 +34,13 @@ const DEPENDENCIES: Dependency[] = [
     names: /SQS.*orders-a|orders-a.*SQS/is,
   },
   {
+    name: "STS (one object's role)",
+    affected: 'sqs-a',
+    inject: (wire, rule) =>
+      wire.proxies.sts.inject({ ...rule, match: (request: ProxiedRequest) => request.operation === 'AssumeRole' && new URLSearchParams(request.body).get('RoleArn')?.endsWith('/reader-a') === true }),
+    names: /(STS|AssumeRole).*reader-a|reader-a.*(STS|AssumeRole)/s,
+  },
+  {
     name: 'Kinesis (one stream)',
     affected: 'kin-a',
     inject: (wire, rule) =>
@@ -73,6 +80,7 @@ const healthyOf = (affected: ObjectName) => (Object.keys(OBJECTS) as ObjectName[
 const MESSAGE_WITHOUT_FIX = new Set([
   'SQS (one queue) x 5xx',
   'SQS (one queue) x malformed',
+  "STS (one object's role) x malformed",
   'Kinesis (one stream) x 5xx',
   'Kinesis (one stream) x malformed',
   'Kubernetes API (one scale target) x 5xx',

@@ -5,13 +5,15 @@
  * (buildProductionRuntime) with the trigger clients' short timeouts set through its options.
  *
  * The fleet, all in namespace `shop`, each Deployment at 1 replica before the tick:
- *  - `sqs-a`, `sqs-b`: queues orders-a / orders-b with 20 messages, 5 per replica → 4;
+ *  - `sqs-a`, `sqs-b`: queues orders-a / orders-b with 20 messages, 5 per replica → 4, each read
+ *    as its own IAM role (awsRoleArn reader-a / reader-b), so STS AssumeRole is on their path;
  *  - `kin-a`, `kin-b`: streams clicks-a / clicks-b with 4 shards, 2 per replica → 2.
  * Lambda's Invoke (REST JSON) is a loopback endpoint that accepts every asynchronous invoke and
  * records it (node-scaler notices, fan-out shards); the invoked functions do not run.
  */
 import { createServer, type Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -27,6 +29,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startKinesalite, type RunningKinesalite } from '../support/kinesalite';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
+import { startQueryEmulator, type QueryEmulator } from './query-emulator';
 import { configFrom, FakeClock, putDeployment, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
 
 export const OBJECTS = { 'sqs-a': 4, 'sqs-b': 4, 'kin-a': 2, 'kin-b': 2 } as const;
@@ -53,11 +56,12 @@ spec:
 }
 
 function manifests(): string {
-  const sqs = (queue: string) => `{type: aws-sqs-queue, metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5"}}`;
+  const sqs = (queue: string, role: string) =>
+    `{type: aws-sqs-queue, metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5", awsRoleArn: "arn:aws:iam::111122223333:role/${role}"}}`;
   const kinesis = (stream: string) => `{type: aws-kinesis-stream, metadata: {streamName: ${stream}, awsRegion: ${REGION}, shardCount: "2"}}`;
   return [
-    scaledObject('sqs-a', sqs('orders-a')),
-    scaledObject('sqs-b', sqs('orders-b')),
+    scaledObject('sqs-a', sqs('orders-a', 'reader-a')),
+    scaledObject('sqs-b', sqs('orders-b', 'reader-b')),
     scaledObject('kin-a', kinesis('clicks-a')),
     scaledObject('kin-b', kinesis('clicks-b')),
   ].join('\n---\n');
@@ -89,10 +93,11 @@ export class PodScalerWire {
     readonly dynalite: RunningDynalite,
     readonly kinesalite: RunningKinesalite,
     private readonly sqsEmulator: AwsJsonEmulator,
+    private readonly stsEmulator: QueryEmulator,
     private readonly lambdaEndpoint: Server,
     /** Invokes the Lambda endpoint accepted: function name and payload. */
     readonly invocations: Array<{ functionName: string; payload: unknown }>,
-    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy; lambda: FaultProxy },
+    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy; lambda: FaultProxy; sts: FaultProxy },
   ) {}
 
   static async start(): Promise<PodScalerWire> {
@@ -106,6 +111,15 @@ export class PodScalerWire {
       latencyMs: 0,
       operations: { GetQueueAttributes: () => ({ Attributes: { ApproximateNumberOfMessages: '20', ApproximateNumberOfMessagesNotVisible: '0' } }) },
     });
+    const stsEmulator = await startQueryEmulator(
+      {
+        AssumeRole: (input) => ({
+          Credentials: { AccessKeyId: 'ASIAFAULTS', SecretAccessKey: 'assumed', SessionToken: `session-for-${String(input.RoleArn)}`, Expiration: new Date(Date.UTC(2030, 0, 1)) },
+          AssumedRoleUser: { AssumedRoleId: 'AROAFAULTS:scaler', Arn: `${String(input.RoleArn)}/scaler` },
+        }),
+      },
+      'https://sts.amazonaws.com/doc/2011-06-15/',
+    );
     const invocations: Array<{ functionName: string; payload: unknown }> = [];
     const lambdaEndpoint = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -119,15 +133,16 @@ export class PodScalerWire {
     });
     const lambdaUrl = `http://127.0.0.1:${await listenOnLoopback(lambdaEndpoint)}`;
     const tls = { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY };
-    const [dynamoDb, kinesis, sqs, kube, lambda] = await Promise.all([
+    const [dynamoDb, kinesis, sqs, kube, lambda, sts] = await Promise.all([
       startFaultProxy({ target: dynalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kinesalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: sqsEmulator.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kubeServer.url, protocol: 'kubernetes', tls, targetCa: kubeServer.caPem }),
       startFaultProxy({ target: lambdaUrl, protocol: 'aws-rest-json' }),
+      startFaultProxy({ target: stsEmulator.url, protocol: 'aws-query' }),
     ]);
     for (const name of Object.keys(OBJECTS)) putDeployment(kubeServer, 'shop', name, 1);
-    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, lambdaEndpoint, invocations, { dynamoDb, kinesis, sqs, kube, lambda });
+    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, stsEmulator, lambdaEndpoint, invocations, { dynamoDb, kinesis, sqs, kube, lambda, sts });
   }
 
   /**
@@ -139,6 +154,7 @@ export class PodScalerWire {
     const transport = () => ({ region: REGION, credentials: CREDENTIALS, ...awsTransport(300, 2) });
     const dynamoDb = new DynamoDBClient({ ...transport(), endpoint: this.proxies.dynamoDb.url });
     const lambda = new LambdaClient({ ...transport(), endpoint: this.proxies.lambda.url });
+    const stsClient = new STSClient({ ...transport(), endpoint: this.proxies.sts.url });
     const handler = createPodScalerHandler(
       () =>
         buildProductionRuntime({
@@ -151,6 +167,7 @@ export class PodScalerWire {
           awsClients: {
             baseCredentials: async () => CREDENTIALS,
             stsRegion: REGION,
+            stsClient,
             now: () => this.clock.now(),
             endpoints: { sqs: this.proxies.sqs.url, kinesis: this.proxies.kinesis.url },
             callTimeoutMs: 300,
@@ -166,6 +183,7 @@ export class PodScalerWire {
     } finally {
       dynamoDb.destroy();
       lambda.destroy();
+      stsClient.destroy();
     }
   }
 
@@ -198,6 +216,7 @@ export class PodScalerWire {
       this.dynalite.close(),
       this.kinesalite.close(),
       this.sqsEmulator.close(),
+      this.stsEmulator.close(),
       new Promise<void>((resolve) => this.lambdaEndpoint.close(() => resolve())),
     ]);
   }

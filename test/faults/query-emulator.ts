@@ -1,7 +1,8 @@
 /**
- * EC2 Auto Scaling's wire protocol (AWS query: form-encoded POST with `Action`, XML answers) on a
- * loopback port, serving operations from a model (the node-scaler test world's), so the real
- * AutoScalingClient (serializer, XML parser, retries, timeouts) talks to it through the fault proxy.
+ * The AWS query protocol (form-encoded POST with `Action`, XML answers), as EC2 Auto Scaling and STS
+ * speak it, on a loopback port, serving operations from a model (the node-scaler test world's
+ * Auto Scaling, an AssumeRole), so the real SDK clients (serializer, XML parser, retries, timeouts)
+ * talk to it through the fault proxy.
  * Inputs are decoded into the SDK's input shapes; a thrown error becomes the query error
  * `<ErrorResponse>` with the error's name as its code.
  */
@@ -48,7 +49,7 @@ export function toQueryXml(value: unknown): string {
   return escapeXml(String(value));
 }
 
-export async function startQueryEmulator(operations: Record<string, QueryOperation>): Promise<QueryEmulator> {
+export async function startQueryEmulator(operations: Record<string, QueryOperation>, namespace = 'https://autoscaling.amazonaws.com/doc/2011-01-01/'): Promise<QueryEmulator> {
   const reply = (res: ServerResponse, status: number, xml: string) => {
     res.writeHead(status, { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(xml)) });
     res.end(xml);
@@ -59,7 +60,6 @@ export async function startQueryEmulator(operations: Record<string, QueryOperati
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = form.get('Action') ?? '';
     const operation = operations[action];
-    const namespace = 'https://autoscaling.amazonaws.com/doc/2011-01-01/';
     const fail = (code: string, message: string) =>
       reply(res, 400, `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>emulator</RequestId></ErrorResponse>`);
     if (!operation) return fail('InvalidAction', `the emulator does not serve ${action}`);
