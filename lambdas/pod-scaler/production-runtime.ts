@@ -63,9 +63,16 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const nodeScaler = env.NODE_SCALER_FUNCTION_NAME;
   const self = env.AWS_LAMBDA_FUNCTION_NAME;
   const invokeAsync = async (functionName: string, payload: unknown) => {
-    await lambda.send(
+    const answer = await lambda.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
     );
+    // Lambda accepts an asynchronous invoke with 202; anything else (a proxy's 200 page) did not queue the event.
+    if (answer.StatusCode !== 202) {
+      throw new Error(
+        `Lambda Invoke of ${functionName} answered ${answer.StatusCode ?? 'without a status'}, not 202: the event was not queued; ` +
+          'check the Lambda endpoint (VPC endpoint, proxy)',
+      );
+    }
   };
 
   return {

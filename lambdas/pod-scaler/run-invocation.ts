@@ -12,6 +12,10 @@ import { planShards } from './shards';
 import { objectKey } from './object-key';
 import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
 import { describeError } from './describe-error';
+import { withinBudget } from '../util/within-budget';
+
+/** Longest the hand-over of the remote shards may take (two attempts each), before the local shard runs. */
+export const SHARD_INVOKE_BUDGET_MS = 5_000;
 
 export interface InvocationRuntime {
   tick: TickDependencies;
@@ -69,9 +73,15 @@ export async function runInvocation(
   // A failed invoke is that shard's problem: reported and retried once, never the local shard's.
   const shardFailures = (
     await Promise.all(
-      shards.slice(1).map((objectIds, index) =>
-        invokeShardWithRetry(runtime, { source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds }),
-      ),
+      shards.slice(1).map((objectIds, index) => {
+        const event: ShardEvent = { source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds };
+        // A hung invoke must not hold the local shard: past its budget it is reported like a failed one.
+        return withinBudget(invokeShardWithRetry(runtime, event), SHARD_INVOKE_BUDGET_MS, () => '').catch(
+          () =>
+            `shard ${event.shard} of ${event.of} (${objectIds.length} objects) could not be invoked: Lambda Invoke got no answer within ` +
+            `${SHARD_INVOKE_BUDGET_MS / 1000} s; its objects are evaluated at the next tick: check that the Lambda can reach the Lambda API (a VPC endpoint or a NAT)`,
+        );
+      }),
     )
   ).filter((failure): failure is string => failure !== undefined);
   const restored = await restoreRemovedObjects(tick).catch(

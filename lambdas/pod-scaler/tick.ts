@@ -40,6 +40,8 @@ const OBJECT_CONCURRENCY = 32;
  * timeout, this bounds their sum). Past it the object is skipped this pass; the others go on.
  */
 export const PREPARATION_BUDGET_MS = 10_000;
+/** Longest the node scaler's notice may hold a pass: it is best effort (pending pods bring the node scaler anyway). */
+export const NOTICE_BUDGET_MS = 2_000;
 
 interface Entry {
   object: ScaledObject;
@@ -143,7 +145,8 @@ async function runPass(pass: PassContext, entries: Entry[], summary: TickSummary
     // The node scaler is told in the same pass, so nodes are requested before the pods turn pending.
     // Best effort (pods pending for long enough bring the node scaler anyway), but never silent.
     try {
-      await withinBudget(deps.onScaleUps(scaleUps), Math.max(0, options.deadline - deps.clock.now()), () => 'no answer before the deadline');
+      const budgetMs = Math.min(NOTICE_BUDGET_MS, Math.max(0, options.deadline - deps.clock.now()));
+      await withinBudget(deps.onScaleUps(scaleUps), budgetMs, () => `Lambda Invoke of the node scaler got no answer within ${budgetMs} ms`);
     } catch (error) {
       summary.noticeFailures.push(`telling the node scaler about ${scaleUps.length} scale-up(s) failed: ${describeError(error)}`);
     }

@@ -108,6 +108,13 @@ describe('fan-out to shards', () => {
     expect(replicasOf(harness.kube, 'shop', 'w0')).toBe(4);
   });
 
+  it('counts an invoke answered with anything but 202 (a proxy page) as not handed over', async () => {
+    putDeployment(harness.kube, 'shop', 'w0', 1);
+    harness.lambda.on(InvokeCommand, { FunctionName: 'pod-scaler' }).resolves({ StatusCode: 200 });
+    const summary = await harness.tick(harness.handlerFor(twoShards(), { MAX_OBJECTS_PER_INVOCATION: '1' }));
+    expect(summary.shardFailures?.[0]).toContain('Lambda Invoke of pod-scaler answered 200, not 202: the event was not queued');
+  });
+
   it('hands the shard over when the retry succeeds', async () => {
     putDeployment(harness.kube, 'shop', 'w0', 1);
     harness.lambda

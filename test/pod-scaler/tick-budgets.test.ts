@@ -14,6 +14,7 @@ import type { StateStore } from '../../lambdas/adapters/state/state-store';
 import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
+import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
 import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
 import { FakeClock, configFrom } from './harness';
 
@@ -145,5 +146,21 @@ describe('budgets', () => {
     const summary = await settle(tick, 1_000, 20);
     expect(summary).toMatchObject({ evaluated: 2, scaled: 0, errors: 2 });
     expect((summary as TickSummary).results[0]?.error).toContain('the state could not be read');
+  });
+});
+
+describe('fan-out', () => {
+  it('a shard invoke that never answers is reported after its budget and the local shard still runs', async () => {
+    const healthy = new MemoryCluster();
+    const tickDeps = deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster()) });
+    const invocation = runInvocation({ source: 'aws.scheduler' }, 60_000, { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: never });
+    let summary: InvocationSummary | undefined;
+    void invocation.then((done) => (summary = done));
+    await vi.advanceTimersByTimeAsync(SHARD_INVOKE_BUDGET_MS - 1);
+    expect(summary).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 1 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
+    expect(summary).toMatchObject({ shards: 2, evaluated: 1, scaled: 1 });
+    expect(healthy.replicas.get('web')).toBe(4);
   });
 });

@@ -111,7 +111,14 @@ export function awsTransport(timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS, maxAtt
   return {
     retryMode: 'standard',
     maxAttempts,
-    requestHandler: new NodeHttpHandler({ requestTimeout: timeoutMs, connectionTimeout: Math.min(timeoutMs, 3_000) }),
+    // requestTimeout alone only logs a warning in this @smithy/node-http-handler: throwOnRequestTimeout
+    // fails the attempt, and socketTimeout bounds a socket that goes silent mid-answer.
+    requestHandler: new NodeHttpHandler({
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+      connectionTimeout: Math.min(timeoutMs, 3_000),
+    }),
   };
 }
 

@@ -164,7 +164,8 @@ export function toKubernetesApiError(error: unknown, call: ApiCall, now: number 
     }
     default:
       return new KubernetesApiError(
-        `Kubernetes API error ${error.code} while trying to ${what}${serverSays || ` (${status.reason ?? 'no details'})`}`,
+        `Kubernetes API error ${error.code} while trying to ${what}${serverSays || ` (${status.reason ?? 'no details'})`}` +
+          (error.code >= 500 ? '; a server-side error: retried at the next pass (check the API server if it persists)' : ''),
         error.code,
         call.verb,
         resource,

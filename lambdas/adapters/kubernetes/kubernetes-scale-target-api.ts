@@ -103,7 +103,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
 
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
     const target = this.address(ref);
-    return this.call({ verb: 'get', ...this.scaleCall(ref, target) }, async () => snapshotOf(await this.readScale(ref, target), ref));
+    // Checked outside `call`: a malformed answer did reach the API server, so it is no transport failure.
+    return snapshotOf(await this.call({ verb: 'get', ...this.scaleCall(ref, target) }, () => this.readScale(ref, target)), ref);
   }
 
   async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
@@ -112,16 +113,16 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     }
     const target = this.address(ref);
     const call: ApiCall = { verb: 'patch', ...this.scaleCall(ref, target) };
+    let scale: ScaleLike;
     try {
-      return await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
+      scale = await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
     } catch (error) {
       // A merge patch carries no resourceVersion, so a 409 means a racing writer inside the API
       // server (e.g. an admission webhook); one immediate retry nearly always lands.
-      if (error instanceof KubernetesApiError && error.status === 409) {
-        return this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
-      }
-      throw error;
+      if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;
+      scale = await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
     }
+    return snapshotOf(scale, ref);
   }
 
   async countReadyPods(namespace: string, selector: string): Promise<number> {
@@ -234,7 +235,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     return (await this.custom.getNamespacedCustomObjectScale({ ...params, group: target.group, version: target.version, plural: target.plural })) as ScaleLike;
   }
 
-  private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleSnapshot> {
+  private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleLike> {
     // Only spec.replicas: nothing else in the object changes, so GitOps sees no other drift. The
     // field manager makes the change attributable in managedFields.
     const params = { name: ref.name, namespace: ref.namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
@@ -251,7 +252,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
         MERGE_PATCH,
       )) as ScaleLike;
     }
-    return snapshotOf(scale, ref);
+    return scale;
   }
 
   private async readWorkload(ref: WorkloadRef, target: Addressing): Promise<WorkloadLike> {

@@ -1,0 +1,38 @@
+/** AWS failures as a person reads them: a server error says it is retried, a foreign answer names what to check. */
+import { describe, expect, it } from 'vitest';
+import { toTriggerError } from '../../../lambdas/adapters/aws/aws-errors';
+import { dynamoDbError } from '../../../lambdas/adapters/state/dynamodb-errors';
+
+const context = {
+  operation: 'SQS GetQueueAttributes',
+  iamAction: 'sqs:GetQueueAttributes',
+  resource: 'arn:aws:sqs:eu-west-1:123456789012:orders',
+  region: 'eu-west-1',
+  target: 'queue https://sqs.eu-west-1.amazonaws.com/123456789012/orders',
+  targetKeys: 'queueURL',
+};
+const named = (name: string, message: string, status?: number) => Object.assign(new Error(message), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
+const deserialization = () =>
+  named('SyntaxError', 'Unexpected token \'<\', "<html><hea"... is not valid JSON\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.');
+
+describe('toTriggerError', () => {
+  it.each([
+    { what: 'a 5xx by name', error: named('InternalServerError', 'Internal server error'), says: 'failed with a server error at AWS (InternalServerError: Internal server error): the read is retried next pass' },
+    { what: 'a 5xx by status', error: named('UnknownError', 'oops', 503), says: 'failed with a server error at AWS (UnknownError: oops): the read is retried next pass' },
+    { what: 'an HTML page instead of JSON', error: deserialization(), says: 'got an answer that is not from AWS' },
+  ])('$what', ({ error, says }) => {
+    const failure = toTriggerError(error, context);
+    expect(failure.message).toContain(says);
+    expect(failure.message).not.toMatch(/\$response|hidden field/);
+  });
+});
+
+describe('dynamoDbError', () => {
+  it.each([
+    { what: 'a 5xx', error: named('InternalServerError', 'Internal server error', 500), says: 'DynamoDB PutItem on table state failed with a server error at AWS (InternalServerError: Internal server error): retried next pass' },
+    { what: 'an HTML page', error: deserialization(), says: "DynamoDB PutItem on table state got an answer that is not DynamoDB's" },
+    { what: 'access denied', error: named('AccessDeniedException', 'not authorized'), says: 'DynamoDB PutItem on table state failed (needs dynamodb:PutItem): AccessDeniedException: not authorized; grant the action' },
+  ])('$what', ({ error, says }) => {
+    expect(dynamoDbError(error, 'PutItem', 'state').message).toContain(says);
+  });
+});
