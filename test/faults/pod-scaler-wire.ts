@@ -7,7 +7,9 @@
  * The fleet, all in namespace `shop`, each Deployment at 1 replica before the tick:
  *  - `sqs-a`, `sqs-b`: queues orders-a / orders-b with 20 messages, 5 per replica → 4, each read
  *    as its own IAM role (awsRoleArn reader-a / reader-b), so STS AssumeRole is on their path;
- *  - `kin-a`, `kin-b`: streams clicks-a / clicks-b with 4 shards, 2 per replica → 2.
+ *  - `kin-a`, `kin-b`: streams clicks-a / clicks-b with 4 shards, 2 per replica → 2;
+ *  - `cw-a` (eu-west-1), `cw-b` (us-east-1): a CloudWatch metric at 20, target 5 → 4 (one
+ *    GetMetricData call per region: the emulator answers 20 for every query).
  * Lambda's Invoke (REST JSON) is a loopback endpoint that accepts every asynchronous invoke and
  * records it (node-scaler notices, fan-out shards); the invoked functions do not run.
  */
@@ -32,7 +34,7 @@ import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixtu
 import { startQueryEmulator, type QueryEmulator } from './query-emulator';
 import { configFrom, FakeClock, putDeployment, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
 
-export const OBJECTS = { 'sqs-a': 4, 'sqs-b': 4, 'kin-a': 2, 'kin-b': 2 } as const;
+export const OBJECTS = { 'sqs-a': 4, 'sqs-b': 4, 'kin-a': 2, 'kin-b': 2, 'cw-a': 4, 'cw-b': 4 } as const;
 export type ObjectName = keyof typeof OBJECTS;
 export const POD_REMAINING_MS = 10_000;
 /** The pod scaler's own deadline margin (run-invocation.ts). */
@@ -59,7 +61,11 @@ function manifests(): string {
   const sqs = (queue: string, role: string) =>
     `{type: aws-sqs-queue, metadata: {queueURL: "https://sqs.us-east-1.amazonaws.com/111122223333/${queue}", awsRegion: ${REGION}, queueLength: "5", awsRoleArn: "arn:aws:iam::111122223333:role/${role}"}}`;
   const kinesis = (stream: string) => `{type: aws-kinesis-stream, metadata: {streamName: ${stream}, awsRegion: ${REGION}, shardCount: "2"}}`;
+  const cloudwatch = (region: string) =>
+    `{type: aws-cloudwatch, metadata: {namespace: AWS/SQS, metricName: ApproximateNumberOfMessagesVisible, dimensionName: QueueName, dimensionValue: jobs, targetMetricValue: "5", minMetricValue: "0", awsRegion: ${region}}}`;
   return [
+    scaledObject('cw-a', cloudwatch('eu-west-1')),
+    scaledObject('cw-b', cloudwatch(REGION)),
     scaledObject('sqs-a', sqs('orders-a', 'reader-a')),
     scaledObject('sqs-b', sqs('orders-b', 'reader-b')),
     scaledObject('kin-a', kinesis('clicks-a')),
@@ -93,11 +99,12 @@ export class PodScalerWire {
     readonly dynalite: RunningDynalite,
     readonly kinesalite: RunningKinesalite,
     private readonly sqsEmulator: AwsJsonEmulator,
+    private readonly cloudWatchEmulator: AwsJsonEmulator,
     private readonly stsEmulator: QueryEmulator,
     private readonly lambdaEndpoint: Server,
     /** Invokes the Lambda endpoint accepted: function name and payload. */
     readonly invocations: Array<{ functionName: string; payload: unknown }>,
-    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy; lambda: FaultProxy; sts: FaultProxy },
+    readonly proxies: { dynamoDb: FaultProxy; kinesis: FaultProxy; sqs: FaultProxy; kube: FaultProxy; lambda: FaultProxy; sts: FaultProxy; cloudWatch: FaultProxy },
   ) {}
 
   static async start(): Promise<PodScalerWire> {
@@ -110,6 +117,21 @@ export class PodScalerWire {
       jsonVersion: '1.0',
       latencyMs: 0,
       operations: { GetQueueAttributes: () => ({ Attributes: { ApproximateNumberOfMessages: '20', ApproximateNumberOfMessagesNotVisible: '0' } }) },
+    });
+    const cloudWatchEmulator = await startAwsJsonEmulator({
+      jsonVersion: '1.0',
+      latencyMs: 0,
+      operations: {
+        GetMetricData: (input) => ({
+          MetricDataResults: ((input.MetricDataQueries as Array<{ Id: string }> | undefined) ?? []).map((query) => ({
+            Id: query.Id,
+            Label: query.Id,
+            StatusCode: 'Complete',
+            Timestamps: [Number(input.EndTime ?? 0) - 60],
+            Values: [20],
+          })),
+        }),
+      },
     });
     const stsEmulator = await startQueryEmulator(
       {
@@ -133,16 +155,25 @@ export class PodScalerWire {
     });
     const lambdaUrl = `http://127.0.0.1:${await listenOnLoopback(lambdaEndpoint)}`;
     const tls = { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY };
-    const [dynamoDb, kinesis, sqs, kube, lambda, sts] = await Promise.all([
+    const [dynamoDb, kinesis, sqs, kube, lambda, sts, cloudWatch] = await Promise.all([
       startFaultProxy({ target: dynalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kinesalite.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: sqsEmulator.endpoint, protocol: 'aws-json' }),
       startFaultProxy({ target: kubeServer.url, protocol: 'kubernetes', tls, targetCa: kubeServer.caPem }),
       startFaultProxy({ target: lambdaUrl, protocol: 'aws-rest-json' }),
       startFaultProxy({ target: stsEmulator.url, protocol: 'aws-query' }),
+      startFaultProxy({ target: cloudWatchEmulator.endpoint, protocol: 'aws-json' }),
     ]);
     for (const name of Object.keys(OBJECTS)) putDeployment(kubeServer, 'shop', name, 1);
-    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, stsEmulator, lambdaEndpoint, invocations, { dynamoDb, kinesis, sqs, kube, lambda, sts });
+    return new PodScalerWire(kubeServer, dynalite, kinesalite, sqsEmulator, cloudWatchEmulator, stsEmulator, lambdaEndpoint, invocations, {
+      dynamoDb,
+      kinesis,
+      sqs,
+      kube,
+      lambda,
+      sts,
+      cloudWatch,
+    });
   }
 
   /**
@@ -169,7 +200,7 @@ export class PodScalerWire {
             stsRegion: REGION,
             stsClient,
             now: () => this.clock.now(),
-            endpoints: { sqs: this.proxies.sqs.url, kinesis: this.proxies.kinesis.url },
+            endpoints: { sqs: this.proxies.sqs.url, kinesis: this.proxies.kinesis.url, cloudwatch: this.proxies.cloudWatch.url },
             callTimeoutMs: 300,
             maxAttempts: 2,
           },
@@ -216,6 +247,7 @@ export class PodScalerWire {
       this.dynalite.close(),
       this.kinesalite.close(),
       this.sqsEmulator.close(),
+      this.cloudWatchEmulator.close(),
       this.stsEmulator.close(),
       new Promise<void>((resolve) => this.lambdaEndpoint.close(() => resolve())),
     ]);
