@@ -16,6 +16,8 @@ import { withinBudget } from '../util/within-budget';
 
 /** Longest the hand-over of the remote shards may take (two attempts each), before the local shard runs. */
 export const SHARD_INVOKE_BUDGET_MS = 5_000;
+/** Longest the restore-on-removal step may hold the local shard. */
+export const RESTORE_BUDGET_MS = 10_000;
 
 export interface InvocationRuntime {
   tick: TickDependencies;
@@ -84,8 +86,9 @@ export async function runInvocation(
       }),
     )
   ).filter((failure): failure is string => failure !== undefined);
-  const restored = await restoreRemovedObjects(tick).catch(
-    (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`finding removed objects failed: ${describeError(error)}`] }),
+  // Best effort before the local shard: a failure or a hang is reported and retried next invocation.
+  const restored = await withinBudget(restoreRemovedObjects(tick), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
+    (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring objects removed from the configuration: ${describeError(error)}; retried next invocation`] }),
   );
   const summary = await runTick(tick, { deadline, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
   return finish(summary, {

@@ -13,11 +13,12 @@ const FIXES: Record<string, string> = {
   TimeoutError: 'no answer in time: check that the Lambda can reach DynamoDB (a VPC endpoint or a NAT)',
 };
 
-/** `operation` as IAM names it without the prefix, e.g. `PutItem`. */
-export function dynamoDbError(error: unknown, operation: string, tableName: string): Error {
+/** `operation` as IAM names it without the prefix, e.g. `PutItem`; `itemKey` when the call addressed one item. */
+export function dynamoDbError(error: unknown, operation: string, tableName: string, itemKey?: string): Error {
+  const call = itemKey === undefined ? `DynamoDB ${operation} on table ${tableName}` : `DynamoDB ${operation} for item ${itemKey} in table ${tableName}`;
   if (isMalformedAnswer(error)) {
     return new Error(
-      `DynamoDB ${operation} on table ${tableName} got an answer that is not DynamoDB's (a proxy or captive-portal page?): ` +
+      `${call} got an answer that is not DynamoDB's (a proxy or captive-portal page?): ` +
         'check any VPC endpoint or proxy between the Lambda and DynamoDB; retried next pass',
       { cause: error },
     );
@@ -25,13 +26,13 @@ export function dynamoDbError(error: unknown, operation: string, tableName: stri
   const name = awsErrorName(error);
   const detail = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
   if (isServerError(error)) {
-    const wrapped = new Error(`DynamoDB ${operation} on table ${tableName} failed with a server error at AWS (${name}: ${detail}): retried next pass`, { cause: error });
+    const wrapped = new Error(`${call} failed with a server error at AWS (${name}: ${detail}): retried next pass`, { cause: error });
     wrapped.name = name;
     return wrapped;
   }
   const fix = FIXES[name] ? `; ${FIXES[name]}` : '';
   const action = name === 'AccessDeniedException' ? ` (needs dynamodb:${operation})` : '';
-  const wrapped = new Error(`DynamoDB ${operation} on table ${tableName} failed${action}: ${name}: ${detail}${fix}`, { cause: error });
+  const wrapped = new Error(`${call} failed${action}: ${name}: ${detail}${fix}`, { cause: error });
   // Keeps the AWS error name, so callers that branch on it (the CLI, retries) still can.
   wrapped.name = name;
   return wrapped;

@@ -51,7 +51,7 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
     const response = await this.client
       .send(new GetItemCommand({ TableName: this.tableName, Key: { [KEY]: { S: key } }, ConsistentRead: true }))
       .catch((error: unknown) => {
-        throw dynamoDbError(error, 'GetItem', this.tableName);
+        throw dynamoDbError(error, 'GetItem', this.tableName, key);
       });
     const item = response.Item;
     if (!item) return { key, version: 0, state: emptyNodeGroupState(), updatedAt: 0 };
@@ -91,7 +91,7 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
       return 'saved';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return 'conflict';
-      throw dynamoDbError(error, 'PutItem', this.tableName);
+      throw dynamoDbError(error, 'PutItem', this.tableName, key);
     }
   }
 }
