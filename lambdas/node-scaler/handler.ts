@@ -101,7 +101,8 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     const key = `${cluster.region}/${cluster.name}`;
     let api = apis.get(key);
     if (!api) {
-      api = deps.kubeConfigFor(cluster).then((kubeConfig) => new KubernetesClusterNodesApi(kubeConfig));
+      // The request itself is aborted at the call timeout (the guard only stops waiting for it).
+      api = deps.kubeConfigFor(cluster).then((kubeConfig) => new KubernetesClusterNodesApi(kubeConfig, { callTimeoutMs: deps.callTimeoutMs ?? DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS }));
       api.catch(() => apis.delete(key));
       apis.set(key, api);
     }

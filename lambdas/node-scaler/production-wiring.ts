@@ -9,35 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsTransport } from '../adapters/aws/aws-client-factory';
 import type { ScalerConfig } from '../config/scaler-config';
 import type { NodeScalerHandlerDependencies } from './handler';
 
-export interface NodeScalerTransportOptions {
-  /** Socket timeout of one HTTP attempt, ms (default 4000: three attempts fit the handler's 10 s call guard, see call-guard.ts). */
-  attemptTimeoutMs?: number;
-  /** Attempts per call including the first (default 3; the SDK's standard mode retries throttling and 5xx). */
-  maxAttempts?: number;
-  /** Endpoint override (tests: the fault proxy in front of a local server). */
-  endpoint?: string;
-}
-
 /**
- * The transport every node-scaler AWS client uses: standard retries and a socket timeout per
- * attempt, so a hung connection fails the attempt rather than the invocation. Tests build their
- * clients through this too, pointed at a local endpoint.
+ * The node scaler's AWS transport: the project's one (standard retries, a failing per-attempt
+ * timeout), 3 s per attempt so three attempts fit the handler's 10 s call guard (call-guard.ts).
  */
-export function nodeScalerClientConfig(options: NodeScalerTransportOptions = {}) {
-  const timeout = options.attemptTimeoutMs ?? 4_000;
-  return {
-    retryMode: 'standard',
-    maxAttempts: options.maxAttempts ?? 3,
-    // requestTimeout alone only logs a warning in this @smithy/node-http-handler: throwOnRequestTimeout
-    // makes it fail the attempt, and socketTimeout bounds a socket that goes silent mid-answer.
-    requestHandler: new NodeHttpHandler({ requestTimeout: timeout, throwOnRequestTimeout: true, socketTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) }),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  };
-}
+export const nodeScalerTransport = () => awsTransport(3_000, 3);
 
 export async function buildProductionDependencies(): Promise<NodeScalerHandlerDependencies> {
   const configFile = process.env.SCALER_CONFIG_FILE ?? join(dirname(fileURLToPath(import.meta.url)), 'scaler-config.json');
@@ -49,12 +29,12 @@ export async function buildProductionDependencies(): Promise<NodeScalerHandlerDe
   } catch (error) {
     throw new Error(`cannot read the scaler configuration ${configFile}: ${(error as Error).message}; set SCALER_CONFIG_FILE or ship scaler-config.json beside the handler`, { cause: error });
   }
-  const autoScalingClient = new AutoScalingClient(nodeScalerClientConfig());
+  const autoScalingClient = new AutoScalingClient(nodeScalerTransport());
   const eksClients = new Map<string, EKSClient>();
   const eks = (region: string) => {
     let client = eksClients.get(region);
     if (!client) {
-      client = new EKSClient({ region, ...nodeScalerClientConfig() });
+      client = new EKSClient({ region, ...nodeScalerTransport() });
       eksClients.set(region, client);
     }
     return client;
@@ -66,7 +46,7 @@ export async function buildProductionDependencies(): Promise<NodeScalerHandlerDe
   return {
     config,
     autoScalingClient,
-    dynamoDbClient: new DynamoDBClient(nodeScalerClientConfig()),
+    dynamoDbClient: new DynamoDBClient(nodeScalerTransport()),
     tableName,
     kubeConfigFor: (cluster) => access.kubeConfigFor(cluster),
   };

@@ -11,7 +11,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KubeConfig } from '@kubernetes/client-node';
-import { nodeScalerClientConfig } from '../../lambdas/node-scaler/production-wiring';
+import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { NodeScalerWorld } from '../node-scaler/node-scaler-world';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
@@ -22,7 +22,7 @@ export const GROUPS = { alpha: 'prod', beta: 'prod', gamma: 'edge' } as const;
 export type GroupName = keyof typeof GROUPS;
 
 /** Short timeouts, through the production options: hangs cost seconds, not minutes. */
-export const WIRE_TIMEOUTS = { attemptTimeoutMs: 300, maxAttempts: 2, callTimeoutMs: 1_500 };
+export const WIRE_TIMEOUTS = { attemptTimeoutMs: 1_000, maxAttempts: 2, callTimeoutMs: 2_500 };
 /** Lambda's remaining time in every cell, and the margin the handler keeps back. */
 export const REMAINING_MS = 8_000;
 export const SAFETY_MARGIN_MS = 1_000;
@@ -61,9 +61,10 @@ export class NodeScalerWire {
 
   /** One invocation of the real handler through the proxies; `elapsedMs` is wall-clock time. */
   async invoke(): Promise<{ summary: NodeScalerTickSummary; elapsedMs: number }> {
-    const transport = { attemptTimeoutMs: WIRE_TIMEOUTS.attemptTimeoutMs, maxAttempts: WIRE_TIMEOUTS.maxAttempts };
-    const autoScalingClient = new AutoScalingClient({ region: 'us-east-1', credentials: CREDENTIALS, ...nodeScalerClientConfig({ ...transport, endpoint: this.autoScaling.url }) });
-    const dynamoDbClient = new DynamoDBClient({ region: 'us-east-1', credentials: CREDENTIALS, ...nodeScalerClientConfig({ ...transport, endpoint: this.dynamoDb.url }) });
+    // The production transport (production-wiring.ts), with short timeouts through its options.
+    const transport = () => ({ region: 'us-east-1', credentials: CREDENTIALS, ...awsTransport(WIRE_TIMEOUTS.attemptTimeoutMs, WIRE_TIMEOUTS.maxAttempts) });
+    const autoScalingClient = new AutoScalingClient({ ...transport(), endpoint: this.autoScaling.url });
+    const dynamoDbClient = new DynamoDBClient({ ...transport(), endpoint: this.dynamoDb.url });
     const started = performance.now();
     try {
       const summary = await this.world.invokeWith({

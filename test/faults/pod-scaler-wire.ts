@@ -23,6 +23,7 @@ import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/sta
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
 import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
+import { withRequestTimeout } from '../../lambdas/adapters/kubernetes/request-timeout';
 import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 import { startAwsJsonEmulator, type AwsJsonEmulator } from '../../bench/support/aws-json-emulator';
@@ -40,6 +41,11 @@ export const POD_REMAINING_MS = 10_000;
 /** The pod scaler's own deadline margin (run-invocation.ts). */
 export const POD_DEADLINE_MARGIN_MS = 3_000;
 const CREDENTIALS = { accessKeyId: 'AKIDPODFAULTS', secretAccessKey: 'pod-faults' };
+/**
+ * Per-attempt timeout of every client, through the production options: a hang costs about two
+ * seconds, and a healthy call on a busy 2-core machine never comes near it.
+ */
+const CALL_TIMEOUT_MS = 1_000;
 
 /** One ScaledObject `shop/<name>` (1..10 replicas, polled every minute) on one trigger. */
 function scaledObject(name: string, trigger: string): string {
@@ -182,7 +188,7 @@ export class PodScalerWire {
    */
   async invoke(env: Record<string, string> = {}) {
     // The production transport, with short timeouts through its options.
-    const transport = () => ({ region: REGION, credentials: CREDENTIALS, ...awsTransport(300, 2) });
+    const transport = () => ({ region: REGION, credentials: CREDENTIALS, ...awsTransport(CALL_TIMEOUT_MS, 2) });
     const dynamoDb = new DynamoDBClient({ ...transport(), endpoint: this.proxies.dynamoDb.url });
     const lambda = new LambdaClient({ ...transport(), endpoint: this.proxies.lambda.url });
     const stsClient = new STSClient({ ...transport(), endpoint: this.proxies.sts.url });
@@ -201,7 +207,7 @@ export class PodScalerWire {
             stsClient,
             now: () => this.clock.now(),
             endpoints: { sqs: this.proxies.sqs.url, kinesis: this.proxies.kinesis.url, cloudwatch: this.proxies.cloudWatch.url },
-            callTimeoutMs: 300,
+            callTimeoutMs: CALL_TIMEOUT_MS,
             maxAttempts: 2,
           },
         }),
@@ -226,7 +232,8 @@ export class PodScalerWire {
       contexts: [{ name: CLUSTER, cluster: CLUSTER, user: 'scaler' }],
       currentContext: CLUSTER,
     });
-    return kubeConfig;
+    // Armed first, so the scale-target adapter keeps this timeout rather than its 5 s default.
+    return withRequestTimeout(kubeConfig, 2 * CALL_TIMEOUT_MS);
   }
 
   replicas(name: ObjectName): number {
