@@ -5,7 +5,7 @@
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { TriggerError } from '../../triggers/trigger-definition';
-import { awsErrorName } from './aws-errors';
+import { awsErrorName, isMalformedAnswer, isServerError } from './aws-errors';
 import { recordAwsCall } from './call-counter';
 
 /** The shape SDK clients accept as `credentials`. */
@@ -59,15 +59,17 @@ export class AssumeRoleCredentials {
     } catch (error) {
       const name = awsErrorName(error);
       const detail = error instanceof Error ? error.message : String(error);
+      if (isMalformedAnswer(error)) throw notFromSts(roleArn);
+      if (isServerError(error)) {
+        throw new TriggerError(`cannot assume role ${roleArn}: STS answered with a server error (${name}: ${detail}); retried next pass`, name);
+      }
       throw new TriggerError(
         `cannot assume role ${roleArn}: grant sts:AssumeRole on it to the scaler's IAM role, and let the role's trust policy trust the scaler's role (${name}: ${detail})`,
         name === 'Error' ? 'AssumeRoleFailed' : name,
       );
     }
     const issued = answer.Credentials;
-    if (!issued?.AccessKeyId || !issued.SecretAccessKey) {
-      throw new TriggerError(`AssumeRole for ${roleArn} returned no credentials`, 'AssumeRoleFailed');
-    }
+    if (!issued?.AccessKeyId || !issued.SecretAccessKey) throw notFromSts(roleArn);
     const credentials: Credentials = {
       accessKeyId: issued.AccessKeyId,
       secretAccessKey: issued.SecretAccessKey,
@@ -77,4 +79,12 @@ export class AssumeRoleCredentials {
     this.cached.set(roleArn, credentials);
     return credentials;
   }
+}
+
+/** An answer without credentials is not STS's (a proxy or captive-portal page parsed as empty). */
+function notFromSts(roleArn: string): TriggerError {
+  return new TriggerError(
+    `AssumeRole for ${roleArn} returned no credentials: the answer was not STS's; check the STS endpoint (regional STS, VPC endpoint, proxy); retried next pass`,
+    'AssumeRoleFailed',
+  );
 }

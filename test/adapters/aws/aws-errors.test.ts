@@ -1,5 +1,8 @@
 /** AWS failures as a person reads them: a server error says it is retried, a foreign answer names what to check. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AssumeRoleCredentials } from '../../../lambdas/adapters/aws/assume-role-credentials';
 import { toTriggerError } from '../../../lambdas/adapters/aws/aws-errors';
 import { dynamoDbError } from '../../../lambdas/adapters/state/dynamodb-errors';
 
@@ -34,5 +37,22 @@ describe('dynamoDbError', () => {
     { what: 'access denied', error: named('AccessDeniedException', 'not authorized'), says: 'DynamoDB PutItem on table state failed (needs dynamodb:PutItem): AccessDeniedException: not authorized; grant the action' },
   ])('$what', ({ error, says }) => {
     expect(dynamoDbError(error, 'PutItem', 'state').message).toContain(says);
+  });
+});
+
+describe('AssumeRole failures', () => {
+  const sts = mockClient(STSClient);
+  afterAll(() => sts.restore());
+  const roles = () => new AssumeRoleCredentials(new STSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+  const role = 'arn:aws:iam::123456789012:role/reader';
+
+  it.each([
+    { what: 'an answer without credentials (not STS)', setup: () => sts.on(AssumeRoleCommand).resolves({}), says: "returned no credentials: the answer was not STS's; check the STS endpoint" },
+    { what: 'a 5xx', setup: () => sts.on(AssumeRoleCommand).rejects(named('InternalFailure', 'oops', 500)), says: 'STS answered with a server error (InternalFailure: oops); retried next pass' },
+    { what: 'access denied', setup: () => sts.on(AssumeRoleCommand).rejects(named('AccessDenied', 'no')), says: 'grant sts:AssumeRole on it' },
+  ])('$what', async ({ setup, says }) => {
+    sts.reset();
+    setup();
+    await expect(roles().get(role)).rejects.toThrow(says);
   });
 });
