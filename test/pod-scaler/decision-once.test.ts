@@ -20,19 +20,27 @@ import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-serv
 import { CLUSTER, FakeClock, configFrom, putDeployment, replicasOf, sqsObject } from './harness';
 
 const KEY = `${CLUSTER}/shop/orders`;
-// Pods 2 per 5 minutes: one +2 step, then the rate limit holds; a phantom +2 would block scale-up.
-const config = configFrom(
-  sqsObject({
-    polling: 60,
-    behavior: `
+
+/** One scale-up policy of `pods` per 5 minutes, so the history decides what the next evaluation may add. */
+const withPolicy = (pods: number) =>
+  configFrom(
+    sqsObject({
+      polling: 60,
+      behavior: `
   advanced:
     horizontalPodAutoscalerConfig:
       behavior:
         scaleUp:
           policies:
-            - {type: Pods, value: 2, periodSeconds: 300}`,
-  }),
-);
+            - {type: Pods, value: ${pods}, periodSeconds: 300}`,
+    }),
+  );
+// The issue's case: the backlog wants 12 (+2) and the policy would allow +4, so a second evaluation
+// that starts from the old count applies the same +2 again and the history says +4.
+const roomyPolicy = withPolicy(4);
+// Pods 2 per 5 minutes: one +2 step, then the rate limit holds, so a phantom +2 blocks scale-up.
+const tightPolicy = withPolicy(2);
+let config = roomyPolicy;
 
 const sqs = mockClient(SQSClient);
 let kube: KubeApiServer;
@@ -64,6 +72,10 @@ function depsWith(api: ScaleTargetApi, stateStore: StateStore = store): TickDepe
   return { config, clock, stateStore, scaleTargets: async () => api, readTriggers: createTriggerReader({ clientFactory }) };
 }
 
+function setBacklog(messages: number): void {
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: String(messages), ApproximateNumberOfMessagesNotVisible: '0' } });
+}
+
 const patches = () => kube.requests.filter((request) => request.method === 'PATCH' && request.path.endsWith('/scale'));
 const scaleUpHistory = async () => (await store.loadMany([KEY])).states.get(KEY)!.scaling.scaleUpEvents.reduce((sum, event) => sum + event.replicas, 0);
 const evaluation = (deps: TickDependencies) => runTick(deps, { deadline: clock.now() + 50_000, windowMs: 0 });
@@ -73,7 +85,8 @@ beforeEach(async () => {
   clock = new FakeClock(Date.UTC(2026, 10, 22, 12, 0, 0));
   store = new MemoryStateStore();
   sqs.reset();
-  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '100', ApproximateNumberOfMessagesNotVisible: '0' } });
+  setBacklog(60); // 12 replicas at 5 messages each
+  config = roomyPolicy;
   putDeployment(kube, 'shop', 'orders', 10);
 });
 
@@ -136,6 +149,8 @@ describe('a decision is applied at most once', () => {
 
 describe('recorded scale events agree with the cluster', () => {
   it('drops the phantom event of a claim whose patch failed and whose revert lost a race, so scale-up is not blocked', async () => {
+    config = tightPolicy;
+    setBacklog(100); // 20 wanted: each evaluation may add 2
     const real = new KubernetesScaleTargetApi(kube.kubeConfig());
     kube.failNext({ method: 'PATCH', path: /\/scale$/, status: 503 });
     let saves = 0;
@@ -159,6 +174,7 @@ describe('recorded scale events agree with the cluster', () => {
   });
 
   it('keeps the event when the target was changed after the patch (by a person): it did happen', async () => {
+    config = tightPolicy;
     const real = new KubernetesScaleTargetApi(kube.kubeConfig());
     await evaluation(depsWith(real));
     expect(replicasOf(kube, 'shop', 'orders')).toBe(12);
