@@ -71,7 +71,7 @@ const FIX: Record<FaultKind, RegExp> = {
   throttle: /retried next invocation|check /,
   // The SDK's attempt timeout (production transport) or the handler's call guard, whichever fires first.
   hang: /(did not answer within \d+ ms|exceeded the configured \d+ ms requestTimeout).*check /,
-  denied: /grant |add to the node scaler's ClusterRole|check /,
+  denied: /grant |add to the node scaler's ClusterRole/,
   malformed: /retried next invocation|check /,
 };
 
