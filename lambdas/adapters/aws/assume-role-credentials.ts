@@ -5,7 +5,7 @@
  */
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { TriggerError } from '../../triggers/trigger-definition';
-import { awsErrorName, isMalformedAnswer, isServerError } from './aws-errors';
+import { awsErrorName, isMalformedAnswer, isServerError, isThrottlingError, isTimeoutError } from './aws-errors';
 import { recordAwsCall } from './call-counter';
 
 /** The shape SDK clients accept as `credentials`. */
@@ -60,6 +60,10 @@ export class AssumeRoleCredentials {
       const name = awsErrorName(error);
       const detail = error instanceof Error ? error.message : String(error);
       if (isMalformedAnswer(error)) throw notFromSts(roleArn);
+      if (isTimeoutError(error)) throw stsTimeout(roleArn);
+      if (isThrottlingError(error)) {
+        throw new TriggerError(`STS throttled AssumeRole for ${roleArn} even after retries (${name}): retried next pass; raise the STS quota if it persists`, name);
+      }
       if (isServerError(error)) {
         throw new TriggerError(`cannot assume role ${roleArn}: STS answered with a server error (${name}: ${detail}); retried next pass`, name);
       }
@@ -86,5 +90,14 @@ function notFromSts(roleArn: string): TriggerError {
   return new TriggerError(
     `AssumeRole for ${roleArn} returned no credentials: the answer was not STS's; check the STS endpoint (regional STS, VPC endpoint, proxy); retried next pass`,
     'AssumeRoleFailed',
+  );
+}
+
+/** STS did not answer: the read that needed the role never started, and the service it reads is not to blame. */
+export function stsTimeout(roleArn: string | undefined): TriggerError {
+  return new TriggerError(
+    `STS AssumeRole for ${roleArn} got no answer in time, so the read could not start: check that the Lambda can reach STS ` +
+      '(an STS VPC endpoint or a NAT) and that STS is not throttling the scaler; the read is retried next pass',
+    'StsTimeout',
   );
 }

@@ -72,6 +72,14 @@ export function isMalformedAnswer(error: unknown): boolean {
   return awsErrorName(error) === 'SyntaxError' || /Deserialization error|is not valid JSON|Unexpected token|non-whitespace character/i.test(message);
 }
 
+export function isThrottlingError(error: unknown): boolean {
+  return THROTTLED.has(awsErrorName(error));
+}
+
+export function isTimeoutError(error: unknown): boolean {
+  return TIMEOUTS.has(awsErrorName(error));
+}
+
 /** True for CloudWatch's "one of your queries is invalid" errors, which fail a whole call. */
 export function isInvalidQueryError(error: unknown): boolean {
   return INVALID_QUERY.has(awsErrorName(error));

@@ -17,6 +17,7 @@ import { TriggerError, type Reading, type ReadRequest, type TriggerDefinition } 
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { DEFAULT_CALL_TIMEOUT_MS, type AwsClientFactory } from './aws-client-factory';
 import { toTriggerError } from './aws-errors';
+import { stsTimeout } from './assume-role-credentials';
 import { countAwsCalls } from './call-counter';
 
 export interface TriggerReaderOptions {
@@ -151,7 +152,7 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     results = await untilAborted(batch, signal);
   } catch (error) {
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
-    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source) : toTriggerError(error, {
+    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : toTriggerError(error, {
       operation: `${first.service} read`,
       iamAction: READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
@@ -165,14 +166,6 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
   }
   return new Map(
     unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),
-  );
-}
-
-function stsTimeout(source: ReadRequest['source']): TriggerError {
-  return new TriggerError(
-    `STS AssumeRole for ${source.roleArn} got no answer in time, so the read could not start: check that the Lambda can reach STS ` +
-      '(an STS VPC endpoint or a NAT) and that STS is not throttling the scaler; the read is retried next pass',
-    'StsTimeout',
   );
 }
 

@@ -50,6 +50,8 @@ describe('AssumeRole failures', () => {
     { what: 'an answer without credentials (not STS)', setup: () => sts.on(AssumeRoleCommand).resolves({}), says: "returned no credentials: the answer was not STS's; check the STS endpoint" },
     { what: 'a 5xx', setup: () => sts.on(AssumeRoleCommand).rejects(named('InternalFailure', 'oops', 500)), says: 'STS answered with a server error (InternalFailure: oops); retried next pass' },
     { what: 'access denied', setup: () => sts.on(AssumeRoleCommand).rejects(named('AccessDenied', 'no')), says: 'grant sts:AssumeRole on it' },
+    { what: 'throttling', setup: () => sts.on(AssumeRoleCommand).rejects(named('Throttling', 'Rate exceeded')), says: 'STS throttled AssumeRole for arn:aws:iam::123456789012:role/reader even after retries (Throttling): retried next pass' },
+    { what: 'an attempt timeout', setup: () => sts.on(AssumeRoleCommand).rejects(named('TimeoutError', 'a request has exceeded the configured 1000 ms requestTimeout')), says: 'STS AssumeRole for arn:aws:iam::123456789012:role/reader got no answer in time' },
   ])('$what', async ({ setup, says }) => {
     sts.reset();
     setup();
