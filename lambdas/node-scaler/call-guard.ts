@@ -64,7 +64,7 @@ export function callGuard(clock: Clock, deadline: number, callTimeoutMs: number)
 function withContext(error: unknown, what: CallDescription, label: string): unknown {
   if (error instanceof CallTimeoutError || !(error instanceof Error)) return error;
   const named = error.message.startsWith(what.dependency) && error.message.includes(what.resource) ? error.message : `${label} failed: ${error.message}`;
-  const fixed = /grant |add to |ClusterRole|retried next invocation/.test(named) ? named : `${named}; ${what.fix}`;
+  const fixed = /grant |add to |ClusterRole|retried next invocation|check /.test(named) ? named : `${named}; ${what.fix}`;
   return new Error(fixed, { cause: error });
 }
 

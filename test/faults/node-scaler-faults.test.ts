@@ -58,6 +58,12 @@ const DEPENDENCIES: Dependency[] = [
     names: /DynamoDB (GetItem|PutItem) for item nodegroup\/prod\/alpha in table state/,
   },
   {
+    name: 'EKS DescribeCluster (one cluster)',
+    affected: 'gamma',
+    inject: (wire, rule) => wire.eks.inject({ ...rule, match: (request) => request.path === '/clusters/edge' }),
+    names: /EKS (DescribeCluster for cluster edge|cluster edge)/,
+  },
+  {
     name: 'Kubernetes API (every call to one cluster)',
     affected: 'gamma',
     inject: (wire, rule) => wire.kube.edge!.inject({ ...rule, match: () => true }),
@@ -70,7 +76,7 @@ const FIX: Record<FaultKind, RegExp> = {
   '5xx': /retried next invocation|check /,
   throttle: /retried next invocation|check /,
   // The SDK's attempt timeout (production transport) or the handler's call guard, whichever fires first.
-  hang: /(did not answer within \d+ ms|exceeded the configured \d+ ms requestTimeout).*check /,
+  hang: /(did not answer within \d+ ms|exceeded the configured \d+ ms requestTimeout|no answer in time).*check /,
   denied: /grant |add to the node scaler's ClusterRole/,
   malformed: /retried next invocation|check /,
 };
@@ -141,7 +147,7 @@ describe("the SDK's own retries absorb a single 5xx or throttling answer", () =>
   it.each(cells)('%s x one %s: every group scales', async (_name, fault, dependency) => {
     dependency.inject(wire, { fault, times: 1 });
     const { summary } = await wire.invoke();
-    expect(wire.autoScaling.faulted.length + wire.dynamoDb.faulted.length).toBe(1);
+    expect(wire.autoScaling.faulted.length + wire.dynamoDb.faulted.length + wire.eks.faulted.length).toBe(1);
     expect(summary.groups.map((group) => [group.autoScalingGroupName, group.error, group.scaleUp?.toDesired])).toEqual([
       ['alpha', undefined, 2],
       ['beta', undefined, 2],

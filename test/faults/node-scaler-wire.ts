@@ -1,7 +1,8 @@
 /**
  * The node scaler's dependencies on the wire, each behind a fault proxy: Auto Scaling (the world's
  * model served in the query protocol), DynamoDB (dynalite) and the Kubernetes API of each cluster
- * (the API test servers, over TLS). The real handler runs with real SDK and client-node clients
+ * (the API test servers, over TLS, found through EKS DescribeCluster on a loopback EKS endpoint, with
+ * real EKS tokens). The real handler runs with real SDK and client-node clients
  * built by the production transport (short timeouts, set through its options), so the SDK's
  * retries, parsers and socket timeouts are part of every cell.
  *
@@ -10,7 +11,10 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KubeConfig } from '@kubernetes/client-node';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { createServer, type Server } from 'node:http';
+import { EksClusterAccess } from '../../lambdas/adapters/kubernetes/eks-cluster-access';
+import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
 import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { NodeScalerWorld } from '../node-scaler/node-scaler-world';
@@ -36,6 +40,8 @@ export class NodeScalerWire {
     readonly autoScaling: FaultProxy,
     readonly dynamoDb: FaultProxy,
     readonly kube: Record<string, FaultProxy>,
+    readonly eks: FaultProxy,
+    private readonly eksEndpoint: Server,
   ) {}
 
   static async start(): Promise<NodeScalerWire> {
@@ -56,7 +62,22 @@ export class NodeScalerWire {
       startFaultProxy({ target: world.kube.url, protocol: 'kubernetes', tls, targetCa: world.kube.caPem }),
       startFaultProxy({ target: edge.url, protocol: 'kubernetes', tls, targetCa: edge.caPem }),
     ]);
-    return new NodeScalerWire(world, emulator, autoScaling, dynamoDb, { prod: prodKube, edge: edgeKube });
+    const kube = { prod: prodKube, edge: edgeKube };
+    // EKS DescribeCluster (REST JSON: GET /clusters/<name>): each cluster's endpoint is its proxy.
+    const eksEndpoint = createServer((req, res) => {
+      const name = decodeURIComponent(/^\/clusters\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '');
+      const proxy = kube[name as keyof typeof kube];
+      if (!proxy) {
+        res.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+        res.end(JSON.stringify({ message: `No cluster found for name: ${name}.` }));
+        return;
+      }
+      const cluster = { name, endpoint: proxy.url, certificateAuthority: { data: Buffer.from(KUBE_TEST_TLS_CERT).toString('base64') }, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' }, status: 'ACTIVE' };
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'eks-endpoint' });
+      res.end(JSON.stringify({ cluster }));
+    });
+    const eks = await startFaultProxy({ target: `http://127.0.0.1:${await listenOnLoopback(eksEndpoint)}`, protocol: 'aws-rest-json' });
+    return new NodeScalerWire(world, emulator, autoScaling, dynamoDb, kube, eks, eksEndpoint);
   }
 
   /** One invocation of the real handler through the proxies; `elapsedMs` is wall-clock time. */
@@ -65,12 +86,15 @@ export class NodeScalerWire {
     const transport = () => ({ region: 'us-east-1', credentials: CREDENTIALS, ...awsTransport(WIRE_TIMEOUTS.attemptTimeoutMs, WIRE_TIMEOUTS.maxAttempts) });
     const autoScalingClient = new AutoScalingClient({ ...transport(), endpoint: this.autoScaling.url });
     const dynamoDbClient = new DynamoDBClient({ ...transport(), endpoint: this.dynamoDb.url });
+    const eksClient = new EKSClient({ ...transport(), endpoint: this.eks.url });
+    const access = new EksClusterAccess({ eks: () => eksClient, credentials: async () => CREDENTIALS });
     const started = performance.now();
     try {
       const summary = await this.world.invokeWith({
         autoScalingClient,
         dynamoDbClient,
-        kubeConfigFor: async (cluster) => this.kubeConfig(cluster.name),
+        // Production's EKS discovery (a fresh cache per invocation, as a cold start).
+        kubeConfigFor: (cluster) => access.kubeConfigFor(cluster),
         remainingMs: REMAINING_MS,
         safetyMarginMs: SAFETY_MARGIN_MS,
         callTimeoutMs: WIRE_TIMEOUTS.callTimeoutMs,
@@ -79,18 +103,8 @@ export class NodeScalerWire {
     } finally {
       autoScalingClient.destroy();
       dynamoDbClient.destroy();
+      eksClient.destroy();
     }
-  }
-
-  private kubeConfig(cluster: string): KubeConfig {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: cluster, server: this.kube[cluster]!.url, caData: Buffer.from(KUBE_TEST_TLS_CERT).toString('base64'), skipTLSVerify: false }],
-      users: [{ name: 'scaler', token: 'test-token' }],
-      contexts: [{ name: cluster, cluster, user: 'scaler' }],
-      currentContext: cluster,
-    });
-    return kubeConfig;
   }
 
   desiredCapacity(group: GroupName): number {
@@ -98,7 +112,9 @@ export class NodeScalerWire {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.autoScaling.close(), this.dynamoDb.close(), ...Object.values(this.kube).map((proxy) => proxy.close())]);
+    await Promise.all([this.autoScaling.close(), this.dynamoDb.close(), this.eks.close(), ...Object.values(this.kube).map((proxy) => proxy.close())]);
+    this.eksEndpoint.closeAllConnections();
+    await new Promise<void>((resolve) => this.eksEndpoint.close(() => resolve()));
     await this.emulator.close();
     await this.world.close();
   }

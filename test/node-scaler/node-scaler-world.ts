@@ -31,6 +31,8 @@ export const MINUTE = 60_000;
 export const CLUSTER = 'prod';
 export const TEMPLATE_TAG = 'k8s.io/cluster-autoscaler/node-template/';
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+/** The test servers accept the test token and EKS tokens (the fault suite reaches them through EKS discovery). */
+const KUBE_AUTH = { authenticate: (header: string | undefined) => header === 'Bearer test-token' || (header?.startsWith('Bearer k8s-aws-v1.') ?? false) };
 
 export interface InvokeOptions {
   event?: unknown;
@@ -199,7 +201,7 @@ export class NodeScalerWorld {
   }
 
   static async start(): Promise<NodeScalerWorld> {
-    const [kube, dynamo] = await Promise.all([startKubeApiServer(), startDynalite()]);
+    const [kube, dynamo] = await Promise.all([startKubeApiServer(KUBE_AUTH), startDynalite()]);
     const tableName = 'state';
     await createStateTable(dynamo.client, tableName);
     await waitForActiveTable(dynamo.client, tableName);
@@ -213,7 +215,7 @@ export class NodeScalerWorld {
 
   /** A second (third...) cluster with its own API server; groups join it with `addGroup(model, { cluster })`. */
   async addCluster(name: string): Promise<KubeApiServer> {
-    const server = await startKubeApiServer();
+    const server = await startKubeApiServer(KUBE_AUTH);
     this.otherClusters.set(name, server);
     return server;
   }
