@@ -85,16 +85,6 @@ const FIX: Record<FaultKind, RegExp[]> = {
   malformed: [/not from AWS|not \w+'s|no spec/i, /check /i],
 };
 
-/**
- * Cells whose message still misleads (request R6 in /work/notes/faults-requests.md): STS throttling
- * and timeouts are reported as a missing sts:AssumeRole grant. They assert the other properties as
- * usual and the misleading text, so they turn red once it is fixed and the entry is removed then.
- */
-const KNOWN_MISLEADING: Record<string, RegExp> = {
-  "STS (one object's role) x throttle": /grant sts:AssumeRole/,
-  "STS (one object's role) x hang": /grant sts:AssumeRole/,
-};
-
 const healthyOf = (affected: ObjectName) => (Object.keys(OBJECTS) as ObjectName[]).filter((name) => name !== affected);
 
 describe('pod scaler fault matrix (wire-level)', () => {
@@ -116,9 +106,7 @@ describe('pod scaler fault matrix (wire-level)', () => {
     expect(summary.errors).toBeGreaterThanOrEqual(1);
     const lines = wire.logger.lines.filter((line) => line.includes(`${CLUSTER}/shop/${dependency.affected}`) && /"(error|statusReason)"/.test(line));
     expect(lines.join('\n')).toMatch(dependency.names);
-    const gap = KNOWN_MISLEADING[`${dependency.name} x ${fault}`];
-    if (gap) expect(lines.join('\n'), 'known gap R6: remove the KNOWN_MISLEADING entry once fixed').toMatch(gap);
-    else for (const pattern of FIX[fault]) expect(lines.join('\n')).toMatch(pattern);
+    for (const pattern of FIX[fault]) expect(lines.join('\n')).toMatch(pattern);
     if (process.env.FAULTS_PRINT_MESSAGES) console.log(`${dependency.name} x ${fault}: ${lines.join('\n')}`);
   });
 });
