@@ -88,6 +88,7 @@ export class GroupSession {
     const name = this.context.view.asg.name;
     const fresh = (await this.context.deps.autoScaling.describeGroups([name])).get(name);
     if (!fresh) throw new Error(`Auto Scaling group ${name} disappeared during the tick`);
+    if (fresh instanceof Error) throw fresh;
     this.asg = fresh;
     this.context.result.desiredCapacity = fresh.desiredCapacity;
     return fresh;

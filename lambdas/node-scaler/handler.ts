@@ -12,6 +12,11 @@ import { KubernetesClusterNodesApi } from '../adapters/kubernetes/kubernetes-clu
 import { DynamoDbNodeGroupStateStore } from '../adapters/state/node-group-state-store';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import type { Clock } from '../pod-scaler/tick-types';
+import type { AutoScalingGroupApi } from '../adapters/autoscaling/auto-scaling-group-api';
+import type { NodeGroupStateStore } from '../adapters/state/node-group-state-store';
+import type { CallDescription, CallGuard } from './call-guard';
+import { callGuard, DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS, guarded } from './call-guard';
+import type { NodeScalerEvent } from './invocation-event';
 import { parseNodeScalerEvent } from './invocation-event';
 import { runNodeScalerTick } from './node-scaler-tick';
 import type { NodeScalerTelemetry } from './telemetry';
@@ -35,6 +40,49 @@ export interface NodeScalerHandlerDependencies {
   safetyMarginMs?: number;
   drainBudgetMs?: number;
   evictionRetryMs?: number;
+  /** Longest any one Auto Scaling, DynamoDB, EKS or Kubernetes call may take, SDK retries included (default 10 s). */
+  callTimeoutMs?: number;
+}
+
+const AUTO_SCALING_OPERATIONS: Record<string, string> = {
+  describeGroups: 'DescribeAutoScalingGroups/DescribeScalingActivities',
+  setDesiredCapacity: 'SetDesiredCapacity',
+  terminateInstance: 'TerminateInstanceInAutoScalingGroup',
+};
+
+function argument(args: unknown[]): string {
+  const first = args[0];
+  if (Array.isArray(first)) return first.join(', ');
+  if (typeof first === 'string') return first;
+  if (first && typeof first === 'object' && 'name' in first) return `${(first as { namespace?: string }).namespace ?? ''}/${String((first as { name: unknown }).name)}`;
+  return 'the cluster';
+}
+
+/** Each dependency's calls under this invocation's guard, each described for its timeout message. */
+function guardedDependencies(guard: CallGuard, autoScaling: AutoScalingGroupApi, stateStore: NodeGroupStateStore, tableName: string) {
+  return {
+    autoScaling: guarded(autoScaling, guard, (method, args): CallDescription => ({
+      dependency: 'Auto Scaling',
+      operation: AUTO_SCALING_OPERATIONS[method] ?? method,
+      resource: argument(args),
+      fix: "check that the Lambda reaches the Auto Scaling endpoint (NAT or VPC endpoint) and the AWS Health Dashboard; the group is retried next invocation",
+    })),
+    stateStore: guarded(stateStore, guard, (method, args): CallDescription => ({
+      dependency: 'DynamoDB',
+      operation: method === 'save' ? 'PutItem' : 'GetItem',
+      resource: `item ${argument(args)} in table ${tableName}`,
+      fix: 'check that the Lambda reaches DynamoDB (NAT or VPC endpoint) and the table\'s throttling metrics; the group is retried next invocation',
+    })),
+  };
+}
+
+function guardedCluster(guard: CallGuard, cluster: ClusterRef, api: ClusterNodesApi): ClusterNodesApi {
+  return guarded(api, guard, (method, args) => ({
+    dependency: `Kubernetes API of cluster ${cluster.name}`,
+    operation: method,
+    resource: argument(args),
+    fix: "check that the cluster's endpoint is reachable from the Lambda (VPC, security group, endpoint access) and the API server's health; its groups are retried next invocation",
+  }));
 }
 
 export const systemClock: Clock = {
@@ -53,7 +101,8 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     const key = `${cluster.region}/${cluster.name}`;
     let api = apis.get(key);
     if (!api) {
-      api = deps.kubeConfigFor(cluster).then((kubeConfig) => new KubernetesClusterNodesApi(kubeConfig));
+      // The request itself is aborted at the call timeout (the guard only stops waiting for it).
+      api = deps.kubeConfigFor(cluster).then((kubeConfig) => new KubernetesClusterNodesApi(kubeConfig, { callTimeoutMs: deps.callTimeoutMs ?? DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS }));
       api.catch(() => apis.delete(key));
       apis.set(key, api);
     }
@@ -61,26 +110,51 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
   };
 
   return async (event: unknown, context?: LambdaContext): Promise<NodeScalerTickSummary> => {
-    const parsed = parseNodeScalerEvent(event);
+    const parsed = understoodEvent(event, telemetry);
     const remaining = context?.getRemainingTimeInMillis() ?? 60_000;
     const deadline = clock.now() + Math.max(0, remaining - (deps.safetyMarginMs ?? 5_000));
+    const guard = callGuard(clock, deadline, deps.callTimeoutMs ?? DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS);
+    const guardedClusterNodes = async (cluster: ClusterRef) =>
+      guardedCluster(
+        guard,
+        cluster,
+        await guard.run(
+          {
+            dependency: 'EKS',
+            operation: 'DescribeCluster',
+            resource: `cluster ${cluster.name} in ${cluster.region}`,
+            fix: 'check that the Lambda reaches the EKS endpoint and that the cluster exists in that region; its groups are retried next invocation',
+          },
+          () => clusterNodes(cluster),
+        ),
+      );
     let summary: NodeScalerTickSummary;
     try {
       summary = await runNodeScalerTick(
-        { config: deps.config, clock, autoScaling, stateStore, clusterNodes, telemetry },
+        { config: deps.config, clock, ...guardedDependencies(guard, autoScaling, stateStore, deps.tableName), clusterNodes: guardedClusterNodes, telemetry },
         {
           deadline,
-          notices: parsed.kind === 'scale-up-notice' ? parsed.notices : undefined,
+          notices: parsed.event.kind === 'scale-up-notice' ? parsed.event.notices : undefined,
           drainBudgetMs: deps.drainBudgetMs,
           evictionRetryMs: deps.evictionRetryMs,
         },
       );
+    } catch (error) {
+      // Never a notice dropped silently: the pod scaler's scale-ups it carried are named here.
+      telemetry.error('node scaler invocation failed', {
+        trigger: parsed.event.kind,
+        notices: parsed.event.kind === 'scale-up-notice' ? parsed.event.notices : undefined,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
     } finally {
       telemetry.flushMetrics?.();
     }
+    if (parsed.problem) summary.noticeProblems.push(parsed.problem);
     telemetry.info('node scaler invocation finished', {
-      trigger: parsed.kind,
+      trigger: parsed.event.kind,
       pendingPods: summary.pendingPods,
+      noticeProblems: summary.noticeProblems.length > 0 ? summary.noticeProblems : undefined,
       groups: summary.groups.map((group) => ({
         nodeGroup: group.nodeGroup,
         error: group.error,
@@ -92,6 +166,21 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     });
     return summary;
   };
+}
+
+/**
+ * The event, or a scheduled tick when a pod-scaler notice cannot be read: the unreadable notice is
+ * logged as an error and reported in the summary, and capacity is still planned from the pods the
+ * scheduler marked Unschedulable (the notice only brings that forward).
+ */
+function understoodEvent(event: unknown, telemetry: NodeScalerTelemetry): { event: NodeScalerEvent; problem?: NodeScalerTickSummary['noticeProblems'][number] } {
+  try {
+    return { event: parseNodeScalerEvent(event) };
+  } catch (error) {
+    const message = `${(error as Error).message}; the invocation runs as a scheduled tick, so unschedulable pods still get nodes`;
+    telemetry.error('scale-up notice not understood', { error: message });
+    return { event: { kind: 'tick' }, problem: { cluster: '*', notice: 'the whole event', message } };
+  }
 }
 
 let production: Promise<(event: unknown, context?: LambdaContext) => Promise<NodeScalerTickSummary>> | undefined;

@@ -3,6 +3,7 @@
  * DaemonSets) and every ASG in one batch, plan scale-up for the cluster's pending pods across its
  * groups, then act on each group. A broken group or cluster is reported and never stops the others.
  */
+import type { DescribedGroup } from '../adapters/autoscaling/auto-scaling-group-api';
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
 import { nodeGroupStateKey } from '../adapters/state/node-group-state-store';
 import type { ClusterRef, NodeGroupConfig } from '../config/scaler-config';
@@ -16,7 +17,7 @@ import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
 import { GroupSession, StateConflictError } from './group-actions';
-import { collectPendingPods } from './pending-pods';
+import { collectPendingPods, noticeLabel } from './pending-pods';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
 
 const UNMODELLED_REASON =
@@ -62,7 +63,7 @@ export async function runNodeScalerTick(deps: NodeScalerTickDependencies, option
   const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
   if (config.nodeGroups.length === 0) return summary;
 
-  let asgs: Map<string, AutoScalingGroupInfo> | undefined;
+  let asgs: Map<string, DescribedGroup> | undefined;
   let asgError: string | undefined;
   try {
     asgs = await deps.autoScaling.describeGroups([...new Set(config.nodeGroups.map((group) => group.autoScalingGroupName))]);
@@ -71,6 +72,12 @@ export async function runNodeScalerTick(deps: NodeScalerTickDependencies, option
   }
 
   const clusters = [...new Set(config.nodeGroups.map((group) => group.cluster))];
+  for (const notice of options.notices ?? []) {
+    if (clusters.includes(notice.cluster)) continue;
+    const problem = { cluster: notice.cluster, notice: noticeLabel(notice), message: `no nodeGroups entry is in cluster ${notice.cluster}, so no node is added for it; add the cluster's groups to nodeGroups` };
+    summary.noticeProblems.push(problem);
+    telemetry.warn('scale-up notice not counted', problem);
+  }
   for (const cluster of clusters) {
     const groups = config.nodeGroups.filter((group) => group.cluster === cluster);
     const notices = (options.notices ?? []).filter((notice) => notice.cluster === cluster);
@@ -89,7 +96,7 @@ async function tickCluster(
   cluster: string,
   groups: NodeGroupConfig[],
   notices: ScaleUpNotice[],
-  asgs: Map<string, AutoScalingGroupInfo> | undefined,
+  asgs: Map<string, DescribedGroup> | undefined,
   asgError: string | undefined,
   summary: NodeScalerTickSummary,
 ): Promise<NodeGroupTickResult[]> {
@@ -97,6 +104,12 @@ async function tickCluster(
   const results = groups.map(emptyResult);
   const failAll = (error: string) => {
     for (const result of results) result.error ??= error;
+    // The notices for this cluster are not counted this tick: say so, each by name.
+    for (const notice of notices) {
+      const problem = { cluster, notice: noticeLabel(notice), message: `not counted: ${error}` };
+      summary.noticeProblems.push(problem);
+      telemetry.warn('scale-up notice not counted', problem);
+    }
     return results;
   };
   if (!asgs) return failAll(`could not describe the Auto Scaling groups: ${asgError}`);
@@ -124,6 +137,7 @@ async function tickCluster(
       if (!asg) {
         throw new Error(`Auto Scaling group ${group.autoScalingGroupName} not found in ${ref.region}; check nodeGroups[].autoScalingGroupName and the region of cluster ${cluster}`);
       }
+      if (asg instanceof Error) throw asg;
       const refusal = refusalForClusterAutoscaler(group, asg);
       if (refusal) throw new Error(refusal);
       const key = nodeGroupStateKey(cluster, group.autoScalingGroupName);

@@ -16,6 +16,11 @@ export interface NoticeProblem {
   message: string;
 }
 
+/** How a notice is named in problems and logs: `<namespace>/<name> (<kind>)`. */
+export function noticeLabel(notice: ScaleUpNotice): string {
+  return `${notice.namespace}/${notice.name} (${notice.kind})`;
+}
+
 function isWaitingForNode(pod: PodInfo): boolean {
   return !pod.nodeName && pod.phase === 'Pending' && pod.deletingSince === undefined;
 }
@@ -31,7 +36,7 @@ export async function collectPendingPods(
   }
   const problems: NoticeProblem[] = [];
   for (const notice of notices) {
-    const label = `${notice.namespace}/${notice.name} (${notice.kind})`;
+    const label = noticeLabel(notice);
     try {
       const template = await api.readWorkloadTemplate(notice);
       const own = pods.filter(

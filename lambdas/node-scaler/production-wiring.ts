@@ -9,8 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { awsTransport } from '../adapters/aws/aws-client-factory';
 import type { ScalerConfig } from '../config/scaler-config';
 import type { NodeScalerHandlerDependencies } from './handler';
+
+/**
+ * The node scaler's AWS transport: the project's one (standard retries, a failing per-attempt
+ * timeout), 3 s per attempt so three attempts fit the handler's 10 s call guard (call-guard.ts).
+ */
+export const nodeScalerTransport = () => awsTransport(3_000, 3);
 
 export async function buildProductionDependencies(): Promise<NodeScalerHandlerDependencies> {
   const configFile = process.env.SCALER_CONFIG_FILE ?? join(dirname(fileURLToPath(import.meta.url)), 'scaler-config.json');
@@ -22,12 +29,12 @@ export async function buildProductionDependencies(): Promise<NodeScalerHandlerDe
   } catch (error) {
     throw new Error(`cannot read the scaler configuration ${configFile}: ${(error as Error).message}; set SCALER_CONFIG_FILE or ship scaler-config.json beside the handler`, { cause: error });
   }
-  const autoScalingClient = new AutoScalingClient({});
+  const autoScalingClient = new AutoScalingClient(nodeScalerTransport());
   const eksClients = new Map<string, EKSClient>();
   const eks = (region: string) => {
     let client = eksClients.get(region);
     if (!client) {
-      client = new EKSClient({ region });
+      client = new EKSClient({ region, ...nodeScalerTransport() });
       eksClients.set(region, client);
     }
     return client;
@@ -39,7 +46,7 @@ export async function buildProductionDependencies(): Promise<NodeScalerHandlerDe
   return {
     config,
     autoScalingClient,
-    dynamoDbClient: new DynamoDBClient({}),
+    dynamoDbClient: new DynamoDBClient(nodeScalerTransport()),
     tableName,
     kubeConfigFor: (cluster) => access.kubeConfigFor(cluster),
   };

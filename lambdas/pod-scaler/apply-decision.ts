@@ -2,12 +2,19 @@
  * Evaluates one prepared object and makes the decision durable and real, in an order that keeps
  * overlapping invocations safe:
  *
+ * 0. reconcile the stored decision with the replica count just observed (reconcile-claim.ts):
+ *    another invocation's claim still in flight means we stand back; a claim whose patch never
+ *    landed (the Lambda died, or its revert write lost a race) loses its phantom scale event;
  * 1. evaluate (pure engine);
- * 2. claim the decision with a write conditional on the version we loaded: if another invocation
- *    wrote first, we stop here, so a decision is never applied twice and no update is lost;
+ * 2. claim the decision with a write conditional on the version we loaded. Together with step 0
+ *    this makes the claim conditional on the replica count the decision was computed from: the
+ *    stored count is the one step 0 checked against the observed count, and the version condition
+ *    guarantees it has not changed since. If another invocation wrote first, we stop here, so a
+ *    decision is never applied twice and no update is lost;
  * 3. patch `spec.replicas` on the scale subresource;
  * 4. if the patch fails, write again without the scale event (the HPA records an event only after
- *    a successful update) and with the error as status;
+ *    a successful update) and with the error as status; if that write loses a race, the next
+ *    pass's step 0 drops the phantom event;
  * 5. record a Kubernetes Event on the target, best effort.
  */
 import type { StateStore, StoredObjectState } from '../adapters/state/state-store';
@@ -19,6 +26,7 @@ import type { ObjectTickResult, ScaleUpNotice } from './tick-types';
 import type { PreparedObject } from './prepare-object';
 import { workloadOf } from './object-key';
 import { describeError } from './describe-error';
+import { reconcileClaim } from './reconcile-claim';
 
 export interface ApplyContext {
   key: string;
@@ -54,7 +62,18 @@ export async function applyDecision(
   const { object, api, scale } = prepared;
   const { key, cluster, now } = context;
   const current = scale.specReplicas;
-  const loaded = stored?.scaling ?? initialScalingState(now);
+  const reconciled = reconcileClaim(stored, current, now);
+  if (reconciled.kind === 'in-flight') {
+    return {
+      result: overlapResult(
+        { key, cluster, objectId: object.id, status: stored?.status ?? 'ready', currentReplicas: current, scaled: false },
+        reconciled.reason,
+      ),
+    };
+  }
+  const warnings = reconciled.kind === 'phantom' ? [reconciled.warning] : [];
+  const reconciledStored = reconciled.kind === 'phantom' ? reconciled.stored : stored;
+  const loaded = reconciledStored?.scaling ?? initialScalingState(now);
   // The target's count when the scaler first took it over, for restoreToOriginalReplicaCount.
   const scaling = { ...loaded, originalReplicaCount: loaded.originalReplicaCount ?? current };
 
@@ -78,6 +97,7 @@ export async function applyDecision(
     desiredReplicas: desired,
     scaled: false,
     explanation: output.explanation,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   if (context.dryRun) return { result: baseResult };
 
@@ -95,13 +115,13 @@ export async function applyDecision(
     evaluatedAt: now,
     ...(context.kedaPoll ? { polledAt: now } : stored?.polledAt === undefined ? {} : { polledAt: stored.polledAt }),
     summary: summaryOf(object),
-    ...(stored?.lastDecision ? { lastDecision: stored.lastDecision } : {}),
-    ...(stored?.lastScaleAt ? { lastScaleAt: stored.lastScaleAt } : {}),
+    ...(reconciledStored?.lastDecision ? { lastDecision: reconciledStored.lastDecision } : {}),
+    ...(reconciledStored?.lastScaleAt ? { lastScaleAt: reconciledStored.lastScaleAt } : {}),
   };
 
   if (!output.scale) {
     const saved = await context.stateStore.save(base, expectedVersion);
-    return saved === 'saved' ? { result: baseResult } : { result: conflictResult(baseResult) };
+    return saved === 'saved' ? { result: baseResult } : { result: overlapResult(baseResult) };
   }
 
   const decision = { at: now, fromReplicas: current, desiredReplicas: desired, explanation: output.explanation };
@@ -113,7 +133,7 @@ export async function applyDecision(
     lastScaleAt: now,
   };
   if ((await context.stateStore.save(claimed, expectedVersion)) === 'conflict') {
-    return { result: conflictResult(baseResult) };
+    return { result: overlapResult(baseResult) };
   }
 
   const workload = workloadOf(object);
@@ -128,9 +148,12 @@ export async function applyDecision(
       statusReason: reason,
       lastDecision: { ...decision, applied: false },
     };
-    // The claim is ours (version + 1); if even this write conflicts, the newer writer's state wins.
-    await context.stateStore.save(reverted, expectedVersion + 1);
-    return { result: { ...baseResult, status: 'error', statusReason: reason, error: reason } };
+    // The claim is ours (version + 1). If even this write conflicts, the newer writer's state wins
+    // and still holds our claim: the next pass sees the count it claimed was never reached and
+    // drops the phantom scale event (reconcile-claim.ts).
+    const revert = await context.stateStore.save(reverted, expectedVersion + 1);
+    const unreverted = revert === 'conflict' ? '; the state still records the claim (a newer write came first), so the next pass reconciles it with the observed count' : '';
+    return { result: { ...baseResult, status: 'error', statusReason: reason + unreverted, error: reason + unreverted } };
   }
 
   await api
@@ -159,10 +182,10 @@ export async function applyDecision(
   };
 }
 
-function conflictResult(result: ObjectTickResult): ObjectTickResult {
-  return {
-    ...result,
-    scaled: false,
-    error: 'another invocation evaluated this object at the same time and its decision stands; nothing applied twice',
-  };
+/** Losing the race to an overlapping invocation is normal: reported, not an error. */
+function overlapResult(
+  result: ObjectTickResult,
+  reason = 'another invocation evaluated this object at the same time and its decision stands; nothing applied twice',
+): ObjectTickResult {
+  return { ...result, scaled: false, overlapped: true, statusReason: reason };
 }

@@ -56,6 +56,12 @@ export function createPodScalerHandler(
       observer.flush(summary?.trigger);
     }
     observability.logger.info('invocation finished', { summary });
+    if (summary.overlapped > 0) {
+      // Normal when two scheduled invocations overlap: the other invocation's decisions stand.
+      observability.logger.info('objects evaluated by an overlapping invocation', { overlapped: summary.overlapped });
+    }
+    const problems = [...(summary.shardFailures ?? []), ...summary.noticeFailures, ...(summary.restored?.failures ?? [])];
+    for (const problem of problems) observability.logger.warn('invocation problem', { problem });
     return summary;
   };
 }

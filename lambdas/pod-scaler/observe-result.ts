@@ -115,7 +115,12 @@ function logDecision(result: ObjectTickResult, logger: Logger): void {
     why: result.explanation?.message,
     triggers: result.explanation?.triggers,
   };
-  if (result.error) logger.warn(result.explanation ? 'decision not applied' : 'scaled object not evaluated', { ...decision, error: result.error });
+  // Every warning is its own line naming the object, so an alarm on WARN lines catches it.
+  for (const warning of result.warnings ?? []) logger.warn('scaled object warning', { scaledObject: result.key, warning });
+  // Losing the race to an overlapping invocation is normal: its decision stands. The invocation's
+  // summary counts these in one INFO line (handler.ts); per object it is detail.
+  if (result.overlapped) logger.debug('evaluated by an overlapping invocation', decision);
+  else if (result.error) logger.warn(result.explanation ? 'decision not applied' : 'scaled object not evaluated', { ...decision, error: result.error });
   else if (result.scaled || result.status === 'error') logger.info(result.scaled ? 'scaled' : 'evaluated', decision);
   // An unchanged decision is the common case (every object, every 15 s): at INFO it would be most
   // of the log bill. The aggregate metrics count it; POWERTOOLS_LOG_LEVEL=DEBUG shows it.

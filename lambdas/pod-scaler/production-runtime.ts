@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
-import { AwsClientFactory, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
+import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
@@ -41,7 +41,9 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const config = overrides.config ?? loadConfig();
   const clock = overrides.clock ?? systemClock;
   const tableName = requireEnv(env, 'STATE_TABLE_NAME');
-  const lambda = overrides.lambda ?? new LambdaClient({});
+  // Every client has a per-attempt timeout and bounded retries (awsTransport): a hung dependency
+  // costs seconds, never the invocation.
+  const lambda = overrides.lambda ?? new LambdaClient(awsTransport());
 
   const kubeConfigFor = overrides.kubeConfigFor ?? defaultKubeConfigSource(overrides);
   const apis = new Map<string, Promise<ScaleTargetApi>>();
@@ -58,16 +60,23 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const nodeScaler = env.NODE_SCALER_FUNCTION_NAME;
   const self = env.AWS_LAMBDA_FUNCTION_NAME;
   const invokeAsync = async (functionName: string, payload: unknown) => {
-    await lambda.send(
+    const answer = await lambda.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
     );
+    // Lambda accepts an asynchronous invoke with 202; anything else (a proxy's 200 page) did not queue the event.
+    if (answer.StatusCode !== 202) {
+      throw new Error(
+        `Lambda Invoke of ${functionName} answered ${answer.StatusCode ?? 'without a status'}, not 202: the event was not queued; ` +
+          'check the Lambda endpoint (VPC endpoint, proxy)',
+      );
+    }
   };
 
   return {
     tick: {
       config,
       clock,
-      stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient({}), tableName }),
+      stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
       scaleTargets,
       readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
       ...(nodeScaler
@@ -89,11 +98,11 @@ function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: Cluster
   const eksClients = new Map<string, EKSClient>();
   const eks = overrides.eks ?? ((region: string) => {
     let client = eksClients.get(region);
-    if (!client) eksClients.set(region, (client = new EKSClient({ region })));
+    if (!client) eksClients.set(region, (client = new EKSClient({ region, ...awsTransport() })));
     return client;
   });
   // The identity the cluster's access entry maps: the Lambda role, through the SDK's default chain.
-  const credentials = new STSClient({}).config.credentials;
+  const credentials = new STSClient(awsTransport()).config.credentials;
   const access = new EksClusterAccess({ eks, credentials });
   return (cluster) => access.kubeConfigFor(cluster);
 }

@@ -4,13 +4,20 @@
  * of the objects the alarm speaks for, or one shard. Independent of Lambda's event plumbing so the
  * handler stays thin and tests drive the same path.
  */
-import type { TickDependencies, TickSummary } from './tick-types';
+import { emptyTickSummary, type TickDependencies, type TickSummary } from './tick-types';
 import { runTick } from './tick';
 import { classifyEvent, SHARD_EVENT_SOURCE, type InvocationEvent } from './invocation-event';
 import { objectsForAlarm } from './alarm-match';
 import { planShards } from './shards';
 import { objectKey } from './object-key';
 import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
+import { describeError } from './describe-error';
+import { withinBudget } from '../util/within-budget';
+
+/** Longest the hand-over of the remote shards may take (two attempts each), before the local shard runs. */
+export const SHARD_INVOKE_BUDGET_MS = 5_000;
+/** Longest the restore-on-removal step may hold the local shard. */
+export const RESTORE_BUDGET_MS = 10_000;
 
 export interface InvocationRuntime {
   tick: TickDependencies;
@@ -36,6 +43,8 @@ export interface InvocationSummary extends Omit<TickSummary, 'results'> {
   /** Alarm name, for alarm-driven evaluations. */
   alarm?: string;
   restored?: RestoreSummary;
+  /** Shards whose invoke failed even after one retry, with why (their objects wait for the next tick). */
+  shardFailures?: string[];
 }
 
 export async function runInvocation(
@@ -50,7 +59,7 @@ export async function runInvocation(
   if (event.kind === 'alarm') {
     // Only a transition into ALARM means "a backlog is building"; OK and INSUFFICIENT_DATA wait for the tick.
     const ids = event.state === 'ALARM' ? objectsForAlarm(tick.config.scaledObjects, event.metrics) : [];
-    const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0 }) : emptySummary();
+    const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0 }) : emptyTickSummary();
     return finish(summary, { trigger: 'alarm', shards: 1, alarm: event.alarmName });
   }
 
@@ -63,21 +72,55 @@ export async function runInvocation(
   const keys = tick.config.scaledObjects.map((object) => objectKey(object, tick.config));
   const shards = planShards(keys, runtime.maxObjectsPerInvocation);
   // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
-  await Promise.all(
-    shards.slice(1).map((objectIds, index) =>
-      runtime.invokeShard({ source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds }),
-    ),
+  // A failed invoke is that shard's problem: reported and retried once, never the local shard's.
+  const shardFailures = (
+    await Promise.all(
+      shards.slice(1).map((objectIds, index) => {
+        const event: ShardEvent = { source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds };
+        // A hung invoke must not hold the local shard: past its budget it is reported like a failed one.
+        return withinBudget(invokeShardWithRetry(runtime, event), SHARD_INVOKE_BUDGET_MS, () => '').catch(
+          () =>
+            `shard ${event.shard} of ${event.of} (${objectIds.length} objects) could not be invoked: Lambda Invoke got no answer within ` +
+            `${SHARD_INVOKE_BUDGET_MS / 1000} s; its objects are evaluated at the next tick: check that the Lambda can reach the Lambda API (a VPC endpoint or a NAT)`,
+        );
+      }),
+    )
+  ).filter((failure): failure is string => failure !== undefined);
+  // Best effort before the local shard: a failure or a hang is reported and retried next invocation.
+  const restored = await withinBudget(restoreRemovedObjects(tick), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
+    (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring objects removed from the configuration: ${describeError(error)}; retried next invocation`] }),
   );
-  const restored = await restoreRemovedObjects(tick);
   const summary = await runTick(tick, { deadline, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
-  return finish(summary, { trigger: 'schedule', shards: Math.max(1, shards.length), restored });
+  return finish(summary, {
+    trigger: 'schedule',
+    shards: Math.max(1, shards.length),
+    restored,
+    ...(shardFailures.length > 0 ? { shardFailures } : {}),
+  });
 }
 
-function emptySummary(): TickSummary {
-  return { passes: 0, evaluated: 0, scaled: 0, errors: 0, results: [], calls: {}, skippedForDeadline: 0 };
+/** Undefined when the shard was handed over; otherwise why not, after one retry. */
+async function invokeShardWithRetry(runtime: InvocationRuntime, event: ShardEvent): Promise<string | undefined> {
+  let first: unknown;
+  try {
+    await runtime.invokeShard(event);
+    return undefined;
+  } catch (error) {
+    first = error;
+  }
+  try {
+    await runtime.invokeShard(event);
+    return undefined;
+  } catch (error) {
+    return (
+      `shard ${event.shard} of ${event.of} (${event.objectIds.length} objects) could not be invoked: ${describeError(error)} ` +
+      `(first attempt: ${describeError(first)}); its objects are evaluated at the next tick: check the function's lambda:InvokeFunction permission on itself and its concurrency`
+    );
+  }
 }
 
-function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored'>): InvocationSummary {
+
+function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored' | 'shardFailures'>): InvocationSummary {
   const { results: _results, ...counts } = summary;
   return { ...counts, ...extra };
 }

@@ -49,8 +49,15 @@ export interface ObjectTickResult {
   /** True when the scale subresource was patched. */
   scaled: boolean;
   explanation?: Explanation;
-  /** Set when the object could not be evaluated at all (target gone, RBAC, state conflict...). */
+  /** Set when the object could not be evaluated at all (target gone, RBAC, a hung call...). */
   error?: string;
+  /**
+   * True when another invocation evaluated this object at the same moment and its decision
+   * stands: normal when invocations overlap, so not an error.
+   */
+  overlapped?: boolean;
+  /** Things an operator should see although the object was evaluated (logged at WARN). */
+  warnings?: string[];
 }
 
 export interface ScaleUpNotice {
@@ -102,4 +109,14 @@ export interface TickSummary {
   calls: Partial<Record<TriggerService, number>>;
   /** Objects whose pass was skipped because the deadline came first. */
   skippedForDeadline: number;
+  /** Evaluations that lost the race to an overlapping invocation (normal; its decision stands). */
+  overlapped: number;
+  /** Warnings attached to results (undecodable state, non-finite metric values...). */
+  warnings: number;
+  /** Node scaler notices that could not be sent, with why. */
+  noticeFailures: string[];
+}
+
+export function emptyTickSummary(): TickSummary {
+  return { passes: 0, evaluated: 0, scaled: 0, errors: 0, results: [], calls: {}, skippedForDeadline: 0, overlapped: 0, warnings: 0, noticeFailures: [] };
 }

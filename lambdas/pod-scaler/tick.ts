@@ -2,15 +2,20 @@
  * One pod scaler tick: every ScaledObject that is due gets evaluated, in passes that honour each
  * object's pollingInterval within the invocation's window, and never past the deadline.
  *
- * Within a pass, all triggers of all due objects are read together through the read plan (so two
- * objects on one queue cost one call), then every object is decided and applied independently:
- * one broken object never stops the others.
+ * Within a pass, each cluster's objects go through their own pipeline (prepare from Kubernetes,
+ * read triggers, decide and apply), concurrently with the other clusters, so a slow or unreachable
+ * cluster holds back only its own objects. Inside a cluster, the triggers of all prepared objects
+ * are read together through the read plan (two objects on one queue cost one call), and every
+ * preparation and application runs under a budget: one hung call fails its own object, never the
+ * pass. The invocation always returns its summary before the deadline.
  */
-import type { StoredObjectState } from '../adapters/state/state-store';
+import type { LoadedStates, StoredObjectState } from '../adapters/state/state-store';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { initialScalingState } from '../engine/scaling-state';
 import { toTriggerResults } from '../triggers/metric-step';
+import { TriggerError } from '../triggers/trigger-definition';
 import { mapWithConcurrency } from '../util/map-with-concurrency';
+import { withinBudget } from '../util/within-budget';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
 import { clusterOf, objectKey } from './object-key';
@@ -18,6 +23,7 @@ import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import type {
   ObjectTickResult,
+  ReadPlanOutcome,
   ScaleUpNotice,
   TickDependencies,
   TickOptions,
@@ -25,14 +31,34 @@ import type {
   TriggerReadItem,
   TriggerService,
 } from './tick-types';
+import { emptyTickSummary } from './tick-types';
 
-/** Objects prepared and applied at once; Kubernetes API calls per object are few and short. */
+/** Objects prepared and applied at once per cluster; Kubernetes API calls per object are few and short. */
 const OBJECT_CONCURRENCY = 32;
+/**
+ * Longest one object's preparation may take (scale, HPA list, env, pods: each call has its own
+ * timeout, this bounds their sum). Past it the object is skipped this pass; the others go on.
+ */
+export const PREPARATION_BUDGET_MS = 10_000;
+/** Longest the node scaler's notice may hold a pass: it is best effort (pending pods bring the node scaler anyway). */
+export const NOTICE_BUDGET_MS = 2_000;
 
 interface Entry {
   object: ScaledObject;
   key: string;
   cluster: string;
+}
+
+/** The pass's view of stored state, or why it could not be read. */
+type PassStates = LoadedStates | { unreadable: string };
+
+/** What every cluster pipeline of one pass shares. */
+interface PassContext {
+  deps: TickDependencies;
+  options: TickOptions;
+  kedaPolls: ReadonlySet<string>;
+  states: PassStates;
+  cache: PreparationCache;
 }
 
 export async function runTick(deps: TickDependencies, options: TickOptions): Promise<TickSummary> {
@@ -45,15 +71,16 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     .filter((entry) => !only || only.has(entry.key) || only.has(entry.object.id));
   const byKey = new Map(entries.map((entry) => [entry.key, entry]));
 
-  const summary: TickSummary = { passes: 0, evaluated: 0, scaled: 0, errors: 0, results: [], calls: {}, skippedForDeadline: 0 };
+  const summary = emptyTickSummary();
   if (entries.length === 0) return summary;
 
-  let states = await deps.stateStore.loadMany(entries.map((entry) => entry.key));
+  let states = await loadStates(deps, entries.map((entry) => entry.key), options.deadline);
+  const stored = (key: string) => ('states' in states ? states.states.get(key) : undefined);
   const passes = planPasses(
     entries.map((entry) => ({
       key: entry.key,
       pollingIntervalSeconds: entry.object.pollingInterval,
-      ...(states.get(entry.key)?.polledAt === undefined ? {} : { lastPolledAt: states.get(entry.key)!.polledAt }),
+      ...(stored(entry.key)?.polledAt === undefined ? {} : { lastPolledAt: stored(entry.key)!.polledAt }),
     })),
     start,
     windowMs,
@@ -72,26 +99,74 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     }
     if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
     const passEntries = pass.keys.map((key) => byKey.get(key)).filter((entry): entry is Entry => entry !== undefined);
-    if (index > 0) states = await deps.stateStore.loadMany(pass.keys);
+    if (index > 0) states = await loadStates(deps, pass.keys, options.deadline);
     const began = clock.now();
-    await runPass(deps, options, passEntries, new Set(pass.kedaPolls), states, cache, summary);
+    await runPass({ deps, options, kedaPolls: new Set(pass.kedaPolls), states, cache }, passEntries, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }
   return summary;
 }
 
-async function runPass(
-  deps: TickDependencies,
-  options: TickOptions,
-  entries: Entry[],
-  kedaPolls: ReadonlySet<string>,
-  states: Map<string, StoredObjectState>,
-  cache: PreparationCache,
-  summary: TickSummary,
-): Promise<void> {
+/** The state of a pass's objects; an unreachable table fails the pass's objects, not the invocation. */
+async function loadStates(deps: TickDependencies, keys: string[], deadline: number): Promise<PassStates> {
+  try {
+    return await withinBudget(deps.stateStore.loadMany(keys), deadline - deps.clock.now(), () => 'loading state did not finish before the deadline');
+  } catch (error) {
+    return { unreadable: `the state could not be read, so nothing was evaluated: ${describeError(error)}` };
+  }
+}
+
+async function runPass(pass: PassContext, entries: Entry[], summary: TickSummary): Promise<void> {
+  const { deps, options } = pass;
+  const byCluster = new Map<string, Entry[]>();
+  for (const entry of entries) byCluster.set(entry.cluster, [...(byCluster.get(entry.cluster) ?? []), entry]);
+  const outcomes = await Promise.all([...byCluster.values()].map((clusterEntries) => runClusterPass(pass, clusterEntries)));
+
+  const resultByKey = new Map(outcomes.flatMap((outcome) => outcome.results.map((result) => [result.key, result] as const)));
+  for (const entry of entries) {
+    const result = resultByKey.get(entry.key);
+    if (!result) continue;
+    summary.evaluated += 1;
+    if (result.scaled) summary.scaled += 1;
+    if (result.error || result.status === 'error') summary.errors += 1;
+    if (result.overlapped) summary.overlapped += 1;
+    summary.warnings += result.warnings?.length ?? 0;
+    summary.results.push(result);
+    deps.onResult?.(result);
+  }
+  for (const { calls } of outcomes) {
+    for (const [service, count] of Object.entries(calls) as [TriggerService, number][]) {
+      summary.calls[service] = (summary.calls[service] ?? 0) + count;
+    }
+  }
+  const scaleUps = outcomes.flatMap((outcome) => outcome.scaleUps);
+  if (scaleUps.length > 0 && deps.onScaleUps) {
+    // The node scaler is told in the same pass, so nodes are requested before the pods turn pending.
+    // Best effort (pods pending for long enough bring the node scaler anyway), but never silent.
+    try {
+      const budgetMs = Math.min(NOTICE_BUDGET_MS, Math.max(0, options.deadline - deps.clock.now()));
+      await withinBudget(deps.onScaleUps(scaleUps), budgetMs, () => `Lambda Invoke of the node scaler got no answer within ${budgetMs} ms`);
+    } catch (error) {
+      summary.noticeFailures.push(`telling the node scaler about ${scaleUps.length} scale-up(s) failed: ${describeError(error)}`);
+    }
+  }
+}
+
+interface ClusterPassOutcome {
+  results: ObjectTickResult[];
+  scaleUps: ScaleUpNotice[];
+  calls: ReadPlanOutcome['calls'];
+}
+
+async function runClusterPass({ deps, options, kedaPolls, states, cache }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
   const now = deps.clock.now();
-  const preparations = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, (entry) => prepareSafely(deps, entry, cache));
+  if ('unreadable' in states) return { results: entries.map((entry) => failedResult(entry, states.unreadable)), scaleUps: [], calls: {} };
+  const budgetLeft = () => Math.max(0, options.deadline - deps.clock.now());
+
+  const preparations = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, (entry) =>
+    prepareSafely(deps, entry, cache, Math.min(PREPARATION_BUDGET_MS, budgetLeft())),
+  );
 
   const items: TriggerReadItem[] = [];
   preparations.forEach((preparation, i) => {
@@ -99,53 +174,99 @@ async function runPass(
     if (!preparation.ok || preparation.prepared.object.pause.paused) return;
     for (const trigger of preparation.prepared.object.triggers) items.push({ id: `${entries[i]!.key}#${trigger.index}`, trigger });
   });
-  const { readings, calls } = await deps.readTriggers(items, now);
-  for (const [service, count] of Object.entries(calls) as [TriggerService, number][]) {
-    summary.calls[service] = (summary.calls[service] ?? 0) + count;
-  }
+  const { readings, calls } = await readWithinBudget(deps, items, now, budgetLeft());
 
   const scaleUps: ScaleUpNotice[] = [];
   const results = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, async (entry, i): Promise<ObjectTickResult> => {
     const preparation = preparations[i]!;
-    const stored = states.get(entry.key);
+    const start = startingState(entry, states, now);
+    if ('result' in start) return start.result;
+    const { stored, warnings } = start;
+    const withWarnings = (result: ObjectTickResult): ObjectTickResult => {
+      const all = [...warnings, ...(result.warnings ?? [])];
+      return all.length > 0 ? { ...result, warnings: all } : result;
+    };
     try {
-      if (!preparation.ok) return await recordUnevaluable(deps, options, entry, stored, preparation, now);
-      const { object } = preparation.prepared;
-      const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now);
-      const applied = await applyDecision(preparation.prepared, triggers, stored, {
-        key: entry.key,
-        cluster: entry.cluster,
-        now,
-        kedaPoll: kedaPolls.has(entry.key),
-        stateStore: deps.stateStore,
-        dryRun: options.dryRun ?? false,
-      });
-      if (applied.scaleUp) scaleUps.push(applied.scaleUp);
-      return applied.result;
+      const work = (async () => {
+        if (!preparation.ok) return recordUnevaluable(deps, options, entry, stored, preparation, now);
+        const { object } = preparation.prepared;
+        const triggerWarnings: string[] = [];
+        const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now, (warning) => triggerWarnings.push(warning));
+        const applied = await applyDecision(preparation.prepared, triggers, stored, {
+          key: entry.key,
+          cluster: entry.cluster,
+          now,
+          kedaPoll: kedaPolls.has(entry.key),
+          stateStore: deps.stateStore,
+          dryRun: options.dryRun ?? false,
+        });
+        if (applied.scaleUp) scaleUps.push(applied.scaleUp);
+        return triggerWarnings.length > 0 ? { ...applied.result, warnings: [...(applied.result.warnings ?? []), ...triggerWarnings] } : applied.result;
+      })();
+      return withWarnings(
+        await withinBudget(work, budgetLeft(), () =>
+          'applying the decision did not finish before the invocation deadline (a state write or the patch hung); ' +
+          'the next pass reconciles the recorded decision with the replica count it observes',
+        ),
+      );
     } catch (error) {
-      return failedResult(entry, `evaluation failed: ${describeError(error)}`);
+      return withWarnings(failedResult(entry, `evaluation failed: ${describeError(error)}`));
     }
   });
+  return { results, scaleUps, calls };
+}
 
-  for (const result of results) {
-    summary.evaluated += 1;
-    if (result.scaled) summary.scaled += 1;
-    if (result.error || result.status === 'error') summary.errors += 1;
-    summary.results.push(result);
-    deps.onResult?.(result);
+/** The stored state an object starts from: decoded, fresh in place of an undecodable item, or none. */
+function startingState(
+  entry: Entry,
+  states: LoadedStates,
+  now: number,
+): { stored: StoredObjectState | undefined; warnings: string[] } | { result: ObjectTickResult } {
+  const bad = states.undecodable.get(entry.key);
+  if (!bad) return { stored: states.states.get(entry.key), warnings: [] };
+  if (bad.version === undefined) {
+    return { result: failedResult(entry, `${bad.problem}; delete that item from the state table and this object starts from fresh state`) };
   }
-  if (scaleUps.length > 0 && deps.onScaleUps) {
-    // The node scaler is told in the same pass, so nodes are requested before the pods turn pending.
-    await deps.onScaleUps(scaleUps).catch(() => undefined);
+  const fresh: StoredObjectState = {
+    key: entry.key,
+    cluster: entry.cluster,
+    objectId: entry.object.id,
+    version: bad.version,
+    scaling: initialScalingState(now),
+    status: 'ready',
+    active: false,
+    evaluatedAt: now,
+    summary: summaryOf(entry.object),
+  };
+  return {
+    stored: fresh,
+    warnings: [
+      `${bad.problem}; the object starts from fresh state (cooldown, stabilization and scale history reset) and the item is overwritten`,
+    ],
+  };
+}
+
+async function prepareSafely(deps: TickDependencies, entry: Entry, cache: PreparationCache, budgetMs: number): Promise<Preparation> {
+  const work = (async () => prepareObject(entry.object, entry.key, await deps.scaleTargets(entry.cluster), cache))();
+  try {
+    return await withinBudget(work, budgetMs, () =>
+      `cluster ${entry.cluster} did not answer within ${Math.round(budgetMs / 1000)} s while the scaler read ` +
+        `${entry.object.scaleTargetRef.kind} ${entry.object.namespace}/${entry.object.scaleTargetRef.name} (EKS DescribeCluster or the Kubernetes API hung); ` +
+        'this object is skipped this pass, the others went on',
+    );
+  } catch (error) {
+    return { ok: false, reason: describeError(error) };
   }
 }
 
-async function prepareSafely(deps: TickDependencies, entry: Entry, cache: PreparationCache): Promise<Preparation> {
+/** The pass's trigger reads; if the read plan itself fails or hangs, every trigger of the pass fails with the reason. */
+async function readWithinBudget(deps: TickDependencies, items: TriggerReadItem[], now: number, budgetMs: number): Promise<ReadPlanOutcome> {
+  if (items.length === 0) return { readings: new Map(), calls: {} };
   try {
-    const api = await deps.scaleTargets(entry.cluster);
-    return await prepareObject(entry.object, entry.key, api, cache);
+    return await withinBudget(deps.readTriggers(items, now), budgetMs, () => 'reading the triggers did not finish before the invocation deadline');
   } catch (error) {
-    return { ok: false, reason: describeError(error) };
+    const failure = new TriggerError(describeError(error), 'ReadFailed');
+    return { readings: new Map(items.map((item) => [item.id, failure])), calls: {} };
   }
 }
 
@@ -179,7 +300,7 @@ async function recordUnevaluable(
       active: stored?.active ?? false,
       evaluatedAt: now,
       summary: summaryOf(entry.object),
-      ...(preparation.scale ? { currentReplicas: preparation.scale.specReplicas } : {}),
+      ...(preparation.scale ? { currentReplicas: preparation.scale.specReplicas } : stored?.currentReplicas === undefined ? {} : { currentReplicas: stored.currentReplicas }),
       ...(stored?.lastDecision ? { lastDecision: stored.lastDecision } : {}),
       ...(stored?.lastScaleAt ? { lastScaleAt: stored.lastScaleAt } : {}),
       ...(stored?.polledAt === undefined ? {} : { polledAt: stored.polledAt }),

@@ -3,6 +3,7 @@
  * CloudWatch metric or metric-math / Metrics Insights expression over a window aligned to the
  * metric period. Reads are packed many to one GetMetricData call (KEDA makes one call per trigger).
  */
+import { appendAll } from '../util/append-all';
 import { GetMetricDataCommand, StandardUnit, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { isInvalidQueryError, toTriggerError } from '../adapters/aws/aws-errors';
 import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, readAwsSource, requireAwsSource, sourceKey, unresolvedEnvOf } from './aws-common';
@@ -166,7 +167,15 @@ function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricO
     throw new TriggerError(`CloudWatch returned no datapoints for ${describeQuery(params.query)} and ignoreNullValues is false`, 'EmptyMetricData');
   }
   const value = reading.hasResult && reading.values.length > 0 ? (reading.values[0] as number) : params.minMetricValue;
-  return { value, active: value > trigger.activationTarget };
+  const outcome: MetricOutcome = { value, active: value > trigger.activationTarget };
+  // KEDA hands NaN and ±Inf to the HPA as 0 (quantityFromFloat64), and so do we (kedaMetricMilli);
+  // that silently scales down, so it must at least be loud.
+  if (!Number.isFinite(value)) {
+    outcome.warning =
+      `CloudWatch returned ${value} for ${describeQuery(params.query)}; as in KEDA the trigger reads it as 0, ` +
+      'which can scale the target down: check the metric or expression (e.g. a division by zero in metric math)';
+  }
+  return outcome;
 }
 
 function describeQuery(query: CloudWatchQuery): string {
@@ -285,7 +294,7 @@ async function getMetricData(client: CloudWatchClient, call: CloudWatchRequest[]
       const known = series.get(result.Id);
       // KEDA reads MetricDataResults[0]: later pages extend that same series (same Id and label).
       if (!known) series.set(result.Id, { label: result.Label, values: [...(result.Values ?? [])] });
-      else if (known.label === result.Label) known.values.push(...(result.Values ?? []));
+      else if (known.label === result.Label) appendAll(known.values, result.Values ?? []);
     }
     nextToken = page.NextToken;
     pages += 1;

@@ -8,15 +8,25 @@ import type { ScaledObject } from '../engine/spec/scaled-object';
 import { getTriggerDefinition } from './registry';
 import { TriggerError, type Reading } from './trigger-definition';
 
-/** Item ids in `readings` are `<objectKey>#<trigger index>`, as the read plan was given them. */
-export function toTriggerResults(object: ScaledObject, objectKey: string, readings: Map<string, Reading | TriggerError | undefined>, now: number): TriggerResult[] {
+/**
+ * Item ids in `readings` are `<objectKey>#<trigger index>`, as the read plan was given them.
+ * `onWarning` hears readings that still scale but that an operator should see (a NaN datapoint).
+ */
+export function toTriggerResults(
+  object: ScaledObject,
+  objectKey: string,
+  readings: Map<string, Reading | TriggerError | undefined>,
+  now: number,
+  onWarning: (warning: string) => void = () => undefined,
+): TriggerResult[] {
   return object.triggers.map((trigger): TriggerResult => {
     const reading = readings.get(`${objectKey}#${trigger.index}`);
     if (reading instanceof TriggerError) return failed(trigger.index, reading);
     const definition = getTriggerDefinition(trigger.type);
     if (!definition) return { index: trigger.index, ok: false, error: `unsupported trigger type "${trigger.type}"`, code: 'UnsupportedTrigger' };
     try {
-      const { value, active } = definition.toMetric(trigger, reading, now);
+      const { value, active, warning } = definition.toMetric(trigger, reading, now);
+      if (warning) onWarning(`trigger ${trigger.index} (${trigger.type}): ${warning}`);
       return { index: trigger.index, ok: true, value, active };
     } catch (error) {
       return failed(trigger.index, error);

@@ -136,6 +136,8 @@ export interface MetricOutcome {
   /** Raw value (activation is decided on it before KEDA's clamp to >= 0). */
   value: number;
   active: boolean;
+  /** A reading an operator should hear about though it still scales (logged at WARN). */
+  warning?: string;
 }
 
 /** AWS SDK clients for one source (region, role, endpoint), built and cached by the read plan. */

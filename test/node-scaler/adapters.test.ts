@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingApiError, type DescribedGroup } from '../../lambdas/adapters/autoscaling/auto-scaling-group-api';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
+import type { AutoScalingGroupInfo } from '../../lambdas/engine/nodes/auto-scaling-group';
 import { KubernetesClusterNodesApi, effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { DynamoDbStateStore, createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
@@ -12,6 +14,13 @@ import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+
+/** The group's description, failing the test when the adapter reported an error for it instead. */
+function described(groups: Map<string, DescribedGroup>, name: string): AutoScalingGroupInfo {
+  const group = groups.get(name);
+  if (!group || group instanceof AutoScalingApiError) throw new Error(`group ${name}: ${group?.message ?? 'not described'}`);
+  return group;
+}
 
 describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
   let moto: MotoServer;
@@ -39,7 +48,7 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
     expect(await moto.recordedRequests('DescribeScalingActivities')).toHaveLength(150);
     expect(groups.size).toBe(150);
     expect(groups.get('g7')).toMatchObject({ name: 'g7', minSize: 0, maxSize: 5, desiredCapacity: 2, instanceTypes: ['m5.large'], tags: { team: 'a' }, activities: [] });
-    expect(groups.get('g7')?.instances).toEqual([
+    expect(described(groups, 'g7').instances).toEqual([
       { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
       { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
     ]);
@@ -51,12 +60,12 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
     await moto.recordRequests();
     await api.setDesiredCapacity('workers', 3);
     expect(Object.fromEntries(new URLSearchParams((await moto.recordedRequests('SetDesiredCapacity'))[0]!.body))).toMatchObject({ AutoScalingGroupName: 'workers', DesiredCapacity: '3', HonorCooldown: 'false' });
-    const grown = (await api.describeGroups(['workers'])).get('workers')!;
+    const grown = described(await api.describeGroups(['workers']), 'workers');
     expect(grown).toMatchObject({ desiredCapacity: 3 });
     expect(grown.instances).toHaveLength(3);
 
     await api.terminateInstance(grown.instances[0]!.instanceId);
-    const shrunk = (await api.describeGroups(['workers'])).get('workers')!;
+    const shrunk = described(await api.describeGroups(['workers']), 'workers');
     expect(shrunk.desiredCapacity).toBe(2);
     expect(shrunk.instances.map((instance) => instance.instanceId)).not.toContain(grown.instances[0]!.instanceId);
   });

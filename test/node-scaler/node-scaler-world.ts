@@ -18,6 +18,7 @@ import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-st
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
 import type { NodeGroupConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
 import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
+import type { NodeScalerHandlerDependencies } from '../../lambdas/node-scaler/handler';
 import type { NodeGroupMetricName, NodeScalerTelemetry } from '../../lambdas/node-scaler/telemetry';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import type { KubeApiServer, KubeObject } from '../support/kube-api-server';
@@ -29,6 +30,20 @@ export const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 export const MINUTE = 60_000;
 export const CLUSTER = 'prod';
 export const TEMPLATE_TAG = 'k8s.io/cluster-autoscaler/node-template/';
+const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+/** The test servers accept the test token and EKS tokens (the fault suite reaches them through EKS discovery). */
+const KUBE_AUTH = { authenticate: (header: string | undefined) => header === 'Bearer test-token' || (header?.startsWith('Bearer k8s-aws-v1.') ?? false) };
+
+export interface InvokeOptions {
+  event?: unknown;
+  autoScalingClient?: AutoScalingClient;
+  dynamoDbClient?: DynamoDBClient;
+  kubeConfigFor?: NodeScalerHandlerDependencies['kubeConfigFor'];
+  /** What Lambda's context reports as the time left (default 60 s). */
+  remainingMs?: number;
+  safetyMarginMs?: number;
+  callTimeoutMs?: number;
+}
 
 export interface AsgModel {
   name: string;
@@ -69,6 +84,8 @@ export interface PodSpec {
   /** metadata.deletionTimestamp, epoch ms: the pod is terminating. */
   deletingSince?: number;
   terminationGracePeriodSeconds?: number;
+  /** The cluster the pod is in (default CLUSTER). */
+  cluster?: string;
 }
 
 /**
@@ -101,65 +118,90 @@ export class NodeScalerWorld {
   duringNextDescribe?: () => Promise<void>;
   /** One-shot: runs inside the next clock sleep of an invocation (e.g. while a drain waits on a PDB). */
   duringNextSleep?: () => Promise<void>;
+  /** Edits every DescribeAutoScalingGroups answer (e.g. drops a field), as a faulty endpoint would. */
+  rewriteDescribedGroup?: (group: Record<string, unknown>) => void;
+  /** Groups whose DescribeScalingActivities call fails with this error. */
+  readonly activitiesFailures = new Map<string, Error>();
+  /** Clusters besides CLUSTER, each with its own Kubernetes API test server (see addCluster). */
+  readonly otherClusters = new Map<string, KubeApiServer>();
 
   private constructor(
     readonly kube: KubeApiServer,
     readonly dynamo: RunningDynalite,
     readonly tableName: string,
   ) {
-    this.asgMock.on(DescribeAutoScalingGroupsCommand).callsFake(async (input: { AutoScalingGroupNames?: string[] }) => {
+    this.asgMock.on(DescribeAutoScalingGroupsCommand).callsFake((input) => this.asgOperations.DescribeAutoScalingGroups(input));
+    this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input) => this.asgOperations.DescribeScalingActivities(input));
+    this.asgMock.on(SetDesiredCapacityCommand).callsFake((input) => this.asgOperations.SetDesiredCapacity(input));
+    this.asgMock.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input) => this.asgOperations.TerminateInstanceInAutoScalingGroup(input));
+  }
+
+  /**
+   * The Auto Scaling model, by operation, taking and returning the SDK's shapes: the client mock
+   * serves it, and so does the query emulator of the fault suite (test/faults), on the wire.
+   */
+  readonly asgOperations = {
+    DescribeAutoScalingGroups: async (input: { AutoScalingGroupNames?: string[] }) => {
       const answer = this.describeAnswer(input);
       const hook = this.duringNextDescribe;
       this.duringNextDescribe = undefined;
       if (hook) await hook();
       return answer;
-    });
-    this.asgMock.on(DescribeScalingActivitiesCommand).callsFake((input: { AutoScalingGroupName: string }) => ({
-      Activities: this.groups.get(input.AutoScalingGroupName)?.activities ?? [],
-    }));
-    this.asgMock.on(SetDesiredCapacityCommand).callsFake((input: { AutoScalingGroupName: string; DesiredCapacity: number }) => {
-      const group = this.groups.get(input.AutoScalingGroupName)!;
-      if (input.DesiredCapacity > group.maxSize) throw Object.assign(new Error('New SetDesiredCapacity value is above max'), { name: 'ValidationError' });
-      for (let count = group.desiredCapacity; count < input.DesiredCapacity; count += 1) {
+    },
+    DescribeScalingActivities: (input: { AutoScalingGroupName?: string }) => {
+      const failure = this.activitiesFailures.get(input.AutoScalingGroupName ?? '');
+      if (failure) throw failure;
+      return { Activities: this.groups.get(input.AutoScalingGroupName ?? '')?.activities ?? [] };
+    },
+    SetDesiredCapacity: (input: { AutoScalingGroupName?: string; DesiredCapacity?: number }) => {
+      const group = this.groups.get(input.AutoScalingGroupName ?? '')!;
+      const desired = input.DesiredCapacity ?? 0;
+      if (desired > group.maxSize) throw Object.assign(new Error('New SetDesiredCapacity value is above max'), { name: 'ValidationError' });
+      for (let count = group.desiredCapacity; count < desired; count += 1) {
         this.launched += 1;
         group.instances.push({ instanceId: `i-new${this.launched}`, lifecycleState: 'Pending' });
       }
-      group.desiredCapacity = input.DesiredCapacity;
+      group.desiredCapacity = desired;
       return {};
-    });
-    this.asgMock.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input: { InstanceId: string; ShouldDecrementDesiredCapacity: boolean }) => {
+    },
+    TerminateInstanceInAutoScalingGroup: (input: { InstanceId?: string; ShouldDecrementDesiredCapacity?: boolean }) => {
       for (const group of this.groups.values()) {
         const instance = group.instances.find((candidate) => candidate.instanceId === input.InstanceId);
         if (!instance) continue;
         instance.lifecycleState = 'Terminating';
         if (input.ShouldDecrementDesiredCapacity) group.desiredCapacity -= 1;
         // The node object goes away once the instance is gone (the cloud controller's job in EKS).
-        const node = this.kube.list('Node').find((candidate) => (candidate.spec as { providerID?: string }).providerID?.endsWith(`/${input.InstanceId}`));
-        if (node) this.kube.delete('Node', '', node.metadata.name);
+        const kube = this.kubeOf(this.clusterOfGroup(group.name));
+        const node = kube.list('Node').find((candidate) => (candidate.spec as { providerID?: string }).providerID?.endsWith(`/${input.InstanceId}`));
+        if (node) kube.delete('Node', '', node.metadata.name);
         return { Activity: { ActivityId: 'a', AutoScalingGroupName: group.name, Cause: 'x', StartTime: new Date(this.now), StatusCode: 'InProgress' } };
       }
       throw Object.assign(new Error(`Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`), { name: 'ValidationError' });
-    });
-  }
+    },
+  };
 
   private describeAnswer(input: { AutoScalingGroupNames?: string[] }) {
     return {
       AutoScalingGroups: (input.AutoScalingGroupNames ?? [])
         .map((name) => this.groups.get(name))
         .filter((group): group is AsgModel => group !== undefined)
-        .map((group) => ({
-          AutoScalingGroupName: group.name,
-          MinSize: group.minSize,
-          MaxSize: group.maxSize,
-          DesiredCapacity: group.desiredCapacity,
-          Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
-          Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
-        })),
+        .map((group) => {
+          const described: Record<string, unknown> = {
+            AutoScalingGroupName: group.name,
+            MinSize: group.minSize,
+            MaxSize: group.maxSize,
+            DesiredCapacity: group.desiredCapacity,
+            Instances: group.instances.map((instance) => ({ InstanceId: instance.instanceId, LifecycleState: instance.lifecycleState, InstanceType: instance.instanceType })),
+            Tags: Object.entries(group.tags).map(([Key, Value]) => ({ Key, Value, ResourceId: group.name })),
+          };
+          this.rewriteDescribedGroup?.(described);
+          return described;
+        }),
     };
   }
 
   static async start(): Promise<NodeScalerWorld> {
-    const [kube, dynamo] = await Promise.all([startKubeApiServer(), startDynalite()]);
+    const [kube, dynamo] = await Promise.all([startKubeApiServer(KUBE_AUTH), startDynalite()]);
     const tableName = 'state';
     await createStateTable(dynamo.client, tableName);
     await waitForActiveTable(dynamo.client, tableName);
@@ -168,7 +210,22 @@ export class NodeScalerWorld {
 
   async close(): Promise<void> {
     this.asgMock.restore();
-    await Promise.all([this.kube.close(), this.dynamo.close()]);
+    await Promise.all([this.kube.close(), this.dynamo.close(), ...[...this.otherClusters.values()].map((server) => server.close())]);
+  }
+
+  /** A second (third...) cluster with its own API server; groups join it with `addGroup(model, { cluster })`. */
+  async addCluster(name: string): Promise<KubeApiServer> {
+    const server = await startKubeApiServer(KUBE_AUTH);
+    this.otherClusters.set(name, server);
+    return server;
+  }
+
+  kubeOf(cluster: string): KubeApiServer {
+    return this.otherClusters.get(cluster) ?? this.kube;
+  }
+
+  clusterOfGroup(groupName: string): string {
+    return this.nodeGroups.find((group) => group.autoScalingGroupName === groupName)?.cluster ?? CLUSTER;
   }
 
   addGroup(model: Partial<AsgModel> & { name: string }, config: Partial<NodeGroupConfig> = {}): AsgModel {
@@ -186,7 +243,7 @@ export class NodeScalerWorld {
       group.instances.push({ instanceId, lifecycleState: 'InService' });
       group.desiredCapacity = Math.max(group.desiredCapacity, group.instances.filter((instance) => !instance.lifecycleState.startsWith('Terminat')).length);
     }
-    this.kube.put('Node', {
+    this.kubeOf(this.clusterOfGroup(groupName)).put('Node', {
       metadata: {
         name: spec.name,
         labels: { 'kubernetes.io/hostname': spec.name, pool: 'general', ...spec.labels },
@@ -203,7 +260,7 @@ export class NodeScalerWorld {
 
   addPod(spec: PodSpec): void {
     const owner = spec.owner === null ? undefined : (spec.owner ?? { kind: 'ReplicaSet', name: `${spec.name.replace(/-\d+$/, '')}-rs` });
-    this.kube.put('Pod', {
+    this.kubeOf(spec.cluster ?? CLUSTER).put('Pod', {
       metadata: {
         name: spec.name,
         namespace: spec.namespace ?? 'apps',
@@ -236,7 +293,8 @@ export class NodeScalerWorld {
 
   config(): ScalerConfig {
     const cluster = { name: CLUSTER, region: 'us-east-1' };
-    return { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups: this.nodeGroups };
+    const others = [...this.otherClusters.keys()].map((name) => ({ name, region: 'us-east-1' }));
+    return { defaultCluster: cluster, clusters: [cluster, ...others], scaledObjects: [], nodeGroups: this.nodeGroups };
   }
 
   private telemetry(): NodeScalerTelemetry {
@@ -249,13 +307,18 @@ export class NodeScalerWorld {
   }
 
   /** One invocation through a fresh handler (a cold start each time: nothing survives in memory). */
-  async invoke(event: unknown = { source: 'aws.events', 'detail-type': 'Scheduled Event' }): Promise<NodeScalerTickSummary> {
+  async invoke(event: unknown = SCHEDULED_EVENT): Promise<NodeScalerTickSummary> {
+    return this.invokeWith({ event });
+  }
+
+  /** An invocation with some of the handler's dependencies replaced (the fault suite's wire-level clients). */
+  async invokeWith(options: InvokeOptions = {}): Promise<NodeScalerTickSummary> {
     const handler = createNodeScalerHandler({
       config: this.config(),
-      autoScalingClient: this.autoScalingClient,
-      dynamoDbClient: this.dynamo.client,
+      autoScalingClient: options.autoScalingClient ?? this.autoScalingClient,
+      dynamoDbClient: options.dynamoDbClient ?? this.dynamo.client,
       tableName: this.tableName,
-      kubeConfigFor: async () => this.kube.kubeConfig(),
+      kubeConfigFor: options.kubeConfigFor ?? (async (cluster) => this.kubeOf(cluster.name).kubeConfig()),
       clock: {
         now: () => this.now,
         sleep: async (ms) => {
@@ -266,8 +329,10 @@ export class NodeScalerWorld {
         },
       },
       telemetry: this.telemetry(),
+      safetyMarginMs: options.safetyMarginMs,
+      callTimeoutMs: options.callTimeoutMs,
     });
-    return handler(event, { getRemainingTimeInMillis: () => 60_000 });
+    return handler(options.event ?? SCHEDULED_EVENT, { getRemainingTimeInMillis: () => options.remainingMs ?? 60_000 });
   }
 
   /** Advances the clock to `minutes` after T0 and invokes. */
@@ -277,7 +342,7 @@ export class NodeScalerWorld {
   }
 
   async storedState(groupName: string) {
-    return new DynamoDbNodeGroupStateStore({ client: this.dynamo.client, tableName: this.tableName }).load(nodeGroupStateKey(CLUSTER, groupName));
+    return new DynamoDbNodeGroupStateStore({ client: this.dynamo.client, tableName: this.tableName }).load(nodeGroupStateKey(this.clusterOfGroup(groupName), groupName));
   }
 
   setDesiredCalls(): Array<{ AutoScalingGroupName?: string; DesiredCapacity?: number; HonorCooldown?: boolean }> {

@@ -63,7 +63,23 @@ describe('node scaler: pods and nodes scaled in the same tick', () => {
     expect(world.setDesiredCalls()).toHaveLength(1);
   });
 
-  it('rejects a malformed notice with the expected shape', async () => {
-    await expect(world.invoke({ source: 'eks-lambda-scaler.pod-scaler', scaleUps: [{ cluster: CLUSTER }] })).rejects.toThrow(/scaleUps\[0\] must have string cluster, namespace/);
+  it('a malformed notice is logged as an error with the expected shape, and the invocation still runs as a tick', async () => {
+    world.addPendingPods('stuck', 1, { cpu: '1500m' });
+    const summary = await world.invoke({ source: 'eks-lambda-scaler.pod-scaler', scaleUps: [{ cluster: CLUSTER }] });
+    expect(summary.noticeProblems).toEqual([{ cluster: '*', notice: 'the whole event', message: expect.stringMatching(/scaleUps\[0\] must have string cluster, namespace.*runs as a scheduled tick/) }]);
+    expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'scale-up notice not understood' }));
+    expect(world.setDesiredCalls()).toHaveLength(1);
+  });
+
+  it('notices for a cluster that cannot be read are reported by name, never dropped silently', async () => {
+    world.kube.failNext({ method: 'GET', path: '/api/v1/nodes', status: 503, times: 5 });
+    const summary = await world.invoke(notice(5));
+    expect(summary.noticeProblems).toEqual([{ cluster: CLUSTER, notice: 'apps/web (Deployment)', message: expect.stringMatching(/^not counted: could not read cluster prod: .*nodes/) }]);
+    expect(world.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'scale-up notice not counted', fields: expect.objectContaining({ notice: 'apps/web (Deployment)' }) }));
+  });
+
+  it('a notice for a cluster with no node groups is reported, not ignored', async () => {
+    const summary = await world.invoke(notice(5, { cluster: 'staging' }));
+    expect(summary.noticeProblems).toEqual([{ cluster: 'staging', notice: 'apps/web (Deployment)', message: expect.stringMatching(/no nodeGroups entry is in cluster staging/) }]);
   });
 });

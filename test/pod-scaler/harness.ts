@@ -50,6 +50,32 @@ export function configFrom(yaml: string, settings: Pick<ScalerConfig, 'hpaSyncPe
   };
 }
 
+export const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
+
+/** A ScaledObject `shop/<name>` on an SQS queue (5 messages per replica) scaling the Deployment of the same name. */
+export function sqsObject(options: { name?: string; polling?: number; extra?: string; behavior?: string; queue?: string } = {}): string {
+  const name = options.name ?? 'orders';
+  return `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: ${options.polling ?? 30}
+  cooldownPeriod: 300
+  minReplicaCount: 0
+  maxReplicaCount: 20
+${options.extra ?? ''}
+${options.behavior ?? ''}
+  triggers:
+    - type: aws-sqs-queue
+      metadata:
+        queueURL: ${options.queue ?? QUEUE}
+        awsRegion: us-east-1
+        queueLength: "5"
+`;
+}
+
 /**
  * Evaluations at each pollingInterval only (no HPA syncs in between): for tests whose subject is
  * not the cadence, so one pass per poll keeps their arithmetic plain.

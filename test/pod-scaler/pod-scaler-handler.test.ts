@@ -4,32 +4,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { startKubeApiServer } from '../support/kube-api-server';
-import { configFrom, pollOnly, putDeployment, replicasOf, startHarness, CLUSTER, type Harness } from './harness';
-
-const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
-
-function sqsObject(options: { name?: string; polling?: number; extra?: string; behavior?: string; queue?: string } = {}): string {
-  const name = options.name ?? 'orders';
-  return `
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: shop}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: ${options.polling ?? 30}
-  cooldownPeriod: 300
-  minReplicaCount: 0
-  maxReplicaCount: 20
-${options.extra ?? ''}
-${options.behavior ?? ''}
-  triggers:
-    - type: aws-sqs-queue
-      metadata:
-        queueURL: ${options.queue ?? QUEUE}
-        awsRegion: us-east-1
-        queueLength: "5"
-`;
-}
+import { configFrom, pollOnly, putDeployment, replicasOf, sqsObject, startHarness, CLUSTER, type Harness } from './harness';
 
 const sqs = mockClient(SQSClient);
 let backlog = 0;
@@ -98,7 +73,7 @@ describe('pod scaler, end to end through the real handler', () => {
     }
     expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(0);
 
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.lastDecision?.explanation.rule).toBe('scale-to-zero');
     expect(state.scaling.originalReplicaCount).toBe(0);
 
@@ -161,7 +136,7 @@ describe('pod scaler, end to end through the real handler', () => {
     harness.clock.advance(15_000);
     await harness.tick(handler);
     expect(patchedReplicas()).toEqual([4, 6]);
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('fallback');
   });
 
@@ -177,7 +152,7 @@ describe('pod scaler, end to end through the real handler', () => {
     const summary = await harness.tick(harness.handlerFor(pollOnly(sqsObject())));
     expect(patchedReplicas()).toEqual([]);
     expect(summary.errors).toBe(2);
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('error');
     expect(state.statusReason).toContain('HorizontalPodAutoscaler shop/orders-cpu already scales Deployment orders');
   });
@@ -189,12 +164,12 @@ describe('pod scaler, end to end through the real handler', () => {
     const config = pollOnly(sqsObject({ name: 'a' }) + '\n---\n' + sqsObject({ name: 'b' }));
     const handler = harness.handlerFor(config);
     await harness.tick(handler);
-    const before = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).get(`${CLUSTER}/shop/a`)!;
+    const before = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).states.get(`${CLUSTER}/shop/a`)!;
 
     harness.kube.delete('Deployment', 'shop', 'a');
     harness.clock.advance(60_000);
     await harness.tick(handler);
-    const after = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).get(`${CLUSTER}/shop/a`)!;
+    const after = (await harness.store.loadMany([`${CLUSTER}/shop/a`])).states.get(`${CLUSTER}/shop/a`)!;
     expect(after.status).toBe('error');
     expect(after.statusReason).toMatch(/not found/i);
     expect(after.statusReason).toContain('Deployment a not found in namespace shop');
@@ -207,7 +182,7 @@ describe('pod scaler, end to end through the real handler', () => {
     putDeployment(harness.kube, 'shop', 'orders', 1);
     harness.kube.failNext({ method: 'GET', path: /deployments\/orders\/scale$/, status: 403, times: 10 });
     await harness.tick(harness.handlerFor(configFrom(sqsObject())));
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('error');
     expect(state.statusReason).toMatch(/get/);
     expect(state.statusReason).toMatch(/deployments\/scale/);
@@ -221,7 +196,7 @@ describe('pod scaler, end to end through the real handler', () => {
     const [one, two] = await Promise.all([harness.tick(harness.handlerFor(config)), harness.tick(harness.handlerFor(config))]);
     expect(one.scaled + two.scaled).toBe(1);
     expect(patchedReplicas()).toHaveLength(1);
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.version).toBe(1);
   });
 
@@ -290,7 +265,7 @@ describe('pod scaler, end to end through the real handler', () => {
     const summary = await harness.tick(harness.handlerFor({ ...configFrom(sqsObject({ name: 'else' })), scaledObjects: [] }));
     expect(summary.restored).toEqual({ removed: 1, restored: 1, failures: [] });
     expect(replicasOf(harness.kube, 'shop', 'orders')).toBe(3);
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).get(`${CLUSTER}/shop/orders`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.expiresAt).toBeGreaterThan(harness.clock.now() / 1000);
   });
 
@@ -342,7 +317,7 @@ describe('pod scaler, end to end through the real handler', () => {
     expect(summary.calls.sqs ?? 0).toBe(0);
     expect(replicasOf(harness.kube, 'shop', 'held')).toBe(3);
     expect(replicasOf(harness.kube, 'shop', 'pinned')).toBe(1);
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/held`])).get(`${CLUSTER}/shop/held`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/held`])).states.get(`${CLUSTER}/shop/held`)!;
     expect(state.status).toBe('paused');
   });
 

@@ -97,7 +97,7 @@ spec:
     const urls = sqs.commandCalls(GetQueueAttributesCommand).map((call) => call.args[0].input.QueueUrl);
     expect(urls).toEqual(['https://sqs.us-east-1.amazonaws.com/111122223333/from-env']);
 
-    const state = (await harness.store.loadMany([`${CLUSTER}/shop/secret-env`])).get(`${CLUSTER}/shop/secret-env`)!;
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/secret-env`])).states.get(`${CLUSTER}/shop/secret-env`)!;
     expect(state.status).toBe('error');
     expect(state.statusReason).toContain('QUEUE_URL');
     expect(state.statusReason).toMatch(/Secret queue/);

@@ -126,7 +126,7 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('pod scaler end to end: real kube-a
 
   async function stateOf(namespace: string, name: string) {
     const key = `${CLUSTER}/${namespace}/${name}`;
-    return (await store.loadMany([key])).get(key)!;
+    return (await store.loadMany([key])).states.get(key)!;
   }
 
   it('scales from zero on an SQS backlog through the scale subresource, and records Events the server accepts', async () => {

@@ -11,7 +11,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupInfo, ScalingActivity } from '../../engine/nodes/auto-scaling-group';
-import type { AutoScalingGroupApi } from './auto-scaling-group-api';
+import type { AutoScalingGroupApi, DescribedGroup } from './auto-scaling-group-api';
 import { AutoScalingApiError } from './auto-scaling-group-api';
 
 // Also the page size asked for: DescribeAutoScalingGroups answers 50 groups a page unless MaxRecords
@@ -27,8 +27,17 @@ function errorName(error: unknown): string {
 function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
   const code = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
-  const fix = /AccessDenied|UnauthorizedOperation/.test(code) ? `; grant ${iamAction} on ${target} to the node scaler's role` : '';
+  const fix = /AccessDenied|UnauthorizedOperation/.test(code)
+    ? `; grant ${iamAction} on ${target} to the node scaler's role`
+    : /Throttl|RequestLimitExceeded/.test(code)
+      ? "; Auto Scaling throttled the account's calls (every tool calling Auto Scaling in this account and region shares the limit): retried next invocation"
+      : '; retried next invocation; if it persists, check that the Lambda reaches the Auto Scaling endpoint and the AWS Health Dashboard';
   return new AutoScalingApiError(`Auto Scaling ${operation} for ${target} failed: ${code}: ${message}${fix}`, code);
+}
+
+/** An answer that parsed but lacks what every real answer has (a proxy's or a foreign server's page). */
+function malformed(list: string): Error {
+  return Object.assign(new Error(`the answer has no ${list} list, so it is not Auto Scaling's (a proxy or endpoint override answering instead?)`), { name: 'MalformedResponse' });
 }
 
 function instanceTypesOf(group: AutoScalingGroup): string[] {
@@ -38,11 +47,29 @@ function instanceTypesOf(group: AutoScalingGroup): string[] {
   return [...new Set([...fromOverrides, ...fromInstances])];
 }
 
+/**
+ * The group's size fields as numbers. An answer without one (a truncated or foreign response) is an
+ * error for the group: read as 0 it would size the group to nothing (a 3-node group set to 1).
+ */
+function sizesOf(group: AutoScalingGroup): Pick<AutoScalingGroupInfo, 'minSize' | 'maxSize' | 'desiredCapacity'> | AutoScalingApiError {
+  const fields = { MinSize: group.MinSize, MaxSize: group.MaxSize, DesiredCapacity: group.DesiredCapacity };
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      return new AutoScalingApiError(
+        `Auto Scaling group ${group.AutoScalingGroupName}: DescribeAutoScalingGroups answered with no ${field} (got ${JSON.stringify(value) ?? 'nothing'}); ` +
+          'the group is left alone this tick rather than sized from a made-up 0; if it repeats, check what answers for Auto Scaling (endpoint override, proxy)',
+        'MalformedResponse',
+      );
+    }
+  }
+  return { minSize: fields.MinSize!, maxSize: fields.MaxSize!, desiredCapacity: fields.DesiredCapacity! };
+}
+
 export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
   constructor(private readonly client: AutoScalingClient) {}
 
-  async describeGroups(names: readonly string[]): Promise<Map<string, AutoScalingGroupInfo>> {
-    const groups = new Map<string, AutoScalingGroupInfo>();
+  async describeGroups(names: readonly string[]): Promise<Map<string, DescribedGroup>> {
+    const groups = new Map<string, DescribedGroup>();
     for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
       const batch = names.slice(start, start + NAMES_PER_CALL);
       let token: string | undefined;
@@ -53,13 +80,20 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         } catch (error) {
           throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
         }
-        for (const group of response.AutoScalingGroups ?? []) {
+        // Every real answer has the list (empty when no group matched); without it, the answer is not Auto Scaling's.
+        if (!Array.isArray(response.AutoScalingGroups)) {
+          throw translate(malformed('AutoScalingGroups'), 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
+        }
+        for (const group of response.AutoScalingGroups) {
           if (!group.AutoScalingGroupName) continue;
+          const sizes = sizesOf(group);
+          if (sizes instanceof AutoScalingApiError) {
+            groups.set(group.AutoScalingGroupName, sizes);
+            continue;
+          }
           groups.set(group.AutoScalingGroupName, {
             name: group.AutoScalingGroupName,
-            minSize: group.MinSize ?? 0,
-            maxSize: group.MaxSize ?? 0,
-            desiredCapacity: group.DesiredCapacity ?? 0,
+            ...sizes,
             instances: (group.Instances ?? []).map((instance) => ({
               instanceId: instance.InstanceId ?? '',
               lifecycleState: instance.LifecycleState ?? 'Unknown',
@@ -73,14 +107,26 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         token = response.NextToken;
       } while (token);
     }
-    await Promise.all([...groups.values()].map(async (group) => (group.activities = await this.recentActivities(group.name))));
+    // Activities per group: one group's failed read makes only that group unusable.
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        if (group instanceof AutoScalingApiError) return;
+        try {
+          group.activities = await this.recentActivities(group.name);
+        } catch (error) {
+          groups.set(group.name, error as AutoScalingApiError);
+        }
+      }),
+    );
     return groups;
   }
 
   private async recentActivities(groupName: string): Promise<ScalingActivity[]> {
     try {
       const response = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: groupName, MaxRecords: ACTIVITIES_PER_GROUP }));
-      return (response.Activities ?? []).map((activity) => ({
+      // Read as "no activities", an answer without the list would hide a failing launch.
+      if (!Array.isArray(response.Activities)) throw malformed('Activities');
+      return response.Activities.map((activity) => ({
         id: activity.ActivityId ?? '',
         statusCode: activity.StatusCode ?? 'Unknown',
         startedAt: activity.StartTime ? new Date(activity.StartTime).getTime() : 0,

@@ -63,6 +63,11 @@ export class AwsClientFactory {
     return clients;
   }
 
+  /** True while the source's role is still being assumed: a read that times out now is waiting for STS. */
+  waitingForSts(source: AwsSource): boolean {
+    return source.roleArn !== undefined && this.roles.isAssuming(source.roleArn);
+  }
+
   /** The credentials a source reads with: the assumed role's, or the scaler's own. */
   credentialsFor(source: AwsSource): CredentialsProvider | undefined {
     return source.roleArn ? this.roles.providerFor(source.roleArn, source.externalId) : this.options.baseCredentials;
@@ -93,13 +98,28 @@ export class AwsClientFactory {
   }
 
   private transport() {
-    const timeout = this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    return {
-      retryMode: 'standard',
-      maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      requestHandler: new NodeHttpHandler({ requestTimeout: timeout, connectionTimeout: Math.min(timeout, 3_000) }),
-    };
+    return awsTransport(this.options.callTimeoutMs, this.options.maxAttempts);
   }
+}
+
+/**
+ * The transport every AWS client of the scaler uses (trigger reads, DynamoDB, EKS, Lambda): the
+ * SDK's standard retries for throttling and 5xx, and a per-attempt timeout, so a hung endpoint
+ * costs at most `maxAttempts` × `timeoutMs` instead of the Lambda's whole life.
+ */
+export function awsTransport(timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS, maxAttempts: number = DEFAULT_MAX_ATTEMPTS) {
+  return {
+    retryMode: 'standard',
+    maxAttempts,
+    // requestTimeout alone only logs a warning in this @smithy/node-http-handler: throwOnRequestTimeout
+    // fails the attempt, and socketTimeout bounds a socket that goes silent mid-answer.
+    requestHandler: new NodeHttpHandler({
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+      connectionTimeout: Math.min(timeoutMs, 3_000),
+    }),
+  };
 }
 
 /**

@@ -55,6 +55,31 @@ function awsMessage(error: unknown): string {
   return message.replace(/\s+/g, ' ').trim() || 'no message';
 }
 
+const SERVER_ERRORS = new Set(['InternalServerError', 'InternalFailure', 'InternalError', 'ServiceUnavailable', 'ServiceUnavailableException', 'InternalServiceError', 'KMSInternalException']);
+
+/** A 5xx from AWS (or a name that means one): nothing to fix on our side, the next pass retries. */
+export function isServerError(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return SERVER_ERRORS.has(awsErrorName(error)) || (status !== undefined && status >= 500);
+}
+
+/**
+ * An answer the SDK could not read (an HTML page from a proxy or captive portal instead of the
+ * service's JSON/XML). The SDK's message is about its own internals; the person needs the endpoint.
+ */
+export function isMalformedAnswer(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return awsErrorName(error) === 'SyntaxError' || /Deserialization error|is not valid JSON|Unexpected token|non-whitespace character/i.test(message);
+}
+
+export function isThrottlingError(error: unknown): boolean {
+  return THROTTLED.has(awsErrorName(error));
+}
+
+export function isTimeoutError(error: unknown): boolean {
+  return TIMEOUTS.has(awsErrorName(error));
+}
+
 /** True for CloudWatch's "one of your queries is invalid" errors, which fail a whole call. */
 export function isInvalidQueryError(error: unknown): boolean {
   return INVALID_QUERY.has(awsErrorName(error));
@@ -91,6 +116,16 @@ export function toTriggerError(error: unknown, context: AwsCallContext): Trigger
   }
   if (BAD_CREDENTIALS.has(name)) {
     return new TriggerError(`${context.operation} failed: AWS rejected the credentials of ${as} (${name}: ${detail})`, name);
+  }
+  if (isMalformedAnswer(error)) {
+    return new TriggerError(
+      `${context.operation} on ${context.target} got an answer that is not from AWS (not the service's JSON/XML: a proxy or captive-portal page?): ` +
+        'check awsEndpoint and any VPC endpoint or proxy in between; the read is retried next pass',
+      'MalformedAnswer',
+    );
+  }
+  if (isServerError(error)) {
+    return new TriggerError(`${context.operation} on ${context.target} failed with a server error at AWS (${name}: ${detail}): the read is retried next pass`, name);
   }
   return new TriggerError(`${context.operation} on ${context.target} failed: ${name}: ${detail}`, name);
 }

@@ -10,6 +10,10 @@
  * poll read, and GetMetricData bills each query. The reader keeps each successful CloudWatch
  * reading until a pass no longer asks for its window; a failed read is never kept. SQS and Kinesis
  * readings change at any moment and are read every pass, as KEDA + HPA read them.
+ *
+ * The pod scaler reads each cluster's triggers separately (so a slow cluster holds back only its own
+ * objects); reads of one pass (same `now`) are still shared across those calls: a read another
+ * cluster already started is awaited, not repeated.
  */
 import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
@@ -19,6 +23,7 @@ import { TriggerError, type Reading, type ReadRequest, type TriggerDefinition } 
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { DEFAULT_CALL_TIMEOUT_MS, type AwsClientFactory } from './aws-client-factory';
 import { toTriggerError } from './aws-errors';
+import { stsTimeout } from './assume-role-credentials';
 import { countAwsCalls } from './call-counter';
 
 export interface TriggerReaderOptions {
@@ -50,28 +55,50 @@ interface CallUnit {
 export function createTriggerReader(options: TriggerReaderOptions): TriggerReader {
   const concurrency = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  /** CloudWatch readings by request key (which holds the period-aligned window). */
-  let periodReadings = new Map<string, Reading>();
+  const thisPass = { now: Number.NaN, reads: new Map<string, Promise<Reading | TriggerError>>() };
+  /**
+   * Successful CloudWatch readings by request key (which holds the period-aligned window): those this
+   * pass asked for, and those the pass before asked for. A window no pass asks for drops out after
+   * one pass, so the maps stay small; keeping the previous pass's lets every cluster's call reuse it.
+   */
+  const periodReadings = { previous: new Map<string, Reading>(), current: new Map<string, Reading>() };
   return async (items, now): Promise<ReadPlanOutcome> => {
+    if (thisPass.now !== now) {
+      Object.assign(thisPass, { now, reads: new Map() });
+      Object.assign(periodReadings, { previous: periodReadings.current, current: new Map() });
+    }
     const { result: readings, calls } = await countAwsCalls(async () => {
       const readings = new Map<string, Reading | TriggerError | undefined>();
       const planned = planReads(items, now, readings);
-      const kept = new Map<string, Reading>();
       const shared = planned.filter((read) => {
-        const known = read.request.service === 'cloudwatch' ? periodReadings.get(read.request.key) : undefined;
+        if (read.request.service !== 'cloudwatch') return true;
+        const known = periodReadings.current.get(read.request.key) ?? periodReadings.previous.get(read.request.key);
         if (!known) return true;
-        kept.set(read.request.key, known);
+        periodReadings.current.set(read.request.key, known);
         for (const id of read.itemIds) readings.set(id, known);
         return false;
       });
-      const units = cutIntoCalls(shared);
-      await mapWithConcurrency(units, concurrency, (unit) => runUnit(unit, options.clientFactory, callTimeoutMs, readings));
-      for (const read of shared) {
-        const reading = readings.get(read.itemIds[0] ?? '');
-        if (read.request.service === 'cloudwatch' && reading !== undefined && !(reading instanceof TriggerError)) kept.set(read.request.key, reading);
-      }
-      // Only what this pass asked for: windows of past periods drop out, so the map stays small.
-      periodReadings = kept;
+      const started = shared.filter((read) => thisPass.reads.has(read.request.key));
+      const fresh = shared.filter((read) => !thisPass.reads.has(read.request.key));
+      const settle = new Map<string, (result: Reading | TriggerError) => void>();
+      for (const read of fresh) thisPass.reads.set(read.request.key, new Promise((resolve) => settle.set(read.request.key, resolve)));
+      const units = cutIntoCalls(fresh);
+      await Promise.all([
+        mapWithConcurrency(units, concurrency, async (unit) => {
+          const results = await runUnit(unit, options.clientFactory, callTimeoutMs);
+          for (const [key, result] of results) settle.get(key)?.(result);
+          for (const read of unit.reads) {
+            const result = results.get(read.request.key)!;
+            // A failed read is never kept: the next pass asks again.
+            if (read.request.service === 'cloudwatch' && !(result instanceof TriggerError)) periodReadings.current.set(read.request.key, result);
+            for (const id of read.itemIds) readings.set(id, result);
+          }
+        }),
+        ...started.map(async (read) => {
+          const result = await thisPass.reads.get(read.request.key)!;
+          for (const id of read.itemIds) readings.set(id, result);
+        }),
+      ]);
       return readings;
     });
     return { readings, calls };
@@ -138,7 +165,8 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
 };
 
-async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, readings: Map<string, Reading | TriggerError | undefined>): Promise<void> {
+/** One result per read of the unit, keyed by request key: a reading or why there is none. */
+async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number): Promise<Map<string, Reading | TriggerError>> {
   const first = (unit.reads[0] as SharedRead).request;
   const signal = AbortSignal.timeout(timeoutMs);
   let results: Map<string, Reading | TriggerError>;
@@ -151,7 +179,8 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     );
     results = await untilAborted(batch, signal);
   } catch (error) {
-    const failure = toTriggerError(error, {
+    // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
+    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : toTriggerError(error, {
       operation: `${first.service} read`,
       iamAction: READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
@@ -163,10 +192,9 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     });
     results = new Map(unit.reads.map((read) => [read.request.key, failure]));
   }
-  for (const read of unit.reads) {
-    const result = results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading');
-    for (const id of read.itemIds) readings.set(id, result);
-  }
+  return new Map(
+    unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),
+  );
 }
 
 /** Settles with the batch, or rejects when the read's timeout fires first (a stuck socket must not hold the pass). */

@@ -27,7 +27,11 @@ export interface EksClusterAccessOptions {
   /** The identity the cluster's access entry maps (the Lambda role's credentials in production). */
   credentials: AwsCredentialIdentityProvider;
   now?: () => number;
+  /** Longest DescribeCluster may take, retries included, ms (default 10 000). */
+  describeTimeoutMs?: number;
 }
+
+const DEFAULT_DESCRIBE_TIMEOUT_MS = 10_000;
 
 interface ClusterConnection {
   endpoint: string;
@@ -76,9 +80,15 @@ export class EksClusterAccess {
     const where = `EKS cluster ${cluster.name} in ${cluster.region}`;
     let described;
     try {
-      described = (await this.options.eks(cluster.region).send(new DescribeClusterCommand({ name: cluster.name }))).cluster;
+      const abortSignal = AbortSignal.timeout(this.options.describeTimeoutMs ?? DEFAULT_DESCRIBE_TIMEOUT_MS);
+      described = (await this.options.eks(cluster.region).send(new DescribeClusterCommand({ name: cluster.name }), { abortSignal })).cluster;
     } catch (error) {
       const name = (error as { name?: string }).name;
+      if (name === 'AbortError' || name === 'TimeoutError') {
+        throw new Error(`${where}: DescribeCluster got no answer in time: check that the Lambda can reach the EKS API (an EKS VPC endpoint or a NAT)`, {
+          cause: error,
+        });
+      }
       if (name === 'ResourceNotFoundException') {
         throw new Error(`${where} does not exist: fix the cluster name or region in the scaler configuration (clusters[])`, {
           cause: error,

@@ -4,6 +4,7 @@
  */
 import { ApiException } from './client-node-parts';
 import { KubernetesApiError } from './scale-target-api';
+import { isTimeout } from './request-timeout';
 
 /** What the failing call was doing, in RBAC terms. */
 export interface ApiCall {
@@ -52,18 +53,63 @@ export function describeCall(call: ApiCall): string {
   return `${call.verb} ${call.resource}${call.group ? ` (API group ${call.group})` : ''} ${on}`;
 }
 
-export function toKubernetesApiError(error: unknown, call: ApiCall, now: number = Date.now()): KubernetesApiError {
+/** What a TLS verification error code means, for a person. */
+const TLS_PROBLEMS: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate is not signed by the cluster CA the scaler trusts",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's certificate is not signed by the cluster CA the scaler trusts",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in a CA the scaler does not trust",
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presents a self-signed certificate that is not the cluster CA',
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet (clock skew?)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate is not issued for this endpoint's host name",
+};
+
+/** The error and its causes, outermost first (undici hides the reason behind "fetch failed"). */
+function causes(error: unknown): { code?: string; message?: string; name?: string }[] {
+  const chain: { code?: string; message?: string; name?: string }[] = [];
+  for (let current = error as { cause?: unknown } | undefined; current && chain.length < 5; current = current.cause as typeof current) {
+    chain.push(current as { code?: string; message?: string; name?: string });
+  }
+  return chain;
+}
+
+/**
+ * A request that got no HTTP answer: timed out, refused by TLS verification, or unreachable. Names
+ * the endpoint and what to check; never includes request headers (the bearer token).
+ */
+export function describeTransportFailure(error: unknown, what: string, endpoint?: string): string {
+  const at = endpoint ? ` at ${endpoint}` : '';
+  const chain = causes(error);
+  if (chain.some(isTimeout)) {
+    return (
+      `the Kubernetes API${at} did not answer in time when the scaler tried to ${what}: check that the cluster endpoint is reachable ` +
+      'from the Lambda (VPC, security groups, endpoint access) and that the API server is healthy'
+    );
+  }
+  const tls = chain.find((link) => link.code !== undefined && TLS_PROBLEMS[link.code] !== undefined);
+  if (tls?.code) {
+    return (
+      `TLS to the Kubernetes API${at} failed when the scaler tried to ${what}: ${TLS_PROBLEMS[tls.code]} (${tls.code}). ` +
+      "The scaler trusts only the certificateAuthority that EKS DescribeCluster returns for the cluster: check that the endpoint is the cluster's own " +
+      '(not a proxy that re-signs TLS) and that the cluster CA was not rotated since this Lambda container started'
+    );
+  }
+  const detail = chain
+    .map((link) => [link.code, link.message].filter(Boolean).join(' '))
+    .filter((text) => text !== '' && text !== 'fetch failed')
+    .join(': ');
+  return (
+    `could not reach the Kubernetes API${at} to ${what}: ${detail || String(error)}; ` +
+    'check the cluster endpoint is reachable from the Lambda (VPC, security groups, endpoint access)'
+  );
+}
+
+export function toKubernetesApiError(error: unknown, call: ApiCall, now: number = Date.now(), endpoint?: string): KubernetesApiError {
   if (error instanceof KubernetesApiError) return error;
   const resource = call.group ? `${call.resource}.${call.group}` : call.resource;
   const what = describeCall(call);
   if (!(error instanceof ApiException)) {
-    return new KubernetesApiError(
-      `could not reach the Kubernetes API to ${what}: ${(error as Error)?.message ?? String(error)}; ` +
-        'check the cluster endpoint is reachable from the Lambda (VPC, security groups, endpoint access)',
-      0,
-      call.verb,
-      resource,
-    );
+    return new KubernetesApiError(describeTransportFailure(error, what, endpoint), 0, call.verb, resource);
   }
   const status = parseStatus(error.body);
   const serverSays = status.message ? ` (server: ${status.message})` : '';
@@ -118,7 +164,8 @@ export function toKubernetesApiError(error: unknown, call: ApiCall, now: number 
     }
     default:
       return new KubernetesApiError(
-        `Kubernetes API error ${error.code} while trying to ${what}${serverSays || ` (${status.reason ?? 'no details'})`}`,
+        `Kubernetes API error ${error.code} while trying to ${what}${serverSays || ` (${status.reason ?? 'no details'})`}` +
+          (error.code >= 500 ? '; a server-side error: retried at the next pass (check the API server if it persists)' : ''),
         error.code,
         call.verb,
         resource,

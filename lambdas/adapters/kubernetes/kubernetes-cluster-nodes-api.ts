@@ -36,6 +36,8 @@ import { count, cpuMillis, memoryBytes } from '../../engine/nodes/quantities';
 import type { ClusterNodesApi, EvictionResult, WorkloadPodTemplate } from './cluster-nodes-api';
 import type { WorkloadRef } from './scale-target-api';
 import { KubernetesApiError } from './scale-target-api';
+import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
+import { describeTransportFailure } from './kubernetes-api-errors';
 
 const PAGE_SIZE = 500;
 const PATCH_ATTEMPTS = 3;
@@ -177,8 +179,12 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly policy: PolicyV1Api;
+  private readonly endpoint: string | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
+  /** `callTimeoutMs`: longest one API request may take (default DEFAULT_KUBERNETES_CALL_TIMEOUT_MS). */
+  constructor(kubeConfig: KubeConfig, options: { callTimeoutMs?: number } = {}) {
+    withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
+    this.endpoint = kubeConfig.getCurrentCluster()?.server;
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.policy = kubeConfig.makeApiClient(PolicyV1Api);
@@ -266,7 +272,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
       if (error instanceof ApiException && error.code === 429) {
         return { outcome: 'blocked', message: statusMessage(error) ?? 'the PodDisruptionBudget allows no disruption now' };
       }
-      throw translate(error, 'create', 'pods/eviction', '', `${namespace}/${name}`);
+      throw translate(error, 'create', 'pods/eviction', '', `${namespace}/${name}`, this.endpoint);
     }
   }
 
@@ -278,7 +284,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
         node = await this.core.readNode({ name: nodeName });
       } catch (error) {
         if (!unschedulable && error instanceof ApiException && error.code === 404) return;
-        throw translate(error, 'get', 'nodes', '', nodeName);
+        throw translate(error, 'get', 'nodes', '', nodeName, this.endpoint);
       }
       const body = {
         metadata: { resourceVersion: node.metadata?.resourceVersion },
@@ -289,7 +295,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
         return;
       } catch (error) {
         if (error instanceof ApiException && error.code === 409 && attempt < PATCH_ATTEMPTS) continue;
-        throw translate(error, 'patch', 'nodes', '', nodeName);
+        throw translate(error, 'patch', 'nodes', '', nodeName, this.endpoint);
       }
     }
   }
@@ -309,7 +315,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
     try {
       return await run();
     } catch (error) {
-      throw translate(error, verb, resource, group);
+      throw translate(error, verb, resource, group, undefined, this.endpoint);
     }
   }
 }
@@ -329,10 +335,10 @@ function safeJson(text: string): unknown {
   }
 }
 
-function translate(error: unknown, verb: string, resource: string, group: string, name?: string): Error {
+function translate(error: unknown, verb: string, resource: string, group: string, name?: string, endpoint?: string): Error {
   if (error instanceof KubernetesApiError) return error;
-  if (!(error instanceof ApiException)) return error instanceof Error ? error : new Error(String(error));
   const what = `${verb} ${resource}${name ? ` ${name}` : ''}`;
+  if (!(error instanceof ApiException)) return new KubernetesApiError(describeTransportFailure(error, what, endpoint), 0, verb, resource);
   const detail = statusMessage(error) ?? `HTTP ${error.code}`;
   const fix =
     error.code === 403

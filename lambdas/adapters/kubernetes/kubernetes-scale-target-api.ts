@@ -22,12 +22,16 @@ import { pluralOf } from './resource-plurals';
 import { containerEnvValues } from './container-env';
 import type { EnvVarLike } from './container-env';
 import { workloadEvent } from './workload-event';
+import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
+import { assertPathSegment } from './path-segments';
 
 export interface KubernetesScaleTargetApiOptions {
   /** Epoch ms for event timestamps; the simulator passes its virtual clock. */
   now?: () => number;
   /** Kind → resource plural for custom resources whose plural is not the usual guess. */
   plurals?: Record<string, string>;
+  /** Longest one API request may take, ms (default DEFAULT_KUBERNETES_CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
 }
 
 /** How to reach one workload: through a typed client, or the generic scale subresource. */
@@ -51,8 +55,23 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 export const FIELD_MANAGER = 'eks-lambda-scaler';
 const APPS_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
 
-function snapshotOf(scale: ScaleLike): ScaleSnapshot {
-  const snapshot: ScaleSnapshot = { specReplicas: scale.spec?.replicas ?? 0, statusReplicas: scale.status?.replicas ?? 0 };
+/**
+ * The scale as the scaler uses it. A Scale always carries `spec` (a struct, never omitted), but
+ * `spec.replicas` is `omitempty` upstream (k8s.io/api autoscaling/v1 ScaleSpec), so an absent count
+ * in a present spec is 0. An answer without `spec`, or with a count that is not a whole number, is
+ * not a Scale: an error for this object, never 0 replicas (which would scale the target down).
+ */
+function snapshotOf(scale: ScaleLike, ref: WorkloadRef): ScaleSnapshot {
+  const spec = scale.spec as { replicas?: unknown } | undefined;
+  const replicas = spec?.replicas ?? 0;
+  if (typeof spec !== 'object' || spec === null || typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    const got = typeof spec !== 'object' || spec === null ? 'no spec' : `spec.replicas ${JSON.stringify(spec.replicas)}`;
+    throw new Error(
+      `the scale subresource of ${ref.kind} ${ref.namespace}/${ref.name} answered with ${got}, not a replica count: ` +
+        'nothing is changed for this object; if it is a custom resource, check its CRD scale subresource (specReplicasPath)',
+    );
+  }
+  const snapshot: ScaleSnapshot = { specReplicas: replicas, statusReplicas: scale.status?.replicas ?? 0 };
   if (scale.status?.selector) snapshot.selector = scale.status.selector;
   if (scale.metadata?.resourceVersion) snapshot.resourceVersion = scale.metadata.resourceVersion;
   return snapshot;
@@ -69,8 +88,11 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly now: () => number;
   private readonly plurals: Record<string, string>;
   private readonly hpaLists = new Map<string, { at: number; list: Promise<V2HorizontalPodAutoscaler[]> }>();
+  private readonly endpoint: string | undefined;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
+    withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
+    this.endpoint = kubeConfig.getCurrentCluster()?.server;
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
@@ -81,7 +103,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
 
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
     const target = this.address(ref);
-    return this.call({ verb: 'get', ...this.scaleCall(ref, target) }, async () => snapshotOf(await this.readScale(ref, target)));
+    // Checked outside `call`: a malformed answer did reach the API server, so it is no transport failure.
+    return snapshotOf(await this.call({ verb: 'get', ...this.scaleCall(ref, target) }, () => this.readScale(ref, target)), ref);
   }
 
   async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
@@ -90,19 +113,20 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     }
     const target = this.address(ref);
     const call: ApiCall = { verb: 'patch', ...this.scaleCall(ref, target) };
+    let scale: ScaleLike;
     try {
-      return await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
+      scale = await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
     } catch (error) {
       // A merge patch carries no resourceVersion, so a 409 means a racing writer inside the API
       // server (e.g. an admission webhook); one immediate retry nearly always lands.
-      if (error instanceof KubernetesApiError && error.status === 409) {
-        return this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
-      }
-      throw error;
+      if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;
+      scale = await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
     }
+    return snapshotOf(scale, ref);
   }
 
   async countReadyPods(namespace: string, selector: string): Promise<number> {
+    assertPathSegment(namespace, 'namespace');
     const pods = await this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () =>
       this.core.listNamespacedPod({ namespace, labelSelector: selector }),
     );
@@ -134,6 +158,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
    * once, and one list answers them all (the calls they would each make cost an API round trip).
    */
   private hpasIn(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {
+    assertPathSegment(namespace, 'namespace');
     const cached = this.hpaLists.get(namespace);
     if (cached && this.now() - cached.at < HPA_LIST_REUSE_MS) return cached.list;
     const list = this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace }, () =>
@@ -145,6 +170,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   }
 
   async recordEvent(ref: WorkloadRef, event: KubernetesEvent): Promise<void> {
+    assertPathSegment(ref.namespace, 'namespace');
     await this.call({ verb: 'create', group: '', resource: 'events', namespace: ref.namespace }, () =>
       this.core.createNamespacedEvent({ namespace: ref.namespace, body: workloadEvent(ref, event, this.now()) }),
     );
@@ -172,6 +198,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   }
 
   private address(ref: WorkloadRef): Addressing {
+    assertPathSegment(ref.namespace, 'namespace');
+    assertPathSegment(ref.name, 'spec.scaleTargetRef.name');
     const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
     if (group === 'apps' && APPS_KINDS.has(ref.kind)) {
       return { via: 'apps', kind: ref.kind as 'Deployment' | 'StatefulSet' | 'ReplicaSet', group: 'apps', plural: pluralOf(ref.kind) };
@@ -185,7 +213,11 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
           'spec.scaleTargetRef must name a Deployment, StatefulSet, ReplicaSet or a custom resource with a scale subresource',
       );
     }
-    return { via: 'custom', group: group!, version, plural: pluralOf(ref.kind, this.plurals) };
+    assertPathSegment(group!, 'the API group of spec.scaleTargetRef.apiVersion');
+    assertPathSegment(version, 'the version of spec.scaleTargetRef.apiVersion');
+    const plural = pluralOf(ref.kind, this.plurals);
+    assertPathSegment(plural, `the resource plural of kind ${ref.kind}`);
+    return { via: 'custom', group: group!, version, plural };
   }
 
   private scaleCall(ref: WorkloadRef, target: Addressing): Omit<ApiCall, 'verb'> {
@@ -203,7 +235,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     return (await this.custom.getNamespacedCustomObjectScale({ ...params, group: target.group, version: target.version, plural: target.plural })) as ScaleLike;
   }
 
-  private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleSnapshot> {
+  private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleLike> {
     // Only spec.replicas: nothing else in the object changes, so GitOps sees no other drift. The
     // field manager makes the change attributable in managedFields.
     const params = { name: ref.name, namespace: ref.namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
@@ -220,7 +252,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
         MERGE_PATCH,
       )) as ScaleLike;
     }
-    return snapshotOf(scale);
+    return scale;
   }
 
   private async readWorkload(ref: WorkloadRef, target: Addressing): Promise<WorkloadLike> {
@@ -238,7 +270,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     try {
       return await run();
     } catch (error) {
-      throw toKubernetesApiError(error, call, this.now());
+      throw toKubernetesApiError(error, call, this.now(), this.endpoint);
     }
   }
 }

@@ -12,10 +12,11 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
-import type { SaveResult, StateStore, StoredObjectState } from './state-store';
+import type { LoadedStates, SaveResult, StateStore, StoredObjectState, UndecodableState } from './state-store';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { NODE_GROUP_KEY_PREFIX } from './node-group-state-store';
-import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem } from './state-item-codec';
+import { dynamoDbError } from './dynamodb-errors';
+import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem, isUndecodable } from './state-item-codec';
 
 /** BatchGetItem's limit per request. */
 /** BatchGetItem calls in flight at once, well under DynamoDB's per-partition limits. */
@@ -43,19 +44,21 @@ export class DynamoDbStateStore implements StateStore {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async loadMany(keys: string[]): Promise<Map<string, StoredObjectState>> {
+  async loadMany(keys: string[]): Promise<LoadedStates> {
     const unique = [...new Set(keys)];
     const chunks: string[][] = [];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
     // Chunks load concurrently (bounded): at 1,000 objects, 10 round trips in sequence were a
     // tenth of a tick's wall time (docs/performance.md).
     const loaded = await mapWithConcurrency(chunks, LOAD_CONCURRENCY, (chunk) => this.batchGet(chunk));
-    const result = new Map<string, StoredObjectState>();
+    const states = new Map<string, StoredObjectState>();
+    const undecodable = new Map<string, UndecodableState>();
     for (const item of loaded.flat()) {
       const state = decodeStateItem(item);
-      result.set(state.key, state);
+      if (isUndecodable(state)) undecodable.set(state.key, { ...state, problem: `state item ${state.key} in table ${this.tableName}: ${state.problem}` });
+      else states.set(state.key, state);
     }
-    return result;
+    return { states, undecodable };
   }
 
   async save(item: StoredObjectState, expectedVersion: number): Promise<SaveResult> {
@@ -76,7 +79,7 @@ export class DynamoDbStateStore implements StateStore {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') {
         return 'conflict';
       }
-      throw error;
+      throw dynamoDbError(error, 'PutItem', this.tableName);
     }
   }
 
@@ -84,13 +87,16 @@ export class DynamoDbStateStore implements StateStore {
     const states: StoredObjectState[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
+      const page = await this.client
+        .send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }))
+        .catch((error: unknown) => {
+          throw dynamoDbError(error, 'Scan', this.tableName);
+        });
       for (const item of page.Items ?? []) {
         // The node scaler keeps its per-group items in this table too (node-group-state-store.ts).
         if (item[KEY_ATTRIBUTE]?.S?.startsWith(NODE_GROUP_KEY_PREFIX)) continue;
-        states.push(decodeStateItem(item));
+        const state = decodeStateItem(item);
+        if (!isUndecodable(state)) states.push(state);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
@@ -108,9 +114,11 @@ export class DynamoDbStateStore implements StateStore {
         );
       }
       if (attempt > 0) await this.sleep(UNPROCESSED_BACKOFF_MS * 2 ** (attempt - 1));
-      const response = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const response = await this.client
+        .send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }))
+        .catch((error: unknown) => {
+          throw dynamoDbError(error, 'BatchGetItem', this.tableName);
+        });
       items.push(...(response.Responses?.[this.tableName] ?? []));
       pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }

@@ -2,18 +2,18 @@
  * A StateStore in memory with the same conditional-write semantics as the DynamoDB one, for the
  * simulator and tests. Items are deep-copied in and out so callers cannot mutate stored state.
  */
-import type { SaveResult, StateStore, StoredObjectState } from './state-store';
+import type { LoadedStates, SaveResult, StateStore, StoredObjectState } from './state-store';
 
 export class MemoryStateStore implements StateStore {
   private readonly items = new Map<string, StoredObjectState>();
 
-  async loadMany(keys: string[]): Promise<Map<string, StoredObjectState>> {
-    const result = new Map<string, StoredObjectState>();
+  async loadMany(keys: string[]): Promise<LoadedStates> {
+    const states = new Map<string, StoredObjectState>();
     for (const key of keys) {
       const item = this.items.get(key);
-      if (item) result.set(key, structuredClone(item));
+      if (item) states.set(key, structuredClone(item));
     }
-    return result;
+    return { states, undecodable: new Map() };
   }
 
   async save(item: StoredObjectState, expectedVersion: number): Promise<SaveResult> {

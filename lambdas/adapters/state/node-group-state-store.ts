@@ -7,6 +7,7 @@ import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-s
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { NodeGroupState } from '../../engine/nodes/node-group-state';
 import { emptyNodeGroupState } from '../../engine/nodes/node-group-state';
+import { dynamoDbError } from './dynamodb-errors';
 
 export interface StoredNodeGroupState {
   key: string;
@@ -47,7 +48,11 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
   }
 
   async load(key: string): Promise<StoredNodeGroupState> {
-    const response = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [KEY]: { S: key } }, ConsistentRead: true }));
+    const response = await this.client
+      .send(new GetItemCommand({ TableName: this.tableName, Key: { [KEY]: { S: key } }, ConsistentRead: true }))
+      .catch((error: unknown) => {
+        throw dynamoDbError(error, 'GetItem', this.tableName, key);
+      });
     const item = response.Item;
     if (!item) return { key, version: 0, state: emptyNodeGroupState(), updatedAt: 0 };
     const document = item[DOCUMENT]?.S;
@@ -55,7 +60,15 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
     if (document === undefined || version === undefined) {
       throw new Error(`state item ${key} in table ${this.tableName} has no ${DOCUMENT}/${VERSION}: it was not written by the node scaler; delete it`);
     }
-    const parsed = JSON.parse(document) as { state: Partial<NodeGroupState>; updatedAt: number };
+    let parsed: { state: Partial<NodeGroupState>; updatedAt: number };
+    try {
+      parsed = JSON.parse(document) as typeof parsed;
+    } catch (error) {
+      throw new Error(`state item ${key} in table ${this.tableName} is not JSON (${(error as Error).message}): delete it and the group starts from fresh state`, { cause: error });
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.state !== 'object' || parsed.state === null) {
+      throw new Error(`state item ${key} in table ${this.tableName} has no state object: delete it and the group starts from fresh state`);
+    }
     return { key, version: Number(version), state: withDefaults(parsed.state), updatedAt: parsed.updatedAt };
   }
 
@@ -78,7 +91,7 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
       return 'saved';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return 'conflict';
-      throw error;
+      throw dynamoDbError(error, 'PutItem', this.tableName, key);
     }
   }
 }

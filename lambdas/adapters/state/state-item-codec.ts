@@ -2,9 +2,13 @@
  * How a StoredObjectState maps onto one DynamoDB item. The key, the version (for conditional
  * writes) and the TTL attribute must be top-level attributes; everything else travels as one JSON
  * string, which keeps the item compact and lets the state's shape evolve without a table change.
+ *
+ * Decoding checks the shape the scaler relies on: an item that is corrupted, written by a newer
+ * version or by someone else is reported as undecodable (with its key and what is wrong) instead
+ * of throwing, so it affects only its own object.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { StoredObjectState } from './state-store';
+import type { StoredObjectState, UndecodableState } from './state-store';
 
 export const KEY_ATTRIBUTE = 'pk';
 export const VERSION_ATTRIBUTE = 'version';
@@ -26,18 +30,55 @@ export function encodeStateItem(state: StoredObjectState, version: number): Item
   return item;
 }
 
-export function decodeStateItem(item: Item): StoredObjectState {
-  const key = item[KEY_ATTRIBUTE]?.S;
-  const version = item[VERSION_ATTRIBUTE]?.N;
-  const document = item[DOCUMENT_ATTRIBUTE]?.S;
-  if (key === undefined || version === undefined || document === undefined) {
-    throw new Error(
-      `state item ${key ?? '(no pk)'} is missing ${[KEY_ATTRIBUTE, VERSION_ATTRIBUTE, DOCUMENT_ATTRIBUTE].join('/')}: ` +
-        'it was not written by this scaler; delete it from the state table',
-    );
+/** The decoded state, or what is wrong with the item (never throws). */
+export function decodeStateItem(item: Item): StoredObjectState | UndecodableState {
+  const key = item[KEY_ATTRIBUTE]?.S ?? '(no pk)';
+  const versionText = item[VERSION_ATTRIBUTE]?.N;
+  const version = versionText === undefined ? undefined : Number(versionText);
+  const usableVersion = version !== undefined && Number.isSafeInteger(version) && version >= 0 ? version : undefined;
+  const undecodable = (problem: string): UndecodableState => ({ key, problem, ...(usableVersion === undefined ? {} : { version: usableVersion }) });
+
+  if (usableVersion === undefined) return undecodable(`its ${VERSION_ATTRIBUTE} attribute is ${versionText === undefined ? 'missing' : `"${versionText}", not a whole number`}`);
+  const text = item[DOCUMENT_ATTRIBUTE]?.S;
+  if (text === undefined) return undecodable(`it has no string attribute ${DOCUMENT_ATTRIBUTE}`);
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    return undecodable(`its ${DOCUMENT_ATTRIBUTE} attribute is not JSON (${(error as Error).message})`);
   }
-  const state: StoredObjectState = { ...(JSON.parse(document) as Document), key, version: Number(version) };
+  const problem = shapeProblem(document);
+  if (problem) return undecodable(`its ${DOCUMENT_ATTRIBUTE} attribute ${problem}`);
+  const state: StoredObjectState = { ...(document as Document), key, version: usableVersion };
   const expiresAt = item[TTL_ATTRIBUTE]?.N;
   if (expiresAt !== undefined) state.expiresAt = Number(expiresAt);
   return state;
+}
+
+export function isUndecodable(state: StoredObjectState | UndecodableState): state is UndecodableState {
+  return 'problem' in state;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isCountList = (value: unknown) =>
+  Array.isArray(value) && value.every((entry) => isRecord(entry) && isNumber(entry.replicas) && isNumber(entry.timestamp));
+
+/** What the scaler reads from a document without further checks; the first thing missing, if any. */
+function shapeProblem(document: unknown): string | undefined {
+  if (!isRecord(document)) return 'is not a JSON object';
+  const { scaling, summary } = document;
+  if (!isRecord(scaling)) return 'has no scaling object';
+  if (!isNumber(scaling.firstSeenAt)) return 'has no numeric scaling.firstSeenAt';
+  if (!isCountList(scaling.scaleUpEvents) || !isCountList(scaling.scaleDownEvents)) {
+    return 'has scaling.scaleUpEvents/scaleDownEvents that are not lists of {replicas, timestamp}';
+  }
+  if (scaling.recommendations !== undefined && !isCountList(scaling.recommendations)) {
+    return 'has scaling.recommendations that are not a list of {replicas, timestamp}';
+  }
+  if (!isRecord(scaling.health)) return 'has no scaling.health object';
+  if (scaling.originalReplicaCount !== undefined && !isNumber(scaling.originalReplicaCount)) return 'has a non-numeric scaling.originalReplicaCount';
+  if (typeof document.status !== 'string') return 'has no status string';
+  if (!isRecord(summary) || !isRecord(summary.target)) return 'has no summary.target object';
+  return undefined;
 }

@@ -50,11 +50,34 @@ export interface StoredObjectState {
 
 export type SaveResult = 'saved' | 'conflict';
 
+/**
+ * A stored item that could not be decoded (corrupted, written by a newer version, or foreign).
+ * It affects only its own object: that object starts from fresh state, written over the item with
+ * a condition on `version` when it has a usable one.
+ */
+export interface UndecodableState {
+  key: string;
+  /** What is wrong, for the warning. */
+  problem: string;
+  /** The item's version, when it has a whole-number one (needed to overwrite it safely). */
+  version?: number;
+}
+
+export interface LoadedStates {
+  /** Decoded items by key (missing keys are absent). */
+  states: Map<string, StoredObjectState>;
+  /** Items that exist but could not be decoded, by key. */
+  undecodable: Map<string, UndecodableState>;
+}
+
 export interface StateStore {
-  /** Reads many items at once (missing keys are absent from the map). */
-  loadMany(keys: string[]): Promise<Map<string, StoredObjectState>>;
+  /** Reads many items at once; one undecodable item never fails the others. */
+  loadMany(keys: string[]): Promise<LoadedStates>;
   /** Writes `item` with `version = expectedVersion + 1` only if the stored version is still `expectedVersion`. */
   save(item: StoredObjectState, expectedVersion: number): Promise<SaveResult>;
-  /** Every stored item (for `status`, and to find objects removed from the configuration). */
+  /**
+   * Every decodable item (for `status`, and to find objects removed from the configuration);
+   * undecodable ones are left in the table and skipped.
+   */
   listAll(): Promise<StoredObjectState[]>;
 }

@@ -9,7 +9,10 @@ import type { SpecIssue } from './issues';
 import { parseScaledObject } from './parse-scaled-object';
 import { parseTriggerAuthentication } from './parse-trigger-authentication';
 import type { ScaledObject, TriggerAuthentication } from './scaled-object';
-import { readYamlDocuments } from './yaml-documents';
+import { readYamlDocuments, type SourceDocument } from './yaml-documents';
+import { capIssues, inputLimitProblem } from './input-limits';
+import { kubernetesNameProblem } from './kubernetes-names';
+import { appendAll } from '../../util/append-all';
 
 export { resolveTriggerEnv } from './resolve-trigger-env';
 
@@ -63,7 +66,12 @@ export function parseManifestTexts(texts: ManifestText[], options: Omit<ParseOpt
       input.documents.forEach((doc, index) => collect(manifests, doc, documentLabel(fileOptions, index), undefined, file));
       continue;
     }
-    for (const document of readYamlDocuments(input.text)) {
+    const refused = inputLimitProblem(input.text);
+    if (refused) {
+      errors.push({ severity: 'error', objectId: documentLabel(fileOptions, 0), field: '(input)', ...refused, ...(file !== undefined ? { file } : {}) });
+      continue;
+    }
+    for (const document of safelyReadYaml(input.text)) {
       const label = documentLabel(fileOptions, document.index);
       for (const syntax of document.syntaxErrors) {
         errors.push({
@@ -81,7 +89,18 @@ export function parseManifestTexts(texts: ManifestText[], options: Omit<ParseOpt
     }
   }
   const result = parseCollected(manifests, options);
-  return { ...result, errors: [...errors, ...result.errors] };
+  appendAll(errors, result.errors);
+  return { ...result, errors: capIssues(errors, 'error'), warnings: capIssues(result.warnings, 'warning') };
+}
+
+/** The YAML documents, or one syntax error when the parser itself fails (never a stack trace). */
+function safelyReadYaml(text: string): SourceDocument[] {
+  try {
+    return readYamlDocuments(text);
+  } catch (error) {
+    const message = error instanceof RangeError ? 'the input is nested too deeply or is too large to parse' : (error as Error).message;
+    return [{ index: 0, value: undefined, lineOf: () => undefined, syntaxErrors: [{ message }] }];
+  }
 }
 
 export function parseManifestObjects(docs: unknown[], options: ParseOptions = {}): ParseResult {
@@ -123,8 +142,8 @@ function parseCollected(manifests: Manifest[], options: Omit<ParseOptions, 'file
       const auth = parseTriggerAuthentication(issues, head.kind, head.metadata, readRecord(issues, manifest.value.spec, 'spec') ?? {});
       if (auth && issues.errors.length === 0) result.authentications.push(auth);
     }
-    result.errors.push(...issues.errors);
-    result.warnings.push(...issues.warnings);
+    appendAll(result.errors, issues.errors);
+    appendAll(result.warnings, issues.warnings);
   }
 
   const parsed: { object: ScaledObject; issues: IssueCollector }[] = [];
@@ -134,8 +153,8 @@ function parseCollected(manifests: Manifest[], options: Omit<ParseOptions, 'file
   }
   const rejected = crossObjectChecks(parsed);
   for (const { issues } of pending) {
-    result.errors.push(...issues.errors);
-    result.warnings.push(...issues.warnings);
+    appendAll(result.errors, issues.errors);
+    appendAll(result.warnings, issues.warnings);
   }
   result.objects = parsed.filter((entry) => !rejected.has(entry.object)).map((entry) => entry.object);
   return result;
@@ -167,8 +186,14 @@ function readHead(issues: IssueCollector, value: Record<string, unknown>): Head 
     return undefined;
   }
   warnUnknownFields(issues, value, '', ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-  readString(issues, metadata.namespace, 'metadata.namespace');
+  const checkedNamespace = readString(issues, metadata.namespace, 'metadata.namespace');
   const checkedName = readString(issues, metadata.name, 'metadata.name', { required: true, example: 'orders-worker' });
+  // The API server would refuse these names; in a request path "." or ".." would address something else.
+  const badNamespace = checkedNamespace === undefined ? undefined : kubernetesNameProblem(checkedNamespace, 'dns-1123-label');
+  if (badNamespace) issues.error('metadata.namespace', badNamespace, 'use the namespace as Kubernetes names it, e.g. "shop"');
+  const badName = checkedName === undefined ? undefined : kubernetesNameProblem(checkedName, 'dns-1123-subdomain');
+  if (badName) issues.error('metadata.name', badName, 'rename the object, e.g. "orders-worker"');
+  if (badNamespace || badName) return undefined;
   if (kind === 'ScaledObject') {
     if (checkedName === undefined) return undefined;
     return { kind, metadata, namespace, name: checkedName };

@@ -2,6 +2,7 @@
  * One `keda.sh/v1alpha1` ScaledObject document to a {@link ScaledObject}: KEDA's defaults, the
  * CRD's type checks, the admission webhook's cross-field checks, every issue reported at once.
  */
+import { kubernetesNameProblem } from './kubernetes-names';
 import type { ParsedTrigger } from '../../triggers/trigger-definition';
 import { readBool, readEnum, readInt, readRecord, readString, readStringMap, warnUnknownFields } from './crd-values';
 import type { IssueCollector } from './issue-collector';
@@ -88,6 +89,15 @@ function parseScaleTargetRef(issues: IssueCollector, value: unknown): ScaleTarge
   const kind = readString(issues, map.kind, 'spec.scaleTargetRef.kind') ?? 'Deployment';
   const envSourceContainerName = readString(issues, map.envSourceContainerName, 'spec.scaleTargetRef.envSourceContainerName');
   if (name === undefined) return undefined;
+  // The target's name goes into the scale subresource's path: a name its API server could never
+  // have accepted ("." would address the Deployment named "scale") is refused here.
+  const badName = kubernetesNameProblem(name, 'dns-1123-subdomain');
+  if (badName) {
+    issues.error('spec.scaleTargetRef.name', badName, `name the workload exactly as in its metadata.name, e.g. "my-deployment"`);
+    return undefined;
+  }
+  const badContainer = envSourceContainerName === undefined ? undefined : kubernetesNameProblem(envSourceContainerName, 'dns-1123-label');
+  if (badContainer) issues.error('spec.scaleTargetRef.envSourceContainerName', badContainer, 'name a container of the workload\'s pod template');
   return { apiVersion, kind, name, ...(envSourceContainerName !== undefined ? { envSourceContainerName } : {}) };
 }
 

@@ -24,7 +24,7 @@ export function readYamlDocuments(text: string): SourceDocument[] {
     const lineAt = (offset: number | undefined): number | undefined => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
     recordLines(document.contents, '', lines, lineAt);
     const syntaxErrors = document.errors.map((error) => ({
-      message: error.message.split('\n')[0]!,
+      message: /call stack/i.test(error.message) ? 'the input is nested too deeply to parse' : error.message.split('\n')[0]!,
       line: lineAt(error.pos[0]),
     }));
     let value: unknown;

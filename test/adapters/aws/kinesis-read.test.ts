@@ -3,12 +3,14 @@
  * moto's Kinesis: see test/real-servers/README.md), with roles assumed through moto's STS.
  */
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
 import { awsKinesisStreamTrigger } from '../../../lambdas/triggers/aws-kinesis-stream';
 import { toTriggerResults } from '../../../lambdas/triggers/metric-step';
 import type { TriggerError } from '../../../lambdas/triggers/trigger-definition';
+import { startFaultProxy } from '../../support/fault-proxy';
 import { startKinesalite, type RunningKinesalite } from '../../support/kinesalite';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
 import { parsedTrigger, scaledObject } from './trigger-fixtures';
@@ -91,6 +93,30 @@ describe.skipIf(MOTO_SKIP)('aws-kinesis-stream with an assumed role (moto STS)',
       expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
     } finally {
       await moto.enforceIam(false);
+    }
+  });
+
+  it('reports a hung AssumeRole as STS, not as a Kinesis endpoint problem, and reads the rest', async () => {
+    // STS behind the wire-level fault proxy: AssumeRole is read and never answered.
+    const proxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
+    proxy.inject({ match: (request) => request.body.includes('Action=AssumeRole'), fault: 'hang' });
+    try {
+      const factory = new AwsClientFactory({
+        baseCredentials: credentials,
+        stsClient: new STSClient({ ...moto.clientConfig('us-east-1'), endpoint: proxy.url, credentials }),
+        endpoints: { kinesis: kinesis.endpoint },
+      });
+      const role = 'arn:aws:iam::123456789012:role/stream-reader';
+      const stuck = streamItem('stuck', { streamName: 'clicks', awsRoleArn: role }).item;
+      const own = streamItem('own', { streamName: 'clicks' }).item;
+      const { readings } = await createTriggerReader({ clientFactory: factory, callTimeoutMs: 200 })([stuck, own], 0);
+      const error = readings.get(stuck.id) as TriggerError;
+      expect(error.code).toBe('StsTimeout');
+      expect(error.message).toContain(`STS AssumeRole for ${role} got no answer in time`);
+      expect(error.message).not.toMatch(/kinesis/i);
+      expect(readings.get(own.id)).toEqual({ service: 'kinesis', openShardCount: 3 });
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -6,6 +6,8 @@ import { KubernetesScaleTargetApi } from '../../../lambdas/adapters/kubernetes/k
 import { startKubeApiServer } from '../../support/kube-api-server';
 import type { KubeApiServer } from '../../support/kube-api-server';
 import { deployment } from './kube-fixtures';
+import { createServer } from 'node:http';
+import { listenOnLoopback } from '../../../lambdas/util/listen-on-loopback';
 
 const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
 const cluster = { name: 'prod', region: 'eu-west-1' };
@@ -122,5 +124,22 @@ describe('EksClusterAccess', () => {
     eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', status: 'CREATING', accessConfig: { authenticationMode: 'API' } } });
     const access = new EksClusterAccess({ eks: () => eks, credentials });
     await expect(access.kubeConfigFor(cluster)).rejects.toThrow(/no API endpoint yet \(status CREATING\)/);
+  });
+});
+
+describe('EksClusterAccess against a hung EKS endpoint', () => {
+  it('gives up on DescribeCluster after its timeout and says what to check', async () => {
+    const hung = createServer(() => undefined); // accepts the request, never answers
+    const port = await listenOnLoopback(hung);
+    try {
+      const client = new EKSClient({ region: 'eu-west-1', credentials, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+      const access = new EksClusterAccess({ eks: () => client, credentials, describeTimeoutMs: 50 });
+      await expect(access.kubeConfigFor(cluster)).rejects.toThrow(
+        'EKS cluster prod in eu-west-1: DescribeCluster got no answer in time: check that the Lambda can reach the EKS API',
+      );
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
   });
 });

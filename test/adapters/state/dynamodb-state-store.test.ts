@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbStateStore, createStateTable } from '../../../lambdas/adapters/state/dynamodb-state-store';
+import { encodeStateItem } from '../../../lambdas/adapters/state/state-item-codec';
 import { startDynalite } from '../../support/dynalite';
 import type { RunningDynalite } from '../../support/dynalite';
 import { storedState } from './state-fixtures';
@@ -36,7 +37,7 @@ describe('DynamoDbStateStore against dynalite', () => {
       },
     });
     expect(await store.save(item, 0)).toBe('saved');
-    const loaded = (await store.loadMany(['prod/jobs/orders'])).get('prod/jobs/orders');
+    const loaded = (await store.loadMany(['prod/jobs/orders'])).states.get('prod/jobs/orders');
     expect(loaded).toEqual({ ...item, version: 1 });
   });
 
@@ -46,7 +47,7 @@ describe('DynamoDbStateStore against dynalite', () => {
     const raw = await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'prod/jobs/gone' } } }));
     expect(raw.Item?.expiresAt).toEqual({ N: '1800000000' });
     expect(raw.Item?.version).toEqual({ N: '1' });
-    const loaded = await store.loadMany(['prod/jobs/gone']);
+    const loaded = (await store.loadMany(['prod/jobs/gone'])).states;
     expect(loaded.get('prod/jobs/gone')?.expiresAt).toBe(1_800_000_000);
   });
 
@@ -63,7 +64,7 @@ describe('DynamoDbStateStore against dynalite', () => {
     ]);
     expect([...results].sort()).toEqual(['conflict', 'saved']);
     const winner = results[0] === 'saved' ? 4 : 7;
-    const loaded = (await store.loadMany([key])).get(key);
+    const loaded = (await store.loadMany([key])).states.get(key);
     expect(loaded?.version).toBe(setupVersions + 1);
     expect(loaded?.currentReplicas).toBe(winner);
   });
@@ -80,7 +81,7 @@ describe('DynamoDbStateStore against dynalite', () => {
     const { store } = await freshStore();
     const keys = Array.from({ length: 230 }, (_, i) => `prod/ns/obj-${i}`);
     for (const key of keys) await store.save(storedState(key), 0);
-    const loaded = await store.loadMany([...keys, 'prod/ns/missing', keys[0]!]);
+    const loaded = (await store.loadMany([...keys, 'prod/ns/missing', keys[0]!])).states;
     expect(loaded.size).toBe(230);
     expect(loaded.get('prod/ns/obj-229')?.objectId).toBe('ns/obj-229');
     expect(loaded.has('prod/ns/missing')).toBe(false);
@@ -110,11 +111,48 @@ describe('DynamoDbStateStore against dynalite', () => {
   });
 });
 
+describe('DynamoDbStateStore errors name the service, the operation and the table', () => {
+  it.each([
+    { operation: 'BatchGetItem', call: (store: DynamoDbStateStore) => store.loadMany(['prod/a/b']) },
+    { operation: 'PutItem', call: (store: DynamoDbStateStore) => store.save(storedState('prod/a/b'), 0) },
+    { operation: 'Scan', call: (store: DynamoDbStateStore) => store.listAll() },
+  ])('$operation on a table that does not exist', async ({ operation, call }) => {
+    const store = new DynamoDbStateStore({ client: db.client, tableName: 'no-such-table' });
+    await expect(call(store)).rejects.toThrow(
+      new RegExp(`^DynamoDB ${operation} on table no-such-table failed: ResourceNotFoundException: .*; the table does not exist in this account and region: check STATE_TABLE_NAME`),
+    );
+  });
+});
+
+describe('DynamoDbStateStore with items it cannot decode', () => {
+  // Corrupted, written by a newer version, or foreign: each affects only its own key.
+  it.each([
+    { problem: 'a document that is not JSON', doc: '{"scaling":', version: '4', expected: /not JSON/ },
+    { problem: 'a document of another shape', doc: JSON.stringify({ schema: 2, data: {} }), version: '4', expected: /no scaling object/ },
+    { problem: 'events that are not lists', doc: JSON.stringify({ ...storedState('x'), scaling: { firstSeenAt: 1, scaleUpEvents: 3, scaleDownEvents: [], health: {} } }), version: '4', expected: /scaleUpEvents/ },
+    { problem: 'a version that is not a number', doc: JSON.stringify(storedState('x')), version: '2.5', expected: /version attribute is "2.5", not a whole number/ },
+  ])('reports $problem with its key and loads the other items', async ({ doc, version, expected }) => {
+    const { store, tableName } = await freshStore();
+    await store.save(storedState('prod/jobs/good'), 0);
+    await db.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'prod/jobs/bad' }, version: { N: version }, doc: { S: doc } } }));
+    const loaded = await store.loadMany(['prod/jobs/good', 'prod/jobs/bad']);
+    expect([...loaded.states.keys()]).toEqual(['prod/jobs/good']);
+    const bad = loaded.undecodable.get('prod/jobs/bad');
+    expect(bad?.problem).toMatch(expected);
+    expect(bad?.problem).toContain(`state item prod/jobs/bad in table ${tableName}`);
+    expect(bad?.version).toBe(version === '4' ? 4 : undefined);
+    // listAll skips it and keeps the rest; the item stays in the table.
+    expect((await store.listAll()).map((state) => state.key)).toEqual(['prod/jobs/good']);
+    // A fresh state replaces it, conditional on the version it had.
+    if (bad?.version !== undefined) expect(await store.save(storedState('prod/jobs/bad'), bad.version)).toBe('saved');
+  });
+});
+
 describe('DynamoDbStateStore UnprocessedKeys handling', () => {
   it('retries unprocessed keys until every key is read', async () => {
     const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     const mock = mockClient(client);
-    const item = (key: string) => ({ pk: { S: key }, version: { N: '2' }, doc: { S: JSON.stringify({ cluster: 'prod' }) } });
+    const item = (key: string) => encodeStateItem(storedState(key), 2);
     mock
       .on(BatchGetItemCommand)
       .resolvesOnce({
@@ -124,7 +162,7 @@ describe('DynamoDbStateStore UnprocessedKeys handling', () => {
       .resolvesOnce({ Responses: { t: [item('prod/a/2')] } });
     const sleeps: number[] = [];
     const store = new DynamoDbStateStore({ client, tableName: 't', sleep: async (ms) => void sleeps.push(ms) });
-    const loaded = await store.loadMany(['prod/a/1', 'prod/a/2']);
+    const loaded = (await store.loadMany(['prod/a/1', 'prod/a/2'])).states;
     expect([...loaded.keys()].sort()).toEqual(['prod/a/1', 'prod/a/2']);
     expect(mock.commandCalls(BatchGetItemCommand)[1]!.args[0].input.RequestItems?.t?.Keys).toEqual([{ pk: { S: 'prod/a/2' } }]);
     expect(sleeps).toHaveLength(1);

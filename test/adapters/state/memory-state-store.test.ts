@@ -9,7 +9,7 @@ describe('MemoryStateStore', () => {
     expect(await store.save(storedState('c/n/a'), 0)).toBe('saved');
     expect(await store.save(storedState('c/n/a'), 0)).toBe('conflict');
     expect(await store.save(storedState('c/n/a'), 1)).toBe('saved');
-    expect((await store.loadMany(['c/n/a'])).get('c/n/a')?.version).toBe(2);
+    expect((await store.loadMany(['c/n/a'])).states.get('c/n/a')?.version).toBe(2);
   });
 
   it('hands out copies, so callers cannot change stored state by mutation', async () => {
@@ -17,7 +17,7 @@ describe('MemoryStateStore', () => {
     const item = storedState('c/n/a');
     await store.save(item, 0);
     item.scaling.health['s0'] = { numberOfFailures: 9, status: 'Failing' };
-    const loaded = (await store.loadMany(['c/n/a'])).get('c/n/a')!;
+    const loaded = (await store.loadMany(['c/n/a'])).states.get('c/n/a')!;
     expect(loaded.scaling.health['s0']).toBeUndefined();
     loaded.currentReplicas = 99;
     expect((await store.listAll())[0]?.currentReplicas).toBe(3);

@@ -1,0 +1,166 @@
+/**
+ * A hung dependency holds back only the objects that need it, and the invocation always returns its
+ * summary before its deadline (issue 12). A hang is a promise that never settles; time is the fake
+ * timers' (the budgets use the platform timer) and the tick's FakeClock, so nothing sleeps.
+ *
+ * The clusters here are in-memory scale targets: the subject is the tick's scheduling, which no
+ * local server can make hang on cue. The adapters' own timeouts are tested against real hung
+ * sockets in test/adapters/kubernetes/kubernetes-faults.test.ts.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ScaleSnapshot, ScaleTargetApi, WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
+import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
+import type { StateStore } from '../../lambdas/adapters/state/state-store';
+import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory';
+import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
+import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
+import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
+import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
+import { FakeClock, configFrom } from './harness';
+
+/** Cron inside its window all day: 5 replicas wanted, no AWS read. */
+function cronObject(name: string, cluster: string): string {
+  return `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop, annotations: {eks-lambda-scaler.io/cluster: ${cluster}}}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - type: cron
+      metadata: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: "5"}
+`;
+}
+
+const never = <T>() => new Promise<T>(() => undefined);
+
+/** An in-memory cluster; `hang` makes the named call never answer. */
+class MemoryCluster implements ScaleTargetApi {
+  readonly replicas = new Map<string, number>();
+  constructor(private readonly hang: { getScale?: boolean; patch?: boolean } = {}) {}
+  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
+    if (this.hang.getScale) return never();
+    const replicas = this.replicas.get(ref.name) ?? 1;
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
+    if (this.hang.patch) return never();
+    this.replicas.set(ref.name, replicas);
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async countReadyPods(): Promise<number> {
+    return 0;
+  }
+  async findHpaFor(): Promise<string | undefined> {
+    return undefined;
+  }
+  async recordEvent(): Promise<void> {}
+  async readContainerEnv(): Promise<Record<string, never>> {
+    return {};
+  }
+}
+
+const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+const config = {
+  ...configFrom(cronObject('web', 'healthy') + '---' + cronObject('api', 'stuck')),
+  clusters: [
+    { name: 'healthy', region: 'us-east-1' },
+    { name: 'stuck', region: 'us-east-1' },
+  ],
+  hpaSyncPeriodSeconds: 0,
+};
+
+function deps(clusters: Record<string, Promise<ScaleTargetApi>>, stateStore: StateStore = new MemoryStateStore()): TickDependencies {
+  return {
+    config,
+    clock: new FakeClock(START),
+    stateStore,
+    scaleTargets: (cluster) => clusters[cluster]!,
+    readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) }) }),
+  };
+}
+
+/** Runs the tick until it settles, advancing fake time by `stepMs` at most `steps` times. */
+async function settle(tick: Promise<TickSummary>, stepMs: number, steps: number): Promise<TickSummary | 'still running'> {
+  let done: TickSummary | undefined;
+  void tick.then((summary) => (done = summary));
+  for (let i = 0; i < steps && done === undefined; i += 1) await vi.advanceTimersByTimeAsync(stepMs);
+  await vi.advanceTimersByTimeAsync(0);
+  return done ?? 'still running';
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('budgets', () => {
+  it('a cluster whose discovery hangs holds back only its own objects; the others scale at once', async () => {
+    const healthy = new MemoryCluster();
+    const tick = runTick(deps({ healthy: Promise.resolve(healthy), stuck: never() }), { deadline: START + 55_000, windowMs: 0 });
+
+    // Before any budget runs out, the healthy cluster's object is already scaled.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(healthy.replicas.get('web')).toBe(4); // the HPA's legacy cap from 1: max(2 × 1, 4)
+
+    const summary = await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000);
+    expect(summary).toMatchObject({ evaluated: 2, scaled: 1, errors: 1 });
+    const stuck = (summary as TickSummary).results.find((result) => result.key === 'stuck/shop/api');
+    expect(stuck?.error).toContain('cluster stuck did not answer within 10 s while the scaler read Deployment shop/api');
+  });
+
+  it('a hung scale read of one object does not delay the other object of the same pass past the budget', async () => {
+    const healthy = new MemoryCluster();
+    const tick = runTick(deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster({ getScale: true })) }), {
+      deadline: START + 55_000,
+      windowMs: 0,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(healthy.replicas.get('web')).toBe(4); // the HPA's legacy cap from 1: max(2 × 1, 4)
+    expect(await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000)).toMatchObject({ scaled: 1, errors: 1 });
+  });
+
+  it('a patch that never answers: the invocation still returns its summary by its deadline', async () => {
+    const hungPatch = new MemoryCluster({ patch: true });
+    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster()), stuck: Promise.resolve(hungPatch) }), {
+      deadline: START + 20_000,
+      windowMs: 0,
+    });
+    const summary = await settle(tick, 1_000, 20);
+    expect(summary).toMatchObject({ evaluated: 2, scaled: 1, errors: 1 });
+    const stuck = (summary as TickSummary).results.find((result) => result.key === 'stuck/shop/api');
+    expect(stuck?.error).toContain('did not finish before the invocation deadline');
+  });
+
+  it('a state table that never answers: every object reports it and the summary still comes back', async () => {
+    const hungStore: StateStore = { loadMany: never, save: never, listAll: never };
+    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster()), stuck: Promise.resolve(new MemoryCluster()) }, hungStore), {
+      deadline: START + 20_000,
+      windowMs: 0,
+    });
+    const summary = await settle(tick, 1_000, 20);
+    expect(summary).toMatchObject({ evaluated: 2, scaled: 0, errors: 2 });
+    expect((summary as TickSummary).results[0]?.error).toContain('the state could not be read');
+  });
+});
+
+describe('fan-out', () => {
+  it('a shard invoke that never answers is reported after its budget and the local shard still runs', async () => {
+    const healthy = new MemoryCluster();
+    const tickDeps = deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster()) });
+    const invocation = runInvocation({ source: 'aws.scheduler' }, 60_000, { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: never });
+    let summary: InvocationSummary | undefined;
+    void invocation.then((done) => (summary = done));
+    await vi.advanceTimersByTimeAsync(SHARD_INVOKE_BUDGET_MS - 1);
+    expect(summary).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 1 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
+    expect(summary).toMatchObject({ shards: 2, evaluated: 1, scaled: 1 });
+    expect(healthy.replicas.get('web')).toBe(4);
+  });
+});
