@@ -9,6 +9,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+import { Buffer } from 'node:buffer';
 const { register } = await import('tsx/esm/api');
 register();
 const { runCli } = await import('../cli/main.ts');
@@ -17,6 +18,11 @@ const code = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
+  readStdin: async () => {
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  },
 });
 // Exit once both streams have flushed (piped output is asynchronous), even if an SDK client
 // still holds a keep-alive socket.

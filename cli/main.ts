@@ -3,7 +3,8 @@
  * arguments and I/O, so tests run every command in-process; the bin launcher only wires it to
  * process streams and the exit code.
  */
-import { UsageError } from './args';
+import packageJson from '../package.json' with { type: 'json' };
+import { SetupError, UsageError } from './args';
 import type { CommandDefinition } from './commands/command';
 import { dryRunCommand } from './commands/dry-run';
 import { simulateCommand } from './commands/simulate';
@@ -34,13 +35,18 @@ function topLevelUsage(): string {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === 'version') {
+    writeLine(io.stdout, `eks-lambda-scaler ${packageJson.version}`);
+    return EXIT_OK;
+  }
+  if (name === 'help' && rest.length > 0) return help(rest, io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeLine(name === undefined ? io.stderr : io.stdout, topLevelUsage());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    writeLine(io.stderr, `eks-lambda-scaler: unknown command "${name}"\n`);
+    writeLine(io.stderr, `eks-lambda-scaler: unknown command "${name}" (the commands are ${COMMANDS.map((c) => c.name).join(', ')})\n`);
     writeLine(io.stderr, topLevelUsage());
     return EXIT_USAGE;
   }
@@ -48,11 +54,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error.message}\n`);
-      writeLine(io.stderr, command.usage);
+      // As kubectl: the mistake, then where the options are, rather than the whole usage text.
+      writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error.message}`);
+      writeLine(io.stderr, `See \`eks-lambda-scaler help ${command.name}\` for the options.`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof SetupError) {
+      writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error.message}`);
       return EXIT_USAGE;
     }
     writeLine(io.stderr, `eks-lambda-scaler ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FINDINGS;
   }
+}
+
+/** `help <command>`: the command's own usage, as `<command> --help` prints it. */
+function help([name, ...extra]: string[], io: CliIo): number {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command || extra.length > 0) {
+    writeLine(io.stderr, `eks-lambda-scaler help: ${command ? 'give one command' : `unknown command "${name}"`} (the commands are ${COMMANDS.map((c) => c.name).join(', ')})`);
+    return EXIT_USAGE;
+  }
+  writeLine(io.stdout, command.usage);
+  return EXIT_OK;
 }
