@@ -89,8 +89,8 @@ const DUMMY_ENV = {
   SCALER_CONFIG_FILE: '/nonexistent/scaler-config.json',
 };
 
-/** Wall time of one fresh process running `script`, ms; the script prints its in-process figure. */
-function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number } {
+/** Wall time of a fresh `node` with these arguments, and the last number it printed. */
+export function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number } {
   const began = process.hrtime.bigint();
   const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - began) / 1e6;

@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the four benchmarks in one go, each printing its table and writing its JSON to
+ * `npm run bench`: the five benchmarks in one go, each printing its table and writing its JSON to
  * bench/out/. Sized to finish in under ten minutes on a 2-core machine: N = 5,000 runs one warm
  * tick, smaller fleets three to five.
  */
 import { performance } from 'node:perf_hooks';
 import { apiCallsFrom, apiCallsTable } from './api-calls';
+import { cliStartTable, runCliStart } from './cli-start';
 import { coldStartTable, runColdStart } from './cold-start';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
@@ -35,5 +36,9 @@ await writeResult('cold-start', cold);
 const reaction = await runReaction();
 console.log(`4. ${reactionTable(reaction)}\n`);
 await writeResult('reaction', reaction);
+
+const cliStart = runCliStart(15);
+console.log(`5. ${cliStartTable(cliStart)}\n`);
+await writeResult('cli-start', cliStart);
 
 console.log(`all benchmarks in ${((performance.now() - began) / 1000).toFixed(0)} s; JSON in bench/out/`);

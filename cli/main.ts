@@ -5,16 +5,33 @@
  */
 import packageJson from '../package.json' with { type: 'json' };
 import { SetupError, UsageError } from './args';
-import type { CommandDefinition } from './commands/command';
-import { dryRunCommand } from './commands/dry-run';
-import { simulateCommand } from './commands/simulate';
-import { statusCommand } from './commands/status';
-import { validateCommand } from './commands/validate';
+import type { CommandEntry } from './commands/command';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, writeLine, type CliIo } from './io';
 
 export type { CliIo, OutputStream } from './io';
 
-const COMMANDS: CommandDefinition[] = [simulateCommand, validateCommand, dryRunCommand, statusCommand];
+const COMMANDS: CommandEntry[] = [
+  {
+    name: 'simulate',
+    summary: 'replay traffic against ScaledObjects on a virtual clock and write a report',
+    load: async () => (await import('./commands/simulate')).simulateCommand,
+  },
+  {
+    name: 'validate',
+    summary: 'check ScaledObject manifests as the scaler parses them',
+    load: async () => (await import('./commands/validate')).validateCommand,
+  },
+  {
+    name: 'dry-run',
+    summary: 'show what the scaler would do now in a real cluster, changing nothing',
+    load: async () => (await import('./commands/dry-run')).dryRunCommand,
+  },
+  {
+    name: 'status',
+    summary: 'show every ScaledObject the scaler manages, from its state table',
+    load: async () => (await import('./commands/status')).statusCommand,
+  },
+];
 
 function topLevelUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -44,12 +61,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     writeLine(name === undefined ? io.stderr : io.stdout, topLevelUsage());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     writeLine(io.stderr, `eks-lambda-scaler: unknown command "${name}" (the commands are ${COMMANDS.map((c) => c.name).join(', ')})\n`);
     writeLine(io.stderr, topLevelUsage());
     return EXIT_USAGE;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (error) {
@@ -69,12 +87,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** `help <command>`: the command's own usage, as `<command> --help` prints it. */
-function help([name, ...extra]: string[], io: CliIo): number {
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command || extra.length > 0) {
-    writeLine(io.stderr, `eks-lambda-scaler help: ${command ? 'give one command' : `unknown command "${name}"`} (the commands are ${COMMANDS.map((c) => c.name).join(', ')})`);
+async function help([name, ...extra]: string[], io: CliIo): Promise<number> {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry || extra.length > 0) {
+    writeLine(io.stderr, `eks-lambda-scaler help: ${entry ? 'give one command' : `unknown command "${name}"`} (the commands are ${COMMANDS.map((c) => c.name).join(', ')})`);
     return EXIT_USAGE;
   }
-  writeLine(io.stdout, command.usage);
+  writeLine(io.stdout, (await entry.load()).usage);
   return EXIT_OK;
 }

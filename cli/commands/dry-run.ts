@@ -63,7 +63,6 @@ export interface DryRunDependencies {
 
 export const dryRunCommand: CommandDefinition = {
   name: 'dry-run',
-  summary: 'show what the scaler would do now in a real cluster, changing nothing',
   usage: USAGE,
   run: (argv, io) => runDryRun(argv, io),
 };

@@ -83,7 +83,6 @@ Exit codes: 0 ok, 1 invalid manifests or trace, 2 usage error.`;
 
 export const simulateCommand: CommandDefinition = {
   name: 'simulate',
-  summary: 'replay traffic against ScaledObjects on a virtual clock and write a report',
   usage: USAGE,
   run: runSimulate,
 };

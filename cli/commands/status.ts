@@ -42,7 +42,6 @@ export interface StatusDependencies {
 
 export const statusCommand: CommandDefinition = {
   name: 'status',
-  summary: 'show every ScaledObject the scaler manages, from its state table',
   usage: USAGE,
   run: (argv, io) => runStatus(argv, io),
 };

@@ -28,7 +28,6 @@ Exit codes: 0 valid, 1 problems found, 2 usage error.`;
 
 export const validateCommand: CommandDefinition = {
   name: 'validate',
-  summary: 'check ScaledObject manifests as the scaler parses them',
   usage: USAGE,
   run: runValidate,
 };
