@@ -63,4 +63,15 @@ describe('the eks-lambda-scaler command', () => {
     expect(rebuilt.builtAt).toBeGreaterThan(0);
     expect(rebuilt.entry).not.toBe(built.entry);
   });
+
+  it('declares what README promises: npm ci on Node >= 20.17 (devEngines), the CLI on the Node 22.12+ it installs (engines)', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    // devEngines makes npm skip the root's engines check on install: no EBADENGINE for our own
+    // package on the system Node that runs `npm ci`.
+    expect(manifest.devEngines.runtime).toMatchObject({ name: 'node', version: '>=20.17.0' });
+    expect(manifest.engines.node).toBe('>=22.12');
+    const launcher = readFileSync(join(REPO_ROOT, 'bin/eks-lambda-scaler.mjs'), 'utf8');
+    expect(launcher).toContain('major < 22 || (major === 22 && minor < 12)');
+    expect(Number(manifest.devDependencies.node.split('.')[0])).toBeGreaterThanOrEqual(22);
+  });
 });
