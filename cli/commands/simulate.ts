@@ -54,7 +54,8 @@ Traffic:
                            e.g. a CloudWatch export; replaces --scenario
   --trace-kind KIND        arrivals (messages per minute, or a Sum per period in a timestamped export; default) | depth (queue depth, replayed)
   --duration D             how long to simulate, e.g. 90m, 2h (default: the scenario's, or the trace)
-  --start ISO              simulated start time, for cron triggers (default ${DEFAULT_START})
+  --start ISO              simulated start time, for cron triggers (default: the first timestamp
+                           of a timestamped trace, otherwise ${DEFAULT_START})
 
 World:
   --msgs-per-pod-second N  messages one ready pod processes per second (default ${D.msgsPerPodSecond})
@@ -125,7 +126,6 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const stateKind = choiceFlag(args, 'state', ['dynalite', 'memory'] as const, 'dynalite');
   const settings = worldSettings(args);
   const initialReplicas = stringFlag(args, 'initial-replicas') === undefined ? undefined : integerFlag(args, 'initial-replicas', 0);
-  const startMs = startTime(args);
   const containerEnv = envFlag(args);
   const durationArg = durationFlag(args, 'duration', undefined);
   const reportPath = booleanFlag(args, 'no-report') ? undefined : reportFile(args, paths, io.cwd);
@@ -139,6 +139,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     return EXIT_FINDINGS;
   }
   const durationMs = durationArg ?? traffic.defaultDurationMs;
+  const startMs = startTime(args, traffic);
 
   const loaded = await loadManifestFiles(paths, io, { eachFileAlone: true });
   loaded.objects = inNamespace(loaded.objects, namespace).kept;
@@ -158,7 +159,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
 
   const labels = labelsFor(loaded.objects);
   if (!isDocumentFormat(output)) {
-    writeLine(io.stdout, `Simulating ${labels.join(' vs ')} for ${formatDuration(durationMs)}: ${traffic.description}`);
+    writeLine(io.stdout, `Simulating ${labels.join(' vs ')} for ${formatDuration(durationMs)} from ${new Date(startMs).toISOString()}: ${traffic.description}`);
   }
   const backend = await openStateBackend(stateKind as StateBackendKind);
   const progress = new ProgressBar(io.stderr, loaded.objects.length * durationMs);
@@ -209,6 +210,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (isDocumentFormat(output)) {
     const document = {
       traffic: { name: traffic.name, kind: traffic.kind, description: traffic.description },
+      start: new Date(startMs).toISOString(),
       durationMs,
       report: shownReport ?? null,
       runs: runs.map((run, i) => ({
@@ -256,8 +258,11 @@ function durationOrZero(args: ParsedArgs, name: string, fallback: number): numbe
   return durationFlag(args, name, fallback)!;
 }
 
-function startTime(args: ParsedArgs): number {
-  const text = stringFlag(args, 'start') ?? DEFAULT_START;
+/** --start, else when a timestamped trace begins (cron triggers then see the recorded hours), else a fixed Monday. */
+function startTime(args: ParsedArgs, traffic: Traffic): number {
+  const given = stringFlag(args, 'start');
+  if (given === undefined && traffic.startsAtMs !== undefined) return traffic.startsAtMs;
+  const text = given ?? DEFAULT_START;
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw new UsageError(`--start must be an ISO 8601 time such as ${DEFAULT_START} (got "${text}")`);
   return ms;

@@ -193,7 +193,7 @@ describe('simulate: traces, comparisons and output', () => {
 
     const ok = await cli(['simulate', WORKER, '--state', 'memory', '--duration', '45m', '--report', join(dir, 'r.html')]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^Simulating jobs\/orders-worker for 45m: step:/);
+    expect(ok.stdout).toMatch(/^Simulating jobs\/orders-worker for 45m from 2026-01-05T00:00:00.000Z: step:/);
     expect(ok.stdout).toMatch(/^replica-minutes\s+\d/m);
     // No TTY: no progress bar, just the final line.
     expect(ok.stderr).toMatch(/^simulated 45m of traffic for 1 ScaledObject in [\d.]+s \(45 ticks, state: memory\)\n$/);
