@@ -94,10 +94,10 @@ const DUMMY_ENV = {
 };
 
 /**
- * Wall time of one fresh process running `script`, ms; the script prints two in-process figures
- * on its last line (wall ms, CPU ms).
+ * Wall time of one fresh `node` with these arguments, ms, and the two figures its last line may
+ * print (in-process wall ms, CPU ms).
  */
-function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number; printedCpu: number } {
+export function timeProcess(args: string[], env: Record<string, string>): { wallMs: number; printed: number; printedCpu: number } {
   const began = process.hrtime.bigint();
   const run = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - began) / 1e6;

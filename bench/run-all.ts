@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { apiCallsFrom, apiCallsTable } from './api-calls';
+import { cliStartTable, runCliStart } from './cli-start';
 import { coldStartTable, runColdStart } from './cold-start';
 import { costRowsFrom, costTable } from './cost';
 import { reactionTable, runReaction } from './reaction';
@@ -41,5 +42,9 @@ await writeResult('cold-start', cold);
 const reaction = await runReaction();
 console.log(`4. ${reactionTable(reaction)}\n`);
 await writeResult('reaction', reaction);
+
+const cliStart = runCliStart(15);
+console.log(`7. ${cliStartTable(cliStart)}\n`);
+await writeResult('cli-start', cliStart);
 
 console.log(`all benchmarks in ${((performance.now() - began) / 1000).toFixed(0)} s; JSON in bench/out/`);

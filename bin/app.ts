@@ -8,7 +8,7 @@
  *                                    (`a,b`, `name@region`); the first is the default  (my-cluster)
  *   eks-lambda-scaler:region         region of the stack (and of clusters without one) (us-east-1)
  *   eks-lambda-scaler:account        account to pin the stack to           (none: account-agnostic)
- *   eks-lambda-scaler:scaledObjects  YAML files or globs, JSON list or comma-separated (examples/*.yaml)
+ *   eks-lambda-scaler:scaledObjects  YAML files, folders or globs, JSON list or comma-separated (examples/*.yaml)
  *   eks-lambda-scaler:nodeGroups     JSON list of { cluster, autoScalingGroupName, ... } ([])
  *   eks-lambda-scaler:alarmTopicArn  SNS topic every alarm notifies        (none)
  *   eks-lambda-scaler:stackName      CloudFormation stack name             (EksLambdaScaler)
@@ -17,7 +17,8 @@
 import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { globSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { EksLambdaScaler, ScaledObjectSource } from '../lib';
 import type { ClusterProps, NodeGroupConfig } from '../lib';
 
@@ -48,14 +49,38 @@ function stringContext(key: string, fallback?: string): string | undefined {
   return value === undefined || value === '' ? fallback : String(value);
 }
 
-function scaledObjectFiles(patterns: string[]): string[] {
+/**
+ * Files, globs or folders (every .yaml and .yml under it), relative to the folder the CDK CLI runs
+ * the app in: the one with cdk.json. When nothing matches, the message says where it looked and
+ * offers a path that exists, not the same glob again.
+ */
+function scaledObjectFiles(patterns: string[], cwd = process.cwd()): string[] {
   return patterns.flatMap((pattern) => {
-    const files = globSync(pattern).sort();
-    if (files.length === 0) {
-      throw new Error(`eks-lambda-scaler:scaledObjects: no file matches "${pattern}"; pass your ScaledObject files, e.g. -c eks-lambda-scaler:scaledObjects=k8s/scaledobjects/*.yaml`);
-    }
+    const files = (isFolder(pattern, cwd) ? [`${pattern}/**/*.yaml`, `${pattern}/**/*.yml`] : [pattern]).flatMap((glob) => globSync(glob, { cwd })).sort();
+    if (files.length === 0) throw new Error(noScaledObjectFiles(pattern, cwd));
     return files;
   });
+}
+
+function isFolder(path: string, cwd: string): boolean {
+  try {
+    return statSync(resolve(cwd, path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function noScaledObjectFiles(pattern: string, cwd: string): string {
+  // The folder before the first glob character (or the file's folder), to say whether it exists.
+  const parts = pattern.split('/');
+  const firstGlob = parts.findIndex((part) => /[*?[{]/.test(part));
+  const folder = firstGlob < 0 ? dirname(pattern) : parts.slice(0, firstGlob).join('/');
+  const missingFolder = folder !== '' && folder !== '.' && !isFolder(folder, cwd) ? ` The folder ${folder} does not exist there.` : '';
+  return (
+    `eks-lambda-scaler:scaledObjects: no file matches "${pattern}" in ${cwd} (paths are relative to the folder of cdk.json).${missingFolder} ` +
+    'Give your own ScaledObject YAML files, a folder of them, or a glob in quotes, relative to that folder or absolute, ' +
+    "e.g. -c eks-lambda-scaler:scaledObjects='examples/*.yaml' (the repository's examples) or -c eks-lambda-scaler:scaledObjects=/path/to/k8s/scaledobjects"
+  );
 }
 
 function clustersContext(): ClusterProps[] {

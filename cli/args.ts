@@ -12,6 +12,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The command line is right but the environment is not ready (no credentials, say): exit 2 like a
+ * usage error, with one message that names the fix and without the whole usage text.
+ */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SetupError';
+  }
+}
+
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 export type OptionSpecs = Record<string, OptionSpec>;
 
@@ -22,10 +33,11 @@ export interface ParsedArgs {
 
 /** Parses `argv` against `options`; unknown flags and missing values become UsageErrors. */
 export function parseCommandArgs(argv: string[], options: OptionSpecs): ParsedArgs {
+  const specs: OptionSpecs = { help: { type: 'boolean', short: 'h' }, ...options };
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
-      options: { help: { type: 'boolean', short: 'h' }, ...options },
+      args: joinDashedValues(argv, specs),
+      options: specs,
       allowPositionals: true,
       strict: true,
     });
@@ -35,6 +47,35 @@ export function parseCommandArgs(argv: string[], options: OptionSpecs): ParsedAr
   }
 }
 
+/**
+ * `--rate -1` and `-n -x`: node:util refuses a value that starts with a dash as ambiguous. A
+ * string option always takes the next word, so the two are joined (`--rate=-1`) and the value
+ * checks below reject the value in our own words. A lone `-` (stdin) is a value as well.
+ */
+function joinDashedValues(argv: string[], specs: OptionSpecs): string[] {
+  const stringOption = (word: string): boolean => {
+    if (word.startsWith('--')) return specs[word.slice(2)]?.type === 'string';
+    if (/^-[A-Za-z]$/.test(word)) return Object.values(specs).some((spec) => spec.short === word[1] && spec.type === 'string');
+    return false;
+  };
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    if (word === '--') {
+      joined.push(...argv.slice(i));
+      break;
+    }
+    if (next !== undefined && next.startsWith('-') && stringOption(word)) {
+      joined.push(`${word}${word.startsWith('--') ? '=' : ''}${next}`);
+      i++;
+    } else {
+      joined.push(word);
+    }
+  }
+  return joined;
+}
+
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // node:util's messages are long and mention its own option names; keep the part a person needs.
@@ -42,7 +83,10 @@ function describeParseError(error: unknown): string {
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /Option '([^']+)' argument missing/.exec(message);
   if (missing) return `option ${missing[1].split(',').pop()?.trim()} needs a value`;
-  return message.split('\n')[0] ?? message;
+  const unexpected = /Option '([^']+)' does not take an argument/.exec(message);
+  if (unexpected) return `option ${unexpected[1].split(',').pop()?.trim()} takes no value`;
+  // Anything else node:util might say is still a usage error; its text is not shown.
+  return 'the command line could not be read (run with --help for the options)';
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
@@ -81,6 +125,42 @@ export function positiveNumberFlag(args: ParsedArgs, name: string, fallback: num
     throw new UsageError(`--${name} must be a number greater than 0 (got "${value}")`);
   }
   return parsed;
+}
+
+/** How results are printed, as kubectl's `-o`: text (default), wide, json or yaml. */
+export type OutputFormat = 'text' | 'wide' | 'json' | 'yaml';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'wide', 'json', 'yaml'];
+
+/** `-o/--output` and the namespace selection (`-n/--namespace`, `-A/--all-namespaces`), shared by every command. */
+export const COMMON_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  namespace: { type: 'string', short: 'n' },
+  'all-namespaces': { type: 'boolean', short: 'A' },
+} as const satisfies OptionSpecs;
+
+/** `-f/--filename`, repeatable, as kubectl: a file, a folder (read recursively) or `-` for stdin. */
+export const FILENAME_OPTION = { filename: { type: 'string', short: 'f', multiple: true } } as const satisfies OptionSpecs;
+
+export function outputFlag(args: ParsedArgs): OutputFormat {
+  return choiceFlag(args, 'output', OUTPUT_FORMATS, 'text');
+}
+
+/** The namespace to keep, or undefined for every namespace (`-A`, or no `-n`). */
+export function namespaceFlag(args: ParsedArgs): string | undefined {
+  const namespace = stringFlag(args, 'namespace');
+  if (namespace !== undefined && booleanFlag(args, 'all-namespaces')) {
+    throw new UsageError('give either -n/--namespace NAME or -A/--all-namespaces, not both');
+  }
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+    throw new UsageError(`-n/--namespace must be a Kubernetes namespace name: lower-case letters, digits and '-' (got "${namespace}")`);
+  }
+  return namespace;
+}
+
+/** The manifest paths: positionals and every `-f`, in the order given. */
+export function manifestPaths(args: ParsedArgs): string[] {
+  const named = args.values.filename;
+  return [...args.positionals, ...(Array.isArray(named) ? named : [])];
 }
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;

@@ -15,6 +15,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** Relative paths in arguments resolve against this directory. */
   cwd: string;
+  /** The whole of stdin, for `-` in place of a manifest file; absent where there is none. */
+  readStdin?: () => Promise<string>;
 }
 
 /** Exit codes shared by every command. */

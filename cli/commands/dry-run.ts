@@ -16,16 +16,16 @@ import { DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-
 import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
 import type { StateStore } from '../../lambdas/adapters/state/state-store';
 import type { ClusterRef, ScalerConfig } from '../../lambdas/config/scaler-config';
-import { formatIssue } from '../../lambdas/engine/spec/issues';
 import { runTick } from '../../lambdas/pod-scaler/tick';
 import type { Clock, ObjectTickResult, TickSummary, TriggerReader } from '../../lambdas/pod-scaler/tick-types';
-import { booleanFlag, choiceFlag, parseCommandArgs, stringFlag, UsageError } from '../args';
-import { regionFrom, staticCredentialsFrom } from '../aws-environment';
+import { booleanFlag, COMMON_OPTIONS, FILENAME_OPTION, manifestPaths, namespaceFlag, outputFlag, parseCommandArgs, stringFlag, UsageError } from '../args';
+import { requireCredentials, requireRegion, staticCredentialsFrom } from '../aws-environment';
+import { isDocumentFormat, writeDocument } from '../format/document';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
-import { loadManifestFiles } from '../manifests';
+import { formatManifestIssue, inNamespace, loadManifestFiles } from '../manifests';
 import type { CommandDefinition } from './command';
 
-const USAGE = `Usage: eks-lambda-scaler dry-run <files...> --cluster NAME [--region R] [options]
+const USAGE = `Usage: eks-lambda-scaler dry-run <paths...> --cluster NAME [--region R] [options]
 
 Reads the real triggers (SQS, Kinesis, CloudWatch) and the targets' current replicas in an EKS
 cluster with your own AWS credentials (the default chain), evaluates each ScaledObject with the
@@ -36,13 +36,18 @@ Options:
   --region R           the cluster's region (default: env AWS_REGION or AWS_DEFAULT_REGION)
   --table NAME         read scaling history from the scaler's state table (read only); without it
                        each object is evaluated as a freshly deployed scaler would first see it
-  --output text|json   json: the tick's results
+  -f, --filename PATH  a file, a folder (recursive) or - for stdin (repeatable)
+  -o, --output F       text (default; wide is the same), json or yaml: the tick's results
+  -n, --namespace NS   only the ScaledObjects of namespace NS (-A: every namespace, the default)
   -h, --help           show this help
 
 Your identity needs eks:DescribeCluster, an EKS access entry allowing get on the targets' scale
 subresource, and read access to the queues, streams and metrics the triggers name.
 
-Exit codes: 0 ok, 1 invalid manifests or an object could not be evaluated, 2 usage error.`;
+Credentials and region are checked once, before anything is read.
+
+Exit codes: 0 ok, 1 invalid manifests or an object could not be evaluated, 2 usage error
+(a missing region or missing credentials included).`;
 
 export interface DryRunDependencies {
   /** Trigger reads (default: the real read plan over the user's credentials). */
@@ -58,7 +63,6 @@ export interface DryRunDependencies {
 
 export const dryRunCommand: CommandDefinition = {
   name: 'dry-run',
-  summary: 'show what the scaler would do now in a real cluster, changing nothing',
   usage: USAGE,
   run: (argv, io) => runDryRun(argv, io),
 };
@@ -70,26 +74,28 @@ const realClock: Clock = {
 
 export async function runDryRun(argv: string[], io: CliIo, deps: DryRunDependencies = {}): Promise<number> {
   const args = parseCommandArgs(argv, {
+    ...COMMON_OPTIONS,
+    ...FILENAME_OPTION,
     cluster: { type: 'string' },
     region: { type: 'string' },
     table: { type: 'string' },
-    output: { type: 'string' },
   });
   if (booleanFlag(args, 'help')) {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
   }
-  const output = choiceFlag(args, 'output', ['text', 'json'] as const, 'text');
-  if (args.positionals.length === 0) throw new UsageError('dry-run needs at least one ScaledObject file');
+  const output = outputFlag(args);
+  const namespace = namespaceFlag(args);
+  const paths = manifestPaths(args);
+  if (paths.length === 0) throw new UsageError('dry-run needs at least one ScaledObject file');
   const clusterName = stringFlag(args, 'cluster');
   if (!clusterName) throw new UsageError('dry-run needs --cluster NAME (the EKS cluster of the targets)');
-  const region = regionFrom(io, stringFlag(args, 'region'));
-  if (!region) throw new UsageError('dry-run needs --region R (or env AWS_REGION)');
+  const region = requireRegion(io, stringFlag(args, 'region'), 'dry-run');
   const cluster: ClusterRef = { name: clusterName, region };
 
-  const loaded = await loadManifestFiles(args.positionals, io.cwd);
-  for (const issue of [...loaded.errors, ...loaded.warnings]) writeLine(io.stderr, formatIssue(issue));
-  const objects = loaded.objects.map((entry) => entry.object);
+  const loaded = await loadManifestFiles(paths, io);
+  for (const issue of [...loaded.errors, ...loaded.warnings]) writeLine(io.stderr, formatManifestIssue(issue));
+  const objects = inNamespace(loaded.objects, namespace).kept.map((entry) => entry.object);
   const elsewhere = objects.filter((object) => object.cluster !== undefined && object.cluster !== clusterName);
   for (const object of elsewhere) {
     writeLine(io.stderr, `skipped ${object.id}: it names cluster ${object.cluster} (annotation eks-lambda-scaler.io/cluster), not ${clusterName}`);
@@ -104,6 +110,7 @@ export async function runDryRun(argv: string[], io: CliIo, deps: DryRunDependenc
   const wiring = buildWiring(io, cluster, deps, stringFlag(args, 'table'));
   let summary: TickSummary;
   try {
+    await requireCredentials(wiring.credentials);
     const clock = deps.clock ?? realClock;
     const scaleTargetApis = new Map<string, Promise<KubernetesScaleTargetApi>>();
     summary = await runTick(
@@ -128,8 +135,8 @@ export async function runDryRun(argv: string[], io: CliIo, deps: DryRunDependenc
     wiring.close();
   }
 
-  if (output === 'json') {
-    writeLine(io.stdout, JSON.stringify({ cluster, results: summary.results, calls: summary.calls }, null, 2));
+  if (isDocumentFormat(output)) {
+    writeDocument(io.stdout, output, { cluster, results: summary.results, calls: summary.calls });
   } else {
     writeLine(io.stdout, `Dry run against ${cluster.name} (${cluster.region}); nothing was changed.`);
     for (const result of summary.results) writeLine(io.stdout, `\n${describeResult(result)}`);
@@ -139,6 +146,7 @@ export async function runDryRun(argv: string[], io: CliIo, deps: DryRunDependenc
 }
 
 interface Wiring {
+  credentials: CredentialsProvider;
   readTriggers: TriggerReader;
   kubeConfigFor(cluster: ClusterRef): Promise<KubeConfig>;
   stateStore: StateStore;
@@ -182,6 +190,7 @@ function buildWiring(io: CliIo, cluster: ClusterRef, deps: DryRunDependencies, t
     stateStore = readOnly(new DynamoDbStateStore({ client, tableName: table }));
   }
   return {
+    credentials,
     readTriggers,
     kubeConfigFor,
     stateStore: stateStore ?? new MemoryStateStore(),

@@ -5,10 +5,14 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { formatIssue } from '../../lambdas/engine/spec/issues';
 import {
   booleanFlag,
   choiceFlag,
+  COMMON_OPTIONS,
+  FILENAME_OPTION,
+  manifestPaths,
+  namespaceFlag,
+  outputFlag,
   durationFlag,
   formatDuration,
   integerFlag,
@@ -19,7 +23,8 @@ import {
   type ParsedArgs,
 } from '../args';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
-import { loadManifestFiles, type LoadedObject } from '../manifests';
+import { formatManifestIssue, inNamespace, loadManifestFiles, type LoadedObject } from '../manifests';
+import { isDocumentFormat, writeDocument } from '../format/document';
 import { renderReport } from '../report/html-report';
 import { ProgressBar } from '../format/progress-bar';
 import { runSimulation, type SimulationRun } from '../simulator/run-simulation';
@@ -49,7 +54,8 @@ Traffic:
                            e.g. a CloudWatch export; replaces --scenario
   --trace-kind KIND        arrivals (messages per minute, or a Sum per period in a timestamped export; default) | depth (queue depth, replayed)
   --duration D             how long to simulate, e.g. 90m, 2h (default: the scenario's, or the trace)
-  --start ISO              simulated start time, for cron triggers (default ${DEFAULT_START})
+  --start ISO              simulated start time, for cron triggers (default: the first timestamp
+                           of a timestamped trace, otherwise ${DEFAULT_START})
 
 World:
   --msgs-per-pod-second N  messages one ready pod processes per second (default ${D.msgsPerPodSecond})
@@ -68,19 +74,23 @@ Output:
                            dynalite (default), or memory
   --report FILE.html       where to write the report (default sim-out/<name>-report.html)
   --no-report              do not write a report
-  --output text|json       json: summaries and every decision as one document
+  -o, --output F           text (default; wide is the same), json or yaml: summaries and every
+                           decision as one document
+  -f, --filename PATH      a ScaledObject file, a folder (recursive) or - for stdin (repeatable)
+  -n, --namespace NS       only the ScaledObjects of namespace NS (-A: every namespace, the default)
   -h, --help               show this help
 
 Exit codes: 0 ok, 1 invalid manifests or trace, 2 usage error.`;
 
 export const simulateCommand: CommandDefinition = {
   name: 'simulate',
-  summary: 'replay traffic against ScaledObjects on a virtual clock and write a report',
   usage: USAGE,
   run: runSimulate,
 };
 
 const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...FILENAME_OPTION,
   scenario: { type: 'string' },
   rate: { type: 'string' },
   trace: { type: 'string' },
@@ -101,7 +111,6 @@ const OPTIONS = {
   state: { type: 'string' },
   report: { type: 'string' },
   'no-report': { type: 'boolean' },
-  output: { type: 'string' },
 } as const;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
@@ -110,15 +119,16 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
   }
-  if (args.positionals.length === 0) throw new UsageError('simulate needs at least one ScaledObject file, e.g. examples/sqs-worker.yaml');
-  const output = choiceFlag(args, 'output', ['text', 'json'] as const, 'text');
+  const paths = manifestPaths(args);
+  if (paths.length === 0) throw new UsageError('simulate needs at least one ScaledObject file, e.g. examples/sqs-worker.yaml');
+  const output = outputFlag(args);
+  const namespace = namespaceFlag(args);
   const stateKind = choiceFlag(args, 'state', ['dynalite', 'memory'] as const, 'dynalite');
   const settings = worldSettings(args);
   const initialReplicas = stringFlag(args, 'initial-replicas') === undefined ? undefined : integerFlag(args, 'initial-replicas', 0);
-  const startMs = startTime(args);
   const containerEnv = envFlag(args);
   const durationArg = durationFlag(args, 'duration', undefined);
-  const reportPath = booleanFlag(args, 'no-report') ? undefined : reportFile(args, io.cwd);
+  const reportPath = booleanFlag(args, 'no-report') ? undefined : reportFile(args, paths, io.cwd);
 
   let traffic: Traffic;
   try {
@@ -129,16 +139,18 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     return EXIT_FINDINGS;
   }
   const durationMs = durationArg ?? traffic.defaultDurationMs;
+  const startMs = startTime(args, traffic);
 
-  const loaded = await loadManifestFiles(args.positionals, io.cwd, { eachFileAlone: true });
-  for (const issue of loaded.warnings) writeLine(io.stderr, formatIssue(issue));
+  const loaded = await loadManifestFiles(paths, io, { eachFileAlone: true });
+  loaded.objects = inNamespace(loaded.objects, namespace).kept;
+  for (const issue of loaded.warnings) writeLine(io.stderr, formatManifestIssue(issue));
   if (loaded.errors.length > 0) {
-    for (const issue of loaded.errors) writeLine(io.stderr, formatIssue(issue));
+    for (const issue of loaded.errors) writeLine(io.stderr, formatManifestIssue(issue));
     writeLine(io.stderr, `nothing simulated: fix the ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} above (eks-lambda-scaler validate shows them too)`);
     return EXIT_FINDINGS;
   }
   if (loaded.objects.length === 0) {
-    writeLine(io.stderr, `error: no ScaledObject found in ${args.positionals.join(', ')} (give documents of kind ScaledObject, apiVersion keda.sh/v1alpha1)`);
+    writeLine(io.stderr, `error: no ScaledObject found in ${paths.join(', ')}${namespace ? ` in namespace ${namespace}` : ''} (give documents of kind ScaledObject, apiVersion keda.sh/v1alpha1)`);
     return EXIT_FINDINGS;
   }
   if (loaded.objects.length > MAX_COMPARED) {
@@ -146,8 +158,8 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   }
 
   const labels = labelsFor(loaded.objects);
-  if (output === 'text') {
-    writeLine(io.stdout, `Simulating ${labels.join(' vs ')} for ${formatDuration(durationMs)}: ${traffic.description}`);
+  if (!isDocumentFormat(output)) {
+    writeLine(io.stdout, `Simulating ${labels.join(' vs ')} for ${formatDuration(durationMs)} from ${new Date(startMs).toISOString()}: ${traffic.description}`);
   }
   const backend = await openStateBackend(stateKind as StateBackendKind);
   const progress = new ProgressBar(io.stderr, loaded.objects.length * durationMs);
@@ -187,7 +199,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
       notes: [
         `Traffic: ${traffic.description}. Simulated ${formatDuration(durationMs)} from ${new Date(startMs).toISOString()}.`,
         `World: ${settings.msgsPerPodSecond} msgs/s per ready pod, pods ready ${formatDuration(settings.podStartupMs)} after scheduling, ${settings.podsPerNode} pods per node, nodes join after ${formatDuration(settings.nodeJoinMs)}, Auto Scaling Group ${settings.asgMin}-${settings.asgMax}.`,
-        `Files: ${args.positionals.join(', ')}. The pod scaler's own tick ran every simulated minute; state in ${stateKind === 'dynalite' ? 'DynamoDB (embedded dynalite)' : 'memory'}.`,
+        `Files: ${paths.join(', ')}. The pod scaler's own tick ran every simulated minute; state in ${stateKind === 'dynalite' ? 'DynamoDB (embedded dynalite)' : 'memory'}.`,
       ],
     });
     await mkdir(dirname(reportPath), { recursive: true });
@@ -195,9 +207,10 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   }
   const shownReport = reportPath ? displayPath(reportPath, io.cwd) : undefined;
 
-  if (output === 'json') {
+  if (isDocumentFormat(output)) {
     const document = {
       traffic: { name: traffic.name, kind: traffic.kind, description: traffic.description },
+      start: new Date(startMs).toISOString(),
       durationMs,
       report: shownReport ?? null,
       runs: runs.map((run, i) => ({
@@ -207,7 +220,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
         decisions: run.decisions.map(({ at, ...decision }) => ({ atMs: at - run.startMs, ...decision })),
       })),
     };
-    writeLine(io.stdout, JSON.stringify(document, null, 2));
+    writeDocument(io.stdout, output, document);
     return EXIT_OK;
   }
   writeLine(io.stdout);
@@ -245,8 +258,11 @@ function durationOrZero(args: ParsedArgs, name: string, fallback: number): numbe
   return durationFlag(args, name, fallback)!;
 }
 
-function startTime(args: ParsedArgs): number {
-  const text = stringFlag(args, 'start') ?? DEFAULT_START;
+/** --start, else when a timestamped trace begins (cron triggers then see the recorded hours), else a fixed Monday. */
+function startTime(args: ParsedArgs, traffic: Traffic): number {
+  const given = stringFlag(args, 'start');
+  if (given === undefined && traffic.startsAtMs !== undefined) return traffic.startsAtMs;
+  const text = given ?? DEFAULT_START;
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw new UsageError(`--start must be an ISO 8601 time such as ${DEFAULT_START} (got "${text}")`);
   return ms;
@@ -282,13 +298,13 @@ async function loadTraffic(args: ParsedArgs, cwd: string, durationMs: number | u
   return builtInScenario(scenario, rate, durationMs);
 }
 
-function reportFile(args: ParsedArgs, cwd: string): string {
+function reportFile(args: ParsedArgs, paths: string[], cwd: string): string {
   const given = stringFlag(args, 'report');
   if (given !== undefined) {
     if (!given.endsWith('.html')) throw new UsageError(`--report must name an .html file (got "${given}")`);
     return resolve(cwd, given);
   }
-  const names = [...new Set(args.positionals.map((file) => basename(file, extname(file))))];
+  const names = [...new Set(paths.map((file) => (file === '-' ? 'stdin' : basename(file, extname(file)))))];
   return resolve(cwd, 'sim-out', `${names.join('-vs-')}-report.html`);
 }
 

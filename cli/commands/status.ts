@@ -5,14 +5,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { StateStore, StoredObjectState } from '../../lambdas/adapters/state/state-store';
-import { booleanFlag, choiceFlag, parseCommandArgs, stringFlag, UsageError } from '../args';
-import { regionFrom, staticCredentialsFrom } from '../aws-environment';
+import { booleanFlag, COMMON_OPTIONS, namespaceFlag, outputFlag, parseCommandArgs, stringFlag, UsageError } from '../args';
+import { requireCredentials, requireRegion, staticCredentialsFrom } from '../aws-environment';
+import { isDocumentFormat, writeDocument } from '../format/document';
 import { age } from '../format/relative-time';
 import { formatTable } from '../format/table';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
 import type { CommandDefinition } from './command';
 
-const USAGE = `Usage: eks-lambda-scaler status [--table NAME] [--region R] [--endpoint URL] [--output text|json]
+const USAGE = `Usage: eks-lambda-scaler status [--table NAME] [--region R] [--endpoint URL] [-o text|wide|json|yaml] [-n NS | -A]
 
 Reads the scaler's state table and prints one row per ScaledObject, like
 \`kubectl get scaledobject\`: target, min, max, triggers, ready, active, fallback, paused,
@@ -22,10 +23,16 @@ Options:
   --table NAME         state table (default: env STATE_TABLE_NAME)
   --region R           AWS region (default: env AWS_REGION or AWS_DEFAULT_REGION)
   --endpoint URL       DynamoDB endpoint (a local DynamoDB or dynalite)
-  --output text|json   json: the stored items
+  -o, --output F       text (default), wide (adds the cluster column always), json or yaml:
+                       the stored items
+  -n, --namespace NS   only the ScaledObjects of namespace NS
+  -A, --all-namespaces every namespace (the default)
   -h, --help           show this help
 
-Exit codes: 0 ok, 1 the table could not be read or an object is in error, 2 usage error.`;
+Credentials and region are checked once, before the table is read.
+
+Exit codes: 0 ok, 1 the table could not be read or an object is in error, 2 usage error
+(a missing region or missing credentials included).`;
 
 export interface StatusDependencies {
   /** Replaces the DynamoDB store (tests). */
@@ -35,44 +42,45 @@ export interface StatusDependencies {
 
 export const statusCommand: CommandDefinition = {
   name: 'status',
-  summary: 'show every ScaledObject the scaler manages, from its state table',
   usage: USAGE,
   run: (argv, io) => runStatus(argv, io),
 };
 
 export async function runStatus(argv: string[], io: CliIo, deps: StatusDependencies = {}): Promise<number> {
   const args = parseCommandArgs(argv, {
+    ...COMMON_OPTIONS,
     table: { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
-    output: { type: 'string' },
   });
   if (booleanFlag(args, 'help')) {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
   }
-  const output = choiceFlag(args, 'output', ['text', 'json'] as const, 'text');
+  const output = outputFlag(args);
+  const namespace = namespaceFlag(args);
   if (args.positionals.length > 0) throw new UsageError(`status takes no arguments (got "${args.positionals.join(' ')}")`);
   const tableName = stringFlag(args, 'table') ?? io.env.STATE_TABLE_NAME;
   if (!deps.stateStore && !tableName) throw new UsageError('name the state table with --table NAME or env STATE_TABLE_NAME');
 
   let client: DynamoDBClient | undefined;
   let items: StoredObjectState[];
+  let store = deps.stateStore;
+  if (!store) {
+    const region = requireRegion(io, stringFlag(args, 'region'), 'status');
+    const endpoint = stringFlag(args, 'endpoint');
+    const credentials = staticCredentialsFrom(io);
+    client = new DynamoDBClient({ region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}), maxAttempts: 2 });
+    store = new DynamoDbStateStore({ client, tableName: tableName! });
+  }
   try {
-    let store = deps.stateStore;
-    if (!store) {
-      const region = regionFrom(io, stringFlag(args, 'region'));
-      const endpoint = stringFlag(args, 'endpoint');
-      const credentials = staticCredentialsFrom(io);
-      client = new DynamoDBClient({
-        ...(region ? { region } : {}),
-        ...(endpoint ? { endpoint } : {}),
-        ...(credentials ? { credentials } : {}),
-        maxAttempts: 2,
-      });
-      store = new DynamoDbStateStore({ client, tableName: tableName! });
-    }
-    items = await store.listAll();
+    if (client) await requireCredentials(client.config.credentials);
+  } catch (error) {
+    client?.destroy();
+    throw error;
+  }
+  try {
+    items = (await store.listAll()).filter((item) => namespace === undefined || splitId(item.objectId)[0] === namespace);
   } catch (error) {
     writeLine(io.stderr, `error: cannot read state table ${tableName ?? ''}: ${describeAwsError(error)}`);
     return EXIT_FINDINGS;
@@ -81,21 +89,21 @@ export async function runStatus(argv: string[], io: CliIo, deps: StatusDependenc
   }
   items.sort((a, b) => a.key.localeCompare(b.key));
 
-  if (output === 'json') {
-    writeLine(io.stdout, JSON.stringify(items, null, 2));
+  if (isDocumentFormat(output)) {
+    writeDocument(io.stdout, output, items);
   } else if (items.length === 0) {
     writeLine(io.stdout, `No ScaledObjects in ${tableName ?? 'the state table'} yet (the pod scaler writes one item per object it evaluates).`);
   } else {
-    writeLine(io.stdout, formatStatusTable(items, (deps.now ?? Date.now)()));
+    writeLine(io.stdout, formatStatusTable(items, (deps.now ?? Date.now)(), output === 'wide'));
   }
   return items.some((item) => item.status === 'error' && item.expiresAt === undefined) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const HEADER = ['NAMESPACE', 'NAME', 'SCALETARGETKIND', 'SCALETARGETNAME', 'MIN', 'MAX', 'TRIGGERS', 'READY', 'ACTIVE', 'FALLBACK', 'PAUSED', 'REPLICAS', 'LAST SCALE', 'AGE', 'WHY'];
 
-export function formatStatusTable(items: StoredObjectState[], now: number): string {
+export function formatStatusTable(items: StoredObjectState[], now: number, wide = false): string {
   const clusters = new Set(items.map((item) => item.cluster));
-  const withCluster = clusters.size > 1;
+  const withCluster = wide || clusters.size > 1;
   const rows = items.map((item) => {
     const [namespace, name] = splitId(item.objectId);
     const { summary } = item;

@@ -1,20 +1,26 @@
 /**
- * `validate <files...>`: parses ScaledObjects with the engine's parser and reports every problem
- * with its file, line, object, field and fix. `--output json` gives CI a stable document.
+ * `validate <paths...>`: parses ScaledObjects with the engine's parser and reports every problem
+ * with its file, line, object, field and fix. `-o json` (or yaml) gives CI a stable document.
  */
-import { formatIssue, type SpecIssue } from '../../lambdas/engine/spec/issues';
-import { booleanFlag, choiceFlag, parseCommandArgs, UsageError } from '../args';
+import type { SpecIssue } from '../../lambdas/engine/spec/issues';
+import { booleanFlag, COMMON_OPTIONS, FILENAME_OPTION, manifestPaths, namespaceFlag, outputFlag, parseCommandArgs, UsageError } from '../args';
+import { isDocumentFormat, writeDocument } from '../format/document';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
-import { loadManifestFiles } from '../manifests';
+import { formatManifestIssue, inNamespace, loadManifestFiles } from '../manifests';
 import type { CommandDefinition } from './command';
 
-const USAGE = `Usage: eks-lambda-scaler validate <files...> [--output text|json] [--strict]
+const USAGE = `Usage: eks-lambda-scaler validate <paths...> [-f PATH] [-o text|wide|json|yaml] [-n NS] [--strict]
 
 Parses KEDA ScaledObject (and TriggerAuthentication) manifests exactly as the scaler will, and
 reports every problem with its file, line, object, field and how to fix it.
 
 Options:
-  --output text|json   json: one document for CI (default text)
+  -f, --filename PATH  a file, a folder (read recursively) or - for stdin; repeatable, and the
+                       same as naming PATH without -f
+  -o, --output F       text (default), wide (each trigger's metric and target), json or yaml:
+                       one document for CI
+  -n, --namespace NS   only the ScaledObjects of namespace NS
+  -A, --all-namespaces every namespace (the default)
   --strict             treat warnings as errors
   -h, --help           show this help
 
@@ -22,28 +28,30 @@ Exit codes: 0 valid, 1 problems found, 2 usage error.`;
 
 export const validateCommand: CommandDefinition = {
   name: 'validate',
-  summary: 'check ScaledObject manifests as the scaler parses them',
   usage: USAGE,
   run: runValidate,
 };
 
 export async function runValidate(argv: string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, { output: { type: 'string' }, strict: { type: 'boolean' } });
+  const args = parseCommandArgs(argv, { ...COMMON_OPTIONS, ...FILENAME_OPTION, strict: { type: 'boolean' } });
   if (booleanFlag(args, 'help')) {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
   }
-  const output = choiceFlag(args, 'output', ['text', 'json'] as const, 'text');
+  const output = outputFlag(args);
+  const namespace = namespaceFlag(args);
   const strict = booleanFlag(args, 'strict');
-  if (args.positionals.length === 0) throw new UsageError('validate needs at least one file');
+  const paths = manifestPaths(args);
+  if (paths.length === 0) throw new UsageError('validate needs at least one file, folder or - (stdin), e.g. validate examples/');
 
-  const loaded = await loadManifestFiles(args.positionals, io.cwd, { strict });
+  const loaded = await loadManifestFiles(paths, io, { strict });
+  const { kept: objects, leftOut } = inNamespace(loaded.objects, namespace);
   const errors: SpecIssue[] = [...loaded.errors, ...(strict ? loaded.warnings.map((w) => ({ ...w, severity: 'error' as const })) : [])];
   const warnings = strict ? [] : loaded.warnings;
   if (loaded.objects.length === 0 && errors.length === 0) {
     errors.push({
       severity: 'error',
-      objectId: args.positionals.join(', '),
+      objectId: paths.join(', '),
       field: 'kind',
       message: 'no ScaledObject found',
       fix: 'give files with documents of apiVersion keda.sh/v1alpha1, kind ScaledObject',
@@ -51,11 +59,11 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   }
   const ok = errors.length === 0;
 
-  if (output === 'json') {
+  if (isDocumentFormat(output)) {
     const document = {
       ok,
-      files: args.positionals,
-      objects: loaded.objects.map(({ object, file }) => ({
+      files: paths,
+      objects: objects.map(({ object, file }) => ({
         id: object.id,
         file,
         ...(object.cluster ? { cluster: object.cluster } : {}),
@@ -67,19 +75,23 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
       errors,
       warnings,
     };
-    writeLine(io.stdout, JSON.stringify(document, null, 2));
+    writeDocument(io.stdout, output, document);
     return ok ? EXIT_OK : EXIT_FINDINGS;
   }
 
-  for (const issue of [...errors, ...warnings]) writeLine(ok ? io.stdout : io.stderr, formatIssue(issue));
-  for (const { object, file } of loaded.objects) {
-    const triggers = object.triggers.map((t) => t.type).join(', ');
+  for (const issue of [...errors, ...warnings]) writeLine(ok ? io.stdout : io.stderr, formatManifestIssue(issue));
+  for (const { object, file } of objects) {
+    const triggers = object.triggers
+      .map((t) => (output === 'wide' ? `${t.type} ${t.metricName} ${t.metricType} ${t.target}` : t.type))
+      .join(', ');
     writeLine(
       io.stdout,
       `ok  ${object.id}  (${file}: ${object.scaleTargetRef.kind} ${object.scaleTargetRef.name}, ${object.minReplicaCount}-${object.maxReplicaCount} replicas, ${triggers})`,
     );
   }
-  const counts = `${loaded.objects.length} ScaledObject${loaded.objects.length === 1 ? '' : 's'} in ${args.positionals.length} file${args.positionals.length === 1 ? '' : 's'}: ${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const elsewhere = leftOut > 0 ? ` (${leftOut} in other namespaces left out by -n ${namespace})` : '';
+  const counts = `${plural(objects.length, 'ScaledObject')} in ${plural(loaded.files.length, 'file')}${elsewhere}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`;
   writeLine(ok ? io.stdout : io.stderr, counts);
   return ok ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -1,11 +1,26 @@
 /**
  * What a person wants to know after a simulation: what it cost (replica- and node-minutes), how the
- * traffic fared (backlog, message waits, time to drain) and how the scaler behaved (scale events,
- * time at max). Printed as an aligned table, side by side for several ScaledObjects.
+ * traffic fared and how the scaler behaved (scale events, time at max). Printed as an aligned table,
+ * side by side for several ScaledObjects.
+ *
+ * How the traffic fared depends on the kind of trigger: a queue (SQS, Kinesis) has a backlog and
+ * message waits; a rate (CloudWatch request counts and the like) has a load per replica against its
+ * target; a schedule (cron) has windows. Rows are shown for the kinds present, and say "n/a" for an
+ * object where the figure means nothing (a cron object has no message wait).
  */
 import { formatDuration } from '../args';
 import { formatTable } from '../format/table';
-import type { SimulationRun } from './run-simulation';
+import type { DecisionRecord, SimulationRun } from './run-simulation';
+
+/** How a trigger's figures read: queue-like, rate-like or a schedule. */
+export type TriggerKind = 'queue' | 'rate' | 'schedule';
+
+const KIND_OF_TRIGGER: Record<string, TriggerKind> = {
+  'aws-sqs-queue': 'queue',
+  'aws-kinesis-stream': 'queue',
+  'aws-cloudwatch': 'rate',
+  cron: 'schedule',
+};
 
 export interface SimulationSummary {
   label: string;
@@ -32,6 +47,19 @@ export interface SimulationSummary {
   nodesRemoved: number;
   evaluations: number;
   errors: number;
+  /** The kinds of the object's triggers, in the order of first appearance. */
+  triggerKinds: TriggerKind[];
+  /**
+   * Whether message figures (backlog, waits, drain, processed) mean something: a queue-like
+   * trigger fed with arrivals. A replayed depth trace processes nothing; a schedule has no queue.
+   */
+  tracksMessages: boolean;
+  /** Rate-like triggers: the highest metric per ready replica seen, and the target it was held to. */
+  peakLoadPerReplica?: { value: number; target: number };
+  /** Rate-like triggers: how long the load per replica was above its target. */
+  timeOverTargetMs?: number;
+  /** Schedules: how long a cron window was open. */
+  timeInWindowMs?: number;
 }
 
 export function summarize(run: SimulationRun): SimulationSummary {
@@ -40,7 +68,12 @@ export function summarize(run: SimulationRun): SimulationSummary {
   const ups = scaled.filter((d) => (d.desiredReplicas ?? 0) > (d.currentReplicas ?? 0)).length;
   const processed = totals.consumed;
   const peakReplicas = Math.max(0, ...run.samples.map((s) => s.specReplicas), ...scaled.map((d) => d.desiredReplicas ?? 0));
+  const triggerKinds = [...new Set(run.object.triggers.map((t) => KIND_OF_TRIGGER[t.type]).filter((kind) => kind !== undefined))];
   return {
+    triggerKinds,
+    tracksMessages: triggerKinds.includes('queue') && run.traffic.kind === 'arrivals',
+    ...(triggerKinds.includes('rate') ? rateFigures(run) : {}),
+    ...(triggerKinds.includes('schedule') ? { timeInWindowMs: timeWhile(run, (d) => d.triggers.some((t) => t.type === 'cron' && t.active === true)) } : {}),
     label: run.label,
     durationMs: run.endMs - run.startMs,
     replicaMinutes: totals.replicaMs / 60_000,
@@ -72,6 +105,35 @@ export function summarize(run: SimulationRun): SimulationSummary {
   };
 }
 
+/** Simulated time covered by the evaluations for which `holds` is true (each lasts until the next one). */
+function timeWhile(run: SimulationRun, holds: (decision: DecisionRecord) => boolean): number {
+  let total = 0;
+  run.decisions.forEach((decision, i) => {
+    if (holds(decision)) total += (run.decisions[i + 1]?.at ?? run.endMs) - decision.at;
+  });
+  return total;
+}
+
+/** Load per replica of a rate-like trigger at one evaluation: the metric's average over the replicas, or its value. */
+function loadPerReplica(decision: DecisionRecord): { value: number; target: number } | undefined {
+  const trigger = decision.triggers.find((t) => KIND_OF_TRIGGER[t.type] === 'rate' && typeof t.value === 'number');
+  if (!trigger || trigger.value === undefined) return undefined;
+  const replicas = Math.max(1, decision.currentReplicas ?? 0);
+  return { value: trigger.metricType === 'AverageValue' ? trigger.value / replicas : trigger.value, target: trigger.target };
+}
+
+function rateFigures(run: SimulationRun): Pick<SimulationSummary, 'peakLoadPerReplica' | 'timeOverTargetMs'> {
+  const loads = run.decisions.map(loadPerReplica).filter((load) => load !== undefined);
+  const peak = loads.reduce<{ value: number; target: number } | undefined>((top, load) => (top === undefined || load.value > top.value ? load : top), undefined);
+  return {
+    ...(peak ? { peakLoadPerReplica: peak } : {}),
+    timeOverTargetMs: timeWhile(run, (decision) => {
+      const load = loadPerReplica(decision);
+      return load !== undefined && load.value > load.target;
+    }),
+  };
+}
+
 /**
  * The wait below which `fraction` of messages were processed. The histogram has one-second
  * buckets, so this is the bucket's upper edge (never above the exact maximum).
@@ -89,29 +151,56 @@ function percentileMs(histogram: number[], total: number, fraction: number, maxM
 const round = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 const optionalDuration = (ms: number | undefined, absent: string) => (ms === undefined ? absent : formatDuration(ms));
 
-/** Row label and how to print it for one summary. */
-const ROWS: [string, (s: SimulationSummary) => string][] = [
-  ['simulated', (s) => formatDuration(s.durationMs)],
-  ['replica-minutes', (s) => round(s.replicaMinutes)],
-  ['node-minutes', (s) => round(s.nodeMinutes)],
-  ['peak replicas', (s) => String(s.peakReplicas)],
-  ['final replicas', (s) => String(s.finalReplicas)],
-  ['peak backlog', (s) => String(Math.round(s.peakBacklog))],
-  ['message wait p50', (s) => optionalDuration(s.waitP50Ms, 'n/a')],
-  ['message wait p95', (s) => optionalDuration(s.waitP95Ms, 'n/a')],
-  ['message wait max', (s) => optionalDuration(s.waitMaxMs, 'n/a')],
-  ['time to drain', (s) => (s.peakBacklog === 0 ? 'n/a' : optionalDuration(s.timeToDrainMs, 'not drained'))],
-  ['scale events', (s) => `${s.scaleEvents} (${s.scaleUps} up, ${s.scaleDowns} down)`],
-  ['time at max', (s) => formatDuration(s.timeAtMaxMs)],
-  ['messages', (s) => `${s.messagesProcessed} processed, ${s.messagesUnprocessed} left`],
-  ['nodes', (s) => `${s.nodesRequested} added, ${s.nodesRemoved} removed`],
-  ['evaluations', (s) => `${s.evaluations} (${s.errors} errors)`],
+/** A row: its label, the kind of trigger it belongs to (none: every object), and how to print it. */
+interface SummaryRow {
+  label: string;
+  kind?: TriggerKind;
+  /** Message rows: printed only for objects whose figures track messages. */
+  messages?: boolean;
+  show: (s: SimulationSummary) => string;
+}
+
+const ROWS: SummaryRow[] = [
+  { label: 'simulated', show: (s) => formatDuration(s.durationMs) },
+  { label: 'replica-minutes', show: (s) => round(s.replicaMinutes) },
+  { label: 'node-minutes', show: (s) => round(s.nodeMinutes) },
+  { label: 'peak replicas', show: (s) => String(s.peakReplicas) },
+  { label: 'final replicas', show: (s) => String(s.finalReplicas) },
+  { label: 'peak backlog', kind: 'queue', messages: false, show: (s) => String(Math.round(s.peakBacklog)) },
+  { label: 'message wait p50', kind: 'queue', messages: true, show: (s) => optionalDuration(s.waitP50Ms, 'n/a') },
+  { label: 'message wait p95', kind: 'queue', messages: true, show: (s) => optionalDuration(s.waitP95Ms, 'n/a') },
+  { label: 'message wait max', kind: 'queue', messages: true, show: (s) => optionalDuration(s.waitMaxMs, 'n/a') },
+  { label: 'time to drain', kind: 'queue', messages: false, show: (s) => (s.peakBacklog === 0 ? 'n/a' : optionalDuration(s.timeToDrainMs, 'not drained')) },
+  {
+    label: 'peak load per replica',
+    kind: 'rate',
+    show: (s) => (s.peakLoadPerReplica ? `${round(s.peakLoadPerReplica.value)} (target ${round(s.peakLoadPerReplica.target)})` : 'n/a'),
+  },
+  { label: 'time over target', kind: 'rate', show: (s) => optionalDuration(s.timeOverTargetMs, 'n/a') },
+  { label: 'time in cron window', kind: 'schedule', show: (s) => optionalDuration(s.timeInWindowMs, 'n/a') },
+  { label: 'scale events', show: (s) => `${s.scaleEvents} (${s.scaleUps} up, ${s.scaleDowns} down)` },
+  { label: 'time at max', show: (s) => formatDuration(s.timeAtMaxMs) },
+  { label: 'messages', kind: 'queue', messages: true, show: (s) => `${s.messagesProcessed} processed, ${s.messagesUnprocessed} left` },
+  { label: 'nodes', show: (s) => `${s.nodesRequested} added, ${s.nodesRemoved} removed` },
+  { label: 'evaluations', show: (s) => `${s.evaluations} (${s.errors} errors)` },
 ];
+
+/** The row's figure for one object, or "n/a" where it means nothing for that object's triggers. */
+function cell(row: SummaryRow, summary: SimulationSummary): string {
+  if (row.kind === undefined) return row.show(summary);
+  if (!summary.triggerKinds.includes(row.kind)) return 'n/a';
+  if (row.messages && !summary.tracksMessages) return 'n/a';
+  return row.show(summary);
+}
 
 export function summaryRows(summaries: SimulationSummary[]): { header: string[]; rows: string[][] } {
   return {
     header: ['', ...summaries.map((s) => s.label)],
-    rows: ROWS.map(([label, show]) => [label, ...summaries.map(show)]),
+    // A row for a kind of trigger only when a compared object has one.
+    rows: ROWS.filter((row) => row.kind === undefined || summaries.some((s) => s.triggerKinds.includes(row.kind!))).map((row) => [
+      row.label,
+      ...summaries.map((summary) => cell(row, summary)),
+    ]),
   };
 }
 

@@ -38,6 +38,7 @@ export function parseTrace(text: string, file: string, kind: TrafficKind): Traff
   const perMinute = toPerMinute(points, isTime, kind, file);
   const minutes = perMinute.length;
   return {
+    ...(isTime ? { startsAtMs: Math.min(...points.map((point) => point.x)) } : {}),
     name: basename(file),
     kind,
     perMinute,

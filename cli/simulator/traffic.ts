@@ -18,6 +18,11 @@ export interface Traffic {
   defaultDurationMs: number;
   /** One line for the summary and the report. */
   description: string;
+  /**
+   * When minute 0 happened, for a trace with timestamps: the simulation starts then, so cron
+   * triggers see the recorded day and hour. Undefined for scenarios and minute-numbered traces.
+   */
+  startsAtMs?: number;
 }
 
 const MINUTE_MS = 60_000;

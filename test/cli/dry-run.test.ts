@@ -92,7 +92,7 @@ describe('dry-run', () => {
   it.each([
     [['dry-run', 'x.yaml'], /dry-run needs --cluster NAME/],
     [['dry-run', '--cluster', 'prod'], /dry-run needs at least one ScaledObject file/],
-    [['dry-run', 'x.yaml', '--cluster', 'prod'], /dry-run needs --region R \(or env AWS_REGION\)/],
+    [['dry-run', 'x.yaml', '--cluster', 'prod'], /dry-run needs an AWS region: give --region R \(or set env AWS_REGION\)/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const outcome = await cli(argv, {});
     expect(outcome.code).toBe(2);

@@ -189,11 +189,11 @@ describe('simulate: traces, comparisons and output', () => {
     const dir = tempDir();
     const missing = await cli(['simulate', 'sqs-worker.yaml', '--state', 'memory'], {}, dir);
     expect(missing.code).toBe(1); // files are relative to the working directory
-    expect(missing.stderr).toContain('sqs-worker.yaml: error: sqs-worker.yaml: (file): no such file');
+    expect(missing.stderr).toContain('error: sqs-worker.yaml: no such file or folder');
 
     const ok = await cli(['simulate', WORKER, '--state', 'memory', '--duration', '45m', '--report', join(dir, 'r.html')]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^Simulating jobs\/orders-worker for 45m: step:/);
+    expect(ok.stdout).toMatch(/^Simulating jobs\/orders-worker for 45m from 2026-01-05T00:00:00.000Z: step:/);
     expect(ok.stdout).toMatch(/^replica-minutes\s+\d/m);
     // No TTY: no progress bar, just the final line.
     expect(ok.stderr).toMatch(/^simulated 45m of traffic for 1 ScaledObject in [\d.]+s \(45 ticks, state: memory\)\n$/);
@@ -240,7 +240,7 @@ describe('simulate: bad input', () => {
     const outcome = await cli(argv);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(message);
-    expect(outcome.stderr).toContain('Usage: eks-lambda-scaler simulate');
+    expect(outcome.stderr).toContain('See `eks-lambda-scaler help simulate` for the options.');
   });
 
   it('refuses invalid manifests with the parser\'s messages', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { StoredObjectState } from '../../lambdas/adapters/state/state-store';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
@@ -97,5 +98,14 @@ describe('status', () => {
     const outcome = await cli(['status'], env);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain('name the state table with --table NAME or env STATE_TABLE_NAME');
+  });
+
+  it('keeps one namespace with -n, prints yaml with -o yaml, and the cluster column with -o wide', async () => {
+    const jobs = await cli(['status', '--table', TABLE, '--endpoint', db.endpoint, '-n', 'jobs', '-o', 'yaml'], env);
+    expect(jobs.code).toBe(0); // the object in error is in another namespace
+    expect((parse(jobs.stdout) as StoredObjectState[]).map((item) => item.key)).toEqual(['prod/jobs/orders-worker']);
+    const wide = await cli(['status', '--table', TABLE, '--endpoint', db.endpoint, '-o', 'wide'], env);
+    expect(wide.stdout).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME/);
+    expect(wide.stdout).toMatch(/^prod\s+jobs\s+orders-worker/m);
   });
 });

@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../cli/args';
 import { parseTrace } from '../../cli/simulator/trace';
+import { cli, tempDir } from './cli-harness';
 
 describe('parseTrace', () => {
   it.each([
@@ -91,5 +94,43 @@ describe('durations', () => {
     [0, '0s'],
   ])('formats %d ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('a timestamped trace sets the simulated start time', () => {
+  // Replicas only between 09:00 and 10:00 UTC: on the default start (a Monday at midnight) the
+  // window is closed; on the trace's own morning it is open.
+  const cronObject = `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: morning
+  namespace: batch
+spec:
+  scaleTargetRef:
+    name: morning
+  minReplicaCount: 0
+  maxReplicaCount: 5
+  triggers:
+    - type: cron
+      metadata:
+        timezone: UTC
+        start: 0 9 * * *
+        end: 0 10 * * *
+        desiredReplicas: "3"
+`;
+
+  it.each([
+    ['the trace\'s first timestamp', [], '2024-05-01T09:00:00.000Z', 3],
+    ['--start, when given', ['--start', '2026-01-05T00:00:00Z'], '2026-01-05T00:00:00.000Z', 0],
+  ])('starts at %s', async (_name, extra, start, peakReplicas) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'morning.yaml'), cronObject);
+    const rows = Array.from({ length: 30 }, (_, i) => `${new Date(Date.parse('2024-05-01T09:00:00Z') + i * 60_000).toISOString()},0`);
+    writeFileSync(join(dir, 'trace.csv'), `timestamp,value\n${rows.join('\n')}\n`);
+    const outcome = await cli(['simulate', 'morning.yaml', '--trace', 'trace.csv', '--state', 'memory', '--no-report', '-o', 'json', ...extra], {}, dir);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const document = JSON.parse(outcome.stdout);
+    expect(document.start).toBe(start);
+    expect(document.runs[0].summary.peakReplicas).toBe(peakReplicas);
   });
 });

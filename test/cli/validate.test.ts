@@ -46,20 +46,22 @@ describe('validate', () => {
   it('reports a missing file and a file with no ScaledObject', async () => {
     const missing = await cli(['validate', 'nope.yaml']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('nope.yaml: error: nope.yaml: (file): no such file (check the path, relative to the current directory)');
+    expect(missing.stderr).toContain('error: nope.yaml: no such file or folder (check the path, relative to the current directory)');
+    // Named once, not three times.
+    expect(missing.stderr.split('nope.yaml')).toHaveLength(2);
     const empty = await cli(['validate', join(FIXTURES, 'arrivals.csv')]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain('no ScaledObject found');
   });
 
   it.each([
-    [['validate'], /validate needs at least one file/],
-    [['validate', 'x.yaml', '--output', 'xml'], /--output must be one of text, json/],
+    [['validate'], /validate needs at least one file, folder or -/],
+    [['validate', 'x.yaml', '--output', 'xml'], /--output must be one of text, wide, json, yaml/],
     [['validate', 'x.yaml', '--bogus'], /unknown option --bogus/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const outcome = await cli(argv);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(message);
-    expect(outcome.stderr).toContain('Usage: eks-lambda-scaler validate');
+    expect(outcome.stderr).toContain('See `eks-lambda-scaler help validate` for the options.');
   });
 });

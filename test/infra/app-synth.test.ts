@@ -4,7 +4,7 @@
  * through `npx cdk synth` itself.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,46 @@ describe('the example app (bin/app.ts)', () => {
       });
       expect(result.status, result.stderr).toBe(0);
       expectFullDeployment(outdir);
+    },
+    TIMEOUT_MS,
+  );
+
+  /** The app as the CDK CLI runs it with `-c eks-lambda-scaler:scaledObjects=<value>` (bundling skipped). */
+  function synthWithScaledObjects(value: string) {
+    const outdir = mkdtempSync(join(tmpdir(), 'eks-lambda-scaler-app-'));
+    const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const context = { ...cdkJson.context, 'eks-lambda-scaler:scaledObjects': value, 'eks-lambda-scaler:nodeGroups': '[]', 'eks-lambda-scaler:nag': 'false', 'aws:cdk:bundling-stacks': [] };
+    const result = spawnSync('npx', ['tsx', 'bin/app.ts'], { cwd: REPO_ROOT, env: offlineEnv({ CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) }), encoding: 'utf8', timeout: TIMEOUT_MS });
+    return { result, outdir };
+  }
+
+  it(
+    'takes a quoted glob or a folder in `-c eks-lambda-scaler:scaledObjects`, as README shows',
+    () => {
+      const glob = synthWithScaledObjects('test/cli/fixtures/kinesis-*.yaml');
+      expect(glob.result.status, glob.result.stderr).toBe(0);
+      expect(JSON.stringify(readTemplate(glob.outdir))).toContain('analytics/clicks');
+
+      // A folder (absolute here): every .yaml and .yml under it.
+      const folder = mkdtempSync(join(tmpdir(), 'scaledobjects-'));
+      mkdirSync(join(folder, 'streams'));
+      writeFileSync(join(folder, 'streams/clicks.yml'), readFileSync(join(REPO_ROOT, 'test/cli/fixtures/kinesis-consumer.yaml')));
+      const fromFolder = synthWithScaledObjects(folder);
+      expect(fromFolder.result.status, fromFolder.result.stderr).toBe(0);
+      expect(JSON.stringify(readTemplate(fromFolder.outdir))).toContain('analytics/clicks');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'says where it looked when the glob matches nothing, and offers a path that exists',
+    () => {
+      const { result } = synthWithScaledObjects('k8s/scaledobjects/*.yaml');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`no file matches "k8s/scaledobjects/*.yaml" in ${REPO_ROOT.replace(/\/$/, '')} (paths are relative to the folder of cdk.json)`);
+      expect(result.stderr).toContain('The folder k8s/scaledobjects does not exist there.');
+      expect(result.stderr).toContain("-c eks-lambda-scaler:scaledObjects='examples/*.yaml'");
+      expect(result.stderr).not.toContain('e.g. -c eks-lambda-scaler:scaledObjects=k8s/scaledobjects');
     },
     TIMEOUT_MS,
   );
