@@ -102,8 +102,9 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   }
   const podsOnNode = context.pods.filter((pod) => pod.nodeName === node.name);
   const utilization = nodeUtilization(node, podsOnNode, knobs.ignoreDaemonSetsUtilization);
-  if (utilization > knobs.scaleDownUtilizationThreshold) {
-    return { removable: false, utilization, reason: 'NotUnderutilized', message: `utilization ${utilization.toFixed(3)} is above the threshold ${knobs.scaleDownUtilizationThreshold}` };
+  // CA's isNodeBelowUtilizationThreshold: a node exactly at the threshold is not underutilized.
+  if (utilization >= knobs.scaleDownUtilizationThreshold) {
+    return { removable: false, utilization, reason: 'NotUnderutilized', message: `utilization ${utilization.toFixed(3)} is not below the threshold ${knobs.scaleDownUtilizationThreshold}` };
   }
   const toMove: PodInfo[] = [];
   // PDB budgets are spent pod by pod, as CA's RemainingPdbTracker does.
@@ -171,6 +172,9 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
   }
   // CA's unneeded/nodes.go: an unready node waits scaleDownUnreadySeconds instead of the unneeded time.
   const wait = (candidate: { node: NodeInfo }) => (candidate.node.ready ? knobs.scaleDownUnneededSeconds : knobs.scaleDownUnreadySeconds) * 1000;
+  // CA blocks while `!since.Add(t).Before(now)`, i.e. removes strictly after `since + t`; it checks every
+  // 10 s, so it removes at t + 10 s at most. Our ticks are a minute apart: `>=` removes at exactly t,
+  // 10 s before CA, where a strict `>` would remove a whole minute later (t + 60 s).
   const ripe = removable.filter((candidate) => now - candidate.since >= wait(candidate));
   if (ripe.length === 0) {
     const waiting = `no node unneeded for ${knobs.scaleDownUnneededSeconds}s (unready nodes: ${knobs.scaleDownUnreadySeconds}s) yet`;
@@ -196,7 +200,7 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
     pods: candidate.pods,
     reason: candidate.pods.length === 0
       ? `empty (no pod to move) since ${new Date(candidate.since).toISOString()}`
-      : `utilization ${candidate.utilization.toFixed(3)} <= ${knobs.scaleDownUtilizationThreshold} since ${new Date(candidate.since).toISOString()} and its ${candidate.pods.length} pod(s) fit elsewhere`,
+      : `utilization ${candidate.utilization.toFixed(3)} < ${knobs.scaleDownUtilizationThreshold} since ${new Date(candidate.since).toISOString()} and its ${candidate.pods.length} pod(s) fit elsewhere`,
   });
   return {
     ...base,

@@ -50,10 +50,11 @@ describe('scale-down eligibility', () => {
     expect(plan.drain?.pods.map((p) => p.name)).toEqual(['small-1']);
   });
 
-  it('a node exactly at the threshold is eligible (<=)', () => {
+  // CA eligibility.go isNodeBelowUtilizationThreshold: `Utilization >= threshold` is not underutilized.
+  it('a node exactly at the threshold stays (CA compares strictly below)', () => {
     const plan = scenario({ pods: [pod('half-1', 2000, GIB, { nodeName: 'n1' })], state: unneededLongAgo });
-    expect(plan.drain?.node).toBe('n1');
-    expect(plan.drain?.utilization).toBe(0.5);
+    expect(plan.drain).toBeUndefined();
+    expect(plan.assessments.find((entry) => entry.node === 'n1')).toMatchObject({ utilization: 0.5, reason: 'NotUnderutilized' });
   });
 
   it.each<[string, Case, string]>([
