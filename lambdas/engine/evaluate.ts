@@ -149,7 +149,7 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
     hpa && hpa.desired !== keda.replicas ? hpa.limitNote : undefined,
   ].filter((note): note is string => note !== undefined);
   const statusReason = composite ? compositeStatusReason(facts, health, composite) : statusReasonOf(facts, health);
-  const fallingBack = composite ? composite.composite.source !== 'formula' && composite.composite.error === undefined : facts.some(isUsableFallback);
+  const fallingBack = composite ? compositeFallingBack(composite, outcomes) : facts.some(isUsableFallback);
   return {
     desiredReplicas: desired,
     scale: desired !== current,
@@ -202,6 +202,11 @@ function drivenByFallback(hpa: HpaReconcileResult, facts: readonly TriggerFacts[
   return facts.some(
     (fact) => fact.outcome.kind === 'fallback' && fact.proposal?.ok === true && fact.proposal.replicas === hpa.metricProposal,
   );
+}
+
+/** The composite stands on a fallback: its own, or a trigger read as nil (behavior scalingModifiers). */
+function compositeFallingBack({ composite }: CompositeFacts, outcomes: readonly TriggerOutcome[]): boolean {
+  return composite.error === undefined && (composite.source !== 'formula' || outcomes.some((outcome) => outcome.kind === 'fallback'));
 }
 
 /** A fallback the HPA could not use (Value metric, no ready pod) is an error, not a fallback. */
