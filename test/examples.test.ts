@@ -39,6 +39,18 @@ describe('good examples', () => {
   });
 });
 
+describe('scheduled-floor.yaml', () => {
+  it('combines a cron floor and an SQS queue with scalingModifiers', () => {
+    const [object] = parseExample('scheduled-floor.yaml').objects;
+    expect(object).toMatchObject({
+      id: 'billing/invoice-worker',
+      fallback: { failureThreshold: 3, replicas: 4, behavior: 'scalingModifiers' },
+      scalingModifiers: { formula: 'max(floor * 5, queue ?? 20)', target: 5, activationTarget: 0, metricType: 'AverageValue' },
+    });
+    expect(object!.triggers.map((trigger) => trigger.name)).toEqual(['floor', 'queue']);
+  });
+});
+
 describe('broken examples', () => {
   const expected: Record<string, string[]> = {
     'unquoted-boolean.yaml': [
@@ -65,9 +77,6 @@ describe('broken examples', () => {
     ],
     'bad-cron-timezone.yaml': [
       'examples/broken/bad-cron-timezone.yaml:12: error: batch/report-sync: spec.triggers[0].metadata.timezone: "Asia/Seul" is not a known IANA time zone (use a name from the tz database such as "Asia/Seoul", "America/New_York" or "UTC")',
-    ],
-    'scaling-modifiers.yaml': [
-      'examples/broken/scaling-modifiers.yaml:10: error: shop/orders-worker: spec.advanced.scalingModifiers: scalingModifiers (composite formulas over triggers) are not supported yet (remove scalingModifiers; each trigger then scales on its own and the highest proposal wins, as in KEDA without modifiers)',
     ],
   };
 
