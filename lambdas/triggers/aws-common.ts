@@ -5,7 +5,7 @@
  * here they are only declared known.
  */
 import { normalizeMetricNamePart, type MetadataReader } from './metadata-values';
-import type { AwsSource, ParsedTrigger, TriggerParseInput, TriggerParseResult } from './trigger-definition';
+import type { AwsSource, ParsedTrigger, Reading, ReadRequest, TriggerParseInput, TriggerParseResult } from './trigger-definition';
 import { TriggerError } from './trigger-definition';
 
 /**
@@ -140,4 +140,19 @@ export function namedResourceParsed(
     errors: reader.errors,
     warnings: reader.warnings,
   };
+}
+
+/**
+ * A `readBatch` for services read one request per call: each request of `service` is read at
+ * once, in parallel, and answered under its key.
+ */
+export async function readEachRequest<S extends ReadRequest['service']>(
+  requests: readonly ReadRequest[],
+  service: S,
+  read: (request: Extract<ReadRequest, { service: S }>) => Promise<Reading | TriggerError>,
+): Promise<Map<string, Reading | TriggerError>> {
+  const out = new Map<string, Reading | TriggerError>();
+  const mine = requests.filter((request): request is Extract<ReadRequest, { service: S }> => request.service === service);
+  await Promise.all(mine.map(async (request) => out.set(request.key, await read(request))));
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { readEachRequest, AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
   TriggerError,
@@ -59,15 +59,8 @@ function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricO
 }
 
 async function readBatch(requests: ReadRequest[], clients: { kinesis(): KinesisClient }, options: { signal?: AbortSignal }): Promise<Map<string, Reading | TriggerError>> {
-  const out = new Map<string, Reading | TriggerError>();
   const client = clients.kinesis();
-  await Promise.all(
-    requests.map(async (request) => {
-      if (request.service !== 'kinesis') return;
-      out.set(request.key, await readStream(client, request, options.signal));
-    }),
-  );
-  return out;
+  return readEachRequest(requests, 'kinesis', (request) => readStream(client, request, options.signal));
 }
 
 async function readStream(client: KinesisClient, request: Extract<ReadRequest, { service: 'kinesis' }>, signal?: AbortSignal): Promise<Reading | TriggerError> {

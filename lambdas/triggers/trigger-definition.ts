@@ -37,10 +37,21 @@ export interface CloudWatchQuery {
   accountId?: string;
 }
 
+/** One `aws-dynamodb` Query, as the trigger's metadata gives it (values in DynamoDB's JSON form). */
+export type DynamoDbQuery = {
+  tableName: string;
+  keyConditionExpression: string;
+  expressionAttributeNames: Record<string, string>;
+  expressionAttributeValues: Record<string, unknown>;
+  indexName?: string;
+  filterExpression?: string;
+};
+
 /** What one trigger needs read now. `key` is equal for reads that can be shared (deduplication). */
 export type ReadRequest =
   | { service: 'sqs'; key: string; source: AwsSource; queueUrl: string; attributes: SqsAttributeName[] }
   | { service: 'kinesis'; key: string; source: AwsSource; streamName: string }
+  | { service: 'dynamodb'; key: string; source: AwsSource; query: DynamoDbQuery }
   | {
       service: 'cloudwatch';
       key: string;
@@ -55,6 +66,7 @@ export type ReadRequest =
 export type Reading =
   | { service: 'sqs'; attributes: Partial<Record<SqsAttributeName, string>> }
   | { service: 'kinesis'; openShardCount: number }
+  | { service: 'dynamodb'; count: number }
   | {
       service: 'cloudwatch';
       /** False when `MetricDataResults` came back empty. */
@@ -143,6 +155,7 @@ export interface AwsClientsForSource {
   sqs(): import('@aws-sdk/client-sqs').SQSClient;
   kinesis(): import('@aws-sdk/client-kinesis').KinesisClient;
   cloudwatch(): import('@aws-sdk/client-cloudwatch').CloudWatchClient;
+  dynamodb(): import('@aws-sdk/client-dynamodb').DynamoDBClient;
 }
 
 export interface ReadBatchOptions {
