@@ -11,6 +11,7 @@ export const TRIGGER_STATEMENT_IDS = {
   queues: 'ReadScaledObjectQueues',
   queueUrls: 'ResolveQueueNames',
   streams: 'ReadScaledObjectStreams',
+  tables: 'QueryScaledObjectTables',
   roles: 'AssumeTriggerRoles',
   cloudWatch: 'ReadCloudWatchMetrics',
 } as const;
@@ -27,6 +28,9 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
     add(
       new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.streams, actions: ['kinesis:DescribeStreamSummary'], resources: resources.streamArns }),
     );
+  }
+  if (resources.tableArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.tables, actions: ['dynamodb:Query'], resources: resources.tableArns }));
   }
   if (resources.assumeRoleArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.roles, actions: ['sts:AssumeRole'], resources: resources.assumeRoleArns }));

@@ -20,6 +20,8 @@ export interface TriggerResources {
   queueUrlLookupArns: string[];
   /** `kinesis:DescribeStreamSummary`, read with the scaler's own role. */
   streamArns: string[];
+  /** `dynamodb:Query`: the tables (and, with `indexName`, the index) aws-dynamodb triggers query with the scaler's own role. */
+  tableArns: string[];
   /** `sts:AssumeRole`: roles that carry the read permissions themselves (`awsRoleArn`, podIdentity). */
   assumeRoleArns: string[];
   /** `cloudwatch:GetMetricData` with the scaler's own role. */
@@ -90,6 +92,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
   const queueArns = new Set<string>();
   const queueUrlLookupArns = new Set<string>();
   const streamArns = new Set<string>();
+  const tableArns = new Set<string>();
   const assumeRoleArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
@@ -146,6 +149,11 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
             ? streamName
             : `arn:${partition}:kinesis:${aws.region}:${context.account}:stream/${streamName}`,
         );
+      } else if (trigger.type === 'aws-dynamodb') {
+        // KEDA reads tableName and indexName from the metadata only, so they are always known here.
+        const table = `arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`;
+        const indexName = metadataValue(trigger, 'indexName');
+        tableArns.add(indexName ? `${table}/index/${indexName}` : table);
       } else if (trigger.type === 'aws-cloudwatch') {
         readsCloudWatch = true;
       }
@@ -157,6 +165,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
     queueArns: sorted(queueArns),
     queueUrlLookupArns: sorted(queueUrlLookupArns),
     streamArns: sorted(streamArns),
+    tableArns: sorted(tableArns),
     assumeRoleArns: sorted(assumeRoleArns),
     readsCloudWatch,
     unscoped,

@@ -54,6 +54,29 @@ describe('deriveTriggerResources', () => {
     expect(resources.unscoped).toEqual([]);
   });
 
+  it('grants dynamodb:Query on each aws-dynamodb table, or on its index when indexName is set', () => {
+    const table = (name: string, metadata: string) => `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: jobs}
+spec:
+  scaleTargetRef: {name: ${name}}
+  triggers:
+    - type: aws-dynamodb
+      metadata:
+        awsRegion: eu-west-1
+        keyConditionExpression: "#k = :v"
+        expressionAttributeNames: '{"#k": "status"}'
+        expressionAttributeValues: '{":v": {"S": "pending"}}'
+        targetValue: "10"
+${metadata}
+`;
+    const objects = objectsFrom([table('a', '        tableName: jobs'), table('b', '        tableName: jobs'), table('c', '        tableName: jobs\n        indexName: by-status')].join('---\n'));
+    expect(deriveTriggerResources(objects, context).tableArns).toEqual([
+      'arn:aws:dynamodb:eu-west-1:999999999999:table/jobs',
+      'arn:aws:dynamodb:eu-west-1:999999999999:table/jobs/index/by-status',
+    ]);
+  });
+
   it('uses the partition of the queue region', () => {
     const objects = objectsFrom(sqsScaledObject('a', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders', { awsRegion: 'cn-north-1' }));
     expect(deriveTriggerResources(objects, context).queueArns).toEqual(['arn:aws-cn:sqs:cn-north-1:123456789012:orders']);
