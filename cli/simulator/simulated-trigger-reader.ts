@@ -60,5 +60,8 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
     case 'dynamodb':
       // The Query's matching items are the simulated backlog (e.g. rows with status "pending").
       return { service: 'dynamodb', count: Math.round(world.backlog(now)) };
+    case 'dynamodbstreams':
+      // A table's stream has as many shards as the simulated stream has open shards.
+      return { service: 'dynamodbstreams', shardCount: world.openShards(now) };
   }
 }

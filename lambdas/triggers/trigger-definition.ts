@@ -52,6 +52,7 @@ export type ReadRequest =
   | { service: 'sqs'; key: string; source: AwsSource; queueUrl: string; attributes: SqsAttributeName[] }
   | { service: 'kinesis'; key: string; source: AwsSource; streamName: string }
   | { service: 'dynamodb'; key: string; source: AwsSource; query: DynamoDbQuery }
+  | { service: 'dynamodbstreams'; key: string; source: AwsSource; tableName: string }
   | {
       service: 'cloudwatch';
       key: string;
@@ -67,6 +68,8 @@ export type Reading =
   | { service: 'sqs'; attributes: Partial<Record<SqsAttributeName, string>> }
   | { service: 'kinesis'; openShardCount: number }
   | { service: 'dynamodb'; count: number }
+  /** Every shard DescribeStream lists for the table's latest stream (KEDA counts closed ones too). */
+  | { service: 'dynamodbstreams'; shardCount: number }
   | {
       service: 'cloudwatch';
       /** False when `MetricDataResults` came back empty. */
@@ -156,6 +159,7 @@ export interface AwsClientsForSource {
   kinesis(): import('@aws-sdk/client-kinesis').KinesisClient;
   cloudwatch(): import('@aws-sdk/client-cloudwatch').CloudWatchClient;
   dynamodb(): import('@aws-sdk/client-dynamodb').DynamoDBClient;
+  dynamodbStreams(): import('@aws-sdk/client-dynamodb-streams').DynamoDBStreamsClient;
 }
 
 export interface ReadBatchOptions {

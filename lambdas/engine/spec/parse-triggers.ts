@@ -18,6 +18,7 @@ const READ_PERMISSIONS: Record<string, string> = {
   'aws-kinesis-stream': 'kinesis:DescribeStreamSummary on the stream',
   'aws-cloudwatch': 'cloudwatch:GetMetricData',
   'aws-dynamodb': 'dynamodb:Query on the table (and index)',
+  'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',
 };
 
 export interface TriggerContext {
