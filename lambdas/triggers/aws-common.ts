@@ -156,3 +156,16 @@ export async function readEachRequest<S extends ReadRequest['service']>(
   await Promise.all(mine.map(async (request) => out.set(request.key, await read(request))));
   return out;
 }
+
+/**
+ * `shardCount` (default 2; the HPA target, so > 0) and `activationShardCount` (default 0), as KEDA's
+ * Kinesis and DynamoDB Streams scalers both declare them.
+ */
+export function readShardTargets(reader: MetadataReader, input: TriggerParseInput): { shardCount?: number; activationShardCount?: number } {
+  const shardCount = reader.int('shardCount', { default: 2 });
+  const activationShardCount = reader.int('activationShardCount', { default: 0 });
+  if (shardCount !== undefined && shardCount <= 0) {
+    reader.error(fieldOf(input, 'shardCount'), `${shardCount} is not a positive number of shards per pod (the HPA rejects a target of 0 or less)`, 'set shardCount to 1 or more');
+  }
+  return { ...(shardCount === undefined ? {} : { shardCount }), ...(activationShardCount === undefined ? {} : { activationShardCount }) };
+}

@@ -7,7 +7,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { readEachRequest, AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, sourceKey } from './aws-common';
+import { readEachRequest, readShardTargets, AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, partitionOf, readAwsSource, requireAwsSource, sourceKey } from './aws-common';
 import { metadataReader, normalizeMetricNamePart } from './metadata-values';
 import {
   TriggerError,
@@ -32,12 +32,8 @@ const MAX_SHARD_PAGES = 100;
 function parse(input: TriggerParseInput): TriggerParseResult {
   const reader = metadataReader(input, [], AWS_AUTH_PARAMS);
   const tableName = reader.string('tableName', { required: true });
-  const shardCount = reader.int('shardCount', { default: 2 });
-  const activationShardCount = reader.int('activationShardCount', { default: 0 });
+  const { shardCount, activationShardCount } = readShardTargets(reader, input);
   const aws = readAwsSource(reader, input);
-  if (shardCount !== undefined && shardCount <= 0) {
-    reader.error(fieldOf(input, 'shardCount'), `${shardCount} is not a positive number of shards per pod (the HPA rejects a target of 0 or less)`, 'set shardCount to 1 or more');
-  }
   reader.finish(AWS_STATIC_CREDENTIAL_KEYS);
   if (reader.errors.length > 0 || !tableName || shardCount === undefined || activationShardCount === undefined) {
     return { errors: reader.errors, warnings: reader.warnings };
