@@ -12,6 +12,7 @@ export const TRIGGER_STATEMENT_IDS = {
   queueUrls: 'ResolveQueueNames',
   streams: 'ReadScaledObjectStreams',
   tables: 'QueryScaledObjectTables',
+  tableStreams: 'DescribeScaledObjectTableStreams',
   roles: 'AssumeTriggerRoles',
   cloudWatch: 'ReadCloudWatchMetrics',
 } as const;
@@ -31,6 +32,15 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   }
   if (resources.tableArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.tables, actions: ['dynamodb:Query'], resources: resources.tableArns }));
+  }
+  if (resources.tableStreamArns.length > 0) {
+    add(
+      new PolicyStatement({
+        sid: TRIGGER_STATEMENT_IDS.tableStreams,
+        actions: ['dynamodb:DescribeTable', 'dynamodb:DescribeStream'],
+        resources: resources.tableStreamArns.flatMap(({ tableArn, streamArn }) => [tableArn, streamArn]),
+      }),
+    );
   }
   if (resources.assumeRoleArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.roles, actions: ['sts:AssumeRole'], resources: resources.assumeRoleArns }));

@@ -22,6 +22,8 @@ export interface TriggerResources {
   streamArns: string[];
   /** `dynamodb:Query`: the tables (and, with `indexName`, the index) aws-dynamodb triggers query with the scaler's own role. */
   tableArns: string[];
+  /** `dynamodb:DescribeTable` on the table and `dynamodb:DescribeStream` on its streams (`table/<name>/stream/*`): aws-dynamodb-streams triggers. */
+  tableStreamArns: { tableArn: string; streamArn: string }[];
   /** `sts:AssumeRole`: roles that carry the read permissions themselves (`awsRoleArn`, podIdentity). */
   assumeRoleArns: string[];
   /** `cloudwatch:GetMetricData` with the scaler's own role. */
@@ -93,6 +95,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
   const queueUrlLookupArns = new Set<string>();
   const streamArns = new Set<string>();
   const tableArns = new Set<string>();
+  const streamTables = new Set<string>();
   const assumeRoleArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
@@ -154,6 +157,8 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
         const table = `arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`;
         const indexName = metadataValue(trigger, 'indexName');
         tableArns.add(indexName ? `${table}/index/${indexName}` : table);
+      } else if (trigger.type === 'aws-dynamodb-streams') {
+        streamTables.add(`arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`);
       } else if (trigger.type === 'aws-cloudwatch') {
         readsCloudWatch = true;
       }
@@ -166,6 +171,8 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
     queueUrlLookupArns: sorted(queueUrlLookupArns),
     streamArns: sorted(streamArns),
     tableArns: sorted(tableArns),
+    // The stream's ARN carries its creation time, unknown at synth: any stream of the table.
+    tableStreamArns: sorted(streamTables).map((tableArn) => ({ tableArn, streamArn: `${tableArn}/stream/*` })),
     assumeRoleArns: sorted(assumeRoleArns),
     readsCloudWatch,
     unscoped,

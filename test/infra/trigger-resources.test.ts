@@ -77,6 +77,22 @@ ${metadata}
     ]);
   });
 
+  it('grants DescribeTable on each aws-dynamodb-streams table and DescribeStream on its streams', () => {
+    const yaml = ['orders', 'orders', 'payments'].map((table, i) => `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: s${i}, namespace: jobs}
+spec:
+  scaleTargetRef: {name: s${i}}
+  triggers:
+    - type: aws-dynamodb-streams
+      metadata: {tableName: ${table}, awsRegion: us-west-2}
+`).join('---\n');
+    expect(deriveTriggerResources(objectsFrom(yaml), context).tableStreamArns).toEqual([
+      { tableArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/orders', streamArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/orders/stream/*' },
+      { tableArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/payments', streamArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/payments/stream/*' },
+    ]);
+  });
+
   it('uses the partition of the queue region', () => {
     const objects = objectsFrom(sqsScaledObject('a', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders', { awsRegion: 'cn-north-1' }));
     expect(deriveTriggerResources(objects, context).queueArns).toEqual(['arn:aws-cn:sqs:cn-north-1:123456789012:orders']);
