@@ -8,6 +8,7 @@ import type { ScalingState } from '../scaling-state';
 import type { ScalingModifiersSpec } from '../spec/scaled-object';
 import type { CompositeMetric } from './composite-metric';
 import type { TriggerFacts } from './explanation';
+import type { TriggerOutcome } from './trigger-outcomes';
 import { formatNumber, statusReasonOf } from './explanation';
 import { fromMilli } from './metric-value';
 
@@ -59,7 +60,14 @@ export function compositeSummary({ modifiers, composite, proposal }: CompositeFa
 
 /** The status column: the failing triggers, then why the composite has no usable value. */
 export function compositeStatusReason(facts: readonly TriggerFacts[], health: ScalingState['health'], { composite, proposal }: CompositeFacts): string | undefined {
-  const reasons = [statusReasonOf(facts, health)];
+  // A trigger read as nil (fallback behavior scalingModifiers) has no fallback count of its own.
+  const isNil = (fact: TriggerFacts): fact is TriggerFacts & { outcome: Extract<TriggerOutcome, { kind: 'fallback' }> } =>
+    fact.outcome.kind === 'fallback' && fact.outcome.trigger.name !== undefined && composite.inputs[fact.outcome.trigger.name] === null;
+  const nilReasons = facts.filter(isNil).map(({ outcome }) => {
+    const failures = health[outcome.trigger.metricName]?.numberOfFailures;
+    return `${outcome.trigger.metricName}: ${outcome.error} (failed ${failures ?? '?'} times, nil in the formula)`;
+  });
+  const reasons = [statusReasonOf(facts.filter((fact) => !isNil(fact)), health), ...nilReasons];
   if (composite.error !== undefined) reasons.push(`composite-metric: ${composite.error}`);
   else if (proposal && !proposal.ok) reasons.push(`composite-metric: ${proposal.error}`);
   const text = reasons.filter((reason): reason is string => reason !== undefined).join('; ');

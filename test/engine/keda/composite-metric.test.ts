@@ -79,6 +79,12 @@ describe('composite-metric (KEDA v2.20 modifiers/formula.go, scale_handler.go, f
     expect(out.explanation.triggers.every((trigger) => trigger.proposal === undefined)).toBe(true);
   });
 
+  it('a trigger read as nil is reported as nil in the formula, not with a fallback count', () => {
+    const object = scaledObject({ triggers: TRIGGERS, scalingModifiers: { ...MODIFIERS, formula: 'max(floor, queue ?? 20)' }, fallback: { failureThreshold: 3, replicas: 6, behavior: 'scalingModifiers' } });
+    const out = evaluate(input({ object, specReplicas: 4, triggers: [reading(0, 10), failure(1)], state: scalingState({ health: { 's1-aws-sqs-orders': PAST_THRESHOLD } }) }));
+    expect(out.statusReason).toBe('s1-aws-sqs-orders: AccessDenied: not authorized to perform sqs:GetQueueAttributes (failed 4 times, nil in the formula)');
+  });
+
   it('the message shows the formula, its inputs and its result', () => {
     const object = scaledObject({ triggers: TRIGGERS, scalingModifiers: MODIFIERS });
     const out = evaluate(input({ object, specReplicas: 2, triggers: [reading(0, 10), reading(1, 47)] }));
