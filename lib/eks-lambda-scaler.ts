@@ -269,6 +269,7 @@ export class EksLambdaScaler extends Construct {
       nodeScaler,
       failureQueue: this.failureQueue,
       autoScalingGroupArns,
+      tableStreamArns: this.triggerResources.tableStreamArns.map(({ streamArn }) => streamArn),
       inVpc: props.vpc !== undefined,
     });
   }

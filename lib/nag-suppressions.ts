@@ -17,12 +17,19 @@ const ASG_ARN_REASON =
   'An Auto Scaling Group ARN embeds a UUID assigned when the group is created; this ARN pins one configured group by ' +
   'its name (autoScalingGroupName/<name>), so the "*" stands for that UUID only.';
 
+const TABLE_STREAM_ARN_REASON =
+  'A DynamoDB stream ARN ends in the label (creation time) of the stream, unknown at synth and new whenever the stream ' +
+  'is re-enabled; this ARN pins the streams of one configured table (table/<name>/stream/*) for dynamodb:DescribeStream ' +
+  '(aws-dynamodb-streams triggers), so the "*" stands for that label only.';
+
 export interface SuppressionTargets {
   podScaler: ScalerFunction;
   nodeScaler?: ScalerFunction;
   failureQueue: IQueue;
   /** The node scaler's Auto Scaling Group ARNs (each contains `*` for the group's UUID). */
   autoScalingGroupArns: readonly string[];
+  /** The pod scaler's DynamoDB stream ARNs (`table/<name>/stream/*`), one per aws-dynamodb-streams table. */
+  tableStreamArns: readonly string[];
   inVpc: boolean;
 }
 
@@ -50,6 +57,12 @@ export function applyNagSuppressions(targets: SuppressionTargets): void {
         reason: ASG_ARN_REASON,
       });
     }
+  }
+  for (const arn of targets.tableStreamArns) {
+    Validations.of(targets.podScaler).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flatten(Stack.of(targets.podScaler).resolve(arn))}]`,
+      reason: TABLE_STREAM_ARN_REASON,
+    });
   }
   const queue = Validations.of(targets.failureQueue as IConstruct);
   queue.acknowledge({

@@ -39,6 +39,18 @@ describe('good examples', () => {
   });
 });
 
+describe('scheduled-floor.yaml', () => {
+  it('combines a cron floor and an SQS queue with scalingModifiers', () => {
+    const [object] = parseExample('scheduled-floor.yaml').objects;
+    expect(object).toMatchObject({
+      id: 'billing/invoice-worker',
+      fallback: { failureThreshold: 3, replicas: 4, behavior: 'scalingModifiers' },
+      scalingModifiers: { formula: 'max(floor * 5, queue ?? 20)', target: 5, activationTarget: 0, metricType: 'AverageValue' },
+    });
+    expect(object!.triggers.map((trigger) => trigger.name)).toEqual(['floor', 'queue']);
+  });
+});
+
 describe('broken examples', () => {
   const expected: Record<string, string[]> = {
     'unquoted-boolean.yaml': [
@@ -48,7 +60,7 @@ describe('broken examples', () => {
       'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
     ],
     'unknown-trigger-type.yaml': [
-      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron)',
+      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron)',
     ],
     'min-greater-than-max.yaml': [
       'examples/broken/min-greater-than-max.yaml:9: error: shop/checkout-api: spec.minReplicaCount: minReplicaCount 10 is greater than maxReplicaCount 5 (set minReplicaCount <= maxReplicaCount, e.g. raise maxReplicaCount to 10)',
@@ -65,9 +77,6 @@ describe('broken examples', () => {
     ],
     'bad-cron-timezone.yaml': [
       'examples/broken/bad-cron-timezone.yaml:12: error: batch/report-sync: spec.triggers[0].metadata.timezone: "Asia/Seul" is not a known IANA time zone (use a name from the tz database such as "Asia/Seoul", "America/New_York" or "UTC")',
-    ],
-    'scaling-modifiers.yaml': [
-      'examples/broken/scaling-modifiers.yaml:10: error: shop/orders-worker: spec.advanced.scalingModifiers: scalingModifiers (composite formulas over triggers) are not supported yet (remove scalingModifiers; each trigger then scales on its own and the highest proposal wins, as in KEDA without modifiers)',
     ],
   };
 

@@ -233,6 +233,13 @@ export function describeResult(result: ObjectTickResult): string {
     }
     lines.push(parts.join(' '));
   }
+  const composite = result.explanation?.composite;
+  if (composite) {
+    const inputs = Object.entries(composite.inputs).map(([name, value]) => `${name}=${value ?? 'nil'}`).join(', ');
+    const outcome = composite.error ? `error: ${composite.error}` : `= ${composite.value}, target ${composite.target} (${composite.metricType}), ${composite.active ? 'active' : 'inactive'}`;
+    const proposal = composite.proposal === undefined ? '' : ` proposes ${composite.proposal}`;
+    lines.push(`  formula ${composite.formula} (${inputs}) ${outcome}${proposal}`);
+  }
   for (const step of result.explanation?.steps ?? []) lines.push(`  - ${step}`);
   return lines.join('\n');
 }

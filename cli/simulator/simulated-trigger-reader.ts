@@ -57,5 +57,11 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
       return { service: 'kinesis', openShardCount: world.openShards(now) };
     case 'cloudwatch':
       return { service: 'cloudwatch', hasResult: true, values: [world.backlog(now)] };
+    case 'dynamodb':
+      // The Query's matching items are the simulated backlog (e.g. rows with status "pending").
+      return { service: 'dynamodb', count: Math.round(world.backlog(now)) };
+    case 'dynamodbstreams':
+      // A table's stream has as many shards as the simulated stream has open shards.
+      return { service: 'dynamodbstreams', shardCount: world.openShards(now) };
   }
 }

@@ -54,6 +54,24 @@ export interface TriggerExplanation {
   fallback?: boolean;
 }
 
+/** How a scalingModifiers formula turned the triggers into the one composite metric. */
+export interface CompositeExplanation {
+  formula: string;
+  /** Each named trigger's value as the formula read it; null is nil (trigger past its fallback threshold). */
+  inputs: Record<string, number | null>;
+  /** `formula`, or the fallback that replaced it (`fallback`: a trigger fell back; `nil-fallback`: the formula gave nil). */
+  source: 'formula' | 'fallback' | 'nil-fallback';
+  value?: number;
+  target: number;
+  activationTarget: number;
+  metricType: MetricType;
+  active: boolean;
+  fallbackReplicas?: number;
+  proposal?: number;
+  withinTolerance?: boolean;
+  error?: string;
+}
+
 /**
  * Which rule or limit set the final count. Stable identifiers: logs, metrics, Kubernetes events,
  * the CLI and tests match on them.
@@ -83,6 +101,8 @@ export interface Explanation {
   /** One sentence a person reads, e.g. "scaled 2 -> 5: s0-aws-sqs-orders 47/5 wants 10, capped by Pods policy 3/60s". */
   message: string;
   triggers: TriggerExplanation[];
+  /** Set with scalingModifiers: the formula's inputs and result (the triggers' own metrics are not used). */
+  composite?: CompositeExplanation;
   /** The ordered trail of steps (KEDA step, HPA proposal, stabilization, rate limit, clamp). */
   steps: string[];
 }

@@ -12,7 +12,10 @@ import { reconcileHpa } from './hpa/reconcile';
 import { resolveBehavior } from './hpa/behavior-defaults';
 import { recordInitialRecommendation } from './hpa/recommendations';
 import { storeScaleEvent } from './hpa/scale-events';
-import { activityOf } from './keda/activation';
+import { activityOf, compositeActivity } from './keda/activation';
+import { compositeHpaMetric, compositeMetric } from './keda/composite-metric';
+import type { CompositeFacts } from './keda/composite-explanation';
+import { compositeStatusReason, compositeSummary, explainComposite } from './keda/composite-explanation';
 import { fallbackMetricMilli, fallbackReplicas } from './keda/fallback';
 import { kedaMetricMilli } from './keda/metric-value';
 import { effectiveHpaBehavior, hpaMinReplicas } from './keda/pause';
@@ -95,31 +98,41 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
   const { object, now, state } = input;
   const current = input.target.specReplicas;
   const { readyPods } = input.target;
+  const modifiers = object.scalingModifiers;
 
   const { outcomes, health } = classifyTriggers(object, input.triggers, state.health, readyPods);
-  const activity = activityOf(object, outcomes);
+  // KEDA reads the fallback behaviors' spec.replicas as the target has it when it polls.
+  const polledComposite = modifiers ? compositeMetric(object, modifiers, outcomes, current, readyPods) : undefined;
+  const activity = polledComposite ? compositeActivity(object, polledComposite) : activityOf(object, outcomes);
   const keda = input.kedaPoll === false ? betweenPolls(current) : kedaRequestScale({ object, current, activity, clock: state, now });
   let nextState: ScalingState = { ...state, health };
   if (keda.lastActiveTime !== undefined) nextState.lastActiveTime = keda.lastActiveTime;
 
   // Fallback counts come from the count the HPA sees, i.e. after KEDA's step.
   const facts: TriggerFacts[] = outcomes.map((outcome) => factsFor(outcome, object, keda.replicas, readyPods));
+  const composite: CompositeFacts | undefined = modifiers ? { modifiers, composite: compositeMetric(object, modifiers, outcomes, keda.replicas, readyPods) } : undefined;
+  // With scalingModifiers the HPA sees the composite metric only; the triggers feed the formula.
+  if (composite) for (const fact of facts) delete fact.metric;
   let hpa: HpaReconcileResult | undefined;
   if (keda.replicas >= 1 && !keda.scaledIn) {
     hpa = reconcileHpa({
       current: keda.replicas,
       minReplicas: hpaMinReplicas(object),
       maxReplicas: object.maxReplicaCount,
-      metrics: facts.map((fact) => fact.metric!),
+      metrics: composite ? [compositeHpaMetric(composite.modifiers, composite.composite)] : facts.map((fact) => fact.metric!),
       ...(readyPods === undefined ? {} : { readyPods }),
       behavior: effectiveHpaBehavior(object),
       ...(state.recommendations === undefined ? {} : { recommendations: state.recommendations }),
       history: state,
       now,
     });
-    hpa.proposals.forEach((proposal, index) => {
-      if (proposal) facts[index]!.proposal = proposal;
-    });
+    if (composite) {
+      if (hpa.proposals[0]) composite.proposal = hpa.proposals[0];
+    } else {
+      hpa.proposals.forEach((proposal, index) => {
+        if (proposal) facts[index]!.proposal = proposal;
+      });
+    }
     if (hpa.recommendations) nextState = { ...nextState, recommendations: hpa.recommendations };
   } else {
     for (const fact of facts) delete fact.metric;
@@ -129,23 +142,27 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
   }
 
   const desired = hpa ? hpa.desired : keda.replicas;
-  const rule = decisionRule(keda, hpa, facts);
-  const notes = [keda.note, hpa && hpa.desired !== keda.replicas ? hpa.limitNote : undefined].filter(
-    (note): note is string => note !== undefined,
-  );
-  const statusReason = statusReasonOf(facts, health);
+  const rule = decisionRule(keda, hpa, facts, composite);
+  const notes = [
+    composite ? compositeSummary(composite) : undefined,
+    keda.note,
+    hpa && hpa.desired !== keda.replicas ? hpa.limitNote : undefined,
+  ].filter((note): note is string => note !== undefined);
+  const statusReason = composite ? compositeStatusReason(facts, health, composite) : statusReasonOf(facts, health);
+  const fallingBack = composite ? compositeFallingBack(composite, outcomes) : facts.some(isUsableFallback);
   return {
     desiredReplicas: desired,
     scale: desired !== current,
     state: nextState,
     ...(hpa ? { hpaFrom: keda.replicas } : {}),
-    status: statusOf(facts, activity.active, statusReason),
+    status: statusOf(fallingBack, activity.active, statusReason),
     ...(statusReason === undefined ? {} : { statusReason }),
     active: activity.active,
     explanation: {
       rule,
-      message: decisionMessage(current, desired, facts, notes),
+      message: decisionMessage(current, desired, composite ? [] : facts, notes),
       triggers: facts.map(explainTrigger),
+      ...(composite ? { composite: explainComposite(composite) } : {}),
       steps: [keda.step, ...(hpa?.steps ?? [])],
     },
   };
@@ -172,9 +189,10 @@ function factsFor(outcome: TriggerOutcome, object: ScaledObject, hpaCurrent: num
  * The rule that set the final count: the HPA's when it moved the count, else KEDA's when its step
  * decided something, else the HPA's reason for holding.
  */
-function decisionRule(keda: KedaStep, hpa: HpaReconcileResult | undefined, facts: readonly TriggerFacts[]): DecisionRule {
+function decisionRule(keda: KedaStep, hpa: HpaReconcileResult | undefined, facts: readonly TriggerFacts[], composite: CompositeFacts | undefined): DecisionRule {
   if (hpa && (hpa.desired !== keda.replicas || keda.rule === undefined)) {
-    if (hpa.rule === 'hpa' && drivenByFallback(hpa, facts)) return 'fallback';
+    const fallback = composite ? composite.composite.source !== 'formula' && composite.proposal?.ok === true : drivenByFallback(hpa, facts);
+    if (hpa.rule === 'hpa' && fallback) return 'fallback';
     return hpa.rule;
   }
   return keda.rule ?? 'scaling-disabled';
@@ -186,9 +204,18 @@ function drivenByFallback(hpa: HpaReconcileResult, facts: readonly TriggerFacts[
   );
 }
 
-function statusOf(facts: readonly TriggerFacts[], active: boolean, statusReason: string | undefined): ObjectStatus {
-  // A fallback the HPA could not use (Value metric, no ready pod) is an error, not a fallback.
-  if (facts.some((fact) => fact.outcome.kind === 'fallback' && fact.proposal?.ok !== false)) return 'fallback';
+/** The composite stands on a fallback: its own, or a trigger read as nil (behavior scalingModifiers). */
+function compositeFallingBack({ composite }: CompositeFacts, outcomes: readonly TriggerOutcome[]): boolean {
+  return composite.error === undefined && (composite.source !== 'formula' || outcomes.some((outcome) => outcome.kind === 'fallback'));
+}
+
+/** A fallback the HPA could not use (Value metric, no ready pod) is an error, not a fallback. */
+function isUsableFallback(fact: TriggerFacts): boolean {
+  return fact.outcome.kind === 'fallback' && fact.proposal?.ok !== false;
+}
+
+function statusOf(fallingBack: boolean, active: boolean, statusReason: string | undefined): ObjectStatus {
+  if (fallingBack) return 'fallback';
   if (statusReason !== undefined) return 'error';
   return active ? 'active' : 'ready';
 }

@@ -23,7 +23,7 @@ export interface TriggerReadItem {
   trigger: ParsedTrigger;
 }
 
-export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'sts';
+export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'dynamodb' | 'dynamodbstreams' | 'sts';
 
 export interface ReadPlanOutcome {
   /** One entry per item id: the raw reading, a TriggerError, or undefined for triggers with no I/O (cron). */

@@ -5,7 +5,7 @@
  * here they are only declared known.
  */
 import { normalizeMetricNamePart, type MetadataReader } from './metadata-values';
-import type { AwsSource, ParsedTrigger, TriggerParseInput, TriggerParseResult } from './trigger-definition';
+import type { AwsSource, ParsedTrigger, Reading, ReadRequest, TriggerParseInput, TriggerParseResult } from './trigger-definition';
 import { TriggerError } from './trigger-definition';
 
 /**
@@ -140,4 +140,32 @@ export function namedResourceParsed(
     errors: reader.errors,
     warnings: reader.warnings,
   };
+}
+
+/**
+ * A `readBatch` for services read one request per call: each request of `service` is read at
+ * once, in parallel, and answered under its key.
+ */
+export async function readEachRequest<S extends ReadRequest['service']>(
+  requests: readonly ReadRequest[],
+  service: S,
+  read: (request: Extract<ReadRequest, { service: S }>) => Promise<Reading | TriggerError>,
+): Promise<Map<string, Reading | TriggerError>> {
+  const out = new Map<string, Reading | TriggerError>();
+  const mine = requests.filter((request): request is Extract<ReadRequest, { service: S }> => request.service === service);
+  await Promise.all(mine.map(async (request) => out.set(request.key, await read(request))));
+  return out;
+}
+
+/**
+ * `shardCount` (default 2; the HPA target, so > 0) and `activationShardCount` (default 0), as KEDA's
+ * Kinesis and DynamoDB Streams scalers both declare them.
+ */
+export function readShardTargets(reader: MetadataReader, input: TriggerParseInput): { shardCount?: number; activationShardCount?: number } {
+  const shardCount = reader.int('shardCount', { default: 2 });
+  const activationShardCount = reader.int('activationShardCount', { default: 0 });
+  if (shardCount !== undefined && shardCount <= 0) {
+    reader.error(fieldOf(input, 'shardCount'), `${shardCount} is not a positive number of shards per pod (the HPA rejects a target of 0 or less)`, 'set shardCount to 1 or more');
+  }
+  return { ...(shardCount === undefined ? {} : { shardCount }), ...(activationShardCount === undefined ? {} : { activationShardCount }) };
 }

@@ -4,7 +4,7 @@
  */
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { toTriggerError } from '../adapters/aws/aws-errors';
-import { AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, fieldOf, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
+import { readEachRequest, readShardTargets, AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
   TriggerError,
@@ -26,12 +26,8 @@ export type KinesisParams = {
 function parse(input: TriggerParseInput): TriggerParseResult {
   const reader = metadataReader(input, [], AWS_AUTH_PARAMS);
   const streamName = reader.string('streamName', { required: true });
-  const shardCount = reader.int('shardCount', { default: 2 });
-  const activationShardCount = reader.int('activationShardCount', { default: 0 });
+  const { shardCount, activationShardCount } = readShardTargets(reader, input);
   const aws = readAwsSource(reader, input);
-  if (shardCount !== undefined && shardCount <= 0) {
-    reader.error(fieldOf(input, 'shardCount'), `${shardCount} is not a positive number of shards per pod (the HPA rejects a target of 0 or less)`, 'set shardCount to 1 or more');
-  }
   reader.finish(AWS_STATIC_CREDENTIAL_KEYS);
   if (reader.errors.length > 0 || shardCount === undefined || activationShardCount === undefined) {
     return { errors: reader.errors, warnings: reader.warnings };
@@ -59,15 +55,8 @@ function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricO
 }
 
 async function readBatch(requests: ReadRequest[], clients: { kinesis(): KinesisClient }, options: { signal?: AbortSignal }): Promise<Map<string, Reading | TriggerError>> {
-  const out = new Map<string, Reading | TriggerError>();
   const client = clients.kinesis();
-  await Promise.all(
-    requests.map(async (request) => {
-      if (request.service !== 'kinesis') return;
-      out.set(request.key, await readStream(client, request, options.signal));
-    }),
-  );
-  return out;
+  return readEachRequest(requests, 'kinesis', (request) => readStream(client, request, options.signal));
 }
 
 async function readStream(client: KinesisClient, request: Extract<ReadRequest, { service: 'kinesis' }>, signal?: AbortSignal): Promise<Reading | TriggerError> {

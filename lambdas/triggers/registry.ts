@@ -3,12 +3,14 @@
  * is rejected with this list in the message.
  */
 import { awsCloudwatchTrigger } from './aws-cloudwatch';
+import { awsDynamoDbTrigger } from './aws-dynamodb';
+import { awsDynamoDbStreamsTrigger } from './aws-dynamodb-streams';
 import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
 import { awsSqsQueueTrigger } from './aws-sqs-queue';
 import { cronTrigger } from './cron';
 import type { TriggerDefinition } from './trigger-definition';
 
-const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, cronTrigger];
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger];
 
 const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
 

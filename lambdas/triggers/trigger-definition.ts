@@ -37,10 +37,22 @@ export interface CloudWatchQuery {
   accountId?: string;
 }
 
+/** One `aws-dynamodb` Query, as the trigger's metadata gives it (values in DynamoDB's JSON form). */
+export type DynamoDbQuery = {
+  tableName: string;
+  keyConditionExpression: string;
+  expressionAttributeNames: Record<string, string>;
+  expressionAttributeValues: Record<string, unknown>;
+  indexName?: string;
+  filterExpression?: string;
+};
+
 /** What one trigger needs read now. `key` is equal for reads that can be shared (deduplication). */
 export type ReadRequest =
   | { service: 'sqs'; key: string; source: AwsSource; queueUrl: string; attributes: SqsAttributeName[] }
   | { service: 'kinesis'; key: string; source: AwsSource; streamName: string }
+  | { service: 'dynamodb'; key: string; source: AwsSource; query: DynamoDbQuery }
+  | { service: 'dynamodbstreams'; key: string; source: AwsSource; tableName: string }
   | {
       service: 'cloudwatch';
       key: string;
@@ -55,6 +67,9 @@ export type ReadRequest =
 export type Reading =
   | { service: 'sqs'; attributes: Partial<Record<SqsAttributeName, string>> }
   | { service: 'kinesis'; openShardCount: number }
+  | { service: 'dynamodb'; count: number }
+  /** Every shard DescribeStream lists for the table's latest stream (KEDA counts closed ones too). */
+  | { service: 'dynamodbstreams'; shardCount: number }
   | {
       service: 'cloudwatch';
       /** False when `MetricDataResults` came back empty. */
@@ -145,6 +160,8 @@ export interface AwsClientsForSource {
   sqs(): import('@aws-sdk/client-sqs').SQSClient;
   kinesis(): import('@aws-sdk/client-kinesis').KinesisClient;
   cloudwatch(): import('@aws-sdk/client-cloudwatch').CloudWatchClient;
+  dynamodb(): import('@aws-sdk/client-dynamodb').DynamoDBClient;
+  dynamodbStreams(): import('@aws-sdk/client-dynamodb-streams').DynamoDBStreamsClient;
 }
 
 export interface ReadBatchOptions {

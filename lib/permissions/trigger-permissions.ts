@@ -11,6 +11,8 @@ export const TRIGGER_STATEMENT_IDS = {
   queues: 'ReadScaledObjectQueues',
   queueUrls: 'ResolveQueueNames',
   streams: 'ReadScaledObjectStreams',
+  tables: 'QueryScaledObjectTables',
+  tableStreams: 'DescribeScaledObjectTableStreams',
   roles: 'AssumeTriggerRoles',
   cloudWatch: 'ReadCloudWatchMetrics',
 } as const;
@@ -26,6 +28,18 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   if (resources.streamArns.length > 0) {
     add(
       new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.streams, actions: ['kinesis:DescribeStreamSummary'], resources: resources.streamArns }),
+    );
+  }
+  if (resources.tableArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.tables, actions: ['dynamodb:Query'], resources: resources.tableArns }));
+  }
+  if (resources.tableStreamArns.length > 0) {
+    add(
+      new PolicyStatement({
+        sid: TRIGGER_STATEMENT_IDS.tableStreams,
+        actions: ['dynamodb:DescribeTable', 'dynamodb:DescribeStream'],
+        resources: resources.tableStreamArns.flatMap(({ tableArn, streamArn }) => [tableArn, streamArn]),
+      }),
     );
   }
   if (resources.assumeRoleArns.length > 0) {

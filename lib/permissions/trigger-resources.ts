@@ -20,6 +20,10 @@ export interface TriggerResources {
   queueUrlLookupArns: string[];
   /** `kinesis:DescribeStreamSummary`, read with the scaler's own role. */
   streamArns: string[];
+  /** `dynamodb:Query`: the tables (and, with `indexName`, the index) aws-dynamodb triggers query with the scaler's own role. */
+  tableArns: string[];
+  /** `dynamodb:DescribeTable` on the table and `dynamodb:DescribeStream` on its streams (`table/<name>/stream/*`): aws-dynamodb-streams triggers. */
+  tableStreamArns: { tableArn: string; streamArn: string }[];
   /** `sts:AssumeRole`: roles that carry the read permissions themselves (`awsRoleArn`, podIdentity). */
   assumeRoleArns: string[];
   /** `cloudwatch:GetMetricData` with the scaler's own role. */
@@ -90,6 +94,8 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
   const queueArns = new Set<string>();
   const queueUrlLookupArns = new Set<string>();
   const streamArns = new Set<string>();
+  const tableArns = new Set<string>();
+  const streamTables = new Set<string>();
   const assumeRoleArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
@@ -146,6 +152,13 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
             ? streamName
             : `arn:${partition}:kinesis:${aws.region}:${context.account}:stream/${streamName}`,
         );
+      } else if (trigger.type === 'aws-dynamodb') {
+        // KEDA reads tableName and indexName from the metadata only, so they are always known here.
+        const table = `arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`;
+        const indexName = metadataValue(trigger, 'indexName');
+        tableArns.add(indexName ? `${table}/index/${indexName}` : table);
+      } else if (trigger.type === 'aws-dynamodb-streams') {
+        streamTables.add(`arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`);
       } else if (trigger.type === 'aws-cloudwatch') {
         readsCloudWatch = true;
       }
@@ -157,6 +170,9 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
     queueArns: sorted(queueArns),
     queueUrlLookupArns: sorted(queueUrlLookupArns),
     streamArns: sorted(streamArns),
+    tableArns: sorted(tableArns),
+    // The stream's ARN carries its creation time, unknown at synth: any stream of the table.
+    tableStreamArns: sorted(streamTables).map((tableArn) => ({ tableArn, streamArn: `${tableArn}/stream/*` })),
     assumeRoleArns: sorted(assumeRoleArns),
     readsCloudWatch,
     unscoped,

@@ -1,4 +1,5 @@
 /** IAM derived from the ScaledObjects: exactly the resources named, no wildcard actions. */
+import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ScaledObjectSource } from '../../lib';
@@ -159,5 +160,22 @@ describe('queue names and run-time resources', () => {
     ]);
     template.resourceCountIs('AWS::EKS::AccessEntry', 2);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('cluster prod-eu is in eu-west-1'));
+  });
+});
+
+describe('DynamoDB trigger permissions (the example manifests)', () => {
+  it('grants dynamodb:Query on the aws-dynamodb table, and DescribeTable/DescribeStream on the aws-dynamodb-streams table and its streams', () => {
+    const examples = join(import.meta.dirname, '..', '..', 'examples');
+    const { template } = buildScaler({
+      scaledObjects: [ScaledObjectSource.fromFile(join(examples, 'dynamodb-jobs.yaml')), ScaledObjectSource.fromFile(join(examples, 'dynamodb-stream-consumer.yaml'))],
+    });
+    const sid = (name: string) => statementBySid(template, 'ScalerPodScalerRole', name);
+    expect(sid('QueryScaledObjectTables')).toMatchObject({ Effect: 'Allow', Action: 'dynamodb:Query' });
+    expect(asList(sid('QueryScaledObjectTables')?.Resource)).toEqual(['arn:aws:dynamodb:eu-central-1:111111111111:table/jobs']);
+    expect(asList(sid('DescribeScaledObjectTableStreams')?.Action)).toEqual(['dynamodb:DescribeTable', 'dynamodb:DescribeStream']);
+    expect(asList(sid('DescribeScaledObjectTableStreams')?.Resource)).toEqual([
+      'arn:aws:dynamodb:us-east-1:111111111111:table/orders',
+      'arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/*',
+    ]);
   });
 });

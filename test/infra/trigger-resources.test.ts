@@ -54,6 +54,45 @@ describe('deriveTriggerResources', () => {
     expect(resources.unscoped).toEqual([]);
   });
 
+  it('grants dynamodb:Query on each aws-dynamodb table, or on its index when indexName is set', () => {
+    const table = (name: string, metadata: string) => `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: jobs}
+spec:
+  scaleTargetRef: {name: ${name}}
+  triggers:
+    - type: aws-dynamodb
+      metadata:
+        awsRegion: eu-west-1
+        keyConditionExpression: "#k = :v"
+        expressionAttributeNames: '{"#k": "status"}'
+        expressionAttributeValues: '{":v": {"S": "pending"}}'
+        targetValue: "10"
+${metadata}
+`;
+    const objects = objectsFrom([table('a', '        tableName: jobs'), table('b', '        tableName: jobs'), table('c', '        tableName: jobs\n        indexName: by-status')].join('---\n'));
+    expect(deriveTriggerResources(objects, context).tableArns).toEqual([
+      'arn:aws:dynamodb:eu-west-1:999999999999:table/jobs',
+      'arn:aws:dynamodb:eu-west-1:999999999999:table/jobs/index/by-status',
+    ]);
+  });
+
+  it('grants DescribeTable on each aws-dynamodb-streams table and DescribeStream on its streams', () => {
+    const yaml = ['orders', 'orders', 'payments'].map((table, i) => `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: s${i}, namespace: jobs}
+spec:
+  scaleTargetRef: {name: s${i}}
+  triggers:
+    - type: aws-dynamodb-streams
+      metadata: {tableName: ${table}, awsRegion: us-west-2}
+`).join('---\n');
+    expect(deriveTriggerResources(objectsFrom(yaml), context).tableStreamArns).toEqual([
+      { tableArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/orders', streamArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/orders/stream/*' },
+      { tableArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/payments', streamArn: 'arn:aws:dynamodb:us-west-2:999999999999:table/payments/stream/*' },
+    ]);
+  });
+
   it('uses the partition of the queue region', () => {
     const objects = objectsFrom(sqsScaledObject('a', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders', { awsRegion: 'cn-north-1' }));
     expect(deriveTriggerResources(objects, context).queueArns).toEqual(['arn:aws-cn:sqs:cn-north-1:123456789012:orders']);

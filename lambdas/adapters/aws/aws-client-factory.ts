@@ -6,6 +6,8 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -83,6 +85,8 @@ export class AwsClientFactory {
       sqs: lazy(() => counted('sqs', new SQSClient({ ...this.config(source, 'sqs'), useQueueUrlAsEndpoint: false }))),
       kinesis: lazy(() => counted('kinesis', new KinesisClient(this.config(source, 'kinesis')))),
       cloudwatch: lazy(() => counted('cloudwatch', new CloudWatchClient(this.config(source, 'cloudwatch')))),
+      dynamodb: lazy(() => counted('dynamodb', new DynamoDBClient(this.config(source, 'dynamodb')))),
+      dynamodbStreams: lazy(() => counted('dynamodbstreams', new DynamoDBStreamsClient(this.config(source, 'dynamodbstreams')))),
     };
   }
 

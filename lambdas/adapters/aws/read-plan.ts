@@ -37,7 +37,7 @@ export interface TriggerReaderOptions {
 export const DEFAULT_READ_CONCURRENCY = 16;
 
 /** How many merged requests one API call carries. */
-const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL };
+const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1 };
 
 /** One distinct read and the items waiting on it. */
 interface SharedRead {
@@ -163,6 +163,8 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   sqs: { action: 'sqs:GetQueueAttributes', resource: 'the queues these triggers name' },
   kinesis: { action: 'kinesis:DescribeStreamSummary', resource: 'the streams these triggers name' },
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
+  dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
+  dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },
 };
 
 /** One result per read of the unit, keyed by request key: a reading or why there is none. */

@@ -24,3 +24,16 @@ export function activityOf(object: ScaledObject, outcomes: readonly TriggerOutco
     activeTriggers,
   };
 }
+
+/**
+ * With scalingModifiers the triggers' own activity is discarded: the object is active when the
+ * composite value is above activationTarget, and never while the composite is in error.
+ */
+export function compositeActivity(object: ScaledObject, composite: { active: boolean; error?: string }): Activity {
+  const active = composite.error === undefined && composite.active;
+  return {
+    active: object.pause.forceActivation || active,
+    isError: composite.error !== undefined,
+    activeTriggers: active ? ['composite-metric'] : [],
+  };
+}

@@ -2,13 +2,17 @@
  * KEDA's fallback (`pkg/fallback`): per-metric failure counting, and the replica count a failing
  * trigger reports once it has failed more than `failureThreshold` times in a row.
  */
-import type { FallbackSpec } from '../spec/scaled-object';
+import type { FallbackSpec, ScalingModifiersSpec } from '../spec/scaled-object';
 import type { TriggerHealth } from '../scaling-state';
 import type { MetricType } from '../../triggers/trigger-definition';
 
-/** Health is only tracked, and fallback only applies, when the spec is set and valid. */
-export function isFallbackEnabled(fallback: FallbackSpec | undefined): fallback is FallbackSpec {
-  return fallback !== undefined && fallback.failureThreshold >= 0 && fallback.replicas >= 0;
+/**
+ * Health is only tracked, and fallback only applies, when the spec is set and valid; with
+ * scalingModifiers, KEDA's `HasValidFallback` also wants an integer target (ParseInt).
+ */
+export function isFallbackEnabled(fallback: FallbackSpec | undefined, modifiers?: ScalingModifiersSpec): fallback is FallbackSpec {
+  const modifiersOk = modifiers === undefined || (modifiers.targetIsInteger && modifiers.target > 0);
+  return fallback !== undefined && fallback.failureThreshold >= 0 && fallback.replicas >= 0 && modifiersOk;
 }
 
 /** A success resets the counter; a failure increments it before the threshold is compared. */

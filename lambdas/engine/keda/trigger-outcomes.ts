@@ -30,7 +30,7 @@ export function classifyTriggers(
   health: Readonly<Record<string, TriggerHealth>>,
   readyPods: ReadyPods,
 ): ClassifiedTriggers {
-  const fallback = isFallbackEnabled(object.fallback) ? object.fallback : undefined;
+  const fallback = isFallbackEnabled(object.fallback, object.scalingModifiers) ? object.fallback : undefined;
   const nextHealthByMetric: Record<string, TriggerHealth> = { ...health };
   const outcomes = object.triggers.map((trigger): TriggerOutcome => {
     const result = results.find((candidate) => candidate.index === trigger.index);
@@ -43,7 +43,8 @@ export function classifyTriggers(
     if (fallback && isFallingBack(nextHealthByMetric[trigger.metricName]!, fallback)) {
       // KEDA's doFallback returns no metric for a Value trigger without a ready pod, and the
       // trigger stays an error: it neither activates the object nor refreshes lastActiveTime.
-      const unusable = fallbackUnusableReason(trigger.metricType, readyPods);
+      // With scalingModifiers the composite carries the fallback (see composite-metric.ts).
+      const unusable = object.scalingModifiers ? undefined : fallbackUnusableReason(trigger.metricType, readyPods);
       return unusable === undefined ? { kind: 'fallback', trigger, error } : { kind: 'error', trigger, error: `${error}; fallback unusable: ${unusable}` };
     }
     return result?.code ? { kind: 'error', trigger, error, code: result.code } : { kind: 'error', trigger, error };

@@ -9,6 +9,7 @@ import type { IssueCollector } from './issue-collector';
 import { parsePauseAnnotations } from './parse-annotations';
 import { parseBehavior } from './parse-behavior';
 import { parseTriggers } from './parse-triggers';
+import { checkFallbackWithModifiers, parseScalingModifiers } from './parse-scaling-modifiers';
 import { CLUSTER_ANNOTATION, type FallbackBehavior, type FallbackSpec, type HpaBehavior, type ScaledObject, type ScaleTargetRef, type TriggerAuthentication } from './scaled-object';
 
 const SPEC_FIELDS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
@@ -47,6 +48,8 @@ export function parseScaledObject(
   const fallback = parseFallback(issues, spec.fallback);
   const advanced = parseAdvanced(issues, spec.advanced);
   const triggers = parseTriggers({ issues, objectId: issues.objectId, namespace, authentications }, spec.triggers);
+  const scalingModifiers = parseScalingModifiers(issues, advanced.scalingModifiers, triggers);
+  checkFallbackWithModifiers(issues, fallback, scalingModifiers, typeof advanced.scalingModifiers?.formula === 'string' && advanced.scalingModifiers.formula !== '');
 
   if (issues.errors.length > 0 || !scaleTargetRef || !counts || triggers.some((trigger) => trigger === undefined)) return undefined;
   return {
@@ -68,6 +71,7 @@ export function parseScaledObject(
     ...(fallback ? { fallback } : {}),
     ...(advanced.behavior ? { behavior: advanced.behavior } : {}),
     restoreToOriginalReplicaCount: advanced.restoreToOriginalReplicaCount,
+    ...(scalingModifiers ? { scalingModifiers } : {}),
     pause,
     triggers: triggers as ParsedTrigger[],
   };
@@ -145,24 +149,18 @@ function parseFallback(issues: IssueCollector, value: unknown): FallbackSpec | u
   let behavior: FallbackBehavior | undefined = 'static';
   if (map.behavior !== undefined && map.behavior !== null && map.behavior !== '') {
     const parsed = readEnum(issues, map.behavior, 'spec.fallback.behavior', FALLBACK_BEHAVIORS);
-    if (parsed === 'scalingModifiers') {
-      issues.error('spec.fallback.behavior', 'fallback behavior "scalingModifiers" is not supported (scalingModifiers are not supported yet)', 'use static, currentReplicas, currentReplicasIfHigher or currentReplicasIfLower');
-      behavior = undefined;
-    } else behavior = parsed;
+    behavior = parsed;
   }
   if (failureThreshold === undefined || replicas === undefined || behavior === undefined) return undefined;
   return { failureThreshold, replicas, behavior };
 }
 
-function parseAdvanced(issues: IssueCollector, value: unknown): { behavior?: HpaBehavior; restoreToOriginalReplicaCount: boolean } {
+function parseAdvanced(issues: IssueCollector, value: unknown): { behavior?: HpaBehavior; restoreToOriginalReplicaCount: boolean; scalingModifiers?: Record<string, unknown> } {
   const map = readRecord(issues, value, 'spec.advanced');
   if (!map) return { restoreToOriginalReplicaCount: false };
   warnUnknownFields(issues, map, 'spec.advanced', ['horizontalPodAutoscalerConfig', 'restoreToOriginalReplicaCount', 'scalingModifiers']);
   const restoreToOriginalReplicaCount = readBool(issues, map.restoreToOriginalReplicaCount, 'spec.advanced.restoreToOriginalReplicaCount') ?? false;
-  const modifiers = readRecord(issues, map.scalingModifiers, 'spec.advanced.scalingModifiers');
-  if (modifiers && Object.keys(modifiers).length > 0) {
-    issues.error('spec.advanced.scalingModifiers', 'scalingModifiers (composite formulas over triggers) are not supported yet', 'remove scalingModifiers; each trigger then scales on its own and the highest proposal wins, as in KEDA without modifiers');
-  }
+  const scalingModifiers = readRecord(issues, map.scalingModifiers, 'spec.advanced.scalingModifiers');
   const hpaConfig = readRecord(issues, map.horizontalPodAutoscalerConfig, 'spec.advanced.horizontalPodAutoscalerConfig');
   let behavior: HpaBehavior | undefined;
   if (hpaConfig) {
@@ -170,5 +168,5 @@ function parseAdvanced(issues: IssueCollector, value: unknown): { behavior?: Hpa
     readString(issues, hpaConfig.name, 'spec.advanced.horizontalPodAutoscalerConfig.name');
     behavior = parseBehavior(issues, hpaConfig.behavior, 'spec.advanced.horizontalPodAutoscalerConfig.behavior');
   }
-  return { ...(behavior ? { behavior } : {}), restoreToOriginalReplicaCount };
+  return { ...(behavior ? { behavior } : {}), restoreToOriginalReplicaCount, ...(scalingModifiers ? { scalingModifiers } : {}) };
 }

@@ -17,6 +17,8 @@ const READ_PERMISSIONS: Record<string, string> = {
   'aws-sqs-queue': 'sqs:GetQueueAttributes on the queue',
   'aws-kinesis-stream': 'kinesis:DescribeStreamSummary on the stream',
   'aws-cloudwatch': 'cloudwatch:GetMetricData',
+  'aws-dynamodb': 'dynamodb:Query on the table (and index)',
+  'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',
 };
 
 export interface TriggerContext {

@@ -5,7 +5,7 @@
  * never raw YAML. It is plain JSON-serializable data: the CDK construct validates ScaledObjects at
  * synth time and ships this form to the Lambdas as configuration.
  */
-import type { ParsedTrigger } from '../../triggers/trigger-definition';
+import type { MetricType, ParsedTrigger } from '../../triggers/trigger-definition';
 
 /** Annotation (our extension, ignored by KEDA) naming the EKS cluster an object belongs to. */
 export const CLUSTER_ANNOTATION = 'eks-lambda-scaler.io/cluster';
@@ -24,7 +24,9 @@ export type FallbackBehavior =
   | 'static'
   | 'currentReplicas'
   | 'currentReplicasIfHigher'
-  | 'currentReplicasIfLower';
+  | 'currentReplicasIfLower'
+  /** Needs scalingModifiers: a trigger past its threshold is nil in the formula (use `a ?? b`). */
+  | 'scalingModifiers';
 
 export interface FallbackSpec {
   failureThreshold: number;
@@ -52,6 +54,20 @@ export interface HpaScalingRules {
 export interface HpaBehavior {
   scaleUp?: HpaScalingRules;
   scaleDown?: HpaScalingRules;
+}
+
+/** `advanced.scalingModifiers`: the triggers combined by a formula into one `composite-metric`. */
+export interface ScalingModifiersSpec {
+  /** The expr-lang formula as written, over trigger names (checked at parse time). */
+  formula: string;
+  /** The composite metric's HPA target (> 0). */
+  target: number;
+  /** True when `target` is an integer as Go's ParseInt reads it: KEDA's fallback needs that. */
+  targetIsInteger: boolean;
+  /** Active means composite > activationTarget; default 0. */
+  activationTarget: number;
+  /** AverageValue (default) or Value. */
+  metricType: MetricType;
 }
 
 /** The state of KEDA's `autoscaling.keda.sh/*` annotations. */
@@ -93,6 +109,8 @@ export interface ScaledObject {
   /** `advanced.horizontalPodAutoscalerConfig.behavior`, verbatim; undefined = legacy HPA normalization. */
   behavior?: HpaBehavior;
   restoreToOriginalReplicaCount: boolean;
+  /** `advanced.scalingModifiers`; undefined when not used. */
+  scalingModifiers?: ScalingModifiersSpec;
   pause: PauseSpec;
   triggers: ParsedTrigger[];
   /** The file the object was read from, when it came from one (for messages and reports). */

@@ -87,8 +87,10 @@ describe('ScaledObject validation', () => {
     ['fallback negative replicas', { fallback: { failureThreshold: 1, replicas: -1 } }, 'spec.fallback.replicas', 'below the minimum 0'],
     ['fallback missing replicas', { fallback: { failureThreshold: 1 } }, 'spec.fallback.replicas', 'is required'],
     ['fallback unknown behavior', { fallback: { failureThreshold: 1, replicas: 2, behavior: 'sometimes' } }, 'spec.fallback.behavior', '"sometimes" is not one of'],
-    ['fallback scalingModifiers behavior', { fallback: { failureThreshold: 1, replicas: 2, behavior: 'scalingModifiers' } }, 'spec.fallback.behavior', 'is not supported'],
-    ['scalingModifiers', { advanced: { scalingModifiers: { formula: 'a+b', target: '2' } } }, 'spec.advanced.scalingModifiers', 'not supported yet'],
+    // scaledobject_webhook.go: "scalingModifiers fallback behavior requires scalingModifiers.formula to be defined"
+    ['fallback scalingModifiers behavior without a formula', { fallback: { failureThreshold: 1, replicas: 2, behavior: 'scalingModifiers' } }, 'spec.fallback.behavior', 'requires scalingModifiers.formula'],
+    // ValidateAndCompileScalingModifiers: expr.Compile with the named triggers as env rejects unknown names
+    ['scalingModifiers formula over unnamed triggers', { advanced: { scalingModifiers: { formula: 'a+b', target: '2' } } }, 'spec.advanced.scalingModifiers.formula', 'uses a, b, which are not trigger names'],
     ['restoreToOriginalReplicaCount as string', { advanced: { restoreToOriginalReplicaCount: 'true' } }, 'spec.advanced.restoreToOriginalReplicaCount', 'must be a boolean'],
     ['policy type', { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { policies: [{ type: 'Pod', value: 1, periodSeconds: 15 }] } } } } }, 'spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies[0].type', '"Pod" is not one of "Pods", "Percent"'],
     ['policy value 0', { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { policies: [{ type: 'Pods', value: 0, periodSeconds: 15 }] } } } } }, 'spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies[0].value', 'below the minimum 1'],
@@ -99,7 +101,7 @@ describe('ScaledObject validation', () => {
     ['negative tolerance', { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { tolerance: -0.1 } } } } }, 'spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.tolerance', 'not a non-negative quantity'],
     ['missing scaleTargetRef name', { scaleTargetRef: { kind: 'Deployment' } }, 'spec.scaleTargetRef.name', 'is required'],
     ['no triggers', { triggers: [] }, 'spec.triggers', 'has no triggers'],
-    ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, cron'],
+    ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron'],
     ['unquoted number in metadata', { triggers: [{ ...CRON_TRIGGER, metadata: { ...CRON_TRIGGER.metadata, desiredReplicas: 3 } }] }, 'spec.triggers[0].metadata.desiredReplicas', 'quote it: desiredReplicas: "3"'],
     ['Utilization metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Utilization' }] }, 'spec.triggers[0].metricType', '"Utilization" is unsupported for external metrics'],
     ['other metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Average' }] }, 'spec.triggers[0].metricType', '"Average" is not supported'],
