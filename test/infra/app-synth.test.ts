@@ -111,7 +111,8 @@ describe('the example app (bin/app.ts)', () => {
     () => {
       const glob = synthWithScaledObjects('test/cli/fixtures/kinesis-*.yaml');
       expect(glob.result.status, glob.result.stderr).toBe(0);
-      expect(JSON.stringify(readTemplate(glob.outdir))).toContain('analytics/clicks');
+      // The object's stream reaches the IAM policy (the template names no object: metrics are per cluster).
+      expect(JSON.stringify(readTemplate(glob.outdir))).toContain(':stream/clicks');
 
       // A folder (absolute here): every .yaml and .yml under it.
       const folder = mkdtempSync(join(tmpdir(), 'scaledobjects-'));
@@ -119,7 +120,7 @@ describe('the example app (bin/app.ts)', () => {
       writeFileSync(join(folder, 'streams/clicks.yml'), readFileSync(join(REPO_ROOT, 'test/cli/fixtures/kinesis-consumer.yaml')));
       const fromFolder = synthWithScaledObjects(folder);
       expect(fromFolder.result.status, fromFolder.result.stderr).toBe(0);
-      expect(JSON.stringify(readTemplate(fromFolder.outdir))).toContain('analytics/clicks');
+      expect(JSON.stringify(readTemplate(fromFolder.outdir))).toContain(':stream/clicks');
     },
     TIMEOUT_MS,
   );
