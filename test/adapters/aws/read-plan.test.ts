@@ -188,7 +188,11 @@ describe.skipIf(MOTO_SKIP)('read plan against moto', () => {
     ])('%d triggers with one window make %d GetMetricData calls', async (count, expectedCalls) => {
       await putMetrics(Array.from({ length: count }, (_, i) => backlog(`m${i}`, i)));
       const items = Array.from({ length: count }, (_, i) => cwItem(`m${i}`));
-      const { readings, calls } = await reader()(items, now);
+      // moto answers a 500-query GetMetricData in seconds on a busy machine; this row is about
+      // batching, so the per-attempt and per-read timeouts (5 s in production) are not what it tests:
+      // a timed-out attempt would be retried and counted twice on moto's wire.
+      const batching = createTriggerReader({ clientFactory: new AwsClientFactory({ ...moto.awsClientFactoryOptions(), callTimeoutMs: 60_000 }), callTimeoutMs: 60_000 });
+      const { readings, calls } = await batching(items, now);
       expect(calls).toEqual({ cloudwatch: expectedCalls });
       const sent = (await moto.recordedRequests('GetMetricData')).map((request) => JSON.parse(request.body) as { MetricDataQueries: { Id: string }[]; StartTime: number; EndTime: number; ScanBy: string });
       expect(sent.map((input) => input.MetricDataQueries.length).sort((a, b) => b - a)).toEqual(Array.from({ length: expectedCalls }, (_, i) => Math.min(500, count - i * 500)));
