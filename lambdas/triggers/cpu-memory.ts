@@ -11,7 +11,7 @@
  */
 import type { SpecIssue } from '../engine/spec/issues';
 import type { ResourceName, ResourceTarget } from '../engine/hpa/resource-replicas';
-import { parseQuantity } from '../engine/nodes/quantities';
+import { cpuMillis } from '../engine/nodes/quantities';
 import { metadataReader, parseStrictInteger } from './metadata-values';
 import type { TriggerParseInput } from './trigger-definition';
 
@@ -66,8 +66,9 @@ export function parseResourceTrigger(input: ResourceTriggerParseInput): { params
 /** A quantity in milli-units (upstream `MilliValue()`, rounded up); undefined when not a quantity. */
 export function quantityMilli(text: string): number | undefined {
   try {
-    const value = parseQuantity(text);
-    return Number.isFinite(value) ? Math.ceil(Math.round(value * 1e6) / 1e3) : undefined;
+    // cpuMillis is MilliValue() rounded up for any quantity; memory in milli-bytes is the same sum.
+    const milli = cpuMillis(text);
+    return Number.isFinite(milli) ? milli : undefined;
   } catch {
     return undefined;
   }
