@@ -187,14 +187,15 @@ export function resourceReplicas(input: ResourceReplicasInput): ResourceProposal
   for (const [podName, usage] of input.usage) {
     if (!dropped.has(podName)) metrics.set(podName, usage.valueMilli);
   }
-  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
-
+  // Upstream computes the requests before it checks that metrics are left, so a missing request wins.
   let requests: Map<string, number> | undefined;
   if (target.type === 'Utilization') {
     const computed = podRequests(input.pods, input.resource, input.containerName);
     if ('error' in computed) return { ok: false, error: computed.error };
     requests = computed;
   }
+  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
+
   const ratioOf = (values: ReadonlyMap<string, number>) =>
     requests ? utilizationRatio(values, requests, targetValue) : averageValueRatio(values, targetValue);
 
