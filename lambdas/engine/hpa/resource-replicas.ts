@@ -170,6 +170,11 @@ function averageValueRatio(metrics: ReadonlyMap<string, number>, targetMilli: nu
   return { ratio: current / targetMilli, current };
 }
 
+/** `requests[pod] * max(100, targetUtilization) / 100`, in int64 integer division as upstream. */
+function missingPodFallbackMilli(requestMilli: number, targetUtilization: number): number {
+  return Number((BigInt(requestMilli) * BigInt(Math.max(100, targetUtilization))) / 100n);
+}
+
 function ceilToReplicas(value: number): number {
   return value >= MAX_INT32 ? MAX_INT32 : toInt32(Math.ceil(value));
 }
@@ -187,14 +192,14 @@ export function resourceReplicas(input: ResourceReplicasInput): ResourceProposal
   for (const [podName, usage] of input.usage) {
     if (!dropped.has(podName)) metrics.set(podName, usage.valueMilli);
   }
-  // Upstream computes the requests before it checks that metrics are left, so a missing request wins.
+  // Upstream checks that metrics are left before it computes the requests, so that error wins.
+  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
   let requests: Map<string, number> | undefined;
   if (target.type === 'Utilization') {
     const computed = podRequests(input.pods, input.resource, input.containerName);
     if ('error' in computed) return { ok: false, error: computed.error };
     requests = computed;
   }
-  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
 
   const ratioOf = (values: ReadonlyMap<string, number>) =>
     requests ? utilizationRatio(values, requests, targetValue) : averageValueRatio(values, targetValue);
@@ -217,11 +222,12 @@ export function resourceReplicas(input: ResourceReplicasInput): ResourceProposal
   }
 
   if (groups.missing.length > 0) {
-    // Scaling down: a pod without metrics is assumed at 100% of its request (the target, for
-    // AverageValue). Scaling up: at 0. At exactly 1 the Utilization path leaves them out.
+    // Scaling down: a pod without metrics is assumed at 100% of its request, or at the target
+    // when the target is above 100% (for AverageValue: at the target). Scaling up: at 0. At a
+    // ratio of exactly 1 they are left out.
     for (const podName of groups.missing) {
-      if (usageRatio < 1) metrics.set(podName, requests ? (requests.get(podName) ?? 0) : targetValue);
-      else if (usageRatio > 1 || !requests) metrics.set(podName, 0);
+      if (usageRatio < 1) metrics.set(podName, requests ? missingPodFallbackMilli(requests.get(podName) ?? 0, targetValue) : targetValue);
+      else if (usageRatio > 1) metrics.set(podName, 0);
     }
   }
   if (scaleUpWithUnready) {

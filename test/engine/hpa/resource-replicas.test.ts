@@ -145,6 +145,8 @@ const ROWS: Row[] = [
   },
   { name: 'calcPlainMetricReplicas (AverageValue): average 600m against 200m → ceil(3 × 3)', current: 3, target: averageValue(200), pods: used(300, 600, 900), expected: 9 },
   { name: 'calcPlainMetricReplicas (AverageValue): within tolerance stays', current: 3, target: averageValue(600), pods: used(600, 620, 610), expected: 3 },
+  { name: 'GetResourceReplicas: with a target above 100%, missing pods count at the target on a scale-down', current: 3, target: utilization(200), pods: used(200, 200, undefined), expected: 2 },
+  { name: 'calcPlainMetricReplicas (AverageValue): ratio exactly 1 leaves missing pods out and keeps the count', current: 2, target: averageValue(1000), pods: used(1000, undefined), expected: 2 },
   { name: 'calcPlainMetricReplicas (AverageValue): missing pods at the target on a scale-down', current: 4, target: averageValue(1000), pods: used(100, 100, undefined, undefined), expected: 3 },
 ];
 
