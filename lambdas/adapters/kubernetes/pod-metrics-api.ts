@@ -1,0 +1,157 @@
+/**
+ * What the HPA's resource-metric calculation reads from a cluster for one target: its pods (phase,
+ * readiness, start time, container requests) and their metrics.k8s.io PodMetrics, both listed with
+ * the target's label selector. metrics.k8s.io is served by metrics-server (an EKS add-on) through
+ * API aggregation; when it is not installed the group answers 404, which becomes an error saying so.
+ *
+ * Conversion follows kube-controller-manager: `metrics/client.go` getPodMetrics (a pod's usage is the
+ * sum over its containers, or the named container's; a pod whose metrics lack the resource is
+ * missing) and `replica_calculator.go` calculatePodRequests (containers plus restartable init
+ * containers).
+ */
+import { CoreV1Api, CustomObjectsApi } from './client-node-parts';
+import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
+import { KubernetesApiError } from './scale-target-api';
+import { toKubernetesApiError } from './kubernetes-api-errors';
+import type { ApiCall } from './kubernetes-api-errors';
+import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
+import { assertPathSegment } from './path-segments';
+import type { ContainerRequests, PodUsage, ResourceName, ResourcePod } from '../../engine/hpa/resource-replicas';
+import { quantityMilli } from '../../triggers/cpu-memory';
+
+/** The port: what the resource-metric step needs, whoever serves it. */
+export interface PodResourceReader {
+  readResourcePods(request: PodResourceRequest): Promise<PodResourceSnapshot>;
+}
+
+export interface PodResourceRequest {
+  namespace: string;
+  /** `status.selector` of the target's scale subresource. */
+  selector: string;
+  resource: ResourceName;
+  containerName?: string;
+}
+
+export interface PodResourceSnapshot {
+  pods: ResourcePod[];
+  /** By pod name; pods without usable metrics are absent (the HPA's "missing" pods). */
+  usage: Map<string, PodUsage>;
+}
+
+interface PodMetricsItem {
+  metadata?: { name?: string };
+  timestamp?: string;
+  window?: string;
+  containers?: { name?: string; usage?: Record<string, string> }[];
+}
+
+const METRICS_GROUP = 'metrics.k8s.io';
+const METRICS_VERSION = 'v1beta1';
+
+export const METRICS_SERVER_MISSING =
+  'the metrics.k8s.io API is not served in this cluster, so cpu and memory triggers have no pod usage: ' +
+  'install metrics-server (the EKS add-on: aws eks create-addon --cluster-name <cluster> --addon-name metrics-server)';
+
+export class KubernetesPodMetricsApi implements PodResourceReader {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+
+  constructor(kubeConfig: KubeConfig, private readonly options: { now?: () => number; callTimeoutMs?: number } = {}) {
+    const config = withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
+    this.core = config.makeApiClient(CoreV1Api);
+    this.custom = config.makeApiClient(CustomObjectsApi);
+  }
+
+  async readResourcePods(request: PodResourceRequest): Promise<PodResourceSnapshot> {
+    const { namespace, selector } = request;
+    assertPathSegment(namespace, 'namespace');
+    const [podList, metricsList] = await Promise.all([
+      this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () => this.core.listNamespacedPod({ namespace, labelSelector: selector })),
+      this.call({ verb: 'list', group: METRICS_GROUP, resource: 'pods', namespace }, () =>
+        this.custom.listNamespacedCustomObject({ group: METRICS_GROUP, version: METRICS_VERSION, namespace, plural: 'pods', labelSelector: selector }),
+      ),
+    ]);
+    const items = (metricsList as { items?: PodMetricsItem[] }).items ?? [];
+    if (items.length === 0) throw new Error(`no metrics returned from resource metrics API for pods matching ${selector} in namespace ${namespace}`);
+    return {
+      pods: podList.items.map((pod) => resourcePodOf(pod, request.resource)),
+      usage: usageByPod(items, request.resource, request.containerName),
+    };
+  }
+
+  private async call<T>(call: ApiCall, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const translated = toKubernetesApiError(error, call, (this.options.now ?? Date.now)());
+      if (call.group === METRICS_GROUP && translated instanceof KubernetesApiError && translated.status === 404) {
+        throw new KubernetesApiError(METRICS_SERVER_MISSING, 404, call.verb, `pods.${METRICS_GROUP}`);
+      }
+      throw translated;
+    }
+  }
+}
+
+function resourcePodOf(pod: V1Pod, resource: ResourceName): ResourcePod {
+  const name = pod.metadata?.name ?? '';
+  const ready = pod.status?.conditions?.find((condition) => condition.type === 'Ready');
+  const containers: V1Container[] = [
+    ...(pod.spec?.containers ?? []),
+    // Sidecars (restartPolicy Always init containers) run alongside and count, as upstream.
+    ...(pod.spec?.initContainers ?? []).filter((container) => container.restartPolicy === 'Always'),
+  ];
+  return {
+    name,
+    phase: pod.status?.phase ?? 'Unknown',
+    deleting: pod.metadata?.deletionTimestamp !== undefined,
+    ...(pod.status?.startTime ? { startTime: new Date(pod.status.startTime).getTime() } : {}),
+    ...(ready
+      ? { ready: { status: ready.status === 'True' || ready.status === 'False' ? ready.status : 'Unknown', lastTransitionTime: ready.lastTransitionTime ? new Date(ready.lastTransitionTime).getTime() : 0 } }
+      : {}),
+    containers: containers.map((container) => containerRequests(container, resource, name)),
+  };
+}
+
+function containerRequests(container: V1Container, resource: ResourceName, podName: string): ContainerRequests {
+  const raw = container.resources?.requests?.[resource];
+  if (raw === undefined) return { name: container.name };
+  return { name: container.name, requestMilli: milliOrThrow(String(raw), `the ${resource} request of container ${container.name} of Pod ${podName}`) };
+}
+
+function usageByPod(items: readonly PodMetricsItem[], resource: ResourceName, containerName?: string): Map<string, PodUsage> {
+  const usage = new Map<string, PodUsage>();
+  for (const item of items) {
+    const name = item.metadata?.name;
+    const containers = item.containers ?? [];
+    if (!name) continue;
+    const selected = containerName === undefined ? containers : containers.filter((container) => container.name === containerName);
+    // getPodMetrics: no containers, or one without the resource, means the pod's metrics are missing.
+    if (selected.length === 0 || selected.some((container) => container.usage?.[resource] === undefined)) continue;
+    let valueMilli = 0;
+    for (const container of selected) valueMilli += milliOrThrow(container.usage![resource]!, `the ${resource} usage of container ${container.name} of Pod ${name}`);
+    usage.set(name, { valueMilli, timestamp: item.timestamp ? new Date(item.timestamp).getTime() : 0, windowMs: goDurationMs(item.window ?? '0s') });
+  }
+  return usage;
+}
+
+/** A quantity that is not a quantity is an error naming where it came from, never a zero. */
+function milliOrThrow(text: string, what: string): number {
+  const milli = quantityMilli(text);
+  if (milli === undefined) throw new Error(`${what} is "${text}", not a Kubernetes quantity`);
+  return milli;
+}
+
+const GO_DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go `time.Duration` string as metrics-server writes `window` ("30s", "1m0.5s"). */
+export function goDurationMs(text: string): number {
+  let total = 0;
+  let consumed = '';
+  for (const match of text.matchAll(GO_DURATION_PART)) {
+    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+    consumed += match[0];
+  }
+  if (consumed !== text && text !== '0') throw new Error(`PodMetrics window "${text}" is not a duration`);
+  return total;
+}

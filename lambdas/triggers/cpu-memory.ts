@@ -1,0 +1,88 @@
+/**
+ * `cpu` and `memory` triggers (KEDA `pkg/scalers/cpu_memory_scaler.go`). KEDA does not read these
+ * itself: it hands the HPA a `Resource` (or `ContainerResource`, with `containerName`) metric and
+ * kube-controller-manager computes replicas from metrics.k8s.io PodMetrics
+ * (engine/hpa/resource-replicas.ts does that here). This file holds the metadata parse and KEDA's
+ * object-level rules for them.
+ *
+ * NOT YET REGISTERED in registry.ts: the pod scaler's tick does not read PodMetrics yet (see
+ * /work/notes/cpu.md), and a trigger that validates but cannot be read would be worse than the
+ * clear "not supported" error parse-triggers gives today.
+ */
+import type { SpecIssue } from '../engine/spec/issues';
+import type { ResourceName, ResourceTarget } from '../engine/hpa/resource-replicas';
+import { cpuMillis } from '../engine/nodes/quantities';
+import { metadataReader, parseStrictInteger } from './metadata-values';
+import type { TriggerParseInput } from './trigger-definition';
+
+export interface ResourceTriggerParams {
+  resource: ResourceName;
+  target: ResourceTarget;
+  containerName?: string;
+}
+
+export interface ResourceTriggerParseInput extends TriggerParseInput {
+  resource: ResourceName;
+  /** The trigger's own `metricType`, as written (empty when absent). */
+  triggerMetricType?: string;
+}
+
+const METRIC_TYPES = ['Utilization', 'AverageValue'];
+
+export function parseResourceTrigger(input: ResourceTriggerParseInput): { params?: ResourceTriggerParams; errors: SpecIssue[]; warnings: SpecIssue[] } {
+  const reader = metadataReader(input);
+  const legacyType = reader.string('type');
+  const triggerType = input.triggerMetricType?.trim() || undefined;
+  if (legacyType !== undefined && triggerType !== undefined) {
+    // KEDA: "only one of trigger.metadata.type or trigger.metricType should be defined".
+    reader.error('type', 'only one of trigger.metadata.type or trigger.metricType should be defined', 'remove metadata.type and keep metricType');
+  } else if (legacyType !== undefined) {
+    reader.warn('type', 'metadata.type is deprecated in KEDA', `write metricType: ${legacyType} on the trigger instead`);
+  }
+  const metricType = triggerType ?? legacyType;
+  if (metricType === undefined) {
+    reader.error('type', 'the metric type is required', 'set metricType: Utilization (percent of requests) or AverageValue on the trigger');
+  } else if (!METRIC_TYPES.includes(metricType)) {
+    reader.error('type', `unsupported metric type "${metricType}", allowed values are 'Utilization' or 'AverageValue'`, 'use Utilization or AverageValue (Value does not apply to cpu and memory)');
+  }
+  const valueText = reader.string('value', { required: true });
+  const containerName = reader.string('containerName');
+  reader.finish(['type', 'value', 'containerName']);
+
+  let target: ResourceTarget | undefined;
+  if (valueText !== undefined && metricType === 'Utilization') {
+    const percent = parseStrictInteger(valueText);
+    if (percent === undefined || percent <= 0 || percent > 2_147_483_647) reader.error('value', `"${valueText}" is not a whole percentage greater than 0`, 'use the percent of the request to keep, e.g. "50"');
+    else target = { type: 'Utilization', averageUtilization: percent };
+  } else if (valueText !== undefined && metricType === 'AverageValue') {
+    const milli = quantityMilli(valueText);
+    if (milli === undefined || milli <= 0) reader.error('value', `"${valueText}" is not a Kubernetes quantity greater than 0`, input.resource === 'cpu' ? 'use e.g. "500m" or "1"' : 'use e.g. "512Mi" or "1Gi"');
+    else target = { type: 'AverageValue', averageValueMilli: milli };
+  }
+  if (reader.errors.length > 0 || !target) return { errors: reader.errors, warnings: reader.warnings };
+  return { params: { resource: input.resource, target, ...(containerName ? { containerName } : {}) }, errors: reader.errors, warnings: reader.warnings };
+}
+
+/** A quantity in milli-units (upstream `MilliValue()`, rounded up); undefined when not a quantity. */
+export function quantityMilli(text: string): number | undefined {
+  try {
+    // cpuMillis is MilliValue() rounded up for any quantity; memory in milli-bytes is the same sum.
+    const milli = cpuMillis(text);
+    return Number.isFinite(milli) ? milli : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isResourceTriggerType(type: string): type is ResourceName {
+  return type === 'cpu' || type === 'memory';
+}
+
+/**
+ * KEDA's webhook: an object whose only triggers are cpu/memory cannot scale to zero (the HPA needs
+ * a running pod to measure), so `minReplicaCount: 0` is refused. Returns the message, or undefined.
+ */
+export function resourceOnlyScaleToZeroError(triggerTypes: readonly string[], minReplicaCount: number): string | undefined {
+  if (minReplicaCount !== 0 || triggerTypes.length === 0 || !triggerTypes.every(isResourceTriggerType)) return undefined;
+  return 'scaledobject has only cpu/memory triggers AND minReplica is 0 (scale to zero doesn\'t work in this case)';
+}
