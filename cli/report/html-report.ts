@@ -60,8 +60,9 @@ const CHARTS: ChartDef[] = [
     yLabel: 'replicas',
     explain: 'spec.replicas as the scaler set it, and pods ready to work (after scheduling and start-up). Markers: scale decisions; hover for the reason.',
     series: (run) => [
-      { label: 'desired', points: run.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.desired, step: true },
+      // Drawn in order: desired last, so it shows over ready where the two agree.
       { label: 'ready', points: run.samples.map((s) => [s.at, s.readyPods] as [number, number]), color: COLORS.ready, step: true },
+      { label: 'desired', points: run.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.desired, step: true },
       { label: `min ${run.object.minReplicaCount}`, points: [[run.startMs, run.object.minReplicaCount]], color: COLORS.limit, dashed: true },
       { label: `max ${run.object.maxReplicaCount}`, points: [[run.startMs, run.object.maxReplicaCount]], color: COLORS.limit, dashed: true },
     ],
@@ -70,8 +71,8 @@ const CHARTS: ChartDef[] = [
   {
     kind: 'nodes',
     heading: 'Nodes',
-    yLabel: 'nodes',
-    explain: 'Nodes in the Auto Scaling Group: joined, and joined plus still joining; pods waiting for room.',
+    yLabel: 'nodes and pending pods',
+    explain: 'Nodes in the Auto Scaling Group: joined, and joined plus still joining; pods waiting for room (counted in pods, on the same axis).',
     series: (run) => [
       { label: 'joined', points: run.samples.map((s) => [s.at, s.nodesReady] as [number, number]), color: '#0f766e', step: true },
       { label: 'requested', points: run.samples.map((s) => [s.at, s.nodesReady + s.nodesJoining] as [number, number]), color: '#6366f1', step: true, dashed: true },
@@ -106,6 +107,17 @@ function metricSeries(run: SimulationRun): ChartSeries[] {
   return series;
 }
 
+/** What the marker colours mean, in HTML beside the charts so it can never overlap their text. */
+const MARKER_LEGEND = `<p class="marker-legend">Markers: ${(
+  [
+    [COLORS.up, 'scale up'],
+    [COLORS.down, 'scale down'],
+    [COLORS.error, 'decision not applied (error)'],
+  ] as const
+)
+  .map(([color, meaning]) => `<span class="marker-key" data-color="${color}"><span style="color:${color}">▼</span> ${meaning}</span>`)
+  .join(' ')}; hover a marker for its reason.</p>`;
+
 function decisionMarkers(run: SimulationRun): ChartMarker[] {
   return run.decisions
     .filter((d) => d.scaled || d.status === 'error')
@@ -139,7 +151,8 @@ export function renderReport(input: ReportInput): string {
           })}</figure>`,
       )
       .join('\n');
-    return `<section class="chart-row" id="chart-${chart.kind}"><h2>${chart.heading}</h2><p class="explain">${escapeXml(chart.explain)}</p><div class="grid">${figures}</div></section>`;
+    const markerLegend = chart.markers ? MARKER_LEGEND : '';
+    return `<section class="chart-row" id="chart-${chart.kind}"><h2>${chart.heading}</h2><p class="explain">${escapeXml(chart.explain)}</p>${markerLegend}<div class="grid">${figures}</div></section>`;
   }).join('\n');
 
   const decisions = runs

@@ -48,7 +48,22 @@ describe('the HTML report', () => {
       expect(svg).toMatch(/<path class="series" data-series="[^"]+" d="M[\d.]+ [\d.]+ [HL]/);
     }
     expect(html).toMatch(/data-series="s0-aws-sqs-orders"/);
-    expect(html).toMatch(/data-series="desired"[\s\S]*data-series="ready"/);
+    // SVG paints in document order: desired comes after ready, so it shows over it where they agree.
+    const replicasChart = html.match(/<svg class="chart" data-chart="replicas"[\s\S]*?<\/svg>/)![0];
+    expect(replicasChart).toMatch(/<path class="series" data-series="ready"[\s\S]*<path class="series" data-series="desired"/);
+    // Pending pods share the Nodes chart, and its axis says so.
+    const nodesChart = html.match(/<svg class="chart" data-chart="nodes"[\s\S]*?<\/svg>/)![0];
+    expect(nodesChart).toMatch(/<text class="axis-label"[^>]*>nodes and pending pods<\/text>/);
+  });
+
+  it('explains the decision markers with a legend beside every chart that has them', () => {
+    for (const chart of ['metric', 'replicas']) {
+      const section = html.match(new RegExp(`<section class="chart-row" id="chart-${chart}">[\\s\\S]*?</section>`))![0];
+      const keyed = new Set([...section.matchAll(/<span class="marker-key" data-color="([^"]+)">/g)].map((match) => match[1]));
+      const used = new Set([...section.matchAll(/<g class="marker" data-kind="[^"]+"><title>[^<]*<\/title><line [^>]*stroke="([^"]+)"/g)].map((match) => match[1]));
+      expect(used.size, chart).toBeGreaterThan(0);
+      for (const color of used) expect(keyed, `${chart}: marker colour ${color} has no legend entry`).toContain(color);
+    }
   });
 
   it('annotates each scale decision with its reason, in the charts and in a table', () => {
