@@ -7,7 +7,7 @@
 import { formatDuration } from '../args';
 import type { DecisionRecord, SimulationRun } from '../simulator/run-simulation';
 import { summaryRows, type SimulationSummary } from '../simulator/summary';
-import { escapeXml, renderChart, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
+import { escapeXml, renderChart, renderLegend, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
 
 export interface ReportInput {
   title: string;
@@ -139,7 +139,7 @@ export function renderReport(input: ReportInput): string {
     const figures = runs
       .map(
         (run, i) =>
-          `<figure><figcaption>${escapeXml(run.label)}</figcaption>${renderChart({
+          `<figure><figcaption>${escapeXml(run.label)}</figcaption>${renderLegend(perRun[i]!)}${renderChart({
             kind: chart.kind,
             title: `${chart.heading}: ${run.label}`,
             xStart: run.startMs,
@@ -177,6 +177,8 @@ figure { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 svg.chart { width: 100%; height: auto; max-width: 760px; font: 11px system-ui, sans-serif; }
 svg.chart text { fill: #374151; }
+ul.legend { display: flex; flex-wrap: wrap; gap: 2px 14px; list-style: none; margin: 4px 0 0; padding: 0; max-width: 760px; font: 11px system-ui, sans-serif; color: #374151; }
+ul.legend li { display: inline-flex; align-items: center; gap: 4px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e5e7eb; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; }

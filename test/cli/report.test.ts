@@ -57,7 +57,7 @@ describe('the HTML report', () => {
   });
 
   it('explains the decision markers with a legend beside every chart that has them', () => {
-    for (const chart of ['metric', 'replicas']) {
+    for (const chart of ['metric', 'replicas', 'nodes']) {
       const section = html.match(new RegExp(`<section class="chart-row" id="chart-${chart}">[\\s\\S]*?</section>`))![0];
       const keyed = new Set([...section.matchAll(/<span class="marker-key" data-color="([^"]+)">/g)].map((match) => match[1]));
       const used = new Set([...section.matchAll(/<g class="marker" data-kind="[^"]+"><title>[^<]*<\/title><line [^>]*stroke="([^"]+)"/g)].map((match) => match[1]));
@@ -122,6 +122,29 @@ describe('the report in a browser', () => {
         expect(chart.width, chart.kind!).toBeGreaterThan(100);
         expect(chart.height, chart.kind!).toBeGreaterThan(50);
         expect(chart.paths.some((length) => length > 50), chart.kind!).toBe(true);
+      }
+      // Legend entries are laid out by the browser: none overlaps another, none runs off its chart.
+      const legends = await page.$$eval('figure', (figures) =>
+        figures.map((figure) => {
+          const chart = figure.querySelector('svg.chart')!.getBoundingClientRect();
+          const items = [...figure.querySelectorAll('ul.legend li')].map((item) => {
+            const box = item.getBoundingClientRect();
+            return { label: item.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+          });
+          return { chart: figure.querySelector('svg.chart')!.getAttribute('data-chart'), left: chart.left, right: chart.right, items };
+        }),
+      );
+      expect(legends).toHaveLength(8);
+      for (const legend of legends) {
+        expect(legend.items.length, legend.chart!).toBeGreaterThan(0);
+        for (const [index, item] of legend.items.entries()) {
+          expect(item.left, `${legend.chart}: ${item.label}`).toBeGreaterThanOrEqual(legend.left - 0.5);
+          expect(item.right, `${legend.chart}: ${item.label}`).toBeLessThanOrEqual(legend.right + 0.5);
+          for (const other of legend.items.slice(index + 1)) {
+            const overlap = item.left < other.right && other.left < item.right && item.top < other.bottom && other.top < item.bottom;
+            expect(overlap, `${legend.chart}: "${item.label}" overlaps "${other.label}"`).toBe(false);
+          }
+        }
       }
       expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
       const out = join(REPO_ROOT, 'sim-out');
