@@ -30,6 +30,11 @@ interface ChartDef {
   explain: string;
   series(run: SimulationRun): ChartSeries[];
   markers?(run: SimulationRun): ChartMarker[];
+  /**
+   * Splits the series into small multiples, each with its own y axis (default: one chart). A cron
+   * line from 0 to 1 drawn on an SQS backlog's axis of 1,600 would be a flat line at zero.
+   */
+  panels?(series: ChartSeries[]): ChartSeries[][];
 }
 
 const CHARTS: ChartDef[] = [
@@ -52,6 +57,8 @@ const CHARTS: ChartDef[] = [
     explain:
       'Each trigger\'s value at every evaluation. Dashed: what the current replicas can hold at the target (target × replicas for AverageValue, the target for Value); above it the HPA scales out.',
     series: (run) => metricSeries(run),
+    // metricSeries gives each trigger's value then its target: one chart per trigger.
+    panels: (series) => Array.from({ length: Math.ceil(series.length / 2) }, (_, i) => series.slice(2 * i, 2 * i + 2)),
     markers: (run) => decisionMarkers(run),
   },
   {
@@ -133,23 +140,38 @@ export function renderReport(input: ReportInput): string {
   const { runs } = input;
   const columns = runs.length;
   const sections = CHARTS.map((chart) => {
-    const perRun = runs.map((run) => chart.series(run));
-    // Side by side, the same y scale makes the difference visible at a glance.
-    const yMax = Math.max(...perRun.map(seriesMax));
+    const perRun = runs.map((run) => {
+      const series = chart.series(run);
+      const panels = chart.panels ? chart.panels(series) : [series];
+      return panels.length > 0 ? panels : [[]]; // no trigger value at all still gets its (empty) chart
+    });
+    // Side by side, the same y scale makes the difference visible at a glance: each panel shares
+    // its scale with the panels of the other runs that plot the same first series (the same trigger).
+    const yMaxByKey = new Map<string, number>();
+    for (const panels of perRun) {
+      for (const panel of panels) {
+        const key = panel[0]?.label ?? '';
+        yMaxByKey.set(key, Math.max(yMaxByKey.get(key) ?? 0, seriesMax(panel)));
+      }
+    }
     const figures = runs
-      .map(
-        (run, i) =>
-          `<figure><figcaption>${escapeXml(run.label)}</figcaption>${renderLegend(perRun[i]!)}${renderChart({
+      .map((run, i) => {
+        const panels = perRun[i]!.map((panel) => {
+          const key = panel[0]?.label ?? '';
+          const subject = chart.panels && panel[0] ? `${chart.heading} (${panel[0].label})` : chart.heading;
+          return `<div class="panel">${renderLegend(panel)}${renderChart({
             kind: chart.kind,
-            title: `${chart.heading}: ${run.label}`,
+            title: `${subject}: ${run.label}`,
             xStart: run.startMs,
             xEnd: run.endMs,
-            yMax,
+            yMax: yMaxByKey.get(key) ?? 0,
             yLabel: chart.yLabel,
-            series: perRun[i]!,
+            series: panel,
             ...(chart.markers ? { markers: chart.markers(run) } : {}),
-          })}</figure>`,
-      )
+          })}</div>`;
+        });
+        return `<figure><figcaption>${escapeXml(run.label)}</figcaption>${panels.join('')}</figure>`;
+      })
       .join('\n');
     const markerLegend = chart.markers ? MARKER_LEGEND : '';
     return `<section class="chart-row" id="chart-${chart.kind}"><h2>${chart.heading}</h2><p class="explain">${escapeXml(chart.explain)}</p>${markerLegend}<div class="grid">${figures}</div></section>`;

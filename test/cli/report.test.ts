@@ -81,6 +81,21 @@ describe('the HTML report', () => {
     expect(html).toContain('inactive past the cooldown');
   });
 
+  it('gives each trigger its own chart and y axis (small multiples)', async () => {
+    const path = join(tempDir(), 'two-triggers.html');
+    const outcome = await cli(['simulate', join(REPO_ROOT, 'examples', 'scheduled-floor.yaml'), '--state', 'memory', '--report', path]);
+    expect(outcome.code).toBe(0);
+    const section = readFileSync(path, 'utf8').match(/<section class="chart-row" id="chart-metric">[\s\S]*?<\/section>/)![0];
+    const charts = [...section.matchAll(/<svg class="chart" data-chart="metric"[\s\S]*?<\/svg>/g)].map((match) => match[0]);
+    expect(charts).toHaveLength(2);
+    const plotted = charts.map((chart) => [...chart.matchAll(/<path class="series" data-series="([^"]+)"/g)].map((match) => match[1]));
+    expect(plotted[0]).toEqual([expect.stringMatching(/cron/), expect.stringMatching(/cron.* target$/)]);
+    expect(plotted[1]).toEqual([expect.stringMatching(/sqs/), expect.stringMatching(/sqs.* target$/)]);
+    // Each axis is scaled to its own trigger: the top tick differs.
+    const topTicks = charts.map((chart) => [...chart.matchAll(/<text class="tick" [^>]*text-anchor="end"[^>]*>([^<]+)<\/text>/g)].at(-1)![1]);
+    expect(new Set(topTicks).size).toBe(2);
+  });
+
   it('shows the summary table', () => {
     for (const row of ['replica-minutes', 'node-minutes', 'peak backlog', 'message wait p95', 'time to drain', 'time at max']) {
       expect(html).toContain(`<th>${row}</th>`);
@@ -124,7 +139,7 @@ describe('the report in a browser', () => {
         expect(chart.paths.some((length) => length > 50), chart.kind!).toBe(true);
       }
       // Legend entries are laid out by the browser: none overlaps another, none runs off its chart.
-      const legends = await page.$$eval('figure', (figures) =>
+      const legends = await page.$$eval('figure .panel', (figures) =>
         figures.map((figure) => {
           const chart = figure.querySelector('svg.chart')!.getBoundingClientRect();
           const items = [...figure.querySelectorAll('ul.legend li')].map((item) => {
