@@ -7,7 +7,7 @@
 import { formatDuration } from '../args';
 import type { DecisionRecord, SimulationRun } from '../simulator/run-simulation';
 import { summaryRows, type SimulationSummary } from '../simulator/summary';
-import { escapeXml, renderChart, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
+import { escapeXml, renderChart, renderLegend, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
 
 export interface ReportInput {
   title: string;
@@ -30,6 +30,11 @@ interface ChartDef {
   explain: string;
   series(run: SimulationRun): ChartSeries[];
   markers?(run: SimulationRun): ChartMarker[];
+  /**
+   * Splits the series into small multiples, each with its own y axis (default: one chart). A cron
+   * line from 0 to 1 drawn on an SQS backlog's axis of 1,600 would be a flat line at zero.
+   */
+  panels?(series: ChartSeries[]): ChartSeries[][];
 }
 
 const CHARTS: ChartDef[] = [
@@ -52,6 +57,8 @@ const CHARTS: ChartDef[] = [
     explain:
       'Each trigger\'s value at every evaluation. Dashed: what the current replicas can hold at the target (target × replicas for AverageValue, the target for Value); above it the HPA scales out.',
     series: (run) => metricSeries(run),
+    // metricSeries gives each trigger's value then its target: one chart per trigger.
+    panels: (series) => Array.from({ length: Math.ceil(series.length / 2) }, (_, i) => series.slice(2 * i, 2 * i + 2)),
     markers: (run) => decisionMarkers(run),
   },
   {
@@ -60,8 +67,9 @@ const CHARTS: ChartDef[] = [
     yLabel: 'replicas',
     explain: 'spec.replicas as the scaler set it, and pods ready to work (after scheduling and start-up). Markers: scale decisions; hover for the reason.',
     series: (run) => [
-      { label: 'desired', points: run.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.desired, step: true },
+      // Drawn in order: desired last, so it shows over ready where the two agree.
       { label: 'ready', points: run.samples.map((s) => [s.at, s.readyPods] as [number, number]), color: COLORS.ready, step: true },
+      { label: 'desired', points: run.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.desired, step: true },
       { label: `min ${run.object.minReplicaCount}`, points: [[run.startMs, run.object.minReplicaCount]], color: COLORS.limit, dashed: true },
       { label: `max ${run.object.maxReplicaCount}`, points: [[run.startMs, run.object.maxReplicaCount]], color: COLORS.limit, dashed: true },
     ],
@@ -70,8 +78,8 @@ const CHARTS: ChartDef[] = [
   {
     kind: 'nodes',
     heading: 'Nodes',
-    yLabel: 'nodes',
-    explain: 'Nodes in the Auto Scaling Group: joined, and joined plus still joining; pods waiting for room.',
+    yLabel: 'nodes and pending pods',
+    explain: 'Nodes in the Auto Scaling Group: joined, and joined plus still joining; pods waiting for room (counted in pods, on the same axis).',
     series: (run) => [
       { label: 'joined', points: run.samples.map((s) => [s.at, s.nodesReady] as [number, number]), color: '#0f766e', step: true },
       { label: 'requested', points: run.samples.map((s) => [s.at, s.nodesReady + s.nodesJoining] as [number, number]), color: '#6366f1', step: true, dashed: true },
@@ -106,6 +114,17 @@ function metricSeries(run: SimulationRun): ChartSeries[] {
   return series;
 }
 
+/** What the marker colours mean, in HTML beside the charts so it can never overlap their text. */
+const MARKER_LEGEND = `<p class="marker-legend">Markers: ${(
+  [
+    [COLORS.up, 'scale up'],
+    [COLORS.down, 'scale down'],
+    [COLORS.error, 'decision not applied (error)'],
+  ] as const
+)
+  .map(([color, meaning]) => `<span class="marker-key" data-color="${color}"><span style="color:${color}">▼</span> ${meaning}</span>`)
+  .join(' ')}; hover a marker for its reason.</p>`;
+
 function decisionMarkers(run: SimulationRun): ChartMarker[] {
   return run.decisions
     .filter((d) => d.scaled || d.status === 'error')
@@ -121,25 +140,41 @@ export function renderReport(input: ReportInput): string {
   const { runs } = input;
   const columns = runs.length;
   const sections = CHARTS.map((chart) => {
-    const perRun = runs.map((run) => chart.series(run));
-    // Side by side, the same y scale makes the difference visible at a glance.
-    const yMax = Math.max(...perRun.map(seriesMax));
+    const perRun = runs.map((run) => {
+      const series = chart.series(run);
+      const panels = chart.panels ? chart.panels(series) : [series];
+      return panels.length > 0 ? panels : [[]]; // no trigger value at all still gets its (empty) chart
+    });
+    // Side by side, the same y scale makes the difference visible at a glance: each panel shares
+    // its scale with the panels of the other runs that plot the same first series (the same trigger).
+    const yMaxByKey = new Map<string, number>();
+    for (const panels of perRun) {
+      for (const panel of panels) {
+        const key = panel[0]?.label ?? '';
+        yMaxByKey.set(key, Math.max(yMaxByKey.get(key) ?? 0, seriesMax(panel)));
+      }
+    }
     const figures = runs
-      .map(
-        (run, i) =>
-          `<figure><figcaption>${escapeXml(run.label)}</figcaption>${renderChart({
+      .map((run, i) => {
+        const panels = perRun[i]!.map((panel) => {
+          const key = panel[0]?.label ?? '';
+          const subject = chart.panels && panel[0] ? `${chart.heading} (${panel[0].label})` : chart.heading;
+          return `<div class="panel">${renderLegend(panel)}${renderChart({
             kind: chart.kind,
-            title: `${chart.heading}: ${run.label}`,
+            title: `${subject}: ${run.label}`,
             xStart: run.startMs,
             xEnd: run.endMs,
-            yMax,
+            yMax: yMaxByKey.get(key) ?? 0,
             yLabel: chart.yLabel,
-            series: perRun[i]!,
+            series: panel,
             ...(chart.markers ? { markers: chart.markers(run) } : {}),
-          })}</figure>`,
-      )
+          })}</div>`;
+        });
+        return `<figure><figcaption>${escapeXml(run.label)}</figcaption>${panels.join('')}</figure>`;
+      })
       .join('\n');
-    return `<section class="chart-row" id="chart-${chart.kind}"><h2>${chart.heading}</h2><p class="explain">${escapeXml(chart.explain)}</p><div class="grid">${figures}</div></section>`;
+    const markerLegend = chart.markers ? MARKER_LEGEND : '';
+    return `<section class="chart-row" id="chart-${chart.kind}"><h2>${chart.heading}</h2><p class="explain">${escapeXml(chart.explain)}</p>${markerLegend}<div class="grid">${figures}</div></section>`;
   }).join('\n');
 
   const decisions = runs
@@ -164,6 +199,8 @@ figure { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 svg.chart { width: 100%; height: auto; max-width: 760px; font: 11px system-ui, sans-serif; }
 svg.chart text { fill: #374151; }
+ul.legend { display: flex; flex-wrap: wrap; gap: 2px 14px; list-style: none; margin: 4px 0 0; padding: 0; max-width: 760px; font: 11px system-ui, sans-serif; color: #374151; }
+ul.legend li { display: inline-flex; align-items: center; gap: 4px; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e5e7eb; padding: 4px 10px; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; }

@@ -37,7 +37,8 @@ export interface ChartSpec {
   height?: number;
 }
 
-const MARGIN = { left: 52, right: 26, top: 34, bottom: 30 };
+/** The top margin leaves room for the markers' triangles only: the legend is HTML (`renderLegend`). */
+const MARGIN = { left: 52, right: 26, top: 14, bottom: 30 };
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -103,17 +104,21 @@ export function renderChart(spec: ChartSpec): string {
     );
   }
 
-  // Legend across the top.
-  let lx = MARGIN.left;
-  for (const s of spec.series) {
-    parts.push(
-      `<g class="legend"><line x1="${lx}" x2="${lx + 18}" y1="14" y2="14" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>` +
-        `<text x="${lx + 22}" y="14" dominant-baseline="middle">${escapeXml(s.label)}</text></g>`,
-    );
-    lx += 30 + s.label.length * 6.2;
-  }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/**
+ * The series legend as HTML beside the chart, not SVG text inside it: the browser lays it out and
+ * wraps it with the real font's widths, so entries never overlap or run off the chart, whatever
+ * their labels (SVG has no text flow, and a width guessed per character is wrong for most fonts).
+ */
+export function renderLegend(series: readonly ChartSeries[]): string {
+  const items = series.map(
+    (s) =>
+      `<li data-series="${escapeXml(s.label)}"><svg width="18" height="8" aria-hidden="true"><line x1="0" x2="18" y1="4" y2="4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/></svg>${escapeXml(s.label)}</li>`,
+  );
+  return `<ul class="legend">${items.join('')}</ul>`;
 }
 
 function pathData(s: ChartSeries, x: (t: number) => number, y: (v: number) => number, xEnd: number): string {

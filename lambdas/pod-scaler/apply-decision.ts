@@ -15,7 +15,10 @@
  * 4. if the patch fails, write again without the scale event (the HPA records an event only after
  *    a successful update) and with the error as status; if that write loses a race, the next
  *    pass's step 0 drops the phantom event;
- * 5. record a Kubernetes Event on the target, best effort.
+ * 5. record Kubernetes Events on the target, best effort: the scale event, and a Warning or Normal
+ *    event when a trigger starts or stops failing or the fallback engages or ends
+ *    (transition-events.ts). Those are written only by the invocation whose state write won, so a
+ *    transition is reported once.
  */
 import type { StateStore, StoredObjectState } from '../adapters/state/state-store';
 import type { TriggerResult, EvaluateOutput } from '../engine/evaluate-types';
@@ -27,6 +30,8 @@ import type { PreparedObject } from './prepare-object';
 import { workloadOf } from './object-key';
 import { describeError } from './describe-error';
 import { reconcileClaim } from './reconcile-claim';
+import { transitionEvents } from './transition-events';
+import type { KubernetesEvent, ScaleTargetApi, WorkloadRef } from '../adapters/kubernetes/scale-target-api';
 
 export interface ApplyContext {
   key: string;
@@ -119,9 +124,13 @@ export async function applyDecision(
     ...(reconciledStored?.lastScaleAt ? { lastScaleAt: reconciledStored.lastScaleAt } : {}),
   };
 
+  const workload = workloadOf(object);
+  const transitions = transitionEvents(object.id, reconciledStored, output);
   if (!output.scale) {
     const saved = await context.stateStore.save(base, expectedVersion);
-    return saved === 'saved' ? { result: baseResult } : { result: overlapResult(baseResult) };
+    if (saved === 'conflict') return { result: overlapResult(baseResult) };
+    await recordEvents(api, workload, transitions);
+    return { result: baseResult };
   }
 
   const decision = { at: now, fromReplicas: current, desiredReplicas: desired, explanation: output.explanation };
@@ -136,7 +145,6 @@ export async function applyDecision(
     return { result: overlapResult(baseResult) };
   }
 
-  const workload = workloadOf(object);
   try {
     await api.patchScaleReplicas(workload, desired);
   } catch (error) {
@@ -153,16 +161,14 @@ export async function applyDecision(
     // drops the phantom scale event (reconcile-claim.ts).
     const revert = await context.stateStore.save(reverted, expectedVersion + 1);
     const unreverted = revert === 'conflict' ? '; the state still records the claim (a newer write came first), so the next pass reconciles it with the observed count' : '';
+    await recordEvents(api, workload, transitions);
     return { result: { ...baseResult, status: 'error', statusReason: reason + unreverted, error: reason + unreverted } };
   }
 
-  await api
-    .recordEvent(workload, {
-      type: 'Normal',
-      reason: desired > current ? 'ScaledUp' : 'ScaledDown',
-      message: `ScaledObject ${object.id}: ${output.explanation.message}`,
-    })
-    .catch(() => undefined); // an Event is a courtesy; the scale already happened and is in state
+  await recordEvents(api, workload, [
+    ...transitions,
+    { type: 'Normal', reason: desired > current ? 'ScaledUp' : 'ScaledDown', message: `ScaledObject ${object.id}: ${output.explanation.message}` },
+  ]);
 
   return {
     result: { ...baseResult, scaled: true },
@@ -180,6 +186,11 @@ export async function applyDecision(
         }
       : {}),
   };
+}
+
+/** An Event is a courtesy: the decision already happened and is in state, so a failed write is dropped. */
+async function recordEvents(api: ScaleTargetApi, workload: WorkloadRef, events: readonly KubernetesEvent[]): Promise<void> {
+  for (const event of events) await api.recordEvent(workload, event).catch(() => undefined);
 }
 
 /** Losing the race to an overlapping invocation is normal: reported, not an error. */

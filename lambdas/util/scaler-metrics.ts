@@ -22,15 +22,17 @@ export const NODE_GROUP_DIMENSION = 'NodeGroup';
 export const PER_OBJECT_METRICS_ENV = 'PER_OBJECT_METRICS';
 
 /** The pod scaler's opt-in metrics, one set per evaluated object. */
-export type ObjectMetricName =
-  | 'MetricValue'
-  | 'MetricTarget'
-  | 'DesiredReplicas'
-  | 'CurrentReplicas'
-  | 'Active'
-  | 'Fallback'
-  | 'AtMaxReplicas'
-  | 'ObjectErrors';
+export const OBJECT_METRIC_NAMES = [
+  'MetricValue',
+  'MetricTarget',
+  'DesiredReplicas',
+  'CurrentReplicas',
+  'Active',
+  'Fallback',
+  'AtMaxReplicas',
+  'ObjectErrors',
+] as const;
+export type ObjectMetricName = (typeof OBJECT_METRIC_NAMES)[number];
 
 /**
  * The pod scaler's default metrics, one set per cluster per invocation. Counts of distinct objects
@@ -38,13 +40,15 @@ export type ObjectMetricName =
  * event counts (`ObjectsScaled`, `ObjectsWithErrors`), so a minute's Sum over the scheduled tick and
  * its shards is the fleet's count.
  */
-export type ClusterMetricName =
-  | 'ObjectsEvaluated'
-  | 'ObjectsActive'
-  | 'ObjectsScaled'
-  | 'ObjectsInFallback'
-  | 'ObjectsAtMaxReplicas'
-  | 'ObjectsWithErrors';
+export const CLUSTER_METRIC_NAMES = [
+  'ObjectsEvaluated',
+  'ObjectsActive',
+  'ObjectsScaled',
+  'ObjectsInFallback',
+  'ObjectsAtMaxReplicas',
+  'ObjectsWithErrors',
+] as const;
+export type ClusterMetricName = (typeof CLUSTER_METRIC_NAMES)[number];
 
 /**
  * The log line (its `message`) the pod scaler writes once per invocation for each object in
@@ -55,13 +59,15 @@ export const ATTENTION_MESSAGE = 'scaled object needs attention';
 export type AttentionCondition = 'fallback' | 'atMaxReplicas';
 
 /** The node scaler's metrics: per node group (opt-in) or summed per cluster (default), per tick. */
-export type NodeGroupMetricName =
-  | 'DesiredCapacity'
-  | 'InServiceInstances'
-  | 'UnschedulablePods'
-  | 'NodesRequested'
-  | 'NodesRemoved'
-  | 'ScaleUpFailures';
+export const NODE_GROUP_METRIC_NAMES = [
+  'DesiredCapacity',
+  'InServiceInstances',
+  'UnschedulablePods',
+  'NodesRequested',
+  'NodesRemoved',
+  'ScaleUpFailures',
+] as const;
+export type NodeGroupMetricName = (typeof NODE_GROUP_METRIC_NAMES)[number];
 
 export function createScalerMetrics(): Metrics {
   const metrics = new Metrics({ namespace: METRIC_NAMESPACE });

@@ -48,7 +48,22 @@ describe('the HTML report', () => {
       expect(svg).toMatch(/<path class="series" data-series="[^"]+" d="M[\d.]+ [\d.]+ [HL]/);
     }
     expect(html).toMatch(/data-series="s0-aws-sqs-orders"/);
-    expect(html).toMatch(/data-series="desired"[\s\S]*data-series="ready"/);
+    // SVG paints in document order: desired comes after ready, so it shows over it where they agree.
+    const replicasChart = html.match(/<svg class="chart" data-chart="replicas"[\s\S]*?<\/svg>/)![0];
+    expect(replicasChart).toMatch(/<path class="series" data-series="ready"[\s\S]*<path class="series" data-series="desired"/);
+    // Pending pods share the Nodes chart, and its axis says so.
+    const nodesChart = html.match(/<svg class="chart" data-chart="nodes"[\s\S]*?<\/svg>/)![0];
+    expect(nodesChart).toMatch(/<text class="axis-label"[^>]*>nodes and pending pods<\/text>/);
+  });
+
+  it('explains the decision markers with a legend beside every chart that has them', () => {
+    for (const chart of ['metric', 'replicas', 'nodes']) {
+      const section = html.match(new RegExp(`<section class="chart-row" id="chart-${chart}">[\\s\\S]*?</section>`))![0];
+      const keyed = new Set([...section.matchAll(/<span class="marker-key" data-color="([^"]+)">/g)].map((match) => match[1]));
+      const used = new Set([...section.matchAll(/<g class="marker" data-kind="[^"]+"><title>[^<]*<\/title><line [^>]*stroke="([^"]+)"/g)].map((match) => match[1]));
+      expect(used.size, chart).toBeGreaterThan(0);
+      for (const color of used) expect(keyed, `${chart}: marker colour ${color} has no legend entry`).toContain(color);
+    }
   });
 
   it('annotates each scale decision with its reason, in the charts and in a table', () => {
@@ -64,6 +79,21 @@ describe('the HTML report', () => {
     expect(markerTimes).toEqual(rows.map((r) => r[3]));
     expect(markerTimes.some((t) => /m\d+s$/.test(t!))).toBe(true);
     expect(html).toContain('inactive past the cooldown');
+  });
+
+  it('gives each trigger its own chart and y axis (small multiples)', async () => {
+    const path = join(tempDir(), 'two-triggers.html');
+    const outcome = await cli(['simulate', join(REPO_ROOT, 'examples', 'scheduled-floor.yaml'), '--state', 'memory', '--report', path]);
+    expect(outcome.code).toBe(0);
+    const section = readFileSync(path, 'utf8').match(/<section class="chart-row" id="chart-metric">[\s\S]*?<\/section>/)![0];
+    const charts = [...section.matchAll(/<svg class="chart" data-chart="metric"[\s\S]*?<\/svg>/g)].map((match) => match[0]);
+    expect(charts).toHaveLength(2);
+    const plotted = charts.map((chart) => [...chart.matchAll(/<path class="series" data-series="([^"]+)"/g)].map((match) => match[1]));
+    expect(plotted[0]).toEqual([expect.stringMatching(/cron/), expect.stringMatching(/cron.* target$/)]);
+    expect(plotted[1]).toEqual([expect.stringMatching(/sqs/), expect.stringMatching(/sqs.* target$/)]);
+    // Each axis is scaled to its own trigger: the top tick differs.
+    const topTicks = charts.map((chart) => [...chart.matchAll(/<text class="tick" [^>]*text-anchor="end"[^>]*>([^<]+)<\/text>/g)].at(-1)![1]);
+    expect(new Set(topTicks).size).toBe(2);
   });
 
   it('shows the summary table', () => {
@@ -107,6 +137,29 @@ describe('the report in a browser', () => {
         expect(chart.width, chart.kind!).toBeGreaterThan(100);
         expect(chart.height, chart.kind!).toBeGreaterThan(50);
         expect(chart.paths.some((length) => length > 50), chart.kind!).toBe(true);
+      }
+      // Legend entries are laid out by the browser: none overlaps another, none runs off its chart.
+      const legends = await page.$$eval('figure .panel', (figures) =>
+        figures.map((figure) => {
+          const chart = figure.querySelector('svg.chart')!.getBoundingClientRect();
+          const items = [...figure.querySelectorAll('ul.legend li')].map((item) => {
+            const box = item.getBoundingClientRect();
+            return { label: item.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+          });
+          return { chart: figure.querySelector('svg.chart')!.getAttribute('data-chart'), left: chart.left, right: chart.right, items };
+        }),
+      );
+      expect(legends).toHaveLength(8);
+      for (const legend of legends) {
+        expect(legend.items.length, legend.chart!).toBeGreaterThan(0);
+        for (const [index, item] of legend.items.entries()) {
+          expect(item.left, `${legend.chart}: ${item.label}`).toBeGreaterThanOrEqual(legend.left - 0.5);
+          expect(item.right, `${legend.chart}: ${item.label}`).toBeLessThanOrEqual(legend.right + 0.5);
+          for (const other of legend.items.slice(index + 1)) {
+            const overlap = item.left < other.right && other.left < item.right && item.top < other.bottom && other.top < item.bottom;
+            expect(overlap, `${legend.chart}: "${item.label}" overlaps "${other.label}"`).toBe(false);
+          }
+        }
       }
       expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
       const out = join(REPO_ROOT, 'sim-out');

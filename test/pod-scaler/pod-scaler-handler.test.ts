@@ -138,6 +138,19 @@ describe('pod scaler, end to end through the real handler', () => {
     expect(patchedReplicas()).toEqual([4, 6]);
     const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('fallback');
+
+    // Eight failing evaluations wrote one Warning per transition, not one per pass.
+    const transitions = () =>
+      (harness.kube.list('Event', 'shop') as unknown as { type: string; reason: string }[])
+        .filter((event) => !event.reason.startsWith('Scaled'))
+        .map((event) => `${event.type} ${event.reason}`);
+    expect(transitions()).toEqual(['Warning KEDAScalerFailed', 'Warning FallbackEngaged']);
+
+    sqs.reset();
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '10', ApproximateNumberOfMessagesNotVisible: '0' } });
+    harness.clock.advance(15_000);
+    await harness.tick(handler);
+    expect(transitions()).toEqual(['Warning KEDAScalerFailed', 'Warning FallbackEngaged', 'Normal ScalerRecovered', 'Normal FallbackEnded']);
   });
 
   it('never fights an HPA that already targets the workload', async () => {
