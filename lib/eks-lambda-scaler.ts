@@ -19,7 +19,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScalerConfig } from '../lambdas/config/scaler-config';
 import { buildScalerConfig, clusterOf, writeScalerConfig } from './config-bundle';
@@ -171,7 +171,8 @@ export class EksLambdaScaler extends Construct {
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
-    const writtenConfig = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+    // Absolute: the bundling hook that copies it runs in the package's folder, not the app's.
+    const writtenConfig = writeScalerConfig(this.config, resolve(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
 
     this.table = props.stateTable ?? new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
     this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
