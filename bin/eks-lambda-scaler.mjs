@@ -28,6 +28,9 @@ function freshBuild() {
   } catch {
     return undefined;
   }
+  // Installed from the package (npm pack / npm install): the build shipped with it is the one to
+  // run; its bundled dependencies' paths name the clone's node_modules, which is not there.
+  if (repoRoot.includes('/node_modules/')) return join(distDir, pointer.entry);
   for (const source of pointer.sources) {
     try {
       if (statSync(join(repoRoot, source)).mtimeMs > pointer.builtAt) return undefined;

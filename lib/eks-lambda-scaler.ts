@@ -5,12 +5,12 @@
  */
 import { Annotations, Duration, Names, Stack, Stage } from 'aws-cdk-lib';
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import type { Alarm, Dashboard, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, Dashboard, IAlarmAction, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Role } from 'aws-cdk-lib/aws-iam';
+import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable, Role } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -18,9 +18,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
+import type { ScalerConfig } from '../lambdas/config/scaler-config';
 import { buildScalerConfig, clusterOf, writeScalerConfig } from './config-bundle';
 import { FailureQueue } from './failure-queue';
 import { KUBERNETES_GROUP, KubernetesAccess, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';
@@ -31,13 +32,17 @@ import { ScalerAlarms } from './observability/scaler-alarms';
 import type { ObservedCluster } from './observability/scaler-alarms';
 import { ScalerDashboard } from './observability/scaler-dashboard';
 import { grantDescribeClusters } from './permissions/cluster-permissions';
-import { autoScalingGroupArn, grantNodeGroupScaling } from './permissions/node-group-permissions';
+import { grantNodeGroupScaling } from './permissions/node-group-permissions';
 import { grantNodeScalerState, grantPodScalerState } from './permissions/state-table-permissions';
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from './permissions/trigger-resources';
 import type { TriggerResources } from './permissions/trigger-resources';
+import { resolveNodeGroups } from './node-groups';
+import type { NodeGroupProps } from './node-groups';
+import { aggregateMetric } from './observability/scaler-metrics';
+import type { ClusterMetricName, NodeGroupMetricName, ScalerMetricOptions } from './observability/scaler-metrics';
 import { partitionOf, resolveClusters } from './resolved-cluster';
-import type { ClusterProps, ResolvedCluster } from './resolved-cluster';
+import type { ResolvedCluster, ScaledCluster } from './resolved-cluster';
 import type { ScaledObjectSource } from './scaled-object-source';
 import { ScalerFunction } from './scaler-functions';
 import type { ScalerNetwork } from './scaler-functions';
@@ -47,83 +52,100 @@ import { PER_OBJECT_METRICS_ENV } from '../lambdas/util/scaler-metrics';
 
 export interface ScalerFunctionOptions {
   /** MB; default 512 (CPU scales with memory, and cold starts load the SDK and Kubernetes clients). */
-  memorySize?: number;
+  readonly memorySize?: number;
   /** Default: 70 s for the pod scaler (a tick covers one minute of passes), 60 s for the node scaler. */
-  timeout?: Duration;
+  readonly timeout?: Duration;
 }
 
 /** Resources read by triggers that name them only at run time (`queueURLFromEnv`, `streamNameFromEnv`). */
 export interface AdditionalTriggerResources {
-  queueArns?: string[];
-  streamArns?: string[];
-  assumeRoleArns?: string[];
+  readonly queueArns?: readonly string[];
+  readonly streamArns?: readonly string[];
+  readonly assumeRoleArns?: readonly string[];
 }
 
 export interface EksLambdaScalerProps {
   /** EKS clusters to scale in; the first is the default for ScaledObjects without the cluster annotation. */
-  clusters: ClusterProps[];
+  readonly clusters: readonly ScaledCluster[];
   /** KEDA ScaledObjects (and TriggerAuthentications): files, YAML text, or manifests as objects. */
-  scaledObjects: ScaledObjectSource[];
+  readonly scaledObjects: readonly ScaledObjectSource[];
   /** Auto Scaling Groups the node scaler sizes; none = no node scaler is deployed. */
-  nodeGroups?: NodeGroupConfig[];
+  readonly nodeGroups?: readonly NodeGroupProps[];
   /** How often the scalers run; default every minute (EventBridge Scheduler's finest). */
-  schedule?: ScheduleExpression;
+  readonly schedule?: ScheduleExpression;
   /** SNS topics every alarm notifies (on ALARM and back to OK). */
-  alarmTopics?: ITopic[];
+  readonly alarmTopics?: readonly ITopic[];
   /** Other alarm actions. */
-  alarmActions?: IAlarmAction[];
+  readonly alarmActions?: readonly IAlarmAction[];
   /** Minutes at maxReplicaCount before a ScaledObject's "pinned at max" alarm fires; default 15. */
-  pinnedAtMaxMinutes?: number;
+  readonly pinnedAtMaxMinutes?: number;
   /** Forward only CloudWatch alarms with these name prefixes to the pod scaler; default all. */
-  alarmNamePrefixes?: string[];
+  readonly alarmNamePrefixes?: readonly string[];
   /** Run the scalers in a VPC, for clusters with a private endpoint. */
-  vpc?: VpcPlacementProps;
-  podScaler?: ScalerFunctionOptions;
-  nodeScaler?: ScalerFunctionOptions;
+  readonly vpc?: VpcPlacementProps;
+  readonly podScaler?: ScalerFunctionOptions;
+  readonly nodeScaler?: ScalerFunctionOptions;
   /** Default one month. */
-  logRetention?: RetentionDays;
-  /** The state table's; default RETAIN. */
-  tableRemovalPolicy?: RemovalPolicy;
+  readonly logRetention?: RetentionDays;
+  /** The state table's; default RETAIN. Ignored when you bring the table (`stateTable`). */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Bring your own state table instead of the one the construct creates: partition key `pk`
+   * (string) and TTL attribute `expiresAt` (STATE_TABLE_PARTITION_KEY, STATE_TABLE_TTL_ATTRIBUTE).
+   * The scalers get item-level access to it only.
+   */
+  readonly stateTable?: ITable;
   /** Create EKS access entries for the scaler roles (cluster authentication mode API or API_AND_CONFIG_MAP); default true. */
-  createAccessEntries?: boolean;
+  readonly createAccessEntries?: boolean;
   /** Parser warnings fail synth too. */
-  strictValidation?: boolean;
+  readonly strictValidation?: boolean;
   /**
    * Seconds between HPA syncs, which run between KEDA's polls as the HPA controller does (default
    * 15, so counts and timing match KEDA + HPA). 0 evaluates only at each pollingInterval: fewer
    * reads, slower 1..N scaling for objects polled less often than every 15 s.
    */
-  hpaSyncPeriodSeconds?: number;
+  readonly hpaSyncPeriodSeconds?: number;
   /** Resources for triggers whose queue or stream comes from the container env. */
-  additionalTriggerResources?: AdditionalTriggerResources;
-  dashboardName?: string;
+  readonly additionalTriggerResources?: AdditionalTriggerResources;
+  readonly dashboardName?: string;
   /**
    * Also publish metrics per ScaledObject (and per node group) and graph them on the dashboard.
    * Default false: CloudWatch bills each object's metric set as 8 custom metrics a month ($2.40
    * at list price), so by default only per-cluster counts are published (docs/performance.md).
    */
-  perObjectMetrics?: boolean;
+  readonly perObjectMetrics?: boolean;
 }
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The Lambdas' code: this repository's handlers, bundled by esbuild at synth time. */
+/**
+ * The package's root: `..` from lib/ in a clone, `../..` from dist/lib/ in the installed package.
+ * The Lambdas are bundled from its TypeScript handlers at synth time in both cases.
+ */
+const PROJECT_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 const DEFAULT_ENTRIES = {
-  podScaler: fileURLToPath(new URL('../lambdas/pod-scaler/handler.ts', import.meta.url)),
-  nodeScaler: fileURLToPath(new URL('../lambdas/node-scaler/handler.ts', import.meta.url)),
+  podScaler: join(PROJECT_ROOT, 'lambdas', 'pod-scaler', 'handler.ts'),
+  nodeScaler: join(PROJECT_ROOT, 'lambdas', 'node-scaler', 'handler.ts'),
 };
+
+function packageRoot(from: string): string {
+  for (let folder = from; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'lambdas', 'pod-scaler', 'handler.ts'))) return folder;
+    if (dirname(folder) === folder) throw new Error(`eks-lambda-scaler: the Lambda handlers (lambdas/) are missing above ${from}; reinstall the package`);
+  }
+}
 
 export class EksLambdaScaler extends Construct {
   /** The validated configuration both Lambdas ship with. */
   readonly config: ScalerConfig;
-  readonly clusters: ResolvedCluster[];
+  readonly clusters: readonly ResolvedCluster[];
   readonly triggerResources: TriggerResources;
-  readonly table: Table;
+  /** The state table: the construct's own, or the one given as `stateTable`. */
+  readonly table: ITable;
   readonly podScaler: NodejsFunction;
   readonly podScalerRole: Role;
   readonly nodeScaler?: NodejsFunction;
   readonly nodeScalerRole?: Role;
   readonly failureQueue: Queue;
-  readonly alarms: Alarm[];
+  readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
   readonly securityGroup?: SecurityGroup;
 
@@ -131,7 +153,8 @@ export class EksLambdaScaler extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.clusters = resolveClusters(props.clusters, stack);
-    const nodeGroups = props.nodeGroups ?? [];
+    const resolvedNodeGroups = resolveNodeGroups(props.nodeGroups ?? [], this.clusters, stack);
+    const nodeGroups = resolvedNodeGroups.map((group) => group.config);
     const built = buildScalerConfig({
       sources: props.scaledObjects,
       clusters: this.clusters.map(({ name, region }) => ({ name, region })),
@@ -148,9 +171,10 @@ export class EksLambdaScaler extends Construct {
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
-    const writtenConfig = writeScalerConfig(this.config, join(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+    // Absolute: the bundling hook that copies it runs in the package's folder, not the app's.
+    const writtenConfig = writeScalerConfig(this.config, resolve(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
 
-    this.table = new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
+    this.table = props.stateTable ?? new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
     this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
     let network: ScalerNetwork | undefined;
     if (props.vpc) {
@@ -168,7 +192,7 @@ export class EksLambdaScaler extends Construct {
     };
 
     let nodeScaler: ScalerFunction | undefined;
-    const autoScalingGroupArns = nodeGroups.map((group) => this.nodeGroupArn(group));
+    const autoScalingGroupArns = resolvedNodeGroups.map((group) => group.arn);
     if (nodeGroups.length > 0) {
       nodeScaler = new ScalerFunction(this, 'NodeScaler', {
         ...common,
@@ -284,19 +308,59 @@ export class EksLambdaScaler extends Construct {
     return [...longest].map(([name, longestPollingInterval]) => ({ name, longestPollingInterval }));
   }
 
-  private nodeGroupArn(group: NodeGroupConfig): string {
-    const cluster = this.clusters.find((candidate) => candidate.name === group.cluster);
-    const region = cluster?.region ?? Stack.of(this).region;
-    return autoScalingGroupArn({
-      autoScalingGroupName: group.autoScalingGroupName,
-      region,
-      account: Stack.of(this).account,
-      partition: partitionOf(region),
-    });
+  /**
+   * Read access to the scalers' state (cooldowns, HPA history, fallback counters, last decisions),
+   * e.g. for a role that runs `eks-lambda-scaler status`. Reads only: the scalers are the one writer.
+   */
+  grantReadState(grantee: IGrantable): Grant {
+    return this.table.grantReadData(grantee);
+  }
+
+  /** Invoking the pod scaler out of schedule (a tick now, e.g. from a runbook or a test). */
+  grantInvokePodScaler(grantee: IGrantable): Grant {
+    return this.podScaler.grantInvoke(grantee);
+  }
+
+  /**
+   * One of the aggregate metrics the scalers publish per cluster (lambdas/util/scaler-metrics.ts),
+   * summed over every cluster unless `cluster` is given; Sum over one minute by default.
+   */
+  metric(metricName: ClusterMetricName | NodeGroupMetricName, props?: ScalerMetricOptions): IMetric {
+    return aggregateMetric(this.config.clusters.map((cluster) => cluster.name), metricName, props);
+  }
+
+  /** ScaledObjects that could not be evaluated or applied in a pass (a trigger read failed, a patch was refused...). */
+  metricErrors(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ObjectsWithErrors', props);
+  }
+
+  /** ScaledObjects running on their fallback replica count because a trigger keeps failing. */
+  metricObjectsInFallback(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ObjectsInFallback', props);
+  }
+
+  /** ScaledObjects pinned at maxReplicaCount. */
+  metricObjectsAtMaxReplicas(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ObjectsAtMaxReplicas', props);
+  }
+
+  /** Scale subresource patches applied. */
+  metricObjectsScaled(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ObjectsScaled', props);
+  }
+
+  /** ScaledObjects evaluated (a minute's Sum over the tick and its shards is the fleet's count). */
+  metricObjectsEvaluated(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ObjectsEvaluated', props);
+  }
+
+  /** Node scaler: scale-ups of a node group that failed (published only when node groups are configured). */
+  metricScaleUpFailures(props?: ScalerMetricOptions): IMetric {
+    return this.metric('ScaleUpFailures', props);
   }
 
   private withAdditional(derived: TriggerResources, extra: AdditionalTriggerResources | undefined): TriggerResources {
-    const merge = (a: string[], b: string[] | undefined) => [...new Set([...a, ...(b ?? [])])].sort();
+    const merge = (a: readonly string[], b: readonly string[] | undefined) => [...new Set([...a, ...(b ?? [])])].sort();
     const resources: TriggerResources = {
       ...derived,
       queueArns: merge(derived.queueArns, extra?.queueArns),

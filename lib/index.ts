@@ -7,7 +7,9 @@ export type {
   ScaledObjectTriggerManifest,
   TriggerAuthenticationManifest,
 } from './scaled-object-manifest';
-export type { ClusterProps } from './resolved-cluster';
+export type { ClusterProps, ScaledCluster } from './resolved-cluster';
+export type { NamedNodeGroup, NodeGroupFromConstruct, NodeGroupOptions, NodeGroupProps } from './node-groups';
+export type { ScalerMetricOptions, ClusterMetricName, NodeGroupMetricName } from './observability/scaler-metrics';
 export type { VpcPlacementProps } from './network';
 export { ScaledObjectValidationError } from './config-bundle';
 export { KUBERNETES_GROUP, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';

@@ -4,22 +4,48 @@
  */
 import { Aws, Token } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
+import type { ICluster } from 'aws-cdk-lib/aws-eks';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 
+/** A cluster by name (and region). */
 export interface ClusterProps {
   /** The EKS cluster's name. */
-  name: string;
+  readonly name: string;
   /** Default: the stack's region. */
-  region?: string;
+  readonly region?: string;
+}
+
+/**
+ * A cluster as an aws-eks `ICluster` (`Cluster.fromClusterAttributes(...)`, or a `Cluster` of your
+ * app with a literal `clusterName`). Its ARN scopes the scalers' `eks:DescribeCluster`; the
+ * Lambdas still read the endpoint and CA bundle at run time, so a rotated CA needs no redeploy.
+ */
+export type ScaledCluster = ClusterProps | ICluster;
+
+function isCdkCluster(cluster: ScaledCluster): cluster is ICluster {
+  return 'clusterArn' in cluster;
+}
+
+/** The name, region and ARN the configuration bundle needs, from either form. */
+function clusterIdentity(cluster: ScaledCluster): { name: string; region?: string; arn?: string } {
+  if (!isCdkCluster(cluster)) return { name: cluster.name, region: cluster.region };
+  if (Token.isUnresolved(cluster.clusterName)) {
+    // The name is written into the Lambdas' configuration at synth time, so it must be literal.
+    throw new Error(
+      `eks-lambda-scaler: cluster ${cluster.node.path} has no literal clusterName (it is a token until deployment): set clusterName on the Cluster, or pass { name: 'my-cluster' } instead`,
+    );
+  }
+  const region = Token.isUnresolved(cluster.env.region) ? undefined : cluster.env.region;
+  return { name: cluster.clusterName, region, arn: cluster.clusterArn };
 }
 
 export interface ResolvedCluster {
-  name: string;
-  region: string;
-  partition: string;
-  arn: string;
+  readonly name: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly arn: string;
   /** True when the cluster is in the stack's region, where an access entry can be created. */
-  inStackRegion: boolean;
+  readonly inStackRegion: boolean;
 }
 
 /** The partition of a region by name (`aws-cn` for `cn-north-1`...), or the stack's as a token. */
@@ -28,8 +54,9 @@ export function partitionOf(region: string): string {
   return RegionInfo.get(region).partition ?? Aws.PARTITION;
 }
 
-export function resolveClusters(clusters: readonly ClusterProps[], stack: Stack): ResolvedCluster[] {
-  return clusters.map((cluster) => {
+export function resolveClusters(clusters: readonly ScaledCluster[], stack: Stack): ResolvedCluster[] {
+  return clusters.map((given) => {
+    const cluster = clusterIdentity(given);
     const region = cluster.region ?? stack.region;
     if (Token.isUnresolved(region)) {
       throw new Error(
@@ -41,7 +68,7 @@ export function resolveClusters(clusters: readonly ClusterProps[], stack: Stack)
       name: cluster.name,
       region,
       partition,
-      arn: `arn:${partition}:eks:${region}:${stack.account}:cluster/${cluster.name}`,
+      arn: cluster.arn ?? `arn:${partition}:eks:${region}:${stack.account}:cluster/${cluster.name}`,
       inStackRegion: !Token.isUnresolved(stack.region) && stack.region === region,
     };
   });

@@ -13,6 +13,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
 import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
@@ -85,7 +86,7 @@ export class ScalerFunction extends Construct {
       entry: props.entry,
       handler: 'handler',
       projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      depsLockFilePath: lockFileOf(props.projectRoot),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -138,6 +139,15 @@ export class ScalerFunction extends Construct {
       },
     });
   }
+}
+
+/**
+ * The lock file NodejsFunction asks for (it names the asset root; nothing is installed from it).
+ * An installed package has no package-lock.json (npm never packs one), so its package.json stands in.
+ */
+function lockFileOf(projectRoot: string): string {
+  const lockFile = join(projectRoot, 'package-lock.json');
+  return existsSync(lockFile) ? lockFile : join(projectRoot, 'package.json');
 }
 
 function shellQuote(value: string): string {

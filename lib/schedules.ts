@@ -82,7 +82,7 @@ export interface AlarmEventsRuleProps {
   target: IFunction;
   deadLetterQueue: IQueue;
   /** Forward only alarms whose names start with one of these; default every alarm in the account and region. */
-  alarmNamePrefixes?: string[];
+  alarmNamePrefixes?: readonly string[];
 }
 
 /** Sends CloudWatch alarm state changes to the pod scaler. */
