@@ -78,7 +78,7 @@ export interface CostRow {
   ours: OurCost;
   oursTotal: number;
   /** Before this changes: per-object metrics and alarms, CloudWatch re-read every pass. */
-  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; total: number };
+  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; dynamoDbWrites: number; total: number };
   keda: KedaCost;
   kedaTotal: number;
   kedaCached: KedaCost;
@@ -100,12 +100,16 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
   const writeUnitsPerPut = Math.ceil(measured.stateItemBytes.max / 1024);
   const readUnitsPerItem = Math.ceil(measured.stateItemBytes.max / 4096);
   const perMonth = (perPass: number) => perPass * shards * passesPerMonth;
+  // State writes are coalesced per invocation (coalesced-state-writes.ts): the measured one-pass
+  // invocation's PutItems (one per object whose state changed, plus its claims) are the minute's,
+  // and the minute's other passes add their claims only (a claim is always written at once).
+  const putItemsPerMinute = (measured.dynamodbByOperation.PutItem ?? 0) + measured.scaledPerTick * (PASSES_PER_MINUTE - 1);
   const logGbPerMonth = perMonth(measured.logBytes) / GIB;
 
   const ours: OurCost = {
     lambdaCompute: invocationsPerMonth * invocationSeconds * (LAMBDA_MEMORY_MB / 1024) * PRICE_TABLE.lambdaGbSecond,
     lambdaRequests: (invocationsPerMonth + perMonth(measured.calls.lambda)) * PRICE_TABLE.lambdaPerRequest,
-    dynamoDbWrites: perMonth(measured.dynamodbByOperation.PutItem ?? 0) * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit,
+    dynamoDbWrites: putItemsPerMinute * shards * MINUTES_PER_MONTH * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit,
     // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
     dynamoDbReads: perMonth(measured.size) * readUnitsPerItem * PRICE_TABLE.dynamoDbPerReadUnit,
     getMetricData: measured.cloudwatchMetrics * shards * CLOUDWATCH_READS_PER_MINUTE * MINUTES_PER_MONTH * PRICE_TABLE.getMetricDataPerMetric,
@@ -122,11 +126,16 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
   const beforeMetrics = customMetricsMonthly(PER_OBJECT_METRICS * size);
   const beforeAlarms = (SCALER_ALARMS + 2 * size) * PRICE_TABLE.alarmMetricMonth;
   const beforeReads = perMonth(measured.cloudwatchMetrics) * PRICE_TABLE.getMetricDataPerMetric;
+  // Before coalescing, every evaluation wrote its object's item: one PutItem per object per pass.
+  const beforeWrites = perMonth(measured.size) * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit;
   const oursBefore = {
     customMetrics: beforeMetrics,
     alarms: beforeAlarms,
     getMetricData: beforeReads,
-    total: oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData + beforeMetrics + beforeAlarms + beforeReads,
+    dynamoDbWrites: beforeWrites,
+    total:
+      oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData - ours.dynamoDbWrites +
+      beforeMetrics + beforeAlarms + beforeReads + beforeWrites,
   };
 
   const fleet = buildFleet(size);
@@ -188,7 +197,7 @@ export function costTable(rows: readonly CostRow[]): string {
   const item = (label: string, pick: (row: CostRow) => string) => lines.push([label, ...rows.map(pick)]);
   item('ours: Lambda GB-s (512 MB, whole invocation incl. sleep)', (row) => usd(row.ours.lambdaCompute));
   item('ours: Lambda requests', (row) => usd(row.ours.lambdaRequests));
-  item('ours: DynamoDB writes', (row) => usd(row.ours.dynamoDbWrites));
+  item('ours: DynamoDB writes (once per invocation + claims)', (row) => usd(row.ours.dynamoDbWrites));
   item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
   item('ours: GetMetricData metrics (once per 60 s period)', (row) => usd(row.ours.getMetricData));
   item('ours: SQS requests', (row) => usd(row.ours.sqs));
@@ -201,6 +210,7 @@ export function costTable(rows: readonly CostRow[]): string {
   item('OURS TOTAL', (row) => usd(row.oursTotal));
   item('  before: per-object metrics + alarms', (row) => usd(row.oursBefore.customMetrics + row.oursBefore.alarms));
   item('  before: GetMetricData every 15 s pass', (row) => usd(row.oursBefore.getMetricData));
+  item('  before: a PutItem per object per pass', (row) => usd(row.oursBefore.dynamoDbWrites));
   item('  before: total', (row) => usd(row.oursBefore.total));
   item('KEDA+HPA: SQS requests', (row) => usd(row.keda.sqs));
   item('KEDA+HPA: GetMetricData metrics', (row) => usd(row.keda.getMetricData));

@@ -285,7 +285,8 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         cloudwatch: Math.ceil(fleet.cloudwatchQueries / CLOUDWATCH_QUERIES_PER_CALL),
         kinesis: fleet.streams.length,
         dynamodb: Math.ceil(size / BATCH_GET_KEYS) + size,
-        kubernetes: size + scaled,
+        // One workload LIST per namespace answers every scale read of the pass (the fleet is all Deployments).
+        kubernetes: fleet.namespaces + scaled,
         lambda: scaled > 0 ? 1 : 0,
       },
       serialWallMs: SERIAL_ROUND_TRIPS * latencyMs,

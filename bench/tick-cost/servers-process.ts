@@ -23,7 +23,7 @@ export interface ServerCounts {
   cloudwatch: Record<string, number>;
   kinesis: Record<string, number>;
   dynamodb: Record<string, number>;
-  /** Kubernetes requests by kind of call (scale GET, scale PATCH, HPA LIST, Event POST, other). */
+  /** Kubernetes requests by kind of call (scale GET, scale PATCH, workload LIST, HPA LIST, Event POST, other). */
   kubernetes: Record<string, number>;
   tlsConnections: number;
   /** Queries in this tick's GetMetricData calls: CloudWatch bills per metric requested, not per call. */
@@ -50,6 +50,7 @@ function kubeCallKind(method: string, path: string): string {
   if (path.endsWith('/scale')) return `scale ${method}`;
   if (path.includes('/horizontalpodautoscalers')) return `HPA ${method === 'GET' ? 'LIST' : method}`;
   if (path.endsWith('/events')) return `Event ${method}`;
+  if (method === 'GET' && /\/namespaces\/[^/]+\/(deployments|statefulsets)$/.test(path)) return 'workload LIST';
   return `other ${method}`;
 }
 

@@ -2,6 +2,10 @@
  * Evaluates one prepared object and makes the decision durable and real, in an order that keeps
  * overlapping invocations safe:
  *
+ * Steps 2 and 4 write at once. An evaluation that applies nothing is recorded through
+ * `recordEvaluation`, which the tick defers to one write per invocation, and skips when nothing
+ * the next evaluation reads has changed.
+ *
  * 0. reconcile the stored decision with the replica count just observed (reconcile-claim.ts):
  *    another invocation's claim still in flight means we stand back; a claim whose patch never
  *    landed (the Lambda died, or its revert write lost a race) loses its phantom scale event;
@@ -39,7 +43,13 @@ export interface ApplyContext {
   now: number;
   /** A KEDA poll (activation, cooldown) rather than an HPA sync between polls. */
   kedaPoll: boolean;
-  stateStore: StateStore;
+  /** Writes now, conditionally: the claim before a patch and the revert after a failed one. */
+  stateStore: Pick<StateStore, 'save'>;
+  /**
+   * Records an evaluation that applied nothing, with the same condition; the tick coalesces these
+   * into one write per invocation (coalesced-state-writes.ts). Defaults to `stateStore.save`.
+   */
+  recordEvaluation?: StateStore['save'];
   dryRun: boolean;
 }
 
@@ -127,8 +137,11 @@ export async function applyDecision(
   const workload = workloadOf(object);
   const transitions = transitionEvents(object.id, reconciledStored, output);
   if (!output.scale) {
-    const saved = await context.stateStore.save(base, expectedVersion);
-    if (saved === 'conflict') return { result: overlapResult(baseResult) };
+    const record = context.recordEvaluation ?? ((item: StoredObjectState, version: number) => context.stateStore.save(item, version));
+    const saved = await record(base, expectedVersion);
+    if (saved !== 'saved') return { result: overlapResult(baseResult) };
+    // With writes held to the end of the invocation, 'saved' means held: an overlapping invocation
+    // that wins the final write may record the same transition Event once more (Events aggregate).
     await recordEvents(api, workload, transitions);
     return { result: baseResult };
   }

@@ -60,7 +60,12 @@ export function createPodScalerHandler(
       // Normal when two scheduled invocations overlap: the other invocation's decisions stand.
       observability.logger.info('objects evaluated by an overlapping invocation', { overlapped: summary.overlapped });
     }
-    const problems = [...(summary.shardFailures ?? []), ...summary.noticeFailures, ...(summary.restored?.failures ?? [])];
+    const problems = [
+      ...(summary.shardFailures ?? []),
+      ...summary.noticeFailures,
+      ...(summary.restored?.failures ?? []),
+      ...(summary.stateWrites?.failures ?? []),
+    ];
     for (const problem of problems) observability.logger.warn('invocation problem', { problem });
     return summary;
   };

@@ -50,7 +50,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const scaleTargets = (cluster: string): Promise<ScaleTargetApi> => {
     let api = apis.get(cluster);
     if (!api) {
-      api = kubeConfigFor(clusterRef(config, cluster)).then((kubeConfig) => new KubernetesScaleTargetApi(kubeConfig));
+      // The invocation's clock: the adapter's per-pass lists (scale targets, HPAs) expire on it.
+      api = kubeConfigFor(clusterRef(config, cluster)).then((kubeConfig) => new KubernetesScaleTargetApi(kubeConfig, { now: () => clock.now() }));
       api.catch(() => apis.delete(cluster)); // retry discovery next pass instead of caching a failure
       apis.set(cluster, api);
     }

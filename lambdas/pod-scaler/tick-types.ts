@@ -98,6 +98,11 @@ export interface TickOptions {
   windowMs?: number;
   /** Compute and log decisions but patch nothing (dry-run). */
   dryRun?: boolean;
+  /**
+   * Write each evaluation at once instead of once per invocation, as before issue 13 (for
+   * comparisons; the replica counts are the same either way). Claims are always written at once.
+   */
+  writeEveryEvaluation?: boolean;
 }
 
 export interface TickSummary {
@@ -115,6 +120,14 @@ export interface TickSummary {
   warnings: number;
   /** Node scaler notices that could not be sent, with why. */
   noticeFailures: string[];
+  /** HPA syncs not run because the object's target was at 0 replicas (the HPA asks nothing then). */
+  syncsSkippedAtZero?: number;
+  /**
+   * The invocation's coalesced state writes (coalesced-state-writes.ts): PutItems made, evaluations
+   * that changed nothing worth a write, and writes that failed (the next invocation starts from the
+   * older stored state; claims are never among them).
+   */
+  stateWrites?: { written: number; unchanged: number; failures: string[] };
 }
 
 export function emptyTickSummary(): TickSummary {

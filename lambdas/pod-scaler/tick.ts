@@ -8,8 +8,21 @@
  * are read together through the read plan (two objects on one queue cost one call), and every
  * preparation and application runs under a budget: one hung call fails its own object, never the
  * pass. The invocation always returns its summary before the deadline.
+ *
+ * What the tick saves (issue 13):
+ * - state: an evaluation that applies nothing is kept in memory for the invocation's next pass and
+ *   written once at the end, only if it changed something the next evaluation reads
+ *   (coalesced-state-writes.ts); the claim before a patch is still written at once, conditionally;
+ * - objects whose target is at 0 replicas get their KEDA polls only, no HPA syncs: the HPA asks
+ *   nothing of a target at 0 (upstream: scaling is disabled while spec.replicas is 0), and a poll
+ *   that activates one brings its syncs back from the next pass on, since each pass sees the
+ *   state the previous one left;
+ * - a trigger with `useCachedMetrics: true` is read at its object's KEDA polls only; the HPA syncs
+ *   between them reuse that reading, as KEDA answers the HPA from its cache.
  */
 import type { LoadedStates, StoredObjectState } from '../adapters/state/state-store';
+import { CoalescedStateWrites } from '../adapters/state/coalesced-state-writes';
+import type { Reading } from '../triggers/trigger-definition';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { initialScalingState } from '../engine/scaling-state';
 import { toTriggerResults } from '../triggers/metric-step';
@@ -52,6 +65,13 @@ interface Entry {
 /** The pass's view of stored state, or why it could not be read. */
 type PassStates = LoadedStates | { unreadable: string };
 
+/** Where the tick's state goes: the coalescing writer, or the store itself (`writeEveryEvaluation`). */
+interface StateAccess {
+  loadMany: TickDependencies['stateStore']['loadMany'];
+  save: TickDependencies['stateStore']['save'];
+  recordEvaluation: TickDependencies['stateStore']['save'];
+}
+
 /** What every cluster pipeline of one pass shares. */
 interface PassContext {
   deps: TickDependencies;
@@ -59,6 +79,9 @@ interface PassContext {
   kedaPolls: ReadonlySet<string>;
   states: PassStates;
   cache: PreparationCache;
+  state: StateAccess;
+  /** Successful readings of this invocation's KEDA polls, by item id, for `useCachedMetrics` triggers. */
+  pollReadings: Map<string, Reading>;
 }
 
 export async function runTick(deps: TickDependencies, options: TickOptions): Promise<TickSummary> {
@@ -74,7 +97,16 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const summary = emptyTickSummary();
   if (entries.length === 0) return summary;
 
-  let states = await loadStates(deps, entries.map((entry) => entry.key), options.deadline);
+  const coalesced = options.writeEveryEvaluation
+    ? undefined
+    : new CoalescedStateWrites(deps.stateStore, {
+        pollScheduleUsesPolledAt: (key) => (byKey.get(key)?.object.pollingInterval ?? 0) * 1000 >= windowMs,
+      });
+  const state: StateAccess = coalesced
+    ? { loadMany: (keys) => coalesced.loadMany(keys), save: (item, version) => coalesced.save(item, version), recordEvaluation: (item, version) => coalesced.defer(item, version) }
+    : { loadMany: (keys) => deps.stateStore.loadMany(keys), save: (item, version) => deps.stateStore.save(item, version), recordEvaluation: (item, version) => deps.stateStore.save(item, version) };
+
+  let states = await loadStates(deps, state, entries.map((entry) => entry.key), options.deadline);
   const stored = (key: string) => ('states' in states ? states.states.get(key) : undefined);
   const passes = planPasses(
     entries.map((entry) => ({
@@ -88,6 +120,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   );
 
   const cache = newPreparationCache();
+  const pollReadings = new Map<string, Reading>();
   let lastPassMs = 0;
   for (const [index, pass] of passes.entries()) {
     const passStart = Math.max(start + pass.offsetMs, clock.now());
@@ -98,20 +131,44 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
       break;
     }
     if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
-    const passEntries = pass.keys.map((key) => byKey.get(key)).filter((entry): entry is Entry => entry !== undefined);
-    if (index > 0) states = await loadStates(deps, pass.keys, options.deadline);
+    if (index > 0) states = await loadStates(deps, state, pass.keys, options.deadline);
+    const kedaPolls = new Set(pass.kedaPolls);
+    const passEntries = pass.keys
+      .map((key) => byKey.get(key))
+      .filter((entry): entry is Entry => entry !== undefined)
+      .filter((entry) => {
+        if (kedaPolls.has(entry.key) || !('states' in states) || states.states.get(entry.key)?.currentReplicas !== 0) return true;
+        summary.syncsSkippedAtZero = (summary.syncsSkippedAtZero ?? 0) + 1;
+        return false;
+      });
     const began = clock.now();
-    await runPass({ deps, options, kedaPolls: new Set(pass.kedaPolls), states, cache }, passEntries, summary);
+    await runPass({ deps, options, kedaPolls, states, cache, state, pollReadings }, passEntries, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }
+  if (coalesced) await flushStateWrites(deps, coalesced, options.deadline, summary);
   return summary;
 }
 
-/** The state of a pass's objects; an unreachable table fails the pass's objects, not the invocation. */
-async function loadStates(deps: TickDependencies, keys: string[], deadline: number): Promise<PassStates> {
+/** Writes the invocation's deferred evaluations; what does not make it before the deadline is reported, never thrown. */
+async function flushStateWrites(deps: TickDependencies, coalesced: CoalescedStateWrites, deadline: number, summary: TickSummary): Promise<void> {
   try {
-    return await withinBudget(deps.stateStore.loadMany(keys), deadline - deps.clock.now(), () => 'loading state did not finish before the deadline');
+    const report = await withinBudget(coalesced.flush(), Math.max(0, deadline - deps.clock.now()), () => 'writing the state did not finish before the invocation deadline');
+    summary.overlapped += report.conflicts.length;
+    summary.stateWrites = {
+      written: report.written,
+      unchanged: report.unchanged,
+      failures: report.failures.map(({ key, reason }) => `state of ${key} not written (the next invocation starts from the previous one): ${reason}`),
+    };
+  } catch (error) {
+    summary.stateWrites = { written: 0, unchanged: 0, failures: [`${describeError(error)}; the next invocation starts from the state written before this one`] };
+  }
+}
+
+/** The state of a pass's objects; an unreachable table fails the pass's objects, not the invocation. */
+async function loadStates(deps: TickDependencies, state: StateAccess, keys: string[], deadline: number): Promise<PassStates> {
+  try {
+    return await withinBudget(state.loadMany(keys), deadline - deps.clock.now(), () => 'loading state did not finish before the deadline');
   } catch (error) {
     return { unreadable: `the state could not be read, so nothing was evaluated: ${describeError(error)}` };
   }
@@ -159,7 +216,7 @@ interface ClusterPassOutcome {
   calls: ReadPlanOutcome['calls'];
 }
 
-async function runClusterPass({ deps, options, kedaPolls, states, cache }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
+async function runClusterPass({ deps, options, kedaPolls, states, cache, state, pollReadings }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
   const now = deps.clock.now();
   if ('unreadable' in states) return { results: entries.map((entry) => failedResult(entry, states.unreadable)), scaleUps: [], calls: {} };
   const budgetLeft = () => Math.max(0, options.deadline - deps.clock.now());
@@ -169,12 +226,27 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache }: PassC
   );
 
   const items: TriggerReadItem[] = [];
+  const cachedReadings = new Map<string, Reading>();
   preparations.forEach((preparation, i) => {
     // A paused object's triggers are not polled (KEDA stops its scale loop), so they cost nothing.
     if (!preparation.ok || preparation.prepared.object.pause.paused) return;
-    for (const trigger of preparation.prepared.object.triggers) items.push({ id: `${entries[i]!.key}#${trigger.index}`, trigger });
+    const key = entries[i]!.key;
+    for (const trigger of preparation.prepared.object.triggers) {
+      const id = `${key}#${trigger.index}`;
+      const cached = !kedaPolls.has(key) && trigger.useCachedMetrics ? pollReadings.get(id) : undefined;
+      if (cached) cachedReadings.set(id, cached);
+      else items.push({ id, trigger });
+    }
   });
   const { readings, calls } = await readWithinBudget(deps, items, now, budgetLeft());
+  // KEDA caches the poll's metric for the HPA only when the trigger asks; a failed read is never kept.
+  for (const item of items) {
+    const reading = readings.get(item.id);
+    if (kedaPolls.has(item.id.slice(0, item.id.lastIndexOf('#'))) && item.trigger.useCachedMetrics && reading !== undefined && !(reading instanceof TriggerError)) {
+      pollReadings.set(item.id, reading);
+    }
+  }
+  for (const [id, reading] of cachedReadings) readings.set(id, reading);
 
   const scaleUps: ScaleUpNotice[] = [];
   const results = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, async (entry, i): Promise<ObjectTickResult> => {
@@ -188,7 +260,7 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache }: PassC
     };
     try {
       const work = (async () => {
-        if (!preparation.ok) return recordUnevaluable(deps, options, entry, stored, preparation, now);
+        if (!preparation.ok) return recordUnevaluable(state, options, entry, stored, preparation, now);
         const { object } = preparation.prepared;
         const triggerWarnings: string[] = [];
         const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now, (warning) => triggerWarnings.push(warning));
@@ -197,7 +269,8 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache }: PassC
           cluster: entry.cluster,
           now,
           kedaPoll: kedaPolls.has(entry.key),
-          stateStore: deps.stateStore,
+          stateStore: state,
+          recordEvaluation: state.recordEvaluation,
           dryRun: options.dryRun ?? false,
         });
         if (applied.scaleUp) scaleUps.push(applied.scaleUp);
@@ -275,7 +348,7 @@ async function readWithinBudget(deps: TickDependencies, items: TriggerReadItem[]
  * why, so nothing is lost when the cause (RBAC, a deleted target, throttling) is fixed.
  */
 async function recordUnevaluable(
-  deps: TickDependencies,
+  state: StateAccess,
   options: TickOptions,
   entry: Entry,
   stored: StoredObjectState | undefined,
@@ -288,7 +361,7 @@ async function recordUnevaluable(
   };
   if (options.dryRun) return result;
   const expectedVersion = stored?.version ?? 0;
-  await deps.stateStore.save(
+  await state.recordEvaluation(
     {
       key: entry.key,
       cluster: entry.cluster,

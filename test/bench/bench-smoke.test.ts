@@ -70,13 +70,16 @@ describe('monthly cost', () => {
     cloudwatchMetrics: 150,
     logBytes: 100_000,
     stateItemBytes: { mean: 1200, max: 1300 },
+    scaledPerTick: 100,
   } as unknown as TickCostRow;
 
   it('bills as AWS does: sleep included, 2 WRU for a 1.3 KB item, GetMetricData per query once per 60 s period, 4 passes a minute', () => {
     const row = costFor(1000, pass);
     const passes = 43_800 * 4;
     expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
-    expect(row.ours.dynamoDbWrites).toBeCloseTo(passes * 1000 * 2 * 0.625e-6);
+    // Coalesced: the invocation's 1,000 PutItems once a minute, plus 100 claims in each of the other 3 passes.
+    expect(row.ours.dynamoDbWrites).toBeCloseTo(43_800 * (1000 + 300) * 2 * 0.625e-6);
+    expect(row.oursBefore.dynamoDbWrites).toBeCloseTo(passes * 1000 * 2 * 0.625e-6);
     expect(row.ours.dynamoDbReads).toBeCloseTo(passes * 1000 * 0.125e-6);
     expect(row.ours.getMetricData).toBeCloseTo(43_800 * 150 * 0.01e-3);
     expect(row.oursBefore.getMetricData).toBeCloseTo(passes * 150 * 0.01e-3);

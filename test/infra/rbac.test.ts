@@ -35,7 +35,7 @@ function grants(roleName: string, from: RbacDoc[] = shipped): string[] {
 }
 
 describe('deploy/rbac.yaml', () => {
-  it('lets the pod scaler read and patch scale subresources, read workloads, HPAs and pods, and record events', () => {
+  it('lets the pod scaler read and patch scale subresources, read and list workloads, HPAs and pods, and record events', () => {
     expect(grants('eks-lambda-scaler-workloads')).toEqual(
       [
         'apps/deployments/scale:get',
@@ -43,7 +43,9 @@ describe('deploy/rbac.yaml', () => {
         'apps/statefulsets/scale:get',
         'apps/statefulsets/scale:patch',
         'apps/deployments:get',
+        'apps/deployments:list',
         'apps/statefulsets:get',
+        'apps/statefulsets:list',
         'autoscaling/horizontalpodautoscalers:list',
         '/pods:list',
         '/events:create',

@@ -193,7 +193,8 @@ describe('pod scaler, end to end through the real handler', () => {
 
   it('names the missing RBAC permission when the API answers 403', async () => {
     putDeployment(harness.kube, 'shop', 'orders', 1);
-    harness.kube.failNext({ method: 'GET', path: /deployments\/orders\/scale$/, status: 403, times: 10 });
+    // Both the namespace's list and the scale GET it falls back to are refused.
+    harness.kube.failNext({ method: 'GET', path: /deployments(\/orders\/scale)?$/, status: 403, times: 10 });
     await harness.tick(harness.handlerFor(configFrom(sqsObject())));
     const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
     expect(state.status).toBe('error');

@@ -13,7 +13,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from './client-node-parts';
-import type { KubeConfig, V1PodTemplateSpec, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1PodTemplateSpec, V1StatefulSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { KubernetesApiError } from './scale-target-api';
 import type { ContainerEnvValue, KubernetesEvent, ScaleSnapshot, ScaleTargetApi, WorkloadRef } from './scale-target-api';
 import { toKubernetesApiError } from './kubernetes-api-errors';
@@ -24,6 +24,7 @@ import type { EnvVarLike } from './container-env';
 import { workloadEvent } from './workload-event';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { assertPathSegment } from './path-segments';
+import { labelSelectorString } from './label-selector-string';
 
 export interface KubernetesScaleTargetApiOptions {
   /** Epoch ms for event timestamps; the simulator passes its virtual clock. */
@@ -77,8 +78,50 @@ function snapshotOf(scale: ScaleLike, ref: WorkloadRef): ScaleSnapshot {
   return snapshot;
 }
 
+function isListed(target: Addressing): target is Extract<Addressing, { via: 'apps' }> & { kind: ListedKind } {
+  return target.via === 'apps' && LISTED_KINDS.has(target.kind);
+}
+
+/** The Scale the API server would answer for this Deployment or StatefulSet. */
+function scaleOfWorkload(workload: ListedWorkload): ScaleLike {
+  const selector = labelSelectorString(workload.spec?.selector);
+  return {
+    metadata: { resourceVersion: workload.metadata?.resourceVersion },
+    // Kept as the server sent it: snapshotOf rejects a list item without spec, as it does a Scale.
+    spec: workload.spec && { replicas: workload.spec.replicas },
+    status: { replicas: workload.status?.replicas, ...(selector === undefined ? {} : { selector }) },
+  } as ScaleLike;
+}
+
 /** How long one namespace's HPA list answers for the whole namespace (well under a polling pass). */
 const HPA_LIST_REUSE_MS = 5_000;
+
+/**
+ * Kinds whose Scale one LIST of the namespace answers: their scale subresource is spec.replicas,
+ * status.replicas, the spec.selector string and the object's resourceVersion (upstream
+ * pkg/registry/apps/{deployment,statefulset}/storage/storage.go, scaleFrom…). Other kinds keep the
+ * scale GET: ReplicaSets and ReplicationControllers are rare targets, and a custom resource's scale
+ * paths are in its CRD, which the scaler does not read.
+ */
+type ListedKind = 'Deployment' | 'StatefulSet';
+const LISTED_KINDS = new Set<string>(['Deployment', 'StatefulSet']);
+
+/**
+ * How long one namespace's workload list answers scale reads: a pass reads every due object of a
+ * namespace within a second or two, and passes are 15 s apart (the HPA sync period), so a list
+ * never answers for the next pass's reads unless a pass overruns by 10 s. A replica count this
+ * scaler patched since the list is taken from the patch's answer, never from the older list.
+ */
+const SCALE_LIST_REUSE_MS = 5_000;
+
+type ListedWorkload = V1Deployment | V1StatefulSet;
+
+interface WorkloadList {
+  at: number;
+  /** Order of the list among lists and patches, to tell which answer is newer. */
+  sequence: number;
+  byName: Promise<Map<string, ListedWorkload>>;
+}
 
 export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly apps: AppsV1Api;
@@ -89,6 +132,11 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly plurals: Record<string, string>;
   private readonly hpaLists = new Map<string, { at: number; list: Promise<V2HorizontalPodAutoscaler[]> }>();
   private readonly endpoint: string | undefined;
+  /** `Kind/namespace` → the pass's list of those workloads. */
+  private readonly workloadLists = new Map<string, WorkloadList>();
+  /** `Kind/namespace/name` → the scale this scaler's last patch answered with. */
+  private readonly patchedScales = new Map<string, { sequence: number; scale: ScaleLike }>();
+  private sequence = 0;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
     withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
@@ -103,6 +151,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
 
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
     const target = this.address(ref);
+    const listed = await this.listedScale(ref, target);
+    if (listed) return snapshotOf(listed, ref);
     // Checked outside `call`: a malformed answer did reach the API server, so it is no transport failure.
     return snapshotOf(await this.call({ verb: 'get', ...this.scaleCall(ref, target) }, () => this.readScale(ref, target)), ref);
   }
@@ -122,7 +172,50 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
       if (!(error instanceof KubernetesApiError && error.status === 409)) throw error;
       scale = await this.call(call, () => this.mergePatchReplicas(ref, target, replicas));
     }
+    if (isListed(target)) this.patchedScales.set(`${ref.kind}/${ref.namespace}/${ref.name}`, { sequence: ++this.sequence, scale });
     return snapshotOf(scale, ref);
+  }
+
+  /**
+   * The scale of a Deployment or StatefulSet from its namespace's list, shared by every read of
+   * the pass; `undefined` (so the caller GETs the scale subresource) for other kinds, a workload
+   * the list does not hold (the GET then reports the 404 as it always did) or a list that failed
+   * (e.g. RBAC without `list` from an older rbac.yaml: the GET still works, at one call per object).
+   */
+  private async listedScale(ref: WorkloadRef, target: Addressing): Promise<ScaleLike | undefined> {
+    if (!isListed(target)) return undefined;
+    const found = await this.listedWorkload(ref, target.kind);
+    if (!found) return undefined;
+    const patched = this.patchedScales.get(`${ref.kind}/${ref.namespace}/${ref.name}`);
+    if (patched && patched.sequence > found.sequence) return patched.scale;
+    return scaleOfWorkload(found.workload);
+  }
+
+  /** The workload from its namespace's list, or `undefined` when the list failed or lacks it. */
+  private async listedWorkload(ref: WorkloadRef, kind: ListedKind): Promise<{ workload: ListedWorkload; sequence: number } | undefined> {
+    const list = this.workloadList(ref.namespace, kind);
+    try {
+      const workload = (await list.byName).get(ref.name);
+      return workload && { workload, sequence: list.sequence };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private workloadList(namespace: string, kind: ListedKind): WorkloadList {
+    const key = `${kind}/${namespace}`;
+    const cached = this.workloadLists.get(key);
+    if (cached && this.now() - cached.at < SCALE_LIST_REUSE_MS) return cached;
+    const resource = pluralOf(kind);
+    const byName = this.call({ verb: 'list', group: 'apps', resource, namespace }, () =>
+      kind === 'Deployment' ? this.apps.listNamespacedDeployment({ namespace }) : this.apps.listNamespacedStatefulSet({ namespace }),
+    ).then((result) => new Map<string, ListedWorkload>(result.items.map((item) => [item.metadata?.name ?? '', item])));
+    const list: WorkloadList = { at: this.now(), sequence: ++this.sequence, byName };
+    this.workloadLists.set(key, list);
+    // A failed list is kept for its window: every object of the namespace falls back to its own GET
+    // this pass, instead of each retrying the list.
+    byName.catch(() => undefined);
+    return list;
   }
 
   async countReadyPods(namespace: string, selector: string): Promise<number> {
@@ -178,7 +271,9 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
 
   async readContainerEnv(ref: WorkloadRef, containerName?: string): Promise<Record<string, ContainerEnvValue>> {
     const target = this.address(ref);
-    const workload = await this.call(
+    // The pass's list holds the pod template too, so env needs no call of its own.
+    const listed = isListed(target) ? (await this.listedWorkload(ref, target.kind))?.workload : undefined;
+    const workload: WorkloadLike = listed ?? await this.call(
       { verb: 'get', group: target.group, resource: target.plural, namespace: ref.namespace, object: `${ref.kind} ${ref.name}` },
       () => this.readWorkload(ref, target),
     );

@@ -49,7 +49,7 @@ describe('EksClusterAccess', () => {
     describeAs(server.url);
     let now = Date.UTC(2025, 0, 1, 0, 0, 0);
     const access = new EksClusterAccess({ eks: () => eks, credentials, now: () => now });
-    const api = new KubernetesScaleTargetApi(await access.kubeConfigFor(cluster));
+    const api = new KubernetesScaleTargetApi(await access.kubeConfigFor(cluster), { now: () => now });
 
     await api.getScale({ namespace: 'jobs', apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' });
     now += 5 * 60_000;
@@ -70,7 +70,9 @@ describe('EksClusterAccess', () => {
   it('reuses TLS connections across requests instead of one handshake per request', async () => {
     describeAs(server.url);
     const access = new EksClusterAccess({ eks: () => eks, credentials });
-    const api = new KubernetesScaleTargetApi(await access.kubeConfigFor(cluster));
+    // Each read a pass apart, so each is its own request (a pass's reads would share one list).
+    let passes = 0;
+    const api = new KubernetesScaleTargetApi(await access.kubeConfigFor(cluster), { now: () => (passes += 15_000) });
     const ref = { namespace: 'jobs', apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
     const before = server.tlsConnections;
     for (let i = 0; i < 10; i++) await api.getScale(ref);

@@ -105,6 +105,32 @@ describe('scale subresource', () => {
   });
 });
 
+describe('scale reads from one list per namespace (issue 13, goal 5)', () => {
+  it('answers a namespace\'s Deployments with one LIST per pass, and a patched count from the patch', async () => {
+    let now = NOW;
+    const listing = new KubernetesScaleTargetApi(server.kubeConfig(), { now: () => now });
+    for (const [index, name] of ['l1', 'l2', 'l3'].entries()) server.put('Deployment', { ...deployment('listed', name, index + 1), status: { replicas: index + 1 } });
+    const refs = ['l1', 'l2', 'l3'].map((name): WorkloadRef => ({ namespace: 'listed', apiVersion: 'apps/v1', kind: 'Deployment', name }));
+
+    const scales = await Promise.all(refs.map((ref) => listing.getScale(ref)));
+    expect(scales.map((scale) => [scale.specReplicas, scale.statusReplicas, scale.selector])).toEqual([
+      [1, 1, 'app=l1'],
+      [2, 2, 'app=l2'],
+      [3, 3, 'app=l3'],
+    ]);
+    expect(await listing.readContainerEnv(refs[0]!, 'sidecar')).toEqual({ SIDE: { value: 'car' } });
+    await listing.patchScaleReplicas(refs[0]!, 7);
+    expect((await listing.getScale(refs[0]!)).specReplicas).toBe(7);
+    now += 15_000;
+    expect((await listing.getScale(refs[1]!)).specReplicas).toBe(2);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /apis/apps/v1/namespaces/listed/deployments',
+      'PATCH /apis/apps/v1/namespaces/listed/deployments/l1/scale',
+      'GET /apis/apps/v1/namespaces/listed/deployments',
+    ]);
+  });
+});
+
 describe('errors a person can act on', () => {
   it('names the missing target on 404', async () => {
     const error = (await api.getScale({ ...web, name: 'ghost' }).catch((e: unknown) => e)) as KubernetesApiError;

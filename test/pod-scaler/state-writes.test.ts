@@ -1,0 +1,220 @@
+/**
+ * Issue 13: what the tick writes and reads, chained over invocations on a fake clock.
+ * - goal 3: an invocation's evaluations are written once, and only when they change what the next
+ *   evaluation reads; the replica counts are exactly those of writing every evaluation, since each
+ *   invocation starts cold from the stored state;
+ * - goal 6: no HPA syncs for a target at 0 replicas (upstream: kubernetes
+ *   pkg/controller/podautoscaler/horizontal.go, reconcileAutoscaler: spec.replicas 0 with
+ *   minReplicas != 0 means "ScalingDisabled", nothing is computed); KEDA's polls still run;
+ * - goal 4: a trigger with `useCachedMetrics` is read at KEDA polls only (upstream: kedacore/keda
+ *   pkg/scaling/scale_handler.go, GetScaledObjectMetrics answers the HPA from the poll's cache).
+ *
+ * The cluster is in memory and the trigger reads are scripted: the subject is the tick's
+ * scheduling and its writes, not the adapters (tested against real servers elsewhere).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScaleSnapshot, ScaleTargetApi, WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
+import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
+import type { StoredObjectState } from '../../lambdas/adapters/state/state-store';
+import { runTick } from '../../lambdas/pod-scaler/tick';
+import type { TickDependencies, TickSummary, TriggerReadItem } from '../../lambdas/pod-scaler/tick-types';
+import { CLUSTER, FakeClock, configFrom, sqsObject } from './harness';
+
+const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+const KEY = `${CLUSTER}/shop/orders`;
+
+class MemoryCluster implements ScaleTargetApi {
+  readonly replicas = new Map<string, number>();
+  readonly patches: number[] = [];
+  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
+    const replicas = this.replicas.get(ref.name) ?? 0;
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
+    this.replicas.set(ref.name, replicas);
+    this.patches.push(replicas);
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async countReadyPods(): Promise<number> {
+    return 0;
+  }
+  async findHpaFor(): Promise<string | undefined> {
+    return undefined;
+  }
+  async recordEvent(): Promise<void> {}
+  async readContainerEnv(): Promise<Record<string, never>> {
+    return {};
+  }
+}
+
+/** The memory store, counting conditional writes. */
+class CountingStore extends MemoryStateStore {
+  writes = 0;
+  override async save(item: StoredObjectState, expectedVersion: number) {
+    this.writes += 1;
+    return super.save(item, expectedVersion);
+  }
+}
+
+interface World {
+  store: CountingStore;
+  cluster: MemoryCluster;
+  clock: FakeClock;
+  /** Trigger item ids read, in order. */
+  reads: string[];
+  deps: TickDependencies;
+}
+
+function world(yaml: string, backlogAt: (now: number) => number, startReplicas = 0): World {
+  const store = new CountingStore();
+  const cluster = new MemoryCluster();
+  cluster.replicas.set('orders', startReplicas);
+  const clock = new FakeClock(START);
+  const reads: string[] = [];
+  const readTriggers = async (items: TriggerReadItem[], now: number) => {
+    reads.push(...items.map((item) => item.id));
+    const attributes = { ApproximateNumberOfMessages: String(backlogAt(now)), ApproximateNumberOfMessagesNotVisible: '0' };
+    return { readings: new Map(items.map((item) => [item.id, { service: 'sqs' as const, attributes }])), calls: { sqs: items.length } };
+  };
+  return { store, cluster, clock, reads, deps: { config: configFrom(yaml), clock, stateStore: store, scaleTargets: async () => cluster, readTriggers } };
+}
+
+/** One EventBridge invocation per minute; the tick starts cold from the store every time. */
+async function invocations(w: World, count: number, options: { writeEveryEvaluation?: boolean } = {}): Promise<TickSummary[]> {
+  const summaries: TickSummary[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const minute = START + i * 60_000;
+    if (w.clock.now() < minute) w.clock.time = minute;
+    summaries.push(await runTick(w.deps, { deadline: minute + 57_000, ...options }));
+  }
+  return summaries;
+}
+
+/** A backlog that rises, holds, falls to zero and comes back: scale-ups, stabilization, cooldown to 0, activation. */
+function backlogScript(now: number): number {
+  const minute = Math.floor((now - START) / 60_000);
+  const second = Math.floor(((now - START) % 60_000) / 1000);
+  if (minute < 2) return 10 + minute * 40 + second;
+  if (minute < 5) return 120;
+  if (minute < 7) return 35;
+  if (minute < 15) return 0;
+  return 60;
+}
+
+const behavior = `  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior:
+        scaleDown: {stabilizationWindowSeconds: 120, policies: [{type: Pods, value: 2, periodSeconds: 60}]}
+        scaleUp: {stabilizationWindowSeconds: 30, policies: [{type: Percent, value: 100, periodSeconds: 15}]}`;
+
+const decisionInputs = (state: StoredObjectState | undefined) => {
+  if (!state) return undefined;
+  const { evaluatedAt: _evaluatedAt, version: _version, polledAt: _polledAt, ...rest } = state;
+  return rest;
+};
+
+describe('state writes (goal 3)', () => {
+  it.each([
+    ['legacy (no behavior), polling 30 s', sqsObject({ polling: 30 })],
+    ['with behavior, polling 15 s', sqsObject({ polling: 15, behavior })],
+    ['with behavior, polling 120 s', sqsObject({ polling: 120, behavior })],
+  ])('%s: chained invocations patch the same replica counts as writing every evaluation, with fewer writes', async (_name, yaml) => {
+    const coalesced = world(yaml, backlogScript);
+    const everyEvaluation = world(yaml, backlogScript);
+    await invocations(coalesced, 24);
+    await invocations(everyEvaluation, 24, { writeEveryEvaluation: true });
+
+    expect(coalesced.cluster.patches.length).toBeGreaterThan(2);
+    expect(coalesced.cluster.patches).toEqual(everyEvaluation.cluster.patches);
+    const [a, b] = [coalesced, everyEvaluation].map(async (w) => decisionInputs((await w.store.loadMany([KEY])).states.get(KEY)));
+    expect(await a).toEqual(await b);
+    expect(coalesced.store.writes).toBeLessThan(everyEvaluation.store.writes / 2);
+  });
+
+  it('an object idle at 0 replicas costs no write once its state is stored', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 0);
+    await invocations(w, 1);
+    const first = w.store.writes;
+    expect(first).toBe(1);
+    await invocations(w, 5);
+    expect(w.store.writes).toBe(first);
+  });
+
+  it('a claim is written at once and carries the evaluations deferred before it', async () => {
+    // Quiet at 0 s and 15 s (syncs at 1 replica record recommendations), a backlog from 30 s.
+    const w = world(sqsObject({ polling: 15 }), (now) => (now - START >= 30_000 ? 50 : 2), 1);
+    const [summary] = await invocations(w, 1);
+    expect(w.cluster.patches.length).toBeGreaterThan(0);
+    expect(summary!.scaled).toBe(w.cluster.patches.length);
+    const stored = (await w.store.loadMany([KEY])).states.get(KEY)!;
+    // The 0 s and 15 s evaluations (backlog 2 → 1 replica) are in the stored history.
+    expect(stored.scaling.recommendations?.filter((entry) => entry.replicas === 1).map((entry) => entry.timestamp - START)).toEqual(
+      expect.arrayContaining([0, 15_000]),
+    );
+  });
+
+  it('another writer between two passes wins: the deferred state is dropped, never written over it', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 10, 2);
+    await invocations(w, 1);
+    const minute = START + 60_000;
+    // The other writer (an overlapping invocation) writes just before this invocation's 30 s pass.
+    let theirs: StoredObjectState | undefined;
+    const sleep = w.clock.sleep;
+    w.clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      if (w.clock.now() === minute + 30_000 && !theirs) {
+        const current = (await w.store.loadMany([KEY])).states.get(KEY)!;
+        theirs = { ...current, scaling: { ...current.scaling, lastActiveTime: minute + 29_000 } };
+        expect(await w.store.save(theirs, current.version)).toBe('saved');
+      }
+    };
+    w.clock.time = minute;
+    const summary = await runTick(w.deps, { deadline: minute + 57_000 });
+    const stored = (await w.store.loadMany([KEY])).states.get(KEY)!;
+    expect(theirs?.version).toBe(1);
+    // Theirs is version 2; our 0 s evaluation (computed from version 1) was dropped, and the 30 s
+    // and 45 s passes started from theirs, so our one write is conditional on version 2.
+    expect(stored.version).toBe(3);
+    expect(summary.stateWrites).toMatchObject({ written: 1, failures: [] });
+    expect(stored.scaling.recommendations?.map((entry) => entry.timestamp - minute)).not.toContain(0);
+  });
+});
+
+describe('no HPA syncs at 0 replicas (goal 6)', () => {
+  it('a target at 0 gets its KEDA polls only', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 0);
+    const [idle] = await invocations(w, 1);
+    expect(idle).toMatchObject({ evaluated: 2, syncsSkippedAtZero: 2 }); // polls at 0 and 30 s; syncs at 15 and 45 s skipped
+    expect(w.reads).toHaveLength(2);
+  });
+
+  it('syncs resume from the pass after the activating poll', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 20);
+    const [summary] = await invocations(w, 1);
+    expect(w.cluster.patches[0]).toBe(4);
+    expect(summary!.evaluated).toBe(4);
+    expect(summary!.syncsSkippedAtZero ?? 0).toBe(0);
+  });
+});
+
+describe('useCachedMetrics (goal 4)', () => {
+  const cached = (on: boolean) =>
+    sqsObject({ polling: 30 }).replace('    - type: aws-sqs-queue\n', `    - type: aws-sqs-queue\n      useCachedMetrics: ${on}\n`);
+
+  it.each([
+    [true, 2, 'polls at 0 and 30 s read; the syncs at 15 and 45 s reuse the poll'],
+    [false, 4, 'every pass reads'],
+  ])('useCachedMetrics: %s reads the queue %i times a minute (%s)', async (on, expectedReads) => {
+    const w = world(cached(on), () => 20, 2);
+    await invocations(w, 1);
+    expect(w.reads).toHaveLength(expectedReads);
+  });
+
+  it('the syncs between polls scale on the poll’s reading, not a newer one', async () => {
+    // The backlog jumps at 10 s: a cached sync at 15 s still sees the 0 s reading (20 → 4 replicas).
+    const w = world(cached(true), (now) => (now - START >= 10_000 ? 200 : 20), 4);
+    const [summary] = await invocations(w, 1);
+    const at15 = summary!.results[1]!;
+    expect(at15.desiredReplicas).toBe(4);
+  });
+});
