@@ -29,6 +29,7 @@ import {
   REAL_KUBE_SKIP,
   REAL_KUBE_START_TIMEOUT_MS,
   startRealKubeApiServer,
+  statusOf,
   type EksTestIdentity,
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
@@ -126,17 +127,6 @@ const web: WorkloadRef = { namespace: NS, apiVersion: 'apps/v1', kind: 'Deployme
 const db: WorkloadRef = { namespace: NS, apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' };
 
 /** The HTTP status a raw call ends with: 200 when it succeeded. */
-async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 200;
-  } catch (error) {
-    const code = (error as { code?: number }).code;
-    if (typeof code === 'number') return code;
-    throw error;
-  }
-}
-
 describe.skipIf(REAL_KUBE_SKIP)('deploy/rbac.yaml on a real kube-apiserver, with EKS-token identities', () => {
   let kube: RealKubeApiServer;
   let asPodScaler: KubeConfig;

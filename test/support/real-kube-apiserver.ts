@@ -87,6 +87,8 @@ export interface RealKubeApiServer {
   writeStatus(object: KubernetesObject, status: Record<string, unknown>): Promise<void>;
   /** Merge-patches an object, as admin (e.g. what the node lifecycle controller would change). */
   mergePatch(object: KubernetesObject, patch: Record<string, unknown>): Promise<void>;
+  /** GETs a path as admin with the given Accept header (e.g. the server's Table form); returns the body. */
+  adminGet(path: string, accept?: string): Promise<string>;
   /** Reads an object as admin, or undefined when it does not exist. */
   read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined>;
   close(): Promise<void>;
@@ -140,6 +142,14 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
       const documents = typeof manifests === 'string' ? parseYamlDocuments(manifests) : manifests;
       const stored: KubernetesObject[] = [];
       for (const document of documents) {
+        if (document.kind === 'CustomResourceDefinition') {
+          // The client's typed serializer knows CRD schema keys by its own names (`_enum`,
+          // `xKubernetesValidations`) and silently drops `enum`, `x-kubernetes-*` written as YAML
+          // has them; a CRD is therefore sent as written.
+          const path = `${objectPath(document)}?fieldManager=${FIELD_MANAGER}&force=true`;
+          stored.push(JSON.parse(await adminRequest(ready, 'PATCH', path, JSON.stringify(document), 'application/apply-patch+yaml')) as KubernetesObject);
+          continue;
+        }
         stored.push(await objects.patch(document, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
       }
       return stored;
@@ -150,6 +160,7 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
     async mergePatch(object, patch) {
       await adminRequest(ready, 'PATCH', objectPath(object), JSON.stringify(patch), PatchStrategy.MergePatch);
     },
+    adminGet: (path, accept = 'application/json') => adminRequest(ready, 'GET', path, '', 'application/json', accept),
     async read<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string) {
       try {
         return (await objects.read({ apiVersion, kind, metadata: { name, namespace } })) as T;
@@ -161,6 +172,18 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
     // Graceful apiserver shutdown takes a second or two; the harness itself gives up after 20 s.
     close: () => stopByClosingStdin(child, 25_000),
   };
+}
+
+/** The HTTP status a client-node call ends with: 200 when it succeeds, the server's code when it is refused. */
+export async function statusOf(call: () => Promise<unknown>): Promise<number> {
+  try {
+    await call();
+    return 200;
+  } catch (error) {
+    const code = (error as { code?: number }).code;
+    if (typeof code === 'number') return code;
+    throw error;
+  }
 }
 
 function parseYamlDocuments(text: string): KubernetesObject[] {
@@ -188,14 +211,14 @@ export function objectPath(object: KubernetesObject): string {
   return `${prefix}${namespace}/${pluralOf(object.kind ?? '')}/${object.metadata?.name ?? ''}`;
 }
 
-function adminRequest(ready: ReadyLine, method: string, path: string, body: string, contentType: string): Promise<string> {
+function adminRequest(ready: ReadyLine, method: string, path: string, body: string, contentType: string, accept = 'application/json'): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = httpsRequest(
       `${ready.endpoint}${path}`,
       {
         method,
         ca: ready.caPem,
-        headers: { Authorization: `Bearer ${ready.adminToken}`, 'Content-Type': contentType, Accept: 'application/json' },
+        headers: { Authorization: `Bearer ${ready.adminToken}`, 'Content-Type': contentType, Accept: accept },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (response) => {
