@@ -11,7 +11,7 @@
  * counted from moto's own request log.
  *
  * One apiserver, one moto, one dynalite per test FILE (beforeAll); `beforeEach` calls `reset()`:
- * the `shop` namespace is emptied of Deployments, HPAs and Events (a real Deployment delete is
+ * the `shop` namespace (other namespaces are the test's own) is emptied of Deployments, HPAs and Events (a real Deployment delete is
  * immediate: background propagation, no finalizer), a fresh state table is made, the queues are
  * emptied and the logs restarted, so each test starts from what the hand-written server gave it.
  */
@@ -22,6 +22,7 @@ import { AppsV1Api, AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node'
 import { readFileSync } from 'node:fs';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { AwsClientFactoryOptions } from '../../lambdas/adapters/aws/aws-client-factory';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
@@ -39,6 +40,12 @@ export const QUEUE_NAMES = ['orders', 'other'] as const;
 export const queueUrl = (name: (typeof QUEUE_NAMES)[number] | string) => `https://sqs.${REGION}.amazonaws.com/${MOTO_ACCOUNT_ID}/${name}`;
 const RBAC_YAML = readFileSync(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8');
 
+/** Another apiserver than the file's (a second cluster), another namespace than `shop` (made on first use). */
+export interface Where {
+  server?: RealKubeApiServer;
+  namespace?: string;
+}
+
 export interface RealHarness {
   kube: RealKubeApiServer;
   /** The recording (and fault-injecting) proxy the scaler reaches the apiserver through. */
@@ -48,14 +55,14 @@ export interface RealHarness {
   store: DynamoDbStateStore;
   clock: FakeClock;
   /** Builds a fresh handler (a new Lambda container) for a configuration. */
-  handlerFor(config: ScalerConfig, env?: Record<string, string>): ReturnType<typeof podScalerHandler>;
+  handlerFor(config: ScalerConfig, env?: Record<string, string>, endpoints?: AwsClientFactoryOptions['endpoints']): ReturnType<typeof podScalerHandler>;
   tick: typeof scheduledTick;
   /** Every test's start: see the header. */
   reset(): Promise<void>;
-  putDeployment(name: string, replicas: number, server?: RealKubeApiServer): Promise<void>;
+  putDeployment(name: string, replicas: number, where?: Where): Promise<void>;
   deleteDeployment(name: string): Promise<void>;
   /** spec.replicas as the server holds it, or -1 when the Deployment does not exist. */
-  replicasOf(name: string, server?: RealKubeApiServer): Promise<number>;
+  replicasOf(name: string, where?: Where): Promise<number>;
   /** The replica counts of the scale PATCHes the scaler sent since reset(), in order. */
   patchedReplicas(): number[];
   /** Makes every queue hold exactly `messages` visible messages. */
@@ -102,14 +109,14 @@ export async function startRealHarness(): Promise<RealHarness> {
     dynalite,
     store: new DynamoDbStateStore({ client: dynalite.client, tableName }),
     clock,
-    handlerFor: (config, env = {}) =>
+    handlerFor: (config, env = {}, endpoints = {}) =>
       podScalerHandler(
         {
           clock,
           dynamoDb: dynalite.client,
           lambda: new LambdaClient(moto.clientConfig(REGION, POD_SCALER_IDENTITY)),
           eks: (region) => new EKSClient(moto.clientConfig(region, POD_SCALER_IDENTITY)),
-          awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now() }),
+          awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now(), endpoints }),
         },
         config,
         { STATE_TABLE_NAME: tableName, ...env },
@@ -130,12 +137,13 @@ export async function startRealHarness(): Promise<RealHarness> {
       await harness.setBacklog(0);
       await moto.recordRequests();
     },
-    async putDeployment(name, replicas, server = kube) {
+    async putDeployment(name, replicas, { server = kube, namespace = NAMESPACE } = {}) {
       await server.apply([
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
         {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: { name, namespace: NAMESPACE },
+          metadata: { name, namespace },
           spec: {
             replicas,
             selector: { matchLabels: { app: name } },
@@ -150,8 +158,8 @@ export async function startRealHarness(): Promise<RealHarness> {
     async deleteDeployment(name) {
       await apps.deleteNamespacedDeployment({ name, namespace: NAMESPACE });
     },
-    async replicasOf(name, server = kube) {
-      const deployment = await server.read<{ apiVersion: string; kind: string; spec?: { replicas?: number } }>('apps/v1', 'Deployment', NAMESPACE, name);
+    async replicasOf(name, { server = kube, namespace = NAMESPACE } = {}) {
+      const deployment = await server.read<{ apiVersion: string; kind: string; spec?: { replicas?: number } }>('apps/v1', 'Deployment', namespace, name);
       return deployment?.spec?.replicas ?? -1;
     },
     patchedReplicas: () =>

@@ -327,18 +327,17 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('pod scaler, end to end through the real h
     // Real server: a second real apiserver that accepts only tokens signed for "second", found through moto's DescribeCluster in eu-west-1.
     const second = await startRealKubeApiServer({ clusterName: 'second' });
     try {
-      await second.apply(`{apiVersion: v1, kind: Namespace, metadata: {name: shop}}`);
       await second.apply(readFileSync(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8'));
       await harness.registerCluster('second', 'eu-west-1', second, 'API');
       await harness.putDeployment('orders', 0);
-      await harness.putDeployment('orders', 0, second);
+      await harness.putDeployment('orders', 0, { server: second });
       await harness.setBacklog(12); // 3 replicas
       const inSecond = sqsOn().replace('metadata: {name: orders, namespace: shop}', 'metadata: {name: orders, namespace: shop, annotations: {eks-lambda-scaler.io/cluster: second}}');
       const config = { ...pollOnly(sqsOn() + '\n---\n' + inSecond), clusters: [{ name: 'second', region: 'eu-west-1' }] };
       const summary = await harness.tick(harness.handlerFor(config));
       expect(summary.errors).toBe(0);
       expect(await harness.replicasOf('orders')).toBe(3);
-      expect(await harness.replicasOf('orders', second)).toBe(3);
+      expect(await harness.replicasOf('orders', { server: second })).toBe(3);
       const keys = (await harness.store.listAll()).map((item) => item.key).sort();
       expect(keys).toEqual(['second/shop/orders', `${CLUSTER}/shop/orders`]);
       expect(await harness.sqsReads()).toBe(2); // one queue, read once per pass
