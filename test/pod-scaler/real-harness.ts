@@ -75,7 +75,12 @@ export interface RealHarness {
   close(): Promise<void>;
 }
 
-export async function startRealHarness(): Promise<RealHarness> {
+export interface RealHarnessOptions {
+  /** Queues beyond `orders` and `other` in us-east-1 (e.g. an example's own), kept at the same backlog. */
+  queues?: Array<{ name: string; region: string }>;
+}
+
+export async function startRealHarness(options: RealHarnessOptions = {}): Promise<RealHarness> {
   const [kube, moto, dynalite] = await Promise.all([startRealKubeApiServer({ clusterName: CLUSTER }), startMoto(), startDynalite()]);
   const proxy = await startFaultProxy({ target: kube.endpoint, protocol: 'kubernetes', tls: { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, targetCa: kube.caPem });
   await kube.apply(RBAC_YAML);
@@ -85,9 +90,11 @@ export async function startRealHarness(): Promise<RealHarness> {
   process.env.AWS_SECRET_ACCESS_KEY = POD_SCALER_IDENTITY.secretAccessKey;
   process.env.AWS_REGION = REGION;
 
-  const sqs = new SQSClient(moto.clientConfig(REGION));
-  const queueUrls: string[] = [];
-  for (const name of QUEUE_NAMES) queueUrls.push((await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!);
+  const queues: Array<{ sqs: SQSClient; url: string }> = [];
+  for (const { name, region } of [...QUEUE_NAMES.map((name) => ({ name, region: REGION })), ...(options.queues ?? [])]) {
+    const sqs = new SQSClient(moto.clientConfig(region));
+    queues.push({ sqs, url: (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl! });
+  }
   const registerCluster: RealHarness['registerCluster'] = async (name, region, server, authenticationMode = 'API_AND_CONFIG_MAP') => {
     await new EKSClient(moto.clientConfig(region)).send(new CreateClusterCommand({ name, roleArn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/eks`, resourcesVpcConfig: {} }));
     await moto.seedEksCluster({ region, name, endpoint: server.endpoint, certificateAuthorityData: Buffer.from(server.caPem).toString('base64'), authenticationMode, status: 'ACTIVE' });
@@ -168,7 +175,7 @@ export async function startRealHarness(): Promise<RealHarness> {
         .map((request) => (JSON.parse(request.body) as { spec: { replicas: number } }).spec.replicas),
     async setBacklog(messages) {
       // moto, like SQS, allows one PurgeQueue a minute: the backlog is set by sending and by receiving and deleting.
-      for (const url of queueUrls) {
+      for (const { sqs, url } of queues) {
         let held = Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
         while (held < messages) {
           const entries = Array.from({ length: Math.min(10, messages - held) }, (_, index) => ({ Id: `m${index}`, MessageBody: 'work' }));
