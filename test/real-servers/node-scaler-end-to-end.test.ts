@@ -1,208 +1,60 @@
 /**
- * The node scaler's real handler with nothing mocked: Kubernetes is a real kube-apiserver over HTTPS
- * with deploy/rbac.yaml applied, reached as the node scaler's IAM identity through an EKS token;
- * Auto Scaling is moto over HTTP (groups made from a launch configuration, instances with moto's ids,
- * joined as Nodes whose providerID names them); state is in dynalite; the clock is fake.
- *
- * No controller manager or kubelet runs: the tests write Node, Pod and PDB status through the status
- * subresource as those controllers would, and the server itself enforces the Eviction API's budgets.
+ * The node scaler's real handler with nothing mocked (real-node-scaler-world.ts): Kubernetes is a
+ * real kube-apiserver over HTTPS with deploy/rbac.yaml applied, reached as the node scaler's IAM
+ * identity through an EKS token; Auto Scaling is moto over HTTP; state is in dynalite; the clock is
+ * fake. What the server alone enforces (an unobserved PodDisruptionBudget), the pod scaler and the
+ * node scaler in one tick, and the scale-up notices (moved from test/node-scaler/scale-up-notice.test.ts).
  * Each test owns its group, its nodes and its namespace.
  */
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
-import type { ScalerConfig } from '../../lambdas/config/scaler-config';
-import { TO_BE_DELETED_TAINT } from '../../lambdas/engine/nodes/node-template';
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
-import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
 import type { ScaleUpNotice } from '../../lambdas/pod-scaler/tick-types';
-import { startDynalite, type RunningDynalite } from '../support/dynalite';
-import { MOTO_ACCOUNT_ID, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
-import {
-  NODE_SCALER_IDENTITY,
-  POD_SCALER_IDENTITY,
-  REAL_KUBE_SKIP,
-  REAL_KUBE_START_TIMEOUT_MS,
-  startRealKubeApiServer,
-  type RealKubeApiServer,
-} from '../support/real-kube-apiserver';
-import { waitForActiveTable } from '../node-scaler/node-scaler-world';
+import { MOTO_ACCOUNT_ID } from '../support/moto-server';
+import { POD_SCALER_IDENTITY } from '../support/real-kube-apiserver';
+import { T0 } from '../node-scaler/node-scaler-world';
+import { REAL_CLUSTER as CLUSTER, REAL_NODE_WORLD_SKIP, REAL_REGION as REGION, REAL_STATE_TABLE, RealNodeScalerWorld, useRealNodeScalerWorld } from '../node-scaler/real-node-scaler-world';
 import { FakeClock, quietHandlerOptions } from '../pod-scaler/harness';
 
-const CLUSTER = 'real-cluster';
-const REGION = 'us-east-1';
-const TABLE = 'node-state';
-const MINUTE = 60_000;
-const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
-const RBAC_YAML = readFileSync(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8');
 
-interface PodPlan {
-  name: string;
-  node?: string;
-  cpu: string;
-  labels?: Record<string, string>;
-}
+describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler end to end: real kube-apiserver (HTTPS, RBAC, EKS tokens) and moto Auto Scaling', () => {
+  let world: RealNodeScalerWorld;
+  useRealNodeScalerWorld((started) => (world = started));
 
-describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-apiserver (HTTPS, RBAC, EKS tokens) and moto Auto Scaling', () => {
-  let kube: RealKubeApiServer;
-  let moto: MotoServer;
-  let dynalite: RunningDynalite;
-  let autoScaling: AutoScalingClient;
-
-  beforeAll(async () => {
-    [kube, moto, dynalite] = await Promise.all([startRealKubeApiServer({ clusterName: CLUSTER }), startMoto(), startDynalite()]);
-    await kube.apply(RBAC_YAML);
-    await createStateTable(dynalite.client, TABLE);
-    await waitForActiveTable(dynalite.client, TABLE);
-    autoScaling = new AutoScalingClient(moto.clientConfig(REGION));
-  }, Math.max(REAL_KUBE_START_TIMEOUT_MS, MOTO_START_TIMEOUT_MS));
-
-  afterAll(async () => {
-    await Promise.all([kube?.close(), moto?.stop(), dynalite?.close()]);
-  });
-
-  // The node scaler sees the whole cluster: each test's nodes and pods go when it ends.
-  const createdNodes: string[] = [];
-  const createdNamespaces: string[] = [];
-  afterEach(async () => {
-    const core = kube.adminKubeConfig().makeApiClient(CoreV1Api);
-    for (const namespace of createdNamespaces.splice(0)) await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
-    for (const name of createdNodes.splice(0)) await core.deleteNode({ name });
-  });
-
-  /** A moto group of `nodes.length` instances, each joined to the cluster as a Ready 2-CPU Node. */
   async function groupWithNodes(group: string, nodes: string[]): Promise<Map<string, string>> {
-    const instanceIds = await moto.createAutoScalingGroup({ name: group, maxSize: 5, desiredCapacity: nodes.length, region: REGION });
-    const instanceOf = new Map<string, string>();
-    for (const [index, name] of nodes.entries()) {
-      const instanceId = instanceIds[index]!;
-      instanceOf.set(name, instanceId);
-      createdNodes.push(name);
-      const [node] = await kube.apply([
-        {
-          apiVersion: 'v1',
-          kind: 'Node',
-          metadata: { name, labels: { 'kubernetes.io/hostname': name, pool: group } },
-          spec: { providerID: `aws:///${REGION}a/${instanceId}` },
-        } as KubernetesObject,
-      ]);
-      await kube.writeStatus(node!, {
-        allocatable: { cpu: '2', memory: '8Gi', pods: '29' },
-        capacity: { cpu: '2', memory: '8Gi', pods: '29' },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: new Date(T0).toISOString(), lastTransitionTime: new Date(T0).toISOString() }],
-      });
-      // The TaintNodesByCondition admission plugin taints every new Node not-ready; the node
-      // lifecycle controller lifts it once the kubelet reports Ready. No controller here, so lift it.
-      await kube.mergePatch(node!, { spec: { taints: null } });
-    }
-    return instanceOf;
+    return world.group({ name: group, maxSize: 5, nodes });
   }
+  const pods = (namespace: string, plans: Array<{ name: string; node?: string; cpu: string; labels?: Record<string, string> }>) => world.pods(namespace, plans);
+  const invokeAt = (group: string, minutes: number, event?: unknown) => world.tickAt([group], minutes, event);
+  const describeGroup = (group: string) => world.describeGroup(group);
 
-  /** Pods owned by a ReplicaSet `<namespace>-rs` that exists; running where `node` is set, else Pending as unschedulable. */
-  async function pods(namespace: string, plans: PodPlan[]): Promise<void> {
-    createdNamespaces.push(namespace);
-    const [, replicaSet] = await kube.apply([
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        metadata: { name: `${namespace}-rs`, namespace },
-        spec: {
-          replicas: plans.length,
-          selector: { matchLabels: { app: namespace } },
-          template: { metadata: { labels: { app: namespace } }, spec: { containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } },
-        },
-      } as KubernetesObject,
-    ]);
-    for (const plan of plans) {
-      const [pod] = await kube.apply([
-        {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name: plan.name,
-            namespace,
-            labels: { app: namespace, ...plan.labels },
-            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: replicaSet!.metadata!.name!, uid: replicaSet!.metadata!.uid!, controller: true }],
-          },
-          spec: {
-            ...(plan.node ? { nodeName: plan.node } : {}),
-            terminationGracePeriodSeconds: 0,
-            containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: plan.cpu, memory: '256Mi' } } }],
-          },
-        } as KubernetesObject,
-      ]);
-      await kube.writeStatus(
-        pod!,
-        plan.node
-          ? { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] }
-          : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
-      );
-    }
+  /**
+   * Group `<group>` with one full 2-CPU, 17-pod node `<group>-n1` running one replica of Deployment
+   * web (1 CPU per pod) and another 900m pod, in namespace `<group>-apps`: any new web replica needs a new node.
+   */
+  async function fullNodeWithWeb(group: string) {
+    const namespace = `${group}-apps`;
+    const node = `${group}-n1`;
+    await world.group({ name: group, nodes: [{ name: node, cpu: '2', pods: '17' }] });
+    await world.pods(namespace, [{ name: 'other-0', node, cpu: '900m', memory: '1Gi' }]);
+    const [deployment] = await world.kube.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${namespace}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "web:1", resources: {requests: {cpu: "1", memory: 1Gi}}}]}
+`);
+    await world.pods(namespace, [{ name: 'web-0', node, cpu: '1', memory: '1Gi', labels: { app: 'web' } }]);
+    return { namespace, deployment: deployment! };
   }
-
-  async function invokeAt(group: string, minutes: number, event: unknown = { source: 'aws.events', 'detail-type': 'Scheduled Event' }) {
-    const config: ScalerConfig = { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [{ name: CLUSTER, region: REGION }], scaledObjects: [], nodeGroups: [{ cluster: CLUSTER, autoScalingGroupName: group }] };
-    let now = T0 + minutes * MINUTE;
-    const handler = createNodeScalerHandler({
-      config,
-      autoScalingClient: autoScaling,
-      dynamoDbClient: dynalite.client,
-      tableName: TABLE,
-      kubeConfigFor: async () => kube.kubeConfigAs(NODE_SCALER_IDENTITY),
-      clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-      telemetry: { info: () => {}, warn: () => {}, error: () => {}, groupMetrics: () => {} },
-    });
-    return handler(event, { getRemainingTimeInMillis: () => 60_000 });
-  }
-
-  async function describeGroup(group: string) {
-    const { AutoScalingGroups } = await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-    return AutoScalingGroups![0]!;
-  }
-
-  it('scales a group up in moto for pods the real server holds as unschedulable', async () => {
-    await groupWithNodes('up-workers', ['up-n1']);
-    await pods('up-apps', [
-      { name: 'busy-1', node: 'up-n1', cpu: '1800m' },
-      { name: 'waiting-1', cpu: '1' },
-      { name: 'waiting-2', cpu: '500m' },
-    ]);
-    const summary = await invokeAt('up-workers', 0);
-    expect(summary.groups[0]).toMatchObject({ nodeGroup: `${CLUSTER}/up-workers` });
-    expect((await describeGroup('up-workers')).DesiredCapacity).toBe(2);
-  });
-
-  it('drains an unneeded node after 10 minutes: real cordon + taint, real eviction, terminate with decrement in moto', async () => {
-    const instanceOf = await groupWithNodes('down-workers', ['down-n1', 'down-n2']);
-    await pods('down-apps', [
-      { name: 'small-1', node: 'down-n1', cpu: '200m' },
-      { name: 'big-1', node: 'down-n2', cpu: '1200m' },
-    ]);
-    await moto.recordRequests();
-    await invokeAt('down-workers', 0);
-    await invokeAt('down-workers', 5);
-    const removal = await invokeAt('down-workers', 10);
-    expect(removal.groups[0]?.drain).toMatchObject({ node: 'down-n1', instanceId: instanceOf.get('down-n1'), outcome: 'terminated' });
-
-    const node = await kube.read<KubernetesObject & { spec: { unschedulable?: boolean; taints?: Array<{ key: string }> } }>('v1', 'Node', undefined, 'down-n1');
-    expect(node?.spec.unschedulable).toBe(true);
-    expect(node?.spec.taints?.map((taint) => taint.key)).toContain(TO_BE_DELETED_TAINT);
-    // The eviction went through the server: the pod is gone or terminating.
-    const evicted = await kube.read<KubernetesObject>('v1', 'Pod', 'down-apps', 'small-1');
-    expect(evicted === undefined || evicted.metadata?.deletionTimestamp !== undefined).toBe(true);
-    const terminations = await moto.recordedRequests('TerminateInstanceInAutoScalingGroup');
-    expect(terminations).toHaveLength(1);
-    expect(terminations[0]!.body).toContain(instanceOf.get('down-n1'));
-    expect(terminations[0]!.body).toContain('ShouldDecrementDesiredCapacity=true');
-    expect((await describeGroup('down-workers')).DesiredCapacity).toBe(1);
-  });
 
   it('never terminates a node whose pod the real server refuses to evict (a PodDisruptionBudget its controller has not observed yet: 429)', async () => {
     await groupWithNodes('pdb-workers', ['pdb-n1', 'pdb-n2']);
@@ -213,15 +65,15 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-
     // The budget's status says one pod may go, so the planner picks the node; but the disruption
     // controller has not observed the budget's latest generation, and the server refuses any
     // eviction against a budget in that state (429): only a real server enforces this.
-    const [budget] = await kube.apply([
+    const [budget] = await world.kube.apply([
       { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guarded', namespace: 'pdb-apps' }, spec: { minAvailable: 1, selector: { matchLabels: { guarded: 'yes' } } } } as KubernetesObject,
     ]);
-    await kube.writeStatus(budget!, { observedGeneration: (budget!.metadata?.generation ?? 1) - 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 });
+    await world.kube.writeStatus(budget!, { observedGeneration: (budget!.metadata?.generation ?? 1) - 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 });
     await invokeAt('pdb-workers', 0);
     await invokeAt('pdb-workers', 5);
     const attempt = await invokeAt('pdb-workers', 10);
 
-    const pod = await kube.read<KubernetesObject>('v1', 'Pod', 'pdb-apps', 'guarded-1');
+    const pod = await world.kube.read<KubernetesObject>('v1', 'Pod', 'pdb-apps', 'guarded-1');
     expect(pod?.metadata?.deletionTimestamp).toBeUndefined();
     // The drain waits on the pod with the server's own 429 reason, and the instance stays.
     expect(attempt.groups[0]?.drain).toMatchObject({ node: 'pdb-n1', outcome: 'waiting', detail: expect.stringContaining("violate the pod's disruption budget") });
@@ -229,21 +81,8 @@ describe.skipIf(REAL_KUBE_SKIP || MOTO_SKIP)('node scaler end to end: real kube-
   });
 
   it('pods and nodes in one tick: the pod scaler\'s scale-up notice makes the node scaler ask moto for the nodes before any pod exists', async () => {
-    await groupWithNodes('tick-workers', ['tick-n1']);
-    await pods('tick-apps', [{ name: 'other-0', node: 'tick-n1', cpu: '900m' }]);
-    await kube.apply(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: tick-apps}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: "web:1", resources: {requests: {cpu: "1", memory: 1Gi}}}]}
-`);
-    await pods('tick-apps', [{ name: 'web-0', node: 'tick-n1', cpu: '1', labels: { app: 'web' } }]);
-    const sqs = new SQSClient(moto.clientConfig(REGION));
+    await fullNodeWithWeb('tick');
+    const sqs = new SQSClient(world.moto.clientConfig(REGION));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'tick-jobs' }));
     await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: `m${index}`, MessageBody: 'job' })) }));
     await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, index) => ({ Id: `n${index}`, MessageBody: 'job' })) }));
@@ -264,20 +103,20 @@ spec:
 `,
       { file: 'test.yaml' },
     );
-    await moto.recordRequests();
+    await world.moto.recordRequests();
     const nodeTicks: NodeScalerTickSummary[] = [];
     const handler = createPodScalerHandler(async () => {
       const runtime = await buildProductionRuntime({
-        env: { STATE_TABLE_NAME: TABLE },
+        env: { STATE_TABLE_NAME: REAL_STATE_TABLE },
         config: { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: 0 },
         clock: new FakeClock(T0),
-        dynamoDb: dynalite.client,
-        kubeConfigFor: async () => kube.kubeConfigAs(POD_SCALER_IDENTITY),
-        awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }) }),
+        dynamoDb: world.dynalite.client,
+        kubeConfigFor: async () => world.kube.kubeConfigAs(POD_SCALER_IDENTITY),
+        awsClients: world.moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }) }),
       });
       // Stands in for the Lambda async invoke of the node scaler: same payload, delivered at once.
       runtime.tick.onScaleUps = async (scaleUps: ScaleUpNotice[]) => {
-        nodeTicks.push(await invokeAt('tick-workers', 0, { source: 'eks-lambda-scaler.pod-scaler', scaleUps }));
+        nodeTicks.push(await invokeAt('tick', 0, { source: 'eks-lambda-scaler.pod-scaler', scaleUps }));
       };
       return runtime;
     }, quietHandlerOptions());
@@ -286,13 +125,96 @@ spec:
 
     // 25 messages / 5 per pod = 5 replicas; the HPA's legacy cap from 1 allows 4, written through the real scale subresource.
     expect(summary.scaled).toBe(1);
-    expect((await kube.read<KubernetesObject & { spec: { replicas: number } }>('apps/v1', 'Deployment', 'tick-apps', 'web'))?.spec.replicas).toBe(4);
+    expect((await world.kube.read<KubernetesObject & { spec: { replicas: number } }>('apps/v1', 'Deployment', 'tick-apps', 'web'))?.spec.replicas).toBe(4);
     // Three new 1-CPU pods and a full node: two more 2-CPU nodes, asked of moto before any pod exists.
     expect(nodeTicks).toHaveLength(1);
     expect(nodeTicks[0]?.pendingPods).toBe(3);
-    expect((await describeGroup('tick-workers')).DesiredCapacity).toBe(3);
-    const requests = await moto.recordedRequests('SetDesiredCapacity');
+    expect((await describeGroup('tick')).DesiredCapacity).toBe(3);
+    const requests = await world.moto.recordedRequests('SetDesiredCapacity');
     expect(requests).toHaveLength(1);
     expect(new URLSearchParams(requests[0]!.body).get('HonorCooldown')).toBe('false');
+  });
+
+  describe('scale-up notices (moved from test/node-scaler/scale-up-notice.test.ts)', () => {
+    let sequence = 0;
+    async function noticeWorld() {
+      sequence += 1;
+      const group = `notice-${sequence}`;
+      const { namespace, deployment } = await fullNodeWithWeb(group);
+      const notice = (toReplicas: number, overrides: Record<string, unknown> = {}) => ({
+        source: 'eks-lambda-scaler.pod-scaler',
+        scaleUps: [{ cluster: CLUSTER, namespace, apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', fromReplicas: 1, toReplicas, ...overrides }],
+      });
+      return {
+        group,
+        namespace,
+        notice,
+        invoke: (event: unknown, minutes = 0) => world.tickAt([group], minutes, event),
+        /** What the pod scaler does in its tick: patch the replicas, then notify the node scaler. */
+        podScalerRaises: async (toReplicas: number) => {
+          await world.kube.mergePatch(deployment!, { spec: { replicas: toReplicas } });
+          return world.tickAt([group], 0, notice(toReplicas));
+        },
+      };
+    }
+
+    it('requests nodes for the replicas being created before any pod is pending', async () => {
+      const { group, namespace, podScalerRaises } = await noticeWorld();
+      const pendingBefore = (await world.kube.adminKubeConfig().makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items.filter((pod) => !pod.spec?.nodeName);
+      expect(pendingBefore).toEqual([]);
+
+      const summary = await podScalerRaises(5);
+      // 4 new pods of 1 CPU on 2-CPU nodes with the node full: 2 nodes, in the pod scaler's own tick.
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([{ AutoScalingGroupName: group, DesiredCapacity: '3', HonorCooldown: 'false' }]);
+      expect(summary.pendingPods).toBe(4);
+      expect(summary.groups[0]?.scaleUp?.reason).toContain(`${namespace}/web#new-1`);
+
+      // The ReplicaSet creates the pods; they turn Unschedulable a few seconds later. The next tick
+      // finds them covered by the nodes already on the way (moto's instances, no Node yet).
+      await world.pendingPods(namespace, 'web', 4, { cpu: '1', memory: '1Gi', labels: { app: 'web' } });
+      const next = await world.tickAt([group], 1);
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toHaveLength(1);
+      expect(next.groups[0]).toMatchObject({ upcomingNodes: 2 });
+    });
+
+    it('counts only the replicas that do not exist yet (pods already pending are not counted twice)', async () => {
+      const { namespace, podScalerRaises } = await noticeWorld();
+      await world.pendingPods(namespace, 'web', 2, { cpu: '1', memory: '1Gi', labels: { app: 'web' } });
+      const summary = await podScalerRaises(5);
+      // 1 running + 2 pending exist: 2 more to come, 4 pods in all → 2 nodes.
+      expect(summary.pendingPods).toBe(4);
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([expect.objectContaining({ DesiredCapacity: '3' })]);
+    });
+
+    it('a notice whose pods fit existing room asks for nothing', async () => {
+      const { namespace, podScalerRaises } = await noticeWorld();
+      await world.kube.adminKubeConfig().makeApiClient(CoreV1Api).deleteNamespacedPod({ name: 'other-0', namespace, gracePeriodSeconds: 0 });
+      const summary = await podScalerRaises(2);
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([]);
+      expect(summary.groups[0]?.scaleUp).toBeUndefined();
+    });
+
+    it('a notice for a workload it cannot read is reported and the tick goes on', async () => {
+      const { namespace, notice, invoke } = await noticeWorld();
+      await world.pendingPods(namespace, 'stuck', 1, { cpu: '1500m' });
+      const summary = await invoke(notice(3, { name: 'gone' }));
+      expect(summary.noticeProblems).toEqual([{ cluster: CLUSTER, notice: `${namespace}/gone (Deployment)`, message: expect.stringMatching(/deployments.* gone|not found/) }]);
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toHaveLength(1);
+    });
+
+    it('a malformed notice is logged as an error with the expected shape, and the invocation still runs as a tick', async () => {
+      const { namespace, invoke } = await noticeWorld();
+      await world.pendingPods(namespace, 'stuck', 1, { cpu: '1500m' });
+      const summary = await invoke({ source: 'eks-lambda-scaler.pod-scaler', scaleUps: [{ cluster: CLUSTER }] });
+      expect(summary.noticeProblems).toEqual([{ cluster: '*', notice: 'the whole event', message: expect.stringMatching(/scaleUps\[0\] must have string cluster, namespace.*runs as a scheduled tick/) }]);
+      expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'scale-up notice not understood' }));
+      expect(await world.autoScalingCalls('SetDesiredCapacity')).toHaveLength(1);
+    });
+
+    it('a notice for a cluster with no node groups is reported, not ignored', async () => {
+      const { namespace, notice, invoke } = await noticeWorld();
+      const summary = await invoke(notice(5, { cluster: 'staging' }));
+      expect(summary.noticeProblems).toEqual([{ cluster: 'staging', notice: `${namespace}/web (Deployment)`, message: expect.stringMatching(/no nodeGroups entry is in cluster staging/) }]);
+    });
   });
 });

@@ -3,15 +3,37 @@
  * real-server tier) is the reference for Kubernetes behaviour: RBAC, the scale subresource, Events,
  * HPA detection, cordon and the Eviction API with PodDisruptionBudgets are proven against it in
  * test/real-servers/. This hand-written server stays only for what a real server cannot be made to
- * do on demand:
- *   - injected faults: `failNext` (a 403 on one path, 409 conflicts, 429 with Retry-After, 5xx);
- *   - the exact wire of each request (`requests`: content type, fieldManager, paging with limit and
- *     continue), which the real server does not hand back to a test;
- *   - a fixed per-call latency for bench/tick-cost.
- * Not yet moved although they need none of that (issue 11, follow-up): most cases of
- * test/pod-scaler/pod-scaler-handler.test.ts, test/node-scaler/* through node-scaler-world.ts and
- * test/cli/dry-run.test.ts; their real-server counterparts are
- * test/real-servers/{pod,node}-scaler-end-to-end.test.ts (pods and nodes in one tick moved there).
+ * do on demand: injected faults (`failNext`: 403, 409, 429 with Retry-After, 5xx); the exact wire of
+ * each request (`requests`); object timestamps a test sets on its fake clock (the real server
+ * stamps creationTimestamp and deletionTimestamp from the wall clock and never takes a client's);
+ * deletions that finish at once (no kubelet there, so an evicted bound pod stays terminating); a
+ * fixed per-call latency for bench/tick-cost.
+ *
+ * Who uses it, and why (issue 11 item 5; lists what imports it when this header was written):
+ * Node scaler, through node-scaler-world.ts (its Auto Scaling model goes with it):
+ *   - test/node-scaler/scale-up.test.ts: a failed launch (a failed scaling activity and Pending
+ *     instances, which moto cannot produce).
+ *   - test/node-scaler/scale-up-notice.test.ts: a 503 on the node list (`failNext`).
+ *   - test/node-scaler/fault-isolation.test.ts: a group described without a field, a failing
+ *     DescribeScalingActivities (the model's hooks).
+ *   - test/node-scaler/review-fixes.test.ts: overlapping runs paused inside DescribeAutoScalingGroups
+ *     or a drain's sleep, Pending instances, creation and deletion timestamps on the fake clock.
+ *   - test/node-scaler/empty-bulk-delete.test.ts: the exact taint PATCH bodies (`requests`) and the
+ *     model's desired capacity. Could move (the taints are readable on the real Node); not done yet.
+ *   - test/faults/node-scaler-faults.test.ts (node-scaler-wire.ts): the wire-level fault suite.
+ * Node scaler, directly:
+ *   - test/node-scaler/adapters.test.ts: a 403 on the node list (`failNext`); its pure cases need no server.
+ *   - test/node-scaler/drain-runner.test.ts: evicted pods gone at once and recreated in the same
+ *     turn by a controller played in the test. Could move with a grace period of 0; not done yet.
+ * Pod scaler, CLI and adapters (owned elsewhere; see their files): test/pod-scaler/harness.ts and
+ * the suites on it (the exact PATCH sequence per pass from `requests`), test/pod-scaler/decision-once
+ * (a 503 on the scale PATCH), test/faults/pod-scaler-wire.ts, test/cli/dry-run.test.ts (no write on
+ * the wire), test/adapters/kubernetes/* (the server's own tests, faults, the wire of each call, the
+ * token sent), test/real-servers/moto/eks-cluster-access.test.ts (reads the bearer token moto's
+ * endpoint led to), bench/tick-cost.
+ * Moved to the real servers: node scaler scale-down, scale-up and scale-up notices
+ * (test/real-servers/node-scaler-{scale-down,scale-up,end-to-end}.test.ts on
+ * test/node-scaler/real-node-scaler-world.ts), pods and nodes in one tick, RBAC.
  *
  * A Kubernetes API server for tests: real paths, verbs, Status error bodies, resourceVersions and
  * patch content types, over HTTPS on 127.0.0.1 (a random port), with an in-memory object store.
