@@ -52,7 +52,7 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
       { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
       { instanceId: expect.stringMatching(/^i-/), lifecycleState: 'InService', instanceType: 'm5.large' },
     ]);
-  });
+  }, 120_000); // 150 groups created in moto one by one: slow on a busy machine, and this row is about paging, not speed
 
   it('sets the desired capacity (HonorCooldown false) and terminates one instance, shrinking the group', async () => {
     await createGroup('workers', 1);

@@ -109,7 +109,7 @@ describe.skipIf(MOTO_SKIP)('aws-kinesis-stream with an assumed role (moto STS)',
       const role = 'arn:aws:iam::123456789012:role/stream-reader';
       const stuck = streamItem('stuck', { streamName: 'clicks', awsRoleArn: role }).item;
       const own = streamItem('own', { streamName: 'clicks' }).item;
-      const { readings } = await createTriggerReader({ clientFactory: factory, callTimeoutMs: 200 })([stuck, own], 0);
+      const { readings } = await createTriggerReader({ clientFactory: factory, callTimeoutMs: 1_000 })([stuck, own], 0);
       const error = readings.get(stuck.id) as TriggerError;
       expect(error.code).toBe('StsTimeout');
       expect(error.message).toContain(`STS AssumeRole for ${role} got no answer in time`);
