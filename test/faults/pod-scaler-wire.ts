@@ -33,7 +33,7 @@ import { startKinesalite, type RunningKinesalite } from '../support/kinesalite';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
 import { startQueryEmulator, type QueryEmulator } from './query-emulator';
-import { configFrom, FakeClock, putDeployment, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
+import { configFrom, FakeClock, putDeployment, quietUnlessLogged, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
 
 export const OBJECTS = { 'sqs-a': 4, 'sqs-b': 4, 'kin-a': 2, 'kin-b': 2, 'cw-a': 4, 'cw-b': 4 } as const;
 export type ObjectName = keyof typeof OBJECTS;
@@ -211,7 +211,7 @@ export class PodScalerWire {
             maxAttempts: 2,
           },
         }),
-      { logger: this.logger, metrics: quietMetrics() },
+      { logger: this.logger, metrics: quietUnlessLogged(createScalerMetrics) },
     );
     const started = performance.now();
     try {
@@ -258,16 +258,5 @@ export class PodScalerWire {
       this.stsEmulator.close(),
       new Promise<void>((resolve) => this.lambdaEndpoint.close(() => resolve())),
     ]);
-  }
-}
-
-function quietMetrics() {
-  const before = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  try {
-    return createScalerMetrics();
-  } finally {
-    if (before === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-    else process.env.POWERTOOLS_METRICS_DISABLED = before;
   }
 }

@@ -211,7 +211,7 @@ export function replicasOf(kube: KubeApiServer, namespace: string, name: string)
 }
 
 /** The production metrics object; its output is switched off unless a test reads it (TEST_LOG_LEVEL=INFO). */
-function quietUnlessLogged<T>(create: () => T): T {
+export function quietUnlessLogged<T>(create: () => T): T {
   if (process.env.TEST_LOG_LEVEL === 'INFO') return create();
   const before = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
