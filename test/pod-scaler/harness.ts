@@ -189,8 +189,9 @@ export function scheduledTick(handler: ReturnType<typeof createPodScalerHandler>
   return handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 60_000 });
 }
 
-export function putDeployment(kube: KubeApiServer, namespace: string, name: string, replicas: number): void {
-  kube.put('Deployment', {
+/** A worker Deployment whose container names its queue in the env (for `...FromEnv` metadata). */
+export function deploymentManifest(namespace: string, name: string, replicas: number, queueUrlFromEnv = 'https://sqs.us-east-1.amazonaws.com/111122223333/from-env') {
+  return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace },
@@ -199,10 +200,14 @@ export function putDeployment(kube: KubeApiServer, namespace: string, name: stri
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'worker', image: 'worker:1', env: [{ name: 'QUEUE_URL', value: 'https://sqs.us-east-1.amazonaws.com/111122223333/from-env' }] }] },
+        spec: { containers: [{ name: 'worker', image: 'worker:1', env: [{ name: 'QUEUE_URL', value: queueUrlFromEnv }] }] },
       },
     },
-  });
+  };
+}
+
+export function putDeployment(kube: KubeApiServer, namespace: string, name: string, replicas: number): void {
+  kube.put('Deployment', deploymentManifest(namespace, name, replicas));
 }
 
 export function replicasOf(kube: KubeApiServer, namespace: string, name: string): number {

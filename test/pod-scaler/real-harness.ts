@@ -28,7 +28,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
 import { MOTO_ACCOUNT_ID, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 import { POD_SCALER_IDENTITY, REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
-import { CLUSTER, FakeClock, podScalerHandler, REGION, scheduledTick, TABLE } from './harness';
+import { CLUSTER, deploymentManifest, FakeClock, podScalerHandler, REGION, scheduledTick, TABLE } from './harness';
 
 /** Why the real-server tier cannot run here (the one-line reason was printed by globalSetup), or undefined. */
 export const REAL_POD_SCALER_SKIP = REAL_KUBE_SKIP || MOTO_SKIP;
@@ -147,19 +147,7 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
     async putDeployment(name, replicas, { server = kube, namespace = NAMESPACE } = {}) {
       await server.apply([
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name, namespace },
-          spec: {
-            replicas,
-            selector: { matchLabels: { app: name } },
-            template: {
-              metadata: { labels: { app: name } },
-              spec: { containers: [{ name: 'worker', image: 'worker:1', env: [{ name: 'QUEUE_URL', value: queueUrl('from-env') }] }] },
-            },
-          },
-        } as never,
+        deploymentManifest(namespace, name, replicas, queueUrl('from-env')) as never,
       ]);
     },
     async deleteDeployment(name) {
