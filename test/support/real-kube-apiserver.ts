@@ -176,13 +176,21 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
 
 /** The HTTP status a client-node call ends with: 200 when it succeeds, the server's code when it is refused. */
 export async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    await call();
-    return 200;
-  } catch (error) {
-    const code = (error as { code?: number }).code;
-    if (typeof code === 'number') return code;
-    throw error;
+  // A 429 is the server's priority-and-fairness shedding load (seen on a loaded 2-core machine), not
+  // an answer about permissions: retry it as client-go does (it retries 429s up to 10 times).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await call();
+      return 200;
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === 429 && attempt < 10) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        continue;
+      }
+      if (typeof code === 'number') return code;
+      throw error;
+    }
   }
 }
 
