@@ -13,7 +13,7 @@
  * scheduling and its writes, not the adapters (tested against real servers elsewhere).
  */
 import { describe, expect, it } from 'vitest';
-import type { ScaleSnapshot, ScaleTargetApi, WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
+import { MemoryCluster } from './memory-cluster';
 import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
 import type { StoredObjectState } from '../../lambdas/adapters/state/state-store';
 import { runTick } from '../../lambdas/pod-scaler/tick';
@@ -23,29 +23,6 @@ import { CLUSTER, FakeClock, configFrom, sqsObject } from './harness';
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const KEY = `${CLUSTER}/shop/orders`;
 
-class MemoryCluster implements ScaleTargetApi {
-  readonly replicas = new Map<string, number>();
-  readonly patches: number[] = [];
-  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
-    const replicas = this.replicas.get(ref.name) ?? 0;
-    return { specReplicas: replicas, statusReplicas: replicas };
-  }
-  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
-    this.replicas.set(ref.name, replicas);
-    this.patches.push(replicas);
-    return { specReplicas: replicas, statusReplicas: replicas };
-  }
-  async countReadyPods(): Promise<number> {
-    return 0;
-  }
-  async findHpaFor(): Promise<string | undefined> {
-    return undefined;
-  }
-  async recordEvent(): Promise<void> {}
-  async readContainerEnv(): Promise<Record<string, never>> {
-    return {};
-  }
-}
 
 /** The memory store, counting conditional writes. */
 class CountingStore extends MemoryStateStore {

@@ -8,7 +8,8 @@
  * sockets in test/adapters/kubernetes/kubernetes-faults.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScaleSnapshot, ScaleTargetApi, WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
+import type { ScaleTargetApi } from '../../lambdas/adapters/kubernetes/scale-target-api';
+import { MemoryCluster } from './memory-cluster';
 import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
 import type { StateStore } from '../../lambdas/adapters/state/state-store';
 import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory';
@@ -36,32 +37,6 @@ spec:
 }
 
 const never = <T>() => new Promise<T>(() => undefined);
-
-/** An in-memory cluster; `hang` makes the named call never answer. */
-class MemoryCluster implements ScaleTargetApi {
-  readonly replicas = new Map<string, number>();
-  constructor(private readonly hang: { getScale?: boolean; patch?: boolean } = {}) {}
-  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
-    if (this.hang.getScale) return never();
-    const replicas = this.replicas.get(ref.name) ?? 1;
-    return { specReplicas: replicas, statusReplicas: replicas };
-  }
-  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
-    if (this.hang.patch) return never();
-    this.replicas.set(ref.name, replicas);
-    return { specReplicas: replicas, statusReplicas: replicas };
-  }
-  async countReadyPods(): Promise<number> {
-    return 0;
-  }
-  async findHpaFor(): Promise<string | undefined> {
-    return undefined;
-  }
-  async recordEvent(): Promise<void> {}
-  async readContainerEnv(): Promise<Record<string, never>> {
-    return {};
-  }
-}
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const config = {
@@ -101,7 +76,7 @@ afterEach(() => {
 
 describe('budgets', () => {
   it('a cluster whose discovery hangs holds back only its own objects; the others scale at once', async () => {
-    const healthy = new MemoryCluster();
+    const healthy = new MemoryCluster({ defaultReplicas: 1 });
     const tick = runTick(deps({ healthy: Promise.resolve(healthy), stuck: never() }), { deadline: START + 55_000, windowMs: 0 });
 
     // Before any budget runs out, the healthy cluster's object is already scaled.
@@ -115,8 +90,8 @@ describe('budgets', () => {
   });
 
   it('a hung scale read of one object does not delay the other object of the same pass past the budget', async () => {
-    const healthy = new MemoryCluster();
-    const tick = runTick(deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster({ getScale: true })) }), {
+    const healthy = new MemoryCluster({ defaultReplicas: 1 });
+    const tick = runTick(deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1, hang: { getScale: true } })) }), {
       deadline: START + 55_000,
       windowMs: 0,
     });
@@ -126,8 +101,8 @@ describe('budgets', () => {
   });
 
   it('a patch that never answers: the invocation still returns its summary by its deadline', async () => {
-    const hungPatch = new MemoryCluster({ patch: true });
-    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster()), stuck: Promise.resolve(hungPatch) }), {
+    const hungPatch = new MemoryCluster({ defaultReplicas: 1, hang: { patch: true } });
+    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(hungPatch) }), {
       deadline: START + 20_000,
       windowMs: 0,
     });
@@ -139,7 +114,7 @@ describe('budgets', () => {
 
   it('a state table that never answers: every object reports it and the summary still comes back', async () => {
     const hungStore: StateStore = { loadMany: never, save: never, listAll: never };
-    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster()), stuck: Promise.resolve(new MemoryCluster()) }, hungStore), {
+    const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) }, hungStore), {
       deadline: START + 20_000,
       windowMs: 0,
     });
@@ -151,8 +126,8 @@ describe('budgets', () => {
 
 describe('fan-out', () => {
   it('a shard invoke that never answers is reported after its budget and the local shard still runs', async () => {
-    const healthy = new MemoryCluster();
-    const tickDeps = deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster()) });
+    const healthy = new MemoryCluster({ defaultReplicas: 1 });
+    const tickDeps = deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) });
     const invocation = runInvocation({ source: 'aws.scheduler' }, 60_000, { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: never });
     let summary: InvocationSummary | undefined;
     void invocation.then((done) => (summary = done));

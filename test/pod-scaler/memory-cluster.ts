@@ -1,0 +1,42 @@
+/**
+ * An in-memory scale-target port for tick tests whose subject is the tick (passes, budgets, state
+ * writes), not the Kubernetes adapter (that one is tested against the real kube-apiserver).
+ */
+import type { ScaleSnapshot, ScaleTargetApi, WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
+
+const never = <T>() => new Promise<T>(() => undefined);
+
+export interface MemoryClusterOptions {
+  /** Replicas of a workload nobody set yet (default 0). */
+  defaultReplicas?: number;
+  /** Calls that never answer. */
+  hang?: { getScale?: boolean; patch?: boolean };
+}
+
+export class MemoryCluster implements ScaleTargetApi {
+  readonly replicas = new Map<string, number>();
+  /** Every patched count, in order. */
+  readonly patches: number[] = [];
+  constructor(private readonly options: MemoryClusterOptions = {}) {}
+  async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
+    if (this.options.hang?.getScale) return never();
+    const replicas = this.replicas.get(ref.name) ?? this.options.defaultReplicas ?? 0;
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async patchScaleReplicas(ref: WorkloadRef, replicas: number): Promise<ScaleSnapshot> {
+    if (this.options.hang?.patch) return never();
+    this.replicas.set(ref.name, replicas);
+    this.patches.push(replicas);
+    return { specReplicas: replicas, statusReplicas: replicas };
+  }
+  async countReadyPods(): Promise<number> {
+    return 0;
+  }
+  async findHpaFor(): Promise<string | undefined> {
+    return undefined;
+  }
+  async recordEvent(): Promise<void> {}
+  async readContainerEnv(): Promise<Record<string, never>> {
+    return {};
+  }
+}
