@@ -16,7 +16,7 @@ import { runSimulation, type SimulationRun } from '../cli/simulator/run-simulati
 import { summarize } from '../cli/simulator/summary';
 import { builtInScenario, SCENARIO_NAMES, type Traffic } from '../cli/simulator/traffic';
 import { DEFAULT_WORLD_SETTINGS } from '../cli/simulator/world';
-import { runKedaHpaModel } from './reaction/keda-hpa-model';
+import { runKedaHpaModel } from '../cli/simulator/keda-hpa-model';
 import { REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable } from './support/table';
 

@@ -27,6 +27,7 @@ import { formatManifestIssue, inNamespace, loadManifestFiles, type LoadedObject 
 import { isDocumentFormat, writeDocument } from '../format/document';
 import { renderReport } from '../report/html-report';
 import { ProgressBar } from '../format/progress-bar';
+import { runKedaHpaModel } from '../simulator/keda-hpa-model';
 import { runSimulation, type SimulationRun } from '../simulator/run-simulation';
 import { openStateBackend, type StateBackendKind } from '../simulator/state-backend';
 import { formatSummary, summarize } from '../simulator/summary';
@@ -49,7 +50,8 @@ ScaledObjects (in one file or several) run on the same traffic, side by side.
 
 Traffic:
   --scenario NAME          ${SCENARIO_NAMES.join(' | ')} (default step)
-  --rate N                 peak arrivals per minute of a scenario (default ${DEFAULT_PEAK_PER_MINUTE})
+  --rate N                 a scenario's peak per minute: messages arriving (SQS, Kinesis), or the
+                           metric's per-minute Sum, e.g. requests (CloudWatch) (default ${DEFAULT_PEAK_PER_MINUTE})
   --trace FILE             CSV (minute,arrivals or timestamp,value) or JSON per-minute trace,
                            e.g. a CloudWatch export; replaces --scenario
   --trace-kind KIND        arrivals (messages per minute, or a Sum per period in a timestamped export; default) | depth (queue depth, replayed)
@@ -74,6 +76,7 @@ Output:
                            dynalite (default), or memory
   --report FILE.html       where to write the report (default sim-out/<name>-report.html)
   --no-report              do not write a report
+  --no-keda-model          do not run the KEDA + HPA model beside each object
   -o, --output F           text (default; wide is the same), json or yaml: summaries and every
                            decision as one document
   -f, --filename PATH      a ScaledObject file, a folder (recursive) or - for stdin (repeatable)
@@ -111,6 +114,7 @@ const OPTIONS = {
   state: { type: 'string' },
   report: { type: 'string' },
   'no-report': { type: 'boolean' },
+  'no-keda-model': { type: 'boolean' },
 } as const;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
@@ -165,22 +169,30 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const progress = new ProgressBar(io.stderr, loaded.objects.length * durationMs);
   const began = Date.now();
   const runs: SimulationRun[] = [];
+  // The same object on the same traffic and world under KEDA + the HPA it creates: the yardstick
+  // beside each run (the two differ only in when each rule runs; see keda-hpa-model.ts).
+  const models: SimulationRun[] = [];
+  const withModel = !booleanFlag(args, 'no-keda-model');
   try {
     for (const [i, { object }] of loaded.objects.entries()) {
       const done = i * durationMs;
+      const common = {
+        label: labels[i]!,
+        object,
+        traffic,
+        settings: { ...settings, initialReplicas: initialReplicas ?? object.minReplicaCount },
+        startMs,
+        durationMs,
+      };
       runs.push(
         await runSimulation({
-          label: labels[i]!,
-          object,
-          traffic,
-          settings: { ...settings, initialReplicas: initialReplicas ?? object.minReplicaCount },
-          startMs,
-          durationMs,
+          ...common,
           stateStore: await backend.newStore(),
           containerEnv,
           onProgress: (doneMs) => progress.update(done + doneMs, labels[i]!),
         }),
       );
+      if (withModel) models.push(await runKedaHpaModel({ ...common, label: kedaModelLabel(labels[i]!, loaded.objects.length) }));
     }
   } finally {
     await backend.close();
@@ -191,15 +203,20 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   );
 
   const summaries = runs.map(summarize);
+  const modelSummaries = models.map(summarize);
+  // Each object's column, then its KEDA + HPA column.
+  const columns = summaries.flatMap((summary, i) => (modelSummaries[i] ? [summary, modelSummaries[i]] : [summary]));
   if (reportPath) {
     const html = renderReport({
       title: `Simulation: ${labels.join(' vs ')}`,
       runs,
-      summaries,
+      ...(withModel ? { models } : {}),
+      summaries: columns,
       notes: [
         `Traffic: ${traffic.description}. Simulated ${formatDuration(durationMs)} from ${new Date(startMs).toISOString()}.`,
         `World: ${settings.msgsPerPodSecond} msgs/s per ready pod, pods ready ${formatDuration(settings.podStartupMs)} after scheduling, ${settings.podsPerNode} pods per node, nodes join after ${formatDuration(settings.nodeJoinMs)}, Auto Scaling Group ${settings.asgMin}-${settings.asgMax}.`,
         `Files: ${paths.join(', ')}. The pod scaler's own tick ran every simulated minute; state in ${stateKind === 'dynalite' ? 'DynamoDB (embedded dynalite)' : 'memory'}.`,
+        ...(withModel ? [KEDA_MODEL_NOTE] : []),
       ],
     });
     await mkdir(dirname(reportPath), { recursive: true });
@@ -216,6 +233,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
       runs: runs.map((run, i) => ({
         label: run.label,
         summary: summaries[i],
+        ...(modelSummaries[i] ? { kedaHpaModel: { summary: modelSummaries[i] } } : {}),
         // Times as offsets from the start, so documents compare across --start values.
         decisions: run.decisions.map(({ at, ...decision }) => ({ atMs: at - run.startMs, ...decision })),
       })),
@@ -224,12 +242,24 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   writeLine(io.stdout);
-  writeLine(io.stdout, formatSummary(summaries));
+  writeLine(io.stdout, formatSummary(columns));
+  if (withModel) {
+    writeLine(io.stdout);
+    writeLine(io.stdout, KEDA_MODEL_NOTE);
+  }
   if (shownReport) {
     writeLine(io.stdout);
     writeLine(io.stdout, `report: ${shownReport}`);
   }
   return EXIT_OK;
+}
+
+const KEDA_MODEL_NOTE =
+  'KEDA + HPA: the same object on the same traffic, run as KEDA (its loop every pollingInterval: 0 <-> 1 and cooldown) and the HPA it creates (every 15 s: 1 <-> N), built from the same engine (--no-keda-model leaves it out).';
+
+/** The KEDA + HPA column's title: beside one object it needs no name. */
+function kedaModelLabel(label: string, objects: number): string {
+  return objects === 1 ? 'KEDA + HPA' : `${label} (KEDA + HPA)`;
 }
 
 function worldSettings(args: ParsedArgs): WorldSettings {

@@ -6,18 +6,21 @@
  */
 import { formatDuration } from '../args';
 import type { DecisionRecord, SimulationRun } from '../simulator/run-simulation';
-import { summaryRows, type SimulationSummary } from '../simulator/summary';
+import { summaryRows, triggerKindsOf, type SimulationSummary } from '../simulator/summary';
 import { escapeXml, renderChart, renderLegend, seriesMax, type ChartMarker, type ChartSeries } from './svg-chart';
 
 export interface ReportInput {
   title: string;
   runs: SimulationRun[];
+  /** The KEDA + HPA model of each run's object on the same traffic (same order as `runs`). */
+  models?: SimulationRun[];
+  /** The summary table's columns (each run's, and its model's when there is one). */
   summaries: SimulationSummary[];
   /** Extra lines about the run (files, state backend), shown under the title. */
   notes: string[];
 }
 
-const COLORS = { desired: '#2563eb', ready: '#16a34a', limit: '#9ca3af', up: '#16a34a', down: '#ea580c', error: '#dc2626' };
+const COLORS = { desired: '#2563eb', ready: '#16a34a', limit: '#9ca3af', model: '#111827', up: '#16a34a', down: '#ea580c', error: '#dc2626', several: '#6b7280' };
 const TRIGGER_COLORS = ['#7c3aed', '#0891b2', '#db2777', '#ca8a04'];
 const MAX_TABLE_ROWS = 400;
 
@@ -26,9 +29,10 @@ type ChartKind = 'traffic' | 'metric' | 'replicas' | 'nodes';
 interface ChartDef {
   kind: ChartKind;
   heading: string;
-  yLabel: string;
+  yLabel: string | ((run: SimulationRun) => string);
   explain: string;
-  series(run: SimulationRun): ChartSeries[];
+  /** `model`: the same object under the KEDA + HPA model, when it ran. */
+  series(run: SimulationRun, model?: SimulationRun): ChartSeries[];
   markers?(run: SimulationRun): ChartMarker[];
   /**
    * Splits the series into small multiples, each with its own y axis (default: one chart). A cron
@@ -40,15 +44,15 @@ interface ChartDef {
 const CHARTS: ChartDef[] = [
   {
     kind: 'traffic',
-    heading: 'Traffic and backlog',
-    yLabel: 'messages',
-    explain: 'Messages arriving per minute, and messages waiting in the queue (a depth trace is shown as the backlog).',
-    series: (run) => [
-      ...(run.traffic.kind === 'arrivals'
-        ? [{ label: 'arrivals / min', points: run.samples.map((s) => [s.at, s.arrivalsPerMinute] as [number, number]), color: '#64748b', step: true }]
-        : []),
-      { label: 'backlog', points: run.samples.map((s) => [s.at, s.backlog] as [number, number]), color: '#dc2626' },
-    ],
+    heading: 'Traffic',
+    yLabel: (run) => {
+      const kinds = triggerKindsOf(run.object);
+      if (kinds.includes('queue') || run.traffic.kind === 'depth') return 'messages';
+      return kinds.includes('rate') ? 'per minute' : 'window open';
+    },
+    explain:
+      'What arrives each minute: messages for a queue (SQS, Kinesis, DynamoDB), and the messages waiting in it; the metric\'s per-minute value (requests, say) for a rate (CloudWatch), which the pods serve as it comes; when a cron window is open, for a schedule. A depth trace is shown as the backlog.',
+    series: (run) => trafficSeries(run),
   },
   {
     kind: 'metric',
@@ -65,11 +69,13 @@ const CHARTS: ChartDef[] = [
     kind: 'replicas',
     heading: 'Desired and ready replicas',
     yLabel: 'replicas',
-    explain: 'spec.replicas as the scaler set it, and pods ready to work (after scheduling and start-up). Markers: scale decisions; hover for the reason.',
-    series: (run) => [
-      // Drawn in order: desired last, so it shows over ready where the two agree.
+    explain:
+      'spec.replicas as the scaler set it, and pods ready to work (after scheduling and start-up). Dashed black: spec.replicas under KEDA + HPA on the same traffic; where it lies on the blue line the two agree. Replicas that rise and fall while the traffic holds steady follow the metric, not noise: when the pods catch up, a queue empties, its metric falls to the messages in flight and the HPA scales in until a backlog builds again; KEDA + HPA makes the same moves.',
+    series: (run, model) => [
+      // Drawn in order: desired over ready, and the dashed KEDA + HPA line over both, so each shows where they agree.
       { label: 'ready', points: run.samples.map((s) => [s.at, s.readyPods] as [number, number]), color: COLORS.ready, step: true },
       { label: 'desired', points: run.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.desired, step: true },
+      ...(model ? [{ label: 'desired, KEDA + HPA', points: model.samples.map((s) => [s.at, s.specReplicas] as [number, number]), color: COLORS.model, step: true, dashed: true }] : []),
       { label: `min ${run.object.minReplicaCount}`, points: [[run.startMs, run.object.minReplicaCount]], color: COLORS.limit, dashed: true },
       { label: `max ${run.object.maxReplicaCount}`, points: [[run.startMs, run.object.maxReplicaCount]], color: COLORS.limit, dashed: true },
     ],
@@ -89,6 +95,24 @@ const CHARTS: ChartDef[] = [
     markers: (run) => decisionMarkers(run),
   },
 ];
+
+/** The traffic chart's lines for the kinds of trigger the object has (a cron-only object has no queue). */
+function trafficSeries(run: SimulationRun): ChartSeries[] {
+  const kinds = triggerKindsOf(run.object);
+  const series: ChartSeries[] = [];
+  if (run.traffic.kind === 'arrivals' && (kinds.includes('queue') || kinds.includes('rate'))) {
+    const label = kinds.includes('queue') ? 'arrivals / min' : 'metric / min (served as it comes)';
+    series.push({ label, points: run.samples.map((s) => [s.at, s.arrivalsPerMinute] as [number, number]), color: '#64748b', step: true });
+  }
+  if (kinds.includes('queue') || run.traffic.kind === 'depth') {
+    series.push({ label: 'backlog', points: run.samples.map((s) => [s.at, s.backlog] as [number, number]), color: '#dc2626' });
+  }
+  if (kinds.includes('schedule')) {
+    const open = run.decisions.map((d) => [d.at, d.triggers.some((t) => t.type === 'cron' && t.active === true) ? 1 : 0] as [number, number]);
+    series.push({ label: 'cron window open (1) or closed (0)', points: open, color: TRIGGER_COLORS[0]!, step: true });
+  }
+  return series;
+}
 
 function metricSeries(run: SimulationRun): ChartSeries[] {
   const byTrigger = new Map<number, { name: string; values: [number, number][]; capacity: [number, number][] }>();
@@ -120,10 +144,11 @@ const MARKER_LEGEND = `<p class="marker-legend">Markers: ${(
     [COLORS.up, 'scale up'],
     [COLORS.down, 'scale down'],
     [COLORS.error, 'decision not applied (error)'],
+    [COLORS.several, 'several decisions too close to draw apart'],
   ] as const
 )
   .map(([color, meaning]) => `<span class="marker-key" data-color="${color}"><span style="color:${color}">▼</span> ${meaning}</span>`)
-  .join(' ')}; hover a marker for its reason.</p>`;
+  .join(' ')}; hover a marker for the time, the change and the reason.</p>`;
 
 function decisionMarkers(run: SimulationRun): ChartMarker[] {
   return run.decisions
@@ -140,8 +165,8 @@ export function renderReport(input: ReportInput): string {
   const { runs } = input;
   const columns = runs.length;
   const sections = CHARTS.map((chart) => {
-    const perRun = runs.map((run) => {
-      const series = chart.series(run);
+    const perRun = runs.map((run, i) => {
+      const series = chart.series(run, input.models?.[i]);
       const panels = chart.panels ? chart.panels(series) : [series];
       return panels.length > 0 ? panels : [[]]; // no trigger value at all still gets its (empty) chart
     });
@@ -165,9 +190,9 @@ export function renderReport(input: ReportInput): string {
             xStart: run.startMs,
             xEnd: run.endMs,
             yMax: yMaxByKey.get(key) ?? 0,
-            yLabel: chart.yLabel,
+            yLabel: typeof chart.yLabel === 'string' ? chart.yLabel : chart.yLabel(run),
             series: panel,
-            ...(chart.markers ? { markers: chart.markers(run) } : {}),
+            ...(chart.markers ? { markers: chart.markers(run), severalColor: COLORS.several } : {}),
           })}</div>`;
         });
         return `<figure><figcaption>${escapeXml(run.label)}</figcaption>${panels.join('')}</figure>`;

@@ -33,12 +33,20 @@ export interface ChartSpec {
   yLabel: string;
   series: ChartSeries[];
   markers?: ChartMarker[];
+  /** The colour of a marker that stands for decisions of different colours (too close to draw apart). */
+  severalColor?: string;
   width?: number;
   height?: number;
 }
 
 /** The top margin leaves room for the markers' triangles only: the legend is HTML (`renderLegend`). */
 const MARGIN = { left: 52, right: 26, top: 14, bottom: 30 };
+/**
+ * Markers closer than this (in the chart's units; a triangle is 8 wide) are drawn as one, whose
+ * tooltip lists them all: forty decisions in half an hour would otherwise be a comb of lines.
+ */
+export const MARKER_MIN_GAP = 10;
+const MAX_TITLE_LINES = 12;
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -87,12 +95,19 @@ export function renderChart(spec: ChartSpec): string {
     `<text class="axis-label" x="12" y="${MARGIN.top + plotH / 2}" transform="rotate(-90 12 ${MARGIN.top + plotH / 2})" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
 
-  for (const marker of spec.markers ?? []) {
-    const mx = x(marker.at).toFixed(1);
+  // Triangles on the plot's top edge only, no line across the plot: the steps below show the change.
+  for (const group of groupMarkers(spec.markers ?? [], x)) {
+    const [first] = group;
+    const several = group.length > 1;
+    const colors = new Set(group.map((marker) => marker.color));
+    const color = colors.size === 1 ? first!.color : (spec.severalColor ?? first!.color);
+    const lines = group.slice(0, MAX_TITLE_LINES).map((marker) => marker.title);
+    if (group.length > MAX_TITLE_LINES) lines.push(`…and ${group.length - MAX_TITLE_LINES} more (see the table of scale decisions)`);
+    const title = several ? `${group.length} decisions:\n${lines.join('\n')}` : first!.title;
+    const mx = x(first!.at).toFixed(1);
     parts.push(
-      `<g class="marker" data-kind="${escapeXml(marker.kind)}"><title>${escapeXml(marker.title)}</title>` +
-        `<line x1="${mx}" x2="${mx}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${marker.color}" stroke-opacity="0.45" stroke-width="1.5"/>` +
-        `<path d="M${mx} ${MARGIN.top} l-4 -7 h8 z" fill="${marker.color}"/></g>`,
+      `<g class="marker" data-kind="${escapeXml(several ? 'several' : first!.kind)}" data-count="${group.length}"><title>${escapeXml(title)}</title>` +
+        `<path d="M${mx} ${MARGIN.top} l-4 -7 h8 z" fill="${color}"/></g>`,
     );
   }
 
@@ -119,6 +134,21 @@ export function renderLegend(series: readonly ChartSeries[]): string {
       `<li data-series="${escapeXml(s.label)}"><svg width="18" height="8" aria-hidden="true"><line x1="0" x2="18" y1="4" y2="4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/></svg>${escapeXml(s.label)}</li>`,
   );
   return `<ul class="legend">${items.join('')}</ul>`;
+}
+
+/** Markers in time order, in groups that each start more than MARKER_MIN_GAP after the previous group's start. */
+function groupMarkers(markers: readonly ChartMarker[], x: (t: number) => number): ChartMarker[][] {
+  const groups: ChartMarker[][] = [];
+  let groupX = -Infinity;
+  for (const marker of [...markers].sort((a, b) => a.at - b.at)) {
+    const mx = x(marker.at);
+    if (mx - groupX < MARKER_MIN_GAP) groups.at(-1)!.push(marker);
+    else {
+      groups.push([marker]);
+      groupX = mx;
+    }
+  }
+  return groups;
 }
 
 function pathData(s: ChartSeries, x: (t: number) => number, y: (v: number) => number, xEnd: number): string {

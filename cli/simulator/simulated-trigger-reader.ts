@@ -1,8 +1,8 @@
 /**
  * The read plan's job, answered by the simulated world: each trigger's own `readRequest` says what
  * it would ask AWS, and the world answers it. SQS sees the queue (visible, and in flight while pods process), Kinesis
- * sees open shards that follow the arrival rate, CloudWatch sees the backlog as its newest
- * datapoint, and cron reads nothing.
+ * sees open shards that follow the arrival rate, CloudWatch sees the traffic as a rate (see
+ * `cloudWatchDatapoints`), and cron reads nothing.
  */
 import { getTriggerDefinition } from '../../lambdas/triggers/registry';
 import { TriggerError, type Reading, type ReadRequest } from '../../lambdas/triggers/trigger-definition';
@@ -56,7 +56,7 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
     case 'kinesis':
       return { service: 'kinesis', openShardCount: world.openShards(now) };
     case 'cloudwatch':
-      return { service: 'cloudwatch', hasResult: true, values: [world.backlog(now)] };
+      return { service: 'cloudwatch', hasResult: true, values: cloudWatchDatapoints(world, request) };
     case 'dynamodb':
       // The Query's matching items are the simulated backlog (e.g. rows with status "pending").
       return { service: 'dynamodb', count: Math.round(world.backlog(now)) };
@@ -64,4 +64,23 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
       // A table's stream has as many shards as the simulated stream has open shards.
       return { service: 'dynamodbstreams', shardCount: world.openShards(now) };
   }
+}
+
+/**
+ * A rate-like metric (ALB request counts and the like) over the query window, one datapoint per
+ * period, newest first as GetMetricData's TimestampDescending returns them. The traffic's
+ * per-minute values are the metric's per-minute Sum: a `Sum` or `SampleCount` datapoint is the
+ * traffic in its period; any other statistic (Average, Maximum, p99...) is the traffic's level, its
+ * average per minute over the period. A depth trace is a level already.
+ */
+function cloudWatchDatapoints(world: SimWorld, request: Extract<ReadRequest, { service: 'cloudwatch' }>): number[] {
+  const periodMs = request.query.period * 1000;
+  const sums = request.query.stat === 'Sum' || request.query.stat === 'SampleCount';
+  const values: number[] = [];
+  // At least the newest period, as the trigger's window always spans one.
+  for (let end = request.endTime; end === request.endTime || end - periodMs >= request.startTime; end -= periodMs) {
+    const inPeriod = world.trafficBetween(end - periodMs, end);
+    values.push(sums || world.tracksLevel ? inPeriod : (inPeriod * 60_000) / periodMs);
+  }
+  return values;
 }

@@ -18,9 +18,18 @@ export type TriggerKind = 'queue' | 'rate' | 'schedule';
 const KIND_OF_TRIGGER: Record<string, TriggerKind> = {
   'aws-sqs-queue': 'queue',
   'aws-kinesis-stream': 'queue',
+  // The simulated world answers a DynamoDB Query's count with the backlog, and a table's stream with
+  // the open shards, as it does SQS and Kinesis.
+  'aws-dynamodb': 'queue',
+  'aws-dynamodb-streams': 'queue',
   'aws-cloudwatch': 'rate',
   cron: 'schedule',
 };
+
+/** The kinds of an object's triggers, in the order of first appearance. */
+export function triggerKindsOf(object: SimulationRun['object']): TriggerKind[] {
+  return [...new Set(object.triggers.map((t) => KIND_OF_TRIGGER[t.type]).filter((kind) => kind !== undefined))];
+}
 
 export interface SimulationSummary {
   label: string;
@@ -68,7 +77,7 @@ export function summarize(run: SimulationRun): SimulationSummary {
   const ups = scaled.filter((d) => (d.desiredReplicas ?? 0) > (d.currentReplicas ?? 0)).length;
   const processed = totals.consumed;
   const peakReplicas = Math.max(0, ...run.samples.map((s) => s.specReplicas), ...scaled.map((d) => d.desiredReplicas ?? 0));
-  const triggerKinds = [...new Set(run.object.triggers.map((t) => KIND_OF_TRIGGER[t.type]).filter((kind) => kind !== undefined))];
+  const triggerKinds = triggerKindsOf(run.object);
   return {
     triggerKinds,
     tracksMessages: triggerKinds.includes('queue') && run.traffic.kind === 'arrivals',
@@ -114,21 +123,40 @@ function timeWhile(run: SimulationRun, holds: (decision: DecisionRecord) => bool
   return total;
 }
 
-/** Load per replica of a rate-like trigger at one evaluation: the metric's average over the replicas, or its value. */
-function loadPerReplica(decision: DecisionRecord): { value: number; target: number } | undefined {
+/** Pods ready at `at`: the last world sample taken at or before it (samples are in time order). */
+function readyPodsAt(run: SimulationRun, at: number): number {
+  let low = 0;
+  let high = run.samples.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (run.samples[mid]!.at <= at) {
+      found = run.samples[mid]!.readyPods;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * Load per ready replica of a rate-like trigger at one evaluation: what each pod serving the
+ * traffic carries (the metric over the ready pods, at least one) for AverageValue, or the value
+ * itself for Value.
+ */
+function loadPerReplica(run: SimulationRun, decision: DecisionRecord): { value: number; target: number } | undefined {
   const trigger = decision.triggers.find((t) => KIND_OF_TRIGGER[t.type] === 'rate' && typeof t.value === 'number');
   if (!trigger || trigger.value === undefined) return undefined;
-  const replicas = Math.max(1, decision.currentReplicas ?? 0);
-  return { value: trigger.metricType === 'AverageValue' ? trigger.value / replicas : trigger.value, target: trigger.target };
+  const ready = Math.max(1, readyPodsAt(run, decision.at));
+  return { value: trigger.metricType === 'AverageValue' ? trigger.value / ready : trigger.value, target: trigger.target };
 }
 
 function rateFigures(run: SimulationRun): Pick<SimulationSummary, 'peakLoadPerReplica' | 'timeOverTargetMs'> {
-  const loads = run.decisions.map(loadPerReplica).filter((load) => load !== undefined);
+  const loads = run.decisions.map((decision) => loadPerReplica(run, decision)).filter((load) => load !== undefined);
   const peak = loads.reduce<{ value: number; target: number } | undefined>((top, load) => (top === undefined || load.value > top.value ? load : top), undefined);
   return {
     ...(peak ? { peakLoadPerReplica: peak } : {}),
     timeOverTargetMs: timeWhile(run, (decision) => {
-      const load = loadPerReplica(decision);
+      const load = loadPerReplica(run, decision);
       return load !== undefined && load.value > load.target;
     }),
   };

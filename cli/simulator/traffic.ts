@@ -1,6 +1,7 @@
 /**
  * The traffic a simulation replays: one value per simulated minute, either arrivals (messages put
- * on the queue that minute) or the queue depth itself (a recorded metric replayed as is). Built-in
+ * on the queue that minute, or for a rate-like metric such as an ALB request count, that minute's
+ * Sum) or the queue depth itself (a recorded metric replayed as is). Built-in
  * scenarios are generated here; traces are read by `trace.ts`.
  */
 export type TrafficKind = 'arrivals' | 'depth';
@@ -57,7 +58,7 @@ export function builtInScenario(name: ScenarioName, peakPerMinute: number, durat
       const start = Math.round(minutes * 0.1);
       const end = start + Math.max(1, Math.round(minutes / 3));
       for (let m = start; m < Math.min(end, minutes); m++) perMinute[m] = peakPerMinute;
-      description = `step: idle, then ${peakPerMinute} msgs/min from minute ${start} to ${end}, then idle`;
+      description = `step: idle, then ${peakPerMinute}/min from minute ${start} to ${end}, then idle`;
       break;
     }
     case 'spike': {
@@ -66,7 +67,7 @@ export function builtInScenario(name: ScenarioName, peakPerMinute: number, durat
       const start = Math.round(minutes * 0.2);
       const end = start + Math.max(1, Math.round(minutes / 12));
       for (let m = 0; m < minutes; m++) perMinute[m] = m >= start && m < end ? peakPerMinute : base;
-      description = `spike: ${base} msgs/min with a burst of ${peakPerMinute} msgs/min from minute ${start} to ${end}`;
+      description = `spike: ${base} msgs/min with a burst of ${peakPerMinute}/min from minute ${start} to ${end}`;
       break;
     }
     case 'daily-wave': {
@@ -74,7 +75,7 @@ export function builtInScenario(name: ScenarioName, peakPerMinute: number, durat
       for (let m = 0; m < minutes; m++) {
         perMinute[m] = Math.round(peakPerMinute * (0.5 - 0.5 * Math.cos((2 * Math.PI * m) / minutes)));
       }
-      description = `daily-wave: 0 to ${peakPerMinute} msgs/min and back over ${minutes} minutes`;
+      description = `daily-wave: 0 to ${peakPerMinute}/min and back over ${minutes} minutes`;
       break;
     }
     case 'idle':

@@ -15,6 +15,9 @@
  *
  * A `depth` trace is replayed open loop: the recorded depth is what the triggers read, and the
  * simulated pods do not drain it (so no message waits are reported).
+ *
+ * Rate-like triggers (CloudWatch) read the traffic itself, not the queue: the per-minute values are
+ * the metric (requests a minute, say), which the pods serve as it comes (`trafficBetween`).
  */
 import { trafficAt, type Traffic } from './traffic';
 
@@ -171,6 +174,28 @@ export class SimWorld {
   inFlight(_now: number): number {
     if (this.traffic.kind !== 'arrivals') return 0;
     return Math.round(this.throughputPerSecond / this.settings.msgsPerPodSecond);
+  }
+
+  /** A replayed depth trace is a level (a gauge), not a count of arrivals. */
+  get tracksLevel(): boolean {
+    return this.traffic.kind === 'depth';
+  }
+
+  /**
+   * The traffic from `fromMs` to `toMs`: with arrivals, how many arrived (each minute's value spread
+   * evenly over it); with a depth trace, the level at the end. What a rate-like metric's datapoint
+   * for that period sums.
+   */
+  trafficBetween(fromMs: number, toMs: number): number {
+    if (this.traffic.kind === 'depth') return trafficAt(this.traffic, this.minuteOf(toMs - 1));
+    let total = 0;
+    for (let t = fromMs; t < toMs; ) {
+      const minuteEnd = this.startMs + (this.minuteOf(t) + 1) * 60_000;
+      const until = Math.min(minuteEnd, toMs);
+      total += (trafficAt(this.traffic, this.minuteOf(t)) * (until - t)) / 60_000;
+      t = until;
+    }
+    return total;
   }
 
   /** Kinesis: open shards follow the arrival rate. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MARKER_MIN_GAP } from '../../cli/report/svg-chart';
 import { cli, FIXTURES, REPO_ROOT, tempDir } from './cli-harness';
 
 const CHARTS = ['traffic', 'metric', 'replicas', 'nodes'];
@@ -60,7 +61,7 @@ describe('the HTML report', () => {
     for (const chart of ['metric', 'replicas', 'nodes']) {
       const section = html.match(new RegExp(`<section class="chart-row" id="chart-${chart}">[\\s\\S]*?</section>`))![0];
       const keyed = new Set([...section.matchAll(/<span class="marker-key" data-color="([^"]+)">/g)].map((match) => match[1]));
-      const used = new Set([...section.matchAll(/<g class="marker" data-kind="[^"]+"><title>[^<]*<\/title><line [^>]*stroke="([^"]+)"/g)].map((match) => match[1]));
+      const used = new Set([...section.matchAll(/<g class="marker" data-kind="[^"]+" data-count="\d+"><title>[^<]*<\/title><path [^>]*fill="([^"]+)"/g)].map((match) => match[1]));
       expect(used.size, chart).toBeGreaterThan(0);
       for (const color of used) expect(keyed, `${chart}: marker colour ${color} has no legend entry`).toContain(color);
     }
@@ -68,17 +69,34 @@ describe('the HTML report', () => {
 
   it('annotates each scale decision with its reason, in the charts and in a table', () => {
     const replicasChart = html.match(/<svg class="chart" data-chart="replicas"[\s\S]*?<\/svg>/)![0];
-    const markers = [...replicasChart.matchAll(/<g class="marker" data-kind="([^"]+)"><title>([^<]+)<\/title>/g)];
+    const markers = [...replicasChart.matchAll(/<g class="marker" data-kind="([^"]+)" data-count="(\d+)"><title>([^<]+)<\/title><path d="M([\d.]+) /g)];
     expect(markers.length).toBeGreaterThan(0);
-    expect(markers.map((m) => m[1])).toContain('scale-to-zero');
-    expect(markers[0]![2]).toMatch(/^\+9m15s: 0 → \d+ \(\w[\w-]*\) scaled 0 → \d+: s0-aws-sqs-orders/);
+    // A marker standing for several decisions lists each on its own line after a count.
+    const decisions = markers.flatMap((m) => (m[2] === '1' ? [m[3]!] : m[3]!.split('\n').slice(1)));
+    expect(markers.map((m) => Number(m[2])).reduce((a, b) => a + b, 0)).toBe(decisions.length);
+    expect(decisions[0]).toMatch(/^\+9m15s: 0 → \d+ \(\w[\w-]*\) scaled 0 → \d+: s0-aws-sqs-orders/);
+    expect(decisions.some((d) => d.includes('(scale-to-zero)'))).toBe(true);
     const rows = [...html.matchAll(/<tr class="(up|down)" data-rule="([^"]+)"><td>([^<]+)<\/td>/g)];
-    expect(rows.length).toBe(markers.length);
+    expect(decisions.length).toBe(rows.length);
     // A marker's tooltip and its table row give the same time, to the second (passes every 15 s).
-    const markerTimes = markers.map((m) => m[2]!.split(':')[0]);
+    const markerTimes = decisions.map((d) => d.split(':')[0]);
     expect(markerTimes).toEqual(rows.map((r) => r[3]));
     expect(markerTimes.some((t) => /m\d+s$/.test(t!))).toBe(true);
     expect(html).toContain('inactive past the cooldown');
+    // Two dozen decisions in half an hour are not a comb: markers closer than MARKER_MIN_GAP are drawn as one.
+    expect(rows.length).toBeGreaterThan(20);
+    expect(markers.length).toBeLessThan(rows.length / 2);
+    const xs = markers.map((m) => Number(m[4]));
+    for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThanOrEqual(MARKER_MIN_GAP);
+    expect(replicasChart).not.toMatch(/<g class="marker"[^>]*>(?:<title>[^<]*<\/title>)?<line /);
+  });
+
+  it('draws KEDA + HPA on the same traffic over the replicas, and puts it in the summary', () => {
+    const replicasChart = html.match(/<svg class="chart" data-chart="replicas"[\s\S]*?<\/svg>/)![0];
+    expect(replicasChart).toMatch(/<path class="series" data-series="desired"[\s\S]*<path class="series" data-series="desired, KEDA \+ HPA" d="M[^"]+" [^>]*stroke-dasharray/);
+    expect(html).toMatch(/<ul class="legend">(?:(?!<\/ul>).)*<li data-series="desired, KEDA \+ HPA">/);
+    expect(html).toMatch(/<thead><tr><th><\/th><th>jobs\/orders-worker<\/th><th>KEDA \+ HPA<\/th><\/tr><\/thead>/);
+    expect(html).toMatch(/<tr><th>scale events<\/th><td class="num">\d+ \(\d+ up, \d+ down\)<\/td><td class="num">\d+ \(\d+ up, \d+ down\)<\/td><\/tr>/);
   });
 
   it('gives each trigger its own chart and y axis (small multiples)', async () => {

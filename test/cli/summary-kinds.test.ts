@@ -25,16 +25,47 @@ describe('summary rows per trigger kind', () => {
     const outcome = await cli(['simulate', 'examples/sqs-worker.yaml', 'examples/cron-window.yaml', '--state', 'memory', '--no-report']);
     expect(outcome.code, outcome.stderr).toBe(0);
     const rows = rowsOf(outcome.stdout);
-    expect(rows.get('message wait p95')).toEqual([expect.stringMatching(/^\d+m?\d*s$/), 'n/a']);
-    expect(rows.get('messages')).toEqual([expect.stringContaining('processed'), 'n/a']);
-    expect(rows.get('time in cron window')).toEqual(['n/a', '30m']);
+    // Columns: each object, then the same object under the KEDA + HPA model.
+    expect(outcome.stdout).toMatch(/^\s+shop\/orders-worker\s{2,}shop\/orders-worker \(KEDA \+ HPA\)\s{2,}batch\/report-sync\s{2,}batch\/report-sync \(KEDA \+ HPA\)$/m);
+    expect(rows.get('message wait p95')).toEqual([expect.stringMatching(/^\d+m?\d*s$/), expect.stringMatching(/^\d+m?\d*s$/), 'n/a', 'n/a']);
+    expect(rows.get('messages')).toEqual([expect.stringContaining('processed'), expect.stringContaining('processed'), 'n/a', 'n/a']);
+    expect(rows.get('time in cron window')).toEqual(['n/a', 'n/a', '30m', '30m']);
+  });
+
+  it('feeds a CloudWatch trigger the traffic as a rate (requests a minute), not a queue', async () => {
+    // examples/cloudwatch-service.yaml: Sum over 60 s, target 500 per replica (AverageValue), min 2.
+    const quiet = rowsOf((await cli(['simulate', 'examples/cloudwatch-service.yaml', '--state', 'memory', '--no-report', '--no-keda-model'])).stdout);
+    // 600 requests a minute over the 2 ready replicas: 300 each, under the target; nothing to scale.
+    expect(quiet.get('peak load per replica')).toEqual(['300 (target 500)']);
+    expect(quiet.get('time over target')).toEqual(['0s']);
+    expect(quiet.get('scale events')).toEqual(['0 (0 up, 0 down)']);
+    expect(quiet.get('peak backlog')).toBeUndefined();
+    const busy = rowsOf((await cli(['simulate', 'examples/cloudwatch-service.yaml', '--rate', '6000', '--state', 'memory', '--no-report'])).stdout);
+    // 6,000 a minute needs ceil(6000 / 500) = 12 replicas; until they are ready each carries more than 500.
+    expect(busy.get('peak replicas')).toEqual(['12', '12']);
+    expect(busy.get('time over target')![0]).not.toBe('0s');
+    expect(busy.get('message wait p95')).toBeUndefined();
+  });
+
+  it('sets the first demo beside KEDA + HPA on the same traffic: the same replicas, one patch fewer per activation', async () => {
+    const outcome = await cli(['simulate', 'examples/sqs-worker.yaml', '--state', 'memory', '--no-report']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const rows = rowsOf(outcome.stdout);
+    expect(outcome.stdout).toMatch(/^\s+shop\/orders-worker\s{2,}KEDA \+ HPA$/m);
+    expect(rows.get('replica-minutes')![0]).toBe(rows.get('replica-minutes')![1]);
+    expect(rows.get('message wait p95')![0]).toBe(rows.get('message wait p95')![1]);
+    const events = rows.get('scale events')!.map((cell) => Number(cell.split(' ')[0]));
+    // We take 0 -> N in one patch where KEDA patches 0 -> 1 and its HPA 1 -> N.
+    expect(events[1]! - events[0]!).toBe(1);
+    expect(events[0]).toBeGreaterThan(20);
+    expect(outcome.stdout).toContain('KEDA + HPA: the same object on the same traffic');
   });
 
   it('gives a replayed depth trace no message counts', async () => {
     const outcome = await cli(['simulate', 'test/cli/fixtures/sqs-worker.yaml', '--trace', 'test/cli/fixtures/cloudwatch-depth.csv', '--trace-kind', 'depth', '--state', 'memory', '--no-report']);
     expect(outcome.code, outcome.stderr).toBe(0);
     const rows = rowsOf(outcome.stdout);
-    expect(rows.get('messages')).toEqual(['n/a']);
+    expect(rows.get('messages')).toEqual(['n/a', 'n/a']);
     expect(rows.get('peak backlog')?.[0]).toMatch(/^\d+$/);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * A model of KEDA + the HPA it creates, driving the simulator's world with the same ScaledObject,
- * built from our engine's pieces so the two differ only in *when* each rule runs:
+ * built from our engine's pieces so the two differ only in *when* each rule runs. `simulate` runs it
+ * beside every object (the KEDA + HPA line and column of its report and summary), and
+ * `bench/reaction.ts` measures the two against each other:
  *
  * - KEDA's polling loop, every pollingInterval (first check at once): reads the triggers and takes
  *   only KEDA's step (0 ↔ 1 or idle ↔ min, cooldown), per keda-semantics.md §0 and §3;
@@ -19,11 +21,12 @@ import { kedaRequestScale } from '../../lambdas/engine/keda/request-scale';
 import { classifyTriggers } from '../../lambdas/engine/keda/trigger-outcomes';
 import { toTriggerResults } from '../../lambdas/triggers/metric-step';
 import type { TriggerResult } from '../../lambdas/engine/evaluate-types';
-import { finishRun, type DecisionRecord, type SimulationInput, type SimulationRun } from '../../cli/simulator/run-simulation';
-import { SimulatedScaleTargets } from '../../cli/simulator/simulated-scale-targets';
-import { simulatedTriggerReader } from '../../cli/simulator/simulated-trigger-reader';
-import { VirtualClock } from '../../cli/simulator/virtual-clock';
-import { SimWorld } from '../../cli/simulator/world';
+import type { TriggerOutcome } from '../../lambdas/engine/keda/trigger-outcomes';
+import { finishRun, type DecisionRecord, type SimulationInput, type SimulationRun, type TriggerReadout } from './run-simulation';
+import { SimulatedScaleTargets } from './simulated-scale-targets';
+import { simulatedTriggerReader } from './simulated-trigger-reader';
+import { VirtualClock } from './virtual-clock';
+import { SimWorld } from './world';
 
 export const HPA_SYNC_MS = 15_000;
 const KEY = 'keda-model';
@@ -47,9 +50,21 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     const { readings } = await reader(items, now);
     return toTriggerResults(object, KEY, readings, now);
   };
-  const patch = async (from: number, to: number, now: number, rule: DecisionRecord['rule'], message: string) => {
-    await targets.patchScaleReplicas({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: object.namespace, name: object.name }, to);
-    decisions.push({ at: now, status: 'active', currentReplicas: from, desiredReplicas: to, scaled: true, ...(rule ? { rule } : {}), message, triggers: [] });
+  /** Records one evaluation (as the tick records each pass), patching when the count changes. */
+  const evaluate = async (now: number, outcomes: TriggerOutcome[], from: number, to: number, rule: DecisionRecord['rule'], message: string) => {
+    const scaled = to !== from;
+    if (scaled) await targets.patchScaleReplicas({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: object.namespace, name: object.name }, to);
+    const active = outcomes.some((outcome) => outcome.kind !== 'error' && (outcome.kind === 'fallback' || outcome.active));
+    decisions.push({
+      at: now,
+      status: active ? 'active' : 'ready',
+      currentReplicas: from,
+      desiredReplicas: to,
+      scaled,
+      ...(scaled && rule ? { rule } : {}),
+      message: scaled ? message : '',
+      triggers: outcomes.map(readoutOf),
+    });
   };
 
   const kedaLoop = async (now: number) => {
@@ -59,7 +74,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     const current = world.spec;
     const step = kedaRequestScale({ object, current, activity: activityOf(object, outcomes), clock: state, now });
     if (step.lastActiveTime !== undefined) state = { ...state, lastActiveTime: step.lastActiveTime };
-    if (step.replicas !== current) await patch(current, step.replicas, now, step.rule, `keda: ${step.step}`);
+    await evaluate(now, outcomes, current, step.replicas, step.rule, `keda: ${step.step}`);
   };
 
   const hpaSync = async (now: number) => {
@@ -82,10 +97,8 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
       now,
     });
     if (hpa.recommendations) state = { ...state, recommendations: hpa.recommendations };
-    if (hpa.desired !== current) {
-      await patch(current, hpa.desired, now, hpa.rule, `hpa: ${hpa.steps.at(-1) ?? ''}`);
-      state = recordScaleEvent(state, object, current, hpa.desired, now, current);
-    }
+    await evaluate(now, outcomes, current, hpa.desired, hpa.rule, `hpa: ${hpa.steps.at(-1) ?? ''}`);
+    if (hpa.desired !== current) state = recordScaleEvent(state, object, current, hpa.desired, now, current);
   };
 
   // Both loops start with the simulation; at equal times KEDA's check runs before the HPA's sync.
@@ -104,4 +117,11 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
   }
   clock.advanceTo(endMs);
   return finishRun(input, world, endMs, { decisions, events: [], ticks: 0 });
+}
+
+/** One trigger's part in an evaluation, in the tick's explanation fields (value, or the error). */
+function readoutOf(outcome: TriggerOutcome): TriggerReadout {
+  const { index, type, metricName, metricType, target } = outcome.trigger;
+  const base = { index, type, metricName, metricType, target };
+  return outcome.kind === 'value' ? { ...base, value: outcome.value, active: outcome.active } : { ...base, error: outcome.error };
 }
