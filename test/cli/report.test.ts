@@ -179,10 +179,73 @@ describe('the report in a browser', () => {
           }
         }
       }
+      // Axis labels (the Nodes chart's "nodes and pending pods" the longest) fit inside their chart.
+      const labels = await page.$$eval('svg.chart', (svgs) =>
+        svgs.map((svg) => {
+          const chart = svg.getBoundingClientRect();
+          const label = svg.querySelector('text.axis-label')!.getBoundingClientRect();
+          return { kind: svg.getAttribute('data-chart'), text: svg.querySelector('text.axis-label')!.textContent, inside: label.top >= chart.top - 0.5 && label.bottom <= chart.bottom + 0.5 && label.left >= chart.left - 0.5 };
+        }),
+      );
+      for (const label of labels) expect(label.inside, `${label.kind}: "${label.text}" runs off its chart`).toBe(true);
+      // Markers explained: every marker colour drawn in a row has a visible entry in that row's marker legend,
+      // and no two markers of one chart overlap (close decisions are drawn as one).
+      const rows = await page.$$eval('section.chart-row', (sections) =>
+        sections.map((section) => ({
+          id: section.id,
+          keys: [...section.querySelectorAll('.marker-key')].filter((key) => key.getBoundingClientRect().width > 0).map((key) => key.getAttribute('data-color')),
+          charts: [...section.querySelectorAll('svg.chart')].map((svg) =>
+            [...svg.querySelectorAll('g.marker path')].map((path) => {
+              const box = path.getBoundingClientRect();
+              return { fill: getComputedStyle(path).fill, color: path.getAttribute('fill'), left: box.left, right: box.right };
+            }),
+          ),
+        })),
+      );
+      const withMarkers = rows.filter((row) => row.charts.some((markers) => markers.length > 0));
+      expect(withMarkers.map((row) => row.id)).toEqual(['chart-metric', 'chart-replicas', 'chart-nodes']);
+      for (const row of withMarkers) {
+        for (const markers of row.charts) {
+          for (const marker of markers) expect(row.keys, `${row.id}: marker colour ${marker.color} is not explained`).toContain(marker.color);
+          for (let i = 1; i < markers.length; i++) expect(markers[i]!.left, `${row.id}: markers overlap`).toBeGreaterThanOrEqual(markers[i - 1]!.right);
+        }
+      }
       expect(requests.every((url) => url.startsWith('file://'))).toBe(true);
       const out = join(REPO_ROOT, 'sim-out');
       mkdirSync(out, { recursive: true });
       await page.screenshot({ path: join(out, 'report-test-screenshot.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('gives each trigger its own chart and y axis, as the browser draws them', async () => {
+    const { chromium } = await import('playwright-core');
+    const reportPath = join(tempDir(), 'cron-and-sqs-report.html');
+    const outcome = await cli(['simulate', join(REPO_ROOT, 'examples', 'scheduled-floor.yaml'), '--state', 'memory', '--report', reportPath]);
+    expect(outcome.code).toBe(0);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(pathToFileURL(reportPath).href);
+      const charts = await page.$$eval('#chart-metric svg.chart', (svgs) =>
+        svgs.map((svg) => {
+          const chart = svg.getBoundingClientRect();
+          const ticks = [...svg.querySelectorAll('text.tick[text-anchor="end"]')].map((tick) => ({ text: tick.textContent, box: tick.getBoundingClientRect() }));
+          return {
+            series: [...svg.querySelectorAll('path.series')].map((path) => path.getAttribute('data-series')),
+            top: ticks.at(-1)!.text,
+            ticksVisible: ticks.every(({ box }) => box.width > 0 && box.left >= chart.left - 0.5 && box.top >= chart.top - 0.5 && box.bottom <= chart.bottom + 0.5),
+          };
+        }),
+      );
+      // scheduled-floor.yaml has a cron and an SQS trigger: two charts, each with its own visible y axis.
+      expect(charts).toHaveLength(2);
+      expect(charts.map((chart) => chart.series.length)).toEqual([2, 2]);
+      expect(charts[0]!.series.every((name) => /cron/.test(name!))).toBe(true);
+      expect(charts[1]!.series.every((name) => /sqs/.test(name!))).toBe(true);
+      expect(charts.every((chart) => chart.ticksVisible)).toBe(true);
+      expect(charts[0]!.top).not.toBe(charts[1]!.top);
     } finally {
       await browser.close();
     }
