@@ -30,7 +30,7 @@ import { ProgressBar } from '../format/progress-bar';
 import { runKedaHpaModel } from '../simulator/keda-hpa-model';
 import { runSimulation, type SimulationRun } from '../simulator/run-simulation';
 import { openStateBackend, type StateBackendKind } from '../simulator/state-backend';
-import { formatSummary, summarize } from '../simulator/summary';
+import { formatSummary, summarize, type SimulationSummary } from '../simulator/summary';
 import { parseTrace, TraceError } from '../simulator/trace';
 import { builtInScenario, SCENARIO_NAMES, type Traffic, type TrafficKind } from '../simulator/traffic';
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from '../simulator/world';
@@ -245,6 +245,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   writeLine(io.stdout, formatSummary(columns));
   if (withModel) {
     writeLine(io.stdout);
+    for (const [i, summary] of summaries.entries()) writeLine(io.stdout, modelComparison(summary, modelSummaries[i]!, summaries.length));
     writeLine(io.stdout, KEDA_MODEL_NOTE);
   }
   if (shownReport) {
@@ -256,6 +257,12 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
 
 const KEDA_MODEL_NOTE =
   'KEDA + HPA: the same object on the same traffic, run as KEDA (its loop every pollingInterval: 0 <-> 1 and cooldown) and the HPA it creates (every 15 s: 1 <-> N), built from the same engine (--no-keda-model leaves it out).';
+
+/** One line per object: its scale events and replica-minutes against KEDA + HPA's on the same traffic. */
+function modelComparison(ours: SimulationSummary, model: SimulationSummary, objects: number): string {
+  const minutes = (summary: SimulationSummary) => Math.round(summary.replicaMinutes);
+  return `${objects === 1 ? '' : `${ours.label}: `}KEDA + HPA on the same traffic: ${model.scaleEvents} scale events against our ${ours.scaleEvents}, ${minutes(model)} replica-minutes against our ${minutes(ours)}.`;
+}
 
 /** The KEDA + HPA column's title: beside one object it needs no name. */
 function kedaModelLabel(label: string, objects: number): string {

@@ -58,6 +58,7 @@ describe('summary rows per trigger kind', () => {
     // We take 0 -> N in one patch where KEDA patches 0 -> 1 and its HPA 1 -> N.
     expect(events[1]! - events[0]!).toBe(1);
     expect(events[0]).toBeGreaterThan(20);
+    expect(outcome.stdout).toContain(`KEDA + HPA on the same traffic: ${events[1]} scale events against our ${events[0]}, `);
     expect(outcome.stdout).toContain('KEDA + HPA: the same object on the same traffic');
   });
 
