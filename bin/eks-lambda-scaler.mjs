@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  // The repository installs its own Node 24 (the `node` package); npx and npm scripts put it first.
+if (major < 22 || (major === 22 && minor < 19)) {
+  // 22.19 is undici 8's floor (the Kubernetes client's HTTP stack). The repository installs its own
+  // Node 24 (the `node` package); npx and npm scripts put it first.
   process.stderr.write(
-    `eks-lambda-scaler needs Node.js >= 22.12 (this is ${process.version}). Run it through npx ` +
+    `eks-lambda-scaler needs Node.js >= 22.19 (this is ${process.version}). Run it through npx ` +
       '(`npx eks-lambda-scaler ...`), which uses the Node 24 that `npm ci` installed.\n',
   );
   process.exit(2);

@@ -64,14 +64,52 @@ describe('the eks-lambda-scaler command', () => {
     expect(rebuilt.entry).not.toBe(built.entry);
   });
 
-  it('declares what README promises: npm ci on Node >= 20.17 (devEngines), the CLI on the Node 22.12+ it installs (engines)', () => {
+  it('declares what README promises: quiet on Node 22.19+ (engines), npm ci still allowed on 20.17+ (devEngines)', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-    // devEngines makes npm skip the root's engines check on install: no EBADENGINE for our own
-    // package on the system Node that runs `npm ci`.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(manifest.engines.node).toBe('>=22.19');
+    expect(readme).toContain('Node.js 22.19 or later');
+    // devEngines makes npm skip the root's own engines check on install, and lets npm ci and npm
+    // test run on an older system Node (the code then runs on the installed Node 24).
     expect(manifest.devEngines.runtime).toMatchObject({ name: 'node', version: '>=20.17.0' });
-    expect(manifest.engines.node).toBe('>=22.12');
+    expect(readme).toMatch(/Node\.js\s+20\.17\+/);
     const launcher = readFileSync(join(REPO_ROOT, 'bin/eks-lambda-scaler.mjs'), 'utf8');
-    expect(launcher).toContain('major < 22 || (major === 22 && minor < 12)');
-    expect(Number(manifest.devDependencies.node.split('.')[0])).toBeGreaterThanOrEqual(22);
+    expect(launcher).toContain('major < 22 || (major === 22 && minor < 19)');
+    expect(satisfiesNodeRange(manifest.devDependencies.node, manifest.engines.node)).toBe(true);
+  });
+
+  it('has no installed package that npm would warn about (EBADENGINE) on the Node README asks for', () => {
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; optional?: boolean }> };
+    const floor = '22.19.0';
+    const refusing = Object.entries(lock.packages)
+      .filter(([, entry]) => !entry.optional && typeof entry.engines?.node === 'string')
+      .filter(([, entry]) => !satisfiesNodeRange(floor, entry.engines!.node!))
+      .map(([path, entry]) => `${path || 'eks-lambda-scaler'} (${entry.engines!.node})`);
+    expect(refusing).toEqual([]);
+    // The row that made README move past Node 20: undici 8 needs 22.19, vitest 5 needs 22.12.
+    expect(satisfiesNodeRange('20.20.2', '>=22.19.0')).toBe(false);
+    expect(satisfiesNodeRange('24.21.0', '^22.12.0 || ^24.0.0 || >=26.0.0')).toBe(true);
+    expect(satisfiesNodeRange('22.19.0', '18 || 20 || >=22')).toBe(true);
+    expect(satisfiesNodeRange('23.1.0', '^22.12.0 || ^24.0.0')).toBe(false);
   });
 });
+
+/**
+ * Whether `version` meets an `engines.node` range, in the forms the lockfile uses: `*`, `>=X[.Y[.Z]]`,
+ * `^X[.Y[.Z]]` and a bare major, joined by `||`. Any other form throws, so a new one is noticed.
+ */
+function satisfiesNodeRange(version: string, range: string): boolean {
+  const parts = (text: string) => [...text.split('.').map(Number), 0, 0].slice(0, 3) as [number, number, number];
+  const compare = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  const have = parts(version.replace(/^v/, ''));
+  return range.split('||').some((alternative) => {
+    const text = alternative.trim();
+    if (text === '*') return true;
+    const match = /^(>=|\^)?\s*(\d+(?:\.\d+){0,2})$/.exec(text);
+    if (!match) throw new Error(`engines range form not handled: "${range}"`);
+    const want = parts(match[2]!);
+    if (match[1] === '>=') return compare(have, want) >= 0;
+    // ^X.Y.Z and a bare major both stay within the major (every range here has a major above 0).
+    return have[0] === want[0] && compare(have, want) >= 0;
+  });
+}
