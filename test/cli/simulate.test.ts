@@ -15,6 +15,7 @@ interface Decision {
 interface Run {
   label: string;
   summary: Record<string, number | string | undefined>;
+  kedaHpaModel?: { summary: Record<string, number | string | undefined> };
   decisions: Decision[];
 }
 interface SimulationDocument {
@@ -63,6 +64,8 @@ describe('simulate: built-in scenarios', () => {
     expect(toZero.atMs - lastActive).toBeLessThanOrEqual(300_000 + 30_000);
 
     expect(run!.summary).toMatchObject({ messagesUnprocessed: 0, errors: 0, durationMs: 90 * MINUTE });
+    // The KEDA + HPA model ran beside it on the same traffic, and holds the same peak.
+    expect(run!.kedaHpaModel!.summary).toMatchObject({ label: 'KEDA + HPA', peakReplicas: formula, finalReplicas: 0, durationMs: 90 * MINUTE });
     expect(run!.summary.timeToDrainMs).toBeGreaterThan(0);
     expect(run!.summary.waitP95Ms).toBeGreaterThanOrEqual(run!.summary.waitP50Ms as number);
     expect(run!.summary.waitMaxMs).toBeGreaterThanOrEqual(run!.summary.waitP95Ms as number);
@@ -95,6 +98,8 @@ describe('simulate: built-in scenarios', () => {
     const doc = await simulateJson([WORKER, '--scenario', 'idle', '--state', 'memory', '--no-report']);
     const summary = doc.runs[0]!.summary;
     expect(summary).toMatchObject({ scaleEvents: 0, replicaMinutes: 0, peakBacklog: 0, peakReplicas: 0, messagesArrived: 0, errors: 0 });
+    const without = await simulateJson([WORKER, '--scenario', 'idle', '--state', 'memory', '--no-report', '--no-keda-model']);
+    expect(without.runs[0]!.kedaHpaModel).toBeUndefined();
     expect(summary.waitP50Ms).toBeUndefined();
     expect(summary.timeToDrainMs).toBeUndefined();
     expect(summary.nodeMinutes).toBe(30); // the group's one minimum node for 30 minutes
