@@ -13,6 +13,8 @@ describe('summary rows per trigger kind', () => {
     ['examples/cron-window.yaml', ['time in cron window'], ['peak backlog', 'message wait p95', 'messages', 'time over target']],
     ['examples/cloudwatch-service.yaml', ['peak load per replica', 'time over target'], ['message wait p95', 'messages', 'time in cron window']],
     ['examples/sqs-worker.yaml', ['peak backlog', 'message wait p95', 'time to drain', 'messages'], ['time over target', 'time in cron window']],
+    // A DynamoDB Query's count is the simulated backlog: a queue, like SQS.
+    ['examples/dynamodb-jobs.yaml', ['peak backlog', 'message wait p95', 'messages'], ['time over target', 'time in cron window']],
   ])('%s shows %j and not %j', async (file, shown, hidden) => {
     const outcome = await cli(['simulate', file, '--state', 'memory', '--no-report']);
     expect(outcome.code, outcome.stderr).toBe(0);
