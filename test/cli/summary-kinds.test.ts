@@ -3,8 +3,10 @@
  * has its load per replica against the target, a schedule has its windows, and a figure that means
  * nothing for an object reads "n/a" instead of a misleading number.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './cli-harness';
+import { cli, REPO_ROOT, tempDir } from './cli-harness';
 
 const rowsOf = (stdout: string) => new Map(stdout.split('\n').map((line) => line.trim().split(/\s{2,}/)).filter((cells) => cells.length > 1).map(([label, ...cells]) => [label!, cells]));
 
@@ -62,6 +64,20 @@ describe('summary rows per trigger kind', () => {
     expect(events[0]).toBeGreaterThan(20);
     expect(outcome.stdout).toContain(`KEDA + HPA on the same traffic: ${events[1]} scale events against our ${events[0]}, `);
     expect(outcome.stdout).toContain('KEDA + HPA: the same object on the same traffic');
+
+    // README and docs/simulator.md quote these figures, and the run with queueLength 1 that smooths it.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const guide = readFileSync(join(REPO_ROOT, 'docs/simulator.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`${events[0]} scale events in 90 minutes, and KEDA + HPA makes ${events[1]}`);
+    expect(guide).toContain(`${events[0]} scale events in 90 minutes. KEDA + HPA makes ${events[1]}`);
+    const tuned = join(tempDir(), 'sqs-worker-queue-length-1.yaml');
+    writeFileSync(tuned, readFileSync(join(REPO_ROOT, 'examples/sqs-worker.yaml'), 'utf8').replace('queueLength: "5"', 'queueLength: "1"'));
+    const smooth = rowsOf((await cli(['simulate', tuned, '--state', 'memory', '--no-report'])).stdout);
+    const smoothEvents = smooth.get('scale events')!.map((cell) => Number(cell.split(' ')[0]));
+    const smoothMinutes = Math.round(Number(smooth.get('replica-minutes')![0]));
+    expect(guide).toContain(`with \`queueLength: "1"\` the same run makes ${smoothEvents[0]} scale events (KEDA + HPA ${smoothEvents[1]}), uses ${smoothMinutes} replica-minutes instead of ${rows.get('replica-minutes')![0]}`);
+    expect(readme).toContain(`With \`queueLength: "1"\` both make ${smoothEvents[0]} or ${smoothEvents[1]}`);
+    expect(smooth.get('message wait p95')![0]).toBe(rows.get('message wait p95')![0]);
   });
 
   it('gives a replayed depth trace no message counts', async () => {
