@@ -30,7 +30,7 @@ import { ProgressBar } from '../format/progress-bar';
 import { runKedaHpaModel } from '../simulator/keda-hpa-model';
 import { runSimulation, type SimulationRun } from '../simulator/run-simulation';
 import { openStateBackend, type StateBackendKind } from '../simulator/state-backend';
-import { formatSummary, summarize, type SimulationSummary } from '../simulator/summary';
+import { formatSummary, summarize, triggerKindsOf, type SimulationSummary } from '../simulator/summary';
 import { parseTrace, TraceError } from '../simulator/trace';
 import { builtInScenario, SCENARIO_NAMES, type Traffic, type TrafficKind } from '../simulator/traffic';
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from '../simulator/world';
@@ -214,7 +214,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
       summaries: columns,
       notes: [
         `Traffic: ${traffic.description}. Simulated ${formatDuration(durationMs)} from ${new Date(startMs).toISOString()}.`,
-        `World: ${settings.msgsPerPodSecond} msgs/s per ready pod, pods ready ${formatDuration(settings.podStartupMs)} after scheduling, ${settings.podsPerNode} pods per node, nodes join after ${formatDuration(settings.nodeJoinMs)}, Auto Scaling Group ${settings.asgMin}-${settings.asgMax}.`,
+        `World: ${runs.some((run) => triggerKindsOf(run.object).includes('queue')) ? `${settings.msgsPerPodSecond} msgs/s per ready pod, ` : ''}pods ready ${formatDuration(settings.podStartupMs)} after scheduling, ${settings.podsPerNode} pods per node, nodes join after ${formatDuration(settings.nodeJoinMs)}, Auto Scaling Group ${settings.asgMin}-${settings.asgMax}.`,
         `Files: ${paths.join(', ')}. The pod scaler's own tick ran every simulated minute; state in ${stateKind === 'dynalite' ? 'DynamoDB (embedded dynalite)' : 'memory'}.`,
         ...(withModel ? [KEDA_MODEL_NOTE] : []),
       ],
