@@ -4,12 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingApiError, type DescribedGroup } from '../../lambdas/adapters/autoscaling/auto-scaling-group-api';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
 import type { AutoScalingGroupInfo } from '../../lambdas/engine/nodes/auto-scaling-group';
-import { KubernetesClusterNodesApi, effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
+import { effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { DynamoDbStateStore, createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
 import { emptyNodeGroupState } from '../../lambdas/engine/nodes/node-group-state';
-import type { KubeApiServer } from '../support/kube-api-server';
-import { startKubeApiServer } from '../support/kube-api-server';
 import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
@@ -127,13 +125,9 @@ describe('node group state store (dynalite)', () => {
   });
 });
 
-describe('Kubernetes cluster nodes adapter', () => {
-  let server: KubeApiServer;
-  beforeAll(async () => {
-    server = await startKubeApiServer();
-  });
-  afterAll(async () => server.close());
-
+// Its calls against a server (cordon and taint, a 403, eviction) run on the real kube-apiserver:
+// test/real-servers/node-cluster-nodes-adapter.test.ts.
+describe('Kubernetes cluster nodes adapter: pure helpers', () => {
   it('effective requests: containers summed, at least the largest init container, plus sidecars', () => {
     expect(
       effectiveRequests({
@@ -150,30 +144,5 @@ describe('Kubernetes cluster nodes adapter', () => {
     [undefined, undefined],
   ])('provider ID %s names instance %s', (providerId, instanceId) => {
     expect(instanceIdFromProviderId(providerId)).toBe(instanceId);
-  });
-
-  it('cordon + taint and back keep the node\'s other taints', async () => {
-    server.put('Node', { metadata: { name: 'n1' }, spec: { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] }, status: {} });
-    const api = new KubernetesClusterNodesApi(server.kubeConfig());
-    await api.cordonAndTaint('n1', { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' });
-    await api.cordonAndTaint('n1', { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' });
-    expect(server.get('Node', '', 'n1')?.spec).toEqual({ unschedulable: true, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }, { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' }] });
-    await api.uncordonAndUntaint('n1', 'eks-lambda-scaler.io/to-be-deleted');
-    expect(server.get('Node', '', 'n1')?.spec).toEqual({ taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
-  });
-
-  it('a 403 names the RBAC rule to add', async () => {
-    server.failNext({ method: 'GET', path: '/api/v1/nodes', status: 403 });
-    await expect(new KubernetesClusterNodesApi(server.kubeConfig()).listNodes()).rejects.toThrow(/add to the node scaler's ClusterRole: apiGroups \[""\], resources \["nodes"\], verbs \["list"\]/);
-  });
-
-  it('eviction: 201 evicted, 429 blocked by the PDB, 404 gone', async () => {
-    server.put('Pod', { metadata: { name: 'p1', namespace: 'apps', labels: { app: 'web' } }, spec: { containers: [] }, status: { phase: 'Running' } });
-    server.put('Pod', { metadata: { name: 'p2', namespace: 'apps', labels: { app: 'db' } }, spec: { containers: [] }, status: { phase: 'Running' } });
-    server.put('PodDisruptionBudget', { metadata: { name: 'db', namespace: 'apps' }, spec: { selector: { matchLabels: { app: 'db' } } }, status: { disruptionsAllowed: 0 } });
-    const api = new KubernetesClusterNodesApi(server.kubeConfig());
-    expect(await api.evictPod('apps', 'p1')).toEqual({ outcome: 'evicted' });
-    expect(await api.evictPod('apps', 'p2')).toEqual({ outcome: 'blocked', message: expect.stringMatching(/disruption budget/) });
-    expect(await api.evictPod('apps', 'p1')).toEqual({ outcome: 'gone' });
   });
 });
