@@ -261,10 +261,7 @@ export class RealNodeScalerWorld {
 
   /** What moto received for this operation since the test began, as query parameters (the Auto Scaling query protocol). */
   async autoScalingCalls(operation: 'SetDesiredCapacity' | 'TerminateInstanceInAutoScalingGroup'): Promise<Array<Record<string, string>>> {
-    return (await this.moto.recordedRequests(operation)).map((request) => {
-      const { Action: _action, Version: _version, ...params } = Object.fromEntries(new URLSearchParams(request.body));
-      return params;
-    });
+    return this.moto.recordedQueryParams(operation);
   }
 
   async node(name: string) {
