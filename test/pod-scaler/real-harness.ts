@@ -150,12 +150,8 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
       await createStateTable(dynalite.client, tableName);
       harness.store = new DynamoDbStateStore({ client: dynalite.client, tableName });
       clock.time = START_TIME;
-      proxy.clear();
-      proxy.requests.length = 0;
-      proxy.faulted.length = 0;
-      lambdaProxy.clear();
-      lambdaProxy.requests.length = 0;
-      lambdaProxy.faulted.length = 0;
+      proxy.reset();
+      lambdaProxy.reset();
       await harness.setBacklog(0);
       await moto.recordRequests();
     },

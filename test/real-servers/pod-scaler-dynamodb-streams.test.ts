@@ -40,9 +40,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   if (REAL_POD_SCALER_SKIP) return;
-  streamsProxy.clear();
-  streamsProxy.requests.length = 0;
-  streamsProxy.faulted.length = 0;
+  streamsProxy.reset();
   await dynamodb.send(new DeleteTableCommand({ TableName: 'orders' })).catch(() => undefined);
   await dynamodb.send(
     new CreateTableCommand({

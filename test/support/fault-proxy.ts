@@ -62,7 +62,10 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   url: string;
   inject(rule: FaultRule): void;
+  /** Drops the injected rules (the logs stay). */
   clear(): void;
+  /** Drops the rules and empties both logs: a test's fresh start. */
+  reset(): void;
   /** Every request seen, in order. */
   readonly requests: ProxiedRequest[];
   /** The requests that were answered with a fault. */
@@ -207,6 +210,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     clear() {
       rules.length = 0;
+    },
+    reset() {
+      rules.length = 0;
+      requests.length = 0;
+      faulted.length = 0;
     },
     requests,
     faulted,
