@@ -70,6 +70,8 @@ export interface FaultProxy {
   readonly requests: ProxiedRequest[];
   /** The requests that were answered with a fault. */
   readonly faulted: ProxiedRequest[];
+  /** Client connections accepted so far (for an HTTPS proxy, one TLS handshake each): shows keep-alive reuse. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
@@ -198,7 +200,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const handle = (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res);
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createHttpServer(handle);
   const sockets = new Set<Socket>();
+  let connections = 0;
   server.on('connection', (socket: Socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -218,6 +222,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     requests,
     faulted,
+    connectionCount: () => connections,
     async close() {
       for (const socket of sockets) socket.destroy();
       held.clear();
