@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { AutoScalingApiError, type DescribedGroup } from '../../lambdas/adapters/autoscaling/auto-scaling-group-api';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
 import type { AutoScalingGroupInfo } from '../../lambdas/engine/nodes/auto-scaling-group';
@@ -12,6 +11,7 @@ import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 
 /** The group's description, failing the test when the adapter reported an error for it instead. */
 function described(groups: Map<string, DescribedGroup>, name: string): AutoScalingGroupInfo {
@@ -82,20 +82,38 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
   });
 });
 
-// moto answers DescribeScalingActivities with an empty list whatever happened, so a failed launch
-// can only be shown through a mocked client.
-describe('Auto Scaling adapter: failed scaling activities (mocked: moto records none)', () => {
-  const client = new AutoScalingClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-  const mock = mockClient(client);
-  afterAll(() => mock.restore());
+// moto answers DescribeScalingActivities with an empty list whatever happened
+// (moto/autoscaling/responses.py describe_scaling_activities), so the failed launch is moto's answer
+// with one Failed activity written into it on the wire by the fault proxy; the group, the request
+// and both parsers are real. (It was a client mock.)
+describe.skipIf(MOTO_SKIP)('Auto Scaling adapter: failed scaling activities (moto behind the fault proxy)', () => {
+  let moto: MotoServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await proxy?.close();
+    await moto?.stop();
+  });
+
+  const FAILED_ACTIVITY =
+    '<member><ActivityId>a1</ActivityId><AutoScalingGroupName>g</AutoScalingGroupName><Cause>c</Cause><StartTime>1970-01-01T00:00:01.000Z</StartTime>' +
+    '<StatusCode>Failed</StatusCode><StatusMessage>no capacity</StatusMessage><Progress>100</Progress></member>';
+  const withFailedActivity = (body: string) => {
+    const rewritten = body.replace(/<Activities\s*\/>|<Activities>\s*<\/Activities>/, `<Activities>${FAILED_ACTIVITY}</Activities>`);
+    return rewritten === body ? body.replace('<DescribeScalingActivitiesResult>', `<DescribeScalingActivitiesResult><Activities>${FAILED_ACTIVITY}</Activities>`) : rewritten;
+  };
 
   it('reads the recent failed activities of each group', async () => {
-    mock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'g', MinSize: 0, MaxSize: 5, DesiredCapacity: 1, Instances: [], MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: 'm5.xlarge' }] } } }] as never });
-    mock.on(DescribeScalingActivitiesCommand).resolves({
-      Activities: [{ ActivityId: 'a1', AutoScalingGroupName: 'g', Cause: 'c', StartTime: new Date(1000), StatusCode: 'Failed', StatusMessage: 'no capacity' }],
-    });
+    await moto.createAutoScalingGroup({ name: 'g', maxSize: 5, desiredCapacity: 1, instanceType: 'm5.xlarge' });
+    await moto.recordRequests();
+    proxy.inject({ match: (request) => request.operation === 'DescribeScalingActivities', fault: { rewrite: withFailedActivity } });
+    const client = new AutoScalingClient({ ...moto.clientConfig('us-east-1'), endpoint: proxy.url });
     const groups = await new AwsAutoScalingGroupApi(client).describeGroups(['g']);
-    expect(mock.commandCalls(DescribeScalingActivitiesCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'g', MaxRecords: 20 });
+    client.destroy();
+    expect(await moto.recordedQueryParams('DescribeScalingActivities')).toEqual([{ AutoScalingGroupName: 'g', MaxRecords: '20' }]);
     expect(groups.get('g')).toMatchObject({ instanceTypes: ['m5.xlarge'], activities: [{ id: 'a1', statusCode: 'Failed', startedAt: 1000, statusMessage: 'no capacity' }] });
   });
 });
