@@ -11,7 +11,7 @@ import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { useMotoBehindProxy, type FaultProxy } from '../support/fault-proxy';
 
 /** The group's description, failing the test when the adapter reported an error for it instead. */
 function described(groups: Map<string, DescribedGroup>, name: string): AutoScalingGroupInfo {
@@ -87,16 +87,10 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
 // with one Failed activity written into it on the wire by the fault proxy; the group, the request
 // and both parsers are real. (It was a client mock.)
 describe.skipIf(MOTO_SKIP)('Auto Scaling adapter: failed scaling activities (moto behind the fault proxy)', () => {
+  const served = useMotoBehindProxy('aws-query');
   let moto: MotoServer;
   let proxy: FaultProxy;
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
-  }, MOTO_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await proxy?.close();
-    await moto?.stop();
-  });
+  beforeEach(() => ({ moto, proxy } = served()));
 
   const FAILED_ACTIVITY =
     '<member><ActivityId>a1</ActivityId><AutoScalingGroupName>g</AutoScalingGroupName><Cause>c</Cause><StartTime>1970-01-01T00:00:01.000Z</StartTime>' +

@@ -25,7 +25,9 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
+import { MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from './moto-server';
 
 export type WireProtocol = 'aws-json' | 'aws-query' | 'aws-rest-json' | 'kubernetes';
 export type FaultKind = '5xx' | 'throttle' | 'hang' | 'denied' | 'malformed';
@@ -228,5 +230,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       held.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Inside a describe: moto (test/support/moto-server.ts) with a fault proxy in front of it, started in
+ * beforeAll and stopped in afterAll. The returned getter gives both once started.
+ */
+export function useMotoBehindProxy(protocol: WireProtocol): () => { moto: MotoServer; proxy: FaultProxy } {
+  let served: { moto: MotoServer; proxy: FaultProxy } | undefined;
+  beforeAll(async () => {
+    const moto = await startMoto();
+    served = { moto, proxy: await startFaultProxy({ target: moto.endpoint, protocol }) };
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await served?.proxy.close();
+    await served?.moto.stop();
+  });
+  return () => {
+    if (!served) throw new Error('moto behind the fault proxy is not started (the tier is skipped, or beforeAll failed)');
+    return served;
   };
 }

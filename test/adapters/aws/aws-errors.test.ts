@@ -1,12 +1,12 @@
 /** AWS failures as a person reads them: a server error says it is retried, a foreign answer names what to check. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoleCredentials } from '../../../lambdas/adapters/aws/assume-role-credentials';
 import { awsTransport } from '../../../lambdas/adapters/aws/aws-client-factory';
 import { toTriggerError } from '../../../lambdas/adapters/aws/aws-errors';
 import { dynamoDbError } from '../../../lambdas/adapters/state/dynamodb-errors';
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
-import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
+import { useMotoBehindProxy, type FaultProxy } from '../../support/fault-proxy';
+import { MOTO_SKIP } from '../../support/moto-server';
 
 const context = {
   operation: 'SQS GetQueueAttributes',
@@ -51,16 +51,9 @@ describe('dynamoDbError', () => {
  * (A 300 ms budget for every row failed: moto's answers took longer than that at load 20.)
  */
 describe.skipIf(MOTO_SKIP)('AssumeRole failures (moto STS behind the fault proxy)', () => {
-  let moto: MotoServer;
+  const served = useMotoBehindProxy('aws-query');
   let proxy: FaultProxy;
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
-  }, MOTO_START_TIMEOUT_MS);
-  afterAll(async () => {
-    await proxy?.close();
-    await moto?.stop();
-  });
+  beforeEach(() => ({ proxy } = served()));
   // The scaler's own transport (per-attempt timeout), one attempt: 10 s where moto answers (a loaded
   // machine), 300 ms where the proxy holds the request.
   const roles = (attemptTimeoutMs = 10_000) =>
