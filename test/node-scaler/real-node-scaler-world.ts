@@ -85,7 +85,8 @@ export class RealNodeScalerWorld {
     readonly kube: RealKubeApiServer,
     readonly moto: MotoServer,
     readonly dynalite: RunningDynalite,
-    private readonly proxy: FaultProxy,
+    /** The recording proxy between the scaler and the apiserver; `inject` a fault the server would not give on demand. */
+    readonly kubeProxy: FaultProxy,
   ) {
     this.autoScaling = new AutoScalingClient(moto.clientConfig(REAL_REGION));
   }
@@ -102,12 +103,12 @@ export class RealNodeScalerWorld {
 
   /** The requests the node scaler sent to the apiserver since the test began, in order. */
   get kubeRequests(): readonly ProxiedRequest[] {
-    return this.proxy.requests;
+    return this.kubeProxy.requests;
   }
 
   async close(): Promise<void> {
     this.autoScaling.destroy();
-    await this.proxy?.close();
+    await this.kubeProxy?.close();
     await Promise.all([this.kube?.close(), this.moto?.stop(), this.dynalite?.close()]);
   }
 
@@ -120,7 +121,7 @@ export class RealNodeScalerWorld {
     this.logs.length = 0;
     this.metrics.length = 0;
     this.now = T0;
-    this.proxy.requests.length = 0;
+    this.kubeProxy.reset();
     await this.moto.recordRequests();
   }
 
@@ -238,7 +239,7 @@ export class RealNodeScalerWorld {
       autoScalingClient: this.autoScaling,
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
-      kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.proxy.url, caPem: KUBE_TEST_TLS_CERT }),
+      kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),
       clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
       telemetry: {
         info: (message, fields) => this.logs.push({ level: 'info', message, fields }),
