@@ -10,7 +10,8 @@
  * subresource as those controllers would, and the server itself enforces the Eviction API's budgets.
  * The scaler reaches the apiserver through a recording proxy (test/support/fault-proxy.ts), so a test
  * can read the requests it sent (`kubeRequests`: the exact PATCH bodies, whether it evicted), which
- * the server's stored objects cannot show.
+ * the server's stored objects cannot show, and inject a fault (`kubeProxy`); it reaches moto's Auto
+ * Scaling through another (`autoScalingProxy`) for faults and answers moto will not give.
  *
  * One world per test file (one apiserver start, about 10 s); tests isolate by group and namespace
  * names, and `cleanUp()` (afterEach) removes their nodes and pods because the node scaler reads the
@@ -77,7 +78,10 @@ export class RealNodeScalerWorld {
   now = T0;
   readonly logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   readonly metrics: Array<{ nodeGroup: string; values: Partial<Record<NodeGroupMetricName, number>> }> = [];
+  /** The tests' own Auto Scaling client (straight to moto). */
   readonly autoScaling: AutoScalingClient;
+  /** The scaler's Auto Scaling client: through `autoScalingProxy`. */
+  private readonly scalerAutoScaling: AutoScalingClient;
   private readonly createdNodes: string[] = [];
   private readonly createdNamespaces = new Set<string>();
 
@@ -87,8 +91,11 @@ export class RealNodeScalerWorld {
     readonly dynalite: RunningDynalite,
     /** The recording proxy between the scaler and the apiserver; `inject` a fault the server would not give on demand. */
     readonly kubeProxy: FaultProxy,
+    /** The proxy between the scaler and moto's Auto Scaling (query protocol): for faults and answers moto will not give. */
+    readonly autoScalingProxy: FaultProxy,
   ) {
     this.autoScaling = new AutoScalingClient(moto.clientConfig(REAL_REGION));
+    this.scalerAutoScaling = new AutoScalingClient({ ...moto.clientConfig(REAL_REGION), endpoint: autoScalingProxy.url });
   }
 
   static async start(): Promise<RealNodeScalerWorld> {
@@ -98,7 +105,8 @@ export class RealNodeScalerWorld {
     await waitForActiveTable(dynalite.client, TABLE);
     await moto.recordRequests();
     const proxy = await startFaultProxy({ target: kube.endpoint, protocol: 'kubernetes', tls: { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, targetCa: kube.caPem });
-    return new RealNodeScalerWorld(kube, moto, dynalite, proxy);
+    const autoScalingProxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
+    return new RealNodeScalerWorld(kube, moto, dynalite, proxy, autoScalingProxy);
   }
 
   /** The requests the node scaler sent to the apiserver since the test began, in order. */
@@ -108,7 +116,8 @@ export class RealNodeScalerWorld {
 
   async close(): Promise<void> {
     this.autoScaling.destroy();
-    await this.kubeProxy?.close();
+    this.scalerAutoScaling.destroy();
+    await Promise.all([this.kubeProxy?.close(), this.autoScalingProxy?.close()]);
     await Promise.all([this.kube?.close(), this.moto?.stop(), this.dynalite?.close()]);
   }
 
@@ -122,6 +131,7 @@ export class RealNodeScalerWorld {
     this.metrics.length = 0;
     this.now = T0;
     this.kubeProxy.reset();
+    this.autoScalingProxy.reset();
     await this.moto.recordRequests();
   }
 
@@ -236,7 +246,7 @@ export class RealNodeScalerWorld {
     const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups };
     const handler = createNodeScalerHandler({
       config,
-      autoScalingClient: this.autoScaling,
+      autoScalingClient: this.scalerAutoScaling,
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
       kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),

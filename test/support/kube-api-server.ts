@@ -13,9 +13,6 @@
  * client mock, goes with it):
  *   - test/node-scaler/scale-up.test.ts: a failed launch through whole ticks: a failed scaling
  *     activity and instances that stay Pending (moto records no activities and launches InService).
- *   - test/node-scaler/fault-isolation.test.ts: a group described without a field and a failing
- *     DescribeScalingActivities (the model's hooks). Could move: a proxy rewrite and 5xx in front of
- *     moto would give both; not done yet.
  *   - test/node-scaler/review-fixes.test.ts: overlapping runs paused inside DescribeAutoScalingGroups
  *     or inside a drain's sleep (hooks inside a call), Pending instances, creation and deletion
  *     timestamps set on the fake clock (the real server stamps them from the wall clock).
@@ -46,6 +43,7 @@
  * result entry; a proxy rewrite could produce the last two, not done); bench/tick-cost.ts.
  *
  * Moved to the real servers (kube-apiserver, moto, fault proxy): node scaler scale-down, scale-up,
+ * fault isolation (a field missing from one group's answer, one group's throttled activities),
  * scale-up notices (the 503 one included), empty-node bulk delete, the drain runner, the cluster
  * nodes adapter's server calls; pods and nodes in one tick; RBAC; the pod scaler's handler,
  * DynamoDB, DynamoDB Streams, scalingModifiers, sources, fault isolation and decision-once suites;
