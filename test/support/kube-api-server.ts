@@ -29,9 +29,6 @@
  *     409 on the scale PATCH once and twice (the proxy has no Conflict fault yet), 403, 429 with
  *     Retry-After 7 and 401 on demand, an Argo Rollout's scale (a type registered here). Could move
  *     with a Conflict fault in the proxy and the Rollout CRD applied; not done.
- *   - test/adapters/kubernetes/kubernetes-faults.test.ts: answers that are not a Scale (arbitrary
- *     bodies put in the store), hung requests, a TLS failure, names that must never reach the wire
- *     (`requests` empty). Could move to proxy rewrites and hangs; not done.
  *   - test/adapters/kubernetes/pod-metrics-api.test.ts: metrics.k8s.io is served by the real server
  *     only through API aggregation to a running metrics-server, which cannot run here.
  *   - test/adapters/kubernetes/kube-fixtures.ts: object builders (also used on the real server).
@@ -48,7 +45,8 @@
  * nodes adapter's server calls; pods and nodes in one tick; RBAC; the pod scaler's handler,
  * DynamoDB, DynamoDB Streams, scalingModifiers, sources, fault isolation and decision-once suites;
  * CLI dry-run; EKS discovery; STS AssumeRole failures and ExternalId; the failed-activities and
- * UnprocessedKeys cases. The pod scaler's mock-based startHarness is gone.
+ * UnprocessedKeys cases. kubernetes-faults.test.ts's TLS case now uses a bare HTTPS server (its
+ * other cases always used misbehaving loopback servers). The pod scaler's mock-based startHarness is gone.
  *
  * A Kubernetes API server for tests: real paths, verbs, Status error bodies, resourceVersions and
  * patch content types, over HTTPS on 127.0.0.1 (a random port), with an in-memory object store.
