@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { AutoScalingApiError, type DescribedGroup } from '../../lambdas/adapters/autoscaling/auto-scaling-group-api';
 import { AwsAutoScalingGroupApi } from '../../lambdas/adapters/autoscaling/aws-auto-scaling-group-api';
 import type { AutoScalingGroupInfo } from '../../lambdas/engine/nodes/auto-scaling-group';
-import { KubernetesClusterNodesApi, effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
+import { effectiveRequests, instanceIdFromProviderId } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { DynamoDbStateStore, createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
 import { emptyNodeGroupState } from '../../lambdas/engine/nodes/node-group-state';
-import type { KubeApiServer } from '../support/kube-api-server';
-import { startKubeApiServer } from '../support/kube-api-server';
 import type { RunningDynalite } from '../support/dynalite';
 import { startDynalite } from '../support/dynalite';
 import { waitForActiveTable } from './node-scaler-world';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { useMotoBehindProxy, type FaultProxy } from '../support/fault-proxy';
 
 /** The group's description, failing the test when the adapter reported an error for it instead. */
 function described(groups: Map<string, DescribedGroup>, name: string): AutoScalingGroupInfo {
@@ -84,20 +82,32 @@ describe.skipIf(MOTO_SKIP)('Auto Scaling adapter against moto', () => {
   });
 });
 
-// moto answers DescribeScalingActivities with an empty list whatever happened, so a failed launch
-// can only be shown through a mocked client.
-describe('Auto Scaling adapter: failed scaling activities (mocked: moto records none)', () => {
-  const client = new AutoScalingClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-  const mock = mockClient(client);
-  afterAll(() => mock.restore());
+// moto answers DescribeScalingActivities with an empty list whatever happened
+// (moto/autoscaling/responses.py describe_scaling_activities), so the failed launch is moto's answer
+// with one Failed activity written into it on the wire by the fault proxy; the group, the request
+// and both parsers are real. (It was a client mock.)
+describe.skipIf(MOTO_SKIP)('Auto Scaling adapter: failed scaling activities (moto behind the fault proxy)', () => {
+  const served = useMotoBehindProxy('aws-query');
+  let moto: MotoServer;
+  let proxy: FaultProxy;
+  beforeEach(() => ({ moto, proxy } = served()));
+
+  const FAILED_ACTIVITY =
+    '<member><ActivityId>a1</ActivityId><AutoScalingGroupName>g</AutoScalingGroupName><Cause>c</Cause><StartTime>1970-01-01T00:00:01.000Z</StartTime>' +
+    '<StatusCode>Failed</StatusCode><StatusMessage>no capacity</StatusMessage><Progress>100</Progress></member>';
+  const withFailedActivity = (body: string) => {
+    const rewritten = body.replace(/<Activities\s*\/>|<Activities>\s*<\/Activities>/, `<Activities>${FAILED_ACTIVITY}</Activities>`);
+    return rewritten === body ? body.replace('<DescribeScalingActivitiesResult>', `<DescribeScalingActivitiesResult><Activities>${FAILED_ACTIVITY}</Activities>`) : rewritten;
+  };
 
   it('reads the recent failed activities of each group', async () => {
-    mock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'g', MinSize: 0, MaxSize: 5, DesiredCapacity: 1, Instances: [], MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: 'm5.xlarge' }] } } }] as never });
-    mock.on(DescribeScalingActivitiesCommand).resolves({
-      Activities: [{ ActivityId: 'a1', AutoScalingGroupName: 'g', Cause: 'c', StartTime: new Date(1000), StatusCode: 'Failed', StatusMessage: 'no capacity' }],
-    });
+    await moto.createAutoScalingGroup({ name: 'g', maxSize: 5, desiredCapacity: 1, instanceType: 'm5.xlarge' });
+    await moto.recordRequests();
+    proxy.inject({ match: (request) => request.operation === 'DescribeScalingActivities', fault: { rewrite: withFailedActivity } });
+    const client = new AutoScalingClient({ ...moto.clientConfig('us-east-1'), endpoint: proxy.url });
     const groups = await new AwsAutoScalingGroupApi(client).describeGroups(['g']);
-    expect(mock.commandCalls(DescribeScalingActivitiesCommand)[0]?.args[0].input).toEqual({ AutoScalingGroupName: 'g', MaxRecords: 20 });
+    client.destroy();
+    expect(await moto.recordedQueryParams('DescribeScalingActivities')).toEqual([{ AutoScalingGroupName: 'g', MaxRecords: '20' }]);
     expect(groups.get('g')).toMatchObject({ instanceTypes: ['m5.xlarge'], activities: [{ id: 'a1', statusCode: 'Failed', startedAt: 1000, statusMessage: 'no capacity' }] });
   });
 });
@@ -127,13 +137,9 @@ describe('node group state store (dynalite)', () => {
   });
 });
 
-describe('Kubernetes cluster nodes adapter', () => {
-  let server: KubeApiServer;
-  beforeAll(async () => {
-    server = await startKubeApiServer();
-  });
-  afterAll(async () => server.close());
-
+// Its calls against a server (cordon and taint, a 403, eviction) run on the real kube-apiserver:
+// test/real-servers/node-cluster-nodes-adapter.test.ts.
+describe('Kubernetes cluster nodes adapter: pure helpers', () => {
   it('effective requests: containers summed, at least the largest init container, plus sidecars', () => {
     expect(
       effectiveRequests({
@@ -150,30 +156,5 @@ describe('Kubernetes cluster nodes adapter', () => {
     [undefined, undefined],
   ])('provider ID %s names instance %s', (providerId, instanceId) => {
     expect(instanceIdFromProviderId(providerId)).toBe(instanceId);
-  });
-
-  it('cordon + taint and back keep the node\'s other taints', async () => {
-    server.put('Node', { metadata: { name: 'n1' }, spec: { taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] }, status: {} });
-    const api = new KubernetesClusterNodesApi(server.kubeConfig());
-    await api.cordonAndTaint('n1', { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' });
-    await api.cordonAndTaint('n1', { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' });
-    expect(server.get('Node', '', 'n1')?.spec).toEqual({ unschedulable: true, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }, { key: 'eks-lambda-scaler.io/to-be-deleted', effect: 'NoSchedule' }] });
-    await api.uncordonAndUntaint('n1', 'eks-lambda-scaler.io/to-be-deleted');
-    expect(server.get('Node', '', 'n1')?.spec).toEqual({ taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
-  });
-
-  it('a 403 names the RBAC rule to add', async () => {
-    server.failNext({ method: 'GET', path: '/api/v1/nodes', status: 403 });
-    await expect(new KubernetesClusterNodesApi(server.kubeConfig()).listNodes()).rejects.toThrow(/add to the node scaler's ClusterRole: apiGroups \[""\], resources \["nodes"\], verbs \["list"\]/);
-  });
-
-  it('eviction: 201 evicted, 429 blocked by the PDB, 404 gone', async () => {
-    server.put('Pod', { metadata: { name: 'p1', namespace: 'apps', labels: { app: 'web' } }, spec: { containers: [] }, status: { phase: 'Running' } });
-    server.put('Pod', { metadata: { name: 'p2', namespace: 'apps', labels: { app: 'db' } }, spec: { containers: [] }, status: { phase: 'Running' } });
-    server.put('PodDisruptionBudget', { metadata: { name: 'db', namespace: 'apps' }, spec: { selector: { matchLabels: { app: 'db' } } }, status: { disruptionsAllowed: 0 } });
-    const api = new KubernetesClusterNodesApi(server.kubeConfig());
-    expect(await api.evictPod('apps', 'p1')).toEqual({ outcome: 'evicted' });
-    expect(await api.evictPod('apps', 'p2')).toEqual({ outcome: 'blocked', message: expect.stringMatching(/disruption budget/) });
-    expect(await api.evictPod('apps', 'p1')).toEqual({ outcome: 'gone' });
   });
 });

@@ -366,23 +366,3 @@ export class NodeScalerWorld {
   }
 }
 
-/**
- * One group `workers` with one full 2-CPU node `n1`, running one replica of Deployment apps/web
- * (1 CPU per pod) and another 900m pod: any new web replica needs a new node.
- */
-export async function startWorldWithFullNode(): Promise<NodeScalerWorld> {
-  const world = await NodeScalerWorld.start();
-  world.addGroup({ name: 'workers' });
-  world.addNode('workers', { name: 'n1', cpu: '2', memory: '8Gi', pods: '17' });
-  world.put('Deployment', {
-    metadata: { name: 'web', namespace: 'apps' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web', resources: { requests: { cpu: '1', memory: '1Gi' } } }] } },
-    },
-  });
-  world.addPod({ name: 'web-0', node: 'n1', cpu: '1', memory: '1Gi', labels: { app: 'web' } });
-  world.addPod({ name: 'other-0', node: 'n1', cpu: '900m', memory: '1Gi' });
-  return world;
-}

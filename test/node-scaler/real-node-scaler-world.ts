@@ -8,6 +8,11 @@
  *
  * No controller manager or kubelet runs: Node, Pod and PDB status are written through the status
  * subresource as those controllers would, and the server itself enforces the Eviction API's budgets.
+ * The scaler reaches the apiserver through a recording proxy (test/support/fault-proxy.ts), so a test
+ * can read the requests it sent (`kubeRequests`: the exact PATCH bodies, whether it evicted), which
+ * the server's stored objects cannot show, and inject a fault (`kubeProxy`); it reaches moto's Auto
+ * Scaling through another (`autoScalingProxy`) for faults and answers moto will not give.
+ *
  * One world per test file (one apiserver start, about 10 s); tests isolate by group and namespace
  * names, and `cleanUp()` (afterEach) removes their nodes and pods because the node scaler reads the
  * whole cluster.
@@ -23,6 +28,8 @@ import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
 import type { NodeGroupMetricName } from '../../lambdas/node-scaler/telemetry';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
+import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 import { NODE_SCALER_IDENTITY, REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
 import { MINUTE, T0, waitForActiveTable } from './node-scaler-world';
@@ -71,7 +78,10 @@ export class RealNodeScalerWorld {
   now = T0;
   readonly logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   readonly metrics: Array<{ nodeGroup: string; values: Partial<Record<NodeGroupMetricName, number>> }> = [];
+  /** The tests' own Auto Scaling client (straight to moto). */
   readonly autoScaling: AutoScalingClient;
+  /** The scaler's Auto Scaling client: through `autoScalingProxy`. */
+  private readonly scalerAutoScaling: AutoScalingClient;
   private readonly createdNodes: string[] = [];
   private readonly createdNamespaces = new Set<string>();
 
@@ -79,8 +89,13 @@ export class RealNodeScalerWorld {
     readonly kube: RealKubeApiServer,
     readonly moto: MotoServer,
     readonly dynalite: RunningDynalite,
+    /** The recording proxy between the scaler and the apiserver; `inject` a fault the server would not give on demand. */
+    readonly kubeProxy: FaultProxy,
+    /** The proxy between the scaler and moto's Auto Scaling (query protocol): for faults and answers moto will not give. */
+    readonly autoScalingProxy: FaultProxy,
   ) {
     this.autoScaling = new AutoScalingClient(moto.clientConfig(REAL_REGION));
+    this.scalerAutoScaling = new AutoScalingClient({ ...moto.clientConfig(REAL_REGION), endpoint: autoScalingProxy.url });
   }
 
   static async start(): Promise<RealNodeScalerWorld> {
@@ -89,11 +104,20 @@ export class RealNodeScalerWorld {
     await createStateTable(dynalite.client, TABLE);
     await waitForActiveTable(dynalite.client, TABLE);
     await moto.recordRequests();
-    return new RealNodeScalerWorld(kube, moto, dynalite);
+    const proxy = await startFaultProxy({ target: kube.endpoint, protocol: 'kubernetes', tls: { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, targetCa: kube.caPem });
+    const autoScalingProxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-query' });
+    return new RealNodeScalerWorld(kube, moto, dynalite, proxy, autoScalingProxy);
+  }
+
+  /** The requests the node scaler sent to the apiserver since the test began, in order. */
+  get kubeRequests(): readonly ProxiedRequest[] {
+    return this.kubeProxy.requests;
   }
 
   async close(): Promise<void> {
     this.autoScaling.destroy();
+    this.scalerAutoScaling.destroy();
+    await Promise.all([this.kubeProxy?.close(), this.autoScalingProxy?.close()]);
     await Promise.all([this.kube?.close(), this.moto?.stop(), this.dynalite?.close()]);
   }
 
@@ -106,6 +130,8 @@ export class RealNodeScalerWorld {
     this.logs.length = 0;
     this.metrics.length = 0;
     this.now = T0;
+    this.kubeProxy.reset();
+    this.autoScalingProxy.reset();
     await this.moto.recordRequests();
   }
 
@@ -149,6 +175,15 @@ export class RealNodeScalerWorld {
     // The TaintNodesByCondition admission plugin taints every new Node not-ready; the node
     // lifecycle controller lifts it once the kubelet reports Ready. No controller here, so lift it.
     await this.kube.mergePatch(created!, { spec: { taints: null } });
+  }
+
+  /**
+   * Deletes the Node of a terminated instance: the cloud node lifecycle controller's job in EKS
+   * (none runs here), which the hand-written world did inside TerminateInstanceInAutoScalingGroup.
+   */
+  async removeNode(name: string): Promise<void> {
+    await this.kube.adminKubeConfig().makeApiClient(CoreV1Api).deleteNode({ name });
+    this.createdNodes.splice(this.createdNodes.indexOf(name), 1);
   }
 
   /** Pods in `namespace` (created if needed), owned by a ReplicaSet `<namespace>-rs` that exists unless `owned: false`. */
@@ -211,10 +246,10 @@ export class RealNodeScalerWorld {
     const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups };
     const handler = createNodeScalerHandler({
       config,
-      autoScalingClient: this.autoScaling,
+      autoScalingClient: this.scalerAutoScaling,
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
-      kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY),
+      kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),
       clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
       telemetry: {
         info: (message, fields) => this.logs.push({ level: 'info', message, fields }),
@@ -237,10 +272,7 @@ export class RealNodeScalerWorld {
 
   /** What moto received for this operation since the test began, as query parameters (the Auto Scaling query protocol). */
   async autoScalingCalls(operation: 'SetDesiredCapacity' | 'TerminateInstanceInAutoScalingGroup'): Promise<Array<Record<string, string>>> {
-    return (await this.moto.recordedRequests(operation)).map((request) => {
-      const { Action: _action, Version: _version, ...params } = Object.fromEntries(new URLSearchParams(request.body));
-      return params;
-    });
+    return this.moto.recordedQueryParams(operation);
   }
 
   async node(name: string) {

@@ -1,24 +1,20 @@
 /**
- * The pod scaler's real handler, wired by its real production runtime, against local parts:
- * DynamoDB on dynalite, Kinesis on kinesalite, SQS / CloudWatch / EKS / Lambda through
- * aws-sdk-client-mock, and the Kubernetes API test server reached through EKS discovery (a mocked
- * DescribeCluster that returns the test server's endpoint and CA) and real EKS tokens.
+ * The pod scaler's shared test parts: the real handler wired by its production runtime onto given
+ * clients (`podScalerHandler`), a fake clock, ScaledObject and Deployment builders. The suites that
+ * run the handler end to end use test/pod-scaler/real-harness.ts (a real kube-apiserver, moto,
+ * dynalite); `putDeployment` / `replicasOf` serve the wire-level fault suite (test/faults), which
+ * stays on the hand-written server.
  */
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import type { EKSClientResolvedConfig, ServiceInputTypes as EksInput, ServiceOutputTypes as EksOutput } from '@aws-sdk/client-eks';
-import type { LambdaClientResolvedConfig, ServiceInputTypes as LambdaInput, ServiceOutputTypes as LambdaOutput } from '@aws-sdk/client-lambda';
-import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import type { AwsClientFactoryOptions } from '../../lambdas/adapters/aws/aws-client-factory';
 import type { Clock } from '../../lambdas/pod-scaler/tick-types';
-import { startDynalite, type RunningDynalite } from '../support/dynalite';
-import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
+import type { KubeApiServer } from '../support/kube-api-server';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
 
@@ -82,73 +78,6 @@ ${options.behavior ?? ''}
  */
 export function pollOnly(yaml: string): ScalerConfig {
   return configFrom(yaml, { hpaSyncPeriodSeconds: 0 });
-}
-
-export interface Harness {
-  kube: KubeApiServer;
-  dynalite: RunningDynalite;
-  store: DynamoDbStateStore;
-  clock: FakeClock;
-  lambda: AwsStub<LambdaInput, LambdaOutput, LambdaClientResolvedConfig>;
-  eks: AwsStub<EksInput, EksOutput, EKSClientResolvedConfig>;
-  /** Builds a fresh handler (a new Lambda container) for a configuration. */
-  handlerFor(config: ScalerConfig, env?: Record<string, string>, endpoints?: AwsClientFactoryOptions['endpoints']): ReturnType<typeof createPodScalerHandler>;
-  /** One scheduled invocation. */
-  tick(handler: ReturnType<typeof createPodScalerHandler>): ReturnType<ReturnType<typeof createPodScalerHandler>>;
-  close(): Promise<void>;
-}
-
-export async function startHarness(start = Date.UTC(2026, 10, 22, 12, 0, 0)): Promise<Harness> {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDPODSCALERTEST';
-  process.env.AWS_SECRET_ACCESS_KEY = 'pod-scaler-test-secret';
-  process.env.AWS_REGION = REGION;
-  const kube = await startKubeApiServer({ authenticate: (header) => header?.startsWith('Bearer k8s-aws-v1.') ?? false });
-  const dynalite = await startDynalite();
-  await createStateTable(dynalite.client, TABLE);
-  const store = new DynamoDbStateStore({ client: dynalite.client, tableName: TABLE });
-  const clock = new FakeClock(start);
-  const eks = mockClient(EKSClient);
-  eks.on(DescribeClusterCommand).resolves({
-    cluster: {
-      name: CLUSTER,
-      endpoint: kube.url,
-      certificateAuthority: { data: Buffer.from(kube.caPem).toString('base64') },
-      accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
-      status: 'ACTIVE',
-    },
-  });
-  const lambda = mockClient(LambdaClient);
-  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-
-  const handlerFor = (config: ScalerConfig, env: Record<string, string> = {}, endpoints: AwsClientFactoryOptions['endpoints'] = {}) =>
-    podScalerHandler(
-      {
-        clock,
-        dynamoDb: dynalite.client,
-        lambda: new LambdaClient({ region: REGION }),
-        eks: () => new EKSClient({ region: REGION }),
-        awsClients: { baseCredentials: async () => ({ accessKeyId: 'AKIDPODSCALERTEST', secretAccessKey: 'pod-scaler-test-secret' }), stsRegion: REGION, now: () => clock.now(), endpoints },
-      },
-      config,
-      env,
-    );
-
-  return {
-    kube,
-    dynalite,
-    store,
-    clock,
-    lambda,
-    eks,
-    handlerFor,
-    tick: scheduledTick,
-    close: async () => {
-      eks.restore();
-      lambda.restore();
-      await kube.close();
-      await dynalite.close();
-    },
-  };
 }
 
 export interface PodScalerHandlerParts {

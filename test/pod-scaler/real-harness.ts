@@ -7,8 +7,9 @@
  * Between the scaler and the apiserver sits the wire-level proxy (test/support/fault-proxy.ts): the
  * moto-seeded DescribeCluster names the proxy as the cluster's endpoint, so every Kubernetes request
  * the scaler makes is recorded (`patchedReplicas()` counts scale PATCHes on the wire) and a test can
- * inject a fault the real server would not produce on demand. SQS reads and Lambda invocations are
- * counted from moto's own request log.
+ * inject a fault the real server would not produce on demand. The same kind of proxy sits between the
+ * scaler's Lambda client and moto (`lambdaProxy`), for Invoke faults moto cannot give (a throttle, a
+ * 5xx, a proxy's HTML page). SQS reads and Lambda invocations are counted from moto's own request log.
  *
  * One apiserver, one moto, one dynalite per test FILE (beforeAll); `beforeEach` calls `reset()`:
  * the `shop` namespace (other namespaces are the test's own) is emptied of Deployments, HPAs and Events (a real Deployment delete is
@@ -18,7 +19,8 @@
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api } from '@kubernetes/client-node';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
@@ -50,6 +52,12 @@ export interface RealHarness {
   kube: RealKubeApiServer;
   /** The recording (and fault-injecting) proxy the scaler reaches the apiserver through. */
   proxy: FaultProxy;
+  /** The proxy the scaler's Lambda client (shard fan-out, notices) reaches moto through. */
+  lambdaProxy: FaultProxy;
+  /** The state table of the current test (a fresh one per reset()). */
+  tableName(): string;
+  /** The pod scaler's own KubeConfig (its EKS identity, RBAC applies), through the recording proxy. */
+  scalerKubeConfig(): KubeConfig;
   moto: MotoServer;
   dynalite: RunningDynalite;
   store: DynamoDbStateStore;
@@ -83,6 +91,7 @@ export interface RealHarnessOptions {
 export async function startRealHarness(options: RealHarnessOptions = {}): Promise<RealHarness> {
   const [kube, moto, dynalite] = await Promise.all([startRealKubeApiServer({ clusterName: CLUSTER }), startMoto(), startDynalite()]);
   const proxy = await startFaultProxy({ target: kube.endpoint, protocol: 'kubernetes', tls: { cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, targetCa: kube.caPem });
+  const lambdaProxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-rest-json' });
   await kube.apply(RBAC_YAML);
   await kube.apply(`{apiVersion: v1, kind: Namespace, metadata: {name: ${NAMESPACE}}}`);
   // The production runtime takes the Lambda role's credentials from the environment: they sign the EKS token.
@@ -112,6 +121,9 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
   const harness: RealHarness = {
     kube,
     proxy,
+    lambdaProxy,
+    tableName: () => tableName,
+    scalerKubeConfig: () => kube.kubeConfigAs(POD_SCALER_IDENTITY, CLUSTER, { endpoint: proxy.url, caPem: KUBE_TEST_TLS_CERT }),
     moto,
     dynalite,
     store: new DynamoDbStateStore({ client: dynalite.client, tableName }),
@@ -121,7 +133,7 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
         {
           clock,
           dynamoDb: dynalite.client,
-          lambda: new LambdaClient(moto.clientConfig(REGION, POD_SCALER_IDENTITY)),
+          lambda: new LambdaClient({ ...moto.clientConfig(REGION, POD_SCALER_IDENTITY), endpoint: lambdaProxy.url }),
           eks: (region) => new EKSClient(moto.clientConfig(region, POD_SCALER_IDENTITY)),
           awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now(), endpoints }),
         },
@@ -138,9 +150,8 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
       await createStateTable(dynalite.client, tableName);
       harness.store = new DynamoDbStateStore({ client: dynalite.client, tableName });
       clock.time = START_TIME;
-      proxy.clear();
-      proxy.requests.length = 0;
-      proxy.faulted.length = 0;
+      proxy.reset();
+      lambdaProxy.reset();
       await harness.setBacklog(0);
       await moto.recordRequests();
     },
@@ -183,9 +194,31 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
     events: async () => (await core.listNamespacedEvent({ namespace: NAMESPACE })).items,
     registerCluster,
     close: async () => {
-      await proxy.close();
+      await Promise.all([proxy.close(), lambdaProxy.close()]);
       await Promise.all([kube.close(), moto.stop(), dynalite.close()]);
     },
   };
   return harness;
+}
+
+/**
+ * A test file's harness: started once in beforeAll (nothing when the tier is skipped), reset() before
+ * each test, closed in afterAll. Returns a getter, since the harness exists only once beforeAll ran.
+ */
+export function useRealHarness(options: RealHarnessOptions = {}): () => RealHarness {
+  let harness: RealHarness | undefined;
+  beforeAll(async () => {
+    if (REAL_POD_SCALER_SKIP) return;
+    harness = await startRealHarness(options);
+  }, REAL_POD_SCALER_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(async () => {
+    await harness?.reset();
+  });
+  return () => {
+    if (!harness) throw new Error('the real-server harness is not started (the tier is skipped, or beforeAll failed)');
+    return harness;
+  };
 }

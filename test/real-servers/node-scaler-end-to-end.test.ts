@@ -211,6 +211,16 @@ spec:
       expect(await world.autoScalingCalls('SetDesiredCapacity')).toHaveLength(1);
     });
 
+    it('notices for a cluster that cannot be read are reported by name, never dropped silently (a 503 on the node list)', async () => {
+      // Moved from test/node-scaler/scale-up-notice.test.ts: the 503 is the recording proxy's, the
+      // real server gives none on demand (it was the hand-written server's failNext).
+      const { namespace, notice, invoke } = await noticeWorld();
+      world.kubeProxy.inject({ match: (request) => request.method === 'GET' && request.path === '/api/v1/nodes', fault: '5xx', times: 5 });
+      const summary = await invoke(notice(5));
+      expect(summary.noticeProblems).toEqual([{ cluster: CLUSTER, notice: `${namespace}/web (Deployment)`, message: expect.stringMatching(new RegExp(`^not counted: could not read cluster ${CLUSTER}: .*nodes`)) }]);
+      expect(world.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'scale-up notice not counted', fields: expect.objectContaining({ notice: `${namespace}/web (Deployment)` }) }));
+    });
+
     it('a notice for a cluster with no node groups is reported, not ignored', async () => {
       const { namespace, notice, invoke } = await noticeWorld();
       const summary = await invoke(notice(5, { cluster: 'staging' }));

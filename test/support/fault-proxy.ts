@@ -25,7 +25,9 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
+import { MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from './moto-server';
 
 export type WireProtocol = 'aws-json' | 'aws-query' | 'aws-rest-json' | 'kubernetes';
 export type FaultKind = '5xx' | 'throttle' | 'hang' | 'denied' | 'malformed';
@@ -62,11 +64,16 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   url: string;
   inject(rule: FaultRule): void;
+  /** Drops the injected rules (the logs stay). */
   clear(): void;
+  /** Drops the rules and empties both logs: a test's fresh start. */
+  reset(): void;
   /** Every request seen, in order. */
   readonly requests: ProxiedRequest[];
   /** The requests that were answered with a fault. */
   readonly faulted: ProxiedRequest[];
+  /** Client connections accepted so far (for an HTTPS proxy, one TLS handshake each): shows keep-alive reuse. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
@@ -195,7 +202,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const handle = (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res);
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createHttpServer(handle);
   const sockets = new Set<Socket>();
+  let connections = 0;
   server.on('connection', (socket: Socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -208,12 +217,38 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     clear() {
       rules.length = 0;
     },
+    reset() {
+      rules.length = 0;
+      requests.length = 0;
+      faulted.length = 0;
+    },
     requests,
     faulted,
+    connectionCount: () => connections,
     async close() {
       for (const socket of sockets) socket.destroy();
       held.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Inside a describe: moto (test/support/moto-server.ts) with a fault proxy in front of it, started in
+ * beforeAll and stopped in afterAll. The returned getter gives both once started.
+ */
+export function useMotoBehindProxy(protocol: WireProtocol): () => { moto: MotoServer; proxy: FaultProxy } {
+  let served: { moto: MotoServer; proxy: FaultProxy } | undefined;
+  beforeAll(async () => {
+    const moto = await startMoto();
+    served = { moto, proxy: await startFaultProxy({ target: moto.endpoint, protocol }) };
+  }, MOTO_START_TIMEOUT_MS);
+  afterAll(async () => {
+    await served?.proxy.close();
+    await served?.moto.stop();
+  });
+  return () => {
+    if (!served) throw new Error('moto behind the fault proxy is not started (the tier is skipped, or beforeAll failed)');
+    return served;
   };
 }

@@ -1,39 +1,52 @@
 /**
  * WHERE THIS SERVER STILL BELONGS. A real kube-apiserver (test/support/real-kube-apiserver.ts, the
  * real-server tier) is the reference for Kubernetes behaviour: RBAC, the scale subresource, Events,
- * HPA detection, cordon and the Eviction API with PodDisruptionBudgets are proven against it in
- * test/real-servers/. This hand-written server stays only for what a real server cannot be made to
- * do on demand: injected faults (`failNext`: 403, 409, 429 with Retry-After, 5xx); the exact wire of
- * each request (`requests`); object timestamps a test sets on its fake clock (the real server
- * stamps creationTimestamp and deletionTimestamp from the wall clock and never takes a client's);
- * deletions that finish at once (no kubelet there, so an evicted bound pod stays terminating); a
- * fixed per-call latency for bench/tick-cost.
+ * HPA detection, cordon, the Eviction API with PodDisruptionBudgets, EKS tokens are proven against it
+ * in test/real-servers/. Faults the real server will not give on demand come from the wire-level
+ * proxy in front of it (test/support/fault-proxy.ts: 5xx, 429, 403, a hang, a rewritten answer), and
+ * the proxy's log shows the exact requests. This hand-written server stays only where neither can
+ * do the job yet, listed below.
  *
- * Who uses it, and why (issue 11 item 5; lists what imports it when this header was written):
- * Node scaler, through node-scaler-world.ts (its Auto Scaling model goes with it):
- *   - test/node-scaler/scale-up.test.ts: a failed launch (a failed scaling activity and Pending
- *     instances, which moto cannot produce).
- *   - test/node-scaler/scale-up-notice.test.ts: a 503 on the node list (`failNext`).
- *   - test/node-scaler/fault-isolation.test.ts: a group described without a field, a failing
- *     DescribeScalingActivities (the model's hooks).
+ * Who uses it, and why (issue 11 item 5). The exact list at 07:40 UTC on 2 Dec 2026, from
+ * `grep -rln "kube-api-server'" test bench` plus the suites on node-scaler-world.ts:
+ * Node scaler, through test/node-scaler/node-scaler-world.ts (its Auto Scaling model, served by a
+ * client mock, goes with it):
+ *   - test/node-scaler/scale-up.test.ts: a failed launch through whole ticks: a failed scaling
+ *     activity and instances that stay Pending (moto records no activities and launches InService).
  *   - test/node-scaler/review-fixes.test.ts: overlapping runs paused inside DescribeAutoScalingGroups
- *     or a drain's sleep, Pending instances, creation and deletion timestamps on the fake clock.
- *   - test/node-scaler/empty-bulk-delete.test.ts: the exact taint PATCH bodies (`requests`) and the
- *     model's desired capacity. Could move (the taints are readable on the real Node); not done yet.
- *   - test/faults/node-scaler-faults.test.ts (node-scaler-wire.ts): the wire-level fault suite.
- * Node scaler, directly:
- *   - test/node-scaler/adapters.test.ts: a 403 on the node list (`failNext`); its pure cases need no server.
- *   - test/node-scaler/drain-runner.test.ts: evicted pods gone at once and recreated in the same
- *     turn by a controller played in the test. Could move with a grace period of 0; not done yet.
- * Pod scaler, CLI and adapters (owned elsewhere; see their files): test/pod-scaler/harness.ts and
- * the suites on it (the exact PATCH sequence per pass from `requests`), test/pod-scaler/decision-once
- * (a 503 on the scale PATCH), test/faults/pod-scaler-wire.ts, test/cli/dry-run.test.ts (no write on
- * the wire), test/adapters/kubernetes/* (the server's own tests, faults, the wire of each call, the
- * token sent), test/real-servers/moto/eks-cluster-access.test.ts (reads the bearer token moto's
- * endpoint led to), bench/tick-cost.
- * Moved to the real servers: node scaler scale-down, scale-up and scale-up notices
- * (test/real-servers/node-scaler-{scale-down,scale-up,end-to-end}.test.ts on
- * test/node-scaler/real-node-scaler-world.ts), pods and nodes in one tick, RBAC.
+ *     or inside a drain's sleep (hooks inside a call), Pending instances, creation and deletion
+ *     timestamps set on the fake clock (the real server stamps them from the wall clock).
+ *   - test/faults/node-scaler-faults.test.ts (node-scaler-wire.ts): the wire-level fault suite, proxies
+ *     in front of this server and of the query emulator serving the model. Not moved yet.
+ * Pod scaler:
+ *   - test/faults/pod-scaler-faults.test.ts (pod-scaler-wire.ts): the wire-level fault suite, already
+ *     a fault proxy in front of this server; pointing it at the real server is the next step, not done.
+ *   - test/pod-scaler/harness.ts: only the type of `putDeployment` / `replicasOf`, for pod-scaler-wire.
+ * Kubernetes adapters:
+ *   - test/adapters/kubernetes/kube-api-server.test.ts: this server's own tests.
+ *   - test/adapters/kubernetes/kubernetes-scale-target-api.test.ts: the exact wire of each call
+ *     (the scale PATCH's content type and body, the LIST sequence of a pass, the labelSelector), a
+ *     409 on the scale PATCH once and twice (the proxy has no Conflict fault yet), 403, 429 with
+ *     Retry-After 7 and 401 on demand, an Argo Rollout's scale (a type registered here). Could move
+ *     with a Conflict fault in the proxy and the Rollout CRD applied; not done.
+ *   - test/adapters/kubernetes/pod-metrics-api.test.ts: metrics.k8s.io is served by the real server
+ *     only through API aggregation to a running metrics-server, which cannot run here.
+ *   - test/adapters/kubernetes/kube-fixtures.ts: object builders (also used on the real server).
+ * Bench: bench/tick-cost/servers-process.ts: a fixed per-call latency for the cost model.
+ *
+ * Client mocks (aws-sdk-client-mock) left, for the same reason (nothing else produces the case yet):
+ * test/node-scaler/node-scaler-world.ts (the model above); test/adapters/aws/read-plan-mocked.test.ts
+ * (its header: moto's XML denials, no expression validation, no GetMetricData paging, no missing
+ * result entry; a proxy rewrite could produce the last two, not done); bench/tick-cost.ts.
+ *
+ * Moved to the real servers (kube-apiserver, moto, fault proxy): node scaler scale-down, scale-up,
+ * fault isolation (a field missing from one group's answer, one group's throttled activities),
+ * scale-up notices (the 503 one included), empty-node bulk delete, the drain runner, the cluster
+ * nodes adapter's server calls; pods and nodes in one tick; RBAC; the pod scaler's handler,
+ * DynamoDB, DynamoDB Streams, scalingModifiers, sources, fault isolation and decision-once suites;
+ * CLI dry-run; EKS discovery; STS AssumeRole failures and ExternalId; the failed-activities and
+ * UnprocessedKeys cases. kubernetes-faults.test.ts's TLS case now uses a bare HTTPS server (its
+ * other cases always used misbehaving loopback servers). The pod scaler's mock-based startHarness is gone.
  *
  * A Kubernetes API server for tests: real paths, verbs, Status error bodies, resourceVersions and
  * patch content types, over HTTPS on 127.0.0.1 (a random port), with an in-memory object store.

@@ -164,6 +164,8 @@ export interface MotoServer {
   recordRequests(): Promise<void>;
   /** The requests received since recordRequests(), optionally of one operation. */
   recordedRequests(operation?: string): Promise<MotoRequest[]>;
+  /** The query-protocol requests (STS, Auto Scaling) of one operation since recordRequests(): their parameters, without Action and Version. */
+  recordedQueryParams(operation: string): Promise<Array<Record<string, string>>>;
   /** The Lambda invocations moto received since recordRequests(), oldest first. */
   lambdaInvocations(functionName?: string): Promise<MotoLambdaInvocation[]>;
   /**
@@ -232,6 +234,11 @@ export async function startMoto(): Promise<MotoServer> {
     createIamUser: (name, policy) => createIamUser(clientConfig(), name, policy),
     recordRequests: () => post('/_eks-lambda-scaler/requests/start', ''),
     recordedRequests,
+    recordedQueryParams: async (operation) =>
+      (await recordedRequests(operation)).map((request) => {
+        const { Action: _action, Version: _version, ...params } = Object.fromEntries(new URLSearchParams(request.body));
+        return params;
+      }),
     async lambdaInvocations(functionName) {
       const invocations = (await recordedRequests()).flatMap((request): MotoLambdaInvocation[] => {
         const match = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.operation);

@@ -1,9 +1,12 @@
 /**
  * The Kubernetes adapters facing a misbehaving API server (issue 12): a hung request times out, an
  * answer that is not a Scale is an error (never 0 replicas), a TLS failure names the endpoint and
- * the CA problem, and a name that is not a path segment never reaches the wire.
+ * the CA problem, and a name that is not a path segment never reaches the wire. Each case is a small
+ * loopback server that misbehaves on purpose (no client mock, no hand-written API server): the
+ * misbehaviour is the whole subject, and a real kube-apiserver behind it would play no part.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -11,8 +14,7 @@ import { KubernetesClusterNodesApi } from '../../../lambdas/adapters/kubernetes/
 import { KubernetesScaleTargetApi } from '../../../lambdas/adapters/kubernetes/kubernetes-scale-target-api';
 import type { WorkloadRef } from '../../../lambdas/adapters/kubernetes/scale-target-api';
 import { listenOnLoopback } from '../../../lambdas/util/listen-on-loopback';
-import { startKubeApiServer, type KubeApiServer } from '../../support/kube-api-server';
-import { deployment } from './kube-fixtures';
+import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../../support/kube-tls-fixture';
 
 const web: WorkloadRef = { namespace: 'jobs', apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
 
@@ -85,24 +87,23 @@ describe('every request has a timeout', () => {
 });
 
 describe('TLS failures', () => {
-  let kube: KubeApiServer;
-  afterEach(async () => {
-    await kube.close();
-  });
-
   it('name the endpoint and the CA problem instead of "fetch failed"', async () => {
-    kube = await startKubeApiServer();
-    kube.put('Deployment', deployment('jobs', 'web', 2));
+    // A loopback HTTPS server with a self-signed certificate: the handshake fails before any request,
+    // so no API server (hand-written or real) is needed behind it.
+    const server = createHttpsServer({ cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, (_request, response) => json(response, {}));
+    const port = await listenOnLoopback(server);
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `https://127.0.0.1:${port}`;
     const kubeConfig = new KubeConfig();
     // A CA that did not sign the server's certificate (as after a cluster CA rotation).
     kubeConfig.loadFromOptions({
-      clusters: [{ name: 'c', server: kube.url, caData: Buffer.from(rootCertificates[0]!).toString('base64'), skipTLSVerify: false }],
+      clusters: [{ name: 'c', server: url, caData: Buffer.from(rootCertificates[0]!).toString('base64'), skipTLSVerify: false }],
       users: [{ name: 'u', token: 'test-token' }],
       contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
       currentContext: 'c',
     });
     const failure = new KubernetesScaleTargetApi(kubeConfig).getScale(web);
-    await expect(failure).rejects.toThrow(`TLS to the Kubernetes API at ${kube.url} failed when the scaler tried to get deployments/scale`);
+    await expect(failure).rejects.toThrow(`TLS to the Kubernetes API at ${url} failed when the scaler tried to get deployments/scale`);
     await expect(failure).rejects.toThrow(/self-signed certificate that is not the cluster CA \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
     await expect(failure).rejects.toThrow(/certificateAuthority that EKS DescribeCluster returns/);
   });

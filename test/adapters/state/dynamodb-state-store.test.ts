@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, createStateTable } from '../../../lambdas/adapters/state/dynamodb-state-store';
-import { encodeStateItem } from '../../../lambdas/adapters/state/state-item-codec';
 import { startDynalite } from '../../support/dynalite';
+import { startFaultProxy } from '../../support/fault-proxy';
 import type { RunningDynalite } from '../../support/dynalite';
 import { storedState } from './state-fixtures';
 
@@ -148,23 +147,42 @@ describe('DynamoDbStateStore with items it cannot decode', () => {
   });
 });
 
-describe('DynamoDbStateStore UnprocessedKeys handling', () => {
+/**
+ * dynalite never leaves keys unprocessed, so the first BatchGetItem answer is dynalite's own, reshaped
+ * on the wire by the fault proxy (test/support/fault-proxy.ts) as DynamoDB answers under load: one of
+ * the two items moved to UnprocessedKeys. The retry is a real request to dynalite. (It was a client mock.)
+ */
+describe('DynamoDbStateStore UnprocessedKeys handling (dynalite behind the fault proxy)', () => {
   it('retries unprocessed keys until every key is read', async () => {
-    const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    const mock = mockClient(client);
-    const item = (key: string) => encodeStateItem(storedState(key), 2);
-    mock
-      .on(BatchGetItemCommand)
-      .resolvesOnce({
-        Responses: { t: [item('prod/a/1')] },
-        UnprocessedKeys: { t: { Keys: [{ pk: { S: 'prod/a/2' } }] } },
-      })
-      .resolvesOnce({ Responses: { t: [item('prod/a/2')] } });
-    const sleeps: number[] = [];
-    const store = new DynamoDbStateStore({ client, tableName: 't', sleep: async (ms) => void sleeps.push(ms) });
-    const loaded = (await store.loadMany(['prod/a/1', 'prod/a/2'])).states;
-    expect([...loaded.keys()].sort()).toEqual(['prod/a/1', 'prod/a/2']);
-    expect(mock.commandCalls(BatchGetItemCommand)[1]!.args[0].input.RequestItems?.t?.Keys).toEqual([{ pk: { S: 'prod/a/2' } }]);
-    expect(sleeps).toHaveLength(1);
+    const { store: writer, tableName } = await freshStore();
+    for (const key of ['prod/a/1', 'prod/a/2']) expect(await writer.save(storedState(key), 0)).toBe('saved');
+    const proxy = await startFaultProxy({ target: db.endpoint, protocol: 'aws-json' });
+    const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, endpoint: proxy.url });
+    try {
+      proxy.inject({
+        match: (request) => request.operation === 'BatchGetItem',
+        times: 1,
+        fault: {
+          rewrite: (body) => {
+            const answer = JSON.parse(body) as { Responses: Record<string, Array<{ pk: { S: string } }>>; UnprocessedKeys?: unknown };
+            const held = answer.Responses[tableName]!.filter((item) => item.pk.S === 'prod/a/2');
+            answer.Responses[tableName] = answer.Responses[tableName]!.filter((item) => item.pk.S !== 'prod/a/2');
+            answer.UnprocessedKeys = { [tableName]: { Keys: held.map((item) => ({ pk: item.pk })) } };
+            return JSON.stringify(answer);
+          },
+        },
+      });
+      const sleeps: number[] = [];
+      const store = new DynamoDbStateStore({ client, tableName, sleep: async (ms) => void sleeps.push(ms) });
+      const loaded = (await store.loadMany(['prod/a/1', 'prod/a/2'])).states;
+      expect([...loaded.keys()].sort()).toEqual(['prod/a/1', 'prod/a/2']);
+      const batchGets = proxy.requests.filter((request) => request.operation === 'BatchGetItem');
+      expect(batchGets).toHaveLength(2);
+      expect((JSON.parse(batchGets[1]!.body) as { RequestItems: Record<string, { Keys: unknown }> }).RequestItems[tableName]?.Keys).toEqual([{ pk: { S: 'prod/a/2' } }]);
+      expect(sleeps).toHaveLength(1);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 });

@@ -6,13 +6,11 @@
  * - `pkg/scalers/aws/aws_config_cache.go` `retrievePodIdentityCredentials`: AssumeRole gets it as
  *   `ExternalID`; `getCacheKey`: the key is roleArn-externalID-region;
  * - `apis/keda/v1alpha1/triggerauthentication_webhook.go` `validateSpec`: externalID needs roleArn.
+ * The AssumeRole side (ExternalId on the wire, the cache key) runs against moto's STS:
+ * test/adapters/aws/assume-role-external-id.test.ts.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
+import { describe, expect, it } from 'vitest';
 import { parseManifestObjects, resolveTriggerEnv } from '../../../lambdas/engine/spec/parse-manifests';
-import { sourceKey } from '../../../lambdas/triggers/aws-common';
 
 const ROLE = 'arn:aws:iam::123456789012:role/reader';
 const SQS = { type: 'aws-sqs-queue', metadata: { queueURL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders', awsRegion: 'eu-west-1' }, authenticationRef: { name: 'aws-auth' } };
@@ -36,39 +34,5 @@ describe('podIdentity.externalID in the parsed trigger (aws_common.go GetAwsAuth
   it('externalID without roleArn is an error (triggerauthentication_webhook.go validateSpec)', () => {
     const result = parseManifestObjects([object, auth({ provider: 'aws', externalID: 'tenant-42' })]);
     expect(result.errors).toEqual([expect.objectContaining({ field: 'spec.podIdentity.externalID', message: expect.stringContaining('requires roleArn') })]);
-  });
-});
-
-describe('ExternalId on AssumeRole and in the cache key (aws_config_cache.go retrievePodIdentityCredentials, getCacheKey)', () => {
-  const sts = mockClient(STSClient);
-  const base = async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' });
-  let factory: AwsClientFactory;
-  beforeEach(() => {
-    sts.reset();
-    let issued = 0;
-    sts.on(AssumeRoleCommand).callsFake(() => {
-      issued += 1;
-      return { Credentials: { AccessKeyId: `ASIA${issued}`, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } };
-    });
-    factory = new AwsClientFactory({ baseCredentials: base, stsClient: new STSClient({ region: 'eu-west-1', credentials: base }) });
-  });
-  afterAll(() => sts.restore());
-
-  it.each([
-    ['with externalID', 'tenant-42', { RoleArn: ROLE, RoleSessionName: 'eks-lambda-scaler', ExternalId: 'tenant-42' }],
-    ['without externalID', undefined, { RoleArn: ROLE, RoleSessionName: 'eks-lambda-scaler' }],
-  ])('%s: AssumeRole input %j', async (_label, externalId, input) => {
-    await factory.credentialsFor({ region: 'eu-west-1', roleArn: ROLE, ...(externalId ? { externalId } : {}) })!();
-    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([input]);
-  });
-
-  it('one role with two external ids is two cache entries and two sources', async () => {
-    const a = { region: 'eu-west-1', roleArn: ROLE, externalId: 'a' };
-    const b = { region: 'eu-west-1', roleArn: ROLE, externalId: 'b' };
-    const [first, second] = await Promise.all([factory.credentialsFor(a)!(), factory.credentialsFor(b)!()]);
-    expect(first.accessKeyId).not.toBe(second.accessKeyId);
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-    expect(sourceKey(a)).not.toBe(sourceKey(b));
-    expect(factory.forSource(a)).not.toBe(factory.forSource(b));
   });
 });

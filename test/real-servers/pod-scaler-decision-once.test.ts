@@ -1,13 +1,17 @@
 /**
  * A decision is applied at most once, and recorded scale events agree with what the cluster did
  * (issue 12). Deterministic interleavings of two evaluations of one object: the real tick, the
- * real Kubernetes adapter against the Kubernetes API test server, the real read plan (SQS
- * mocked), and the in-memory state store (DynamoDB's conditional-write semantics). The only
- * stand-in is a gate in front of the scale API that holds one evaluation at a chosen step.
+ * real Kubernetes adapter against a real kube-apiserver (as the pod scaler's EKS identity, RBAC from
+ * deploy/rbac.yaml), the real read plan against SQS in moto, and the in-memory state store
+ * (DynamoDB's conditional-write semantics). The only stand-in is a gate in front of the scale API
+ * that holds one evaluation at a chosen step. Moved from test/pod-scaler/decision-once.test.ts with
+ * its assertions kept; the world is test/pod-scaler/real-harness.ts.
+ *
+ * Where the real servers differ, the set-up adapts (real server): the failed patch is a 503 the
+ * wire-level proxy in front of the apiserver answers (the real server gives none on demand), and
+ * the scale PATCHes are counted in that proxy's log; the backlog is real messages in a moto queue.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { KubernetesScaleTargetApi } from '../../lambdas/adapters/kubernetes/kubernetes-scale-target-api';
@@ -16,8 +20,9 @@ import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-stor
 import type { SaveResult, StateStore } from '../../lambdas/adapters/state/state-store';
 import { runTick } from '../../lambdas/pod-scaler/tick';
 import type { TickDependencies } from '../../lambdas/pod-scaler/tick-types';
-import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
-import { CLUSTER, FakeClock, configFrom, putDeployment, replicasOf, sqsObject } from './harness';
+import { POD_SCALER_IDENTITY } from '../support/real-kube-apiserver';
+import { CLUSTER, configFrom, sqsObject } from '../pod-scaler/harness';
+import { queueUrl, REAL_POD_SCALER_SKIP, useRealHarness, type RealHarness } from '../pod-scaler/real-harness';
 
 const KEY = `${CLUSTER}/shop/orders`;
 
@@ -26,6 +31,7 @@ const withPolicy = (pods: number) =>
   configFrom(
     sqsObject({
       polling: 60,
+      queue: queueUrl('orders'),
       behavior: `
   advanced:
     horizontalPodAutoscalerConfig:
@@ -42,9 +48,8 @@ const roomyPolicy = withPolicy(4);
 const tightPolicy = withPolicy(2);
 let config = roomyPolicy;
 
-const sqs = mockClient(SQSClient);
-let kube: KubeApiServer;
-let clock: FakeClock;
+const startedHarness = useRealHarness();
+let harness: RealHarness;
 let store: MemoryStateStore;
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -68,35 +73,29 @@ function gated(api: ScaleTargetApi, before: { getScale?: () => Promise<void>; pa
 }
 
 function depsWith(api: ScaleTargetApi, stateStore: StateStore = store): TickDependencies {
-  const clientFactory = new AwsClientFactory({ baseCredentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }), now: () => clock.now() });
+  const clock = harness.clock;
+  const clientFactory = new AwsClientFactory(harness.moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now() }));
   return { config, clock, stateStore, scaleTargets: async () => api, readTriggers: createTriggerReader({ clientFactory }) };
 }
 
-function setBacklog(messages: number): void {
-  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: String(messages), ApproximateNumberOfMessagesNotVisible: '0' } });
-}
-
-const patches = () => kube.requests.filter((request) => request.method === 'PATCH' && request.path.endsWith('/scale'));
+const setBacklog = (messages: number) => harness.setBacklog(messages);
+const patches = () => harness.patchedReplicas();
+const replicasOfOrders = () => harness.replicasOf('orders');
 const scaleUpHistory = async () => (await store.loadMany([KEY])).states.get(KEY)!.scaling.scaleUpEvents.reduce((sum, event) => sum + event.replicas, 0);
-const evaluation = (deps: TickDependencies) => runTick(deps, { deadline: clock.now() + 50_000, windowMs: 0 });
+const evaluation = (deps: TickDependencies) => runTick(deps, { deadline: harness.clock.now() + 50_000, windowMs: 0 });
 
 beforeEach(async () => {
-  kube = await startKubeApiServer();
-  clock = new FakeClock(Date.UTC(2026, 10, 22, 12, 0, 0));
+  if (REAL_POD_SCALER_SKIP) return;
+  harness = startedHarness();
   store = new MemoryStateStore();
-  sqs.reset();
-  setBacklog(60); // 12 replicas at 5 messages each
+  await setBacklog(60); // 12 replicas at 5 messages each
   config = roomyPolicy;
-  putDeployment(kube, 'shop', 'orders', 10);
+  await harness.putDeployment('orders', 10);
 });
 
-afterEach(async () => {
-  await kube.close();
-});
-
-describe('a decision is applied at most once', () => {
+describe.skipIf(REAL_POD_SCALER_SKIP)('a decision is applied at most once', () => {
   it('an alarm-driven and a scheduled evaluation interleaved between claim and patch: one +2 patch, +2 in the history', async () => {
-    const real = new KubernetesScaleTargetApi(kube.kubeConfig());
+    const real = new KubernetesScaleTargetApi(harness.scalerKubeConfig());
     const alarmClaimed = deferred();
     const releaseAlarmPatch = deferred();
     // The alarm-driven evaluation claims 10 → 12, then is held just before its patch.
@@ -119,12 +118,12 @@ describe('a decision is applied at most once', () => {
     expect(alarmSummary).toMatchObject({ scaled: 1, errors: 0 });
     expect(scheduled).toMatchObject({ scaled: 0, errors: 0, overlapped: 1 });
     expect(patches()).toHaveLength(1);
-    expect(replicasOf(kube, 'shop', 'orders')).toBe(12);
+    expect(await replicasOfOrders()).toBe(12);
     expect(await scaleUpHistory()).toBe(2);
   });
 
   it('a scheduled evaluation that read the scale before the claim conflicts on the version and stands back', async () => {
-    const real = new KubernetesScaleTargetApi(kube.kubeConfig());
+    const real = new KubernetesScaleTargetApi(harness.scalerKubeConfig());
     const scheduledRead = deferred();
     const releaseScheduled = deferred();
     const scheduled = evaluation(
@@ -147,12 +146,12 @@ describe('a decision is applied at most once', () => {
   });
 });
 
-describe('recorded scale events agree with the cluster', () => {
+describe.skipIf(REAL_POD_SCALER_SKIP)('recorded scale events agree with the cluster', () => {
   it('drops the phantom event of a claim whose patch failed and whose revert lost a race, so scale-up is not blocked', async () => {
     config = tightPolicy;
-    setBacklog(100); // 20 wanted: each evaluation may add 2
-    const real = new KubernetesScaleTargetApi(kube.kubeConfig());
-    kube.failNext({ method: 'PATCH', path: /\/scale$/, status: 503 });
+    await setBacklog(100); // 20 wanted: each evaluation may add 2
+    const real = new KubernetesScaleTargetApi(harness.scalerKubeConfig());
+    harness.proxy.inject({ match: (request) => request.method === 'PATCH' && request.path.endsWith('/scale'), fault: '5xx', times: 1 });
     let saves = 0;
     // The revert (the write after the failed patch) loses a race to another writer.
     const racing: StateStore = {
@@ -163,23 +162,23 @@ describe('recorded scale events agree with the cluster', () => {
     const failed = await evaluation(depsWith(real, racing));
     expect(failed.results[0]?.error).toContain('the state still records the claim');
     expect(await scaleUpHistory()).toBe(2); // the claim's event, though nothing changed in the cluster
-    expect(replicasOf(kube, 'shop', 'orders')).toBe(10);
+    expect(await replicasOfOrders()).toBe(10);
 
-    clock.advance(60_000);
+    harness.clock.advance(60_000);
     const next = await evaluation(depsWith(real));
     expect(next.results[0]?.warnings?.[0]).toMatch(/was recorded but the target is still at 10: its patch never landed/);
     expect(next).toMatchObject({ scaled: 1, errors: 0 });
-    expect(replicasOf(kube, 'shop', 'orders')).toBe(12);
+    expect(await replicasOfOrders()).toBe(12);
     expect(await scaleUpHistory()).toBe(2);
   });
 
   it('keeps the event when the target was changed after the patch (by a person): it did happen', async () => {
     config = tightPolicy;
-    const real = new KubernetesScaleTargetApi(kube.kubeConfig());
+    const real = new KubernetesScaleTargetApi(harness.scalerKubeConfig());
     await evaluation(depsWith(real));
-    expect(replicasOf(kube, 'shop', 'orders')).toBe(12);
-    putDeployment(kube, 'shop', 'orders', 11);
-    clock.advance(60_000);
+    expect(await replicasOfOrders()).toBe(12);
+    await harness.putDeployment('orders', 11);
+    harness.clock.advance(60_000);
     const next = await evaluation(depsWith(real));
     expect(next).toMatchObject({ scaled: 0, errors: 0, overlapped: 0 });
     expect(next.results[0]?.warnings).toBeUndefined();
