@@ -1,13 +1,16 @@
 /**
  * Everything the pod scaler must learn from Kubernetes before it can evaluate one object: the
  * target's scale subresource, whether another HPA already scales it, `...FromEnv` metadata from
- * the target's container env, and the ready pod count when a `Value` metric needs it.
+ * the target's container env, the ready pod count when a `Value` metric needs it, and the pods and
+ * PodMetrics of cpu/memory triggers.
  */
 import type { ContainerEnvValue, ScaleSnapshot, ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { resolveTriggerEnv } from '../engine/spec/resolve-trigger-env';
 import { formatIssue } from '../engine/spec/issues';
 import { workloadOf } from './object-key';
+import type { TriggerResult } from '../engine/evaluate-types';
+import { hasResourceTriggers, readResourceTriggers, type PodResourceCache } from './read-resource-triggers';
 
 export interface PreparedObject {
   /** The object with `...FromEnv` metadata resolved. */
@@ -15,6 +18,8 @@ export interface PreparedObject {
   api: ScaleTargetApi;
   scale: ScaleSnapshot;
   readyPods?: number;
+  /** The cpu/memory triggers' results (pods and PodMetrics, or why not), read while preparing. */
+  resourceResults?: TriggerResult[];
 }
 
 export type Preparation =
@@ -22,14 +27,18 @@ export type Preparation =
   /** The object cannot be evaluated this pass; `reason` says why and what to do. */
   | { ok: false; reason: string; scale?: ScaleSnapshot };
 
-/** Per-invocation caches: HPAs and container env change rarely, one read per tick is plenty. */
+/**
+ * Per-invocation caches: HPAs and container env change rarely, one read per tick is plenty. Pods
+ * and their usage change every pass, so their cache is emptied at the start of each pass.
+ */
 export interface PreparationCache {
   hpaByKey: Map<string, Promise<string | undefined>>;
   envByKey: Map<string, Promise<Record<string, ContainerEnvValue>>>;
+  podResourcesThisPass: PodResourceCache;
 }
 
 export function newPreparationCache(): PreparationCache {
-  return { hpaByKey: new Map(), envByKey: new Map() };
+  return { hpaByKey: new Map(), envByKey: new Map(), podResourcesThisPass: new Map() };
 }
 
 function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -86,5 +95,10 @@ export async function prepareObject(
   if (needsReadyPods && scale.specReplicas > 0 && scale.selector) {
     readyPods = await api.countReadyPods(object.namespace, scale.selector);
   }
-  return { ok: true, prepared: { object: resolved, api, scale, ...(readyPods === undefined ? {} : { readyPods }) } };
+  // A paused object's triggers are not read (KEDA stops its loop and deletes the HPA).
+  const resourceResults = hasResourceTriggers(resolved) && !resolved.pause.paused ? await readResourceTriggers(resolved, scale, api, cache.podResourcesThisPass) : undefined;
+  return {
+    ok: true,
+    prepared: { object: resolved, api, scale, ...(readyPods === undefined ? {} : { readyPods }), ...(resourceResults ? { resourceResults } : {}) },
+  };
 }
