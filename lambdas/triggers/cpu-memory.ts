@@ -43,7 +43,11 @@ export function parseResourceTrigger(input: ResourceTriggerParseInput): { params
   if (metricType === undefined) {
     reader.error('type', 'the metric type is required', 'set metricType: Utilization (percent of requests) or AverageValue on the trigger');
   } else if (!METRIC_TYPES.includes(metricType)) {
-    reader.error('type', `unsupported metric type "${metricType}", allowed values are 'Utilization' or 'AverageValue'`, 'use Utilization or AverageValue (Value does not apply to cpu and memory)');
+    const message = `unsupported metric type "${metricType}", allowed values are 'Utilization' or 'AverageValue'`;
+    const fix = 'use Utilization or AverageValue (Value does not apply to cpu and memory)';
+    // Point at the field the user wrote: the trigger's metricType, or the deprecated metadata.type.
+    if (triggerType === undefined) reader.error('type', message, fix);
+    else reader.errors.push({ severity: 'error', objectId: input.objectId, field: input.fieldPath.replace(/\.metadata$/, '.metricType'), message, fix });
   }
   const valueText = reader.string('value', { required: true });
   const containerName = reader.string('containerName');
