@@ -10,7 +10,7 @@ import { resolveTriggerEnv } from '../engine/spec/resolve-trigger-env';
 import { formatIssue } from '../engine/spec/issues';
 import { workloadOf } from './object-key';
 import type { TriggerResult } from '../engine/evaluate-types';
-import { hasResourceTriggers, readResourceTriggers, type PodResourceCache } from './read-resource-triggers';
+import { hasResourceTriggers, readResourceTriggers } from './read-resource-triggers';
 
 export interface PreparedObject {
   /** The object with `...FromEnv` metadata resolved. */
@@ -27,18 +27,14 @@ export type Preparation =
   /** The object cannot be evaluated this pass; `reason` says why and what to do. */
   | { ok: false; reason: string; scale?: ScaleSnapshot };
 
-/**
- * Per-invocation caches: HPAs and container env change rarely, one read per tick is plenty. Pods
- * and their usage change every pass, so their cache is emptied at the start of each pass.
- */
+/** Per-invocation caches: HPAs and container env change rarely, one read per tick is plenty. */
 export interface PreparationCache {
   hpaByKey: Map<string, Promise<string | undefined>>;
   envByKey: Map<string, Promise<Record<string, ContainerEnvValue>>>;
-  podResourcesThisPass: PodResourceCache;
 }
 
 export function newPreparationCache(): PreparationCache {
-  return { hpaByKey: new Map(), envByKey: new Map(), podResourcesThisPass: new Map() };
+  return { hpaByKey: new Map(), envByKey: new Map() };
 }
 
 function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -96,7 +92,7 @@ export async function prepareObject(
     readyPods = await api.countReadyPods(object.namespace, scale.selector);
   }
   // A paused object's triggers are not read (KEDA stops its loop and deletes the HPA).
-  const resourceResults = hasResourceTriggers(resolved) && !resolved.pause.paused ? await readResourceTriggers(resolved, scale, api, cache.podResourcesThisPass) : undefined;
+  const resourceResults = hasResourceTriggers(resolved) && !resolved.pause.paused ? await readResourceTriggers(resolved, scale, api) : undefined;
   return {
     ok: true,
     prepared: { object: resolved, api, scale, ...(readyPods === undefined ? {} : { readyPods }), ...(resourceResults ? { resourceResults } : {}) },

@@ -1,26 +1,22 @@
 /**
  * The cpu/memory triggers' part of preparing an object: the target's pods and their PodMetrics,
  * found with the scale subresource's selector, as kube-controller-manager reads them for a
- * `Resource` metric. One read per selector and resource per pass: objects that share a selector
- * share it. A failure fails that trigger only (the HPA's FailedGetResourceMetric); the object's
- * other triggers still scale it.
+ * `Resource` metric. The reader lists a namespace's pods and PodMetrics once per pass for all its
+ * targets (pod-metrics-api.ts). A failure fails that trigger only (the HPA's
+ * FailedGetResourceMetric); the object's other triggers still scale it.
  */
 import type { ScaleSnapshot, ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
-import type { PodResourceSnapshot } from '../adapters/kubernetes/pod-metrics-api';
 import { KubernetesApiError } from '../adapters/kubernetes/scale-target-api';
 import type { TriggerResult } from '../engine/evaluate-types';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { isResourceTriggerType, resourceParamsOf } from '../triggers/cpu-memory';
 import { describeError } from './describe-error';
 
-/** This pass's pod reads, by namespace, selector, resource and container. */
-export type PodResourceCache = Map<string, Promise<PodResourceSnapshot>>;
-
 export function hasResourceTriggers(object: ScaledObject): boolean {
   return object.triggers.some((trigger) => isResourceTriggerType(trigger.type));
 }
 
-export async function readResourceTriggers(object: ScaledObject, scale: ScaleSnapshot, api: ScaleTargetApi, cache: PodResourceCache): Promise<TriggerResult[]> {
+export async function readResourceTriggers(object: ScaledObject, scale: ScaleSnapshot, api: ScaleTargetApi): Promise<TriggerResult[]> {
   const resourceTriggers = object.triggers.filter((trigger) => isResourceTriggerType(trigger.type));
   return Promise.all(
     resourceTriggers.map(async (trigger): Promise<TriggerResult> => {
@@ -41,14 +37,8 @@ export async function readResourceTriggers(object: ScaledObject, scale: ScaleSna
       if (!reader) return { index, ok: false, code: 'NoPodMetrics', error: `this cluster adapter cannot read pod metrics, so the ${trigger.type} trigger has no value` };
       const { resource, containerName } = resourceParamsOf(trigger);
       const request = { namespace: object.namespace, selector: scale.selector, resource, ...(containerName === undefined ? {} : { containerName }) };
-      const cacheKey = JSON.stringify([request.namespace, request.selector, resource, containerName ?? '']);
-      let read = cache.get(cacheKey);
-      if (!read) {
-        read = reader.readResourcePods(request);
-        cache.set(cacheKey, read);
-      }
       try {
-        const snapshot = await read;
+        const snapshot = await reader.readResourcePods(request);
         return { index, ok: true, resource: { pods: snapshot.pods, usage: snapshot.usage } };
       } catch (error) {
         const code = error instanceof KubernetesApiError ? `Kubernetes${error.status}` : 'PodMetricsFailed';

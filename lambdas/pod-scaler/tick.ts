@@ -132,7 +132,6 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     }
     if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
     if (index > 0) states = await loadStates(deps, state, pass.keys, options.deadline);
-    cache.podResourcesThisPass.clear();
     const kedaPolls = new Set(pass.kedaPolls);
     const passEntries = pass.keys
       .map((key) => byKey.get(key))

@@ -76,7 +76,9 @@ function podMetrics(cpuByPod: Record<string, string>): FaultRule {
     match: (request) => request.method === 'GET' && request.path === METRICS_PATH,
     fault: {
       respond: (request) => {
-        const selected = request.query.get('labelSelector') === 'app=php-apache';
+        // The scaler lists the namespace whole (no selector) and selects itself; a selector other than the target's selects nothing here.
+        const selector = request.query.get('labelSelector');
+        const selected = selector === null || selector === 'app=php-apache';
         const items = Object.entries(cpuByPod).map(([name, cpu]) => ({
           metadata: { name, namespace: NAMESPACE, labels: { app: 'php-apache' }, creationTimestamp: new Date(harness.clock.now()).toISOString() },
           timestamp: new Date(harness.clock.now() - 10_000).toISOString(),
@@ -107,10 +109,12 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('cpu triggers through the real handler (ex
     expect(harness.patchedReplicas()).toEqual([4]);
     expect(await harness.replicasOf('php-apache', WEB)).toBe(4);
 
-    // One PodMetrics list per pass, with the scale subresource's selector.
+    // One list of the namespace's PodMetrics, and one of its pods, per pass (the selector is matched in the scaler).
     const metricsCalls = harness.proxy.requests.filter((request) => request.path === METRICS_PATH);
     expect(metricsCalls.length).toBe(summary.passes);
-    expect(metricsCalls.every((request) => request.query.get('labelSelector') === 'app=php-apache')).toBe(true);
+    expect(metricsCalls.every((request) => !request.query.has('labelSelector'))).toBe(true);
+    const podLists = harness.proxy.requests.filter((request) => request.method === 'GET' && request.path === `/api/v1/namespaces/${NAMESPACE}/pods`);
+    expect(podLists.length).toBe(summary.passes);
 
     const state = await storedState();
     expect(state.lastDecision!.explanation.triggers[1]).toMatchObject({ type: 'cpu', metricName: 's1-cpu', metricType: 'Utilization', value: 100, target: 50, proposal: 4, active: false });
