@@ -1,13 +1,24 @@
 /**
  * Label and field selectors as the Kubernetes API server parses them, for the test server.
- * Labels: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined (AND).
+ * Labels: the scaler's own matcher (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`,
+ * comma-joined), plus `a>n` / `a<n` (Gt, Lt on integer values), which the API server reads and the
+ * scaler's matcher leaves to it.
  * Fields: `path=value`, `path==value`, `path!=value` on dotted paths such as `spec.nodeName`.
  */
-import { matchesLabelSelector, splitTerms } from '../../lambdas/adapters/kubernetes/label-selector-match';
-
-export { matchesLabelSelector };
+import { matchesLabelSelector as matchesScalerForms, splitTerms } from '../../lambdas/adapters/kubernetes/label-selector-match';
 
 type Labels = Record<string, string> | undefined;
+
+export function matchesLabelSelector(labels: Labels, selector: string | null | undefined): boolean {
+  if (!selector) return true;
+  return splitTerms(selector).every((term) => {
+    const comparison = /^([^\s<>]+)\s*([<>])\s*(-?\d+)$/.exec(term);
+    if (!comparison) return matchesScalerForms(labels, term);
+    const value = labels?.[comparison[1]!];
+    if (value === undefined || !/^-?\d+$/.test(value)) return false;
+    return comparison[2] === '>' ? Number(value) > Number(comparison[3]) : Number(value) < Number(comparison[3]);
+  });
+}
 
 /** `matchLabels` + `matchExpressions` (a LabelSelector object, as in PDBs and workloads). */
 export interface LabelSelectorObject {

@@ -57,3 +57,15 @@ export function matchesLabelSelector(labels: Labels, selector: string | null | u
   });
 }
 
+
+/** True when every requirement of `selector` is one this matcher reads. */
+export function isSelectorUnderstood(selector: string): boolean {
+  try {
+    // Each requirement on its own: a match over the whole selector stops at the first that fails.
+    for (const term of splitTerms(selector)) matchesLabelSelector({}, term);
+    return true;
+  } catch (error) {
+    if (error instanceof SelectorNotUnderstood) return false;
+    throw error;
+  }
+}

@@ -22,7 +22,7 @@ import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './reques
 import { assertPathSegment } from './path-segments';
 import type { ContainerRequests, PodUsage, ResourceName, ResourcePod } from '../../engine/hpa/resource-replicas';
 import { quantityMilli } from '../../triggers/cpu-memory';
-import { matchesLabelSelector, SelectorNotUnderstood } from './label-selector-match';
+import { isSelectorUnderstood, matchesLabelSelector } from './label-selector-match';
 
 /** The port: what the resource-metric step needs, whoever serves it. */
 export interface PodResourceReader {
@@ -79,19 +79,7 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
   async readResourcePods(request: PodResourceRequest): Promise<PodResourceSnapshot> {
     const { namespace, selector } = request;
     assertPathSegment(namespace, 'namespace');
-    let selected: NamespaceListing;
-    try {
-      const listing = await this.namespaceListing(namespace);
-      const matches = (labels: Record<string, string> | undefined) => matchesLabelSelector(labels, selector);
-      const pods = listing.pods.filter((pod) => matches(pod.metadata?.labels));
-      const podNames = new Set(pods.map((pod) => pod.metadata?.name));
-      // metrics-server labels each PodMetrics as its pod; one without labels is matched by its pod's name.
-      const metrics = listing.metrics.filter((item) => (item.metadata?.labels ? matches(item.metadata.labels) : podNames.has(item.metadata?.name)));
-      selected = { pods, metrics };
-    } catch (error) {
-      if (!(error instanceof SelectorNotUnderstood)) throw error;
-      selected = await this.list(namespace, selector);
-    }
+    const selected = isSelectorUnderstood(selector) ? select(await this.namespaceListing(namespace), selector) : await this.list(namespace, selector);
     if (selected.metrics.length === 0) throw new Error(`no metrics returned from resource metrics API for pods matching ${selector} in namespace ${namespace}`);
     return {
       pods: selected.pods.map((pod) => resourcePodOf(pod, request.resource)),
@@ -133,6 +121,16 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
       throw translated;
     }
   }
+}
+
+/** The pods and PodMetrics of a namespace's listing that `selector` selects. */
+function select(listing: NamespaceListing, selector: string): NamespaceListing {
+  const matches = (labels: Record<string, string> | undefined) => matchesLabelSelector(labels, selector);
+  const pods = listing.pods.filter((pod) => matches(pod.metadata?.labels));
+  const podNames = new Set(pods.map((pod) => pod.metadata?.name));
+  // metrics-server labels each PodMetrics as its pod; one without labels is matched by its pod's name.
+  const metrics = listing.metrics.filter((item) => (item.metadata?.labels ? matches(item.metadata.labels) : podNames.has(item.metadata?.name)));
+  return { pods, metrics };
 }
 
 function resourcePodOf(pod: V1Pod, resource: ResourceName): ResourcePod {

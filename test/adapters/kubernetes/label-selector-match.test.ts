@@ -4,7 +4,7 @@
  * and `=` need it; Exists / DoesNotExist) and `selector_test.go` TestSelectorMatches.
  */
 import { describe, expect, it } from 'vitest';
-import { matchesLabelSelector, SelectorNotUnderstood } from '../../../lambdas/adapters/kubernetes/label-selector-match';
+import { isSelectorUnderstood, matchesLabelSelector, SelectorNotUnderstood } from '../../../lambdas/adapters/kubernetes/label-selector-match';
 
 const labels = { app: 'web', tier: 'front' };
 
@@ -33,5 +33,8 @@ describe('matchesLabelSelector (selector.go Requirement.Matches)', () => {
 
   it('a requirement it does not read (gt) throws SelectorNotUnderstood, so the caller lets the API server select', () => {
     expect(() => matchesLabelSelector(labels, 'replicas>1')).toThrow(SelectorNotUnderstood);
+    // Every requirement is checked, even behind one that does not match.
+    expect(isSelectorUnderstood('app=db,replicas>1')).toBe(false);
+    expect(isSelectorUnderstood('app=db,tier in (a,b),!x')).toBe(true);
   });
 });

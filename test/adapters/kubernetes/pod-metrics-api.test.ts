@@ -119,6 +119,21 @@ describe('KubernetesPodMetricsApi', () => {
     expect(lists()).toBe(4);
   });
 
+  it('a selector the scaler does not read (Gt) is sent to the API server, which selects', async () => {
+    server.registerResource(POD_METRICS);
+    server.put('Pod', { ...webPod('a', { cpuRequest: '200m' }), metadata: { name: 'a', namespace: 'web', labels: { app: 'php-apache', generation: '3' } } });
+    server.put('Pod', webPod('b', { cpuRequest: '200m' }));
+    server.put('PodMetrics', { ...podMetrics('a', { app: { cpu: '100m' } }), metadata: { name: 'a', namespace: 'web', labels: { app: 'php-apache', generation: '3' } } });
+    server.put('PodMetrics', podMetrics('b', { app: { cpu: '100m' } }));
+    const api = new KubernetesPodMetricsApi(server.kubeConfig(), { now: () => NOW });
+
+    const snapshot = await api.readResourcePods({ namespace: 'web', selector: 'app=php-apache,generation>2', resource: 'cpu' });
+    expect(snapshot.pods.map((pod) => pod.name)).toEqual(['a']);
+    const selected = server.requests.filter((request) => request.query.labelSelector === 'app=php-apache,generation>2');
+    expect(selected.map((request) => request.path).sort()).toEqual(['/api/v1/namespaces/web/pods', '/apis/metrics.k8s.io/v1beta1/namespaces/web/pods']);
+    expect(server.requests.length).toBe(2); // no list of the whole namespace first
+  });
+
   it('says to install the metrics-server add-on when metrics.k8s.io answers 404', async () => {
     server.put('Pod', webPod('a', { cpuRequest: '200m' }));
     const api = new KubernetesPodMetricsApi(server.kubeConfig());
