@@ -51,6 +51,20 @@ describe('scheduled-floor.yaml', () => {
   });
 });
 
+describe('cron-plus-cpu.yaml', () => {
+  it('combines a weekday cron floor with a cpu Utilization trigger, min 1 (cpu cannot wake from zero)', () => {
+    const [object] = parseExample('cron-plus-cpu.yaml').objects;
+    expect(object).toMatchObject({ id: 'web/php-apache', minReplicaCount: 1, maxReplicaCount: 10 });
+    expect(object!.triggers[1]).toMatchObject({
+      type: 'cpu',
+      metricName: 's1-cpu',
+      metricType: 'Utilization',
+      target: 50,
+      params: { resource: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+    });
+  });
+});
+
 describe('broken examples', () => {
   const expected: Record<string, string[]> = {
     'unquoted-boolean.yaml': [
@@ -60,7 +74,7 @@ describe('broken examples', () => {
       'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
     ],
     'unknown-trigger-type.yaml': [
-      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron)',
+      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory)',
     ],
     'min-greater-than-max.yaml': [
       'examples/broken/min-greater-than-max.yaml:9: error: shop/checkout-api: spec.minReplicaCount: minReplicaCount 10 is greater than maxReplicaCount 5 (set minReplicaCount <= maxReplicaCount, e.g. raise maxReplicaCount to 10)',

@@ -4,6 +4,7 @@
  * against ready replicas, nodes) annotated with every scale decision and its reason, and the
  * decisions as a table. Several ScaledObjects appear side by side on the same traffic.
  */
+import { isResourceTriggerType } from '../../lambdas/triggers/cpu-memory';
 import { formatDuration } from '../args';
 import type { DecisionRecord, SimulationRun } from '../simulator/run-simulation';
 import { summaryRows, triggerKindsOf, type SimulationSummary } from '../simulator/summary';
@@ -126,7 +127,10 @@ function metricSeries(run: SimulationRun): ChartSeries[] {
       }
       entry.values.push([decision.at, trigger.value]);
       const replicas = decision.currentReplicas ?? 0;
-      entry.capacity.push([decision.at, trigger.metricType === 'Value' ? trigger.target : trigger.target * replicas]);
+      // A Value metric, and a cpu/memory one (utilization or usage per pod), is held to its target itself;
+      // an AverageValue metric is the total the replicas share.
+      const perPod = trigger.metricType === 'Value' || isResourceTriggerType(trigger.type);
+      entry.capacity.push([decision.at, perPod ? trigger.target : trigger.target * replicas]);
     }
   }
   const series: ChartSeries[] = [];

@@ -83,7 +83,9 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     const { outcomes } = classifyTriggers(object, await readTriggers(now), state.health, world.readyPodCount(now));
     const metrics: HpaMetric[] = outcomes.map((outcome) => {
       const base = { metricName: outcome.trigger.metricName, metricType: outcome.trigger.metricType, targetMilli: kedaMetricMilli(outcome.trigger.target) };
-      return outcome.kind === 'value' ? { ...base, valueMilli: outcome.valueMilli } : { ...base, error: outcome.error };
+      if (outcome.kind === 'value') return { ...base, valueMilli: outcome.valueMilli };
+      // This model serves external metrics only; it has no pods' usage to run a cpu/memory trigger on.
+      return { ...base, error: outcome.kind === 'resource' ? 'the reaction model has no pod metrics' : outcome.error };
     });
     const hpa = reconcileHpa({
       current,

@@ -1,6 +1,7 @@
 /**
  * The pod scaler's ScaleTargetApi over the simulated world: the target's scale subresource is the
- * world's replica count, and ready pods are the world's ready pods. Events are kept for the report.
+ * world's replica count, and ready pods are the world's ready pods; cpu/memory triggers read the
+ * world's pods through simulated-pod-resources.ts. Events are kept for the report.
  */
 import type {
   ContainerEnvValue,
@@ -11,6 +12,7 @@ import type {
 } from '../../lambdas/adapters/kubernetes/scale-target-api';
 import type { Clock } from '../../lambdas/pod-scaler/tick-types';
 import type { SimWorld } from './world';
+import { SimulatedPodResources } from './simulated-pod-resources';
 
 export interface RecordedEvent extends KubernetesEvent {
   at: number;
@@ -20,13 +22,16 @@ const SELECTOR = 'app=simulated-workload';
 
 export class SimulatedScaleTargets implements ScaleTargetApi {
   readonly events: RecordedEvent[] = [];
+  readonly podResources: SimulatedPodResources;
 
   constructor(
     private readonly world: SimWorld,
     private readonly clock: Clock,
     /** The simulated container env, for `...FromEnv` metadata. */
     private readonly env: Record<string, string> = {},
-  ) {}
+  ) {
+    this.podResources = new SimulatedPodResources(world, clock);
+  }
 
   async getScale(_ref: WorkloadRef): Promise<ScaleSnapshot> {
     return this.snapshot();

@@ -54,6 +54,8 @@ export const DEFAULT_WORLD_SETTINGS: WorldSettings = {
 };
 
 interface Pod {
+  /** Unique in the run, for the pod names the metrics API reports. */
+  id: number;
   createdAt: number;
   node?: SimNode;
   readyAt?: number;
@@ -70,6 +72,16 @@ interface SimNode {
 interface Batch {
   at: number;
   count: number;
+}
+
+/** One pod of the workload, as the simulated metrics API reports it. */
+export interface SimPodView {
+  name: string;
+  createdAt: number;
+  /** Placed on a joined node (else Pending). */
+  scheduled: boolean;
+  /** When it turns (or turned) Ready. */
+  readyAt?: number;
 }
 
 export interface WorldSample {
@@ -117,6 +129,7 @@ export class SimWorld {
   };
   private specReplicas: number;
   private pods: Pod[] = [];
+  private nextPodId = 1;
   private nodes: SimNode[] = [];
   private nextNodeId = 1;
   private queue: Batch[] = [];
@@ -142,7 +155,7 @@ export class SimWorld {
       Math.max(settings.asgMin, Math.ceil(settings.initialReplicas / settings.podsPerNode)),
     );
     for (let i = 0; i < initialNodes; i++) this.nodes.push({ id: this.nextNodeId++, joinAt: startMs, pods: 0, emptySince: startMs });
-    for (let i = 0; i < settings.initialReplicas; i++) this.pods.push({ createdAt: startMs });
+    for (let i = 0; i < settings.initialReplicas; i++) this.pods.push({ id: this.nextPodId++, createdAt: startMs });
     this.schedulePods(startMs);
     for (const pod of this.pods) if (pod.readyAt !== undefined) pod.readyAt = startMs;
   }
@@ -198,6 +211,29 @@ export class SimWorld {
     return total;
   }
 
+  /** The pods as the API server would list them (cpu/memory triggers): unscheduled ones are Pending. */
+  podViews(): SimPodView[] {
+    // The initial replicas were already running when the simulation began: an hour, say, so the
+    // HPA does not take them for pods still starting up.
+    const since = (at: number) => (at === this.startMs ? at - 3_600_000 : at);
+    return this.pods.map((pod) => ({
+      name: `simulated-workload-${pod.id}`,
+      createdAt: since(pod.createdAt),
+      scheduled: pod.node !== undefined,
+      ...(pod.readyAt === undefined ? {} : { readyAt: since(pod.readyAt) }),
+    }));
+  }
+
+  /**
+   * The CPU model of cpu triggers: the share of the ready pods' capacity the last step used
+   * (throughput / (ready pods × msgsPerPodSecond)), 0 to 1. A pod working flat out is at 100% of its request.
+   */
+  busyFraction(now: number): number {
+    const ready = this.readyPodCount(now);
+    if (ready === 0) return 0;
+    return Math.min(1, this.throughputPerSecond / (ready * this.settings.msgsPerPodSecond));
+  }
+
   /** Kinesis: open shards follow the arrival rate. */
   openShards(now: number): number {
     const perSecond = trafficAt(this.traffic, this.minuteOf(now)) / 60;
@@ -207,7 +243,7 @@ export class SimWorld {
   /** Sets `spec.replicas`: new pods start unscheduled; removed pods go in ReplicaSet order. */
   setSpecReplicas(replicas: number, now: number): void {
     this.specReplicas = replicas;
-    while (this.pods.length < replicas) this.pods.push({ createdAt: now });
+    while (this.pods.length < replicas) this.pods.push({ id: this.nextPodId++, createdAt: now });
     if (this.pods.length > replicas) {
       const rank = (p: Pod) => (p.node === undefined ? 0 : p.readyAt! > now ? 1 : 2);
       const byRemovalOrder = [...this.pods].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);

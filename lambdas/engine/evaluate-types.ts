@@ -4,11 +4,23 @@
  */
 import type { ScaledObject } from './spec/scaled-object';
 import type { ScalingState } from './scaling-state';
-import type { MetricType } from '../triggers/trigger-definition';
+import type { MetricType, TriggerMetricType } from '../triggers/trigger-definition';
+import type { PodUsage, ResourcePod } from './hpa/resource-replicas';
 
-/** One trigger's outcome this tick: a metric value, or the error that prevented one. */
+/**
+ * What a cpu/memory trigger read: the target's pods and their PodMetrics usage. The HPA's
+ * calculation runs on it inside the engine, on the count KEDA's step leaves.
+ */
+export interface ResourceSample {
+  pods: readonly ResourcePod[];
+  /** Usage by pod name; a pod absent here has missing metrics. */
+  usage: ReadonlyMap<string, PodUsage>;
+}
+
+/** One trigger's outcome this tick: a metric value, a cpu/memory sample, or the error that prevented either. */
 export type TriggerResult =
   | { index: number; ok: true; value: number; active: boolean }
+  | { index: number; ok: true; resource: ResourceSample }
   | { index: number; ok: false; error: string; code?: string };
 
 export interface TargetSnapshot {
@@ -41,7 +53,7 @@ export interface TriggerExplanation {
   index: number;
   type: string;
   metricName: string;
-  metricType: MetricType;
+  metricType: TriggerMetricType;
   target: number;
   value?: number;
   active?: boolean;

@@ -9,6 +9,10 @@ import type { ScaledObject } from './spec/scaled-object';
 import type { ScalingState } from './scaling-state';
 import type { HpaMetric, HpaReconcileResult } from './hpa/reconcile';
 import { reconcileHpa } from './hpa/reconcile';
+import { tolerancesFor } from './hpa/tolerance';
+import { resourceProposal, resourceValueOf } from './hpa/resource-proposal';
+import { externalMetricType } from '../triggers/trigger-definition';
+import { isResourceTriggerType } from '../triggers/cpu-memory';
 import { resolveBehavior } from './hpa/behavior-defaults';
 import { recordInitialRecommendation } from './hpa/recommendations';
 import { storeScaleEvent } from './hpa/scale-events';
@@ -109,30 +113,30 @@ function evaluateActive(input: EvaluateInput): EvaluateOutput {
   if (keda.lastActiveTime !== undefined) nextState.lastActiveTime = keda.lastActiveTime;
 
   // Fallback counts come from the count the HPA sees, i.e. after KEDA's step.
-  const facts: TriggerFacts[] = outcomes.map((outcome) => factsFor(outcome, object, keda.replicas, readyPods));
+  const facts: TriggerFacts[] = outcomes.map((outcome) => factsFor(outcome, object, keda.replicas, readyPods, now));
   const composite: CompositeFacts | undefined = modifiers ? { modifiers, composite: compositeMetric(object, modifiers, outcomes, keda.replicas, readyPods) } : undefined;
-  // With scalingModifiers the HPA sees the composite metric only; the triggers feed the formula.
-  if (composite) for (const fact of facts) delete fact.metric;
+  // With scalingModifiers the HPA sees the composite metric and the cpu/memory metrics (KEDA keeps
+  // those on the HPA); the other triggers only feed the formula.
+  const hpaFacts = composite ? facts.filter((fact) => isResourceTriggerType(fact.outcome.trigger.type)) : facts;
+  if (composite) for (const fact of facts) if (!hpaFacts.includes(fact)) delete fact.metric;
   let hpa: HpaReconcileResult | undefined;
   if (keda.replicas >= 1 && !keda.scaledIn) {
     hpa = reconcileHpa({
       current: keda.replicas,
       minReplicas: hpaMinReplicas(object),
       maxReplicas: object.maxReplicaCount,
-      metrics: composite ? [compositeHpaMetric(composite.modifiers, composite.composite)] : facts.map((fact) => fact.metric!),
+      metrics: [...(composite ? [compositeHpaMetric(composite.modifiers, composite.composite)] : []), ...hpaFacts.map((fact) => fact.metric!)],
       ...(readyPods === undefined ? {} : { readyPods }),
       behavior: effectiveHpaBehavior(object),
       ...(state.recommendations === undefined ? {} : { recommendations: state.recommendations }),
       history: state,
       now,
     });
-    if (composite) {
-      if (hpa.proposals[0]) composite.proposal = hpa.proposals[0];
-    } else {
-      hpa.proposals.forEach((proposal, index) => {
-        if (proposal) facts[index]!.proposal = proposal;
-      });
-    }
+    const factProposals = composite ? hpa.proposals.slice(1) : hpa.proposals;
+    if (composite && hpa.proposals[0]) composite.proposal = hpa.proposals[0];
+    factProposals.forEach((proposal, index) => {
+      if (proposal) hpaFacts[index]!.proposal = proposal;
+    });
     if (hpa.recommendations) nextState = { ...nextState, recommendations: hpa.recommendations };
   } else {
     for (const fact of facts) delete fact.metric;
@@ -173,14 +177,22 @@ function betweenPolls(current: number): KedaStep {
   return { replicas: current, scaledIn: false, step: 'keda: between polls (HPA sync only): activation and cooldown wait for the next poll' };
 }
 
-/** What the HPA is given for one trigger: its value, its fallback value, or its error. */
-function factsFor(outcome: TriggerOutcome, object: ScaledObject, hpaCurrent: number, readyPods: number | undefined): TriggerFacts {
+/**
+ * What the HPA is given for one trigger: its value, its fallback value, its error, or for cpu and
+ * memory the proposal of the HPA's resource calculation on the count KEDA's step left.
+ */
+function factsFor(outcome: TriggerOutcome, object: ScaledObject, hpaCurrent: number, readyPods: number | undefined, now: number): TriggerFacts {
   const { trigger } = outcome;
   const base = { metricName: trigger.metricName, metricType: trigger.metricType, targetMilli: kedaMetricMilli(trigger.target) };
   if (outcome.kind === 'value') return { outcome, metric: { ...base, valueMilli: outcome.valueMilli } };
+  if (outcome.kind === 'resource') {
+    const proposal = resourceProposal(trigger, outcome.sample, hpaCurrent, tolerancesFor(effectiveHpaBehavior(object)), now);
+    const value = resourceValueOf(trigger, proposal);
+    return { outcome, metric: { ...base, proposal }, ...(value === undefined ? {} : { resourceValue: value }) };
+  }
   if (outcome.kind === 'error' || object.fallback === undefined) return { outcome, metric: { ...base, error: outcome.error } };
   const replicas = fallbackReplicas(object.fallback, hpaCurrent);
-  const value = fallbackMetricMilli(base.targetMilli, trigger.metricType, replicas, readyPods);
+  const value = fallbackMetricMilli(base.targetMilli, externalMetricType(trigger.metricType), replicas, readyPods);
   const metric: HpaMetric = value.ok ? { ...base, valueMilli: value.valueMilli } : { ...base, error: value.error };
   return { outcome, metric, fallbackReplicas: replicas };
 }

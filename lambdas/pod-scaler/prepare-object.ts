@@ -1,13 +1,16 @@
 /**
  * Everything the pod scaler must learn from Kubernetes before it can evaluate one object: the
  * target's scale subresource, whether another HPA already scales it, `...FromEnv` metadata from
- * the target's container env, and the ready pod count when a `Value` metric needs it.
+ * the target's container env, the ready pod count when a `Value` metric needs it, and the pods and
+ * PodMetrics of cpu/memory triggers.
  */
 import type { ContainerEnvValue, ScaleSnapshot, ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { resolveTriggerEnv } from '../engine/spec/resolve-trigger-env';
 import { formatIssue } from '../engine/spec/issues';
 import { workloadOf } from './object-key';
+import type { TriggerResult } from '../engine/evaluate-types';
+import { hasResourceTriggers, readResourceTriggers } from './read-resource-triggers';
 
 export interface PreparedObject {
   /** The object with `...FromEnv` metadata resolved. */
@@ -15,6 +18,8 @@ export interface PreparedObject {
   api: ScaleTargetApi;
   scale: ScaleSnapshot;
   readyPods?: number;
+  /** The cpu/memory triggers' results (pods and PodMetrics, or why not), read while preparing. */
+  resourceResults?: TriggerResult[];
 }
 
 export type Preparation =
@@ -86,5 +91,10 @@ export async function prepareObject(
   if (needsReadyPods && scale.specReplicas > 0 && scale.selector) {
     readyPods = await api.countReadyPods(object.namespace, scale.selector);
   }
-  return { ok: true, prepared: { object: resolved, api, scale, ...(readyPods === undefined ? {} : { readyPods }) } };
+  // A paused object's triggers are not read (KEDA stops its loop and deletes the HPA).
+  const resourceResults = hasResourceTriggers(resolved) && !resolved.pause.paused ? await readResourceTriggers(resolved, scale, api) : undefined;
+  return {
+    ok: true,
+    prepared: { object: resolved, api, scale, ...(readyPods === undefined ? {} : { readyPods }), ...(resourceResults ? { resourceResults } : {}) },
+  };
 }

@@ -263,7 +263,10 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
         if (!preparation.ok) return recordUnevaluable(state, options, entry, stored, preparation, now);
         const { object } = preparation.prepared;
         const triggerWarnings: string[] = [];
-        const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now, (warning) => triggerWarnings.push(warning));
+        const read = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now, (warning) => triggerWarnings.push(warning));
+        // cpu/memory were read with the pods while preparing; their results replace the metric step's.
+        const resourceResults = preparation.prepared.resourceResults ?? [];
+        const triggers = read.map((result) => resourceResults.find((resource) => resource.index === result.index) ?? result);
         const applied = await applyDecision(preparation.prepared, triggers, stored, {
           key: entry.key,
           cluster: entry.cluster,

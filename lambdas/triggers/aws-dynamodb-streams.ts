@@ -3,6 +3,13 @@
  * of a table's latest stream, with an AverageValue target of `shardCount` shards per pod. As KEDA:
  * the stream ARN comes from DescribeTable (`LatestStreamArn`), and every shard DescribeStream lists
  * is counted (closed ones included), page by page.
+ *
+ * KEDA reads the stream ARN once, when it builds the scaler, and builds it again (a new
+ * DescribeTable) only after a read fails (`scalers_cache.go` GetMetricsAndActivityForScaler:
+ * refreshScaler, then one more try). The ARN is kept the same way here, per table and per source's
+ * clients (which the read plan keeps for the Lambda container's life): DescribeTable once, then
+ * DescribeStream alone each poll; a failed DescribeStream forgets the ARN and tries once more with a
+ * fresh one (a stream re-enabled on the table has a new ARN).
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -75,19 +82,56 @@ async function readBatch(requests: ReadRequest[], clients: StreamClients, option
   return readEachRequest(requests, 'dynamodbstreams', (request) => readShards(clients, request, options.signal));
 }
 
-async function readShards(clients: StreamClients, request: Extract<ReadRequest, { service: 'dynamodbstreams' }>, signal?: AbortSignal): Promise<Reading | TriggerError> {
+type StreamsRequest = Extract<ReadRequest, { service: 'dynamodbstreams' }>;
+
+/** Stream ARNs by table name, per source's clients: they live as long as the read plan keeps the clients. */
+const streamArns = new WeakMap<StreamClients, Map<string, string>>();
+
+function streamArnCache(clients: StreamClients): Map<string, string> {
+  let cache = streamArns.get(clients);
+  if (!cache) {
+    cache = new Map();
+    streamArns.set(clients, cache);
+  }
+  return cache;
+}
+
+function errorContext(request: StreamsRequest, signal?: AbortSignal) {
   const { region, roleArn } = request.source;
-  const call = signal ? { abortSignal: signal } : {};
   const table = `arn:${partitionOf(region)}:dynamodb:${region}:*:table/${request.tableName}`;
-  const context = { region, target: `table ${request.tableName}`, targetKeys: 'tableName', ...(roleArn ? { roleArn } : {}), ...(signal ? { signal } : {}) };
+  return { table, context: { region, target: `table ${request.tableName}`, targetKeys: 'tableName', ...(roleArn ? { roleArn } : {}), ...(signal ? { signal } : {}) } };
+}
+
+async function readShards(clients: StreamClients, request: StreamsRequest, signal?: AbortSignal): Promise<Reading | TriggerError> {
+  const cache = streamArnCache(clients);
+  const known = cache.get(request.tableName);
+  if (known !== undefined) {
+    const reading = await countShards(clients, request, known, signal);
+    if (!(reading instanceof TriggerError) || signal?.aborted) return reading;
+    // As KEDA's scaler refresh after a failed read: describe the table again and try once more.
+    cache.delete(request.tableName);
+  }
+  const streamArn = await latestStreamArn(clients, request, signal);
+  if (streamArn instanceof TriggerError) return streamArn;
+  cache.set(request.tableName, streamArn);
+  return countShards(clients, request, streamArn, signal);
+}
+
+async function latestStreamArn(clients: StreamClients, request: StreamsRequest, signal?: AbortSignal): Promise<string | TriggerError> {
+  const { table, context } = errorContext(request, signal);
   let streamArn: string | undefined;
   try {
-    const described = await clients.dynamodb().send(new DescribeTableCommand({ TableName: request.tableName }), call);
+    const described = await clients.dynamodb().send(new DescribeTableCommand({ TableName: request.tableName }), signal ? { abortSignal: signal } : {});
     streamArn = described.Table?.LatestStreamArn;
   } catch (error) {
     return toTriggerError(error, { ...context, operation: 'DynamoDB DescribeTable', iamAction: 'dynamodb:DescribeTable', resource: table });
   }
-  if (!streamArn) return new TriggerError(`dynamodb stream arn for the table ${request.tableName} is empty: enable a stream on the table`, 'NoStream');
+  return streamArn || new TriggerError(`dynamodb stream arn for the table ${request.tableName} is empty: enable a stream on the table`, 'NoStream');
+}
+
+async function countShards(clients: StreamClients, request: StreamsRequest, streamArn: string, signal?: AbortSignal): Promise<Reading | TriggerError> {
+  const call = signal ? { abortSignal: signal } : {};
+  const { table, context } = errorContext(request, signal);
   try {
     let shardCount = 0;
     let exclusiveStartShardId: string | undefined;

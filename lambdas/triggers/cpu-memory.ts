@@ -5,15 +5,17 @@
  * (engine/hpa/resource-replicas.ts does that here). This file holds the metadata parse and KEDA's
  * object-level rules for them.
  *
- * NOT YET REGISTERED in registry.ts: the pod scaler's tick does not read PodMetrics yet (see
- * /work/notes/cpu.md), and a trigger that validates but cannot be read would be worse than the
- * clear "not supported" error parse-triggers gives today.
+ * The tick reads no AWS for them: the pods and PodMetrics come from the target's cluster while the
+ * object is prepared (pod-scaler/prepare-object.ts), reach the engine as a `resource` trigger
+ * result, and the engine runs the HPA's calculation on the count KEDA leaves. So `readRequest` is
+ * empty and `toMetric` is never the path for them.
  */
 import type { SpecIssue } from '../engine/spec/issues';
 import type { ResourceName, ResourceTarget } from '../engine/hpa/resource-replicas';
 import { cpuMillis } from '../engine/nodes/quantities';
 import { metadataReader, parseStrictInteger } from './metadata-values';
-import type { TriggerParseInput } from './trigger-definition';
+import type { MetricOutcome, ParsedTrigger, TriggerDefinition, TriggerParseInput, TriggerParseResult } from './trigger-definition';
+import { TriggerError } from './trigger-definition';
 
 export interface ResourceTriggerParams {
   resource: ResourceName;
@@ -23,8 +25,6 @@ export interface ResourceTriggerParams {
 
 export interface ResourceTriggerParseInput extends TriggerParseInput {
   resource: ResourceName;
-  /** The trigger's own `metricType`, as written (empty when absent). */
-  triggerMetricType?: string;
 }
 
 const METRIC_TYPES = ['Utilization', 'AverageValue'];
@@ -43,7 +43,11 @@ export function parseResourceTrigger(input: ResourceTriggerParseInput): { params
   if (metricType === undefined) {
     reader.error('type', 'the metric type is required', 'set metricType: Utilization (percent of requests) or AverageValue on the trigger');
   } else if (!METRIC_TYPES.includes(metricType)) {
-    reader.error('type', `unsupported metric type "${metricType}", allowed values are 'Utilization' or 'AverageValue'`, 'use Utilization or AverageValue (Value does not apply to cpu and memory)');
+    const message = `unsupported metric type "${metricType}", allowed values are 'Utilization' or 'AverageValue'`;
+    const fix = 'use Utilization or AverageValue (Value does not apply to cpu and memory)';
+    // Point at the field the user wrote: the trigger's metricType, or the deprecated metadata.type.
+    if (triggerType === undefined) reader.error('type', message, fix);
+    else reader.errors.push({ severity: 'error', objectId: input.objectId, field: input.fieldPath.replace(/\.metadata$/, '.metricType'), message, fix });
   }
   const valueText = reader.string('value', { required: true });
   const containerName = reader.string('containerName');
@@ -85,4 +89,46 @@ export function isResourceTriggerType(type: string): type is ResourceName {
 export function resourceOnlyScaleToZeroError(triggerTypes: readonly string[], minReplicaCount: number): string | undefined {
   if (minReplicaCount !== 0 || triggerTypes.length === 0 || !triggerTypes.every(isResourceTriggerType)) return undefined;
   return 'scaledobject has only cpu/memory triggers AND minReplica is 0 (scale to zero doesn\'t work in this case)';
+}
+
+/** The trigger's target in the unit people write: percent for Utilization, cores or bytes for AverageValue. */
+function targetOf(target: ResourceTarget): number {
+  return target.type === 'Utilization' ? target.averageUtilization : target.averageValueMilli / 1000;
+}
+
+function resourceDefinition(resource: ResourceName): TriggerDefinition {
+  return {
+    type: resource,
+    parse(input: TriggerParseInput): TriggerParseResult {
+      const { params, errors, warnings } = parseResourceTrigger({ ...input, resource });
+      if (!params) return { errors, warnings };
+      const container = params.containerName ? `-${params.containerName}` : '';
+      return {
+        parsed: {
+          // The HPA names a resource metric by its resource; the s<index>- prefix keeps two of them apart.
+          metricName: `s${input.index}-${resource}${container}`,
+          metricType: params.target.type,
+          target: targetOf(params.target),
+          // KEDA: a cpu/memory trigger has no activation of its own (GetMetricsAndActivity: nil, true, nil is never read).
+          activationTarget: 0,
+          params: { ...params },
+          envRefs: {},
+        },
+        errors,
+        warnings,
+      };
+    },
+    readRequest: () => undefined,
+    toMetric(trigger: ParsedTrigger): MetricOutcome {
+      throw new TriggerError(`${trigger.type} triggers are read from the pods' metrics.k8s.io PodMetrics, not through a metric step`, 'ResourceMetricPath');
+    },
+  };
+}
+
+export const cpuTrigger = resourceDefinition('cpu');
+export const memoryTrigger = resourceDefinition('memory');
+
+/** The validated params of a cpu/memory trigger (its `params`, typed). */
+export function resourceParamsOf(trigger: ParsedTrigger): ResourceTriggerParams {
+  return trigger.params as unknown as ResourceTriggerParams;
 }

@@ -7,10 +7,11 @@ import { awsDynamoDbTrigger } from './aws-dynamodb';
 import { awsDynamoDbStreamsTrigger } from './aws-dynamodb-streams';
 import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
 import { awsSqsQueueTrigger } from './aws-sqs-queue';
+import { cpuTrigger, memoryTrigger } from './cpu-memory';
 import { cronTrigger } from './cron';
 import type { TriggerDefinition } from './trigger-definition';
 
-const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger];
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, cpuTrigger, memoryTrigger];
 
 const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
 

@@ -7,7 +7,18 @@
 import type { AuthParameterSource } from '../engine/spec/scaled-object';
 import type { SpecIssue } from '../engine/spec/issues';
 
+/** The metric types of an external metric (every trigger but cpu and memory). */
 export type MetricType = 'AverageValue' | 'Value';
+/** A trigger's metric type: cpu and memory triggers may also target `Utilization` of the pods' requests. */
+export type TriggerMetricType = MetricType | 'Utilization';
+
+/**
+ * The external metric type a trigger's value is served as. Only cpu/memory can be Utilization, and
+ * their metrics never take the external path (no fallback, no value), so it reads as AverageValue.
+ */
+export function externalMetricType(type: TriggerMetricType): MetricType {
+  return type === 'Value' ? 'Value' : 'AverageValue';
+}
 
 /** Where, and as whom, an AWS trigger reads. Plain data: also drives the IAM policy at synth time. */
 export interface AwsSource {
@@ -98,8 +109,8 @@ export interface ParsedTrigger {
   name?: string;
   /** KEDA's external metric name, e.g. `s0-aws-sqs-orders`. */
   metricName: string;
-  metricType: MetricType;
-  /** The HPA target (AverageValue or Value). */
+  metricType: TriggerMetricType;
+  /** The HPA target (AverageValue or Value; for cpu/memory Utilization, the percent of requests). */
   target: number;
   /** Active means value > activationTarget (cron: inside the window). */
   activationTarget: number;
@@ -135,6 +146,8 @@ export interface TriggerParseInput {
   podIdentityExternalId?: string;
   /** That TriggerAuthentication's non-credential parameters (KEDA's authParams). */
   authParams?: Record<string, AuthParameterSource>;
+  /** The trigger's own `metricType` as written (read by cpu and memory, whose type may be Utilization). */
+  triggerMetricType?: string;
 }
 
 export interface TriggerParseResult {
@@ -142,7 +155,11 @@ export interface TriggerParseResult {
    * Present when there are no errors. `envRefs` (optional): the MetadataReader's `envRefs`, i.e.
    * which container env vars `...FromEnv` keys name; derived from the metadata when absent.
    */
-  parsed?: Pick<ParsedTrigger, 'metricName' | 'target' | 'activationTarget' | 'params' | 'aws'> & { envRefs?: Record<string, string> };
+  parsed?: Pick<ParsedTrigger, 'metricName' | 'target' | 'activationTarget' | 'params' | 'aws'> & {
+    envRefs?: Record<string, string>;
+    /** Set by triggers that decide their own metric type (cpu, memory); the others take the trigger's. */
+    metricType?: TriggerMetricType;
+  };
   errors: SpecIssue[];
   warnings: SpecIssue[];
 }

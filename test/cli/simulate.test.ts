@@ -212,6 +212,29 @@ describe('simulate: traces, comparisons and output', () => {
   });
 });
 
+describe('simulate: cpu triggers (examples/cron-plus-cpu.yaml)', () => {
+  const EXAMPLE = join(REPO_ROOT, 'examples', 'cron-plus-cpu.yaml');
+
+  it('outside the cron window, CPU utilization (load / replicas) holds the pods near the 50% target', async () => {
+    // Sunday night: cron is off. 240 msgs/min = 4 msgs/s on pods that each take 1 msg/s at 100% CPU:
+    // 8 pods at 50%. Before and after the load the pods idle at 0% and the count returns to min 1.
+    const doc = await simulateJson([EXAMPLE, '--scenario', 'step', '--rate', '240', '--start', '2026-01-04T20:00:00Z', '--state', 'memory', '--no-report']);
+    const { decisions, summary } = doc.runs[0]!;
+    expect(summary).toMatchObject({ errors: 0, timeInWindowMs: 0, finalReplicas: 1 });
+    const atMinute = (minute: number) => decisions.find((decision) => decision.atMs >= minute * MINUTE)!;
+    expect(atMinute(30)).toMatchObject({ desiredReplicas: 8 });
+    expect(atMinute(30).triggers[1]).toMatchObject({ value: 50, target: 50, active: false });
+  });
+
+  it('inside the cron window the floor of 4 holds with idle CPU', async () => {
+    // Monday 09:00 in Berlin (08:00 UTC): inside the 08:00-18:00 weekday window.
+    const doc = await simulateJson([EXAMPLE, '--scenario', 'idle', '--start', '2026-01-05T08:00:00Z', '--state', 'memory', '--no-report']);
+    const { decisions, summary } = doc.runs[0]!;
+    expect(summary).toMatchObject({ errors: 0, peakReplicas: 4, finalReplicas: 4 });
+    expect(decisions.at(-1)!.triggers.map((trigger) => trigger.value)).toEqual([4, 0]);
+  });
+});
+
 describe('simulate: the commands docs/simulator.md shows', () => {
   const docs = readFileSync(join(REPO_ROOT, 'docs/simulator.md'), 'utf8');
   const kinesisCommands = [...docs.matchAll(/^npx eks-lambda-scaler (simulate examples\/kinesis-consumer\.yaml[^#\n]*)/gm)].map((m) => m[1]!.trim().split(/\s+/));

@@ -35,7 +35,7 @@ function grants(roleName: string, from: RbacDoc[] = shipped): string[] {
 }
 
 describe('deploy/rbac.yaml', () => {
-  it('lets the pod scaler read and patch scale subresources, read and list workloads, HPAs and pods, and record events', () => {
+  it('lets the pod scaler read and patch scale subresources, read and list workloads, HPAs, pods and their metrics, and record events', () => {
     expect(grants('eks-lambda-scaler-workloads')).toEqual(
       [
         'apps/deployments/scale:get',
@@ -48,6 +48,7 @@ describe('deploy/rbac.yaml', () => {
         'apps/statefulsets:list',
         'autoscaling/horizontalpodautoscalers:list',
         '/pods:list',
+        'metrics.k8s.io/pods:list',
         '/events:create',
       ].sort(),
     );

@@ -73,7 +73,7 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
     kube = await startRealKubeApiServer();
     for (const file of CRD_FILES) await kube.apply(repoFile(`deploy/crds/${file}`));
     for (const file of CRD_FILES) await waitForEstablished(kube, file.replace(/\.yaml$/, ''));
-    await kube.apply(['shop', 'billing', 'analytics', 'batch', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }, REAL_KUBE_START_TIMEOUT_MS);
   afterAll(() => kube?.close());
 

@@ -5,8 +5,9 @@
  *
  * Allowed: every call the production adapters make (lambdas/adapters/kubernetes/
  * kubernetes-scale-target-api.ts and kubernetes-cluster-nodes-api.ts), made through those adapters.
- * Forbidden: Secrets, editing a workload's spec, deleting pods, creating pods, and each group's use
- * of the other group's permissions, made as raw API calls that must answer 403.
+ * Forbidden: Secrets, editing a workload's spec, deleting pods, creating pods, reading one pod's
+ * PodMetrics by name, and each group's use of the other group's permissions, made as raw API calls
+ * that must answer 403.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
+  CustomObjectsApi,
   PatchStrategy,
   PolicyV1Api,
   RbacAuthorizationV1Api,
@@ -22,6 +24,7 @@ import {
 } from '@kubernetes/client-node';
 import { KubernetesClusterNodesApi } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { KubernetesScaleTargetApi } from '../../lambdas/adapters/kubernetes/kubernetes-scale-target-api';
+import { KubernetesPodMetricsApi, METRICS_SERVER_MISSING } from '../../lambdas/adapters/kubernetes/pod-metrics-api';
 import { KubernetesApiError, type WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
 import {
   NODE_SCALER_IDENTITY,
@@ -185,6 +188,16 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/rbac.yaml on a real kube-apiserver, with
     });
   });
 
+  describe('the pod scaler may list PodMetrics (cpu and memory triggers)', () => {
+    // This server runs no metrics-server, so metrics.k8s.io is not served. Authorization comes
+    // before routing: an allowed list answers 404 (nothing serves the group), a refused one 403.
+    it('the adapter gets past RBAC to the 404 of a cluster without metrics-server, and says to install the add-on', async () => {
+      const error = await new KubernetesPodMetricsApi(asPodScaler).readResourcePods({ namespace: NS, selector: 'app=web', resource: 'cpu' }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(KubernetesApiError);
+      expect(error).toMatchObject({ status: 404, message: METRICS_SERVER_MISSING });
+    });
+  });
+
   describe('the node scaler (group eks-lambda-scaler-nodes) can do everything its adapter does', () => {
     it('lists nodes, pods (all, and per node), PDBs and DaemonSets, and reads workload templates', async () => {
       const api = new KubernetesClusterNodesApi(asNodeScaler);
@@ -262,9 +275,12 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/rbac.yaml on a real kube-apiserver, with
     { identity: 'pod scaler', action: 'list DaemonSets', call: (c) => c.makeApiClient(AppsV1Api).listDaemonSetForAllNamespaces() },
     { identity: 'pod scaler', action: 'patch a ReplicaSet scale (commented out in rbac.yaml)', call: (c) => c.makeApiClient(AppsV1Api).patchNamespacedReplicaSetScale({ name: 'web-rs', namespace: NS, body: { spec: { replicas: 5 } } }, MERGE_PATCH) },
     { identity: 'pod scaler', action: 'create an HPA', call: (c) => c.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: NS, body: { metadata: { name: 'web-hpa' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3 } } }) },
+    // Only list on PodMetrics: a get by name is refused.
+    { identity: 'pod scaler', action: 'get one pod\'s PodMetrics by name', call: (c) => c.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: NS, plural: 'pods', name: 'web-1' }) },
     // The node scaler reaching into the pod scaler's permissions.
     { identity: 'node scaler', action: 'read a Deployment scale', call: (c) => c.makeApiClient(AppsV1Api).readNamespacedDeploymentScale({ name: 'web', namespace: NS }) },
     { identity: 'node scaler', action: 'patch a Deployment scale', call: (c) => c.makeApiClient(AppsV1Api).patchNamespacedDeploymentScale({ name: 'web', namespace: NS, body: { spec: { replicas: 9 } } }, MERGE_PATCH) },
+    { identity: 'node scaler', action: 'list PodMetrics', call: (c) => c.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace: NS, plural: 'pods' }) },
     { identity: 'node scaler', action: 'list HPAs', call: (c) => c.makeApiClient(AutoscalingV2Api).listNamespacedHorizontalPodAutoscaler({ namespace: NS }) },
     { identity: 'node scaler', action: 'create an Event', call: (c) => c.makeApiClient(CoreV1Api).createNamespacedEvent({ namespace: NS, body: { metadata: { name: 'x' }, involvedObject: { kind: 'Node', name: 'node-a' } } }) },
     { identity: 'node scaler', action: 'patch node status', call: (c) => c.makeApiClient(CoreV1Api).patchNodeStatus({ name: 'node-a', body: { status: { phase: 'x' } } }, MERGE_PATCH) },

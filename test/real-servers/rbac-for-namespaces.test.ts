@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesClusterNodesApi } from '../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { KubernetesScaleTargetApi } from '../../lambdas/adapters/kubernetes/kubernetes-scale-target-api';
+import { KubernetesPodMetricsApi } from '../../lambdas/adapters/kubernetes/pod-metrics-api';
 import { KubernetesApiError, type WorkloadRef } from '../../lambdas/adapters/kubernetes/scale-target-api';
 import {
   NODE_SCALER_IDENTITY,
@@ -81,6 +82,13 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/rbac-for-namespaces.sh on a real kube-ap
     const api = new KubernetesScaleTargetApi(kube.kubeConfigAs(POD_SCALER_IDENTITY));
     expect(await refusal(() => call(api, BOUND))).toBe('allowed');
     expect(await refusal(() => call(api, UNBOUND))).toBe(403);
+  });
+
+  it('the pod scaler may list PodMetrics in a bound namespace only (404 there: no metrics-server on this server; 403 elsewhere)', async () => {
+    const api = new KubernetesPodMetricsApi(kube.kubeConfigAs(POD_SCALER_IDENTITY));
+    const read = (namespace: string) => refusal(() => api.readResourcePods({ namespace, selector: 'app=web', resource: 'cpu' }));
+    expect(await read(BOUND)).toBe(404);
+    expect(await read(UNBOUND)).toBe(403);
   });
 
   it('the node scaler still reads pods in every namespace', async () => {

@@ -19,7 +19,9 @@
  *  - `denied`: AccessDenied(Exception) / Kubernetes 403 Forbidden;
  *  - `malformed`: 200 with a body that is not the protocol's (an HTML error page);
  *  - `{ rewrite }`: forwarded, and the upstream's answer body rewritten (an unexpected answer:
- *    a missing field, a wrong type).
+ *    a missing field, a wrong type);
+ *  - `{ respond }`: answered by the test without forwarding, as an aggregated API server would
+ *    answer for its group behind a real apiserver (e.g. metrics.k8s.io, served by metrics-server).
  */
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
@@ -40,11 +42,20 @@ export interface ProxiedRequest {
   body: string;
   /** AWS operation (`x-amz-target` suffix, or the query `Action`); for Kubernetes `<METHOD> <path>`. */
   operation: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
+}
+
+/** An answer a `respond` rule makes itself, or a fault's canned answer. */
+export interface CannedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface FaultRule {
   match(request: ProxiedRequest): boolean;
-  fault: FaultKind | { rewrite(body: string): string };
+  fault: FaultKind | { rewrite(body: string): string } | { respond(request: ProxiedRequest): CannedResponse };
   /** How many matching requests get the fault (default: all). */
   times?: number;
   /** AWS JSON throttling error code (default ThrottlingException). */
@@ -75,12 +86,6 @@ export interface FaultProxy {
   /** Client connections accepted so far (for an HTTPS proxy, one TLS handshake each): shows keep-alive reuse. */
   connectionCount(): number;
   close(): Promise<void>;
-}
-
-interface CannedResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
 }
 
 function operationOf(protocol: WireProtocol, method: string, path: string, headers: IncomingMessage['headers'], body: string): string {
@@ -182,7 +187,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const url = new URL(req.url ?? '/', 'http://proxy');
     const text = body.toString('utf8');
     const method = req.method ?? 'GET';
-    const proxied: ProxiedRequest = { method, path: url.pathname, headers: req.headers, body: text, operation: operationOf(options.protocol, method, url.pathname, req.headers, text) };
+    const proxied: ProxiedRequest = { method, path: url.pathname, headers: req.headers, body: text, operation: operationOf(options.protocol, method, url.pathname, req.headers, text), query: url.searchParams };
     requests.push(proxied);
     const rule = rules.find((candidate) => candidate.remaining > 0 && candidate.match(proxied));
     if (!rule) return forward(req, body, res);
@@ -193,8 +198,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.on('close', () => held.delete(res));
       return;
     }
-    if (typeof rule.fault === 'object') return forward(req, body, res, rule.fault.rewrite);
-    const canned = faultResponse(options.protocol, rule.fault, proxied, rule.throttleCode);
+    if (typeof rule.fault === 'object' && 'rewrite' in rule.fault) return forward(req, body, res, rule.fault.rewrite);
+    const canned = typeof rule.fault === 'object' ? rule.fault.respond(proxied) : faultResponse(options.protocol, rule.fault, proxied, rule.throttleCode);
     res.writeHead(canned.status, { ...canned.headers, 'content-length': String(Buffer.byteLength(canned.body)) });
     res.end(canned.body);
   };

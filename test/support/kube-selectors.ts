@@ -1,46 +1,22 @@
 /**
  * Label and field selectors as the Kubernetes API server parses them, for the test server.
- * Labels: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-joined (AND).
+ * Labels: the scaler's own matcher (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`,
+ * comma-joined), plus `a>n` / `a<n` (Gt, Lt on integer values), which the API server reads and the
+ * scaler's matcher leaves to it.
  * Fields: `path=value`, `path==value`, `path!=value` on dotted paths such as `spec.nodeName`.
  */
-type Labels = Record<string, string> | undefined;
+import { matchesLabelSelector as matchesScalerForms, splitTerms } from '../../lambdas/adapters/kubernetes/label-selector-match';
 
-/** Splits on commas that are not inside a `( … )` value set. */
-function splitTerms(selector: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const char of selector) {
-    if (char === '(') depth += 1;
-    if (char === ')') depth -= 1;
-    if (char === ',' && depth === 0) {
-      terms.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  terms.push(current);
-  return terms.map((t) => t.trim()).filter((t) => t.length > 0);
-}
+type Labels = Record<string, string> | undefined;
 
 export function matchesLabelSelector(labels: Labels, selector: string | null | undefined): boolean {
   if (!selector) return true;
-  const have = labels ?? {};
   return splitTerms(selector).every((term) => {
-    const set = /^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$/.exec(term);
-    if (set) {
-      const values = set[3]!.split(',').map((v) => v.trim());
-      const value = have[set[1]!];
-      return set[2] === 'in' ? value !== undefined && values.includes(value) : value === undefined || !values.includes(value);
-    }
-    const inequality = /^([^\s!=]+)\s*!=\s*(.*)$/.exec(term);
-    if (inequality) return have[inequality[1]!] !== inequality[2]!.trim();
-    const equality = /^([^\s!=]+)\s*==?\s*(.*)$/.exec(term);
-    if (equality) return have[equality[1]!] === equality[2]!.trim();
-    if (term.startsWith('!')) return have[term.slice(1).trim()] === undefined;
-    if (/^[^\s!=()]+$/.test(term)) return have[term] !== undefined;
-    throw new Error(`unable to parse requirement: ${term}`);
+    const comparison = /^([^\s<>]+)\s*([<>])\s*(-?\d+)$/.exec(term);
+    if (!comparison) return matchesScalerForms(labels, term);
+    const value = labels?.[comparison[1]!];
+    if (value === undefined || !/^-?\d+$/.test(value)) return false;
+    return comparison[2] === '>' ? Number(value) > Number(comparison[3]) : Number(value) < Number(comparison[3]);
   });
 }
 

@@ -25,6 +25,8 @@ import { workloadEvent } from './workload-event';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { assertPathSegment } from './path-segments';
 import { labelSelectorString } from './label-selector-string';
+import { KubernetesPodMetricsApi } from './pod-metrics-api';
+import type { PodResourceReader } from './pod-metrics-api';
 
 export interface KubernetesScaleTargetApiOptions {
   /** Epoch ms for event timestamps; the simulator passes its virtual clock. */
@@ -137,6 +139,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   /** `Kind/namespace/name` → the scale this scaler's last patch answered with. */
   private readonly patchedScales = new Map<string, { sequence: number; scale: ScaleLike }>();
   private sequence = 0;
+  /** The target's pods and their PodMetrics, for cpu and memory triggers (metrics.k8s.io, metrics-server). */
+  readonly podResources: PodResourceReader;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
     withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
@@ -147,6 +151,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.now = options.now ?? Date.now;
     this.plurals = options.plurals ?? {};
+    this.podResources = new KubernetesPodMetricsApi(kubeConfig, { now: this.now, ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }) });
   }
 
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {

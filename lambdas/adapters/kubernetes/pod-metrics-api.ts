@@ -1,8 +1,12 @@
 /**
  * What the HPA's resource-metric calculation reads from a cluster for one target: its pods (phase,
- * readiness, start time, container requests) and their metrics.k8s.io PodMetrics, both listed with
- * the target's label selector. metrics.k8s.io is served by metrics-server (an EKS add-on) through
- * API aggregation; when it is not installed the group answers 404, which becomes an error saying so.
+ * readiness, start time, container requests) and their metrics.k8s.io PodMetrics, those matching
+ * the target's label selector. A namespace's pods and PodMetrics are listed once and answer every
+ * target of the namespace for one pass (`NAMESPACE_LIST_REUSE_MS`); the selector is matched here,
+ * on the pods' and the PodMetrics' labels (metrics-server copies the pod's labels), as the API
+ * server would. A selector this matcher cannot read is sent to the API server instead.
+ * metrics.k8s.io is served by metrics-server (an EKS add-on) through API aggregation; when it is
+ * not installed the group answers 404, which becomes an error saying so.
  *
  * Conversion follows kube-controller-manager: `metrics/client.go` getPodMetrics (a pod's usage is the
  * sum over its containers, or the named container's; a pod whose metrics lack the resource is
@@ -18,6 +22,7 @@ import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './reques
 import { assertPathSegment } from './path-segments';
 import type { ContainerRequests, PodUsage, ResourceName, ResourcePod } from '../../engine/hpa/resource-replicas';
 import { quantityMilli } from '../../triggers/cpu-memory';
+import { isSelectorUnderstood, matchesLabelSelector } from './label-selector-match';
 
 /** The port: what the resource-metric step needs, whoever serves it. */
 export interface PodResourceReader {
@@ -39,7 +44,7 @@ export interface PodResourceSnapshot {
 }
 
 interface PodMetricsItem {
-  metadata?: { name?: string };
+  metadata?: { name?: string; labels?: Record<string, string> };
   timestamp?: string;
   window?: string;
   containers?: { name?: string; usage?: Record<string, string> }[];
@@ -52,9 +57,18 @@ export const METRICS_SERVER_MISSING =
   'the metrics.k8s.io API is not served in this cluster, so cpu and memory triggers have no pod usage: ' +
   'install metrics-server (the EKS add-on: aws eks create-addon --cluster-name <cluster> --addon-name metrics-server)';
 
+/** A namespace's lists answer for this long: a pass (passes are 15 s apart), never the next one. */
+export const NAMESPACE_LIST_REUSE_MS = 5_000;
+
+interface NamespaceListing {
+  pods: V1Pod[];
+  metrics: PodMetricsItem[];
+}
+
 export class KubernetesPodMetricsApi implements PodResourceReader {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly listings = new Map<string, { at: number; listing: Promise<NamespaceListing> }>();
 
   constructor(kubeConfig: KubeConfig, private readonly options: { now?: () => number; callTimeoutMs?: number } = {}) {
     const config = withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
@@ -65,18 +79,35 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
   async readResourcePods(request: PodResourceRequest): Promise<PodResourceSnapshot> {
     const { namespace, selector } = request;
     assertPathSegment(namespace, 'namespace');
+    const selected = isSelectorUnderstood(selector) ? select(await this.namespaceListing(namespace), selector) : await this.list(namespace, selector);
+    if (selected.metrics.length === 0) throw new Error(`no metrics returned from resource metrics API for pods matching ${selector} in namespace ${namespace}`);
+    return {
+      pods: selected.pods.map((pod) => resourcePodOf(pod, request.resource)),
+      usage: usageByPod(selected.metrics, request.resource, request.containerName),
+    };
+  }
+
+  /** This pass's pods and PodMetrics of the namespace, listed once for every target in it. */
+  private namespaceListing(namespace: string): Promise<NamespaceListing> {
+    const now = (this.options.now ?? Date.now)();
+    const cached = this.listings.get(namespace);
+    if (cached && now - cached.at < NAMESPACE_LIST_REUSE_MS) return cached.listing;
+    const listing = this.list(namespace);
+    this.listings.set(namespace, { at: now, listing });
+    listing.catch(() => undefined); // a failed listing fails this pass's targets of the namespace, once
+    return listing;
+  }
+
+  /** Pods and PodMetrics of a namespace, all of them or those the API server selects. */
+  private async list(namespace: string, labelSelector?: string): Promise<NamespaceListing> {
+    const selecting = labelSelector === undefined ? {} : { labelSelector };
     const [podList, metricsList] = await Promise.all([
-      this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () => this.core.listNamespacedPod({ namespace, labelSelector: selector })),
+      this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () => this.core.listNamespacedPod({ namespace, ...selecting })),
       this.call({ verb: 'list', group: METRICS_GROUP, resource: 'pods', namespace }, () =>
-        this.custom.listNamespacedCustomObject({ group: METRICS_GROUP, version: METRICS_VERSION, namespace, plural: 'pods', labelSelector: selector }),
+        this.custom.listNamespacedCustomObject({ group: METRICS_GROUP, version: METRICS_VERSION, namespace, plural: 'pods', ...selecting }),
       ),
     ]);
-    const items = (metricsList as { items?: PodMetricsItem[] }).items ?? [];
-    if (items.length === 0) throw new Error(`no metrics returned from resource metrics API for pods matching ${selector} in namespace ${namespace}`);
-    return {
-      pods: podList.items.map((pod) => resourcePodOf(pod, request.resource)),
-      usage: usageByPod(items, request.resource, request.containerName),
-    };
+    return { pods: podList.items, metrics: (metricsList as { items?: PodMetricsItem[] }).items ?? [] };
   }
 
   private async call<T>(call: ApiCall, run: () => Promise<T>): Promise<T> {
@@ -90,6 +121,16 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
       throw translated;
     }
   }
+}
+
+/** The pods and PodMetrics of a namespace's listing that `selector` selects. */
+function select(listing: NamespaceListing, selector: string): NamespaceListing {
+  const matches = (labels: Record<string, string> | undefined) => matchesLabelSelector(labels, selector);
+  const pods = listing.pods.filter((pod) => matches(pod.metadata?.labels));
+  const podNames = new Set(pods.map((pod) => pod.metadata?.name));
+  // metrics-server labels each PodMetrics as its pod; one without labels is matched by its pod's name.
+  const metrics = listing.metrics.filter((item) => (item.metadata?.labels ? matches(item.metadata.labels) : podNames.has(item.metadata?.name)));
+  return { pods, metrics };
 }
 
 function resourcePodOf(pod: V1Pod, resource: ResourceName): ResourcePod {

@@ -3,6 +3,8 @@
  * implementation (`kubernetes-scale-target-api.ts`) uses `@kubernetes/client-node`; tests drive it
  * against the Kubernetes API test server in `test/support/`.
  */
+import type { PodResourceReader } from './pod-metrics-api';
+
 export interface WorkloadRef {
   namespace: string;
   apiVersion: string;
@@ -40,6 +42,8 @@ export interface ScaleTargetApi {
   recordEvent(ref: WorkloadRef, event: KubernetesEvent): Promise<void>;
   /** Env of the named container (first container when undefined) of the workload's pod template. */
   readContainerEnv(ref: WorkloadRef, containerName?: string): Promise<Record<string, ContainerEnvValue>>;
+  /** Pods and PodMetrics for cpu/memory triggers; absent where the cluster adapter cannot read them. */
+  readonly podResources?: PodResourceReader;
 }
 
 /**

@@ -4,7 +4,7 @@
  * without a behavior block. Pure: the history comes in and goes out.
  */
 import type { HpaBehavior, HpaScalingPolicy } from '../spec/scaled-object';
-import type { MetricType } from '../../triggers/trigger-definition';
+import type { TriggerMetricType } from '../../triggers/trigger-definition';
 import type { TimestampedCount } from '../scaling-state';
 import type { DecisionRule } from '../evaluate-types';
 import type { MetricProposal } from './replica-calculator';
@@ -20,11 +20,16 @@ import type { ScaleHistory } from './rate-limit';
 
 export interface HpaMetric {
   metricName: string;
-  metricType: MetricType;
+  metricType: TriggerMetricType;
   targetMilli: number;
   /** Integer milli-units; undefined when the metric could not be read (then `error` says why). */
   valueMilli?: number;
   error?: string;
+  /**
+   * A resource metric's (cpu, memory) proposal, computed from the pods by resource-replicas.ts: the
+   * HPA's resource path does not go through a single metric value, so it arrives already made.
+   */
+  proposal?: MetricProposal;
 }
 
 export interface HpaReconcileInput {
@@ -58,6 +63,7 @@ export interface HpaReconcileResult {
 }
 
 function proposalFor(metric: HpaMetric, input: HpaReconcileInput): MetricProposal {
+  if (metric.proposal) return metric.proposal;
   if (metric.valueMilli === undefined) return { ok: false, error: metric.error ?? 'no metric value' };
   const tolerances = tolerancesFor(input.behavior);
   // We only know spec.replicas, so it stands in for status.replicas in the tolerance check.

@@ -5,6 +5,8 @@
  */
 import type { ScaledObject } from '../spec/scaled-object';
 import type { TriggerOutcome } from './trigger-outcomes';
+import { isKedaError } from './trigger-outcomes';
+import { isResourceTriggerType } from '../../triggers/cpu-memory';
 
 export interface Activity {
   active: boolean;
@@ -18,9 +20,13 @@ export function activityOf(object: ScaledObject, outcomes: readonly TriggerOutco
   const activeTriggers = outcomes
     .filter((outcome) => (outcome.kind === 'value' && outcome.active) || outcome.kind === 'fallback')
     .map((outcome) => outcome.trigger.metricName);
+  const isError = outcomes.some(isKedaError);
+  // getScaledObjectState: an object whose triggers are all cpu/memory could never activate from 0,
+  // so KEDA holds it active (and min >= 1 is enforced at validation).
+  const resourceOnly = outcomes.length > 0 && outcomes.every((outcome) => isResourceTriggerType(outcome.trigger.type));
   return {
-    active: object.pause.forceActivation || activeTriggers.length > 0,
-    isError: outcomes.some((outcome) => outcome.kind === 'error'),
+    active: object.pause.forceActivation || activeTriggers.length > 0 || (resourceOnly && !isError),
+    isError,
     activeTriggers,
   };
 }

@@ -21,6 +21,7 @@ import { describeValue, evaluateFormula } from './formula-evaluate';
 import { fallbackMetricMilli, fallbackReplicas } from './fallback';
 import { kedaMetricMilli } from './metric-value';
 import type { TriggerOutcome } from './trigger-outcomes';
+import { isKedaError } from './trigger-outcomes';
 
 export const COMPOSITE_METRIC_NAME = 'composite-metric';
 
@@ -50,7 +51,8 @@ export function compositeMetric(object: ScaledObject, modifiers: ScalingModifier
     if (outcome.kind === 'value') inputs[name] = outcome.valueMilli / 1000;
     else if (outcome.kind === 'fallback' && object.fallback?.behavior === 'scalingModifiers') inputs[name] = null;
   }
-  const failed = outcomes.filter((outcome) => outcome.kind === 'error');
+  // cpu/memory are not formula inputs (KEDA leaves them on the HPA), so their failures do not stop it.
+  const failed = outcomes.filter(isKedaError);
   if (failed.length > 0) {
     const names = failed.map((outcome) => outcome.trigger.name ?? outcome.trigger.metricName).join(', ');
     return { inputs, source: 'formula', error: `the formula is not evaluated: trigger ${names} failed`, active: false };

@@ -16,6 +16,8 @@ export interface TriggerFacts {
   proposal?: MetricProposal;
   /** The fallback replica count, for triggers in fallback. */
   fallbackReplicas?: number;
+  /** cpu/memory: the measured utilization (percent) or average usage (cores, bytes) per pod. */
+  resourceValue?: number;
 }
 
 export function explainTrigger(facts: TriggerFacts): TriggerExplanation {
@@ -31,6 +33,10 @@ export function explainTrigger(facts: TriggerFacts): TriggerExplanation {
   if (outcome.kind === 'value') {
     explanation.value = outcome.value;
     explanation.active = outcome.active;
+  } else if (outcome.kind === 'resource') {
+    // The HPA's own metric: KEDA never reads it, so it is never active.
+    explanation.active = false;
+    if (facts.resourceValue !== undefined) explanation.value = facts.resourceValue;
   } else {
     explanation.error = outcome.error;
   }
@@ -62,6 +68,13 @@ function summarizeTrigger(facts: TriggerFacts): string {
   if (outcome.kind === 'fallback') {
     const fallback = `${name} failed (${outcome.error}), fallback ${fallbackReplicas ?? '?'} replicas`;
     return proposal && !proposal.ok ? `${fallback} unusable: ${proposal.error}` : fallback;
+  }
+  if (outcome.kind === 'resource') {
+    const measured = facts.resourceValue === undefined ? '?' : formatNumber(facts.resourceValue);
+    const reading = `${name} ${measured} / ${formatNumber(outcome.trigger.target)}${outcome.trigger.metricType === 'Utilization' ? '%' : ''}`;
+    if (!proposal) return `${reading} (the HPA did not run)`;
+    if (!proposal.ok) return `${name}: ${proposal.error}`;
+    return proposal.withinTolerance ? `${reading} within tolerance → ${proposal.replicas} replicas` : `${reading} → ${proposal.replicas} replicas`;
   }
   const reading = `${name} ${formatNumber(outcome.value)} / ${formatNumber(outcome.trigger.target)}`;
   if (!proposal) return `${reading} (${outcome.active ? 'active' : 'inactive'})`;

@@ -10,6 +10,7 @@ import { parsePauseAnnotations } from './parse-annotations';
 import { parseBehavior } from './parse-behavior';
 import { parseTriggers } from './parse-triggers';
 import { checkFallbackWithModifiers, parseScalingModifiers } from './parse-scaling-modifiers';
+import { checkResourceTriggers } from './check-resource-triggers';
 import { CLUSTER_ANNOTATION, type FallbackBehavior, type FallbackSpec, type HpaBehavior, type ScaledObject, type ScaleTargetRef, type TriggerAuthentication } from './scaled-object';
 
 const SPEC_FIELDS = ['scaleTargetRef', 'pollingInterval', 'cooldownPeriod', 'initialCooldownPeriod', 'idleReplicaCount', 'minReplicaCount', 'maxReplicaCount', 'fallback', 'advanced', 'triggers'];
@@ -50,6 +51,7 @@ export function parseScaledObject(
   const triggers = parseTriggers({ issues, objectId: issues.objectId, namespace, authentications }, spec.triggers);
   const scalingModifiers = parseScalingModifiers(issues, advanced.scalingModifiers, triggers);
   checkFallbackWithModifiers(issues, fallback, scalingModifiers, typeof advanced.scalingModifiers?.formula === 'string' && advanced.scalingModifiers.formula !== '');
+  checkResourceTriggers(issues, triggers, counts?.min, scaleTargetRef, fallback, advanced.scalingModifiers !== undefined);
 
   if (issues.errors.length > 0 || !scaleTargetRef || !counts || triggers.some((trigger) => trigger === undefined)) return undefined;
   return {

@@ -5,6 +5,7 @@
  * named trigger at -1, so every name it reads must be a trigger's `name`.
  */
 import type { ParsedTrigger } from '../../triggers/trigger-definition';
+import { isResourceTriggerType } from '../../triggers/cpu-memory';
 import { FormulaError, namesIn, parseFormula } from '../keda/formula-syntax';
 import { evaluateFormula } from '../keda/formula-evaluate';
 import { readEnum, readString, warnUnknownFields } from './crd-values';
@@ -64,7 +65,8 @@ export function parseScalingModifiers(
 /** Compiles the formula and runs it once with every named trigger at -1, as KEDA's webhook does. */
 function checkFormula(issues: IssueCollector, formula: string, triggers: readonly (ParsedTrigger | undefined)[]): boolean {
   const field = `${PATH}.formula`;
-  const named = triggers.filter((trigger): trigger is ParsedTrigger => trigger?.name !== undefined);
+  // KEDA gives the formula the external metrics only: cpu/memory stay on the HPA beside the composite.
+  const named = triggers.filter((trigger): trigger is ParsedTrigger => trigger?.name !== undefined && !isResourceTriggerType(trigger.type));
   let tree;
   try {
     tree = parseFormula(formula);
@@ -86,7 +88,7 @@ function checkFormula(issues: IssueCollector, formula: string, triggers: readonl
     return false;
   }
   triggers.forEach((trigger, index) => {
-    if (trigger && trigger.name === undefined) {
+    if (trigger && trigger.name === undefined && !isResourceTriggerType(trigger.type)) {
       issues.warn(`spec.triggers[${index}].name`, 'has no name, so the formula cannot read this trigger and KEDA logs an error pairing it', 'give every trigger a name when using scalingModifiers');
     }
   });

@@ -5,7 +5,8 @@
  * TriggerAuthentication's `podIdentity`; static keys are never read.
  */
 import { getTriggerDefinition, SUPPORTED_TRIGGER_TYPES } from '../../triggers/registry';
-import type { MetricType, ParsedTrigger, TriggerDefinition, TriggerParseResult } from '../../triggers/trigger-definition';
+import type { MetricType, ParsedTrigger, TriggerDefinition, TriggerMetricType, TriggerParseResult } from '../../triggers/trigger-definition';
+import { isResourceTriggerType } from '../../triggers/cpu-memory';
 import { isRecord, readBool, readEnum, readRecord, readString, readStringMap, warnUnknownFields } from './crd-values';
 import type { IssueCollector } from './issue-collector';
 import type { TriggerAuthentication } from './scaled-object';
@@ -69,10 +70,9 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
 
   const type = readString(issues, entry.type, `${path}.type`, { required: true, example: SUPPORTED_TRIGGER_TYPES[0] });
   const definition = type === undefined ? undefined : getTriggerDefinition(type);
-  const resourceTrigger = type === 'cpu' || type === 'memory';
+  const resourceTrigger = type !== undefined && isResourceTriggerType(type);
   if (type !== undefined && !definition) {
-    const why = resourceTrigger ? ' (cpu and memory triggers need the metrics server and the HPA\'s resource metrics, which the scaler does not run)' : '';
-    issues.error(`${path}.type`, `trigger type "${type}" is not supported${why}`, `use one of: ${SUPPORTED_TRIGGER_TYPES.join(', ')}`);
+    issues.error(`${path}.type`, `trigger type "${type}" is not supported`, `use one of: ${SUPPORTED_TRIGGER_TYPES.join(', ')}`);
   }
   if (entry.metadata === undefined || entry.metadata === null) {
     issues.error(`${path}.metadata`, 'is required', "add metadata with the trigger's parameters (all values quoted strings)");
@@ -82,12 +82,14 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
   // A value that is not a string is left out of the map; parsing without it would only add a
   // misleading "missing parameter" to the "quote it" error.
   const metadataTyped = issues.errors.length === errorsBeforeMetadata;
-  // Utilization is valid for cpu and memory in KEDA; their type error above says all there is to say.
-  const metricType = resourceTrigger ? undefined : parseMetricType(issues, entry.metricType, `${path}.metricType`);
+  // cpu and memory read their own metricType (Utilization is valid for them); see cpu-memory.ts.
+  const triggerMetricType = resourceTrigger ? readString(issues, entry.metricType, `${path}.metricType`) : undefined;
+  const metricType = resourceTrigger ? 'AverageValue' : parseMetricType(issues, entry.metricType, `${path}.metricType`);
   const authenticationRef = parseAuthenticationRef(issues, entry.authenticationRef, `${path}.authenticationRef`);
   const useCachedMetrics = readBool(issues, entry.useCachedMetrics, `${path}.useCachedMetrics`) ?? false;
-  if (useCachedMetrics && type === 'cron') {
-    issues.error(`${path}.useCachedMetrics`, 'property "useCachedMetrics" is not supported for "cron" scaler', 'remove useCachedMetrics from this trigger');
+  if (useCachedMetrics && (type === 'cron' || resourceTrigger)) {
+    // KEDA's ValidateTriggers refuses it for cpu, memory and cron, which have no metric to cache.
+    issues.error(`${path}.useCachedMetrics`, `property "useCachedMetrics" is not supported for "${type}" scaler`, 'remove useCachedMetrics from this trigger');
   }
   if (!definition || !metadataTyped) return undefined;
 
@@ -100,6 +102,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
     ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
     ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
     ...(podIdentity?.parameters !== undefined ? { authParams: podIdentity.parameters } : {}),
+    ...(triggerMetricType !== undefined ? { triggerMetricType } : {}),
   });
   issues.adopt(result.errors);
   issues.adopt(result.warnings);
@@ -110,7 +113,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
 interface TriggerFields {
   index: number;
   name: string | undefined;
-  metricType: MetricType;
+  metricType: TriggerMetricType;
   metadata: Record<string, string>;
   authenticationRef: ParsedTrigger['authenticationRef'];
   useCachedMetrics: boolean;
@@ -124,7 +127,7 @@ export function buildTrigger(definition: TriggerDefinition, result: TriggerParse
     type: definition.type,
     ...(fields.name !== undefined ? { name: fields.name } : {}),
     metricName: parsed.metricName,
-    metricType: fields.metricType,
+    metricType: parsed.metricType ?? fields.metricType,
     target: parsed.target,
     activationTarget: parsed.activationTarget,
     params: parsed.params,

@@ -6,6 +6,7 @@ import { getTriggerDefinition } from '../../triggers/registry';
 import type { ParsedTrigger } from '../../triggers/trigger-definition';
 import type { SpecIssue } from './issues';
 import { buildTrigger } from './parse-triggers';
+import { isResourceTriggerType } from '../../triggers/cpu-memory';
 import type { ScaledObject } from './scaled-object';
 
 export function resolveTriggerEnv(object: ScaledObject, env: Record<string, string>): { object?: ScaledObject; errors: SpecIssue[] } {
@@ -29,6 +30,8 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
       ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
       ...(podIdentityExternalId !== undefined ? { podIdentityExternalId } : {}),
       ...(trigger.authParams ? { authParams: trigger.authParams } : {}),
+      // cpu/memory read their type from the trigger's metricType, unless it was written as the deprecated metadata.type.
+      ...(isResourceTriggerType(trigger.type) && !trigger.metadata.type?.trim() ? { triggerMetricType: trigger.metricType } : {}),
     });
     errors.push(...result.errors.map((issue) => withLocation({ ...issue, objectId: object.id }, object)));
     if (result.errors.length > 0 || !result.parsed) continue;

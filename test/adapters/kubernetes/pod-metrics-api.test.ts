@@ -72,7 +72,8 @@ describe('KubernetesPodMetricsApi', () => {
       ['b', { valueMilli: 220, timestamp: NOW - 10_000, windowMs: 30_000 }],
     ]);
     const metricsCall = server.requests.find((request) => request.path.startsWith('/apis/metrics.k8s.io/'));
-    expect(metricsCall).toMatchObject({ method: 'GET', path: '/apis/metrics.k8s.io/v1beta1/namespaces/web/pods', query: { labelSelector: 'app=php-apache' } });
+    // The namespace is listed whole (its other targets share the list); the selector is matched here.
+    expect(metricsCall).toMatchObject({ method: 'GET', path: '/apis/metrics.k8s.io/v1beta1/namespaces/web/pods', query: {} });
     // 400m used of 400m requested: 100% against a 50% target → 4 replicas (php-apache's pattern).
     const proposal = resourceReplicas({ resource: 'cpu', target: { type: 'Utilization', averageUtilization: 50 }, currentReplicas: 2, tolerances: { scaleUp: 0.1, scaleDown: 0.1 }, now: NOW, ...snapshot });
     expect(proposal).toMatchObject({ ok: true, replicas: 4, current: 100 });
@@ -91,6 +92,46 @@ describe('KubernetesPodMetricsApi', () => {
     expect(all.usage.get('a')?.valueMilli).toBe(120);
     const onlyApp = await api.readResourcePods({ namespace: 'web', selector: 'app=php-apache', resource: 'cpu', containerName: 'app' });
     expect([...onlyApp.usage.keys()]).toEqual(['a']);
+  });
+
+  it('one list of pods and one of PodMetrics answer every target of a namespace for a pass; the next pass lists again', async () => {
+    server.registerResource(POD_METRICS);
+    server.put('Pod', webPod('a', { cpuRequest: '200m' }));
+    server.put('Pod', webPod('b', { cpuRequest: '100m', app: 'worker' }));
+    server.put('PodMetrics', podMetrics('a', { app: { cpu: '150m' } }));
+    server.put('PodMetrics', podMetrics('b', { app: { cpu: '50m' } }, 'worker'));
+    let now = NOW;
+    const api = new KubernetesPodMetricsApi(server.kubeConfig(), { now: () => now });
+    const lists = () => server.requests.filter((request) => request.method === 'GET' && request.path.endsWith('/namespaces/web/pods')).length;
+
+    const [web, worker, either] = await Promise.all([
+      api.readResourcePods({ namespace: 'web', selector: 'app=php-apache', resource: 'cpu' }),
+      api.readResourcePods({ namespace: 'web', selector: 'app in (worker)', resource: 'cpu' }),
+      api.readResourcePods({ namespace: 'web', selector: 'app,app notin (nothing)', resource: 'memory' }),
+    ]);
+    expect(lists()).toBe(2); // the pods and the PodMetrics, once
+    expect(web.pods.map((pod) => pod.name)).toEqual(['a']);
+    expect([...worker.usage.entries()].map(([name, usage]) => [name, usage.valueMilli])).toEqual([['b', 50]]);
+    expect(either.pods.map((pod) => pod.name)).toEqual(['a', 'b']);
+
+    now += 15_000; // the next pass
+    await api.readResourcePods({ namespace: 'web', selector: 'app=php-apache', resource: 'cpu' });
+    expect(lists()).toBe(4);
+  });
+
+  it('a selector the scaler does not read (Gt) is sent to the API server, which selects', async () => {
+    server.registerResource(POD_METRICS);
+    server.put('Pod', { ...webPod('a', { cpuRequest: '200m' }), metadata: { name: 'a', namespace: 'web', labels: { app: 'php-apache', generation: '3' } } });
+    server.put('Pod', webPod('b', { cpuRequest: '200m' }));
+    server.put('PodMetrics', { ...podMetrics('a', { app: { cpu: '100m' } }), metadata: { name: 'a', namespace: 'web', labels: { app: 'php-apache', generation: '3' } } });
+    server.put('PodMetrics', podMetrics('b', { app: { cpu: '100m' } }));
+    const api = new KubernetesPodMetricsApi(server.kubeConfig(), { now: () => NOW });
+
+    const snapshot = await api.readResourcePods({ namespace: 'web', selector: 'app=php-apache,generation>2', resource: 'cpu' });
+    expect(snapshot.pods.map((pod) => pod.name)).toEqual(['a']);
+    const selected = server.requests.filter((request) => request.query.labelSelector === 'app=php-apache,generation>2');
+    expect(selected.map((request) => request.path).sort()).toEqual(['/api/v1/namespaces/web/pods', '/apis/metrics.k8s.io/v1beta1/namespaces/web/pods']);
+    expect(server.requests.length).toBe(2); // no list of the whole namespace first
   });
 
   it('says to install the metrics-server add-on when metrics.k8s.io answers 404', async () => {

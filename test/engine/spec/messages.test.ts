@@ -14,12 +14,13 @@ import { parseManifestObjects, parseManifestTexts, resolveTriggerEnv } from '../
 const object = (trigger: Record<string, unknown>) => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'worker', namespace: 'jobs' }, spec: { scaleTargetRef: { name: 'worker' }, triggers: [trigger] } });
 
 describe('metricType Utilization (scaler.go GetMetricTargetType)', () => {
-  it.each([['cpu'], ['memory']])('a %s trigger with Utilization is told only that its type is not supported', (type) => {
+  it.each([['cpu'], ['memory']])('a %s trigger takes Utilization; alone with minReplicaCount unset it gets only the webhook\'s scale-to-zero error', (type) => {
     const result = parseManifestObjects([object({ type, metricType: 'Utilization', metadata: { value: '60' } })]);
     const messages = result.errors.map((issue) => issue.message);
-    expect(messages.join(' | ')).not.toContain('only valid for cpu and memory');
-    expect(result.errors.map((issue) => issue.field)).toEqual(['spec.triggers[0].type']);
-    expect(messages[0]).toContain(`trigger type "${type}" is not supported`);
+    expect(messages.join(' | ')).not.toContain('Utilization');
+    // scaledobject_webhook.go verifyCPUMemoryScalers: an unset minReplicaCount is 0.
+    expect(result.errors.map((issue) => issue.field)).toEqual(['spec.minReplicaCount']);
+    expect(messages[0]).toBe("scaledobject has only cpu/memory triggers AND minReplica is 0 (scale to zero doesn't work in this case)");
   });
 
   it('an external trigger with Utilization gets KEDA\'s reason', () => {
