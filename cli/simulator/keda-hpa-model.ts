@@ -14,12 +14,15 @@
 import { initialScalingState, type ScalingState } from '../../lambdas/engine/scaling-state';
 import { recordScaleEvent } from '../../lambdas/engine/evaluate';
 import { reconcileHpa, type HpaMetric } from '../../lambdas/engine/hpa/reconcile';
+import { resourceProposal } from '../../lambdas/engine/hpa/resource-proposal';
+import { tolerancesFor } from '../../lambdas/engine/hpa/tolerance';
 import { activityOf } from '../../lambdas/engine/keda/activation';
 import { kedaMetricMilli } from '../../lambdas/engine/keda/metric-value';
 import { effectiveHpaBehavior, hpaMinReplicas } from '../../lambdas/engine/keda/pause';
 import { kedaRequestScale } from '../../lambdas/engine/keda/request-scale';
 import { classifyTriggers } from '../../lambdas/engine/keda/trigger-outcomes';
 import { toTriggerResults } from '../../lambdas/triggers/metric-step';
+import { hasResourceTriggers, readResourceTriggers } from '../../lambdas/pod-scaler/read-resource-triggers';
 import type { TriggerResult } from '../../lambdas/engine/evaluate-types';
 import type { TriggerOutcome } from '../../lambdas/engine/keda/trigger-outcomes';
 import { finishRun, type DecisionRecord, type SimulationInput, type SimulationRun, type TriggerReadout } from './run-simulation';
@@ -41,6 +44,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
   const clock = new VirtualClock(startMs, (from, to) => world.advance(from, to));
   const targets = new SimulatedScaleTargets(world, clock);
   const reader = simulatedTriggerReader(world);
+  const TARGET_REF = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: object.namespace, name: object.name };
   const pollingMs = Math.max(1, object.pollingInterval) * 1000;
   const decisions: DecisionRecord[] = [];
   let state: ScalingState = initialScalingState(startMs);
@@ -48,13 +52,18 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
   const readTriggers = async (now: number): Promise<TriggerResult[]> => {
     const items = object.triggers.map((trigger) => ({ id: `${KEY}#${trigger.index}`, trigger }));
     const { readings } = await reader(items, now);
-    return toTriggerResults(object, KEY, readings, now);
+    const external = toTriggerResults(object, KEY, readings, now);
+    if (!hasResourceTriggers(object)) return external;
+    // cpu/memory: the pods and their usage, read as the tick reads them (the HPA's own inputs).
+    const resource = await readResourceTriggers(object, await targets.getScale(TARGET_REF), targets);
+    const byIndex = new Map([...external, ...resource].map((result) => [result.index, result]));
+    return object.triggers.map((trigger) => byIndex.get(trigger.index)).filter((result) => result !== undefined);
   };
   /** Records one evaluation (as the tick records each pass), patching when the count changes. */
   const evaluate = async (now: number, outcomes: TriggerOutcome[], from: number, to: number, rule: DecisionRecord['rule'], message: string) => {
     const scaled = to !== from;
-    if (scaled) await targets.patchScaleReplicas({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: object.namespace, name: object.name }, to);
-    const active = outcomes.some((outcome) => outcome.kind !== 'error' && (outcome.kind === 'fallback' || outcome.active));
+    if (scaled) await targets.patchScaleReplicas(TARGET_REF, to);
+    const active = outcomes.some((outcome) => outcome.kind === 'fallback' || (outcome.kind === 'value' && outcome.active));
     decisions.push({
       at: now,
       status: active ? 'active' : 'ready',
@@ -84,8 +93,9 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
     const metrics: HpaMetric[] = outcomes.map((outcome) => {
       const base = { metricName: outcome.trigger.metricName, metricType: outcome.trigger.metricType, targetMilli: kedaMetricMilli(outcome.trigger.target) };
       if (outcome.kind === 'value') return { ...base, valueMilli: outcome.valueMilli };
-      // This model serves external metrics only; it has no pods' usage to run a cpu/memory trigger on.
-      return { ...base, error: outcome.kind === 'resource' ? 'the reaction model has no pod metrics' : outcome.error };
+      // cpu/memory: the HPA's own resource calculation on the simulated pods' usage.
+      if (outcome.kind === 'resource') return { ...base, proposal: resourceProposal(outcome.trigger, outcome.sample, current, tolerancesFor(effectiveHpaBehavior(object)), now) };
+      return { ...base, error: outcome.error };
     });
     const hpa = reconcileHpa({
       current,
@@ -125,5 +135,7 @@ export async function runKedaHpaModel(input: ModelInput): Promise<SimulationRun>
 function readoutOf(outcome: TriggerOutcome): TriggerReadout {
   const { index, type, metricName, metricType, target } = outcome.trigger;
   const base = { index, type, metricName, metricType, target };
-  return outcome.kind === 'value' ? { ...base, value: outcome.value, active: outcome.active } : { ...base, error: outcome.error };
+  if (outcome.kind === 'value') return { ...base, value: outcome.value, active: outcome.active };
+  // A cpu/memory trigger's usage is read by the HPA from the pods, not by KEDA: no KEDA value.
+  return outcome.kind === 'resource' ? base : { ...base, error: outcome.error };
 }

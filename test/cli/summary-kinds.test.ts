@@ -51,6 +51,15 @@ describe('summary rows per trigger kind', () => {
     expect(busy.get('message wait p95')).toBeUndefined();
   });
 
+  it("runs the KEDA + HPA model's cpu trigger on the simulated pods' usage, as the HPA reads metrics-server", async () => {
+    const outcome = await cli(['simulate', 'examples/cron-plus-cpu.yaml', '--state', 'memory', '--no-report']);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const rows = rowsOf(outcome.stdout);
+    // cpu is the HPA's own metric in both, so the model scales on it as we do.
+    expect(Number(rows.get('peak replicas')![1])).toBeGreaterThan(1);
+    expect(rows.get('peak replicas')![1]).toBe(rows.get('peak replicas')![0]);
+  });
+
   it('sets the first demo beside KEDA + HPA on the same traffic: the same replicas, one patch fewer per activation', async () => {
     const outcome = await cli(['simulate', 'examples/sqs-worker.yaml', '--state', 'memory', '--no-report']);
     expect(outcome.code, outcome.stderr).toBe(0);
