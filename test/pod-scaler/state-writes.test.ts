@@ -17,6 +17,7 @@ import { MemoryCluster } from './memory-cluster';
 import { MemoryStateStore } from '../../lambdas/adapters/state/memory-state-store';
 import type { StoredObjectState } from '../../lambdas/adapters/state/state-store';
 import { runTick } from '../../lambdas/pod-scaler/tick';
+import { flushReserveMs } from '../../lambdas/adapters/state/coalesced-state-writes';
 import type { TickDependencies, TickSummary, TriggerReadItem } from '../../lambdas/pod-scaler/tick-types';
 import { CLUSTER, FakeClock, configFrom, sqsObject } from './harness';
 
@@ -193,5 +194,48 @@ describe('useCachedMetrics (goal 4)', () => {
     const [summary] = await invocations(w, 1);
     const at15 = summary!.results[1]!;
     expect(at15.desiredReplicas).toBe(4);
+  });
+});
+
+describe('time kept for the end-of-invocation write', () => {
+  /** Trigger reads that take `ms` of the fake clock each, so every pass lasts that long. */
+  function slowReads(w: World, ms: number): void {
+    const read = w.deps.readTriggers;
+    w.deps.readTriggers = async (items, now) => {
+      w.clock.advance(ms);
+      return read(items, now);
+    };
+  }
+  /** Fake-clock times of the store's writes. */
+  function writeTimes(w: World): number[] {
+    const times: number[] = [];
+    const save = w.store.save.bind(w.store);
+    w.store.save = async (item, version) => {
+      times.push(w.clock.now());
+      return save(item, version);
+    };
+    return times;
+  }
+
+  it.each([
+    // Passes of 11.5 s at 0, 15, 30: the 45 s pass would end at 56.5 s, inside the 57 s deadline but
+    // inside the flush's reserve (1.05 s for one object), so it is not started.
+    [11_500, 1, 41_500],
+    // Passes of 10 s: the 45 s pass ends at 55 s, which leaves the reserve; it runs.
+    [10_000, 0, 55_000],
+  ])('passes of %i ms: %i skipped, the flush starts at %i ms, before the deadline less its reserve', async (passMs, skipped, flushAt) => {
+    const w = world(sqsObject({ polling: 15 }), () => 10, 2);
+    slowReads(w, passMs);
+    const times = writeTimes(w);
+    const deadline = START + 57_000;
+    const summary = await runTick(w.deps, { deadline });
+    expect(summary.skippedForDeadline).toBe(skipped);
+    expect(summary.stateWrites).toMatchObject({ written: 1, failures: [] });
+    expect(times.map((time) => time - START)).toEqual([flushAt]);
+    expect(times[0]!).toBeLessThanOrEqual(deadline - flushReserveMs(1));
+  });
+
+  it('the reserve grows with the objects to write: 1.05 s for one, 2.6 s for 1,000', () => {
+    expect([flushReserveMs(1), flushReserveMs(32), flushReserveMs(1_000)]).toEqual([1_050, 1_050, 2_600]);
   });
 });

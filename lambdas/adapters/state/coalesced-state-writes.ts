@@ -24,6 +24,19 @@ import { mapWithConcurrency } from '../../util/map-with-concurrency';
 
 /** PutItems in flight at once when flushing (the SDK's socket pool is 50). */
 const FLUSH_CONCURRENCY = 32;
+/** Time the flush is given whatever its size (a slow first connection, one SDK retry). */
+const FLUSH_RESERVE_BASE_MS = 1_000;
+/** Per round of FLUSH_CONCURRENCY PutItems: a PutItem takes 5-20 ms in-region; this leaves room for a slow one. */
+const FLUSH_RESERVE_PER_ROUND_MS = 50;
+
+/**
+ * How long before the invocation's deadline the passes must stop so the flush of up to
+ * `objects` deferred states can finish (1.05 s for one object, 2.6 s for 1,000). Without it, a late
+ * pass could run to the deadline and every deferred evaluation of the minute would be lost.
+ */
+export function flushReserveMs(objects: number): number {
+  return FLUSH_RESERVE_BASE_MS + Math.ceil(objects / FLUSH_CONCURRENCY) * FLUSH_RESERVE_PER_ROUND_MS;
+}
 
 export interface FlushReport {
   /** Conditional PutItems made. */
