@@ -33,7 +33,7 @@ import { withinBudget } from '../util/within-budget';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
 import { clusterOf, objectKey } from './object-key';
-import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
+import { DEFAULT_HPA_SYNC_SECONDS, planPasses, scheduledTimesAround } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import type {
   ObjectTickResult,
@@ -101,7 +101,9 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const coalesced = options.writeEveryEvaluation
     ? undefined
     : new CoalescedStateWrites(deps.stateStore, {
-        pollScheduleUsesPolledAt: (key) => (byKey.get(key)?.object.pollingInterval ?? 0) * 1000 >= windowMs,
+        // At most a window apart, an object is polled in every invocation whatever its stored polledAt says.
+        pollScheduleUsesPolledAt: (key) => (byKey.get(key)?.object.pollingInterval ?? 0) * 1000 > windowMs,
+        schedule: (key) => scheduledTimesAround(byKey.get(key)?.object.pollingInterval ?? 0, start, windowMs, config.hpaSyncPeriodSeconds ?? DEFAULT_HPA_SYNC_SECONDS),
       });
   const state: StateAccess = coalesced
     ? { loadMany: (keys) => coalesced.loadMany(keys), save: (item, version) => coalesced.save(item, version), recordEvaluation: (item, version) => coalesced.defer(item, version) }
