@@ -14,9 +14,14 @@
  * entries that have left the window, so entries a minute dropped are ones that no longer count.
  *
  * The rebuilt entry's time is the last evaluation the pass schedule gave the object in the previous
- * invocation's window. That is exact when invocations come a window apart (every test replay), and
- * off by EventBridge's jitter (well under a pass) otherwise. If an invocation did not run at all, the
- * run is taken to have held through it: the count is held a little longer, never changed sooner.
+ * invocation's window. A pass runs a few ms after its scheduled time (timers), later if the pass
+ * before it overran, and EventBridge jitters the invocations themselves; so a window is left
+ * unwritten only if its last evaluation (and poll) ran within `PASS_LAG_TOLERANCE_MS` of schedule.
+ * The rebuilt time is then exact on a regular schedule (every test replay) and at most that much
+ * earlier than the real one otherwise: a window edge that falls inside that second can let the entry
+ * (or lastActiveTime, for cooldown) count one 15 s pass less than writing it would have. If an
+ * invocation did not run at all, the run is taken to have held through it (the count is held
+ * longer, as if the invocation had run).
  */
 import type { TimestampedCount } from '../../engine/scaling-state';
 import type { StoredObjectState } from './state-store';
@@ -34,6 +39,11 @@ export interface ScheduledTimes {
  * EventBridge's jitter, far below a whole window.
  */
 const CARRIED_GAP_MS = 30_000;
+/** How late a window's last evaluation or poll may run for the window to be rebuilt rather than written. */
+export const PASS_LAG_TOLERANCE_MS = 1_000;
+
+/** `actual` ran at its scheduled time or at most PASS_LAG_TOLERANCE_MS after it. */
+const onSchedule = (actual: number | undefined, scheduled: number) => actual !== undefined && actual >= scheduled && actual - scheduled < PASS_LAG_TOLERANCE_MS;
 
 const newestOf = (entries: readonly TimestampedCount[]) => entries.reduce((newest, entry) => (entry.timestamp >= newest.timestamp ? entry : newest));
 
@@ -93,22 +103,23 @@ export interface CarriedParts {
 /**
  * What of `after` the next load rebuilds from `before`, which therefore need not be written: the
  * recommendations when every one added since `before` repeats its open run up to this window's last
- * evaluation (`current`), and lastActiveTime when the polls found the object active up to this
- * window's last poll. Inconsistent when the load would rebuild something this window did not do.
+ * evaluation (`current`, run on schedule), and lastActiveTime when the polls found the object active
+ * up to this window's last poll. Inconsistent when the load would rebuild something this window did
+ * not do (or did late).
  */
 export function carriedParts(before: StoredObjectState, after: StoredObjectState, current: ScheduledTimes | undefined): CarriedParts {
   const run = rebuiltRun(before, current);
   const activity = rebuildsActivity(before, current);
   const recommendationsMatch = !run || recommendationsRepeat(run, before, after, current!.evaluationAt);
-  const activityMatches = !activity || (after.polledAt === current!.pollAt && activeAtLastPoll(after));
+  const activityMatches = !activity || (onSchedule(after.polledAt, current!.pollAt!) && activeAtLastPoll(after));
   return { consistent: recommendationsMatch && activityMatches, recommendations: run !== undefined, lastActiveTime: activity };
 }
 
 function recommendationsRepeat(run: TimestampedCount, before: StoredObjectState, after: StoredObjectState, lastEvaluationAt: number): boolean {
   const entries = after.scaling.recommendations;
-  if (!entries || entries.length === 0 || after.evaluatedAt !== lastEvaluationAt) return false;
+  if (!entries || entries.length === 0 || !onSchedule(after.evaluatedAt, lastEvaluationAt)) return false;
   const kept = new Set(before.scaling.recommendations!.map((entry) => `${entry.replicas}@${entry.timestamp}`));
   const added = entries.filter((entry) => !kept.has(`${entry.replicas}@${entry.timestamp}`));
   const newest = newestOf(entries);
-  return added.every((entry) => entry.replicas === run.replicas) && newest.replicas === run.replicas && newest.timestamp === lastEvaluationAt;
+  return added.every((entry) => entry.replicas === run.replicas) && newest.replicas === run.replicas && newest.timestamp === after.evaluatedAt;
 }

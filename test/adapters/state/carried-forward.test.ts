@@ -54,8 +54,16 @@ describe('carriedParts: a window whose evaluations the next load rebuilds', () =
     return { ...before, evaluatedAt: T + 105_000, polledAt: T + 90_000, scaling: { ...before.scaling, lastActiveTime: T + 90_000, recommendations }, ...overrides };
   };
 
+  /** The window's last evaluation (a sync, so its recommendation too) `ms` after its scheduled time. */
+  const lateBy = (state: StoredObjectState, ms: number): StoredObjectState => {
+    const recommendations = state.scaling.recommendations!.map((entry) => (entry.timestamp === state.evaluatedAt ? { ...entry, timestamp: entry.timestamp + ms } : entry));
+    return { ...state, evaluatedAt: state.evaluatedAt + ms, scaling: { ...state.scaling, recommendations } };
+  };
+
   it.each([
     ['every evaluation repeated the run: rebuilt, nothing to write', after([3, 3, 3, 3]), { consistent: true, recommendations: true, lastActiveTime: true }],
+    ['the last pass ran 5 ms after its scheduled time (timers): still rebuilt', lateBy(after([3, 3, 3, 3]), 5), { consistent: true, recommendations: true, lastActiveTime: true }],
+    ['the last pass ran 2 s late (the pass before overran): written, the load could not know its time', lateBy(after([3, 3, 3, 3]), 2_000), { consistent: false }],
     ['one evaluation recommended 4: the history moved', after([3, 4, 3, 3]), { consistent: false }],
     ['one evaluation recommended 2: the history moved (a behavior block reads the min too)', after([3, 2, 3, 3]), { consistent: false }],
     ['the last pass did not run (the deadline): the load would invent it', after([3, 3, 3], { evaluatedAt: T + 90_000 }), { consistent: false }],
