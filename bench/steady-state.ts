@@ -13,15 +13,14 @@
  *
  *   npx tsx bench/steady-state.ts [--sizes 10,100,1000] [--minutes 12] [--warmup 6] [--latency 20]
  */
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InvocationSummary } from '../lambdas/pod-scaler/run-invocation';
 import { capturingStdout, FULL_VCPU_MB, LAMBDA_MEMORY_MB, measureStateItems, startBenchScaler, type BenchCadence } from './tick-cost';
 import { itemBytes } from './support/dynamodb-item-size';
 import { isMain, writeResult } from './support/output';
+import { flag, MEASURE_ONE, measureInFreshProcess } from './support/fresh-process';
 import { formatNumber, formatTable } from './support/table';
 
 /** KEDA's default pollingInterval and the HPA controller's default sync. */
@@ -200,24 +199,13 @@ export async function runSteadyState(options: { sizes: number[]; latencyMs: numb
   const rows: SteadyStateRow[] = [];
   for (const size of options.sizes) {
     const args = [String(size), String(options.latencyMs), String(options.minutes), String(options.warmup)];
-    const child = fork(fileURLToPath(import.meta.url), ['--measure-one', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    rows.push(
-      await new Promise<SteadyStateRow>((resolve, reject) => {
-        let row: SteadyStateRow | undefined;
-        child.on('message', (message: SteadyStateRow) => (row = message));
-        child.on('exit', (code) => (row ? resolve(row) : reject(new Error(`steady-state N=${size} exited with code ${code}`))));
-      }),
-    );
+    rows.push(await measureInFreshProcess<SteadyStateRow>(import.meta.url, args, `steady-state N=${size}`));
   }
   return rows;
 }
 
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
 
-if (isMain(import.meta.url) && process.argv[2] === '--measure-one') {
+if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
   const [size, latency, minutes, warmup] = process.argv.slice(3).map(Number);
   process.send?.(await measureSteadyState(size!, latency!, minutes!, warmup!));
   process.disconnect();

@@ -7,9 +7,7 @@
  *
  *   npx tsx bench/tick-cost.ts [--sizes 10,100,1000,5000] [--latency 20] [--repeats 5]
  */
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -32,6 +30,7 @@ import { ServersProcess } from './tick-cost/servers-client';
 import type { ServerCounts } from './tick-cost/servers-process';
 import { itemBytes } from './support/dynamodb-item-size';
 import { isMain, writeResult } from './support/output';
+import { flag, MEASURE_ONE, measureInFreshProcess } from './support/fresh-process';
 import { formatNumber, formatTable, median } from './support/table';
 
 export const CLUSTER = 'bench';
@@ -385,24 +384,13 @@ export async function runTickCost(options: TickCostOptions): Promise<TickCostRow
   const rows: TickCostRow[] = [];
   for (const size of options.sizes) {
     const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'pooled'];
-    const child = fork(fileURLToPath(import.meta.url), ['--measure-one', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    rows.push(
-      await new Promise<TickCostRow>((resolve, reject) => {
-        let row: TickCostRow | undefined;
-        child.on('message', (message: TickCostRow) => (row = message));
-        child.on('exit', (code) => (row ? resolve(row) : reject(new Error(`tick-cost N=${size} exited with code ${code}`))));
-      }),
-    );
+    rows.push(await measureInFreshProcess<TickCostRow>(import.meta.url, args, `tick-cost N=${size}`));
   }
   return rows;
 }
 
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
 
-if (isMain(import.meta.url) && process.argv[2] === '--measure-one') {
+if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
   const [size, latency, repeats, connections] = process.argv.slice(3);
   process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode));
   process.disconnect();
