@@ -136,6 +136,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
       break;
     }
     if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
+    deps.beginPass?.();
     if (index > 0) states = await loadStates(deps, state, pass.keys, passOptions.deadline);
     const kedaPolls = new Set(pass.kedaPolls);
     const passEntries = pass.keys
