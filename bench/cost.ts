@@ -1,9 +1,11 @@
 /**
  * Benchmark 5, what a month costs in steady state at N = 10, 100, 1,000 and 10,000 ScaledObjects,
  * ours against KEDA + HPA without and with `useCachedMetrics`, at us-east-1 list prices
- * (bench/cost/prices.ts, dated). Our side is computed from what benchmark 1 MEASURED on the bench
- * fleet (calls, GetMetricData queries, log bytes, state item sizes, pass time); nothing is assumed
- * per call except its price.
+ * (bench/cost/prices.ts, dated). Our side is computed from what was MEASURED on the bench fleet:
+ * benchmark 8's steady-state minutes (bench/steady-state.ts: PutItems and the write units their item
+ * sizes bill, read units, GetMetricData queries, SQS calls, log bytes, the four-pass invocation) where
+ * it ran, else benchmark 1's one pass with the coalescing applied by rule; nothing is assumed per
+ * call except its price.
  *
  * Cadence: KEDA's default pollingInterval (30 s) and the HPA's 15 s sync, so the pod scaler makes a
  * pass every 15 s (4 a minute, every object in each) and KEDA + HPA read each AWS trigger every
@@ -12,7 +14,8 @@
  * N = 10,000 is ten shards of the N = 1,000 measurement: the pod scaler fans out at 1,000 objects
  * per invocation, and the fleet's mix repeats every 20 objects.
  *
- *   npx tsx bench/cost.ts      (uses bench/out/tick-cost.json, or measures it first)
+ *   npx tsx bench/cost.ts [--steady a.json,b.json] [--steady-before c.json]
+ *   (uses bench/out/tick-cost.json, or measures it first, and bench/out/steady-state.json if present)
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
