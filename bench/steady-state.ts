@@ -44,6 +44,8 @@ export interface MinuteCost {
   kubernetesCalls: number;
   lambdaInvokes: number;
   logBytes: number;
+  /** Evaluations not started because a pass would have run past the deadline (an overloaded machine). */
+  skippedForDeadline: number;
   /** The invocation's passes (its waits are virtual): wall and CPU. */
   wallMs: number;
   cpuMs: number;
@@ -136,6 +138,7 @@ export async function measureSteadyState(size: number, latencyMs: number, minute
         kubernetesCalls: sum(counts.kubernetes),
         lambdaInvokes: lambda.commandCalls(InvokeCommand).length,
         logBytes: bytes,
+        skippedForDeadline: summary.skippedForDeadline,
         wallMs,
         cpuMs: (cpu.user + cpu.system) / 1000,
       });
@@ -161,7 +164,6 @@ export async function measureSteadyState(size: number, latencyMs: number, minute
 
 function check(summary: InvocationSummary, size: number, minute: number): void {
   if (summary.errors > 0) throw new Error(`minute ${minute} at N=${size}: ${summary.errors} objects failed`);
-  if (summary.skippedForDeadline > 0) throw new Error(`minute ${minute} at N=${size}: ${summary.skippedForDeadline} evaluations skipped for the deadline`);
   const failures = summary.stateWrites?.failures ?? [];
   if (failures.length > 0) throw new Error(`minute ${minute} at N=${size}: state writes failed: ${failures[0]}`);
 }
@@ -173,7 +175,7 @@ export function steadyStateTable(rows: readonly SteadyStateRow[], title?: string
   return formatTable(
     title ??
       `Steady state: consecutive scheduled invocations at pollingInterval 30 s + HPA sync 15 s (4 passes a minute), every call +${rows[0]?.latencyMs ?? 0} ms; per minute, mean over the minutes after the warm-up`,
-    ['N', 'minutes (warm-up)', 'PutItem', 'of which claims', 'WRU', 'bytes/PutItem', 'item max', 'BatchGetItem', 'RRU', 'GetMetricData queries', 'SQS', 'log bytes', 'wall (4 passes)', 'CPU', '512 MB est./pass'],
+    ['N', 'minutes (warm-up)', 'PutItem', 'of which claims', 'WRU', 'bytes/PutItem', 'item max', 'BatchGetItem', 'RRU', 'GetMetricData queries', 'SQS', 'log bytes', 'skipped', 'wall (4 passes)', 'CPU', '512 MB est./pass'],
     rows.map((row) => [
       row.size,
       `${row.minutes} (${row.warmup})`,
@@ -187,6 +189,7 @@ export function steadyStateTable(rows: readonly SteadyStateRow[], title?: string
       per(row.perMinute.getMetricDataQueries),
       per(row.perMinute.sqsCalls),
       formatNumber(Math.round(row.perMinute.logBytes)),
+      per(row.perMinute.skippedForDeadline),
       ms(row.perMinute.wallMs),
       ms(row.perMinute.cpuMs),
       ms(row.lambdaPassEstimateMs),

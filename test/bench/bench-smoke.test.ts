@@ -100,7 +100,7 @@ describe('monthly cost', () => {
   it('takes our minute from the steady-state benchmark when it measured the shard size: write units as billed, reads, queries, logs', () => {
     const perMinute = {
       putItems: 400, writeUnits: 410, bytesWritten: 400 * 600, scaled: 50, batchGetItems: 40, readUnits: 4000,
-      getMetricDataQueries: 150, sqsCalls: 1040, kinesisCalls: 200, kubernetesCalls: 0, lambdaInvokes: 3, logBytes: 300_000, wallMs: 8000, cpuMs: 4000,
+      getMetricDataQueries: 150, sqsCalls: 1040, kinesisCalls: 200, kubernetesCalls: 0, lambdaInvokes: 3, logBytes: 300_000, skippedForDeadline: 0, wallMs: 8000, cpuMs: 4000,
     };
     const steady = { size: 1000, latencyMs: 20, minutes: 10, warmup: 6, perMinute, putItemsByMinute: [], lambdaPassEstimateMs: 5000, stateItemBytes: { mean: 600, max: 900 } } as SteadyStateRow;
     const before = { ...steady, perMinute: { ...perMinute, writeUnits: 2600 } };
