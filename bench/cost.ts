@@ -1,9 +1,11 @@
 /**
  * Benchmark 5, what a month costs in steady state at N = 10, 100, 1,000 and 10,000 ScaledObjects,
  * ours against KEDA + HPA without and with `useCachedMetrics`, at us-east-1 list prices
- * (bench/cost/prices.ts, dated). Our side is computed from what benchmark 1 MEASURED on the bench
- * fleet (calls, GetMetricData queries, log bytes, state item sizes, pass time); nothing is assumed
- * per call except its price.
+ * (bench/cost/prices.ts, dated). Our side is computed from what was MEASURED on the bench fleet:
+ * benchmark 8's steady-state minutes (bench/steady-state.ts: PutItems and the write units their item
+ * sizes bill, read units, GetMetricData queries, SQS calls, log bytes, the four-pass invocation) where
+ * it ran, else benchmark 1's one pass with the coalescing applied by rule; nothing is assumed per
+ * call except its price.
  *
  * Cadence: KEDA's default pollingInterval (30 s) and the HPA's 15 s sync, so the pod scaler makes a
  * pass every 15 s (4 a minute, every object in each) and KEDA + HPA read each AWS trigger every
@@ -12,7 +14,8 @@
  * N = 10,000 is ten shards of the N = 1,000 measurement: the pod scaler fans out at 1,000 objects
  * per invocation, and the fleet's mix repeats every 20 objects.
  *
- *   npx tsx bench/cost.ts      (uses bench/out/tick-cost.json, or measures it first)
+ *   npx tsx bench/cost.ts [--steady a.json,b.json] [--steady-before c.json]
+ *   (uses bench/out/tick-cost.json, or measures it first, and bench/out/steady-state.json if present)
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +24,8 @@ import { LAMBDA_MEMORY_MB, runTickCost, type TickCostRow } from './tick-cost';
 import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from '../lambdas/pod-scaler/production-runtime';
 import { customMetricsMonthly, GIB, HOURS_PER_MONTH, MINUTES_PER_MONTH, PRICE_TABLE } from './cost/prices';
 import { OUT_DIR, isMain, writeResult } from './support/output';
+import { flag } from './support/fresh-process';
+import type { SteadyStateRow } from './steady-state';
 import { formatNumber, formatTable } from './support/table';
 
 export const COST_SIZES = [10, 100, 1000, 10_000];
@@ -39,6 +44,8 @@ const HPA_REQUESTS_PER_MINUTE = 4;
 const AGGREGATE_METRICS_PER_CLUSTER = 6;
 /** Before they became opt-in: 8 metrics per object (ObjectMetricName). */
 const PER_OBJECT_METRICS = 8;
+/** A busy object's item in format 1 (before issue 13's item trimming), as bench 1 measured it: 1.2-1.6 KB, 2 write units. */
+const FORMAT_1_ITEM_BYTES = 1_300;
 /** Pod scaler Errors and Throttles, the dead-letter queue; plus fallback and pinned-at-max per cluster. */
 const SCALER_ALARMS = 3;
 const ALARMS_PER_CLUSTER = 2;
@@ -78,42 +85,95 @@ export interface CostRow {
   ours: OurCost;
   oursTotal: number;
   /** Before this issue's changes: per-object metrics and alarms, CloudWatch re-read every pass. */
-  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; dynamoDbWrites: number; total: number };
+  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; dynamoDbWrites: number; total: number; dynamoDbWritesCoalesced?: number };
   keda: KedaCost;
   kedaTotal: number;
   kedaCached: KedaCost;
   kedaCachedTotal: number;
   /** Kinesis DescribeStreamSummary calls per second, averaged (the account allows 20). */
   kinesisPerSecond: { ours: number; keda: number; kedaCached: number };
-  inputs: { invocationSeconds: number; writeUnitsPerPut: number; logGbPerMonth: number; metricsPerPass: number };
+  inputs: { source: OurMinute['source']; invocationSeconds: number; writeUnitsPerPut: number; putItemsPerMinute: number; logGbPerMonth: number; metricsPerMinute: number };
 }
 
 const total = (record: object) => Object.values(record).reduce((sum: number, value) => sum + (value as number), 0);
 
-export function costFor(size: number, measured: TickCostRow): CostRow {
+/**
+ * A minute as our side bills it: from benchmark 8 (bench/steady-state.ts: four real passes a minute,
+ * after the HPA windows filled) when it measured this shard size, else from benchmark 1's one pass
+ * with the coalescing applied by rule (the minute's PutItems = the pass's plus the other three
+ * passes' claims; GetMetricData once per period; SQS every pass).
+ */
+interface OurMinute {
+  source: 'steady-state' | 'one-pass';
+  invocationSeconds: number;
+  writeUnits: number;
+  putItems: number;
+  readUnits: number;
+  getMetricDataQueries: number;
+  sqsCalls: number;
+  kinesisCalls: number;
+  lambdaInvokes: number;
+  logBytes: number;
+}
+
+function ourMinute(measured: TickCostRow, steady: SteadyStateRow | undefined): OurMinute {
+  // Lambda bills the whole invocation: passes at 0, 15, 30 and 45 s, the sleeps between, the last pass.
+  if (steady) {
+    const minute = steady.perMinute;
+    return {
+      source: 'steady-state',
+      invocationSeconds: LAST_PASS_OFFSET_S + steady.lambdaPassEstimateMs / 1000,
+      writeUnits: minute.writeUnits,
+      putItems: minute.putItems,
+      readUnits: minute.readUnits,
+      getMetricDataQueries: minute.getMetricDataQueries,
+      sqsCalls: minute.sqsCalls,
+      kinesisCalls: minute.kinesisCalls,
+      lambdaInvokes: minute.lambdaInvokes,
+      logBytes: minute.logBytes,
+    };
+  }
+  const putItems = (measured.dynamodbByOperation.PutItem ?? 0) + measured.scaledPerTick * (PASSES_PER_MINUTE - 1);
+  return {
+    source: 'one-pass',
+    invocationSeconds: LAST_PASS_OFFSET_S + measured.lambdaEstimateMs / 1000,
+    writeUnits: putItems * Math.ceil(measured.stateItemBytes.max / 1024),
+    putItems,
+    // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
+    readUnits: measured.size * PASSES_PER_MINUTE * Math.ceil(measured.stateItemBytes.max / 4096),
+    getMetricDataQueries: measured.cloudwatchMetrics * CLOUDWATCH_READS_PER_MINUTE,
+    sqsCalls: measured.calls.sqs * PASSES_PER_MINUTE,
+    kinesisCalls: measured.calls.kinesis * PASSES_PER_MINUTE,
+    lambdaInvokes: measured.calls.lambda * PASSES_PER_MINUTE,
+    logBytes: measured.logBytes * PASSES_PER_MINUTE,
+  };
+}
+
+/**
+ * @param steady benchmark 8's row for this shard size, if measured.
+ * @param steadyBefore the same measured on the code before item format 2 and carried-forward
+ *   steady states, to show what they saved.
+ */
+export function costFor(size: number, measured: TickCostRow, steady?: SteadyStateRow, steadyBefore?: SteadyStateRow): CostRow {
   const shards = Math.max(1, Math.ceil(size / DEFAULT_MAX_OBJECTS_PER_INVOCATION));
   if (measured.size * shards !== size) throw new Error(`N=${size} needs a measured row of ${size / shards} objects, got ${measured.size}`);
+  if (steady && steady.size !== measured.size) throw new Error(`N=${size}: the steady-state row is for ${steady.size} objects, not ${measured.size}`);
   const passesPerMonth = MINUTES_PER_MONTH * PASSES_PER_MINUTE;
   const invocationsPerMonth = MINUTES_PER_MONTH * shards;
-  // The last pass starts at 45 s and takes one pass's time at a 512 MB Lambda's CPU share.
-  const invocationSeconds = LAST_PASS_OFFSET_S + measured.lambdaEstimateMs / 1000;
-  const writeUnitsPerPut = Math.ceil(measured.stateItemBytes.max / 1024);
-  const readUnitsPerItem = Math.ceil(measured.stateItemBytes.max / 4096);
+  const minute = ourMinute(measured, steady);
+  const invocationSeconds = minute.invocationSeconds;
+  const writeUnitsPerPut = minute.putItems > 0 ? minute.writeUnits / minute.putItems : 0;
   const perMonth = (perPass: number) => perPass * shards * passesPerMonth;
-  // State writes are coalesced per invocation (coalesced-state-writes.ts): the measured one-pass
-  // invocation's PutItems (one per object whose state changed, plus its claims) are the minute's,
-  // and the minute's other passes add their claims only (a claim is always written at once).
-  const putItemsPerMinute = (measured.dynamodbByOperation.PutItem ?? 0) + measured.scaledPerTick * (PASSES_PER_MINUTE - 1);
-  const logGbPerMonth = perMonth(measured.logBytes) / GIB;
+  const monthly = (perMinute: number) => perMinute * shards * MINUTES_PER_MONTH;
+  const logGbPerMonth = monthly(minute.logBytes) / GIB;
 
   const ours: OurCost = {
     lambdaCompute: invocationsPerMonth * invocationSeconds * (LAMBDA_MEMORY_MB / 1024) * PRICE_TABLE.lambdaGbSecond,
-    lambdaRequests: (invocationsPerMonth + perMonth(measured.calls.lambda)) * PRICE_TABLE.lambdaPerRequest,
-    dynamoDbWrites: putItemsPerMinute * shards * MINUTES_PER_MONTH * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit,
-    // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
-    dynamoDbReads: perMonth(measured.size) * readUnitsPerItem * PRICE_TABLE.dynamoDbPerReadUnit,
-    getMetricData: measured.cloudwatchMetrics * shards * CLOUDWATCH_READS_PER_MINUTE * MINUTES_PER_MONTH * PRICE_TABLE.getMetricDataPerMetric,
-    sqs: perMonth(measured.calls.sqs) * PRICE_TABLE.sqsPerRequest,
+    lambdaRequests: (invocationsPerMonth + monthly(minute.lambdaInvokes)) * PRICE_TABLE.lambdaPerRequest,
+    dynamoDbWrites: monthly(minute.writeUnits) * PRICE_TABLE.dynamoDbPerWriteUnit,
+    dynamoDbReads: monthly(minute.readUnits) * PRICE_TABLE.dynamoDbPerReadUnit,
+    getMetricData: monthly(minute.getMetricDataQueries) * PRICE_TABLE.getMetricDataPerMetric,
+    sqs: monthly(minute.sqsCalls) * PRICE_TABLE.sqsPerRequest,
     kinesis: 0,
     customMetrics: customMetricsMonthly(AGGREGATE_METRICS_PER_CLUSTER * CLUSTERS),
     alarms: (SCALER_ALARMS + ALARMS_PER_CLUSTER * CLUSTERS) * PRICE_TABLE.alarmMetricMonth,
@@ -126,13 +186,15 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
   const beforeMetrics = customMetricsMonthly(PER_OBJECT_METRICS * size);
   const beforeAlarms = (SCALER_ALARMS + 2 * size) * PRICE_TABLE.alarmMetricMonth;
   const beforeReads = perMonth(measured.cloudwatchMetrics) * PRICE_TABLE.getMetricDataPerMetric;
-  // Before coalescing, every evaluation wrote its object's item: one PutItem per object per pass.
-  const beforeWrites = perMonth(measured.size) * writeUnitsPerPut * PRICE_TABLE.dynamoDbPerWriteUnit;
+  // Before coalescing, every evaluation wrote its object's item (format 1: 2 write units at these
+  // sizes): one PutItem per object per pass.
+  const beforeWrites = perMonth(measured.size) * Math.ceil(FORMAT_1_ITEM_BYTES / 1024) * PRICE_TABLE.dynamoDbPerWriteUnit;
   const oursBefore = {
     customMetrics: beforeMetrics,
     alarms: beforeAlarms,
     getMetricData: beforeReads,
     dynamoDbWrites: beforeWrites,
+    ...(steadyBefore ? { dynamoDbWritesCoalesced: monthly(steadyBefore.perMinute.writeUnits) * PRICE_TABLE.dynamoDbPerWriteUnit } : {}),
     total:
       oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData - ours.dynamoDbWrites +
       beforeMetrics + beforeAlarms + beforeReads + beforeWrites,
@@ -161,11 +223,11 @@ export function costFor(size: number, measured: TickCostRow): CostRow {
     kedaCached,
     kedaCachedTotal: total(kedaCached),
     kinesisPerSecond: {
-      ours: (measured.calls.kinesis * shards * PASSES_PER_MINUTE) / 60,
+      ours: (minute.kinesisCalls * shards) / 60,
       keda: (kinesisTriggers * (KEDA_POLLS_PER_MINUTE + HPA_REQUESTS_PER_MINUTE)) / 60,
       kedaCached: (kinesisTriggers * KEDA_POLLS_PER_MINUTE) / 60,
     },
-    inputs: { invocationSeconds, writeUnitsPerPut, logGbPerMonth, metricsPerPass: measured.cloudwatchMetrics * shards },
+    inputs: { source: minute.source, invocationSeconds, writeUnitsPerPut, putItemsPerMinute: minute.putItems * shards, logGbPerMonth, metricsPerMinute: minute.getMetricDataQueries * shards },
   };
 }
 
@@ -182,10 +244,12 @@ function measuredRowFor(size: number, rows: readonly TickCostRow[]): TickCostRow
   return rows.find((row) => row.connections === 'pooled' && row.size === shardSize && row.stateItemBytes !== undefined);
 }
 
-export function costRowsFrom(tick: readonly TickCostRow[]): CostRow[] {
+export function costRowsFrom(tick: readonly TickCostRow[], steady: readonly SteadyStateRow[] = [], steadyBefore: readonly SteadyStateRow[] = []): CostRow[] {
   return COST_SIZES.flatMap((size) => {
     const measured = measuredRowFor(size, tick);
-    return measured ? [costFor(size, measured)] : [];
+    if (!measured) return [];
+    const bySize = (rows: readonly SteadyStateRow[]) => rows.find((row) => row.size === measured.size);
+    return [costFor(size, measured, bySize(steady), bySize(steadyBefore))];
   });
 }
 
@@ -197,7 +261,7 @@ export function costTable(rows: readonly CostRow[]): string {
   const item = (label: string, pick: (row: CostRow) => string) => lines.push([label, ...rows.map(pick)]);
   item('ours: Lambda GB-s (512 MB, whole invocation incl. sleep)', (row) => usd(row.ours.lambdaCompute));
   item('ours: Lambda requests', (row) => usd(row.ours.lambdaRequests));
-  item('ours: DynamoDB writes (once per invocation + claims)', (row) => usd(row.ours.dynamoDbWrites));
+  item('ours: DynamoDB writes (changed state once a minute + claims)', (row) => usd(row.ours.dynamoDbWrites));
   item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
   item('ours: GetMetricData metrics (once per 60 s period)', (row) => usd(row.ours.getMetricData));
   item('ours: SQS requests', (row) => usd(row.ours.sqs));
@@ -211,6 +275,9 @@ export function costTable(rows: readonly CostRow[]): string {
   item('  before: per-object metrics + alarms', (row) => usd(row.oursBefore.customMetrics + row.oursBefore.alarms));
   item('  before: GetMetricData every 15 s pass', (row) => usd(row.oursBefore.getMetricData));
   item('  before: a PutItem per object per pass', (row) => usd(row.oursBefore.dynamoDbWrites));
+  if (rows.some((row) => row.oursBefore.dynamoDbWritesCoalesced !== undefined)) {
+    item('  before: coalesced, format 1, no carried state', (row) => (row.oursBefore.dynamoDbWritesCoalesced === undefined ? '-' : usd(row.oursBefore.dynamoDbWritesCoalesced)));
+  }
   item('  before: total', (row) => usd(row.oursBefore.total));
   item('KEDA+HPA: SQS requests', (row) => usd(row.keda.sqs));
   item('KEDA+HPA: GetMetricData metrics', (row) => usd(row.keda.getMetricData));
@@ -224,8 +291,9 @@ export function costTable(rows: readonly CostRow[]): string {
   item('KEDA+HPA useCachedMetrics TOTAL', (row) => usd(row.kedaCachedTotal));
   item('ours / KEDA+HPA useCachedMetrics (goal at 1,000: <= 0.5)', (row) => `${(row.oursTotal / row.kedaCachedTotal).toFixed(2)}x`);
   item('ours the lowest of the three?', (row) => (row.oursTotal < Math.min(row.kedaTotal, row.kedaCachedTotal) ? 'yes' : 'no'));
-  item('inputs: invocation s, WRU per PutItem, log GB/month', (row) =>
-    `${row.inputs.invocationSeconds.toFixed(1)} s, ${row.inputs.writeUnitsPerPut}, ${row.inputs.logGbPerMonth.toFixed(2)}`,
+  item('inputs: minute from', (row) => row.inputs.source);
+  item('inputs: invocation s, PutItem/min, WRU per PutItem, log GB/month', (row) =>
+    `${row.inputs.invocationSeconds.toFixed(1)} s, ${formatNumber(Math.round(row.inputs.putItemsPerMinute))}, ${row.inputs.writeUnitsPerPut.toFixed(2)}, ${row.inputs.logGbPerMonth.toFixed(2)}`,
   );
   item('measured N x shards', (row) => `${formatNumber(row.measuredSize)} x ${row.shards}`);
   return formatTable(
@@ -233,6 +301,19 @@ export function costTable(rows: readonly CostRow[]): string {
     ['line item', ...rows.map((row) => `N = ${formatNumber(row.size)}`)],
     lines,
   );
+}
+
+/** Benchmark 8's rows from bench/out (`steady-state*.json`, or the files named), none if not measured. */
+async function steadyStateRows(files: string[]): Promise<SteadyStateRow[]> {
+  const rows: SteadyStateRow[] = [];
+  for (const file of files) {
+    try {
+      rows.push(...(JSON.parse(await readFile(file, 'utf8')) as { data: SteadyStateRow[] }).data);
+    } catch {
+      // not measured: the one-pass rule stands in
+    }
+  }
+  return rows;
 }
 
 async function tickCostRows(): Promise<TickCostRow[]> {
@@ -246,7 +327,10 @@ async function tickCostRows(): Promise<TickCostRow[]> {
 }
 
 if (isMain(import.meta.url)) {
-  const rows = costRowsFrom(await tickCostRows());
+  const files = (list: string | undefined, fallback: string[]) => (list ? list.split(',') : fallback);
+  const steady = await steadyStateRows(files(flag('steady'), [join(OUT_DIR, 'steady-state.json')]));
+  const steadyBefore = await steadyStateRows(files(flag('steady-before'), []));
+  const rows = costRowsFrom(await tickCostRows(), steady, steadyBefore);
   console.log(costTable(rows));
   await writeResult('cost', rows);
 }

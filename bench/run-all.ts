@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the five benchmarks in one go, each printing its table and writing its JSON to
+ * `npm run bench`: the benchmarks in one go, each printing its table and writing its JSON to
  * bench/out/. Sized to finish in under ten minutes on a 2-core machine: N = 5,000 runs one warm
  * tick, smaller fleets three to five.
  */
@@ -10,6 +10,7 @@ import { coldStartTable, runColdStart } from './cold-start';
 import { costRowsFrom, costTable } from './cost';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
+import { runSteadyState, steadyStateTable } from './steady-state';
 import { machineInfo, writeResult } from './support/output';
 
 const LATENCY_MS = 20;
@@ -30,8 +31,13 @@ const calls = tick.map(apiCallsFrom);
 console.log(`2. ${apiCallsTable(calls)}\n`);
 await writeResult('api-calls', calls);
 
-// Money, from the same measured passes (N = 10,000 is ten shards of the N = 1,000 pass).
-const cost = costRowsFrom(tick);
+// Steady state: four-pass minutes in a row, after the HPA windows fill (what a minute really writes).
+const steady = await runSteadyState({ sizes: [10, 100, 1000], latencyMs: LATENCY_MS, minutes: 10, warmup: 6 });
+console.log(`8. ${steadyStateTable(steady)}\n`);
+await writeResult('steady-state', steady);
+
+// Money, from the measured minutes (N = 10,000 is ten shards of the N = 1,000 one).
+const cost = costRowsFrom(tick, steady);
 console.log(`5. ${costTable(cost)}\n`);
 await writeResult('cost', cost);
 

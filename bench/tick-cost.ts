@@ -7,9 +7,7 @@
  *
  *   npx tsx bench/tick-cost.ts [--sizes 10,100,1000,5000] [--latency 20] [--repeats 5]
  */
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -32,16 +30,17 @@ import { ServersProcess } from './tick-cost/servers-client';
 import type { ServerCounts } from './tick-cost/servers-process';
 import { itemBytes } from './support/dynamodb-item-size';
 import { isMain, writeResult } from './support/output';
+import { flag, MEASURE_ONE, measureInFreshProcess } from './support/fresh-process';
 import { formatNumber, formatTable, median } from './support/table';
 
 export const CLUSTER = 'bench';
 export const REGION = 'us-east-1';
-const TABLE = 'scaler-state';
+export const TABLE = 'scaler-state';
 /** The pod scaler's polling slot the issue asks 1,000 objects to fit in. */
 export const SLOT_MS = 15_000;
 /** The construct's default pod scaler memory, and the memory at which Lambda gives one full vCPU. */
 export const LAMBDA_MEMORY_MB = 512;
-const FULL_VCPU_MB = 1769;
+export const FULL_VCPU_MB = 1769;
 /** Round trips one object needs in sequence: state load, scale read, metric read, state write (+ patch). */
 export const SERIAL_ROUND_TRIPS = 4;
 const BATCH_GET_KEYS = 100;
@@ -95,13 +94,12 @@ function sum(record: Record<string, number>): number {
   return Object.values(record).reduce((total, value) => total + value, 0);
 }
 
-function configFor(fleet: Fleet): ScalerConfig {
-  // pollingInterval 60: one scheduled invocation is exactly one pass over every object.
-  const parsed = parseManifests(fleetYaml(fleet, 60), { file: 'bench-fleet.yaml' });
+function configFor(fleet: Fleet, cadence: BenchCadence): ScalerConfig {
+  const parsed = parseManifests(fleetYaml(fleet, cadence.pollingIntervalSeconds), { file: 'bench-fleet.yaml' });
   if (parsed.errors.length > 0) throw new Error(parsed.errors.map((issue) => issue.message).join('\n'));
-  // pollingInterval 60 and no HPA syncs between polls: one invocation is exactly one pass, the unit
-  // every figure here is per (benchmark 2 multiplies by the passes in an hour).
-  return { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: 0 };
+  // ONE_PASS (pollingInterval 60, no HPA syncs between polls): one invocation is exactly one pass,
+  // the unit every figure of benchmark 1 is per (benchmark 2 multiplies by the passes in an hour).
+  return { defaultCluster: { name: CLUSTER, region: REGION }, clusters: [], scaledObjects: parsed.objects, nodeGroups: [], hpaSyncPeriodSeconds: cadence.hpaSyncPeriodSeconds };
 }
 
 /**
@@ -114,15 +112,23 @@ export function oneConnectionPerRequest(kubeConfig: KubeConfig): KubeConfig {
   return kubeConfig;
 }
 
-/** Real time, shifted forward a minute per tick so every object is due again without waiting. */
-class ShiftedClock implements Clock {
+/**
+ * Real time, shifted forward a minute per tick so every object is due again without waiting. With
+ * `virtualSleep`, the waits between an invocation's passes move the shift instead of the wall
+ * clock, so a four-pass minute runs in the time of its passes.
+ */
+export class ShiftedClock implements Clock {
   offset = 0;
+  constructor(private readonly virtualSleep = false) {}
   now = () => Date.now() + this.offset;
-  sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  sleep = async (ms: number): Promise<void> => {
+    if (this.virtualSleep) this.offset += Math.max(0, ms);
+    else await new Promise<void>((resolve) => setTimeout(resolve, ms));
+  };
 }
 
 /** Swallows what the handler logs (and counts its bytes) so the terminal shows only tables. */
-async function capturingStdout<T>(work: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+export async function capturingStdout<T>(work: () => Promise<T>): Promise<{ result: T; bytes: number }> {
   const original = process.stdout.write.bind(process.stdout);
   let bytes = 0;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -138,9 +144,30 @@ async function capturingStdout<T>(work: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
-export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode): Promise<TickCostRow> {
+/** The scheduling a bench fleet runs with: KEDA's pollingInterval and the HPA sync between polls (0: none). */
+export interface BenchCadence {
+  pollingIntervalSeconds: number;
+  hpaSyncPeriodSeconds: number;
+}
+
+/** One pass per invocation: pollingInterval 60 and no HPA syncs between polls (benchmark 1's unit). */
+export const ONE_PASS: BenchCadence = { pollingIntervalSeconds: 60, hpaSyncPeriodSeconds: 0 };
+
+/** The real handler on production wiring against the bench servers, and what to close after. */
+export interface BenchScaler {
+  fleet: Fleet;
+  handler: ReturnType<typeof createPodScalerHandler>;
+  servers: ServersProcess;
+  dynamoDb: DynamoDBClient;
+  clock: ShiftedClock;
+  lambda: ReturnType<typeof mockClient>;
+  close(): Promise<void>;
+}
+
+export async function startBenchScaler(size: number, latencyMs: number, options: { cadence?: BenchCadence; connections?: ConnectionMode; virtualSleep?: boolean } = {}): Promise<BenchScaler> {
+  const connections = options.connections ?? 'pooled';
   const fleet = buildFleet(size);
-  const config = configFor(fleet);
+  const config = configFor(fleet, options.cadence ?? ONE_PASS);
   const { servers, ready } = await ServersProcess.start(size, latencyMs);
   process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real';
@@ -165,7 +192,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
 
   const dynamoDb = new DynamoDBClient({ endpoint: ready.endpoints.dynamodb, region: REGION, credentials });
   await createStateTable(dynamoDb, TABLE);
-  const clock = new ShiftedClock();
+  const clock = new ShiftedClock(options.virtualSleep ?? false);
   // The same discovery production uses (DescribeCluster once, EKS tokens per request, pooled
   // connections), optionally without the pooling to show the before.
   const access = new EksClusterAccess({ eks: () => new EKSClient({ region: REGION }), credentials: new STSClient({}).config.credentials });
@@ -198,7 +225,24 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
       metrics: new Metrics({ namespace: 'EksLambdaScaler', serviceName: 'pod-scaler' }),
     },
   );
+  return {
+    fleet,
+    handler,
+    servers,
+    dynamoDb,
+    clock,
+    lambda,
+    close: async () => {
+      eks.restore();
+      lambda.restore();
+      dynamoDb.destroy();
+      await servers.close();
+    },
+  };
+}
 
+export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode): Promise<TickCostRow> {
+  const { fleet, handler, servers, dynamoDb, clock, lambda, close } = await startBenchScaler(size, latencyMs, { connections });
   let stateItemBytes: { mean: number; max: number };
   const baselineRss = process.memoryUsage().rss;
   const ticks: { wallMs: number; cpuMs: number; peakRss: number; counts: ServerCounts; logBytes: number; lambda: number; summary: InvocationSummary }[] = [];
@@ -236,10 +280,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
     }
     stateItemBytes = await measureStateItems(dynamoDb);
   } finally {
-    eks.restore();
-    lambda.restore();
-    dynamoDb.destroy();
-    await servers.close();
+    await close();
   }
 
   const [cold, ...warm] = ticks;
@@ -294,7 +335,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
   };
 }
 
-async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mean: number; max: number }> {
+export async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mean: number; max: number }> {
   const sizes: number[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
@@ -343,24 +384,13 @@ export async function runTickCost(options: TickCostOptions): Promise<TickCostRow
   const rows: TickCostRow[] = [];
   for (const size of options.sizes) {
     const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'pooled'];
-    const child = fork(fileURLToPath(import.meta.url), ['--measure-one', ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    rows.push(
-      await new Promise<TickCostRow>((resolve, reject) => {
-        let row: TickCostRow | undefined;
-        child.on('message', (message: TickCostRow) => (row = message));
-        child.on('exit', (code) => (row ? resolve(row) : reject(new Error(`tick-cost N=${size} exited with code ${code}`))));
-      }),
-    );
+    rows.push(await measureInFreshProcess<TickCostRow>(import.meta.url, args, `tick-cost N=${size}`));
   }
   return rows;
 }
 
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
 
-if (process.argv[2] === '--measure-one') {
+if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
   const [size, latency, repeats, connections] = process.argv.slice(3);
   process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode));
   process.disconnect();

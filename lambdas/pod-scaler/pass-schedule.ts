@@ -9,6 +9,8 @@
  * Objects polled less often than the window are polled once, when their interval has elapsed
  * since their last poll, and still synced every 15 s in between.
  */
+import type { ScheduledTimes } from '../adapters/state/carried-forward';
+
 export interface ScheduledObject {
   key: string;
   pollingIntervalSeconds: number;
@@ -65,4 +67,47 @@ export function planPasses(
     for (const offset of [...offsets].sort((a, b) => a - b)) add(offset, object.key, polls.has(offset));
   }
   return [...byOffset.values()].sort((a, b) => a.offsetMs - b.offsetMs);
+}
+
+/** The window of a scheduled invocation (EventBridge fires once a minute). */
+const SCHEDULED_WINDOW_MS = 60_000;
+
+/**
+ * The last evaluation and poll of one object in the window that starts at `windowStart`, as
+ * `planPasses` schedules them: the times a steady state is carried forward to (carried-forward.ts).
+ * No poll time when polls do not come at fixed offsets (pollingInterval over the window), and
+ * nothing when the object is evaluated only at those polls (their time is written as polledAt).
+ */
+export function lastScheduledTimes(pollingIntervalSeconds: number, windowStart: number, windowMs: number, hpaSyncSeconds: number = DEFAULT_HPA_SYNC_SECONDS): ScheduledTimes | undefined {
+  // Polled at fixed offsets, or (pollingInterval equal to the window) at the start of every invocation.
+  const pollsAtFixedOffsets = Math.max(1, pollingIntervalSeconds) * 1000 <= windowMs;
+  if (windowMs <= 0 || (!pollsAtFixedOffsets && hpaSyncSeconds <= 0)) return undefined;
+  const passes = planPasses([{ key: 'object', pollingIntervalSeconds }], windowStart, windowMs, hpaSyncSeconds);
+  const polls = passes.filter((pass) => pass.kedaPolls.length > 0);
+  return {
+    evaluationAt: windowStart + passes[passes.length - 1]!.offsetMs,
+    ...(pollsAtFixedOffsets && polls.length > 0 ? { pollAt: windowStart + polls[polls.length - 1]!.offsetMs } : {}),
+  };
+}
+
+/**
+ * The previous window's and this one's last scheduled times, for an invocation that starts at
+ * `start`. An alarm's evaluation on demand (window 0) runs between scheduled ones at a phase it does
+ * not know, so it takes the previous evaluation to be just before it: a carried run then holds its
+ * count a little longer than upstream, never shorter.
+ */
+export function scheduledTimesAround(
+  pollingIntervalSeconds: number,
+  start: number,
+  windowMs: number,
+  hpaSyncSeconds: number = DEFAULT_HPA_SYNC_SECONDS,
+): { previous?: ScheduledTimes; current?: ScheduledTimes } {
+  if (windowMs <= 0) {
+    const scheduled = lastScheduledTimes(pollingIntervalSeconds, start - SCHEDULED_WINDOW_MS, SCHEDULED_WINDOW_MS, hpaSyncSeconds);
+    if (!scheduled) return {};
+    return { previous: { evaluationAt: start - 1, ...(scheduled.pollAt === undefined ? {} : { pollAt: start - 1 }) } };
+  }
+  const previous = lastScheduledTimes(pollingIntervalSeconds, start - windowMs, windowMs, hpaSyncSeconds);
+  const current = lastScheduledTimes(pollingIntervalSeconds, start, windowMs, hpaSyncSeconds);
+  return { ...(previous ? { previous } : {}), ...(current ? { current } : {}) };
 }

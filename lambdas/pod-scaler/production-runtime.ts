@@ -47,11 +47,14 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
 
   const kubeConfigFor = overrides.kubeConfigFor ?? defaultKubeConfigSource(overrides);
   const apis = new Map<string, Promise<ScaleTargetApi>>();
+  // The tick counts its passes (beginPass): the adapters' per-namespace lists answer exactly one pass.
+  let pass = 0;
   const scaleTargets = (cluster: string): Promise<ScaleTargetApi> => {
     let api = apis.get(cluster);
     if (!api) {
-      // The invocation's clock: the adapter's per-pass lists (scale targets, HPAs) expire on it.
-      api = kubeConfigFor(clusterRef(config, cluster)).then((kubeConfig) => new KubernetesScaleTargetApi(kubeConfig, { now: () => clock.now() }));
+      api = kubeConfigFor(clusterRef(config, cluster)).then(
+        (kubeConfig) => new KubernetesScaleTargetApi(kubeConfig, { now: () => clock.now(), passOf: () => pass }),
+      );
       api.catch(() => apis.delete(cluster)); // retry discovery next pass instead of caching a failure
       apis.set(cluster, api);
     }
@@ -79,6 +82,9 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       clock,
       stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
       scaleTargets,
+      beginPass: () => {
+        pass += 1;
+      },
       readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
       ...(nodeScaler
         ? {

@@ -81,6 +81,8 @@ export interface TickDependencies {
   onScaleUps?(notices: ScaleUpNotice[]): Promise<void>;
   /** Called once per evaluated object (logs, metrics). */
   onResult?(result: ObjectTickResult): void;
+  /** Called as each pass begins, so the scale-target adapters scope their per-namespace lists to it. */
+  beginPass?(): void;
 }
 
 export interface TickOptions {

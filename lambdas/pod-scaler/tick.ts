@@ -19,9 +19,10 @@
  *   state the previous one left;
  * - a trigger with `useCachedMetrics: true` is read at its object's KEDA polls only; the HPA syncs
  *   between them reuse that reading, as KEDA answers the HPA from its cache.
+ * The passes stop `flushReserveMs` before the deadline, so the final write has time to finish.
  */
 import type { LoadedStates, StoredObjectState } from '../adapters/state/state-store';
-import { CoalescedStateWrites } from '../adapters/state/coalesced-state-writes';
+import { CoalescedStateWrites, flushReserveMs } from '../adapters/state/coalesced-state-writes';
 import type { Reading } from '../triggers/trigger-definition';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import { initialScalingState } from '../engine/scaling-state';
@@ -32,7 +33,7 @@ import { withinBudget } from '../util/within-budget';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
 import { clusterOf, objectKey } from './object-key';
-import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
+import { DEFAULT_HPA_SYNC_SECONDS, planPasses, scheduledTimesAround } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import type {
   ObjectTickResult,
@@ -100,13 +101,17 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const coalesced = options.writeEveryEvaluation
     ? undefined
     : new CoalescedStateWrites(deps.stateStore, {
-        pollScheduleUsesPolledAt: (key) => (byKey.get(key)?.object.pollingInterval ?? 0) * 1000 >= windowMs,
+        // At most a window apart, an object is polled in every invocation whatever its stored polledAt says.
+        pollScheduleUsesPolledAt: (key) => (byKey.get(key)?.object.pollingInterval ?? 0) * 1000 > windowMs,
+        schedule: (key) => scheduledTimesAround(byKey.get(key)?.object.pollingInterval ?? 0, start, windowMs, config.hpaSyncPeriodSeconds ?? DEFAULT_HPA_SYNC_SECONDS),
       });
   const state: StateAccess = coalesced
     ? { loadMany: (keys) => coalesced.loadMany(keys), save: (item, version) => coalesced.save(item, version), recordEvaluation: (item, version) => coalesced.defer(item, version) }
     : { loadMany: (keys) => deps.stateStore.loadMany(keys), save: (item, version) => deps.stateStore.save(item, version), recordEvaluation: (item, version) => deps.stateStore.save(item, version) };
 
-  let states = await loadStates(deps, state, entries.map((entry) => entry.key), options.deadline);
+  // The passes end early enough for the end-of-invocation flush to write what they deferred.
+  const passOptions: TickOptions = coalesced ? { ...options, deadline: options.deadline - flushReserveMs(entries.length) } : options;
+  let states = await loadStates(deps, state, entries.map((entry) => entry.key), passOptions.deadline);
   const stored = (key: string) => ('states' in states ? states.states.get(key) : undefined);
   const passes = planPasses(
     entries.map((entry) => ({
@@ -126,12 +131,13 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     const passStart = Math.max(start + pass.offsetMs, clock.now());
     // A pass that would not finish before the deadline is not started (nor waited for): half-applied
     // passes are safe, but a Lambda killed mid-write wastes the work and hides the summary.
-    if (passStart + lastPassMs >= options.deadline) {
+    if (passStart + lastPassMs >= passOptions.deadline) {
       summary.skippedForDeadline += passes.slice(index).reduce((count, skipped) => count + skipped.keys.length, 0);
       break;
     }
     if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
-    if (index > 0) states = await loadStates(deps, state, pass.keys, options.deadline);
+    deps.beginPass?.();
+    if (index > 0) states = await loadStates(deps, state, pass.keys, passOptions.deadline);
     const kedaPolls = new Set(pass.kedaPolls);
     const passEntries = pass.keys
       .map((key) => byKey.get(key))
@@ -142,7 +148,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
         return false;
       });
     const began = clock.now();
-    await runPass({ deps, options, kedaPolls, states, cache, state, pollReadings }, passEntries, summary);
+    await runPass({ deps, options: passOptions, kedaPolls, states, cache, state, pollReadings }, passEntries, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }

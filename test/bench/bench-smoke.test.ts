@@ -10,6 +10,7 @@ import { customMetricsMonthly } from '../../bench/cost/prices';
 import { itemBytes } from '../../bench/support/dynamodb-item-size';
 import { buildFleet, fleetYaml } from '../../bench/tick-cost/fleet';
 import type { TickCostRow } from '../../bench/tick-cost';
+import type { SteadyStateRow } from '../../bench/steady-state';
 import { runKedaHpaModel } from '../../cli/simulator/keda-hpa-model';
 import { formatTable, median } from '../../bench/support/table';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
@@ -94,6 +95,25 @@ describe('monthly cost', () => {
     expect(row.keda.sqs).toBeCloseTo(650 * 6 * 43_800 * 0.4e-6);
     expect(row.kedaCached.getMetricData).toBeCloseTo(150 * 2 * 43_800 * 0.01e-3);
     expect(row.keda.nodeCapacity).toBeCloseTo((300 / 1930) * 0.0816 * 730);
+  });
+
+  it('takes our minute from the steady-state benchmark when it measured the shard size: write units as billed, reads, queries, logs', () => {
+    const perMinute = {
+      putItems: 400, writeUnits: 410, bytesWritten: 400 * 600, scaled: 50, batchGetItems: 40, readUnits: 4000,
+      getMetricDataQueries: 150, sqsCalls: 1040, kinesisCalls: 200, kubernetesCalls: 0, lambdaInvokes: 3, logBytes: 300_000, skippedForDeadline: 0, wallMs: 8000, cpuMs: 4000,
+    };
+    const steady = { size: 1000, latencyMs: 20, minutes: 10, warmup: 6, perMinute, putItemsByMinute: [], lambdaPassEstimateMs: 5000, stateItemBytes: { mean: 600, max: 900 } } as SteadyStateRow;
+    const before = { ...steady, perMinute: { ...perMinute, writeUnits: 2600 } };
+    const row = costFor(1000, pass, steady, before);
+    expect(row.inputs.source).toBe('steady-state');
+    expect(row.ours.dynamoDbWrites).toBeCloseTo(43_800 * 410 * 0.625e-6);
+    expect(row.oursBefore.dynamoDbWritesCoalesced).toBeCloseTo(43_800 * 2600 * 0.625e-6);
+    expect(row.ours.dynamoDbReads).toBeCloseTo(43_800 * 4000 * 0.125e-6);
+    expect(row.ours.getMetricData).toBeCloseTo(43_800 * 150 * 0.01e-3);
+    expect(row.ours.logs).toBeCloseTo(((43_800 * 300_000) / 2 ** 30) * 0.5);
+    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    expect(row.kinesisPerSecond.ours).toBeCloseTo(200 / 60);
+    expect(costFor(10_000, pass, steady).ours.dynamoDbWrites).toBeCloseTo(row.ours.dynamoDbWrites * 10);
   });
 
   it('computes 10,000 objects as ten shards of the 1,000-object pass', () => {

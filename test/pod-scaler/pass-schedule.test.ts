@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planPasses } from '../../lambdas/pod-scaler/pass-schedule';
+import { lastScheduledTimes, planPasses, scheduledTimesAround } from '../../lambdas/pod-scaler/pass-schedule';
 
 const NOW = Date.UTC(2026, 11, 22, 12, 0, 0);
 const one = (interval: number, extra: { lastPolledAt?: number } = {}) => [{ key: 'k', pollingIntervalSeconds: interval, ...extra }];
@@ -64,5 +64,37 @@ describe('planPasses: KEDA polls and HPA syncs within one EventBridge minute', (
       0,
     );
     expect(planned).toEqual([{ offsetMs: 0, keys: ['a', 'b'], kedaPolls: ['a', 'b'] }]);
+  });
+});
+
+describe('lastScheduledTimes: the times a steady state is carried forward to (carried-forward.ts)', () => {
+  it.each([
+    // pollingInterval, HPA sync, last evaluation and last poll in the minute (s from its start)
+    { interval: 30, sync: 15, evaluation: 45, poll: 30 },
+    { interval: 15, sync: 15, evaluation: 45, poll: 45 },
+    { interval: 20, sync: 15, evaluation: 45, poll: 40 },
+    { interval: 60, sync: 15, evaluation: 45, poll: 0 },
+    { interval: 30, sync: 0, evaluation: 30, poll: 30 },
+    { interval: 60, sync: 0, evaluation: 0, poll: 0 },
+    // Polled when due, which its written polledAt decides: no poll time; synced every 15 s.
+    { interval: 120, sync: 15, evaluation: 45, poll: undefined },
+  ])('pollingInterval $interval s, sync $sync s: last evaluation at $evaluation s, last poll at $poll s', ({ interval, sync, evaluation, poll }) => {
+    expect(lastScheduledTimes(interval, NOW, 60_000, sync)).toEqual({ evaluationAt: NOW + evaluation * 1000, ...(poll === undefined ? {} : { pollAt: NOW + poll * 1000 }) });
+  });
+
+  it('nothing for an object evaluated only at polls whose time is written (pollingInterval over the window, no sync)', () => {
+    expect(lastScheduledTimes(120, NOW, 60_000, 0)).toBeUndefined();
+  });
+
+  it('a scheduled invocation: the previous minute and this one', () => {
+    expect(scheduledTimesAround(30, NOW, 60_000)).toEqual({
+      previous: { evaluationAt: NOW - 15_000, pollAt: NOW - 30_000 },
+      current: { evaluationAt: NOW + 45_000, pollAt: NOW + 30_000 },
+    });
+  });
+
+  it('an evaluation on demand (alarm, window 0) takes the previous evaluation to be just before it, and carries nothing of its own', () => {
+    expect(scheduledTimesAround(30, NOW, 0)).toEqual({ previous: { evaluationAt: NOW - 1, pollAt: NOW - 1 } });
+    expect(scheduledTimesAround(120, NOW, 0)).toEqual({ previous: { evaluationAt: NOW - 1 } });
   });
 });

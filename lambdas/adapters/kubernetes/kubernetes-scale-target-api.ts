@@ -35,6 +35,12 @@ export interface KubernetesScaleTargetApiOptions {
   plurals?: Record<string, string>;
   /** Longest one API request may take, ms (default DEFAULT_KUBERNETES_CALL_TIMEOUT_MS). */
   callTimeoutMs?: number;
+  /**
+   * The caller's current pass (the tick counts them): a namespace's workload and HPA lists answer
+   * every read of the pass they were taken in, and only that pass. Without it, a list answers for
+   * a few seconds (LIST_REUSE_MS), which callers that have no passes (the CLI) rely on.
+   */
+  passOf?: () => number;
 }
 
 /** How to reach one workload: through a typed client, or the generic scale subresource. */
@@ -95,8 +101,6 @@ function scaleOfWorkload(workload: ListedWorkload): ScaleLike {
   } as ScaleLike;
 }
 
-/** How long one namespace's HPA list answers for the whole namespace (well under a polling pass). */
-const HPA_LIST_REUSE_MS = 5_000;
 
 /**
  * Kinds whose Scale one LIST of the namespace answers: their scale subresource is spec.replicas,
@@ -109,17 +113,18 @@ type ListedKind = 'Deployment' | 'StatefulSet';
 const LISTED_KINDS = new Set<string>(['Deployment', 'StatefulSet']);
 
 /**
- * How long one namespace's workload list answers scale reads: a pass reads every due object of a
- * namespace within a second or two, and passes are 15 s apart (the HPA sync period), so a list
- * never answers for the next pass's reads unless a pass overruns by 10 s. A replica count this
- * scaler patched since the list is taken from the patch's answer, never from the older list.
+ * Without `passOf`, how long one namespace's workload (or HPA) list answers reads: a pass reads
+ * every due object of a namespace within a second or two, and passes are 15 s apart. With it, a
+ * list answers exactly its pass. Either way, a replica count this scaler patched since the list is
+ * taken from the patch's answer, never from the older list.
  */
-const SCALE_LIST_REUSE_MS = 5_000;
+const LIST_REUSE_MS = 5_000;
 
 type ListedWorkload = V1Deployment | V1StatefulSet;
 
 interface WorkloadList {
   at: number;
+  pass: number | undefined;
   /** Order of the list among lists and patches, to tell which answer is newer. */
   sequence: number;
   byName: Promise<Map<string, ListedWorkload>>;
@@ -132,7 +137,8 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private readonly custom: CustomObjectsApi;
   private readonly now: () => number;
   private readonly plurals: Record<string, string>;
-  private readonly hpaLists = new Map<string, { at: number; list: Promise<V2HorizontalPodAutoscaler[]> }>();
+  private readonly hpaLists = new Map<string, { at: number; pass: number | undefined; list: Promise<V2HorizontalPodAutoscaler[]> }>();
+  private readonly passOf: (() => number) | undefined;
   private readonly endpoint: string | undefined;
   /** `Kind/namespace` → the pass's list of those workloads. */
   private readonly workloadLists = new Map<string, WorkloadList>();
@@ -152,6 +158,12 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     this.now = options.now ?? Date.now;
     this.plurals = options.plurals ?? {};
     this.podResources = new KubernetesPodMetricsApi(kubeConfig, { now: this.now, ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }) });
+    this.passOf = options.passOf;
+  }
+
+  /** Whether a list taken at `at` in pass `pass` still answers reads now. */
+  private current(list: { at: number; pass: number | undefined }): boolean {
+    return this.passOf ? list.pass === this.passOf() : this.now() - list.at < LIST_REUSE_MS;
   }
 
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
@@ -210,14 +222,14 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   private workloadList(namespace: string, kind: ListedKind): WorkloadList {
     const key = `${kind}/${namespace}`;
     const cached = this.workloadLists.get(key);
-    if (cached && this.now() - cached.at < SCALE_LIST_REUSE_MS) return cached;
+    if (cached && this.current(cached)) return cached;
     const resource = pluralOf(kind);
     const byName = this.call({ verb: 'list', group: 'apps', resource, namespace }, () =>
       kind === 'Deployment' ? this.apps.listNamespacedDeployment({ namespace }) : this.apps.listNamespacedStatefulSet({ namespace }),
     ).then((result) => new Map<string, ListedWorkload>(result.items.map((item) => [item.metadata?.name ?? '', item])));
-    const list: WorkloadList = { at: this.now(), sequence: ++this.sequence, byName };
+    const list: WorkloadList = { at: this.now(), pass: this.passOf?.(), sequence: ++this.sequence, byName };
     this.workloadLists.set(key, list);
-    // A failed list is kept for its window: every object of the namespace falls back to its own GET
+    // A failed list is kept for its pass (or window): every object of the namespace falls back to its own GET
     // this pass, instead of each retrying the list.
     byName.catch(() => undefined);
     return list;
@@ -252,17 +264,17 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   }
 
   /**
-   * One HPA list per namespace for a few seconds: a pass checks every object of a namespace at
+   * One HPA list per namespace per pass (or for a few seconds): a pass checks every object of a namespace at
    * once, and one list answers them all (the calls they would each make cost an API round trip).
    */
   private hpasIn(namespace: string): Promise<V2HorizontalPodAutoscaler[]> {
     assertPathSegment(namespace, 'namespace');
     const cached = this.hpaLists.get(namespace);
-    if (cached && this.now() - cached.at < HPA_LIST_REUSE_MS) return cached.list;
+    if (cached && this.current(cached)) return cached.list;
     const list = this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace }, () =>
       this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
     ).then((result) => result.items);
-    this.hpaLists.set(namespace, { at: this.now(), list });
+    this.hpaLists.set(namespace, { at: this.now(), pass: this.passOf?.(), list });
     list.catch(() => this.hpaLists.delete(namespace));
     return list;
   }

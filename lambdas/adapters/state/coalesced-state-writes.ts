@@ -20,10 +20,24 @@
  */
 import type { LoadedStates, SaveResult, StateStore, StoredObjectState } from './state-store';
 import { changesNextEvaluation } from './meaningful-change';
+import { carryForward, type ScheduledTimes } from './carried-forward';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 
 /** PutItems in flight at once when flushing (the SDK's socket pool is 50). */
 const FLUSH_CONCURRENCY = 32;
+/** Time the flush is given whatever its size (a slow first connection, one SDK retry). */
+const FLUSH_RESERVE_BASE_MS = 1_000;
+/** Per round of FLUSH_CONCURRENCY PutItems: a PutItem takes 5-20 ms in-region; this leaves room for a slow one. */
+const FLUSH_RESERVE_PER_ROUND_MS = 50;
+
+/**
+ * How long before the invocation's deadline the passes must stop so the flush of up to
+ * `objects` deferred states can finish (1.05 s for one object, 2.6 s for 1,000). Without it, a late
+ * pass could run to the deadline and every deferred evaluation of the minute would be lost.
+ */
+export function flushReserveMs(objects: number): number {
+  return FLUSH_RESERVE_BASE_MS + Math.ceil(objects / FLUSH_CONCURRENCY) * FLUSH_RESERVE_PER_ROUND_MS;
+}
 
 export interface FlushReport {
   /** Conditional PutItems made. */
@@ -38,11 +52,17 @@ export interface FlushReport {
 
 export interface CoalescedStateWritesOptions {
   /**
-   * Whether `polledAt` decides the object's next poll (pollingInterval at least the invocation's
+   * Whether `polledAt` decides the object's next poll (pollingInterval over the invocation's
    * window); otherwise every invocation polls it at its start and a new `polledAt` alone is not
    * worth a write.
    */
   pollScheduleUsesPolledAt(key: string): boolean;
+  /**
+   * The last scheduled evaluation and poll of the object in the previous window (what a load
+   * carries a stored steady state forward to) and in this one (what the flush checks the
+   * evaluations reached); absent where evaluations are not on a fixed schedule (carried-forward.ts).
+   */
+  schedule?(key: string): { previous?: ScheduledTimes; current?: ScheduledTimes };
 }
 
 export class CoalescedStateWrites {
@@ -68,12 +88,14 @@ export class CoalescedStateWrites {
       this.versions.set(key, version);
       if (fromTable) this.stored.set(key, fromTable);
       else this.stored.delete(key);
-      if (!deferred) continue;
-      if (deferred.version === version) {
+      if (deferred && deferred.version === version) {
         loaded.states.set(key, structuredClone(deferred));
         loaded.undecodable.delete(key); // our fresh state replaces it, written by flush
+        continue;
       }
-      else this.pending.delete(key); // another invocation wrote since: its state wins
+      if (deferred) this.pending.delete(key); // another invocation wrote since: its state wins
+      // A steady state left unwritten by the windows since it was stored comes back as they left it.
+      if (fromTable) loaded.states.set(key, carryForward(fromTable, this.options.schedule?.(key).previous));
     }
     return loaded;
   }
@@ -103,7 +125,9 @@ export class CoalescedStateWrites {
     this.pending.clear();
     await mapWithConcurrency(pending, FLUSH_CONCURRENCY, async (item) => {
         const before = this.stored.get(item.key);
-        if (before && !changesNextEvaluation(before, item, { polledAtMatters: this.options.pollScheduleUsesPolledAt(item.key) })) {
+        const schedule = this.options.schedule?.(item.key).current;
+        const options = { polledAtMatters: this.options.pollScheduleUsesPolledAt(item.key), ...(schedule ? { schedule } : {}) };
+        if (before && !changesNextEvaluation(before, item, options)) {
           report.unchanged += 1;
           return;
         }

@@ -3,28 +3,39 @@
  * writes) and the TTL attribute must be top-level attributes; everything else travels as one JSON
  * string, which keeps the item compact and lets the state's shape evolve without a table change.
  *
+ * Formats, told apart by the attribute that holds the document:
+ * - `doc` (format 1, written before issue 13's item trimming): the state as plain JSON, 1.2-1.6 KB
+ *   for an object synced every 15 s, so 2 write units per PutItem. Still read, so an upgrade loses
+ *   nothing; the next write of the object rewrites it in format 2.
+ * - `d` (format 2, written now): compact-state-document.ts, under 1 KB at realistic sizes (1 write
+ *   unit). A scaler older than format 2 reads such an item as undecodable and starts the object
+ *   from fresh state: a downgrade resets cooldown and stabilization history once.
+ *
  * Decoding checks the shape the scaler relies on: an item that is corrupted, written by a newer
  * version or by someone else is reported as undecodable (with its key and what is wrong) instead
  * of throwing, so it affects only its own object.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredObjectState, UndecodableState } from './state-store';
+import { COMPACT_FORMAT, fromCompactDocument, toCompactDocument, type StateDocument } from './compact-state-document';
 
 export const KEY_ATTRIBUTE = 'pk';
 export const VERSION_ATTRIBUTE = 'version';
 /** Enable DynamoDB TTL on this attribute (epoch seconds); the CDK construct does. */
 export const TTL_ATTRIBUTE = 'expiresAt';
-const DOCUMENT_ATTRIBUTE = 'doc';
+/** Format 1's document attribute (read only). */
+export const LEGACY_DOCUMENT_ATTRIBUTE = 'doc';
+/** Format 2's. */
+export const COMPACT_DOCUMENT_ATTRIBUTE = 'd';
 
 type Item = Record<string, AttributeValue>;
-type Document = Omit<StoredObjectState, 'key' | 'version' | 'expiresAt'>;
 
 export function encodeStateItem(state: StoredObjectState, version: number): Item {
   const { key, version: _ignored, expiresAt, ...document } = state;
   const item: Item = {
     [KEY_ATTRIBUTE]: { S: key },
     [VERSION_ATTRIBUTE]: { N: String(version) },
-    [DOCUMENT_ATTRIBUTE]: { S: JSON.stringify(document satisfies Document) },
+    [COMPACT_DOCUMENT_ATTRIBUTE]: { S: JSON.stringify(toCompactDocument(key, document satisfies StateDocument)) },
   };
   if (expiresAt !== undefined) item[TTL_ATTRIBUTE] = { N: String(Math.floor(expiresAt)) };
   return item;
@@ -39,17 +50,27 @@ export function decodeStateItem(item: Item): StoredObjectState | UndecodableStat
   const undecodable = (problem: string): UndecodableState => ({ key, problem, ...(usableVersion === undefined ? {} : { version: usableVersion }) });
 
   if (usableVersion === undefined) return undecodable(`its ${VERSION_ATTRIBUTE} attribute is ${versionText === undefined ? 'missing' : `"${versionText}", not a whole number`}`);
-  const text = item[DOCUMENT_ATTRIBUTE]?.S;
-  if (text === undefined) return undecodable(`it has no string attribute ${DOCUMENT_ATTRIBUTE}`);
-  let document: unknown;
+  const compact = item[COMPACT_DOCUMENT_ATTRIBUTE]?.S !== undefined;
+  const attribute = compact ? COMPACT_DOCUMENT_ATTRIBUTE : LEGACY_DOCUMENT_ATTRIBUTE;
+  const text = item[attribute]?.S;
+  if (text === undefined) return undecodable(`it has no string attribute ${COMPACT_DOCUMENT_ATTRIBUTE} (or ${LEGACY_DOCUMENT_ATTRIBUTE}, the format before)`);
+  let parsed: unknown;
   try {
-    document = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
-    return undecodable(`its ${DOCUMENT_ATTRIBUTE} attribute is not JSON (${(error as Error).message})`);
+    return undecodable(`its ${attribute} attribute is not JSON (${(error as Error).message})`);
+  }
+  let document: unknown = parsed;
+  if (compact) {
+    if (!isRecord(parsed) || parsed.f !== COMPACT_FORMAT) {
+      return undecodable(`its ${attribute} attribute is not format ${COMPACT_FORMAT} (field f is ${JSON.stringify(isRecord(parsed) ? parsed.f : parsed)}; written by a newer scaler?)`);
+    }
+    document = fromCompactDocument(key, parsed);
+    if (typeof document === 'string') return undecodable(`its ${attribute} attribute: ${document}`);
   }
   const problem = shapeProblem(document);
-  if (problem) return undecodable(`its ${DOCUMENT_ATTRIBUTE} attribute ${problem}`);
-  const state: StoredObjectState = { ...(document as Document), key, version: usableVersion };
+  if (problem) return undecodable(`its ${attribute} attribute ${problem}`);
+  const state: StoredObjectState = { ...(document as StateDocument), key, version: usableVersion };
   const expiresAt = item[TTL_ATTRIBUTE]?.N;
   if (expiresAt !== undefined) state.expiresAt = Number(expiresAt);
   return state;

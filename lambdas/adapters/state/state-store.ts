@@ -7,12 +7,19 @@ import type { ScalingState } from '../../engine/scaling-state';
 import type { Explanation, ObjectStatus } from '../../engine/evaluate-types';
 import type { WorkloadRef } from '../kubernetes/scale-target-api';
 
+/**
+ * What the state keeps of a decision's explanation: the rule and the sentence (`status` shows them)
+ * and a scalingModifiers formula's inputs. The per-trigger details and the steps are in the `scaled`
+ * log line; the DynamoDB item drops them (compact-state-document.ts), so nothing may read them here.
+ */
+export type StoredExplanation = Pick<Explanation, 'rule' | 'message' | 'composite'>;
+
 export interface StoredDecision {
   at: number;
   fromReplicas: number;
   desiredReplicas: number;
   applied: boolean;
-  explanation: Explanation;
+  explanation: StoredExplanation;
 }
 
 /** A summary of the spec kept beside the state, for `status` and for restore-on-removal. */

@@ -131,6 +131,32 @@ describe('scale reads from one list per namespace (issue 13, goal 5)', () => {
   });
 });
 
+describe('lists scoped to the caller\'s pass (passOf)', () => {
+  it('answers every read of its pass however long the pass takes, and the next pass lists again', async () => {
+    let pass = 1;
+    let now = NOW;
+    const listing = new KubernetesScaleTargetApi(server.kubeConfig(), { now: () => now, passOf: () => pass });
+    for (const name of ['p1', 'p2']) server.put('Deployment', { ...deployment('passes', name, 2), status: { replicas: 2 } });
+    const ref = (name: string): WorkloadRef => ({ namespace: 'passes', apiVersion: 'apps/v1', kind: 'Deployment', name });
+
+    await listing.getScale(ref('p1'));
+    await listing.findHpaFor(ref('p1'));
+    now += 12_000; // a slow pass: past the 5 s a list answers for without passOf
+    await listing.getScale(ref('p2'));
+    await listing.findHpaFor(ref('p2'));
+    pass += 1; // the next pass, 3 s later
+    now += 3_000;
+    await listing.getScale(ref('p1'));
+    await listing.findHpaFor(ref('p1'));
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /apis/apps/v1/namespaces/passes/deployments',
+      'GET /apis/autoscaling/v2/namespaces/passes/horizontalpodautoscalers',
+      'GET /apis/apps/v1/namespaces/passes/deployments',
+      'GET /apis/autoscaling/v2/namespaces/passes/horizontalpodautoscalers',
+    ]);
+  });
+});
+
 describe('errors a person can act on', () => {
   it('names the missing target on 404', async () => {
     const error = (await api.getScale({ ...web, name: 'ghost' }).catch((e: unknown) => e)) as KubernetesApiError;

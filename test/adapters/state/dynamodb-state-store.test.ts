@@ -4,7 +4,8 @@ import { DynamoDbStateStore, createStateTable } from '../../../lambdas/adapters/
 import { startDynalite } from '../../support/dynalite';
 import { startFaultProxy } from '../../support/fault-proxy';
 import type { RunningDynalite } from '../../support/dynalite';
-import { storedState } from './state-fixtures';
+import { busyState, legacyItem, storedState } from './state-fixtures';
+import { itemBytes } from '../../../bench/support/dynamodb-item-size';
 
 let db: RunningDynalite;
 let tableCount = 0;
@@ -27,17 +28,34 @@ describe('DynamoDbStateStore against dynalite', () => {
   it('round-trips an item and bumps its version', async () => {
     const { store } = await freshStore();
     const item = storedState('prod/jobs/orders', {
-      lastDecision: {
-        at: 5,
-        fromReplicas: 1,
-        desiredReplicas: 3,
-        applied: true,
-        explanation: { summary: 'x' } as never,
-      },
+      lastDecision: { at: 5, fromReplicas: 1, desiredReplicas: 3, applied: true, explanation: { rule: 'hpa', message: 'scaled 1 → 3' } },
     });
     expect(await store.save(item, 0)).toBe('saved');
     const loaded = (await store.loadMany(['prod/jobs/orders'])).states.get('prod/jobs/orders');
     expect(loaded).toEqual({ ...item, version: 1 });
+  });
+
+  it('upgrade: an item written in format 1 loads whole, and is rewritten in format 2 (1 write unit) conditionally on its version', async () => {
+    const { store, tableName } = await freshStore();
+    const old = { ...busyState(), expiresAt: 1_800_000_000 };
+    await db.client.send(new PutItemCommand({ TableName: tableName, Item: legacyItem(old, 41) }));
+
+    const loaded = (await store.loadMany([old.key])).states.get(old.key);
+    expect(loaded).toEqual({ ...old, version: 41 });
+    expect((await store.listAll()).map((state) => state.key)).toEqual([old.key]);
+
+    expect(await store.save(loaded!, 40)).toBe('conflict');
+    expect(await store.save(loaded!, 41)).toBe('saved');
+    const raw = (await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: old.key } } }))).Item!;
+    expect(Object.keys(raw).sort()).toEqual(['d', 'expiresAt', 'pk', 'version']);
+    expect(itemBytes(raw)).toBeLessThanOrEqual(1024);
+    expect(itemBytes(legacyItem(old, 41))).toBeGreaterThan(2048);
+    const { rule, message } = old.lastDecision!.explanation;
+    expect((await store.loadMany([old.key])).states.get(old.key)).toEqual({
+      ...old,
+      version: 42,
+      lastDecision: { ...old.lastDecision!, explanation: { rule, message } },
+    });
   });
 
   it('writes expiresAt as a top-level number attribute for DynamoDB TTL', async () => {
