@@ -20,18 +20,12 @@ function onlyObject(yaml: string): ScaledObject {
 }
 const example = (file: string) => onlyObject(readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8'));
 
-function sqsObject(queueURL: string): ScaledObject {
-  return onlyObject(`
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: worker, namespace: shop}
-spec:
-  scaleTargetRef: {name: worker}
-  triggers:
-    - type: aws-sqs-queue
-      metadata: {queueURL: "${queueURL}", awsRegion: eu-west-1, queueLength: "5"}
-`);
+/** `shop/worker` with these triggers, one flow mapping each. */
+function withTriggers(...triggers: string[]): ScaledObject {
+  return onlyObject(`{apiVersion: keda.sh/v1alpha1, kind: ScaledObject, metadata: {name: worker, namespace: shop}, spec: {scaleTargetRef: {name: worker}, triggers: [${triggers.join(', ')}]}}`);
 }
+const sqsTrigger = (queueURL: string) => `{type: aws-sqs-queue, metadata: {queueURL: "${queueURL}", awsRegion: eu-west-1, queueLength: "5"}}`;
+const sqsObject = (queueURL: string) => withTriggers(sqsTrigger(queueURL));
 
 describe('arnMatches: IAM Resource wildcards (AWS IAM User Guide, reference_policies_elements_resource.html: "*" any combination of characters, "?" any single character; case-sensitive)', () => {
   it.each([
@@ -101,33 +95,18 @@ describe('iamRefusal: what a cluster ScaledObject needs against what the constru
   });
 
   it('refuses a CloudWatch trigger read with the scaler\'s own role unless cloudWatchMetrics is allowed (GetMetricData has no resource-level permissions)', () => {
-    const object = onlyObject(`
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: api, namespace: shop}
-spec:
-  scaleTargetRef: {name: api}
-  triggers:
-    - type: aws-cloudwatch
-      metadata: {namespace: AWS/SQS, metricName: ApproximateNumberOfMessagesVisible, dimensionName: QueueName, dimensionValue: orders, targetMetricValue: "5", minMetricValue: "0", awsRegion: eu-west-1}
-`);
+    const object = withTriggers(
+      '{type: aws-cloudwatch, metadata: {namespace: AWS/SQS, metricName: ApproximateNumberOfMessagesVisible, dimensionName: QueueName, dimensionValue: orders, targetMetricValue: "5", minMetricValue: "0", awsRegion: eu-west-1}}',
+    );
     expect(iamRefusal(object, {}, context)).toContain('set clusterObjectPermissions.cloudWatchMetrics: true in the construct, which grants the pod scaler\'s role {"Effect":"Allow","Action":["cloudwatch:GetMetricData"],"Resource":"*"}');
     expect(iamRefusal(object, { cloudWatchMetrics: true }, context)).toBeUndefined();
   });
 
   it('names every missing grant of an object in one message', () => {
-    const object = onlyObject(`
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: worker, namespace: shop}
-spec:
-  scaleTargetRef: {name: worker}
-  triggers:
-    - type: aws-sqs-queue
-      metadata: {queueURL: "https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/orders", awsRegion: eu-west-1, queueLength: "5"}
-    - type: aws-kinesis-stream
-      metadata: {streamName: clicks, awsRegion: eu-west-1, shardCount: "2"}
-`);
+    const object = withTriggers(
+      sqsTrigger(`https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/orders`),
+      '{type: aws-kinesis-stream, metadata: {streamName: clicks, awsRegion: eu-west-1, shardCount: "2"}}',
+    );
     const refusal = iamRefusal(object, {}, context) ?? '';
     expect(refusal.startsWith('spec.triggers: sqs:GetQueueAttributes on ')).toBe(true);
     expect(refusal).toContain(`; kinesis:DescribeStreamSummary on arn:aws:kinesis:eu-west-1:${ACCOUNT}:stream/clicks is outside`);
