@@ -33,6 +33,7 @@ interface LiveObjectOptions {
   queue?: string;
   queueLength?: string;
   restore?: boolean;
+  namespace?: string;
 }
 
 /** A ScaledObject `shop/<name>` on a moto queue (5 messages per replica) scaling the Deployment of the same name. */
@@ -42,7 +43,7 @@ function liveObject(name: string, options: LiveObjectOptions = {}): KubernetesOb
     kind: 'ScaledObject',
     metadata: {
       name,
-      namespace: NAMESPACE,
+      namespace: options.namespace ?? NAMESPACE,
       annotations: { ...(options.managed === false ? {} : { [MANAGED_ANNOTATION]: 'true' }), ...options.annotations },
       ...(options.finalizers ? { finalizers: options.finalizers } : {}),
     },
@@ -86,7 +87,10 @@ beforeAll(async () => {
   await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
   custom = harness.kube.adminKubeConfig().makeApiClient(CustomObjectsApi);
   // A just-Established CRD's storage answers 429 "storage is (re)initializing" for a moment; statusOf retries it.
-  expect(await statusOf(() => custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE }))).toBe(200);
+  for (const plural of ['scaledobjects', 'triggerauthentications']) {
+    expect(await statusOf(() => custom.listNamespacedCustomObject({ ...KEDA, plural, namespace: NAMESPACE }))).toBe(200);
+  }
+  expect(await statusOf(() => custom.listClusterCustomObject({ ...KEDA, plural: 'clustertriggerauthentications' }))).toBe(200);
 }, REAL_POD_SCALER_START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -96,10 +100,11 @@ afterAll(async () => {
 beforeEach(async () => {
   if (REAL_POD_SCALER_SKIP) return;
   await harness.reset();
-  const { items } = (await custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE })) as { items: KubernetesObject[] };
+  // Every namespace: a test may use another one than `shop`.
+  const { items } = (await custom.listClusterCustomObject(KEDA)) as { items: KubernetesObject[] };
   for (const item of items) {
-    if (item.metadata?.finalizers?.length) await harness.kube.mergePatch(item, { metadata: { finalizers: null } });
-    await deleteObject(item.metadata!.name!);
+    if (item.metadata?.finalizers?.length) await harness.kube.mergePatch({ ...item, apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' }, { metadata: { finalizers: null } });
+    await custom.deleteNamespacedCustomObject({ ...KEDA, namespace: item.metadata!.namespace!, name: item.metadata!.name! });
   }
 });
 
@@ -150,9 +155,11 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
 
   it('honours paused-scale-out added between ticks, and force-activation, from the next pass', async () => {
     await harness.putDeployment('orders', 2);
+    await harness.setBacklog(10); // ceil(10 / 5) = 2: active, and already at its count
     await harness.kube.apply([liveObject('orders')]);
     const handler = harness.handlerFor(clusterSourced());
-    await harness.tick(handler); // no backlog: 2 -> 0 waits for the cooldown, nothing scales yet
+    await harness.tick(handler);
+    expect(await harness.replicasOf('orders')).toBe(2);
     await harness.kube.mergePatch(liveObject('orders'), { metadata: { annotations: { 'autoscaling.keda.sh/paused-scale-out': 'true' } } });
     await harness.setBacklog(47);
     nextMinute();
@@ -166,6 +173,27 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     await harness.tick(handler);
     // Forced active with no backlog: KEDA takes it from 0 to minReplicaCount's floor of 1.
     expect(await harness.replicasOf('idle')).toBe(1);
+  });
+
+  it('reads only the configured namespaces (LISTs per namespace), and an object outside them is neither scaled nor restored', async () => {
+    const billing = { namespace: 'billing' };
+    await harness.putDeployment('orders', 2);
+    await harness.putDeployment('invoices', 0, billing);
+    await harness.setBacklog(47);
+    await harness.kube.apply([liveObject('orders', { restore: true }), liveObject('invoices', { ...billing, queue: 'other' })]);
+    const onlyBilling = clusterSourced({ defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster', namespaces: ['billing'] } });
+    const handler = harness.handlerFor(onlyBilling);
+    const summary = await harness.tick(handler);
+    expect(summary.sourceProblems).toBeUndefined();
+    expect(await harness.replicasOf('invoices', billing)).toBe(10);
+    expect(await harness.replicasOf('orders')).toBe(2);
+    const lists = harness.proxy.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/apis/keda.sh/')).map((request) => request.path.split('?')[0]);
+    // A set: the adapter retries a LIST the server sheds with 429 once.
+    expect([...new Set(lists)].sort()).toEqual([
+      '/apis/keda.sh/v1alpha1/clustertriggerauthentications',
+      '/apis/keda.sh/v1alpha1/namespaces/billing/scaledobjects',
+      '/apis/keda.sh/v1alpha1/namespaces/billing/triggerauthentications',
+    ]);
   });
 
   it('holds the target at paused-replicas from the next pass', async () => {
