@@ -181,12 +181,21 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     await harness.putDeployment('invoices', 0, billing);
     await harness.setBacklog(47);
     await harness.kube.apply([liveObject('orders', { restore: true }), liveObject('invoices', { ...billing, queue: 'other' })]);
+    // First every namespace: `orders` (restoreToOriginalReplicaCount, taken over at 2) scales to 10.
+    await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(await harness.replicasOf('orders')).toBe(10);
+    harness.proxy.requests.length = 0;
+
+    // Then only `billing`: `orders` is outside the LIST, but not deleted, so it is left as it is.
+    nextMinute();
+    await harness.setBacklog(47);
     const onlyBilling = clusterSourced({ defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster', namespaces: ['billing'] } });
-    const handler = harness.handlerFor(onlyBilling);
-    const summary = await harness.tick(handler);
+    const summary = await harness.tick(harness.handlerFor(onlyBilling));
     expect(summary.sourceProblems).toBeUndefined();
+    expect(summary.restored).toEqual({ removed: 0, restored: 0, failures: [] });
+    expect(summary.evaluated).toBe(4); // invoices only, four passes
     expect(await harness.replicasOf('invoices', billing)).toBe(10);
-    expect(await harness.replicasOf('orders')).toBe(2);
+    expect(await harness.replicasOf('orders')).toBe(10);
     const lists = harness.proxy.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/apis/keda.sh/')).map((request) => request.path.split('?')[0]);
     // A set: the adapter retries a LIST the server sheds with 429 once.
     expect([...new Set(lists)].sort()).toEqual([
