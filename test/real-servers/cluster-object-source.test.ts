@@ -7,19 +7,22 @@
  * Objects are applied as `kubectl apply` does (server-side apply), annotated and deleted between
  * ticks with no redeploy: the handler of each test is one Lambda container built once.
  */
-import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import { KEDA_FINALIZER, MANAGED_ANNOTATION, OWNED_BY_KEDA_REASON } from '../../lambdas/adapters/kubernetes/cluster-object-source';
 import { CLUSTER, REGION } from '../pod-scaler/harness';
 import { NAMESPACE, queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
-import { KEDA_CRD_FILES, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
+import { KEDA_CRD_FILES, POD_SCALER_IDENTITY, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
 import { MOTO_ACCOUNT_ID } from '../support/moto-server';
 import { captureLogs } from '../support/capture-logs';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+const RBAC_FOR_NAMESPACES = fileURLToPath(new URL('../../deploy/rbac-live-objects-for-namespaces.sh', import.meta.url));
 
 /** The deployment's configuration when this cluster's objects live in the cluster: nothing bundled. */
 function clusterSourced(extra: Partial<ScalerConfig> = {}): ScalerConfig {
@@ -100,6 +103,8 @@ afterAll(async () => {
 beforeEach(async () => {
   if (REAL_POD_SCALER_SKIP) return;
   await harness.reset();
+  // The cluster-wide binding, which a test may have narrowed to namespaces.
+  await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
   // Every namespace: a test may use another one than `shop`.
   const { items } = (await custom.listClusterCustomObject(KEDA)) as { items: KubernetesObject[] };
   for (const item of items) {
@@ -175,7 +180,7 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     expect(await harness.replicasOf('idle')).toBe(1);
   });
 
-  it('reads only the configured namespaces (LISTs per namespace), and an object outside them is neither scaled nor restored', async () => {
+  it('reads only the configured namespaces (LISTs per namespace) with RBAC bound only there, and an object outside them is neither scaled nor restored', async () => {
     const billing = { namespace: 'billing' };
     await harness.putDeployment('orders', 2);
     await harness.putDeployment('invoices', 0, billing);
@@ -186,11 +191,19 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     expect(await harness.replicasOf('orders')).toBe(10);
     harness.proxy.requests.length = 0;
 
-    // Then only `billing`: `orders` is outside the LIST, but not deleted, so it is left as it is.
+    // Then only `billing`, with the RBAC bound only there (deploy/rbac-live-objects-for-namespaces.sh):
+    // `orders` is outside the LIST, but not deleted, so it is left as it is.
+    const rbac = harness.kube.adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.deleteClusterRoleBinding({ name: 'eks-lambda-scaler-live-objects' });
+    await harness.kube.apply(execFileSync(RBAC_FOR_NAMESPACES, ['billing'], { encoding: 'utf8' }));
     nextMinute();
     await harness.setBacklog(47);
     const onlyBilling = clusterSourced({ defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster', namespaces: ['billing'] } });
+    const asPodScaler = harness.kube.kubeConfigAs(POD_SCALER_IDENTITY).makeApiClient(CustomObjectsApi);
     const summary = await harness.tick(harness.handlerFor(onlyBilling));
+    // The narrowed RBAC was in force: the scaler's identity may list ScaledObjects in billing only.
+    const listIn = (namespace: string) => statusOf(() => asPodScaler.listNamespacedCustomObject({ ...KEDA, namespace }));
+    expect([await listIn('billing'), await listIn(NAMESPACE)]).toEqual([200, 403]);
     expect(summary.sourceProblems).toBeUndefined();
     expect(summary.restored).toEqual({ removed: 0, restored: 0, failures: [] });
     expect(summary.evaluated).toBe(4); // invoices only, four passes
