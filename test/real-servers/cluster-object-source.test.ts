@@ -22,7 +22,7 @@ import { captureLogs } from '../support/capture-logs';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
-const RBAC_FOR_NAMESPACES = fileURLToPath(new URL('../../deploy/rbac-live-objects-for-namespaces.sh', import.meta.url));
+const RBAC_FOR_NAMESPACES = fileURLToPath(new URL('../../deploy/rbac-for-namespaces.sh', import.meta.url));
 
 /** The deployment's configuration when this cluster's objects live in the cluster: nothing bundled. */
 function clusterSourced(extra: Partial<ScalerConfig> = {}): ScalerConfig {
@@ -191,11 +191,11 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     expect(await harness.replicasOf('orders')).toBe(10);
     harness.proxy.requests.length = 0;
 
-    // Then only `billing`, with the RBAC bound only there (deploy/rbac-live-objects-for-namespaces.sh):
+    // Then only `billing`, with the RBAC bound only there (deploy/rbac-for-namespaces.sh --live-objects):
     // `orders` is outside the LIST, but not deleted, so it is left as it is.
     const rbac = harness.kube.adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
     await rbac.deleteClusterRoleBinding({ name: 'eks-lambda-scaler-live-objects' });
-    await harness.kube.apply(execFileSync(RBAC_FOR_NAMESPACES, ['billing'], { encoding: 'utf8' }));
+    await harness.kube.apply(execFileSync(RBAC_FOR_NAMESPACES, ['--live-objects', 'billing'], { encoding: 'utf8' }));
     nextMinute();
     await harness.setBacklog(47);
     const onlyBilling = clusterSourced({ defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster', namespaces: ['billing'] } });
