@@ -18,6 +18,11 @@ import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
 import { systemClock } from '../util/system-clock';
 import type { Clock, ScaleUpNotice } from './tick-types';
+import { ClusterObjectSource, type ClusterObjectSourceOptions } from '../adapters/kubernetes/cluster-object-source';
+import { bundledClusters, bundledObjectSource } from './bundled-object-source';
+import type { SourceAssignment } from './load-sources';
+import type { ScaledObject } from '../engine/spec/scaled-object';
+import { iamRefusal, partitionOf } from '../engine/iam/iam-allowance';
 import type { InvocationRuntime, ShardEvent } from './run-invocation';
 
 import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
@@ -34,6 +39,23 @@ export interface RuntimeOverrides {
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
   awsClients?: AwsClientFactoryOptions;
+  /** Where cluster ScaledObjects' outcomes go (the status writer); default: Events on the workload. */
+  reporterFor?: ClusterObjectSourceOptions['reporterFor'];
+}
+
+/**
+ * One source per cluster, as the configuration chooses: the bundled objects, or the cluster's own
+ * ScaledObjects (one adapter for every cluster-sourced cluster, so its caches live per container).
+ */
+export function objectSourcesFor(config: ScalerConfig, options: Omit<ClusterObjectSourceOptions, 'checkPermissions'>, env: NodeJS.ProcessEnv = process.env): SourceAssignment[] {
+  const bundled = bundledObjectSource({ config, stateStore: options.stateStore, scaleTargets: options.scaleTargets });
+  const allowance = config.clusterObjectPermissions;
+  const arnContext = { account: env.SCALER_ACCOUNT_ID ?? '', partitionOf };
+  const live = new ClusterObjectSource({
+    ...options,
+    ...(allowance ? { checkPermissions: (object: ScaledObject) => iamRefusal(object, allowance, arnContext) } : {}),
+  });
+  return bundledClusters(config).map((cluster) => ({ cluster, source: cluster.objectSource === 'cluster' ? live : bundled }));
 }
 
 export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): Promise<InvocationRuntime> {
@@ -76,11 +98,21 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     }
   };
 
+  const stateStore = new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName });
+  const objectSources = objectSourcesFor(config, {
+    kubeConfigFor,
+    scaleTargets,
+    stateStore,
+    now: () => clock.now(),
+    ...(overrides.reporterFor ? { reporterFor: overrides.reporterFor } : {}),
+  }, env);
+
   return {
     tick: {
       config,
       clock,
-      stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
+      stateStore,
+      objectSources,
       scaleTargets,
       beginPass: () => {
         pass += 1;

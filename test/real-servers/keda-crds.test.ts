@@ -15,11 +15,12 @@ import {
   REAL_KUBE_START_TIMEOUT_MS,
   startRealKubeApiServer,
   statusOf,
+  waitForEstablished,
+  KEDA_CRD_FILES as CRD_FILES,
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
-const CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml'];
 const EXAMPLE_FILES = readdirSync(new URL('../../examples/', import.meta.url)).filter((file) => file.endsWith('.yaml'));
 const NS = 'jobs';
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -53,17 +54,6 @@ async function applyOutcome(kube: RealKubeApiServer, object: KubernetesObject): 
     const { body, message } = error as { body?: unknown; message?: string };
     return typeof body === 'string' ? body : JSON.stringify(body ?? message);
   }
-}
-
-async function waitForEstablished(kube: RealKubeApiServer, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(
-      'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name);
-    if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) return;
-    // The server's own establishing controller runs asynchronously; this polls it, no timing is asserted.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`CRD ${name} was not Established`);
 }
 
 describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {

@@ -15,7 +15,8 @@
  *    client makes one attempt per send, so a wire request is one Invoke the scaler sent.
  *  - each test has its own state table (reset()), so the warning names `harness.tableName()`.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { captureLogs } from '../support/capture-logs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CLUSTER, configFrom, pollOnly, sqsObject } from '../pod-scaler/harness';
 import { queueUrl, REAL_POD_SCALER_SKIP, useRealHarness, type RealHarness } from '../pod-scaler/real-harness';
@@ -37,29 +38,6 @@ beforeEach(async () => {
 /** Writes a raw item the scaler did not write (corrupted, newer, foreign). */
 async function putRawItem(key: string, version: { N: string } | { S: string }, doc: string): Promise<void> {
   await harness.dynalite.client.send(new PutItemCommand({ TableName: harness.tableName(), Item: { pk: { S: key }, version, doc: { S: doc } } }));
-}
-
-async function captureLogs<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
-  const written: string[] = [];
-  process.env.TEST_LOG_LEVEL = 'INFO';
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  // Powertools writes WARN and ERROR lines to stderr, the rest to stdout.
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  try {
-    const result = await run();
-    const lines = written
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{') && line.includes('"level"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, lines };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-    delete process.env.TEST_LOG_LEVEL;
-  }
 }
 
 describe.skipIf(REAL_POD_SCALER_SKIP)('a state item that does not decode (real kube-apiserver, moto, dynalite)', () => {
