@@ -5,7 +5,7 @@
  * kedacore/keda v2.20 apis/keda/v1alpha1/) and accept what it accepts, including every example in
  * examples/. deploy/rbac-live-objects.yaml is proved allow/deny with the pod scaler's EKS identity.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import {
@@ -17,9 +17,8 @@ import {
   statusOf,
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
+import { applyKedaCrds, repoFile } from '../support/keda-crds';
 
-const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
-const CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml'];
 const EXAMPLE_FILES = readdirSync(new URL('../../examples/', import.meta.url)).filter((file) => file.endsWith('.yaml'));
 const NS = 'jobs';
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -55,24 +54,12 @@ async function applyOutcome(kube: RealKubeApiServer, object: KubernetesObject): 
   }
 }
 
-async function waitForEstablished(kube: RealKubeApiServer, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(
-      'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name);
-    if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) return;
-    // The server's own establishing controller runs asynchronously; this polls it, no timing is asserted.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`CRD ${name} was not Established`);
-}
-
 describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
   let kube: RealKubeApiServer;
 
   beforeAll(async () => {
     kube = await startRealKubeApiServer();
-    for (const file of CRD_FILES) await kube.apply(repoFile(`deploy/crds/${file}`));
-    for (const file of CRD_FILES) await waitForEstablished(kube, file.replace(/\.yaml$/, ''));
+    await applyKedaCrds(kube);
     await kube.apply(['shop', 'billing', 'analytics', 'batch', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }, REAL_KUBE_START_TIMEOUT_MS);
   afterAll(() => kube?.close());

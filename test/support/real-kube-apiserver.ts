@@ -79,8 +79,11 @@ export interface RealKubeApiServer {
   startMillis: number;
   /** A KubeConfig as system:masters (static token): for the tests' own set-up and checks. */
   adminKubeConfig(): KubeConfig;
-  /** A KubeConfig that signs a fresh EKS token per request as `identity`: what the scaler sees. */
-  kubeConfigAs(identity: EksTestIdentity, clusterName?: string): KubeConfig;
+  /**
+   * A KubeConfig that signs a fresh EKS token per request as `identity`: what the scaler sees.
+   * `via` sends it through another endpoint (a recording or fault proxy) that has its own CA.
+   */
+  kubeConfigAs(identity: EksTestIdentity, clusterName?: string, via?: { endpoint: string; caPem: string }): KubeConfig;
   /** Server-side applies YAML text (one or more documents) or objects, as admin; returns what the server stored. */
   apply(manifests: string | KubernetesObject[]): Promise<KubernetesObject[]>;
   /** Merge-patches an object's status subresource, as admin (a controller's job, absent here). */
@@ -127,8 +130,8 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
     clusterName,
     startMillis: ready.startMillis,
     adminKubeConfig,
-    kubeConfigAs(identity, tokenCluster = clusterName) {
-      const config = kubeConfigWith(ready, { name: identity.username });
+    kubeConfigAs(identity, tokenCluster = clusterName, via) {
+      const config = kubeConfigWith(via ? { ...ready, ...via } : ready, { name: identity.username });
       config.addAuthenticator({
         isAuthProvider: (user) => user.name === identity.username,
         applyAuthentication: async (_user, opts) => {
