@@ -27,7 +27,7 @@
 import type { StateStore, StoredObjectState } from '../adapters/state/state-store';
 import type { TriggerResult, EvaluateOutput } from '../engine/evaluate-types';
 import { evaluate, recordScaleEvent } from '../engine/evaluate';
-import { initialScalingState } from '../engine/scaling-state';
+import { initialScalingState, type ScalingState } from '../engine/scaling-state';
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import type { ObjectTickResult, ScaleUpNotice } from './tick-types';
 import type { PreparedObject } from './prepare-object';
@@ -35,7 +35,7 @@ import { workloadOf } from './object-key';
 import { describeError } from './describe-error';
 import { reconcileClaim } from './reconcile-claim';
 import { transitionEvents } from './transition-events';
-import type { KubernetesEvent, ScaleTargetApi, WorkloadRef } from '../adapters/kubernetes/scale-target-api';
+import type { KubernetesEvent } from '../adapters/kubernetes/scale-target-api';
 
 export interface ApplyContext {
   key: string;
@@ -51,11 +51,18 @@ export interface ApplyContext {
    */
   recordEvaluation?: StateStore['save'];
   dryRun: boolean;
+  /**
+   * Where the pass's Events go: the object's source decides (object-source.ts `OutcomeReporter`).
+   * Defaults to the workload, through the scale-target API.
+   */
+  reportEvent?: (event: KubernetesEvent) => Promise<void>;
 }
 
 export interface AppliedDecision {
   result: ObjectTickResult;
   scaleUp?: ScaleUpNotice;
+  /** The scaling state this evaluation produced (health, lastActiveTime...), for the object's status. */
+  scaling?: ScalingState;
 }
 
 export function summaryOf(object: ScaledObject): StoredObjectState['summary'] {
@@ -114,7 +121,7 @@ export async function applyDecision(
     explanation: output.explanation,
     ...(warnings.length > 0 ? { warnings } : {}),
   };
-  if (context.dryRun) return { result: baseResult };
+  if (context.dryRun) return { result: baseResult, scaling: output.state };
 
   const expectedVersion = stored?.version ?? 0;
   const base: StoredObjectState = {
@@ -135,15 +142,16 @@ export async function applyDecision(
   };
 
   const workload = workloadOf(object);
+  const report = context.reportEvent ?? ((event: KubernetesEvent) => api.recordEvent(workload, event));
   const transitions = transitionEvents(object.id, reconciledStored, output);
   if (!output.scale) {
     const record = context.recordEvaluation ?? ((item: StoredObjectState, version: number) => context.stateStore.save(item, version));
     const saved = await record(base, expectedVersion);
-    if (saved !== 'saved') return { result: overlapResult(baseResult) };
+    if (saved !== 'saved') return { result: overlapResult(baseResult), scaling: output.state };
     // With writes held to the end of the invocation, 'saved' means held: an overlapping invocation
     // that wins the final write may record the same transition Event once more (Events aggregate).
-    await recordEvents(api, workload, transitions);
-    return { result: baseResult };
+    await recordEvents(report, transitions);
+    return { result: baseResult, scaling: output.state };
   }
 
   const decision = { at: now, fromReplicas: current, desiredReplicas: desired, explanation: output.explanation };
@@ -174,17 +182,18 @@ export async function applyDecision(
     // drops the phantom scale event (reconcile-claim.ts).
     const revert = await context.stateStore.save(reverted, expectedVersion + 1);
     const unreverted = revert === 'conflict' ? '; the state still records the claim (a newer write came first), so the next pass reconciles it with the observed count' : '';
-    await recordEvents(api, workload, transitions);
-    return { result: { ...baseResult, status: 'error', statusReason: reason + unreverted, error: reason + unreverted } };
+    await recordEvents(report, transitions);
+    return { scaling: output.state, result: { ...baseResult, status: 'error', statusReason: reason + unreverted, error: reason + unreverted } };
   }
 
-  await recordEvents(api, workload, [
+  await recordEvents(report, [
     ...transitions,
     { type: 'Normal', reason: desired > current ? 'ScaledUp' : 'ScaledDown', message: `ScaledObject ${object.id}: ${output.explanation.message}` },
   ]);
 
   return {
     result: { ...baseResult, scaled: true },
+    scaling: claimed.scaling,
     ...(desired > current
       ? {
           scaleUp: {
@@ -202,8 +211,8 @@ export async function applyDecision(
 }
 
 /** An Event is a courtesy: the decision already happened and is in state, so a failed write is dropped. */
-async function recordEvents(api: ScaleTargetApi, workload: WorkloadRef, events: readonly KubernetesEvent[]): Promise<void> {
-  for (const event of events) await api.recordEvent(workload, event).catch(() => undefined);
+async function recordEvents(report: (event: KubernetesEvent) => Promise<void>, events: readonly KubernetesEvent[]): Promise<void> {
+  for (const event of events) await report(event).catch(() => undefined);
 }
 
 /** Losing the race to an overlapping invocation is normal: reported, not an error. */

@@ -61,6 +61,8 @@ export function createPodScalerHandler(
       observability.logger.info('objects evaluated by an overlapping invocation', { overlapped: summary.overlapped });
     }
     const problems = [
+      ...(summary.sourceProblems ?? []),
+      ...(summary.rejected ?? []),
       ...(summary.shardFailures ?? []),
       ...summary.noticeFailures,
       ...(summary.restored?.failures ?? []),

@@ -21,7 +21,15 @@ export interface ObjectSource {
    * tick then skips that cluster and restores nothing for it, since a failed read is never taken
    * to mean "everything was deleted".
    */
-  load(cluster: ClusterRef, deadline: number): Promise<SourceSnapshot>;
+  load(cluster: ClusterRef, deadline: number, options?: LoadOptions): Promise<SourceSnapshot>;
+}
+
+export interface LoadOptions {
+  /**
+   * Also find the removed objects (a scan of the state table): only the scheduled invocation, which
+   * restores them, asks. Shards and alarm evaluations see part of the fleet, so they never do.
+   */
+  findRemoved?: boolean;
 }
 
 export interface SourceSnapshot {
@@ -33,6 +41,8 @@ export interface SourceSnapshot {
   removed: RemovedObject[];
   /** Opaque marker the next load may use to skip work (bundled: config hash; cluster: resourceVersions). */
   version: string;
+  /** What went wrong without failing the load (e.g. the state scan for removed objects), for the log. */
+  problems?: string[];
 }
 
 export interface SourcedObject {

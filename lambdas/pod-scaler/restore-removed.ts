@@ -1,16 +1,17 @@
 /**
  * KEDA's `advanced.restoreToOriginalReplicaCount`, for a serverless control plane: a ScaledObject
- * "is deleted" when it leaves the deployed configuration. Its target then goes back to the replica
- * count recorded when the scaler first took it over (if the spec asked for that), and its state
- * item gets a TTL so DynamoDB removes it. A restore that fails leaves the item without a TTL, so
- * the next invocation (the container does not mark the configuration checked) tries again.
+ * "is deleted" when its source no longer yields it (it left the deployed configuration, or it was
+ * deleted from the cluster). Its target then goes back to the replica count recorded when the
+ * scaler first took it over (if the spec asked for that), and its state item gets a TTL so
+ * DynamoDB removes it. A restore that fails leaves the item without a TTL, so the next invocation
+ * finds it removed again and retries.
  *
- * The configuration only changes with a deployment, and a deployment starts new Lambda containers,
- * so this runs once per container rather than scanning the table every minute.
+ * Which objects are removed is the source's answer (object-source.ts `removed`), taken from the
+ * spec stored in state, so the restore needs no redeploy and no copy of the deleted object.
  */
 import type { TickDependencies } from './tick-types';
-import { objectKey } from './object-key';
 import { describeError } from './describe-error';
+import type { RemovedObject } from './object-source';
 
 /** How long state of a removed object is kept (for `status` and for a quick re-add), seconds. */
 export const REMOVED_STATE_TTL_SECONDS = 7 * 24 * 3600;
@@ -21,28 +22,31 @@ export interface RestoreSummary {
   failures: string[];
 }
 
-const checkedConfigs = new WeakSet<object>();
-
-export async function restoreRemovedObjects(deps: TickDependencies): Promise<RestoreSummary> {
+export async function restoreRemovedObjects(
+  deps: Pick<TickDependencies, 'clock' | 'stateStore' | 'scaleTargets'>,
+  removed: readonly RemovedObject[],
+): Promise<RestoreSummary> {
   const summary: RestoreSummary = { removed: 0, restored: 0, failures: [] };
-  if (checkedConfigs.has(deps.config)) return summary;
-  const configured = new Set(deps.config.scaledObjects.map((object) => objectKey(object, deps.config)));
+  if (removed.length === 0) return summary;
   const now = deps.clock.now();
-  for (const item of await deps.stateStore.listAll()) {
-    if (configured.has(item.key) || item.expiresAt !== undefined) continue;
+  const { states } = await deps.stateStore.loadMany(removed.map((object) => object.key));
+  for (const object of removed) {
+    const item = states.get(object.key);
+    // Gone meanwhile, or marked by an overlapping invocation: nothing left to do.
+    if (!item || item.expiresAt !== undefined) continue;
     summary.removed += 1;
-    const original = item.scaling.originalReplicaCount;
-    let statusReason = 'removed from the configuration; target left at its current replica count';
+    const original = object.originalReplicaCount;
+    let statusReason = 'removed from its source; target left at its current replica count';
     let restoreFailed = false;
-    if (item.summary.restoreToOriginalReplicaCount && original !== undefined) {
+    if (object.restoreToOriginalReplicaCount && original !== undefined) {
       try {
-        const api = await deps.scaleTargets(item.cluster);
-        await api.patchScaleReplicas(item.summary.target, original);
+        const api = await deps.scaleTargets(object.cluster);
+        await api.patchScaleReplicas(object.target, original);
         summary.restored += 1;
-        statusReason = `removed from the configuration; target restored to its original ${original} replicas`;
+        statusReason = `removed from its source; target restored to its original ${original} replicas`;
       } catch (error) {
-        summary.failures.push(`${item.key}: ${describeError(error)}`);
-        statusReason = `removed from the configuration; restoring ${original} replicas failed (retried by the next invocation): ${describeError(error)}`;
+        summary.failures.push(`${object.key}: ${describeError(error)}`);
+        statusReason = `removed from its source; restoring ${original} replicas failed (retried by the next invocation): ${describeError(error)}`;
         restoreFailed = true;
       }
     }
@@ -56,8 +60,7 @@ export async function restoreRemovedObjects(deps: TickDependencies): Promise<Res
     };
     await deps.stateStore
       .save(removal, item.version)
-      .catch((error: unknown) => summary.failures.push(`${item.key}: recording the removal failed: ${describeError(error)}`));
+      .catch((error: unknown) => summary.failures.push(`${object.key}: recording the removal failed: ${describeError(error)}`));
   }
-  if (summary.failures.length === 0) checkedConfigs.add(deps.config);
   return summary;
 }

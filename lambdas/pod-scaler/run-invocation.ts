@@ -9,7 +9,7 @@ import { runTick } from './tick';
 import { classifyEvent, SHARD_EVENT_SOURCE, type InvocationEvent } from './invocation-event';
 import { objectsForAlarm } from './alarm-match';
 import { planShards } from './shards';
-import { objectKey } from './object-key';
+import { loadObjects } from './load-sources';
 import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
 import { describeError } from './describe-error';
 import { withinBudget } from '../util/within-budget';
@@ -58,8 +58,10 @@ export async function runInvocation(
 
   if (event.kind === 'alarm') {
     // Only a transition into ALARM means "a backlog is building"; OK and INSUFFICIENT_DATA wait for the tick.
-    const ids = event.state === 'ALARM' ? objectsForAlarm(tick.config.scaledObjects, event.metrics) : [];
-    const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0 }) : emptyTickSummary();
+    if (event.state !== 'ALARM') return finish(emptyTickSummary(), { trigger: 'alarm', shards: 1, alarm: event.alarmName });
+    const loaded = await loadObjects(tick, deadline);
+    const ids = objectsForAlarm(loaded.objects.map((sourced) => sourced.object), event.metrics);
+    const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0, loaded }) : emptyTickSummary();
     return finish(summary, { trigger: 'alarm', shards: 1, alarm: event.alarmName });
   }
 
@@ -68,8 +70,10 @@ export async function runInvocation(
     return finish(summary, { trigger: 'shard', shards: event.of });
   }
 
+  // The scheduled invocation alone looks for removed objects: it sees the whole fleet.
+  const loaded = await loadObjects(tick, deadline, { findRemoved: true });
   // Keys, not ids: the same namespace/name may exist in two clusters.
-  const keys = tick.config.scaledObjects.map((object) => objectKey(object, tick.config));
+  const keys = loaded.objects.map((sourced) => sourced.key);
   const shards = planShards(keys, runtime.maxObjectsPerInvocation);
   // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
   // A failed invoke is that shard's problem: reported and retried once, never the local shard's.
@@ -87,10 +91,10 @@ export async function runInvocation(
     )
   ).filter((failure): failure is string => failure !== undefined);
   // Best effort before the local shard: a failure or a hang is reported and retried next invocation.
-  const restored = await withinBudget(restoreRemovedObjects(tick), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
-    (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring objects removed from the configuration: ${describeError(error)}; retried next invocation`] }),
+  const restored = await withinBudget(restoreRemovedObjects(tick, loaded.removed), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
+    (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring removed objects: ${describeError(error)}; retried next invocation`] }),
   );
-  const summary = await runTick(tick, { deadline, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
+  const summary = await runTick(tick, { deadline, loaded, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
   return finish(summary, {
     trigger: 'schedule',
     shards: Math.max(1, shards.length),

@@ -8,6 +8,7 @@ import type { StateStore } from '../adapters/state/state-store';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import type { ParsedTrigger, Reading, TriggerError } from '../triggers/trigger-definition';
 import type { Explanation, ObjectStatus } from '../engine/evaluate-types';
+import type { LoadedObjects, SourceAssignment } from './load-sources';
 
 /** Time, injectable: real in Lambda, virtual in the simulator and tests. */
 export interface Clock {
@@ -71,7 +72,13 @@ export interface ScaleUpNotice {
 }
 
 export interface TickDependencies {
+  /** The deployment's configuration: clusters, and the bundled ScaledObjects when no `objectSources` are given. */
   config: ScalerConfig;
+  /**
+   * Where each cluster's ScaledObjects come from (object-source.ts). Default: the objects bundled in
+   * `config`, for the clusters it names.
+   */
+  objectSources?: SourceAssignment[];
   clock: Clock;
   stateStore: StateStore;
   /** The scale API for a cluster by name. */
@@ -103,6 +110,8 @@ export interface TickOptions {
    * comparisons; the replica counts are the same either way). Claims are always written at once.
    */
   writeEveryEvaluation?: boolean;
+  /** The objects, when the invocation already loaded them from the sources (to plan shards); else the tick loads them. */
+  loaded?: LoadedObjects;
 }
 
 export interface TickSummary {
@@ -128,6 +137,10 @@ export interface TickSummary {
    * older stored state; claims are never among them).
    */
   stateWrites?: { written: number; unchanged: number; failures: string[] };
+  /** Objects a source found but could not scale (bad spec, IAM outside the allowed patterns), each with why. */
+  rejected?: string[];
+  /** Clusters whose objects could not be read, and other source problems. */
+  sourceProblems?: string[];
 }
 
 export function emptyTickSummary(): TickSummary {

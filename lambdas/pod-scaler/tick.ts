@@ -31,7 +31,9 @@ import { mapWithConcurrency } from '../util/map-with-concurrency';
 import { withinBudget } from '../util/within-budget';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
-import { clusterOf, objectKey } from './object-key';
+import { loadObjects } from './load-sources';
+import type { ObjectOutcome, OutcomeReporter } from './object-source';
+import type { ScalingState } from '../engine/scaling-state';
 import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import type {
@@ -60,7 +62,11 @@ interface Entry {
   object: ScaledObject;
   key: string;
   cluster: string;
+  reporter: OutcomeReporter;
 }
+
+/** Longest reporting the invocation's outcomes (status writes) may take: best effort, after the passes. */
+export const REPORT_BUDGET_MS = 5_000;
 
 /** The pass's view of stored state, or why it could not be read. */
 type PassStates = LoadedStates | { unreadable: string };
@@ -82,6 +88,8 @@ interface PassContext {
   state: StateAccess;
   /** Successful readings of this invocation's KEDA polls, by item id, for `useCachedMetrics` triggers. */
   pollReadings: Map<string, Reading>;
+  /** Each object's latest outcome this invocation, reported once at its end. */
+  outcomes: Map<string, ObjectOutcome>;
 }
 
 export async function runTick(deps: TickDependencies, options: TickOptions): Promise<TickSummary> {
@@ -89,13 +97,25 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const start = clock.now();
   const windowMs = options.windowMs ?? 60_000;
   const only = options.onlyObjects ? new Set(options.onlyObjects) : undefined;
-  const entries: Entry[] = config.scaledObjects
-    .map((object) => ({ object, key: objectKey(object, config), cluster: clusterOf(object, config) }))
-    .filter((entry) => !only || only.has(entry.key) || only.has(entry.object.id));
+  const chosen = (key: string, id: string) => !only || only.has(key) || only.has(id);
+  const loaded = options.loaded ?? (await loadObjects(deps, options.deadline));
+  const entries: Entry[] = loaded.objects
+    .map(({ object, key, cluster, reporter }) => ({ object, key, cluster, reporter }))
+    .filter((entry) => chosen(entry.key, entry.object.id));
   const byKey = new Map(entries.map((entry) => [entry.key, entry]));
 
   const summary = emptyTickSummary();
-  if (entries.length === 0) return summary;
+  const rejected = loaded.rejected.filter((object) => chosen(object.key, `${object.namespace}/${object.name}`));
+  if (rejected.length > 0) summary.rejected = rejected.map((object) => `${object.key}: ${object.reason}`);
+  if (loaded.problems.length > 0) summary.sourceProblems = [...loaded.problems];
+  const outcomes = new Map<string, ObjectOutcome>();
+  if (!options.dryRun) {
+    for (const object of rejected) outcomes.set(object.key, rejectedOutcome(object, start));
+  }
+  if (entries.length === 0) {
+    await reportOutcomes(deps, outcomes, rejected, entries, options.deadline);
+    return summary;
+  }
 
   const coalesced = options.writeEveryEvaluation
     ? undefined
@@ -142,12 +162,61 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
         return false;
       });
     const began = clock.now();
-    await runPass({ deps, options, kedaPolls, states, cache, state, pollReadings }, passEntries, summary);
+    await runPass({ deps, options, kedaPolls, states, cache, state, pollReadings, outcomes }, passEntries, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }
   if (coalesced) await flushStateWrites(deps, coalesced, options.deadline, summary);
+  if (!options.dryRun) await reportOutcomes(deps, outcomes, rejected, entries, options.deadline);
   return summary;
+}
+
+/**
+ * Each object's last outcome of the invocation goes to its reporter (once per invocation, not per
+ * pass: the status is the object's state at the end of the minute). Best effort and bounded: a
+ * reporter that fails or hangs costs its own write, never the summary.
+ */
+async function reportOutcomes(
+  deps: TickDependencies,
+  outcomes: Map<string, ObjectOutcome>,
+  rejected: readonly { key: string; reporter: OutcomeReporter }[],
+  entries: readonly Entry[],
+  deadline: number,
+): Promise<void> {
+  if (outcomes.size === 0) return;
+  const reporters = new Map<string, OutcomeReporter>([...entries, ...rejected].map((entry) => [entry.key, entry.reporter]));
+  const budgetMs = Math.min(REPORT_BUDGET_MS, Math.max(0, deadline - deps.clock.now()));
+  const work = mapWithConcurrency([...outcomes.values()], OBJECT_CONCURRENCY, async (outcome) => {
+    await reporters.get(outcome.key)?.report(outcome).catch(() => undefined);
+  });
+  await withinBudget(work, budgetMs, () => '').catch(() => undefined);
+}
+
+function rejectedOutcome(object: { key: string; cluster: string; namespace: string; name: string; reason: string }, now: number): ObjectOutcome {
+  return {
+    key: object.key,
+    at: now,
+    result: { key: object.key, cluster: object.cluster, objectId: `${object.namespace}/${object.name}`, status: 'error', statusReason: object.reason, scaled: false, error: object.reason },
+    invalidSpec: object.reason,
+    paused: false,
+    health: {},
+  };
+}
+
+/** The outcome of one evaluated (or unevaluable) object, as plain data for its reporter. */
+function outcomeOf(entry: Entry, result: ObjectTickResult, scaling: ScalingState | undefined, now: number): ObjectOutcome {
+  const { pause, scaleTargetRef } = entry.object;
+  return {
+    key: entry.key,
+    at: now,
+    result,
+    paused: pause.paused,
+    ...(pause.pausedReplicas === undefined ? {} : { pausedReplicas: pause.pausedReplicas }),
+    health: scaling?.health ?? {},
+    ...(scaling?.lastActiveTime === undefined ? {} : { lastActiveTime: scaling.lastActiveTime }),
+    ...(scaling?.originalReplicaCount === undefined ? {} : { originalReplicaCount: scaling.originalReplicaCount }),
+    scaleTarget: { namespace: entry.object.namespace, apiVersion: scaleTargetRef.apiVersion, kind: scaleTargetRef.kind, name: scaleTargetRef.name },
+  };
 }
 
 /** Writes the invocation's deferred evaluations; what does not make it before the deadline is reported, never thrown. */
@@ -216,7 +285,7 @@ interface ClusterPassOutcome {
   calls: ReadPlanOutcome['calls'];
 }
 
-async function runClusterPass({ deps, options, kedaPolls, states, cache, state, pollReadings }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
+async function runClusterPass({ deps, options, kedaPolls, states, cache, state, pollReadings, outcomes }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
   const now = deps.clock.now();
   if ('unreadable' in states) return { results: entries.map((entry) => failedResult(entry, states.unreadable)), scaleUps: [], calls: {} };
   const budgetLeft = () => Math.max(0, options.deadline - deps.clock.now());
@@ -260,7 +329,11 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
     };
     try {
       const work = (async () => {
-        if (!preparation.ok) return recordUnevaluable(state, options, entry, stored, preparation, now);
+        if (!preparation.ok) {
+          const unevaluable = await recordUnevaluable(state, options, entry, stored, preparation, now);
+          outcomes.set(entry.key, outcomeOf(entry, unevaluable, stored?.scaling, now));
+          return unevaluable;
+        }
         const { object } = preparation.prepared;
         const triggerWarnings: string[] = [];
         const triggers = object.pause.paused ? [] : toTriggerResults(object, entry.key, readings, now, (warning) => triggerWarnings.push(warning));
@@ -272,8 +345,10 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
           stateStore: state,
           recordEvaluation: state.recordEvaluation,
           dryRun: options.dryRun ?? false,
+          reportEvent: (event) => entry.reporter.event(event),
         });
         if (applied.scaleUp) scaleUps.push(applied.scaleUp);
+        outcomes.set(entry.key, outcomeOf(entry, applied.result, applied.scaling ?? stored?.scaling, now));
         return triggerWarnings.length > 0 ? { ...applied.result, warnings: [...(applied.result.warnings ?? []), ...triggerWarnings] } : applied.result;
       })();
       return withWarnings(

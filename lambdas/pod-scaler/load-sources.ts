@@ -1,0 +1,59 @@
+/**
+ * The objects of one invocation, from each cluster's source. Clusters load concurrently, each
+ * under the invocation's deadline: a source that fails or hangs costs its own cluster this
+ * invocation (reported), never the others, and a failed read never yields "removed" objects.
+ */
+import type { ClusterRef } from '../config/scaler-config';
+import { withinBudget } from '../util/within-budget';
+import { bundledClusters, bundledObjectSource } from './bundled-object-source';
+import { describeError } from './describe-error';
+import type { LoadOptions, ObjectSource, RejectedObject, RemovedObject, SourcedObject } from './object-source';
+import type { TickDependencies } from './tick-types';
+
+/** One cluster and the source of its objects; the handler builds these from the configuration. */
+export interface SourceAssignment {
+  cluster: ClusterRef;
+  source: ObjectSource;
+}
+
+export interface LoadedObject extends SourcedObject {
+  cluster: string;
+}
+
+export interface LoadedObjects {
+  objects: LoadedObject[];
+  rejected: RejectedObject[];
+  removed: RemovedObject[];
+  /** Clusters that could not be read, and other source problems, each naming the cluster and the cause. */
+  problems: string[];
+}
+
+/** The sources of a tick: the ones wired by the handler, or the bundled configuration. */
+export function sourcesOf(deps: Pick<TickDependencies, 'objectSources' | 'config' | 'stateStore' | 'scaleTargets'>): SourceAssignment[] {
+  if (deps.objectSources) return deps.objectSources;
+  const source = bundledObjectSource(deps);
+  return bundledClusters(deps.config).map((cluster) => ({ cluster, source }));
+}
+
+export async function loadObjects(deps: TickDependencies, deadline: number, options: LoadOptions = {}): Promise<LoadedObjects> {
+  const loaded: LoadedObjects = { objects: [], rejected: [], removed: [], problems: [] };
+  const snapshots = await Promise.all(
+    sourcesOf(deps).map(async ({ cluster, source }) => {
+      try {
+        const budgetMs = Math.max(0, deadline - deps.clock.now());
+        return { cluster, snapshot: await withinBudget(source.load(cluster, deadline, options), budgetMs, () => 'did not answer before the invocation deadline') };
+      } catch (error) {
+        return { cluster, failure: `the ScaledObjects of cluster ${cluster.name} could not be read, so none of them was evaluated and none counts as removed: ${describeError(error)}` };
+      }
+    }),
+  );
+  for (const { cluster, snapshot, failure } of snapshots) {
+    if (failure !== undefined) loaded.problems.push(failure);
+    if (!snapshot) continue;
+    for (const sourced of snapshot.objects) loaded.objects.push({ ...sourced, cluster: cluster.name });
+    loaded.rejected.push(...snapshot.rejected);
+    loaded.removed.push(...snapshot.removed);
+    loaded.problems.push(...(snapshot.problems ?? []));
+  }
+  return loaded;
+}
