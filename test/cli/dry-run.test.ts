@@ -1,10 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runDryRun } from '../../cli/commands/dry-run';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
-import { captureIo, cli } from './cli-harness';
+import { captureIo, cli, FIXTURES, tempDir } from './cli-harness';
 
 // Class-level mocks: every client the command builds from the user's credentials is intercepted.
 const eksMock = mockClient(EKSClient);
@@ -70,6 +73,22 @@ describe('dry-run', () => {
     expect(server.requests.length).toBeGreaterThan(0);
     expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(server.get('Deployment', 'jobs', 'orders-worker')!.spec).toMatchObject({ replicas: 2 });
+  });
+
+  it('takes `kubectl get so -o yaml` output (a v1 List of live objects, status included) as it takes the file', async () => {
+    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '40', ApproximateNumberOfMessagesNotVisible: '7' } });
+    const object = parse(readFileSync(join(FIXTURES, 'sqs-worker.yaml'), 'utf8')) as { metadata: Record<string, unknown> };
+    const live = {
+      ...object,
+      metadata: { ...object.metadata, uid: '5f0c7a52-0d3c-4a8e-9a57-6a1d1bb0f1d2', resourceVersion: '4711', generation: 1, creationTimestamp: '2026-12-01T10:00:00Z' },
+      status: { scaleTargetKind: 'apps/v1.Deployment', conditions: [{ type: 'Ready', status: 'True', reason: 'ScaledObjectReady' }] },
+    };
+    const file = join(tempDir(), 'so.yaml');
+    writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [live] }));
+    const outcome = await cli(['dry-run', file, '--cluster', 'prod', '--region', 'us-east-1'], env);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^jobs\/orders-worker: would scale 2 -> 4 \(status active, rule scale-up-limit\)$/m);
   });
 
   it('reports an object it cannot evaluate with the reason, exit 1 (injected kubeconfig)', async () => {
