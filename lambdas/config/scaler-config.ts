@@ -3,10 +3,20 @@
  * The CLI and the simulator build the same shape from YAML files.
  */
 import type { ScaledObject } from '../engine/spec/scaled-object';
+import type { ClusterObjectPermissions } from '../engine/iam/iam-allowance';
 
 export interface ClusterRef {
   name: string;
   region: string;
+  /**
+   * Where this cluster's ScaledObjects come from: `bundled` (default), the files validated at synth
+   * and shipped in `scaledObjects`; or `cluster`, the ScaledObjects annotated
+   * `eks-lambda-scaler.io/managed: "true"` in the cluster itself, read every tick
+   * (docs/design-live-objects.md).
+   */
+  objectSource?: 'bundled' | 'cluster';
+  /** With the cluster source: the namespaces to read (one LIST per namespace per kind); absent = all namespaces. */
+  namespaces?: string[];
 }
 
 /** An EC2 Auto Scaling Group the node scaler sizes. */
@@ -58,4 +68,9 @@ export interface ScalerConfig {
    * slower 1..N scaling when pollingInterval is above 15 s).
    */
   hpaSyncPeriodSeconds?: number;
+  /**
+   * The AWS access the pod scaler was given for ScaledObjects read from a cluster, as ARN patterns;
+   * an object that needs more is rejected with the statement to add. Absent: no check.
+   */
+  clusterObjectPermissions?: ClusterObjectPermissions;
 }

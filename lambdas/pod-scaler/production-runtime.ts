@@ -18,6 +18,12 @@ import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
 import { systemClock } from '../util/system-clock';
 import type { Clock, ScaleUpNotice } from './tick-types';
+import { ClusterObjectSource, type ClusterObjectSourceOptions } from '../adapters/kubernetes/cluster-object-source';
+import { scaledObjectReporters } from '../adapters/kubernetes/scaled-object-status-api';
+import { bundledClusters, bundledObjectSource } from './bundled-object-source';
+import type { SourceAssignment } from './load-sources';
+import type { ScaledObject } from '../engine/spec/scaled-object';
+import { iamRefusal, partitionOf } from '../engine/iam/iam-allowance';
 import type { InvocationRuntime, ShardEvent } from './run-invocation';
 
 import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
@@ -34,6 +40,23 @@ export interface RuntimeOverrides {
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
   awsClients?: AwsClientFactoryOptions;
+  /** Where cluster ScaledObjects' outcomes go (the status writer); default: Events on the workload. */
+  reporterFor?: ClusterObjectSourceOptions['reporterFor'];
+}
+
+/**
+ * One source per cluster, as the configuration chooses: the bundled objects, or the cluster's own
+ * ScaledObjects (one adapter for every cluster-sourced cluster, so its caches live per container).
+ */
+export function objectSourcesFor(config: ScalerConfig, options: Omit<ClusterObjectSourceOptions, 'checkPermissions'>, env: NodeJS.ProcessEnv = process.env): SourceAssignment[] {
+  const bundled = bundledObjectSource({ config, stateStore: options.stateStore, scaleTargets: options.scaleTargets });
+  const allowance = config.clusterObjectPermissions;
+  const arnContext = { account: env.SCALER_ACCOUNT_ID ?? '', partitionOf };
+  const live = new ClusterObjectSource({
+    ...options,
+    ...(allowance ? { checkPermissions: (object: ScaledObject) => iamRefusal(object, allowance, arnContext) } : {}),
+  });
+  return bundledClusters(config).map((cluster) => ({ cluster, source: cluster.objectSource === 'cluster' ? live : bundled }));
 }
 
 export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): Promise<InvocationRuntime> {
@@ -73,11 +96,22 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     }
   };
 
+  const stateStore = new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName });
+  const objectSources = objectSourcesFor(config, {
+    kubeConfigFor,
+    scaleTargets,
+    stateStore,
+    now: () => clock.now(),
+    // Cluster ScaledObjects get KEDA's status and Events on themselves (scaled-object-status-api.ts).
+    reporterFor: overrides.reporterFor ?? scaledObjectReporters(kubeConfigFor, { now: () => clock.now(), onProblem: warnReportProblem }),
+  }, env);
+
   return {
     tick: {
       config,
       clock,
-      stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
+      stateStore,
+      objectSources,
       scaleTargets,
       readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
       ...(nodeScaler
@@ -93,6 +127,11 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       await invokeAsync(self, event);
     },
   };
+}
+
+/** A status or Event that could not be written: one structured line in the log, the pass goes on. */
+function warnReportProblem(problem: string): void {
+  console.warn(JSON.stringify({ level: 'WARN', message: 'ScaledObject status or event not written', problem }));
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

@@ -4,7 +4,7 @@
  */
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { TriggerResources } from './trigger-resources';
+import type { TriggerResources } from '../../lambdas/engine/iam/trigger-resources';
 
 /** Statement ids, so tests and people reading the policy can find each grant. */
 export const TRIGGER_STATEMENT_IDS = {

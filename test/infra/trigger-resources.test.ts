@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
-import { deriveTriggerResources, locateQueue } from '../../lib/permissions/trigger-resources';
+import { deriveTriggerResources, locateQueue } from '../../lambdas/engine/iam/trigger-resources';
 import { sqsScaledObject } from './support/scaler-stack';
 
 const context = { account: '999999999999', partitionOf: (region: string) => (region.startsWith('cn-') ? 'aws-cn' : 'aws') };

@@ -61,7 +61,7 @@ describe.skipIf(REAL_KUBE_SKIP)('CLI --cluster on a real kube-apiserver', () => 
     // The status the pod scaler's reporter writes: orders active, refunds refused by the parser.
     const reporterApi = new KubernetesScaledObjectStatusApi(kube.adminKubeConfig(), { now: () => Date.now() });
     const read = async (name: string) => (await kube.read<Stored>('keda.sh/v1alpha1', 'ScaledObject', 'shop', name))!;
-    const listed = (object: Stored) => ({ namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion });
+    const listed = (object: Stored) => ({ namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion, raw: object as unknown as Record<string, unknown> });
     const orders = await read('orders');
     const parsed = parseManifestObjects([await kube.read('keda.sh/v1alpha1', 'TriggerAuthentication', 'shop', 'orders-reader'), orders]);
     const outcome: ObjectOutcome = {

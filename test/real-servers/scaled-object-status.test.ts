@@ -21,7 +21,8 @@ import {
 import { applyKedaCrds, repoFile } from '../support/keda-crds';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
-import { KubernetesScaledObjectStatusApi, type ListedScaledObject } from '../../lambdas/adapters/kubernetes/scaled-object-status-api';
+import { KubernetesScaledObjectStatusApi } from '../../lambdas/adapters/kubernetes/scaled-object-status-api';
+import type { ListedScaledObject } from '../../lambdas/adapters/kubernetes/cluster-object-source';
 import { parseManifestObjects } from '../../lambdas/engine/spec/parse-manifests';
 import { formatIssue } from '../../lambdas/engine/spec/issues';
 import type { ObjectOutcome } from '../../lambdas/pod-scaler/object-source';
@@ -45,7 +46,7 @@ function manifest(name: string, queueLength = '5'): KubernetesObject {
 }
 
 function listedOf(object: Listed): ListedScaledObject {
-  return { namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion, ...(object.status ? { status: object.status } : {}) };
+  return { namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion, raw: object as unknown as Record<string, unknown> };
 }
 
 /** An active pass that scaled nothing: the tick's result as the source's reporter receives it. */

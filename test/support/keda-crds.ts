@@ -1,12 +1,11 @@
 /**
  * deploy/crds/ on a real kube-apiserver: applied, then waited on until the server serves them (its
- * establishing controller runs asynchronously, so an object applied at once could get a 404).
+ * establishing controller runs asynchronously, so an object applied at once could get a 404, and
+ * its storage then answers 429 for a moment).
  */
 import { readFileSync } from 'node:fs';
-import type { KubernetesObject } from '@kubernetes/client-node';
-import type { RealKubeApiServer } from './real-kube-apiserver';
-
-export const KEDA_CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml'];
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { KEDA_CRD_FILES, statusOf, waitForEstablished, type RealKubeApiServer } from './real-kube-apiserver';
 
 /** A file of this repository, as text. */
 export const repoFile = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
@@ -14,15 +13,12 @@ export const repoFile = (path: string): string => readFileSync(new URL(`../../${
 export async function applyKedaCrds(kube: RealKubeApiServer): Promise<void> {
   for (const file of KEDA_CRD_FILES) await kube.apply(repoFile(`deploy/crds/${file}`));
   for (const file of KEDA_CRD_FILES) await waitForEstablished(kube, file.replace(/\.yaml$/, ''));
-}
-
-async function waitForEstablished(kube: RealKubeApiServer, name: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(
-      'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name);
-    if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) return;
-    // The server's own establishing controller runs asynchronously; this polls it, no timing is asserted.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // A just-Established CRD's storage answers 429 "storage is (re)initializing" for a moment: each
+  // kind is listed until it answers (statusOf retries 429s), so the first real LIST of a test works.
+  const custom = kube.adminKubeConfig().makeApiClient(CustomObjectsApi);
+  for (const file of KEDA_CRD_FILES) {
+    const plural = file.slice(0, file.indexOf('.'));
+    const status = await statusOf(() => custom.listClusterCustomObject({ group: 'keda.sh', version: 'v1alpha1', plural }));
+    if (status !== 200) throw new Error(`listing ${plural}.keda.sh answered ${status} after the CRD was Established`);
   }
-  throw new Error(`CRD ${name} was not Established`);
 }

@@ -197,6 +197,20 @@ export async function statusOf(call: () => Promise<unknown>): Promise<number> {
   }
 }
 
+/** Waits until the server's own establishing controller marks the CRD Established (polls it; no timing is asserted). */
+export async function waitForEstablished(kube: RealKubeApiServer, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(
+      'apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, name);
+    if (crd?.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`CRD ${name} was not Established`);
+}
+
+/** deploy/crds/ (KEDA's three kinds), applied and Established. */
+export const KEDA_CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml'];
+
 function parseYamlDocuments(text: string): KubernetesObject[] {
   return parseAllDocuments(text)
     .map((document) => document.toJS() as KubernetesObject | null)

@@ -27,6 +27,8 @@ import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './reques
 import { assertPathSegment } from './path-segments';
 import { workloadEvent } from './workload-event';
 import type { ObjectOutcome, OutcomeReporter } from '../../pod-scaler/object-source';
+import type { ListedScaledObject } from './cluster-object-source';
+import type { ClusterRef } from '../../config/scaler-config';
 import type { ScaledObject } from '../../engine/spec/scaled-object';
 import {
   rejectedScaledObjectStatus,
@@ -43,8 +45,8 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** client-go's EventCorrelator aggregates repeats within 10 minutes. */
 export const DEFAULT_EVENT_WINDOW_MS = 10 * 60_000;
 
-/** A ScaledObject as the cluster source listed it. */
-export interface ListedScaledObject {
+/** What the reporter keeps of the listed object: where to write, the version it read, and the status it saw. */
+interface ReportedObject {
   namespace: string;
   name: string;
   uid?: string;
@@ -109,7 +111,14 @@ export class KubernetesScaledObjectStatusApi {
     assertPathSegment(listed.namespace, 'metadata.namespace');
     assertPathSegment(listed.name, 'metadata.name');
     // The reporter keeps what it last wrote, so a second report in one container is compared with it.
-    const current = { ...listed };
+    const status = listed.raw.status;
+    const current: ReportedObject = {
+      namespace: listed.namespace,
+      name: listed.name,
+      uid: listed.uid,
+      resourceVersion: listed.resourceVersion,
+      ...(typeof status === 'object' && status !== null ? { status: status as KedaScaledObjectStatus } : {}),
+    };
     return {
       report: async (outcome) => {
         try {
@@ -135,7 +144,7 @@ export class KubernetesScaledObjectStatusApi {
     };
   }
 
-  private async writeStatus(current: ListedScaledObject, computed: ScaledObjectStatusResult): Promise<'written' | 'unchanged' | 'conflict'> {
+  private async writeStatus(current: ReportedObject, computed: ScaledObjectStatusResult): Promise<'written' | 'unchanged' | 'conflict'> {
     if (!computed.changed) {
       this.counts.statusUnchanged += 1;
       return 'unchanged';
@@ -172,7 +181,7 @@ export class KubernetesScaledObjectStatusApi {
     }
   }
 
-  private async recordEvent(current: ListedScaledObject, event: KubernetesEvent): Promise<void> {
+  private async recordEvent(current: ReportedObject, event: KubernetesEvent): Promise<void> {
     const now = this.now();
     const key = [current.namespace, current.name, event.type, event.reason, event.message].join('\u0000');
     const recent = this.recentEvents.get(key);
@@ -253,5 +262,42 @@ export function passOf(outcome: ObjectOutcome): EvaluatedPass | FailedPass {
     toReplicas: result.scaled && result.error === undefined ? (result.desiredReplicas ?? from) : from,
     scaled: result.scaled && result.error === undefined,
     state,
+  };
+}
+
+/**
+ * The cluster source's `reporterFor` in production: one status API per cluster, made when the
+ * cluster's KubeConfig resolves (the reporters of a pass share it and its Event memory); each
+ * reporter waits for it. A cluster that cannot be reached costs its reports, told to `onProblem`.
+ */
+export function scaledObjectReporters(
+  kubeConfigFor: (cluster: ClusterRef) => Promise<KubeConfig>,
+  options: ScaledObjectStatusApiOptions = {},
+): (cluster: ClusterRef, listed: ListedScaledObject, object: ScaledObject | undefined) => OutcomeReporter {
+  const apis = new Map<string, Promise<KubernetesScaledObjectStatusApi>>();
+  const apiFor = (cluster: ClusterRef): Promise<KubernetesScaledObjectStatusApi> => {
+    const key = `${cluster.region}/${cluster.name}`;
+    let api = apis.get(key);
+    if (!api) {
+      api = kubeConfigFor(cluster).then((kubeConfig) => new KubernetesScaledObjectStatusApi(kubeConfig, options));
+      api.catch(() => apis.delete(key)); // reached again next pass instead of caching a failure
+      apis.set(key, api);
+    }
+    return api;
+  };
+  return (cluster, listed, object) => {
+    let inner: Promise<OutcomeReporter> | undefined;
+    const reporter = (): Promise<OutcomeReporter | undefined> => {
+      inner ??= apiFor(cluster).then((api) => api.reporterFor(listed, object));
+      return inner.catch((error: unknown) => {
+        inner = undefined;
+        options.onProblem?.(`ScaledObject ${listed.namespace}/${listed.name}: status and events not written: ${(error as Error).message}`);
+        return undefined;
+      });
+    };
+    return {
+      report: async (outcome) => (await reporter())?.report(outcome),
+      event: async (event) => (await reporter())?.event(event),
+    };
   };
 }

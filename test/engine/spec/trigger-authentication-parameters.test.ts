@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseManifestObjects, resolveTriggerEnv } from '../../../lambdas/engine/spec/parse-manifests';
-import { deriveTriggerResources } from '../../../lib/permissions/trigger-resources';
+import { deriveTriggerResources } from '../../../lambdas/engine/iam/trigger-resources';
 
 const ROLE = 'arn:aws:iam::123456789012:role/reader';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/other';

@@ -1,10 +1,13 @@
 /**
- * Which AWS resources the pod scaler reads, derived from the validated ScaledObjects at synth time.
- * The IAM policy is built from this list, so a queue or stream named in no ScaledObject is never
- * readable, and adding one to a ScaledObject widens the policy by exactly that resource.
+ * Which AWS resources the pod scaler reads, derived from validated ScaledObjects: at synth time for
+ * bundled objects (the construct builds the IAM policy from it), and at run time for cluster objects
+ * (iam-allowance.ts checks them against the patterns the construct granted). Pure.
+ * For bundled objects the IAM policy is built from this list, so a queue or stream named in no
+ * ScaledObject is never readable, and adding one to a ScaledObject widens the policy by exactly
+ * that resource.
  */
-import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
-import type { ParsedTrigger } from '../../lambdas/triggers/trigger-definition';
+import type { ScaledObject } from '../spec/scaled-object';
+import type { ParsedTrigger } from '../../triggers/trigger-definition';
 
 /** A trigger whose resource is only known at run time (a `...FromEnv` parameter). */
 export interface UnscopedTrigger {

@@ -1,0 +1,225 @@
+/**
+ * ScaledObjects read from the cluster (issue 14), through the pod scaler's real handler and
+ * production runtime: a real kube-apiserver with deploy/crds/, deploy/rbac.yaml and
+ * deploy/rbac-live-objects.yaml applied, reached as the pod scaler's EKS identity through the
+ * recording proxy (test/pod-scaler/real-harness.ts), moto for SQS, dynalite for state.
+ *
+ * Objects are applied as `kubectl apply` does (server-side apply), annotated and deleted between
+ * ticks with no redeploy: the handler of each test is one Lambda container built once.
+ */
+import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ScalerConfig } from '../../lambdas/config/scaler-config';
+import { KEDA_FINALIZER, MANAGED_ANNOTATION, OWNED_BY_KEDA_REASON } from '../../lambdas/adapters/kubernetes/cluster-object-source';
+import { CLUSTER, REGION } from '../pod-scaler/harness';
+import { NAMESPACE, queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
+import { KEDA_CRD_FILES, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
+import { MOTO_ACCOUNT_ID } from '../support/moto-server';
+
+const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+
+/** The deployment's configuration when this cluster's objects live in the cluster: nothing bundled. */
+function clusterSourced(extra: Partial<ScalerConfig> = {}): ScalerConfig {
+  return { defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster' }, clusters: [], scaledObjects: [], nodeGroups: [], ...extra };
+}
+
+interface LiveObjectOptions {
+  managed?: boolean;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  queue?: string;
+  queueLength?: string;
+  restore?: boolean;
+}
+
+/** A ScaledObject `shop/<name>` on a moto queue (5 messages per replica) scaling the Deployment of the same name. */
+function liveObject(name: string, options: LiveObjectOptions = {}): KubernetesObject {
+  return {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      annotations: { ...(options.managed === false ? {} : { [MANAGED_ANNOTATION]: 'true' }), ...options.annotations },
+      ...(options.finalizers ? { finalizers: options.finalizers } : {}),
+    },
+    spec: {
+      scaleTargetRef: { name },
+      pollingInterval: 30,
+      cooldownPeriod: 300,
+      minReplicaCount: 0,
+      maxReplicaCount: 20,
+      ...(options.restore ? { advanced: { restoreToOriginalReplicaCount: true } } : {}),
+      triggers: [{ type: 'aws-sqs-queue', metadata: { queueURL: queueUrl(options.queue ?? 'orders'), awsRegion: REGION, queueLength: options.queueLength ?? '5' } }],
+    },
+  } as KubernetesObject;
+}
+
+let harness: RealHarness;
+let custom: CustomObjectsApi;
+
+const deleteObject = (name: string) => custom.deleteNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE, name });
+/**
+ * One container's handler after `orders` (restoreToOriginalReplicaCount, taken over at 2 replicas)
+ * was scaled to 10 and then deleted with kubectl.
+ */
+async function scaledThenDeleted() {
+  await harness.putDeployment('orders', 2);
+  await harness.setBacklog(47);
+  await harness.kube.apply([liveObject('orders', { restore: true })]);
+  const handler = harness.handlerFor(clusterSourced());
+  await harness.tick(handler);
+  expect(await harness.replicasOf('orders')).toBe(10);
+  await deleteObject('orders');
+  return handler;
+}
+const nextMinute = () => harness.clock.advance(60_000 - (harness.clock.now() % 60_000));
+
+beforeAll(async () => {
+  if (REAL_POD_SCALER_SKIP) return;
+  harness = await startRealHarness();
+  for (const file of KEDA_CRD_FILES) await harness.kube.apply(repoFile(`deploy/crds/${file}`));
+  for (const file of KEDA_CRD_FILES) await waitForEstablished(harness.kube, file.replace(/\.yaml$/, ''));
+  await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
+  custom = harness.kube.adminKubeConfig().makeApiClient(CustomObjectsApi);
+  // A just-Established CRD's storage answers 429 "storage is (re)initializing" for a moment; statusOf retries it.
+  expect(await statusOf(() => custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE }))).toBe(200);
+}, REAL_POD_SCALER_START_TIMEOUT_MS);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+beforeEach(async () => {
+  if (REAL_POD_SCALER_SKIP) return;
+  await harness.reset();
+  const { items } = (await custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE })) as { items: KubernetesObject[] };
+  for (const item of items) {
+    if (item.metadata?.finalizers?.length) await harness.kube.mergePatch(item, { metadata: { finalizers: null } });
+    await deleteObject(item.metadata!.name!);
+  }
+});
+
+describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a real kube-apiserver', () => {
+  it('scales an object applied with kubectl at the next pass, stops at paused=true and resumes when the annotation goes', async () => {
+    await harness.putDeployment('orders', 0);
+    await harness.putDeployment('other', 0);
+    await harness.setBacklog(47); // ceil(47 / 5) = 10
+    const handler = harness.handlerFor(clusterSourced());
+
+    const empty = await harness.tick(handler);
+    expect(empty).toMatchObject({ evaluated: 0, scaled: 0 });
+
+    // `other` is not opted in: a ScaledObject without the annotation is never acted on.
+    await harness.kube.apply([liveObject('orders'), liveObject('other', { managed: false })]);
+    nextMinute();
+    const first = await harness.tick(handler);
+    // Four passes in the minute (a KEDA poll every 30 s, HPA syncs between): 0 -> 4 -> 8 -> 10, as for a bundled object.
+    expect(first).toMatchObject({ evaluated: 4, errors: 0, scaled: 3 });
+    expect(harness.patchedReplicas()).toEqual([4, 8, 10]);
+    expect(first.sourceProblems).toBeUndefined();
+    expect(await harness.replicasOf('orders')).toBe(10);
+    expect(await harness.replicasOf('other')).toBe(0);
+
+    await harness.kube.mergePatch(liveObject('orders'), { metadata: { annotations: { 'autoscaling.keda.sh/paused': 'true' } } });
+    await harness.setBacklog(100);
+    nextMinute();
+    const patchesBefore = harness.patchedReplicas().length;
+    await harness.tick(handler);
+    expect(harness.patchedReplicas()).toHaveLength(patchesBefore);
+    expect(await harness.replicasOf('orders')).toBe(10);
+
+    await harness.kube.mergePatch(liveObject('orders'), { metadata: { annotations: { 'autoscaling.keda.sh/paused': null } } });
+    nextMinute();
+    await harness.tick(handler);
+    expect(await harness.replicasOf('orders')).toBe(20);
+  });
+
+  it('holds the target at paused-replicas from the next pass', async () => {
+    await harness.putDeployment('orders', 3);
+    await harness.kube.apply([liveObject('orders', { annotations: { 'autoscaling.keda.sh/paused-replicas': '1' } })]);
+    await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(await harness.replicasOf('orders')).toBe(1);
+  });
+
+  it('restores the original replica count when an object asking for it is deleted, with no redeploy', async () => {
+    const handler = await scaledThenDeleted();
+    nextMinute();
+    const after = await harness.tick(handler);
+    expect(after.restored).toEqual({ removed: 1, restored: 1, failures: [] });
+    expect(await harness.replicasOf('orders')).toBe(2);
+
+    // Done once: a later invocation, even in a new container, restores nothing more.
+    nextMinute();
+    const later = await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(later.restored).toEqual({ removed: 0, restored: 0, failures: [] });
+  });
+
+  it('restores nothing when the LIST fails, and restores once it answers again', async () => {
+    const handler = await scaledThenDeleted();
+    harness.proxy.inject({ match: (request) => request.method === 'GET' && request.path.startsWith('/apis/keda.sh/v1alpha1/scaledobjects'), fault: '5xx' });
+    nextMinute();
+    const failed = await harness.tick(handler);
+    expect(failed.restored).toEqual({ removed: 0, restored: 0, failures: [] });
+    expect(failed.sourceProblems).toHaveLength(1);
+    expect(failed.sourceProblems![0]).toContain(`the ScaledObjects of cluster ${CLUSTER} could not be read, so none of them was evaluated and none counts as removed`);
+    expect(failed.sourceProblems![0]).toContain('scaledobjects');
+    expect(await harness.replicasOf('orders')).toBe(10);
+
+    harness.proxy.clear();
+    nextMinute();
+    const recovered = await harness.tick(handler);
+    expect(recovered.restored).toEqual({ removed: 1, restored: 1, failures: [] });
+    expect(await harness.replicasOf('orders')).toBe(2);
+  });
+
+  it("leaves an object carrying KEDA's finalizer alone, with one Warning Event on it across containers", async () => {
+    await harness.putDeployment('orders', 1);
+    await harness.setBacklog(47);
+    await harness.kube.apply([liveObject('orders', { finalizers: [KEDA_FINALIZER] })]);
+
+    const first = await harness.tick(harness.handlerFor(clusterSourced()));
+    nextMinute();
+    await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(first).toMatchObject({ evaluated: 0, scaled: 0 });
+    expect(harness.patchedReplicas()).toEqual([]);
+    expect(await harness.replicasOf('orders')).toBe(1);
+
+    const events = (await harness.kube.adminKubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NAMESPACE })).items;
+    const warnings = events.filter((event) => event.reason === OWNED_BY_KEDA_REASON);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ type: 'Warning', involvedObject: { kind: 'ScaledObject', name: 'orders', apiVersion: 'keda.sh/v1alpha1' } });
+    expect(warnings[0]!.message).toContain('docs/migrate-from-keda.md');
+  });
+
+  it('rejects a bad object with the parser’s message while the others scale', async () => {
+    await harness.putDeployment('orders', 0);
+    await harness.putDeployment('other', 0);
+    await harness.setBacklog(47);
+    await harness.kube.apply([liveObject('orders'), liveObject('other', { queue: 'other', queueLength: 'many' })]);
+    const summary = await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(await harness.replicasOf('orders')).toBe(10);
+    expect(await harness.replicasOf('other')).toBe(0);
+    expect(summary.rejected).toHaveLength(1);
+    expect(summary.rejected![0]).toMatch(new RegExp(`^${CLUSTER}/shop/other: error: shop/other: spec\\.triggers\\[0\\]\\.metadata\\.queueLength: `));
+  });
+
+  it('rejects an object whose queue is outside the allowed ARN patterns, naming the IAM statement to add', async () => {
+    await harness.putDeployment('orders', 0);
+    await harness.putDeployment('other', 0);
+    await harness.setBacklog(47);
+    await harness.kube.apply([liveObject('orders'), liveObject('other', { queue: 'other' })]);
+    const allowed = clusterSourced({ clusterObjectPermissions: { queueArns: [`arn:aws:sqs:${REGION}:${MOTO_ACCOUNT_ID}:ord*`] } });
+    const summary = await harness.tick(harness.handlerFor(allowed, { SCALER_ACCOUNT_ID: MOTO_ACCOUNT_ID }));
+    expect(await harness.replicasOf('orders')).toBe(10);
+    expect(await harness.replicasOf('other')).toBe(0);
+    const arn = `arn:aws:sqs:${REGION}:${MOTO_ACCOUNT_ID}:other`;
+    expect(summary.rejected).toEqual([
+      `${CLUSTER}/shop/other: spec.triggers: sqs:GetQueueAttributes on ${arn} is outside the access the scaler was given: ` +
+        `add "${arn}" (or a pattern that matches it) to clusterObjectPermissions.queueArns in the construct, which grants the pod scaler's role ` +
+        `{"Effect":"Allow","Action":["sqs:GetQueueAttributes"],"Resource":"${arn}"}`,
+    ]);
+  });
+});
