@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { ApiException, CustomObjectsApi, KubeConfig } from '../lambdas/adapters/kubernetes/client-node-parts';
 import { isTimeout, withRequestTimeout } from '../lambdas/adapters/kubernetes/request-timeout';
+import { KEDA_FINALIZER, MANAGED_ANNOTATION } from '../lambdas/adapters/kubernetes/cluster-object-source';
 import { toKubernetesApiError } from '../lambdas/adapters/kubernetes/kubernetes-api-errors';
 import type { KedaScaledObjectStatus } from '../lambdas/engine/keda/scaled-object-status';
 import { parseManifestTexts } from '../lambdas/engine/spec/parse-manifests';
@@ -156,11 +157,6 @@ function describeListFailure(error: unknown, plural: string, server: string | un
       return `the server answered ${error.code}`;
   }
 }
-
-/** The annotation that hands an object to this scaler (docs/migrate-from-keda.md). */
-const MANAGED_ANNOTATION = 'eks-lambda-scaler.io/managed';
-/** KEDA's operator puts this finalizer on the objects it owns. */
-const KEDA_FINALIZER = 'finalizer.keda.sh';
 
 /** The live objects through the scaler's own parser, as `validate` reads files. */
 export async function loadClusterManifests(io: Pick<CliIo, 'env' | 'cwd'>, selection: ClusterSelection, options: { strict?: boolean } = {}): Promise<LoadedManifests & { source: string }> {
