@@ -9,6 +9,7 @@ import { parseManifestTexts } from '../lambdas/engine/spec/parse-manifests';
 import { formatIssue } from '../lambdas/engine/spec/issues';
 import type { SpecIssue } from '../lambdas/engine/spec/issues';
 import { CLUSTER_ANNOTATION } from '../lambdas/engine/spec/scaled-object';
+import { kubernetesNameProblem } from '../lambdas/engine/spec/kubernetes-names';
 import type { ScaledObject } from '../lambdas/engine/spec/scaled-object';
 import type { ClusterRef, NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
 import type { ScaledObjectSource } from './scaled-object-source';
@@ -57,7 +58,12 @@ export function buildScalerConfig(input: BuildConfigInput): BuiltConfig {
   warnings.push(...result.warnings);
   objects.push(...result.objects);
   const clusterNames = input.clusters.map((cluster) => cluster.name);
-  errors.push(...checkClusters(objects, clusterNames), ...checkDuplicatesAcrossSources(objects, defaultCluster.name));
+  errors.push(
+    ...checkClusters(objects, clusterNames),
+    ...checkBundledForClusterSource(objects, input.clusters, defaultCluster.name),
+    ...checkDuplicatesAcrossSources(objects, defaultCluster.name),
+  );
+  checkClusterSources(input.clusters);
   if (input.strict) errors.push(...warnings.map((issue) => ({ ...issue, severity: 'error' as const })));
   if (errors.length > 0) throw new ScaledObjectValidationError(errors);
 
@@ -88,6 +94,37 @@ function checkClusters(objects: readonly ScaledObject[], clusterNames: readonly 
       message: `cluster "${object.cluster}" is not one of the clusters this scaler is deployed for (${clusterNames.join(', ')})`,
       fix: `use one of ${clusterNames.map((name) => `"${name}"`).join(', ')}, or add "${object.cluster}" to the construct's clusters`,
     }));
+}
+
+/** A cluster whose objects come from the cluster scales no bundled object: one home per object. */
+function checkBundledForClusterSource(objects: readonly ScaledObject[], clusters: readonly ClusterRef[], defaultCluster: string): SpecIssue[] {
+  const live = new Set(clusters.filter((cluster) => cluster.objectSource === 'cluster').map((cluster) => cluster.name));
+  return objects
+    .filter((object) => live.has(clusterOf(object, defaultCluster)))
+    .map((object) => ({
+      severity: 'error' as const,
+      objectId: object.id,
+      field: object.cluster === undefined ? 'metadata' : `metadata.annotations["${CLUSTER_ANNOTATION}"]`,
+      message: `cluster "${clusterOf(object, defaultCluster)}" reads its ScaledObjects from the cluster (objectSource: 'cluster'), so this bundled object would never be scaled`,
+      fix: `apply it to the cluster with the annotation eks-lambda-scaler.io/managed: "true" and remove it from scaledObjects, or set objectSource: 'bundled' on that cluster`,
+    }));
+}
+
+/** `namespaces` only with the cluster source, and each a namespace name the API server accepts. */
+function checkClusterSources(clusters: readonly ClusterRef[]): void {
+  for (const cluster of clusters) {
+    if (cluster.objectSource !== undefined && cluster.objectSource !== 'bundled' && cluster.objectSource !== 'cluster') {
+      throw new Error(`eks-lambda-scaler: cluster ${cluster.name}: objectSource must be 'bundled' or 'cluster' (got ${JSON.stringify(cluster.objectSource)})`);
+    }
+    if (cluster.namespaces === undefined) continue;
+    if (cluster.objectSource !== 'cluster') {
+      throw new Error(`eks-lambda-scaler: cluster ${cluster.name}: namespaces applies to objectSource: 'cluster' only; set that, or remove namespaces`);
+    }
+    for (const namespace of cluster.namespaces) {
+      const problem = kubernetesNameProblem(namespace, 'dns-1123-label');
+      if (problem) throw new Error(`eks-lambda-scaler: cluster ${cluster.name}: namespaces: ${problem}; use the namespace as Kubernetes names it, e.g. "shop"`);
+    }
+  }
 }
 
 /**

@@ -41,7 +41,9 @@ import { resolveNodeGroups } from './node-groups';
 import type { NodeGroupProps } from './node-groups';
 import { aggregateMetric } from './observability/scaler-metrics';
 import type { ClusterMetricName, NodeGroupMetricName, ScalerMetricOptions } from './observability/scaler-metrics';
-import { partitionOf, resolveClusters } from './resolved-cluster';
+import { objectSourceOf, partitionOf, resolveClusters } from './resolved-cluster';
+import { clusterObjectResourceArns, grantClusterObjectReads } from './permissions/cluster-object-permissions';
+import type { ClusterObjectPermissions } from '../lambdas/engine/iam/iam-allowance';
 import type { ResolvedCluster, ScaledCluster } from './resolved-cluster';
 import type { ScaledObjectSource } from './scaled-object-source';
 import { ScalerFunction } from './scaler-functions';
@@ -107,6 +109,13 @@ export interface EksLambdaScalerProps {
   readonly hpaSyncPeriodSeconds?: number;
   /** Resources for triggers whose queue or stream comes from the container env. */
   readonly additionalTriggerResources?: AdditionalTriggerResources;
+  /**
+   * For clusters with `objectSource: 'cluster'`: the AWS resources their ScaledObjects may read, as
+   * IAM ARN patterns (`*`, `?`). The pod scaler's role is granted exactly these; an object that
+   * needs anything else is rejected with the IAM statement to add. Default: nothing (only cron
+   * triggers, and AWS triggers are rejected with that statement). See docs/iam.md, trust model.
+   */
+  readonly clusterObjectPermissions?: ClusterObjectPermissions;
   readonly dashboardName?: string;
   /**
    * Also publish metrics per ScaledObject (and per node group) and graph them on the dashboard.
@@ -157,7 +166,7 @@ export class EksLambdaScaler extends Construct {
     const nodeGroups = resolvedNodeGroups.map((group) => group.config);
     const built = buildScalerConfig({
       sources: props.scaledObjects,
-      clusters: this.clusters.map(({ name, region }) => ({ name, region })),
+      clusters: this.clusters.map(({ name, region }, index) => ({ name, region, ...objectSourceOf(props.clusters[index]!) })),
       nodeGroups,
       strict: props.strictValidation,
     });
@@ -167,6 +176,12 @@ export class EksLambdaScaler extends Construct {
       }
       built.config.hpaSyncPeriodSeconds = props.hpaSyncPeriodSeconds;
     }
+    const clusterSourced = built.config.clusters.some((cluster) => cluster.objectSource === 'cluster');
+    if (props.clusterObjectPermissions !== undefined && !clusterSourced) {
+      throw new Error("eks-lambda-scaler: clusterObjectPermissions applies to clusters with objectSource: 'cluster' only; none has it");
+    }
+    // With the cluster source, every object is checked against the grants, none given meaning none.
+    if (clusterSourced) built.config.clusterObjectPermissions = clusterObjectPermissionsOf(props.clusterObjectPermissions ?? {});
     this.config = built.config;
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
@@ -225,6 +240,8 @@ export class EksLambdaScaler extends Construct {
         STATE_TABLE_NAME: this.table.tableName,
         ...observabilityEnv,
         ...(nodeScaler ? { NODE_SCALER_FUNCTION_NAME: nodeScaler.function.functionName } : {}),
+        // The account of queues and tables named without one, for the run-time IAM check.
+        ...(clusterSourced ? { SCALER_ACCOUNT_ID: stack.account } : {}),
       },
     });
     this.podScaler = podScaler.function;
@@ -236,6 +253,7 @@ export class EksLambdaScaler extends Construct {
       props.additionalTriggerResources,
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
+    if (this.config.clusterObjectPermissions) grantClusterObjectReads(podScaler.role, this.config.clusterObjectPermissions);
     this.grantInvocations(podScaler, nodeScaler);
 
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
@@ -294,6 +312,7 @@ export class EksLambdaScaler extends Construct {
       failureQueue: this.failureQueue,
       autoScalingGroupArns,
       tableStreamArns: this.triggerResources.tableStreamArns.map(({ streamArn }) => streamArn),
+      clusterObjectArns: this.config.clusterObjectPermissions ? clusterObjectResourceArns(this.config.clusterObjectPermissions) : [],
       inVpc: props.vpc !== undefined,
     });
   }
@@ -404,4 +423,15 @@ export class EksLambdaScaler extends Construct {
       ],
     });
   }
+}
+
+/** A plain copy for the bundled configuration (props are readonly arrays). */
+function clusterObjectPermissionsOf(given: ClusterObjectPermissions): ClusterObjectPermissions {
+  return {
+    ...(given.queueArns ? { queueArns: [...given.queueArns] } : {}),
+    ...(given.streamArns ? { streamArns: [...given.streamArns] } : {}),
+    ...(given.tableArns ? { tableArns: [...given.tableArns] } : {}),
+    ...(given.roleArns ? { roleArns: [...given.roleArns] } : {}),
+    ...(given.cloudWatchMetrics ? { cloudWatchMetrics: true } : {}),
+  };
 }

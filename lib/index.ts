@@ -15,3 +15,4 @@ export { ScaledObjectValidationError } from './config-bundle';
 export { KUBERNETES_GROUP, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';
 export { STATE_TABLE_PARTITION_KEY, STATE_TABLE_TTL_ATTRIBUTE } from './state-table';
 export type { NodeGroupConfig } from '../lambdas/config/scaler-config';
+export type { ClusterObjectPermissions } from '../lambdas/engine/iam/iam-allowance';

@@ -22,6 +22,11 @@ const TABLE_STREAM_ARN_REASON =
   'is re-enabled; this ARN pins the streams of one configured table (table/<name>/stream/*) for dynamodb:DescribeStream ' +
   '(aws-dynamodb-streams triggers), so the "*" stands for that label only.';
 
+const CLUSTER_OBJECT_PATTERN_REASON =
+  'A pattern the user gave in clusterObjectPermissions for ScaledObjects read from the cluster, whose queues, streams, ' +
+  'tables and roles are unknown at synth; each object is checked against the same patterns at run time and rejected, ' +
+  'with the statement to add, when it needs more (lambdas/engine/iam/iam-allowance.ts).';
+
 export interface SuppressionTargets {
   podScaler: ScalerFunction;
   nodeScaler?: ScalerFunction;
@@ -30,6 +35,8 @@ export interface SuppressionTargets {
   autoScalingGroupArns: readonly string[];
   /** The pod scaler's DynamoDB stream ARNs (`table/<name>/stream/*`), one per aws-dynamodb-streams table. */
   tableStreamArns: readonly string[];
+  /** The user-given ARN patterns granted for cluster ScaledObjects. */
+  clusterObjectArns?: readonly string[];
   inVpc: boolean;
 }
 
@@ -63,6 +70,9 @@ export function applyNagSuppressions(targets: SuppressionTargets): void {
       id: `AwsSolutions-IAM5[Resource::${flatten(Stack.of(targets.podScaler).resolve(arn))}]`,
       reason: TABLE_STREAM_ARN_REASON,
     });
+  }
+  for (const arn of (targets.clusterObjectArns ?? []).filter((pattern) => pattern.includes('*'))) {
+    Validations.of(targets.podScaler).acknowledge({ id: `AwsSolutions-IAM5[Resource::${arn}]`, reason: CLUSTER_OBJECT_PATTERN_REASON });
   }
   const queue = Validations.of(targets.failureQueue as IConstruct);
   queue.acknowledge({

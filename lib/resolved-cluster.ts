@@ -6,6 +6,7 @@ import { Aws, Token } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import type { ICluster } from 'aws-cdk-lib/aws-eks';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { ClusterRef } from '../lambdas/config/scaler-config';
 
 /** A cluster by name (and region). */
 export interface ClusterProps {
@@ -13,6 +14,24 @@ export interface ClusterProps {
   readonly name: string;
   /** Default: the stack's region. */
   readonly region?: string;
+  /**
+   * Where the cluster's ScaledObjects come from. `bundled` (default): the `scaledObjects` files,
+   * validated at synth. `cluster`: the ScaledObjects in the cluster annotated
+   * `eks-lambda-scaler.io/managed: "true"`, read every tick (apply deploy/crds/ and
+   * deploy/rbac-live-objects.yaml; docs/migrate-from-keda.md).
+   */
+  readonly objectSource?: 'bundled' | 'cluster';
+  /** With `objectSource: 'cluster'`: read only these namespaces (default all). */
+  readonly namespaces?: readonly string[];
+}
+
+/** The object source a cluster was given: only the `{ name }` form carries one; an ICluster is bundled. */
+export function objectSourceOf(cluster: ScaledCluster): Pick<ClusterRef, 'objectSource' | 'namespaces'> {
+  if (isCdkCluster(cluster)) return {};
+  return {
+    ...(cluster.objectSource === undefined ? {} : { objectSource: cluster.objectSource }),
+    ...(cluster.namespaces === undefined ? {} : { namespaces: [...cluster.namespaces] }),
+  };
 }
 
 /**

@@ -9,6 +9,8 @@ import { runInvocation, type InvocationRuntime, type InvocationSummary } from '.
 import { createResultObserver, type ResultObserver } from './observe-result';
 import { objectKey } from './object-key';
 import { configScopeOf, FLEET_SCOPE, type ConfigScope } from './config-scope';
+import type { ObjectSource } from './object-source';
+import type { ObjectTickResult } from './tick-types';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -83,7 +85,19 @@ function observed(ready: InvocationRuntime, { logger, metrics, perObjectMetrics 
   const { config } = ready.tick;
   const maxReplicasByKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object.maxReplicaCount] as const));
   const observer = createResultObserver({ logger, metrics, maxReplicasByKey, perObjectMetrics: perObjectMetrics ?? perObjectMetricsEnabled() });
-  return { ready: { ...ready, tick: { ...ready.tick, onResult: (result) => observer.record(result) } }, observer };
+  // Objects read from a cluster are known only once loaded: each load tells the observer their maximum.
+  const objectSources = ready.tick.objectSources?.map(({ cluster, source }) => ({
+    cluster,
+    source: {
+      async load(...args: Parameters<ObjectSource['load']>) {
+        const snapshot = await source.load(...args);
+        for (const { key, object } of snapshot.objects) maxReplicasByKey.set(key, object.maxReplicaCount);
+        return snapshot;
+      },
+    },
+  }));
+  const tick = { ...ready.tick, ...(objectSources ? { objectSources } : {}), onResult: (result: ObjectTickResult) => observer.record(result) };
+  return { ready: { ...ready, tick }, observer };
 }
 
 export const handler = createPodScalerHandler(

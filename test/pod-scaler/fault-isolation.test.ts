@@ -2,12 +2,13 @@
  * One broken thing never stops the others (issue 12), through the real handler and its production
  * wiring: dynalite for state, the Kubernetes API test server, mocked SQS / EKS / Lambda.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLUSTER, TABLE, configFrom, pollOnly, putDeployment, replicasOf, sqsObject, startHarness, type Harness } from './harness';
+import { captureLogs } from '../support/capture-logs';
 
 /** Polled once a minute, so one scheduled invocation is one pass. */
 const sqsWorker = (name: string, extra = '') => sqsObject({ name, polling: 60, extra });
@@ -29,29 +30,6 @@ afterEach(async () => {
 /** Writes a raw item the scaler did not write (corrupted, newer, foreign). */
 async function putRawItem(key: string, version: string, doc: string): Promise<void> {
   await harness.dynalite.client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: key }, version: { N: version }, doc: { S: doc } } }));
-}
-
-async function captureLogs<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
-  const written: string[] = [];
-  process.env.TEST_LOG_LEVEL = 'INFO';
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  // Powertools writes WARN and ERROR lines to stderr, the rest to stdout.
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  try {
-    const result = await run();
-    const lines = written
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{') && line.includes('"level"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, lines };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-    delete process.env.TEST_LOG_LEVEL;
-  }
 }
 
 describe('a state item that does not decode', () => {

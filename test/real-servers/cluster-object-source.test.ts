@@ -16,6 +16,7 @@ import { CLUSTER, REGION } from '../pod-scaler/harness';
 import { NAMESPACE, queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
 import { KEDA_CRD_FILES, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
 import { MOTO_ACCOUNT_ID } from '../support/moto-server';
+import { captureLogs } from '../support/capture-logs';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
@@ -135,6 +136,16 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     nextMinute();
     await harness.tick(handler);
     expect(await harness.replicasOf('orders')).toBe(20);
+  });
+
+  it('tells the observer the maximum of an object read from the cluster: pinned at maxReplicaCount is logged for attention', async () => {
+    await harness.putDeployment('orders', 20);
+    await harness.setBacklog(200); // wants 40, capped at maxReplicaCount 20
+    await harness.kube.apply([liveObject('orders')]);
+    const { lines } = await captureLogs(() => harness.tick(harness.handlerFor(clusterSourced())));
+    expect(lines.filter((line) => line.condition === 'atMaxReplicas')).toEqual([
+      expect.objectContaining({ level: 'WARN', scaledObject: `${CLUSTER}/shop/orders`, desiredReplicas: 20, maxReplicas: 20 }),
+    ]);
   });
 
   it('holds the target at paused-replicas from the next pass', async () => {

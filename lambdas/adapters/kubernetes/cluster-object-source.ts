@@ -118,7 +118,8 @@ export class ClusterObjectSource implements ObjectSource {
     }
 
     const fingerprint = fingerprintOf(managed.map((entry) => entry.raw), listed.authentications);
-    if (memory.fingerprint !== fingerprint || !memory.parsed) {
+    const reparsed = memory.fingerprint !== fingerprint || !memory.parsed;
+    if (reparsed || !memory.parsed) {
       memory.parsed = this.parse(cluster, managed, listed.authentications);
       memory.fingerprint = fingerprint;
     }
@@ -127,7 +128,8 @@ export class ClusterObjectSource implements ObjectSource {
       rejected: memory.parsed.rejected,
       removed: [],
       version: fingerprint,
-      ...(memory.parsed.problems.length > 0 ? { problems: memory.parsed.problems } : {}),
+      // Parser warnings are logged when the objects change, not every minute while they stand.
+      ...(reparsed && memory.parsed.problems.length > 0 ? { problems: memory.parsed.problems } : {}),
     };
 
     if (loadOptions.findRemoved) {
