@@ -4,11 +4,14 @@
  * works offline without credentials. See docs/deploy.md.
  *
  * Context keys (all optional; cdk.json holds the defaults):
- *   eks-lambda-scaler:clusters       EKS clusters: JSON list of { name, region? }, or names
- *                                    (`a,b`, `name@region`); the first is the default  (my-cluster)
+ *   eks-lambda-scaler:clusters       EKS clusters: JSON list of { name, region?, objectSource?, namespaces? },
+ *                                    or names (`a,b`, `name@region`); the first is the default  (my-cluster)
  *   eks-lambda-scaler:region         region of the stack (and of clusters without one) (us-east-1)
  *   eks-lambda-scaler:account        account to pin the stack to           (none: account-agnostic)
- *   eks-lambda-scaler:scaledObjects  YAML files, folders or globs, JSON list or comma-separated (examples/*.yaml)
+ *   eks-lambda-scaler:scaledObjects  YAML files, folders or globs, JSON list or comma-separated; `none` when
+ *                                    every cluster reads its objects from the cluster        (examples/*.yaml)
+ *   eks-lambda-scaler:clusterObjectPermissions  JSON { queueArns?, streamArns?, tableArns?, roleArns?,
+ *                                    cloudWatchMetrics? }: ARN patterns cluster ScaledObjects may read (none)
  *   eks-lambda-scaler:nodeGroups     JSON list of { cluster, autoScalingGroupName, ... } ([])
  *   eks-lambda-scaler:alarmTopicArn  SNS topic every alarm notifies        (none)
  *   eks-lambda-scaler:stackName      CloudFormation stack name             (EksLambdaScaler)
@@ -20,7 +23,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { globSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EksLambdaScaler, ScaledObjectSource } from '../lib';
-import type { ClusterProps, NodeGroupConfig } from '../lib';
+import type { ClusterObjectPermissions, ClusterProps, NodeGroupConfig } from '../lib';
 
 const app = new App();
 
@@ -97,6 +100,12 @@ function clustersContext(): ClusterProps[] {
   });
 }
 
+/** `none`: nothing bundled (every cluster reads its ScaledObjects from the cluster itself). */
+function bundledFiles(): string[] {
+  const patterns = listContext('scaledObjects', ['examples/*.yaml']);
+  return patterns.length === 1 && patterns[0] === 'none' ? [] : scaledObjectFiles(patterns);
+}
+
 const region = stringContext('region', 'us-east-1') ?? 'us-east-1';
 const account = stringContext('account');
 const stack = new Stack(app, stringContext('stackName', 'EksLambdaScaler') ?? 'EksLambdaScaler', {
@@ -109,9 +118,10 @@ let scaler: EksLambdaScaler;
 try {
   scaler = new EksLambdaScaler(stack, 'Scaler', {
     clusters: clustersContext(),
-    scaledObjects: scaledObjectFiles(listContext('scaledObjects', ['examples/*.yaml'])).map((file) => ScaledObjectSource.fromFile(file)),
+    scaledObjects: bundledFiles().map((file) => ScaledObjectSource.fromFile(file)),
     nodeGroups: jsonContext<NodeGroupConfig[]>('nodeGroups', []),
     alarmTopics: alarmTopicArn ? [Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn)] : [],
+    ...(context('clusterObjectPermissions') === undefined ? {} : { clusterObjectPermissions: jsonContext<ClusterObjectPermissions>('clusterObjectPermissions', {}) }),
   });
 } catch (error) {
   // A person reads this: the message names each file, object, field and fix; a stack trace would

@@ -113,7 +113,7 @@ export interface EksLambdaScalerProps {
    * For clusters with `objectSource: 'cluster'`: the AWS resources their ScaledObjects may read, as
    * IAM ARN patterns (`*`, `?`). The pod scaler's role is granted exactly these; an object that
    * needs anything else is rejected with the IAM statement to add. Default: nothing (only cron
-   * triggers, and AWS triggers are rejected with that statement). See docs/iam.md, trust model.
+   * triggers, and AWS triggers are rejected with that statement). Trust model: docs/migrate-from-keda.md.
    */
   readonly clusterObjectPermissions?: ClusterObjectPermissions;
   readonly dashboardName?: string;

@@ -10,6 +10,12 @@ import { describeError } from './describe-error';
 import type { LoadOptions, ObjectSource, RejectedObject, RemovedObject, SourcedObject } from './object-source';
 import type { TickDependencies } from './tick-types';
 
+/**
+ * Longest one cluster's source may take to load (EKS discovery, then three LISTs that each time out
+ * after 5 s, or a state scan): past it that cluster is skipped this invocation and the others go on.
+ */
+export const SOURCE_LOAD_BUDGET_MS = 15_000;
+
 /** One cluster and the source of its objects; the handler builds these from the configuration. */
 export interface SourceAssignment {
   cluster: ClusterRef;
@@ -40,8 +46,9 @@ export async function loadObjects(deps: TickDependencies, deadline: number, opti
   const snapshots = await Promise.all(
     sourcesOf(deps).map(async ({ cluster, source }) => {
       try {
-        const budgetMs = Math.max(0, deadline - deps.clock.now());
-        return { cluster, snapshot: await withinBudget(source.load(cluster, deadline, options), budgetMs, () => 'did not answer before the invocation deadline') };
+        const budgetMs = Math.min(SOURCE_LOAD_BUDGET_MS, Math.max(0, deadline - deps.clock.now()));
+        const late = () => `reading them did not finish within ${Math.round(budgetMs / 1000)} s (EKS DescribeCluster, the Kubernetes API or the state table hung)`;
+        return { cluster, snapshot: await withinBudget(source.load(cluster, deadline, options), budgetMs, late) };
       } catch (error) {
         return { cluster, failure: `the ScaledObjects of cluster ${cluster.name} could not be read, so none of them was evaluated and none counts as removed: ${describeError(error)}` };
       }

@@ -32,6 +32,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startKinesalite, type RunningKinesalite } from '../support/kinesalite';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
+import { oneTriggerObject as scaledObject } from '../pod-scaler/harness';
 import { startQueryEmulator, type QueryEmulator } from './query-emulator';
 import { configFrom, FakeClock, putDeployment, quietUnlessLogged, replicasOf, CLUSTER, REGION, TABLE } from '../pod-scaler/harness';
 
@@ -46,22 +47,6 @@ const CREDENTIALS = { accessKeyId: 'AKIDPODFAULTS', secretAccessKey: 'pod-faults
  * seconds, and a healthy call on a busy 2-core machine never comes near it.
  */
 const CALL_TIMEOUT_MS = 1_000;
-
-/** One ScaledObject `shop/<name>` (1..10 replicas, polled every minute) on one trigger. */
-function scaledObject(name: string, trigger: string): string {
-  return `
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: shop}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: 60
-  minReplicaCount: 1
-  maxReplicaCount: 10
-  triggers:
-    - ${trigger}
-`;
-}
 
 function manifests(): string {
   const sqs = (queue: string, role: string) =>

@@ -98,10 +98,10 @@ describe('the example app (bin/app.ts)', () => {
   );
 
   /** The app as the CDK CLI runs it with `-c eks-lambda-scaler:scaledObjects=<value>` (bundling skipped). */
-  function synthWithScaledObjects(value: string) {
+  function synthWithScaledObjects(value: string, extraContext: Record<string, string> = {}) {
     const outdir = mkdtempSync(join(tmpdir(), 'eks-lambda-scaler-app-'));
     const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    const context = { ...cdkJson.context, 'eks-lambda-scaler:scaledObjects': value, 'eks-lambda-scaler:nodeGroups': '[]', 'eks-lambda-scaler:nag': 'false', 'aws:cdk:bundling-stacks': [] };
+    const context = { ...cdkJson.context, 'eks-lambda-scaler:scaledObjects': value, 'eks-lambda-scaler:nodeGroups': '[]', 'eks-lambda-scaler:nag': 'false', 'aws:cdk:bundling-stacks': [], ...extraContext };
     const result = spawnSync('npx', ['tsx', 'bin/app.ts'], { cwd: REPO_ROOT, env: offlineEnv({ CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) }), encoding: 'utf8', timeout: TIMEOUT_MS });
     return { result, outdir };
   }
@@ -121,6 +121,21 @@ describe('the example app (bin/app.ts)', () => {
       const fromFolder = synthWithScaledObjects(folder);
       expect(fromFolder.result.status, fromFolder.result.stderr).toBe(0);
       expect(JSON.stringify(readTemplate(fromFolder.outdir))).toContain(':stream/clicks');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'deploys for ScaledObjects read from the cluster: `-c` clusters with objectSource, scaledObjects=none and clusterObjectPermissions, as README shows',
+    () => {
+      const { result, outdir } = synthWithScaledObjects('none', {
+        'eks-lambda-scaler:clusters': '[{"name":"my-cluster","objectSource":"cluster"}]',
+        'eks-lambda-scaler:clusterObjectPermissions': '{"queueArns":["arn:aws:sqs:us-east-1:123456789012:shop-*"]}',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const template = JSON.stringify(readTemplate(outdir));
+      expect(template).toContain('ReadClusterObjectQueues');
+      expect(template).toContain('arn:aws:sqs:us-east-1:123456789012:shop-*');
     },
     TIMEOUT_MS,
   );

@@ -52,6 +52,28 @@ export function configFrom(yaml: string, settings: Pick<ScalerConfig, 'hpaSyncPe
 
 export const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/orders';
 
+/** One ScaledObject `shop/<name>` (1..10 replicas, polled every minute) on one trigger (a flow mapping), in `cluster` when given. */
+export function oneTriggerObject(name: string, trigger: string, cluster?: string): string {
+  const annotations = cluster === undefined ? '' : `, annotations: {eks-lambda-scaler.io/cluster: ${cluster}}`;
+  return `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: shop${annotations}}
+spec:
+  scaleTargetRef: {name: ${name}}
+  pollingInterval: 60
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - ${trigger}
+`;
+}
+
+/** A ScaledObject `shop/<name>` on a cron trigger inside its window all day: 5 replicas wanted, no AWS read. */
+export function cronObject(name: string, cluster?: string): string {
+  return oneTriggerObject(name, '{type: cron, metadata: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: "5"}}', cluster);
+}
+
 /** A ScaledObject `shop/<name>` on an SQS queue (5 messages per replica) scaling the Deployment of the same name. */
 export function sqsObject(options: { name?: string; polling?: number; extra?: string; behavior?: string; queue?: string } = {}): string {
   const name = options.name ?? 'orders';

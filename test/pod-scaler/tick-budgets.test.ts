@@ -17,24 +17,7 @@ import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
 import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
 import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
-import { FakeClock, configFrom } from './harness';
-
-/** Cron inside its window all day: 5 replicas wanted, no AWS read. */
-function cronObject(name: string, cluster: string): string {
-  return `
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: ${name}, namespace: shop, annotations: {eks-lambda-scaler.io/cluster: ${cluster}}}
-spec:
-  scaleTargetRef: {name: ${name}}
-  pollingInterval: 60
-  minReplicaCount: 1
-  maxReplicaCount: 10
-  triggers:
-    - type: cron
-      metadata: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: "5"}
-`;
-}
+import { FakeClock, configFrom, cronObject } from './harness';
 
 const never = <T>() => new Promise<T>(() => undefined);
 

@@ -148,6 +148,26 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     ]);
   });
 
+  it('honours paused-scale-out added between ticks, and force-activation, from the next pass', async () => {
+    await harness.putDeployment('orders', 2);
+    await harness.kube.apply([liveObject('orders')]);
+    const handler = harness.handlerFor(clusterSourced());
+    await harness.tick(handler); // no backlog: 2 -> 0 waits for the cooldown, nothing scales yet
+    await harness.kube.mergePatch(liveObject('orders'), { metadata: { annotations: { 'autoscaling.keda.sh/paused-scale-out': 'true' } } });
+    await harness.setBacklog(47);
+    nextMinute();
+    await harness.tick(handler);
+    expect(await harness.replicasOf('orders')).toBe(2);
+
+    await harness.setBacklog(0);
+    await harness.putDeployment('idle', 0);
+    await harness.kube.apply([liveObject('idle', { annotations: { 'autoscaling.keda.sh/force-activation': 'true' } })]);
+    nextMinute();
+    await harness.tick(handler);
+    // Forced active with no backlog: KEDA takes it from 0 to minReplicaCount's floor of 1.
+    expect(await harness.replicasOf('idle')).toBe(1);
+  });
+
   it('holds the target at paused-replicas from the next pass', async () => {
     await harness.putDeployment('orders', 3);
     await harness.kube.apply([liveObject('orders', { annotations: { 'autoscaling.keda.sh/paused-replicas': '1' } })]);
