@@ -40,7 +40,7 @@ export interface RuntimeOverrides {
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
   awsClients?: AwsClientFactoryOptions;
-  /** Where cluster ScaledObjects' outcomes go (the status writer); default: Events on the workload. */
+  /** Where cluster ScaledObjects' outcomes go; default: KEDA's status and Events on each ScaledObject (scaledObjectReporters). */
   reporterFor?: ClusterObjectSourceOptions['reporterFor'];
 }
 
