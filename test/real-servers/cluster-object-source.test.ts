@@ -7,19 +7,22 @@
  * Objects are applied as `kubectl apply` does (server-side apply), annotated and deleted between
  * ticks with no redeploy: the handler of each test is one Lambda container built once.
  */
-import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
 import { KEDA_FINALIZER, MANAGED_ANNOTATION, OWNED_BY_KEDA_REASON } from '../../lambdas/adapters/kubernetes/cluster-object-source';
 import { CLUSTER, REGION } from '../pod-scaler/harness';
 import { NAMESPACE, queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
-import { KEDA_CRD_FILES, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
+import { KEDA_CRD_FILES, POD_SCALER_IDENTITY, statusOf, waitForEstablished } from '../support/real-kube-apiserver';
 import { MOTO_ACCOUNT_ID } from '../support/moto-server';
 import { captureLogs } from '../support/capture-logs';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const KEDA = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects' };
+const RBAC_FOR_NAMESPACES = fileURLToPath(new URL('../../deploy/rbac-for-namespaces.sh', import.meta.url));
 
 /** The deployment's configuration when this cluster's objects live in the cluster: nothing bundled. */
 function clusterSourced(extra: Partial<ScalerConfig> = {}): ScalerConfig {
@@ -33,6 +36,7 @@ interface LiveObjectOptions {
   queue?: string;
   queueLength?: string;
   restore?: boolean;
+  namespace?: string;
 }
 
 /** A ScaledObject `shop/<name>` on a moto queue (5 messages per replica) scaling the Deployment of the same name. */
@@ -42,7 +46,7 @@ function liveObject(name: string, options: LiveObjectOptions = {}): KubernetesOb
     kind: 'ScaledObject',
     metadata: {
       name,
-      namespace: NAMESPACE,
+      namespace: options.namespace ?? NAMESPACE,
       annotations: { ...(options.managed === false ? {} : { [MANAGED_ANNOTATION]: 'true' }), ...options.annotations },
       ...(options.finalizers ? { finalizers: options.finalizers } : {}),
     },
@@ -86,7 +90,10 @@ beforeAll(async () => {
   await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
   custom = harness.kube.adminKubeConfig().makeApiClient(CustomObjectsApi);
   // A just-Established CRD's storage answers 429 "storage is (re)initializing" for a moment; statusOf retries it.
-  expect(await statusOf(() => custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE }))).toBe(200);
+  for (const plural of ['scaledobjects', 'triggerauthentications']) {
+    expect(await statusOf(() => custom.listNamespacedCustomObject({ ...KEDA, plural, namespace: NAMESPACE }))).toBe(200);
+  }
+  expect(await statusOf(() => custom.listClusterCustomObject({ ...KEDA, plural: 'clustertriggerauthentications' }))).toBe(200);
 }, REAL_POD_SCALER_START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -96,10 +103,13 @@ afterAll(async () => {
 beforeEach(async () => {
   if (REAL_POD_SCALER_SKIP) return;
   await harness.reset();
-  const { items } = (await custom.listNamespacedCustomObject({ ...KEDA, namespace: NAMESPACE })) as { items: KubernetesObject[] };
+  // The cluster-wide binding, which a test may have narrowed to namespaces.
+  await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
+  // Every namespace: a test may use another one than `shop`.
+  const { items } = (await custom.listClusterCustomObject(KEDA)) as { items: KubernetesObject[] };
   for (const item of items) {
-    if (item.metadata?.finalizers?.length) await harness.kube.mergePatch(item, { metadata: { finalizers: null } });
-    await deleteObject(item.metadata!.name!);
+    if (item.metadata?.finalizers?.length) await harness.kube.mergePatch({ ...item, apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject' }, { metadata: { finalizers: null } });
+    await custom.deleteNamespacedCustomObject({ ...KEDA, namespace: item.metadata!.namespace!, name: item.metadata!.name! });
   }
 });
 
@@ -150,9 +160,11 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
 
   it('honours paused-scale-out added between ticks, and force-activation, from the next pass', async () => {
     await harness.putDeployment('orders', 2);
+    await harness.setBacklog(10); // ceil(10 / 5) = 2: active, and already at its count
     await harness.kube.apply([liveObject('orders')]);
     const handler = harness.handlerFor(clusterSourced());
-    await harness.tick(handler); // no backlog: 2 -> 0 waits for the cooldown, nothing scales yet
+    await harness.tick(handler);
+    expect(await harness.replicasOf('orders')).toBe(2);
     await harness.kube.mergePatch(liveObject('orders'), { metadata: { annotations: { 'autoscaling.keda.sh/paused-scale-out': 'true' } } });
     await harness.setBacklog(47);
     nextMinute();
@@ -166,6 +178,44 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledObjects read from the cluster, on a
     await harness.tick(handler);
     // Forced active with no backlog: KEDA takes it from 0 to minReplicaCount's floor of 1.
     expect(await harness.replicasOf('idle')).toBe(1);
+  });
+
+  it('reads only the configured namespaces (LISTs per namespace) with RBAC bound only there, and an object outside them is neither scaled nor restored', async () => {
+    const billing = { namespace: 'billing' };
+    await harness.putDeployment('orders', 2);
+    await harness.putDeployment('invoices', 0, billing);
+    await harness.setBacklog(47);
+    await harness.kube.apply([liveObject('orders', { restore: true }), liveObject('invoices', { ...billing, queue: 'other' })]);
+    // First every namespace: `orders` (restoreToOriginalReplicaCount, taken over at 2) scales to 10.
+    await harness.tick(harness.handlerFor(clusterSourced()));
+    expect(await harness.replicasOf('orders')).toBe(10);
+    harness.proxy.requests.length = 0;
+
+    // Then only `billing`, with the RBAC bound only there (deploy/rbac-for-namespaces.sh --live-objects):
+    // `orders` is outside the LIST, but not deleted, so it is left as it is.
+    const rbac = harness.kube.adminKubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.deleteClusterRoleBinding({ name: 'eks-lambda-scaler-live-objects' });
+    await harness.kube.apply(execFileSync(RBAC_FOR_NAMESPACES, ['--live-objects', 'billing'], { encoding: 'utf8' }));
+    nextMinute();
+    await harness.setBacklog(47);
+    const onlyBilling = clusterSourced({ defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster', namespaces: ['billing'] } });
+    const asPodScaler = harness.kube.kubeConfigAs(POD_SCALER_IDENTITY).makeApiClient(CustomObjectsApi);
+    const summary = await harness.tick(harness.handlerFor(onlyBilling));
+    // The narrowed RBAC was in force: the scaler's identity may list ScaledObjects in billing only.
+    const listIn = (namespace: string) => statusOf(() => asPodScaler.listNamespacedCustomObject({ ...KEDA, namespace }));
+    expect([await listIn('billing'), await listIn(NAMESPACE)]).toEqual([200, 403]);
+    expect(summary.sourceProblems).toBeUndefined();
+    expect(summary.restored).toEqual({ removed: 0, restored: 0, failures: [] });
+    expect(summary.evaluated).toBe(4); // invoices only, four passes
+    expect(await harness.replicasOf('invoices', billing)).toBe(10);
+    expect(await harness.replicasOf('orders')).toBe(10);
+    const lists = harness.proxy.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/apis/keda.sh/')).map((request) => request.path.split('?')[0]);
+    // A set: the adapter retries a LIST the server sheds with 429 once.
+    expect([...new Set(lists)].sort()).toEqual([
+      '/apis/keda.sh/v1alpha1/clustertriggerauthentications',
+      '/apis/keda.sh/v1alpha1/namespaces/billing/scaledobjects',
+      '/apis/keda.sh/v1alpha1/namespaces/billing/triggerauthentications',
+    ]);
   });
 
   it('holds the target at paused-replicas from the next pass', async () => {

@@ -27,7 +27,7 @@ import type { StateStore } from '../state/state-store';
 import { CoreV1Api, CustomObjectsApi } from './client-node-parts';
 import { toKubernetesApiError, type ApiCall } from './kubernetes-api-errors';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
-import type { KubernetesEvent, ScaleTargetApi, WorkloadRef } from './scale-target-api';
+import { KubernetesApiError, type KubernetesEvent, type ScaleTargetApi, type WorkloadRef } from './scale-target-api';
 import { workloadEvent } from './workload-event';
 
 /** The opt-in: the scaler acts on a cluster ScaledObject only when this annotation is exactly "true". */
@@ -162,7 +162,7 @@ export class ClusterObjectSource implements ObjectSource {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const endpoint = kubeConfig.getCurrentCluster()?.server;
     const namespaces = this.namespacesOf(cluster);
-    const listKind = async (plural: string, namespace?: string): Promise<Record<string, unknown>[]> => {
+    const listOnce = async (plural: string, namespace?: string): Promise<Record<string, unknown>[]> => {
       const call: ApiCall = { verb: 'list', group: GROUP, resource: plural, namespace: namespace ?? '(all namespaces)' };
       try {
         const answer = (await (namespace === undefined
@@ -172,6 +172,17 @@ export class ClusterObjectSource implements ObjectSource {
         return answer.items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
       } catch (error) {
         throw toKubernetesApiError(error, call, this.options.now(), endpoint);
+      }
+    };
+    // The API server sheds load with 429 (priority and fairness, a CRD's storage initializing): one
+    // retry after its Retry-After, capped at 1 s, as client-go retries; a second 429 fails the load.
+    const listKind = async (plural: string, namespace?: string): Promise<Record<string, unknown>[]> => {
+      try {
+        return await listOnce(plural, namespace);
+      } catch (error) {
+        if (!(error instanceof KubernetesApiError) || error.status !== 429) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1, error.retryAfterSeconds ?? 1) * 1000));
+        return listOnce(plural, namespace);
       }
     };
     const perNamespace = async (plural: string) =>
