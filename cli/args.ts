@@ -198,3 +198,29 @@ export function formatDuration(ms: number): string {
   if (seconds || parts.length === 0) parts.push(`${seconds}s`);
   return parts.join('');
 }
+
+/**
+ * `--cluster` (read the live cluster's objects instead of files or the state table) with kubectl's
+ * `--context` and `--kubeconfig`. Used by `validate` and `status`; `dry-run --cluster NAME` is the
+ * EKS cluster of its targets and keeps its own option.
+ */
+export const LIVE_CLUSTER_OPTIONS = {
+  cluster: { type: 'boolean' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** The kubeconfig selection when `--cluster` is given; a usage error for `--context` without it. */
+export function liveClusterFlags(args: ParsedArgs, namespace: string | undefined): { kubeconfig?: string; context?: string; namespace?: string } | undefined {
+  const context = stringFlag(args, 'context');
+  const kubeconfig = stringFlag(args, 'kubeconfig');
+  if (!booleanFlag(args, 'cluster')) {
+    if (context !== undefined || kubeconfig !== undefined) throw new UsageError('--context and --kubeconfig choose the cluster that --cluster reads: add --cluster');
+    return undefined;
+  }
+  return {
+    ...(kubeconfig === undefined ? {} : { kubeconfig }),
+    ...(context === undefined ? {} : { context }),
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+}

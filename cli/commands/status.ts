@@ -5,19 +5,26 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import type { StateStore, StoredObjectState } from '../../lambdas/adapters/state/state-store';
-import { booleanFlag, COMMON_OPTIONS, namespaceFlag, outputFlag, parseCommandArgs, stringFlag, UsageError } from '../args';
+import { booleanFlag, COMMON_OPTIONS, LIVE_CLUSTER_OPTIONS, liveClusterFlags, namespaceFlag, outputFlag, parseCommandArgs, stringFlag, UsageError, type OutputFormat } from '../args';
 import { requireCredentials, requireRegion, staticCredentialsFrom } from '../aws-environment';
 import { isDocumentFormat, writeDocument } from '../format/document';
 import { age } from '../format/relative-time';
 import { formatTable } from '../format/table';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
 import type { CommandDefinition } from './command';
+import type { ClusterSelection } from '../cluster-objects';
 
 const USAGE = `Usage: eks-lambda-scaler status [--table NAME] [--region R] [--endpoint URL] [-o text|wide|json|yaml] [-n NS | -A]
+       eks-lambda-scaler status --cluster [--context NAME] [--kubeconfig PATH] [-o text|wide|json|yaml] [-n NS | -A]
 
 Reads the scaler's state table and prints one row per ScaledObject, like
 \`kubectl get scaledobject\`: target, min, max, triggers, ready, active, fallback, paused,
 replicas, and when and why it last scaled. Uses your AWS credentials (default chain).
+
+With --cluster, reads the ScaledObjects that live in the cluster instead (one list, with your
+kubeconfig): KEDA's columns from the status the pod scaler writes on them, and why an object is
+not Ready (the parser's message for a refused spec) or not managed. -o yaml prints a v1 List,
+as \`kubectl get so -o yaml\`, which validate, dry-run and simulate read back.
 
 Options:
   --table NAME         state table (default: env STATE_TABLE_NAME)
@@ -25,14 +32,18 @@ Options:
   --endpoint URL       DynamoDB endpoint (a local DynamoDB or dynalite)
   -o, --output F       text (default), wide (adds the cluster column always), json or yaml:
                        the stored items
+  --cluster            read the cluster of your kubeconfig instead of the state table
+  --context NAME       the kubeconfig context to use (default: its current context)
+  --kubeconfig PATH    the kubeconfig (default: env KUBECONFIG, then ~/.kube/config)
   -n, --namespace NS   only the ScaledObjects of namespace NS
   -A, --all-namespaces every namespace (the default)
   -h, --help           show this help
 
 Credentials and region are checked once, before the table is read.
 
-Exit codes: 0 ok, 1 the table could not be read or an object is in error, 2 usage error
-(a missing region or missing credentials included).`;
+Exit codes: 0 ok, 1 the table could not be read or an object is in error (with --cluster: an
+object is Ready=False), 2 usage error (a missing region or missing credentials included, or a
+kubeconfig that cannot be read or reach its cluster).`;
 
 export interface StatusDependencies {
   /** Replaces the DynamoDB store (tests). */
@@ -52,6 +63,7 @@ export async function runStatus(argv: string[], io: CliIo, deps: StatusDependenc
     table: { type: 'string' },
     region: { type: 'string' },
     endpoint: { type: 'string' },
+    ...LIVE_CLUSTER_OPTIONS,
   });
   if (booleanFlag(args, 'help')) {
     writeLine(io.stdout, USAGE);
@@ -60,6 +72,11 @@ export async function runStatus(argv: string[], io: CliIo, deps: StatusDependenc
   const output = outputFlag(args);
   const namespace = namespaceFlag(args);
   if (args.positionals.length > 0) throw new UsageError(`status takes no arguments (got "${args.positionals.join(' ')}")`);
+  const live = liveClusterFlags(args, namespace);
+  if (live) {
+    if (stringFlag(args, 'table') !== undefined) throw new UsageError('give --table (the state table) or --cluster (the live objects), not both');
+    return runClusterStatus(io, live, output, deps.now ?? Date.now);
+  }
   const tableName = stringFlag(args, 'table') ?? io.env.STATE_TABLE_NAME;
   if (!deps.stateStore && !tableName) throw new UsageError('name the state table with --table NAME or env STATE_TABLE_NAME');
 
@@ -97,6 +114,22 @@ export async function runStatus(argv: string[], io: CliIo, deps: StatusDependenc
     writeLine(io.stdout, formatStatusTable(items, (deps.now ?? Date.now)(), output === 'wide'));
   }
   return items.some((item) => item.status === 'error' && item.expiresAt === undefined) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** `status --cluster`: the live objects and the status written on them. */
+async function runClusterStatus(io: CliIo, selection: ClusterSelection, output: OutputFormat, now: () => number): Promise<number> {
+  // The Kubernetes client is loaded only here (CLI start-up, bench/cli-start.ts).
+  const { readClusterObjects, formatClusterStatusTable } = await import('../cluster-objects');
+  const { source, scaledObjects } = await readClusterObjects(io, selection);
+  if (isDocumentFormat(output)) {
+    writeDocument(io.stdout, output, { apiVersion: 'v1', kind: 'List', items: scaledObjects });
+  } else if (scaledObjects.length === 0) {
+    writeLine(io.stdout, `No ScaledObjects in ${source}${selection.namespace ? `, namespace ${selection.namespace}` : ''}.`);
+  } else {
+    writeLine(io.stdout, formatClusterStatusTable(scaledObjects, now(), output === 'wide'));
+  }
+  const notReady = scaledObjects.some((object) => object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False'));
+  return notReady ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const HEADER = ['NAMESPACE', 'NAME', 'SCALETARGETKIND', 'SCALETARGETNAME', 'MIN', 'MAX', 'TRIGGERS', 'READY', 'ACTIVE', 'FALLBACK', 'PAUSED', 'REPLICAS', 'LAST SCALE', 'AGE', 'WHY'];

@@ -3,20 +3,26 @@
  * with its file, line, object, field and fix. `-o json` (or yaml) gives CI a stable document.
  */
 import type { SpecIssue } from '../../lambdas/engine/spec/issues';
-import { booleanFlag, COMMON_OPTIONS, FILENAME_OPTION, manifestPaths, namespaceFlag, outputFlag, parseCommandArgs, UsageError } from '../args';
+import { booleanFlag, COMMON_OPTIONS, FILENAME_OPTION, LIVE_CLUSTER_OPTIONS, liveClusterFlags, manifestPaths, namespaceFlag, outputFlag, parseCommandArgs, UsageError } from '../args';
 import { isDocumentFormat, writeDocument } from '../format/document';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
 import { formatManifestIssue, inNamespace, loadManifestFiles } from '../manifests';
 import type { CommandDefinition } from './command';
 
 const USAGE = `Usage: eks-lambda-scaler validate <paths...> [-f PATH] [-o text|wide|json|yaml] [-n NS] [--strict]
+       eks-lambda-scaler validate --cluster [--context NAME] [--kubeconfig PATH] [-n NS | -A]
 
 Parses KEDA ScaledObject (and TriggerAuthentication) manifests exactly as the scaler will, and
-reports every problem with its file, line, object, field and how to fix it.
+reports every problem with its file, line, object, field and how to fix it. With --cluster, the
+live cluster's ScaledObjects, TriggerAuthentications and ClusterTriggerAuthentications instead
+(one list of each, with your kubeconfig; nothing is changed).
 
 Options:
   -f, --filename PATH  a file, a folder (read recursively) or - for stdin; repeatable, and the
-                       same as naming PATH without -f
+                       same as naming PATH without -f. \`kubectl get so -o yaml\` output works.
+  --cluster            read the objects from the cluster of your kubeconfig instead of files
+  --context NAME       the kubeconfig context to use (default: its current context)
+  --kubeconfig PATH    the kubeconfig (default: env KUBECONFIG, then ~/.kube/config)
   -o, --output F       text (default), wide (each trigger's metric and target), json or yaml:
                        one document for CI
   -n, --namespace NS   only the ScaledObjects of namespace NS
@@ -33,7 +39,7 @@ export const validateCommand: CommandDefinition = {
 };
 
 export async function runValidate(argv: string[], io: CliIo): Promise<number> {
-  const args = parseCommandArgs(argv, { ...COMMON_OPTIONS, ...FILENAME_OPTION, strict: { type: 'boolean' } });
+  const args = parseCommandArgs(argv, { ...COMMON_OPTIONS, ...FILENAME_OPTION, ...LIVE_CLUSTER_OPTIONS, strict: { type: 'boolean' } });
   if (booleanFlag(args, 'help')) {
     writeLine(io.stdout, USAGE);
     return EXIT_OK;
@@ -41,20 +47,24 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   const output = outputFlag(args);
   const namespace = namespaceFlag(args);
   const strict = booleanFlag(args, 'strict');
+  const live = liveClusterFlags(args, namespace);
   const paths = manifestPaths(args);
-  if (paths.length === 0) throw new UsageError('validate needs at least one file, folder or - (stdin), e.g. validate examples/');
+  if (live && paths.length > 0) throw new UsageError('give files or --cluster, not both');
+  if (!live && paths.length === 0) throw new UsageError('validate needs at least one file, folder or - (stdin), e.g. validate examples/, or --cluster');
 
-  const loaded = await loadManifestFiles(paths, io, { strict });
+  // The Kubernetes client is loaded only for --cluster (CLI start-up, bench/cli-start.ts).
+  const loaded = live ? await (await import('../cluster-objects')).loadClusterManifests(io, live, { strict }) : await loadManifestFiles(paths, io, { strict });
+  const sources = live ? loaded.files : paths;
   const { kept: objects, leftOut } = inNamespace(loaded.objects, namespace);
   const errors: SpecIssue[] = [...loaded.errors, ...(strict ? loaded.warnings.map((w) => ({ ...w, severity: 'error' as const })) : [])];
   const warnings = strict ? [] : loaded.warnings;
   if (loaded.objects.length === 0 && errors.length === 0) {
     errors.push({
       severity: 'error',
-      objectId: paths.join(', '),
+      objectId: sources.join(', '),
       field: 'kind',
       message: 'no ScaledObject found',
-      fix: 'give files with documents of apiVersion keda.sh/v1alpha1, kind ScaledObject',
+      fix: live ? `the cluster has none${namespace ? ` in namespace ${namespace}` : ''}: apply one, or check --context` : 'give files with documents of apiVersion keda.sh/v1alpha1, kind ScaledObject',
     });
   }
   const ok = errors.length === 0;
@@ -62,7 +72,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   if (isDocumentFormat(output)) {
     const document = {
       ok,
-      files: paths,
+      files: sources,
       objects: objects.map(({ object, file }) => ({
         id: object.id,
         file,
@@ -91,7 +101,8 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   }
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const elsewhere = leftOut > 0 ? ` (${leftOut} in other namespaces left out by -n ${namespace})` : '';
-  const counts = `${plural(objects.length, 'ScaledObject')} in ${plural(loaded.files.length, 'file')}${elsewhere}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`;
+  const where = live ? sources.join(', ') : plural(loaded.files.length, 'file');
+  const counts = `${plural(objects.length, 'ScaledObject')} in ${where}${elsewhere}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`;
   writeLine(ok ? io.stdout : io.stderr, counts);
   return ok ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -19,6 +19,7 @@ import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
 import { systemClock } from '../util/system-clock';
 import type { Clock, ScaleUpNotice } from './tick-types';
 import { ClusterObjectSource, type ClusterObjectSourceOptions } from '../adapters/kubernetes/cluster-object-source';
+import { scaledObjectReporters } from '../adapters/kubernetes/scaled-object-status-api';
 import { bundledClusters, bundledObjectSource } from './bundled-object-source';
 import type { SourceAssignment } from './load-sources';
 import type { ScaledObject } from '../engine/spec/scaled-object';
@@ -39,7 +40,7 @@ export interface RuntimeOverrides {
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
   awsClients?: AwsClientFactoryOptions;
-  /** Where cluster ScaledObjects' outcomes go (the status writer); default: Events on the workload. */
+  /** Where cluster ScaledObjects' outcomes go; default: KEDA's status and Events on each ScaledObject (scaledObjectReporters). */
   reporterFor?: ClusterObjectSourceOptions['reporterFor'];
 }
 
@@ -104,7 +105,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     scaleTargets,
     stateStore,
     now: () => clock.now(),
-    ...(overrides.reporterFor ? { reporterFor: overrides.reporterFor } : {}),
+    // Cluster ScaledObjects get KEDA's status and Events on themselves (scaled-object-status-api.ts).
+    reporterFor: overrides.reporterFor ?? scaledObjectReporters(kubeConfigFor, { now: () => clock.now(), onProblem: warnReportProblem }),
   }, env);
 
   return {
@@ -131,6 +133,11 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       await invokeAsync(self, event);
     },
   };
+}
+
+/** A status or Event that could not be written: one structured line in the log, the pass goes on. */
+function warnReportProblem(problem: string): void {
+  console.warn(JSON.stringify({ level: 'WARN', message: 'ScaledObject status or event not written', problem }));
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

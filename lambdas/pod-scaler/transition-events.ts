@@ -15,10 +15,15 @@ import type { EvaluateOutput } from '../engine/evaluate-types';
 
 /** KEDA's reason for a scaler that fails (pkg/eventreason/eventreason.go `KEDAScalerFailed`). */
 export const TRIGGER_FAILED_REASON = 'KEDAScalerFailed';
-/** Ours: KEDA writes no event when its fallback engages or ends. */
+/** Ours: KEDA writes no event when a scaler works again. */
 export const TRIGGER_RECOVERED_REASON = 'ScalerRecovered';
-export const FALLBACK_ENGAGED_REASON = 'FallbackEngaged';
-export const FALLBACK_ENDED_REASON = 'FallbackEnded';
+/**
+ * KEDA's reasons when its fallback engages or ends (pkg/eventreason/eventreason.go, recorded by
+ * pkg/scaling/scale_handler.go checkScalers). KEDA records both as Normal; the engaged one is a
+ * Warning here, so `kubectl get events --field-selector type=Warning` shows it.
+ */
+export const FALLBACK_ENGAGED_REASON = 'ScaledObjectFallbackActivated';
+export const FALLBACK_ENDED_REASON = 'ScaledObjectFallbackDeactivated';
 
 /** What a pass left about its triggers: the stored state, or this pass's output. */
 type PassOutcome = Pick<StoredObjectState, 'status' | 'statusReason' | 'scaling'>;

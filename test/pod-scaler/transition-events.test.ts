@@ -73,7 +73,7 @@ describe('Events on trigger and fallback transitions, written once per transitio
       previous: { status: 'error', statusReason: sqsDenied, health: failing(3) },
       now: { status: 'fallback', statusReason: `${sqsDenied} (failed 4 times, fallback 6 replicas)`, health: failing(4) },
       failingNow: [SQS],
-      expected: ['Warning FallbackEngaged'],
+      expected: ['Warning ScaledObjectFallbackActivated'],
     },
     {
       name: 'fallback holds',
@@ -86,14 +86,14 @@ describe('Events on trigger and fallback transitions, written once per transitio
       name: 'fallback ends: the trigger reads again',
       previous: { status: 'fallback', statusReason: sqsDenied, health: failing(9) },
       now: { status: 'active', health: failing(0) },
-      expected: ['Normal ScalerRecovered', 'Normal FallbackEnded'],
+      expected: ['Normal ScalerRecovered', 'Normal ScaledObjectFallbackDeactivated'],
     },
     {
       name: 'failureThreshold 0: fails and falls back in one pass',
       previous: { status: 'active', health: failing(0) },
       now: { status: 'fallback', statusReason: sqsDenied, health: failing(1) },
       failingNow: [SQS],
-      expected: ['Warning KEDAScalerFailed', 'Warning FallbackEngaged'],
+      expected: ['Warning KEDAScalerFailed', 'Warning ScaledObjectFallbackActivated'],
     },
     { name: 'paused: no trigger read, nothing known', previous: { status: 'error', statusReason: sqsDenied }, now: { status: 'paused' }, triggers: [], expected: [] },
   ];

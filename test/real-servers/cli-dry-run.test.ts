@@ -20,7 +20,10 @@ import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDryRun } from '../../cli/commands/dry-run';
-import { captureIo, cli } from '../cli/cli-harness';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { captureIo, cli, FIXTURES, tempDir } from '../cli/cli-harness';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
 import { MOTO_ACCOUNT_ID, MOTO_SKIP, startMoto, type MotoServer } from '../support/moto-server';
@@ -90,7 +93,8 @@ beforeEach(async () => {
 const cliRequests = async (operation?: string) => (await moto.recordedRequests(operation)).filter((request) => request.accessKeyId === DEVELOPER.accessKeyId);
 
 describe.skipIf(SKIP)('dry-run against a real kube-apiserver and moto', () => {
-  it('reads the real trigger and current replicas, prints the decision and why, and changes nothing', async () => {
+  /** The fixture's queue in moto with 40 visible and 7 in-flight messages. */
+  async function seedBacklog(): Promise<void> {
     const sqs = new SQSClient(moto.clientConfig('us-east-1'));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '3600' } }));
     for (let sent = 0; sent < 47; sent += 10) {
@@ -98,6 +102,10 @@ describe.skipIf(SKIP)('dry-run against a real kube-apiserver and moto', () => {
     }
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 7 })); // in flight: not visible
     expect(received.Messages).toHaveLength(7);
+  }
+
+  it('reads the real trigger and current replicas, prints the decision and why, and changes nothing', async () => {
+    await seedBacklog();
 
     const outcome = await cli(['dry-run', 'test/cli/fixtures/sqs-worker.yaml', '--cluster', 'prod', '--region', 'us-east-1'], env);
 
@@ -116,6 +124,22 @@ describe.skipIf(SKIP)('dry-run against a real kube-apiserver and moto', () => {
     expect(proxy.requests.length).toBeGreaterThan(0);
     expect(proxy.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect((await kube.read<{ apiVersion: string; kind: string; spec: object }>('apps/v1', 'Deployment', 'jobs', 'orders-worker'))!.spec).toMatchObject({ replicas: 2 });
+  });
+
+  it('takes `kubectl get so -o yaml` output (a v1 List of live objects, status included) as it takes the file (issue 14 item 8)', async () => {
+    await seedBacklog();
+    const object = parse(readFileSync(join(FIXTURES, 'sqs-worker.yaml'), 'utf8')) as { metadata: Record<string, unknown> };
+    const live = {
+      ...object,
+      metadata: { ...object.metadata, uid: '5f0c7a52-0d3c-4a8e-9a57-6a1d1bb0f1d2', resourceVersion: '4711', generation: 1, creationTimestamp: '2026-12-01T10:00:00Z' },
+      status: { scaleTargetKind: 'apps/v1.Deployment', conditions: [{ type: 'Ready', status: 'True', reason: 'ScaledObjectReady' }] },
+    };
+    const file = join(tempDir(), 'so.yaml');
+    writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [live] }));
+    const outcome = await cli(['dry-run', file, '--cluster', 'prod', '--region', 'us-east-1'], env);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^jobs\/orders-worker: would scale 2 -> 4 \(status active, rule scale-up-limit\)$/m);
   });
 
   it('reports an object it cannot evaluate with the reason, exit 1 (injected kubeconfig)', async () => {

@@ -5,7 +5,7 @@
  * kedacore/keda v2.20 apis/keda/v1alpha1/) and accept what it accepts, including every example in
  * examples/. deploy/rbac-live-objects.yaml is proved allow/deny with the pod scaler's EKS identity.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import {
@@ -15,12 +15,10 @@ import {
   REAL_KUBE_START_TIMEOUT_MS,
   startRealKubeApiServer,
   statusOf,
-  waitForEstablished,
-  KEDA_CRD_FILES as CRD_FILES,
   type RealKubeApiServer,
 } from '../support/real-kube-apiserver';
+import { applyKedaCrds, repoFile } from '../support/keda-crds';
 
-const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const EXAMPLE_FILES = readdirSync(new URL('../../examples/', import.meta.url)).filter((file) => file.endsWith('.yaml'));
 const NS = 'jobs';
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -61,8 +59,7 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
 
   beforeAll(async () => {
     kube = await startRealKubeApiServer();
-    for (const file of CRD_FILES) await kube.apply(repoFile(`deploy/crds/${file}`));
-    for (const file of CRD_FILES) await waitForEstablished(kube, file.replace(/\.yaml$/, ''));
+    await applyKedaCrds(kube);
     await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }, REAL_KUBE_START_TIMEOUT_MS);
   afterAll(() => kube?.close());

@@ -131,7 +131,7 @@ export async function startRealKubeApiServer(options: RealKubeApiServerOptions =
     startMillis: ready.startMillis,
     adminKubeConfig,
     kubeConfigAs(identity, tokenCluster = clusterName, through) {
-      const config = kubeConfigWith(through ?? ready, { name: identity.username });
+      const config = kubeConfigWith(through ? { ...ready, ...through } : ready, { name: identity.username });
       config.addAuthenticator({
         isAuthProvider: (user) => user.name === identity.username,
         applyAuthentication: async (_user, opts) => {
