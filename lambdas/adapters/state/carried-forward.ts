@@ -26,7 +26,7 @@
 import type { TimestampedCount } from '../../engine/scaling-state';
 import type { StoredObjectState } from './state-store';
 
-/** When the schedule last evaluates (and, for pollingInterval under the window, polls) an object in a window. */
+/** When the schedule last evaluates (and, for pollingInterval up to the window, polls) an object in a window. */
 export interface ScheduledTimes {
   evaluationAt: number;
   /** Absent when polls do not follow a fixed offset (pollingInterval over the window: polledAt is written). */
@@ -50,7 +50,8 @@ const newestOf = (entries: readonly TimestampedCount[]) => entries.reduce((newes
 /** The newest recommendation when the last stored evaluation recorded it (the HPA ran then), else undefined. */
 function openRun(state: StoredObjectState): TimestampedCount | undefined {
   const entries = state.scaling.recommendations;
-  if (!entries || entries.length === 0 || !(state.currentReplicas !== undefined && state.currentReplicas > 0)) return undefined;
+  // At 0 replicas the HPA records nothing (scaling is disabled), so there is no run to carry.
+  if (!entries || entries.length === 0 || (state.currentReplicas ?? 0) <= 0) return undefined;
   const newest = newestOf(entries);
   return newest.timestamp === state.evaluatedAt ? newest : undefined;
 }
