@@ -12,6 +12,7 @@ import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
 import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../adapters/aws/read-plan';
+import { createHttpReader } from '../adapters/http/http-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
@@ -79,7 +80,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       clock,
       stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
       scaleTargets,
-      readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
+      readTriggers: triggerReader(overrides, (cluster) => kubeConfigFor(clusterRef(config, cluster))),
       ...(nodeScaler
         ? {
             onScaleUps: (scaleUps: ScaleUpNotice[]) =>
@@ -93,6 +94,18 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       await invokeAsync(self, event);
     },
   };
+}
+
+/** The read plan: AWS clients, and HTTP for prometheus (in-cluster through the same KubeConfigs, SigV4 with the same credentials). */
+function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>) {
+  const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
+  let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
+  const http = createHttpReader({
+    kubeConfigFor,
+    // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
+    credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),
+  });
+  return createTriggerReader({ clientFactory, http });
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

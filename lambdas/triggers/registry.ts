@@ -8,9 +8,10 @@ import { awsDynamoDbStreamsTrigger } from './aws-dynamodb-streams';
 import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
 import { awsSqsQueueTrigger } from './aws-sqs-queue';
 import { cronTrigger } from './cron';
+import { prometheusTrigger } from './prometheus';
 import type { TriggerDefinition } from './trigger-definition';
 
-const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger];
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, prometheusTrigger];
 
 const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
 

@@ -61,6 +61,14 @@ export type ReadRequest =
       /** Epoch milliseconds, from the trigger's query window. */
       startTime: number;
       endTime: number;
+    }
+  | {
+      service: 'prometheus';
+      key: string;
+      /** The query, and how it reaches its server. */
+      call: HttpCall;
+      /** Set when the call is SigV4-signed (Amazon Managed Service for Prometheus): whose credentials sign it. */
+      source?: AwsSource;
     };
 
 /** The raw answer to a ReadRequest, before the trigger turns it into a metric value. */
@@ -76,7 +84,47 @@ export type Reading =
       hasResult: boolean;
       /** Datapoints of the (first) result, newest first (`ScanBy=TimestampDescending`). */
       values: number[];
-    };
+    }
+  /** The server's answer as it came: the trigger's metric step reads it as KEDA does. */
+  | { service: 'prometheus'; status: number; body: string };
+
+/**
+ * How an HTTP query reaches its server. `direct`: to the URL as written. `service-proxy`: through the
+ * cluster's Kubernetes API server (the URL is then a path on it, `/api/v1/namespaces/.../proxy/...`),
+ * as the scaler's own Kubernetes identity. `sigv4`: to the URL, signed for `service` in `region`.
+ */
+export type HttpRoute =
+  | { kind: 'direct' }
+  | { kind: 'service-proxy'; cluster: string }
+  | { kind: 'sigv4'; service: string; region: string };
+
+/** One HTTP GET a trigger makes. Plain data: it is part of a ReadRequest (and its dedupe key). */
+export interface HttpCall {
+  route: HttpRoute;
+  /** An absolute URL (`direct`, `sigv4`) or an API-server path with its query (`service-proxy`). */
+  url: string;
+  /** Header name and value pairs, sent in this order. */
+  headers: [string, string][];
+  /** `unsafeSsl`: skip verifying the server's certificate (direct and sigv4 routes only). */
+  insecureTls: boolean;
+  /** The trigger's own timeout (KEDA's `timeout`), ms; the read plan's per-call limit applies as well. */
+  timeoutMs?: number;
+}
+
+/** What an HTTP call answered. */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * The port through which triggers make HTTP calls: the adapter (adapters/http) knows how to reach a
+ * cluster's API server and whose credentials sign. Rejects only when no answer came (network,
+ * timeout, no cluster access); any HTTP status resolves.
+ */
+export interface HttpReadPort {
+  get(call: HttpCall, signal: AbortSignal, source?: AwsSource): Promise<HttpAnswer>;
+}
 
 /** A failed read or metric step, with what a person should do about it. */
 export class TriggerError extends Error {
@@ -133,6 +181,8 @@ export interface TriggerParseInput {
   podIdentityRoleArn?: string;
   /** That TriggerAuthentication's `podIdentity.externalID`, sent with AssumeRole of its role. */
   podIdentityExternalId?: string;
+  /** That TriggerAuthentication's `podIdentity.provider` (e.g. `aws`), when it has one. */
+  podIdentityProvider?: string;
   /** That TriggerAuthentication's non-credential parameters (KEDA's authParams). */
   authParams?: Record<string, AuthParameterSource>;
 }
@@ -167,6 +217,13 @@ export interface AwsClientsForSource {
 export interface ReadBatchOptions {
   /** Aborts the calls when the tick's budget runs out. */
   signal?: AbortSignal;
+  /** HTTP for triggers that query a server over HTTP (prometheus); absent where none is wired. */
+  http?: HttpReadPort;
+}
+
+/** Where a read is made from: the cluster of the object whose trigger it is (in-cluster servers). */
+export interface ReadContext {
+  cluster?: string;
 }
 
 export interface TriggerDefinition {
@@ -174,7 +231,7 @@ export interface TriggerDefinition {
   /** Validate metadata, report every problem at once. Pure. */
   parse(input: TriggerParseInput): TriggerParseResult;
   /** What to read for this trigger at `now` (epoch ms); undefined when no I/O is needed (cron). Pure. */
-  readRequest(trigger: ParsedTrigger, now: number): ReadRequest | undefined;
+  readRequest(trigger: ParsedTrigger, now: number, context?: ReadContext): ReadRequest | undefined;
   /** Raw reading to metric value and activity. Pure; throws TriggerError on an unusable reading. */
   toMetric(trigger: ParsedTrigger, reading: Reading | undefined, now: number): MetricOutcome;
   /**

@@ -19,7 +19,10 @@ const READ_PERMISSIONS: Record<string, string> = {
   'aws-cloudwatch': 'cloudwatch:GetMetricData',
   'aws-dynamodb': 'dynamodb:Query on the table (and index)',
   'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',
+  prometheus: 'aps:QueryMetrics on the workspace',
 };
+/** Trigger types that use a TriggerAuthentication's AWS podIdentity (prometheus: SigV4 for Amazon Managed Service for Prometheus). */
+const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus');
 
 export interface TriggerContext {
   issues: IssueCollector;
@@ -91,7 +94,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
   }
   if (!definition || !metadataTyped) return undefined;
 
-  const podIdentity = type?.startsWith('aws-') ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
+  const podIdentity = type !== undefined && usesAwsIdentity(type) ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
   const result = definition.parse({
     objectId: context.objectId,
     index,
@@ -99,6 +102,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
     metadata,
     ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
     ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
+    ...(podIdentity?.podIdentityProvider !== undefined ? { podIdentityProvider: podIdentity.podIdentityProvider } : {}),
     ...(podIdentity?.parameters !== undefined ? { authParams: podIdentity.parameters } : {}),
   });
   issues.adopt(result.errors);
@@ -181,7 +185,7 @@ function resolveAwsIdentity(
   type: string,
   metadata: Record<string, string>,
   ref: ParsedTrigger['authenticationRef'],
-): Pick<TriggerAuthentication, 'roleArn' | 'externalId' | 'parameters'> | undefined {
+): Pick<TriggerAuthentication, 'roleArn' | 'externalId' | 'parameters' | 'podIdentityProvider'> | undefined {
   const { issues } = context;
   const path = `spec.triggers[${index}]`;
   const grant = `grant the scaler's IAM role ${READ_PERMISSIONS[type] ?? 'read access'}, or name a role to assume with metadata.awsRoleArn or a TriggerAuthentication with podIdentity.provider: aws and roleArn`;
@@ -205,6 +209,7 @@ function resolveAwsIdentity(
   return {
     ...(auth.roleArn ? { roleArn: auth.roleArn } : {}),
     ...(auth.externalId ? { externalId: auth.externalId } : {}),
+    ...(auth.podIdentityProvider ? { podIdentityProvider: auth.podIdentityProvider } : {}),
     ...(auth.parameters ? { parameters: auth.parameters } : {}),
   };
 }
