@@ -242,7 +242,8 @@ function toMetric(trigger: ParsedTrigger, reading: Reading | undefined): MetricO
     throw new TriggerError(`${where} answered ${reading.status} with a body that is not JSON (${snippet(reading.body)}); is serverAddress a Prometheus HTTP API?`, 'PrometheusBadAnswer');
   }
   const series = result?.data?.result ?? [];
-  if (!Array.isArray(series)) {
+  // Go decodes each element into a struct: a scalar or string result ([time, "value"]) fails there.
+  if (!Array.isArray(series) || series.some((element) => element !== null && (typeof element !== 'object' || Array.isArray(element)))) {
     throw new TriggerError(`${where} returned a ${String(result.data?.resultType)} result; KEDA reads only an instant vector`, 'PrometheusBadAnswer');
   }
   const empty = (what: string): MetricOutcome => {
