@@ -104,7 +104,9 @@ function send(url: string, options: RequestOptions & { rejectUnauthorized?: bool
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBodyBytes) {
-          response.destroy(new Error(`the answer is larger than ${maxBodyBytes} bytes; an instant query for one series is far smaller (is the query aggregated?)`));
+          // Rejected first: the destroy below also fires "aborted", which must not win.
+          reject(new Error(`the answer is larger than ${maxBodyBytes} bytes; an instant query for one series is far smaller (is the query aggregated?)`));
+          response.destroy();
           return;
         }
         chunks.push(chunk);
