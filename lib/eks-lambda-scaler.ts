@@ -36,6 +36,7 @@ import { grantNodeGroupScaling } from './permissions/node-group-permissions';
 import { grantNodeScalerState, grantPodScalerState } from './permissions/state-table-permissions';
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from './permissions/trigger-resources';
+import { deriveServiceProxyGrants } from './permissions/service-proxy-rbac';
 import type { TriggerResources } from './permissions/trigger-resources';
 import { resolveNodeGroups } from './node-groups';
 import type { NodeGroupProps } from './node-groups';
@@ -236,6 +237,7 @@ export class EksLambdaScaler extends Construct {
       props.additionalTriggerResources,
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
+    this.noteServiceProxyRbac();
     this.grantInvocations(podScaler, nodeScaler);
 
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
@@ -357,6 +359,20 @@ export class EksLambdaScaler extends Construct {
   /** Node scaler: scale-ups of a node group that failed (published only when node groups are configured). */
   metricScaleUpFailures(props?: ScalerMetricOptions): IMetric {
     return this.metric('ScaleUpFailures', props);
+  }
+
+  /**
+   * In-cluster Prometheus servers are read through the API server's service proxy, which RBAC
+   * outside deploy/rbac.yaml must allow; the construct cannot apply it (no kubectl at synth), so it
+   * says exactly what to apply.
+   */
+  private noteServiceProxyRbac(): void {
+    const grants = deriveServiceProxyGrants(this.config.scaledObjects);
+    if (grants.length === 0) return;
+    const where = grants.map(({ namespace, resourceNames }) => `${namespace} (${resourceNames.join(', ')})`).join('; ');
+    Annotations.of(this).addInfo(
+      `prometheus triggers read in-cluster Services through the Kubernetes API server: the pod scaler's group needs get on services/proxy in ${where}; apply it with: npx eks-lambda-scaler rbac <your ScaledObject files> | kubectl apply -f -`,
+    );
   }
 
   private withAdditional(derived: TriggerResources, extra: AdditionalTriggerResources | undefined): TriggerResources {

@@ -274,7 +274,7 @@ function statusError(params: PrometheusParams, where: string, reading: { status:
     const { namespace, service, scheme, port } = params.server;
     const fix =
       reading.status === 403
-        ? `grant the pod scaler's Kubernetes group get on services/proxy in namespace ${namespace} (deploy/rbac-prometheus.sh ${namespace}, docs/scaledobject-reference.md)`
+        ? `grant the pod scaler's Kubernetes group get on services/proxy in namespace ${namespace} for ${scheme}:${service}:${port}: eks-lambda-scaler rbac <your ScaledObjects> | kubectl apply -f - (docs/scaledobject-reference.md)`
         : reading.status === 404
           ? `check that Service ${namespace}/${service} exists and has port ${port}`
           : reading.status === 503
