@@ -36,7 +36,7 @@ import { grantNodeGroupScaling } from './permissions/node-group-permissions';
 import { grantNodeScalerState, grantPodScalerState } from './permissions/state-table-permissions';
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from './permissions/trigger-resources';
-import { deriveServiceProxyGrants } from './permissions/service-proxy-rbac';
+import { deriveTriggerRbac, describeGrants } from './permissions/trigger-rbac';
 import type { TriggerResources } from './permissions/trigger-resources';
 import { resolveNodeGroups } from './node-groups';
 import type { NodeGroupProps } from './node-groups';
@@ -237,7 +237,7 @@ export class EksLambdaScaler extends Construct {
       props.additionalTriggerResources,
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
-    this.noteServiceProxyRbac();
+    this.noteTriggerRbac();
     this.grantInvocations(podScaler, nodeScaler);
 
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
@@ -362,16 +362,15 @@ export class EksLambdaScaler extends Construct {
   }
 
   /**
-   * In-cluster Prometheus servers are read through the API server's service proxy, which RBAC
-   * outside deploy/rbac.yaml must allow; the construct cannot apply it (no kubectl at synth), so it
-   * says exactly what to apply.
+   * In-cluster Prometheus Services (through the API server's service proxy) and new-relic query keys
+   * in Secrets need RBAC beyond deploy/rbac.yaml; the construct cannot apply it (no kubectl at
+   * synth), so it says exactly what to apply.
    */
-  private noteServiceProxyRbac(): void {
-    const grants = deriveServiceProxyGrants(this.config.scaledObjects);
+  private noteTriggerRbac(): void {
+    const grants = deriveTriggerRbac(this.config.scaledObjects);
     if (grants.length === 0) return;
-    const where = grants.map(({ namespace, resourceNames }) => `${namespace} (${resourceNames.join(', ')})`).join('; ');
     Annotations.of(this).addInfo(
-      `prometheus triggers read in-cluster Services through the Kubernetes API server: the pod scaler's group needs get on services/proxy in ${where}; apply it with: npx eks-lambda-scaler rbac <your ScaledObject files> | kubectl apply -f -`,
+      `triggers need Kubernetes RBAC beyond deploy/rbac.yaml for the pod scaler's group: get on ${describeGrants(grants)}; apply it with: npx eks-lambda-scaler rbac <your ScaledObject files> | kubectl apply -f -`,
     );
   }
 

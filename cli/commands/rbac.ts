@@ -1,10 +1,10 @@
 /**
  * `rbac <paths...>`: prints the Kubernetes RBAC the ScaledObjects need beyond deploy/rbac.yaml,
- * derived from their triggers (lib/permissions/service-proxy-rbac.ts): today, `get` on
- * `services/proxy` for the in-cluster Prometheus Services that prometheus triggers name, by
- * namespace and by exact Service and port. Pipe it to `kubectl apply -f -`.
+ * derived from their triggers (lib/permissions/trigger-rbac.ts): `get` on `services/proxy` for the
+ * in-cluster Prometheus Services that prometheus triggers name, and `get` on the Secrets that hold
+ * new-relic query keys, by namespace and by name. Pipe it to `kubectl apply -f -`.
  */
-import { serviceProxyRbacYaml, deriveServiceProxyGrants } from '../../lib/permissions/service-proxy-rbac';
+import { deriveTriggerRbac, triggerRbacYaml } from '../../lib/permissions/trigger-rbac';
 import { booleanFlag, FILENAME_OPTION, manifestPaths, parseCommandArgs, UsageError } from '../args';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
 import { formatManifestIssue, loadManifestFiles } from '../manifests';
@@ -13,8 +13,9 @@ import type { CommandDefinition } from './command';
 const USAGE = `Usage: eks-lambda-scaler rbac <paths...> [-f PATH]
 
 Prints the Roles and RoleBindings the pod scaler's Kubernetes group (eks-lambda-scaler) needs for
-these ScaledObjects beyond deploy/rbac.yaml: get on services/proxy, only in the namespaces of the
-in-cluster Prometheus servers that prometheus triggers name, and only for those Services and ports.
+these ScaledObjects beyond deploy/rbac.yaml, only in the namespaces concerned and only by name:
+get on services/proxy for the in-cluster Prometheus Services and ports that prometheus triggers name,
+and get on the Secrets that TriggerAuthentications name for new-relic query keys.
 Apply it with: eks-lambda-scaler rbac k8s/scaledobjects/ | kubectl apply -f -
 
 Options:
@@ -43,11 +44,11 @@ async function runRbac(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stderr, 'fix these errors first: the RBAC is derived from valid ScaledObjects only');
     return EXIT_FINDINGS;
   }
-  const grants = deriveServiceProxyGrants(loaded.objects.map(({ object }) => object));
+  const grants = deriveTriggerRbac(loaded.objects.map(({ object }) => object));
   if (grants.length === 0) {
-    writeLine(io.stderr, 'no trigger needs RBAC beyond deploy/rbac.yaml (no prometheus trigger names an in-cluster Service)');
+    writeLine(io.stderr, 'no trigger needs RBAC beyond deploy/rbac.yaml (no in-cluster Prometheus Service, no new-relic query key in a Secret)');
     return EXIT_OK;
   }
-  io.stdout.write(serviceProxyRbacYaml(grants));
+  io.stdout.write(triggerRbacYaml(grants));
   return EXIT_OK;
 }

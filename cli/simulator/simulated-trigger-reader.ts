@@ -70,5 +70,8 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
       const sample = [now / 1000, String(world.backlog(now))];
       return { service: 'prometheus', status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: sample }] } }) };
     }
+    case 'newrelic':
+      // NerdGraph's answer to an NRQL query with the backlog as its one numeric result.
+      return { service: 'newrelic', status: 200, body: JSON.stringify({ data: { actor: { account: { nrql: { results: [{ result: world.backlog(now) }] } } } } }) };
   }
 }

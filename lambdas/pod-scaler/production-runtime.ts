@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load-config';
 import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
+import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
@@ -35,6 +36,8 @@ export interface RuntimeOverrides {
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
   awsClients?: AwsClientFactoryOptions;
+  /** HTTP origins to send elsewhere (tests point New Relic's NerdGraph at a local server). */
+  httpOriginOverrides?: Record<string, string>;
 }
 
 export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): Promise<InvocationRuntime> {
@@ -96,12 +99,17 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   };
 }
 
-/** The read plan: AWS clients, and HTTP for prometheus (in-cluster through the same KubeConfigs, SigV4 with the same credentials). */
+/**
+ * The read plan: AWS clients, and HTTP for prometheus and new-relic (in-cluster Services and
+ * Secrets through the same KubeConfigs, SigV4 with the same credentials).
+ */
 function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>) {
   const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
   let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
   const http = createHttpReader({
     kubeConfigFor,
+    readSecretKey: createSecretKeyReader(kubeConfigFor),
+    ...(overrides.httpOriginOverrides ? { originOverrides: overrides.httpOriginOverrides } : {}),
     // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
     credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),
   });

@@ -7,6 +7,7 @@
  * other URL directly. Equal queries of one pass are one call (the key holds the whole request).
  */
 import { sourceKey } from './aws-common';
+import { readHttpRequests } from './http-reads';
 import { goParseFloat, goQueryEscape, parseKedaDuration, parseKeyValueList } from './go-values';
 import { metadataReader, type MetadataReader } from './metadata-values';
 import { describeServer, parseServerAddress, serviceProxyPath, type PrometheusServer } from './prometheus-server';
@@ -207,7 +208,7 @@ export function queryString(params: PrometheusParams, now: number): string {
 
 export function httpCall(params: PrometheusParams, now: number, context: ReadContext = {}): HttpCall {
   const path = `/api/v1/query?${queryString(params, now)}`;
-  const common = { headers: params.customHeaders, ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {}) };
+  const common = { service: 'prometheus' as const, headers: params.customHeaders, ...(params.timeoutMs !== undefined ? { timeoutMs: params.timeoutMs } : {}) };
   if (params.server.kind === 'service') {
     if (!context.cluster) throw new TriggerError(`${describeServer(params.server)} is in-cluster, but the read was not told which cluster the ScaledObject is in`, 'NoCluster');
     return { route: { kind: 'service-proxy', cluster: context.cluster }, url: serviceProxyPath(params.server, path), insecureTls: false, ...common };
@@ -299,30 +300,7 @@ function snippet(body: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || 'empty body';
 }
 
-async function readBatch(requests: ReadRequest[], _clients: unknown, options: { signal?: AbortSignal; http?: import('./trigger-definition').HttpReadPort }): Promise<Map<string, Reading | TriggerError>> {
-  const out = new Map<string, Reading | TriggerError>();
-  const signal = options.signal ?? AbortSignal.timeout(5_000);
-  await Promise.all(
-    requests.map(async (request) => {
-      if (request.service !== 'prometheus') return;
-      if (!options.http) {
-        out.set(request.key, new TriggerError('no HTTP reader is wired into this read plan, so prometheus triggers cannot be read', 'NoReader'));
-        return;
-      }
-      const callSignal = request.call.timeoutMs !== undefined ? AbortSignal.any([signal, AbortSignal.timeout(request.call.timeoutMs)]) : signal;
-      try {
-        const answer = await options.http.get(request.call, callSignal, request.source);
-        out.set(request.key, { service: 'prometheus', status: answer.status, body: answer.body });
-      } catch (error) {
-        out.set(request.key, transportError(request, error, callSignal));
-      }
-    }),
-  );
-  return out;
-}
-
 function transportError(request: Extract<ReadRequest, { service: 'prometheus' }>, error: unknown, signal: AbortSignal): TriggerError {
-  if (error instanceof TriggerError) return error;
   const target = request.call.route.kind === 'service-proxy' ? `the Kubernetes API server of cluster ${request.call.route.cluster} (service proxy ${request.call.url.split('?')[0]})` : request.call.url.split('?')[0];
   if (signal.aborted) {
     const limit = request.call.timeoutMs !== undefined ? ` (timeout ${request.call.timeoutMs} ms)` : '';
@@ -337,5 +315,5 @@ export const prometheusTrigger: TriggerDefinition = {
   parse,
   readRequest,
   toMetric,
-  readBatch: (requests, clients, options) => readBatch(requests, clients, options),
+  readBatch: (requests, _clients, options) => readHttpRequests(requests, 'prometheus', options, transportError),
 };

@@ -8,10 +8,11 @@ import { awsDynamoDbStreamsTrigger } from './aws-dynamodb-streams';
 import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
 import { awsSqsQueueTrigger } from './aws-sqs-queue';
 import { cronTrigger } from './cron';
+import { newRelicTrigger } from './new-relic';
 import { prometheusTrigger } from './prometheus';
 import type { TriggerDefinition } from './trigger-definition';
 
-const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, prometheusTrigger];
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, prometheusTrigger, newRelicTrigger];
 
 const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
 

@@ -69,7 +69,8 @@ export type ReadRequest =
       call: HttpCall;
       /** Set when the call is SigV4-signed (Amazon Managed Service for Prometheus): whose credentials sign it. */
       source?: AwsSource;
-    };
+    }
+  | { service: 'newrelic'; key: string; call: HttpCall; source?: undefined };
 
 /** The raw answer to a ReadRequest, before the trigger turns it into a metric value. */
 export type Reading =
@@ -86,7 +87,8 @@ export type Reading =
       values: number[];
     }
   /** The server's answer as it came: the trigger's metric step reads it as KEDA does. */
-  | { service: 'prometheus'; status: number; body: string };
+  | { service: 'prometheus'; status: number; body: string }
+  | { service: 'newrelic'; status: number; body: string };
 
 /**
  * How an HTTP query reaches its server. `direct`: to the URL as written. `service-proxy`: through the
@@ -98,9 +100,25 @@ export type HttpRoute =
   | { kind: 'service-proxy'; cluster: string }
   | { kind: 'sigv4'; service: string; region: string };
 
-/** One HTTP GET a trigger makes. Plain data: it is part of a ReadRequest (and its dedupe key). */
+/** One key of one Kubernetes Secret, read by the adapter at call time: its value is never part of a request, key or log. */
+export interface SecretKeyRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+  key: string;
+}
+
+/** One HTTP call a trigger makes. Plain data: it is part of a ReadRequest (and its dedupe key). */
 export interface HttpCall {
+  /** The service the call is counted under in the pass's call counts. */
+  service: 'prometheus' | 'newrelic';
   route: HttpRoute;
+  /** GET when absent. */
+  method?: 'GET' | 'POST';
+  /** A JSON body, for POST. */
+  body?: string;
+  /** A header whose value is a Secret's key (New Relic's `API-Key`), resolved by the adapter. */
+  secretHeader?: { header: string; secret: SecretKeyRef };
   /** An absolute URL (`direct`, `sigv4`) or an API-server path with its query (`service-proxy`). */
   url: string;
   /** Header name and value pairs, sent in this order. */
@@ -183,6 +201,8 @@ export interface TriggerParseInput {
   podIdentityExternalId?: string;
   /** That TriggerAuthentication's `podIdentity.provider` (e.g. `aws`), when it has one. */
   podIdentityProvider?: string;
+  /** The kind of the referenced authentication (a ClusterTriggerAuthentication's Secrets live in KEDA's namespace). */
+  authenticationKind?: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
   /** That TriggerAuthentication's non-credential parameters (KEDA's authParams). */
   authParams?: Record<string, AuthParameterSource>;
 }

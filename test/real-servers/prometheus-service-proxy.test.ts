@@ -1,7 +1,7 @@
 /**
  * An in-cluster Prometheus (`http://<svc>.<ns>.svc:9090`) read through the real kube-apiserver's
  * service proxy, as the pod scaler's EKS identity, with the RBAC that lib/permissions/
- * service-proxy-rbac.ts derives; then a ScaledObject scaled on it through the real handler
+ * trigger-rbac.ts derives; then a ScaledObject scaled on it through the real handler
  * (test/pod-scaler/real-harness.ts: real apiserver, moto, dynalite).
  *
  * Why the test Prometheus listens on the host's own non-loopback address: the API server refuses
@@ -20,7 +20,7 @@ import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { createHttpReader } from '../../lambdas/adapters/http/http-reader';
 import { prometheusTrigger } from '../../lambdas/triggers/prometheus';
 import { TriggerError, type Reading } from '../../lambdas/triggers/trigger-definition';
-import { deriveServiceProxyGrants, serviceProxyRbacYaml, SERVICE_PROXY_ROLE } from '../../lib/permissions/service-proxy-rbac';
+import { deriveTriggerRbac, triggerRbacYaml, TRIGGER_RBAC_ROLE } from '../../lib/permissions/trigger-rbac';
 import { configFrom, pollOnly } from '../pod-scaler/harness';
 import { REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
 import { startPrometheusApiServer, type PrometheusApiServer } from '../support/prometheus-api-server';
@@ -118,7 +118,7 @@ describe.skipIf(SKIP)('prometheus through the real kube-apiserver service proxy'
   });
 
   it('is forbidden without the derived Role, and the error names the grant', async () => {
-    await harness.kube.apply(`{apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: ${SERVICE_PROXY_ROLE}, namespace: ${MONITORING}}, rules: []}`);
+    await harness.kube.apply(`{apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: ${TRIGGER_RBAC_ROLE}, namespace: ${MONITORING}}, rules: []}`);
     const result = await readAsPodScaler(scaledObject('web', 'http://prometheus-operated.monitoring.svc:9090'));
     expect(result).toBeInstanceOf(TriggerError);
     expect(result).toMatchObject({ code: 'ServiceProxy403', message: expect.stringMatching(/refused to proxy .*forbidden.*get on services\/proxy in namespace monitoring/) });
@@ -127,7 +127,7 @@ describe.skipIf(SKIP)('prometheus through the real kube-apiserver service proxy'
 
   it('reads the query through the proxy with the derived Role; the Service it names and no other', async () => {
     const yaml = scaledObject('web', 'http://prometheus-operated.monitoring.svc:9090', '\n        customHeaders: X-Scope-OrgID=shop');
-    const rbac = serviceProxyRbacYaml(deriveServiceProxyGrants(configFrom(yaml).scaledObjects));
+    const rbac = triggerRbacYaml(deriveTriggerRbac(configFrom(yaml).scaledObjects));
     expect(rbac).toContain('- http:prometheus-operated:9090');
     await harness.kube.apply(rbac);
     prom.answer(QUERY, 42);
@@ -145,7 +145,7 @@ describe.skipIf(SKIP)('prometheus through the real kube-apiserver service proxy'
   });
 
   it('says so when the Service has no such port', async () => {
-    await harness.kube.apply(serviceProxyRbacYaml([{ namespace: MONITORING, resourceNames: ['http:prometheus-operated:9091'] }]));
+    await harness.kube.apply(triggerRbacYaml([{ namespace: MONITORING, serviceProxies: ['http:prometheus-operated:9091'], secrets: [] }]));
     expect(await readAsPodScaler(scaledObject('web', 'http://prometheus-operated.monitoring.svc:9091'))).toMatchObject({
       code: 'ServiceProxy503',
       message: expect.stringContaining('no service port 9091 found'),
@@ -154,7 +154,7 @@ describe.skipIf(SKIP)('prometheus through the real kube-apiserver service proxy'
 
   it('scales a ScaledObject on the in-cluster address through the real handler', async () => {
     const yaml = scaledObject('orders', 'http://prometheus-operated.monitoring.svc:9090');
-    await harness.kube.apply(serviceProxyRbacYaml(deriveServiceProxyGrants(configFrom(yaml).scaledObjects)));
+    await harness.kube.apply(triggerRbacYaml(deriveTriggerRbac(configFrom(yaml).scaledObjects)));
     await harness.putDeployment('orders', 0);
     prom.answer(QUERY, 35); // 35 / 10 per replica: the HPA wants 4
     const summary = await harness.tick(harness.handlerFor(pollOnly(yaml)));

@@ -134,6 +134,7 @@ describe('prometheus request: the query KEDA builds', () => {
   it('goes through the service proxy of the object\'s cluster for an in-cluster Service', () => {
     const params = trigger({ ...base, serverAddress: 'http://prometheus-operated.monitoring.svc:9090', customHeaders: 'X-Scope-OrgID=a' }).params as unknown as PrometheusParams;
     expect(httpCall(params, now, { cluster: 'prod' })).toEqual({
+      service: 'prometheus',
       route: { kind: 'service-proxy', cluster: 'prod' },
       url: `/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy/api/v1/query?query=up&time=2026-12-02T06:51:52Z`,
       headers: [['X-Scope-OrgID', 'a']],

@@ -39,7 +39,7 @@ export interface TriggerReaderOptions {
 export const DEFAULT_READ_CONCURRENCY = 16;
 
 /** How many merged requests one API call carries. */
-const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1, prometheus: 1 };
+const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1, prometheus: 1, newrelic: 1 };
 /** The source of a read that needs no AWS credentials (a direct or in-cluster Prometheus query). */
 const NO_AWS_SOURCE: AwsSource = { region: '' };
 const sourceOf = (request: ReadRequest): AwsSource => request.source ?? NO_AWS_SOURCE;
@@ -171,6 +171,7 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
   dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },
   prometheus: { action: 'aps:QueryMetrics (SigV4 only)', resource: 'the workspaces these triggers name' },
+  newrelic: { action: 'none (New Relic NerdGraph)', resource: 'the New Relic accounts these triggers name' },
 };
 
 /** One result per read of the unit, keyed by request key: a reading or why there is none. */

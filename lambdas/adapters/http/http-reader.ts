@@ -16,6 +16,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { recordAwsCall } from '../aws/call-counter';
+import type { SecretKeyReader } from '../kubernetes/secret-key-reader';
 import type { AwsSource, HttpAnswer, HttpCall, HttpReadPort } from '../../triggers/trigger-definition';
 
 /** A Prometheus instant query for one series answers in well under a kilobyte; this is ample. */
@@ -28,20 +29,31 @@ export interface HttpReaderOptions {
   kubeConfigFor?: (cluster: string) => Promise<KubeConfig>;
   /** Credentials that sign for a source (sigv4 route). */
   credentialsFor?: (source: AwsSource) => AwsCredentialIdentityProvider;
+  /** Reads a Secret's key for a call's `secretHeader` (New Relic's query key). */
+  readSecretKey?: SecretKeyReader;
   maxBodyBytes?: number;
   /** Signing clock, epoch ms (default Date.now). */
   now?: () => number;
+  /** Origins to send elsewhere, e.g. `https://api.newrelic.com` to a test server (tests, proxies). */
+  originOverrides?: Record<string, string>;
 }
 
 export function createHttpReader(options: HttpReaderOptions): HttpReadPort {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return {
     async get(call: HttpCall, signal: AbortSignal, source?: AwsSource): Promise<HttpAnswer> {
-      recordAwsCall('prometheus');
+      recordAwsCall(call.service);
       const headers = Object.fromEntries(call.headers);
+      if (call.secretHeader) {
+        if (!options.readSecretKey) throw new Error('no Kubernetes access is wired into this reader, so a credential from a Secret cannot be read');
+        headers[call.secretHeader.header] = await options.readSecretKey(call.secretHeader.secret);
+      }
+      const method = call.method ?? 'GET';
+      const body = call.body;
+      const url = redirected(call.url, options.originOverrides);
       switch (call.route.kind) {
         case 'direct':
-          return send(call.url, { headers, rejectUnauthorized: !call.insecureTls }, signal, maxBodyBytes);
+          return send(url, { method, headers, rejectUnauthorized: !call.insecureTls }, signal, maxBodyBytes, body);
         case 'service-proxy': {
           if (!options.kubeConfigFor) throw new Error('no Kubernetes access is wired into this reader, so in-cluster Prometheus Services cannot be reached');
           const kubeConfig = await options.kubeConfigFor(call.route.cluster);
@@ -54,7 +66,7 @@ export function createHttpReader(options: HttpReaderOptions): HttpReadPort {
         }
         case 'sigv4': {
           if (!options.credentialsFor || !source) throw new Error('no AWS credentials are wired into this reader, so SigV4-signed queries cannot be made');
-          const signed = await sign(call, call.route, options.credentialsFor(source), options.now?.() ?? Date.now());
+          const signed = await sign({ ...call, url }, call.route, options.credentialsFor(source), options.now?.() ?? Date.now());
           return send(signed.url, { headers: signed.headers, rejectUnauthorized: !call.insecureTls }, signal, maxBodyBytes);
         }
       }
@@ -94,11 +106,18 @@ function rfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-function send(url: string, options: RequestOptions & { rejectUnauthorized?: boolean }, signal: AbortSignal, maxBodyBytes: number): Promise<HttpAnswer> {
+function redirected(url: string, overrides: Record<string, string> | undefined): string {
+  if (!overrides || !/^https?:/.test(url)) return url;
+  const origin = new URL(url).origin;
+  const target = overrides[origin];
+  return target ? `${target}${url.slice(origin.length)}` : url;
+}
+
+function send(url: string, options: RequestOptions & { rejectUnauthorized?: boolean }, signal: AbortSignal, maxBodyBytes: number, body?: string): Promise<HttpAnswer> {
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise<HttpAnswer>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const outgoing = request(url, { ...options, method: 'GET', signal }, (response: IncomingMessage) => {
+    const outgoing = request(url, { method: 'GET', ...options, signal }, (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -116,6 +135,6 @@ function send(url: string, options: RequestOptions & { rejectUnauthorized?: bool
       response.on('aborted', () => reject(new Error('the server closed the connection mid-answer')));
     });
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(body);
   });
 }

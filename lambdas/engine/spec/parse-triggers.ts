@@ -22,7 +22,7 @@ const READ_PERMISSIONS: Record<string, string> = {
   prometheus: 'aps:QueryMetrics on the workspace',
 };
 /** Trigger types that use a TriggerAuthentication's AWS podIdentity (prometheus: SigV4 for Amazon Managed Service for Prometheus). */
-const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus');
+const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus' || type === 'new-relic');
 
 export interface TriggerContext {
   issues: IssueCollector;
@@ -103,6 +103,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
     ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
     ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
     ...(podIdentity?.podIdentityProvider !== undefined ? { podIdentityProvider: podIdentity.podIdentityProvider } : {}),
+    ...(authenticationRef ? { authenticationKind: authenticationRef.kind } : {}),
     ...(podIdentity?.parameters !== undefined ? { authParams: podIdentity.parameters } : {}),
   });
   issues.adopt(result.errors);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
-import { deriveServiceProxyGrants, serviceProxyRbacYaml } from '../../lib/permissions/service-proxy-rbac';
+import { deriveTriggerRbac, triggerRbacYaml } from '../../lib/permissions/trigger-rbac';
 
 const object = (name: string, serverAddress: string) => `
 apiVersion: keda.sh/v1alpha1
@@ -13,7 +13,7 @@ spec:
     - {type: prometheus, metadata: {serverAddress: "${serverAddress}", query: up, threshold: "1"}}
 `;
 
-describe('service proxy RBAC derived from prometheus triggers', () => {
+describe('trigger RBAC: service proxies of prometheus triggers', () => {
   it('grants get on services/proxy per namespace, by exact <scheme>:<service>:<port>, deduplicated', () => {
     const { objects, errors } = parseManifests(
       [
@@ -25,18 +25,18 @@ describe('service proxy RBAC derived from prometheus triggers', () => {
       { file: 'test.yaml' },
     );
     expect(errors).toEqual([]);
-    const grants = deriveServiceProxyGrants(objects);
+    const grants = deriveTriggerRbac(objects);
     expect(grants).toEqual([
-      { namespace: 'monitoring', resourceNames: ['http:prometheus-operated:9090'] },
-      { namespace: 'observability', resourceNames: ['https:thanos-query:10902'] },
+      { namespace: 'monitoring', serviceProxies: ['http:prometheus-operated:9090'], secrets: [] },
+      { namespace: 'observability', serviceProxies: ['https:thanos-query:10902'], secrets: [] },
     ]);
-    const documents = serviceProxyRbacYaml(grants).split(/^---\n/m).filter(Boolean).map((text) => parse(text));
+    const documents = triggerRbacYaml(grants).split(/^---\n/m).filter(Boolean).map((text) => parse(text));
     expect(documents).toHaveLength(4);
-    expect(documents[0]).toMatchObject({ kind: 'Role', metadata: { name: 'eks-lambda-scaler-prometheus', namespace: 'monitoring' }, rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: ['http:prometheus-operated:9090'], verbs: ['get'] }] });
-    expect(documents[1]).toMatchObject({ kind: 'RoleBinding', subjects: [{ kind: 'Group', name: 'eks-lambda-scaler' }], roleRef: { kind: 'Role', name: 'eks-lambda-scaler-prometheus' } });
+    expect(documents[0]).toMatchObject({ kind: 'Role', metadata: { name: 'eks-lambda-scaler-triggers', namespace: 'monitoring' }, rules: [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: ['http:prometheus-operated:9090'], verbs: ['get'] }] });
+    expect(documents[1]).toMatchObject({ kind: 'RoleBinding', subjects: [{ kind: 'Group', name: 'eks-lambda-scaler' }], roleRef: { kind: 'Role', name: 'eks-lambda-scaler-triggers' } });
   });
 
   it('is empty when no trigger names an in-cluster Service', () => {
-    expect(serviceProxyRbacYaml(deriveServiceProxyGrants([]))).toBe('');
+    expect(triggerRbacYaml(deriveTriggerRbac([]))).toBe('');
   });
 });
