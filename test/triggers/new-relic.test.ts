@@ -175,3 +175,25 @@ describe('new-relic reads against a NerdGraph-shaped server', () => {
     expect(error(elsewhere, 'elsewhere')).toMatchObject({ code: 'NewRelicQueryError', message: expect.stringContaining('Account not found or user does not have access') });
   });
 });
+
+describe('new-relic with its TriggerAuthentication missing from the input', () => {
+  it('says the parameters it would supply are unknown (not that an IAM role is used)', async () => {
+    const { parseManifests } = await import('../../lambdas/engine/spec/parse-manifests');
+    const result = parseManifests(
+      `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {name: web}
+  triggers:
+    - type: new-relic
+      authenticationRef: {name: newrelic}
+      metadata: {account: "1", nrql: "SELECT 1", threshold: "1"}
+`,
+      { file: 'test.yaml' },
+    );
+    expect(result.warnings.map((issue) => issue.message)).toEqual(['TriggerAuthentication "newrelic" in namespace shop is not in the input, so the parameters it supplies (its podIdentity, queryKey, account, region) are unknown']);
+    expect(result.errors.map((issue) => issue.message)).toEqual(['missing required parameter "queryKey"']);
+  });
+});

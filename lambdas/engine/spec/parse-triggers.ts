@@ -200,6 +200,11 @@ function resolveAwsIdentity(
   );
   if (!auth) {
     const where = ref.kind === 'ClusterTriggerAuthentication' ? '' : ` in namespace ${context.namespace}`;
+    if (!type.startsWith('aws-')) {
+      // prometheus (podIdentity for SigV4) and new-relic (queryKey, account, region) take parameters from it, not only a role.
+      issues.warn(`${path}.authenticationRef.name`, `${ref.kind} "${ref.name}"${where} is not in the input, so the parameters it supplies (its podIdentity, queryKey, account, region) are unknown`, `add the ${ref.kind} to the same input`);
+      return undefined;
+    }
     issues.warn(`${path}.authenticationRef.name`, `${ref.kind} "${ref.name}"${where} is not in the input, so its credentials are unknown; the scaler's own IAM role is used instead`, `add the ${ref.kind} to the same input, or ${grant}`);
     return undefined;
   }
