@@ -21,8 +21,8 @@ import { createHttpReader } from '../../lambdas/adapters/http/http-reader';
 import { prometheusTrigger } from '../../lambdas/triggers/prometheus';
 import { TriggerError, type Reading } from '../../lambdas/triggers/trigger-definition';
 import { deriveTriggerRbac, triggerRbacYaml, TRIGGER_RBAC_ROLE } from '../../lib/permissions/trigger-rbac';
-import { configFrom, pollOnly } from '../pod-scaler/harness';
-import { REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
+import { CLUSTER, configFrom, pollOnly, sqsObject } from '../pod-scaler/harness';
+import { queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
 import { startPrometheusApiServer, type PrometheusApiServer } from '../support/prometheus-api-server';
 import { POD_SCALER_IDENTITY } from '../support/real-kube-apiserver';
 
@@ -166,5 +166,22 @@ describe.skipIf(SKIP)('prometheus through the real kube-apiserver service proxy'
     // One read per KEDA poll (0 s and 30 s of the minute), each through the API server's service proxy.
     expect(proxied.map((request) => request.path)).toEqual(Array(2).fill('/api/v1/namespaces/monitoring/services/http:prometheus-operated:9090/proxy/api/v1/query'));
     expect(prom.requests).toHaveLength(2);
+  });
+
+  it('a service proxy that never answers fails only that object, within the read timeout; the others scale', async () => {
+    const yaml = scaledObject('orders', 'http://prometheus-operated.monitoring.svc:9090') + '---\n' + sqsObject({ name: 'billing', queue: queueUrl('orders') });
+    await harness.kube.apply(triggerRbacYaml(deriveTriggerRbac(configFrom(yaml).scaledObjects)));
+    await harness.putDeployment('orders', 1);
+    await harness.putDeployment('billing', 0);
+    await harness.setBacklog(10); // billing: 10 / 5 per replica = 2
+    harness.proxy.inject({ match: (request) => request.path.includes('/proxy/'), fault: 'hang' });
+    const began = performance.now();
+    const summary = await harness.tick(harness.handlerFor(pollOnly(yaml)));
+    expect(performance.now() - began).toBeLessThan(30_000);
+    expect(await harness.replicasOf('billing')).toBe(2);
+    expect(await harness.replicasOf('orders')).toBe(1);
+    expect(summary.errors).toBeGreaterThan(0);
+    const state = (await harness.store.loadMany([`${CLUSTER}/shop/orders`])).states.get(`${CLUSTER}/shop/orders`)!;
+    expect(state.statusReason).toMatch(/prometheus query to the Kubernetes API server of cluster \S+ \(service proxy \/api\/v1\/namespaces\/monitoring\/services\/http:prometheus-operated:9090\/proxy\/api\/v1\/query\) did not answer (within|in time)/);
   });
 });

@@ -19,7 +19,7 @@ import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-
 import { sourceKey } from '../../triggers/aws-common';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
 import { getTriggerDefinition } from '../../triggers/registry';
-import { TriggerError, type AwsSource, type HttpReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
+import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { DEFAULT_CALL_TIMEOUT_MS, type AwsClientFactory } from './aws-client-factory';
 import { toTriggerError } from './aws-errors';
@@ -190,7 +190,7 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     results = await untilAborted(batch, signal);
   } catch (error) {
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
-    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : toTriggerError(error, {
+    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
       iamAction: READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
@@ -205,6 +205,15 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
   return new Map(
     unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),
   );
+}
+
+/** An HTTP trigger's read (prometheus, new-relic) cut off by the read's timeout: where it was going, not an AWS endpoint. */
+function httpTimeout(call: HttpCall, timeoutMs: number, error: unknown): TriggerError {
+  const where = call.route.kind === 'service-proxy' ? `the Kubernetes API server of cluster ${call.route.cluster} (service proxy ${call.url.split('?')[0]})` : call.url.split('?')[0];
+  if (!(error instanceof Error) || (error.name !== 'TimeoutError' && error.name !== 'AbortError')) {
+    return new TriggerError(`${call.service} query to ${where} failed: ${error instanceof Error ? error.message : String(error)}`, 'ReadFailed');
+  }
+  return new TriggerError(`${call.service} query to ${where} did not answer within ${timeoutMs} ms; check that the scaler can reach it (VPC and security groups, or for an in-cluster Service the API server and the Service's pods)`, 'HttpTimeout');
 }
 
 /** Settles with the batch, or rejects when the read's timeout fires first (a stuck socket must not hold the pass). */
