@@ -27,6 +27,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/dry-run')).dryRunCommand,
   },
   {
+    name: 'rbac',
+    summary: 'print the Kubernetes RBAC the ScaledObjects need beyond deploy/rbac.yaml',
+    load: async () => (await import('./commands/rbac')).rbacCommand,
+  },
+  {
     name: 'status',
     summary: 'show every ScaledObject the scaler manages, from its state table',
     load: async () => (await import('./commands/status')).statusCommand,

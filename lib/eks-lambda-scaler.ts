@@ -37,6 +37,7 @@ import { grantNodeScalerState, grantPodScalerState } from './permissions/state-t
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from '../lambdas/engine/iam/trigger-resources';
 import type { TriggerResources } from '../lambdas/engine/iam/trigger-resources';
+import { deriveTriggerRbac, describeGrants } from './permissions/trigger-rbac';
 import { resolveNodeGroups } from './node-groups';
 import type { NodeGroupProps } from './node-groups';
 import { aggregateMetric } from './observability/scaler-metrics';
@@ -254,6 +255,7 @@ export class EksLambdaScaler extends Construct {
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
     if (this.config.clusterObjectPermissions) grantClusterObjectReads(podScaler.role, this.config.clusterObjectPermissions);
+    this.noteTriggerRbac();
     this.grantInvocations(podScaler, nodeScaler);
 
     const schedule = props.schedule ?? DEFAULT_SCHEDULE;
@@ -376,6 +378,19 @@ export class EksLambdaScaler extends Construct {
   /** Node scaler: scale-ups of a node group that failed (published only when node groups are configured). */
   metricScaleUpFailures(props?: ScalerMetricOptions): IMetric {
     return this.metric('ScaleUpFailures', props);
+  }
+
+  /**
+   * In-cluster Prometheus Services (through the API server's service proxy) and new-relic query keys
+   * in Secrets need RBAC beyond deploy/rbac.yaml; the construct cannot apply it (no kubectl at
+   * synth), so it says exactly what to apply.
+   */
+  private noteTriggerRbac(): void {
+    const grants = deriveTriggerRbac(this.config.scaledObjects);
+    if (grants.length === 0) return;
+    Annotations.of(this).addInfo(
+      `triggers need Kubernetes RBAC beyond deploy/rbac.yaml for the pod scaler's group: get on ${describeGrants(grants)}; apply it with: npx eks-lambda-scaler rbac <your ScaledObject files> | kubectl apply -f -`,
+    );
   }
 
   private withAdditional(derived: TriggerResources, extra: AdditionalTriggerResources | undefined): TriggerResources {

@@ -74,7 +74,7 @@ describe('broken examples', () => {
       'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
     ],
     'unknown-trigger-type.yaml': [
-      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory)',
+      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic)',
     ],
     'min-greater-than-max.yaml': [
       'examples/broken/min-greater-than-max.yaml:9: error: shop/checkout-api: spec.minReplicaCount: minReplicaCount 10 is greater than maxReplicaCount 5 (set minReplicaCount <= maxReplicaCount, e.g. raise maxReplicaCount to 10)',

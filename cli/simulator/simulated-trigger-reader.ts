@@ -2,7 +2,8 @@
  * The read plan's job, answered by the simulated world: each trigger's own `readRequest` says what
  * it would ask AWS, and the world answers it. SQS sees the queue (visible, and in flight while pods process), Kinesis
  * sees open shards that follow the arrival rate, CloudWatch sees the traffic as a rate (see
- * `cloudWatchDatapoints`), and cron reads nothing.
+ * `cloudWatchDatapoints`), a Prometheus or New Relic query sees
+ * the backlog as a gauge (one sample, as an instant query answers), and cron reads nothing.
  */
 import { getTriggerDefinition } from '../../lambdas/triggers/registry';
 import { TriggerError, type Reading, type ReadRequest } from '../../lambdas/triggers/trigger-definition';
@@ -20,7 +21,8 @@ export function simulatedTriggerReader(world: SimWorld): TriggerReader {
         readings.set(item.id, new TriggerError(`the simulator has no model for trigger type "${item.trigger.type}"`, 'Unsupported'));
         continue;
       }
-      const request = definition.readRequest(item.trigger, now);
+      // In-cluster Prometheus servers need a cluster to route through; the simulated one has a name.
+      const request = definition.readRequest(item.trigger, now, { cluster: item.cluster ?? 'simulated' });
       if (!request) {
         readings.set(item.id, undefined);
         continue;
@@ -63,6 +65,14 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
     case 'dynamodbstreams':
       // A table's stream has as many shards as the simulated stream has open shards.
       return { service: 'dynamodbstreams', shardCount: world.openShards(now) };
+    case 'prometheus': {
+      // The Prometheus HTTP API's instant-query answer with the backlog as the one sample.
+      const sample = [now / 1000, String(world.backlog(now))];
+      return { service: 'prometheus', status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: sample }] } }) };
+    }
+    case 'newrelic':
+      // NerdGraph's answer to an NRQL query with the backlog as its one numeric result.
+      return { service: 'newrelic', status: 200, body: JSON.stringify({ data: { actor: { account: { nrql: { results: [{ result: world.backlog(now) }] } } } } }) };
   }
 }
 

@@ -23,7 +23,11 @@ const KIND_OF_TRIGGER: Record<string, TriggerKind> = {
   'aws-dynamodb': 'queue',
   'aws-dynamodb-streams': 'queue',
   'aws-cloudwatch': 'rate',
+  // A simulated prometheus or new-relic query answers with the backlog, as a gauge (simulated-trigger-reader.ts).
+  prometheus: 'queue',
+  'new-relic': 'queue',
   cron: 'schedule',
+  // cpu and memory have no kind: their figures are the pods' usage, shown by the replicas they lead to.
 };
 
 /** The kinds of an object's triggers, in the order of first appearance. */

@@ -12,6 +12,8 @@ import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
 import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../adapters/aws/read-plan';
+import { createHttpReader } from '../adapters/http/http-reader';
+import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
@@ -42,6 +44,8 @@ export interface RuntimeOverrides {
   awsClients?: AwsClientFactoryOptions;
   /** Where cluster ScaledObjects' outcomes go; default: KEDA's status and Events on each ScaledObject (scaledObjectReporters). */
   reporterFor?: ClusterObjectSourceOptions['reporterFor'];
+  /** HTTP origins to send elsewhere (tests point New Relic's NerdGraph at a local server). */
+  httpOriginOverrides?: Record<string, string>;
 }
 
 /**
@@ -119,7 +123,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       beginPass: () => {
         pass += 1;
       },
-      readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
+      readTriggers: triggerReader(overrides, (cluster) => kubeConfigFor(clusterRef(config, cluster))),
       ...(nodeScaler
         ? {
             onScaleUps: (scaleUps: ScaleUpNotice[]) =>
@@ -138,6 +142,23 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
 /** A status or Event that could not be written: one structured line in the log, the pass goes on. */
 function warnReportProblem(problem: string): void {
   console.warn(JSON.stringify({ level: 'WARN', message: 'ScaledObject status or event not written', problem }));
+}
+
+/**
+ * The read plan: AWS clients, and HTTP for prometheus and new-relic (in-cluster Services and
+ * Secrets through the same KubeConfigs, SigV4 with the same credentials).
+ */
+function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>) {
+  const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
+  let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
+  const http = createHttpReader({
+    kubeConfigFor,
+    readSecretKey: createSecretKeyReader(kubeConfigFor),
+    ...(overrides.httpOriginOverrides ? { originOverrides: overrides.httpOriginOverrides } : {}),
+    // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
+    credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),
+  });
+  return createTriggerReader({ clientFactory, http });
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

@@ -22,9 +22,11 @@ export interface Clock {
 export interface TriggerReadItem {
   id: string;
   trigger: ParsedTrigger;
+  /** The cluster of the trigger's object: in-cluster servers (prometheus) are reached through it. */
+  cluster?: string;
 }
 
-export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'dynamodb' | 'dynamodbstreams' | 'sts';
+export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'dynamodb' | 'dynamodbstreams' | 'prometheus' | 'newrelic' | 'sts';
 
 export interface ReadPlanOutcome {
   /** One entry per item id: the raw reading, a TriggerError, or undefined for triggers with no I/O (cron). */

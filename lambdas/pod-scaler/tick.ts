@@ -310,7 +310,7 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
       const id = `${key}#${trigger.index}`;
       const cached = !kedaPolls.has(key) && trigger.useCachedMetrics ? pollReadings.get(id) : undefined;
       if (cached) cachedReadings.set(id, cached);
-      else items.push({ id, trigger });
+      else items.push({ id, trigger, cluster: entries[i]!.cluster });
     }
   });
   const { readings, calls } = await readWithinBudget(deps, items, now, budgetLeft());

@@ -9,9 +9,11 @@ import { awsKinesisStreamTrigger } from './aws-kinesis-stream';
 import { awsSqsQueueTrigger } from './aws-sqs-queue';
 import { cpuTrigger, memoryTrigger } from './cpu-memory';
 import { cronTrigger } from './cron';
+import { newRelicTrigger } from './new-relic';
+import { prometheusTrigger } from './prometheus';
 import type { TriggerDefinition } from './trigger-definition';
 
-const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, cpuTrigger, memoryTrigger];
+const DEFINITIONS: readonly TriggerDefinition[] = [awsSqsQueueTrigger, awsKinesisStreamTrigger, awsCloudwatchTrigger, awsDynamoDbTrigger, awsDynamoDbStreamsTrigger, cronTrigger, cpuTrigger, memoryTrigger, prometheusTrigger, newRelicTrigger];
 
 const BY_TYPE = new Map(DEFINITIONS.map((definition) => [definition.type, definition]));
 

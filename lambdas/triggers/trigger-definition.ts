@@ -72,7 +72,16 @@ export type ReadRequest =
       /** Epoch milliseconds, from the trigger's query window. */
       startTime: number;
       endTime: number;
-    };
+    }
+  | {
+      service: 'prometheus';
+      key: string;
+      /** The query, and how it reaches its server. */
+      call: HttpCall;
+      /** Set when the call is SigV4-signed (Amazon Managed Service for Prometheus): whose credentials sign it. */
+      source?: AwsSource;
+    }
+  | { service: 'newrelic'; key: string; call: HttpCall; source?: undefined };
 
 /** The raw answer to a ReadRequest, before the trigger turns it into a metric value. */
 export type Reading =
@@ -87,7 +96,64 @@ export type Reading =
       hasResult: boolean;
       /** Datapoints of the (first) result, newest first (`ScanBy=TimestampDescending`). */
       values: number[];
-    };
+    }
+  /** The server's answer as it came: the trigger's metric step reads it as KEDA does. */
+  | { service: 'prometheus'; status: number; body: string }
+  | { service: 'newrelic'; status: number; body: string };
+
+/**
+ * How an HTTP query reaches its server. `direct`: to the URL as written. `service-proxy`: through the
+ * cluster's Kubernetes API server (the URL is then a path on it, `/api/v1/namespaces/.../proxy/...`),
+ * as the scaler's own Kubernetes identity. `sigv4`: to the URL, signed for `service` in `region`.
+ */
+export type HttpRoute =
+  | { kind: 'direct' }
+  | { kind: 'service-proxy'; cluster: string }
+  | { kind: 'sigv4'; service: string; region: string };
+
+/** One key of one Kubernetes Secret, read by the adapter at call time: its value is never part of a request, key or log. */
+export interface SecretKeyRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+  key: string;
+}
+
+/** One HTTP call a trigger makes. Plain data: it is part of a ReadRequest (and its dedupe key). */
+export interface HttpCall {
+  /** The service the call is counted under in the pass's call counts. */
+  service: 'prometheus' | 'newrelic';
+  route: HttpRoute;
+  /** GET when absent. */
+  method?: 'GET' | 'POST';
+  /** A JSON body, for POST. */
+  body?: string;
+  /** A header whose value is a Secret's key (New Relic's `API-Key`), resolved by the adapter. */
+  secretHeader?: { header: string; secret: SecretKeyRef };
+  /** An absolute URL (`direct`, `sigv4`) or an API-server path with its query (`service-proxy`). */
+  url: string;
+  /** Header name and value pairs, sent in this order. */
+  headers: [string, string][];
+  /** `unsafeSsl`: skip verifying the server's certificate (direct and sigv4 routes only). */
+  insecureTls: boolean;
+  /** The trigger's own timeout (KEDA's `timeout`), ms; the read plan's per-call limit applies as well. */
+  timeoutMs?: number;
+}
+
+/** What an HTTP call answered. */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * The port through which triggers make HTTP calls: the adapter (adapters/http) knows how to reach a
+ * cluster's API server and whose credentials sign. Rejects only when no answer came (network,
+ * timeout, no cluster access); any HTTP status resolves.
+ */
+export interface HttpReadPort {
+  get(call: HttpCall, signal: AbortSignal, source?: AwsSource): Promise<HttpAnswer>;
+}
 
 /** A failed read or metric step, with what a person should do about it. */
 export class TriggerError extends Error {
@@ -144,6 +210,10 @@ export interface TriggerParseInput {
   podIdentityRoleArn?: string;
   /** That TriggerAuthentication's `podIdentity.externalID`, sent with AssumeRole of its role. */
   podIdentityExternalId?: string;
+  /** That TriggerAuthentication's `podIdentity.provider` (e.g. `aws`), when it has one. */
+  podIdentityProvider?: string;
+  /** The kind of the referenced authentication (a ClusterTriggerAuthentication's Secrets live in KEDA's namespace). */
+  authenticationKind?: 'TriggerAuthentication' | 'ClusterTriggerAuthentication';
   /** That TriggerAuthentication's non-credential parameters (KEDA's authParams). */
   authParams?: Record<string, AuthParameterSource>;
   /** The trigger's own `metricType` as written (read by cpu and memory, whose type may be Utilization). */
@@ -184,6 +254,13 @@ export interface AwsClientsForSource {
 export interface ReadBatchOptions {
   /** Aborts the calls when the tick's budget runs out. */
   signal?: AbortSignal;
+  /** HTTP for triggers that query a server over HTTP (prometheus); absent where none is wired. */
+  http?: HttpReadPort;
+}
+
+/** Where a read is made from: the cluster of the object whose trigger it is (in-cluster servers). */
+export interface ReadContext {
+  cluster?: string;
 }
 
 export interface TriggerDefinition {
@@ -191,7 +268,7 @@ export interface TriggerDefinition {
   /** Validate metadata, report every problem at once. Pure. */
   parse(input: TriggerParseInput): TriggerParseResult;
   /** What to read for this trigger at `now` (epoch ms); undefined when no I/O is needed (cron). Pure. */
-  readRequest(trigger: ParsedTrigger, now: number): ReadRequest | undefined;
+  readRequest(trigger: ParsedTrigger, now: number, context?: ReadContext): ReadRequest | undefined;
   /** Raw reading to metric value and activity. Pure; throws TriggerError on an unusable reading. */
   toMetric(trigger: ParsedTrigger, reading: Reading | undefined, now: number): MetricOutcome;
   /**

@@ -15,6 +15,7 @@ export const TRIGGER_STATEMENT_IDS = {
   tableStreams: 'DescribeScaledObjectTableStreams',
   roles: 'AssumeTriggerRoles',
   cloudWatch: 'ReadCloudWatchMetrics',
+  prometheusWorkspaces: 'QueryPrometheusWorkspaces',
 } as const;
 
 export function grantTriggerReads(grantee: IGrantable, resources: TriggerResources): void {
@@ -44,6 +45,9 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   }
   if (resources.assumeRoleArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.roles, actions: ['sts:AssumeRole'], resources: resources.assumeRoleArns }));
+  }
+  if (resources.workspaceArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.prometheusWorkspaces, actions: ['aps:QueryMetrics'], resources: resources.workspaceArns }));
   }
   if (resources.readsCloudWatch) {
     // GetMetricData has no resource-level permissions: "*" is what the API accepts, not a wildcard action.

@@ -287,3 +287,13 @@ describe('simulate: bad input', () => {
     expect(outcome.stderr).toContain(`${trace}:3: "lots" is not a number >= 0`);
   });
 });
+
+describe('simulate: prometheus and new-relic triggers', () => {
+  // The simulated world answers the query with the backlog as its one sample (a gauge), through
+  // each trigger's own metric step: both scale out on the step scenario's burst and back in.
+  it.each(['examples/prometheus-ingress.yaml', 'examples/new-relic-queue.yaml'])('%s scales on the simulated gauge with no errors', async (example) => {
+    const doc = await simulateJson([example, '--state', 'memory', '--no-report']);
+    expect(doc.runs[0]!.summary.peakReplicas).toBeGreaterThan(2);
+    expect(doc.runs[0]!.summary).toMatchObject({ errors: 0 });
+  });
+});

@@ -107,3 +107,45 @@ spec:
     ]);
   });
 });
+
+describe('deriveTriggerResources: prometheus', () => {
+  const prometheus = (name: string, serverAddress: string, auth: string) => `
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ${name}, namespace: jobs}
+spec:
+  scaleTargetRef: {name: ${name}}
+  triggers:
+    - type: prometheus
+      ${auth ? `authenticationRef: {name: ${auth}}` : ''}
+      metadata: {serverAddress: "${serverAddress}", query: up, threshold: "1", awsRegion: eu-west-1}
+`;
+  const auth = (name: string, role = '') => `
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: ${name}, namespace: jobs}
+spec:
+  podIdentity: {provider: aws${role ? `, roleArn: "${role}"` : ''}}
+`;
+
+  it('grants aps:QueryMetrics on the workspace a SigV4 query names with the scaler\'s own role, sts:AssumeRole for a podIdentity role, nothing for unsigned servers', () => {
+    const amp = 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const objects = objectsFrom(
+      [
+        auth('own'),
+        auth('role', 'arn:aws:iam::222222222222:role/amp-reader'),
+        prometheus('a', amp, 'own'),
+        prometheus('b', amp, 'role'),
+        prometheus('c', 'http://prometheus-operated.monitoring.svc:9090', ''),
+        prometheus('d', 'https://vpce-0abc.aps-workspaces.eu-west-1.vpce.amazonaws.com/workspaces/ws-1111', 'own'),
+      ].join('---\n'),
+    );
+    const resources = deriveTriggerResources(objects, context);
+    expect(resources.workspaceArns).toEqual([
+      'arn:aws:aps:eu-west-1:999999999999:workspace/ws-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      'arn:aws:aps:eu-west-1:999999999999:workspace/ws-1111',
+    ]);
+    expect(resources.assumeRoleArns).toEqual(['arn:aws:iam::222222222222:role/amp-reader']);
+    expect(resources.unscoped).toEqual([]);
+  });
+});

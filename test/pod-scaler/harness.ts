@@ -108,6 +108,8 @@ export interface PodScalerHandlerParts {
   lambda: LambdaClient;
   eks: (region: string) => EKSClient;
   awsClients: AwsClientFactoryOptions;
+  /** HTTP origins to send to local servers (New Relic's NerdGraph). */
+  httpOriginOverrides?: Record<string, string>;
 }
 
 /** The real pod scaler handler, wired by its production runtime onto the given clients (a new Lambda container). */
@@ -122,6 +124,7 @@ export function podScalerHandler(parts: PodScalerHandlerParts, config: ScalerCon
         lambda: parts.lambda,
         eks: parts.eks,
         awsClients: parts.awsClients,
+        ...(parts.httpOriginOverrides ? { httpOriginOverrides: parts.httpOriginOverrides } : {}),
       }),
     quietHandlerOptions(),
   );

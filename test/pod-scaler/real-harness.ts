@@ -63,7 +63,7 @@ export interface RealHarness {
   store: DynamoDbStateStore;
   clock: FakeClock;
   /** Builds a fresh handler (a new Lambda container) for a configuration. */
-  handlerFor(config: ScalerConfig, env?: Record<string, string>, endpoints?: AwsClientFactoryOptions['endpoints']): ReturnType<typeof podScalerHandler>;
+  handlerFor(config: ScalerConfig, env?: Record<string, string>, endpoints?: AwsClientFactoryOptions['endpoints'], httpOriginOverrides?: Record<string, string>): ReturnType<typeof podScalerHandler>;
   tick: typeof scheduledTick;
   /** Every test's start: see the header. */
   reset(): Promise<void>;
@@ -128,7 +128,7 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
     dynalite,
     store: new DynamoDbStateStore({ client: dynalite.client, tableName }),
     clock,
-    handlerFor: (config, env = {}, endpoints = {}) =>
+    handlerFor: (config, env = {}, endpoints = {}, httpOriginOverrides) =>
       podScalerHandler(
         {
           clock,
@@ -136,6 +136,7 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
           lambda: new LambdaClient({ ...moto.clientConfig(REGION, POD_SCALER_IDENTITY), endpoint: lambdaProxy.url }),
           eks: (region) => new EKSClient(moto.clientConfig(region, POD_SCALER_IDENTITY)),
           awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now(), endpoints }),
+          ...(httpOriginOverrides ? { httpOriginOverrides } : {}),
         },
         config,
         { STATE_TABLE_NAME: tableName, ...env },

@@ -19,7 +19,7 @@ import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-
 import { sourceKey } from '../../triggers/aws-common';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
 import { getTriggerDefinition } from '../../triggers/registry';
-import { TriggerError, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
+import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { DEFAULT_CALL_TIMEOUT_MS, type AwsClientFactory } from './aws-client-factory';
 import { toTriggerError } from './aws-errors';
@@ -32,12 +32,17 @@ export interface TriggerReaderOptions {
   concurrency?: number;
   /** Longest one read may take, retries and credential refresh included, ms (default 5000). */
   callTimeoutMs?: number;
+  /** HTTP for triggers that query servers over HTTP (prometheus): in-cluster, SigV4 or direct. */
+  http?: HttpReadPort;
 }
 
 export const DEFAULT_READ_CONCURRENCY = 16;
 
 /** How many merged requests one API call carries. */
-const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1 };
+const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1, prometheus: 1, newrelic: 1 };
+/** The source of a read that needs no AWS credentials (a direct or in-cluster Prometheus query). */
+const NO_AWS_SOURCE: AwsSource = { region: '' };
+const sourceOf = (request: ReadRequest): AwsSource => request.source ?? NO_AWS_SOURCE;
 
 /** One distinct read and the items waiting on it. */
 interface SharedRead {
@@ -85,7 +90,7 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
       const units = cutIntoCalls(fresh);
       await Promise.all([
         mapWithConcurrency(units, concurrency, async (unit) => {
-          const results = await runUnit(unit, options.clientFactory, callTimeoutMs);
+          const results = await runUnit(unit, options.clientFactory, callTimeoutMs, options.http);
           for (const [key, result] of results) settle.get(key)?.(result);
           for (const read of unit.reads) {
             const result = results.get(read.request.key)!;
@@ -116,7 +121,7 @@ function planReads(items: TriggerReadItem[], now: number, readings: Map<string, 
     }
     let request: ReadRequest | undefined;
     try {
-      request = definition.readRequest(item.trigger, now);
+      request = definition.readRequest(item.trigger, now, item.cluster !== undefined ? { cluster: item.cluster } : {});
     } catch (error) {
       readings.set(item.id, error instanceof TriggerError ? error : new TriggerError(error instanceof Error ? error.message : String(error), 'ReadRequestFailed'));
       continue;
@@ -146,7 +151,7 @@ function cutIntoCalls(reads: SharedRead[]): CallUnit[] {
   for (const read of reads) {
     const { request } = read;
     const window = request.service === 'cloudwatch' ? `|${request.startTime}|${request.endTime}` : '';
-    const group = `${request.service}|${read.definition.type}|${sourceKey(request.source)}${window}`;
+    const group = `${request.service}|${read.definition.type}|${sourceKey(sourceOf(request))}${window}`;
     groups.set(group, [...(groups.get(group) ?? []), read]);
   }
   const units: CallUnit[] = [];
@@ -165,11 +170,14 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
   dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
   dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },
+  prometheus: { action: 'aps:QueryMetrics (SigV4 only)', resource: 'the workspaces these triggers name' },
+  newrelic: { action: 'none (New Relic NerdGraph)', resource: 'the New Relic accounts these triggers name' },
 };
 
 /** One result per read of the unit, keyed by request key: a reading or why there is none. */
-async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number): Promise<Map<string, Reading | TriggerError>> {
-  const first = (unit.reads[0] as SharedRead).request;
+async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, http: HttpReadPort | undefined): Promise<Map<string, Reading | TriggerError>> {
+  const firstRequest = (unit.reads[0] as SharedRead).request;
+  const first = { service: firstRequest.service, source: sourceOf(firstRequest) };
   const signal = AbortSignal.timeout(timeoutMs);
   let results: Map<string, Reading | TriggerError>;
   try {
@@ -177,12 +185,12 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     const batch = unit.definition.readBatch(
       unit.reads.map((read) => read.request),
       factory.forSource(first.source),
-      { signal },
+      { signal, ...(http ? { http } : {}) },
     );
     results = await untilAborted(batch, signal);
   } catch (error) {
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
-    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : toTriggerError(error, {
+    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
       iamAction: READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
@@ -197,6 +205,15 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
   return new Map(
     unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),
   );
+}
+
+/** An HTTP trigger's read (prometheus, new-relic) cut off by the read's timeout: where it was going, not an AWS endpoint. */
+function httpTimeout(call: HttpCall, timeoutMs: number, error: unknown): TriggerError {
+  const where = call.route.kind === 'service-proxy' ? `the Kubernetes API server of cluster ${call.route.cluster} (service proxy ${call.url.split('?')[0]})` : call.url.split('?')[0];
+  if (!(error instanceof Error) || (error.name !== 'TimeoutError' && error.name !== 'AbortError')) {
+    return new TriggerError(`${call.service} query to ${where} failed: ${error instanceof Error ? error.message : String(error)}`, 'ReadFailed');
+  }
+  return new TriggerError(`${call.service} query to ${where} did not answer within ${timeoutMs} ms; check that the scaler can reach it (VPC and security groups, or for an in-cluster Service the API server and the Service's pods)`, 'HttpTimeout');
 }
 
 /** Settles with the batch, or rejects when the read's timeout fires first (a stuck socket must not hold the pass). */

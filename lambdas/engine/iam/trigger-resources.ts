@@ -31,6 +31,8 @@ export interface TriggerResources {
   assumeRoleArns: string[];
   /** `cloudwatch:GetMetricData` with the scaler's own role. */
   readsCloudWatch: boolean;
+  /** `aps:QueryMetrics`: Amazon Managed Service for Prometheus workspaces prometheus triggers query (SigV4) with the scaler's own role. */
+  workspaceArns: string[];
   unscoped: UnscopedTrigger[];
 }
 
@@ -47,6 +49,7 @@ const SQS_HOST_PATTERNS = [
   /^sqs\.([a-z0-9-]+)\.api\.aws$/,
 ];
 const ACCOUNT_ID = /^\d{12}$/;
+const AMP_WORKSPACE_PATH = /\/workspaces\/(ws-[A-Za-z0-9-]+)(?:\/|$)/;
 
 interface QueueLocation {
   name: string;
@@ -100,6 +103,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
   const tableArns = new Set<string>();
   const streamTables = new Set<string>();
   const assumeRoleArns = new Set<string>();
+  const workspaceArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
 
@@ -164,6 +168,14 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
         streamTables.add(`arn:${partition}:dynamodb:${aws.region}:${context.account}:table/${metadataValue(trigger, 'tableName')}`);
       } else if (trigger.type === 'aws-cloudwatch') {
         readsCloudWatch = true;
+      } else if (trigger.type === 'prometheus') {
+        // Signed queries go to <host>/workspaces/<id>/api/v1/query, through the AMP host or a VPC endpoint alike.
+        const workspace = AMP_WORKSPACE_PATH.exec(metadataValue(trigger, 'serverAddress') ?? '')?.[1];
+        if (!workspace) {
+          unscoped.push({ objectId: object.id, field: `${field}.serverAddress`, reason: 'the address has no /workspaces/<id> path, so no aps:QueryMetrics permission can be derived for it' });
+          continue;
+        }
+        workspaceArns.add(`arn:${partition}:aps:${aws.region}:${context.account}:workspace/${workspace}`);
       }
     }
   }
@@ -178,6 +190,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
     tableStreamArns: sorted(streamTables).map((tableArn) => ({ tableArn, streamArn: `${tableArn}/stream/*` })),
     assumeRoleArns: sorted(assumeRoleArns),
     readsCloudWatch,
+    workspaceArns: sorted(workspaceArns),
     unscoped,
   };
 }

@@ -83,6 +83,7 @@ function readPodIdentity(issues: IssueCollector, podIdentity: Record<string, unk
     issues.error('spec.podIdentity.provider', `provider "${provider}" is not one of ${PROVIDERS.join(', ')}`, 'use provider: aws (with roleArn to assume a role)');
     return;
   }
+  auth.podIdentityProvider = provider;
   if (provider === 'aws') {
     const roleArn = readString(issues, podIdentity.roleArn, 'spec.podIdentity.roleArn');
     const workloadOwner = podIdentity.identityOwner === 'workload';

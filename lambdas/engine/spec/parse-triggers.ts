@@ -20,7 +20,10 @@ const READ_PERMISSIONS: Record<string, string> = {
   'aws-cloudwatch': 'cloudwatch:GetMetricData',
   'aws-dynamodb': 'dynamodb:Query on the table (and index)',
   'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',
+  prometheus: 'aps:QueryMetrics on the workspace',
 };
+/** Trigger types that use a TriggerAuthentication's AWS podIdentity (prometheus: SigV4 for Amazon Managed Service for Prometheus). */
+const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus' || type === 'new-relic');
 
 export interface TriggerContext {
   issues: IssueCollector;
@@ -93,7 +96,7 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
   }
   if (!definition || !metadataTyped) return undefined;
 
-  const podIdentity = type?.startsWith('aws-') ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
+  const podIdentity = type !== undefined && usesAwsIdentity(type) ? resolveAwsIdentity(context, index, type, metadata, authenticationRef) : undefined;
   const result = definition.parse({
     objectId: context.objectId,
     index,
@@ -101,6 +104,8 @@ function parseTrigger(context: TriggerContext, entry: Record<string, unknown>, i
     metadata,
     ...(podIdentity?.roleArn !== undefined ? { podIdentityRoleArn: podIdentity.roleArn } : {}),
     ...(podIdentity?.externalId !== undefined ? { podIdentityExternalId: podIdentity.externalId } : {}),
+    ...(podIdentity?.podIdentityProvider !== undefined ? { podIdentityProvider: podIdentity.podIdentityProvider } : {}),
+    ...(authenticationRef ? { authenticationKind: authenticationRef.kind } : {}),
     ...(podIdentity?.parameters !== undefined ? { authParams: podIdentity.parameters } : {}),
     ...(triggerMetricType !== undefined ? { triggerMetricType } : {}),
   });
@@ -184,7 +189,7 @@ function resolveAwsIdentity(
   type: string,
   metadata: Record<string, string>,
   ref: ParsedTrigger['authenticationRef'],
-): Pick<TriggerAuthentication, 'roleArn' | 'externalId' | 'parameters'> | undefined {
+): Pick<TriggerAuthentication, 'roleArn' | 'externalId' | 'parameters' | 'podIdentityProvider'> | undefined {
   const { issues } = context;
   const path = `spec.triggers[${index}]`;
   const grant = `grant the scaler's IAM role ${READ_PERMISSIONS[type] ?? 'read access'}, or name a role to assume with metadata.awsRoleArn or a TriggerAuthentication with podIdentity.provider: aws and roleArn`;
@@ -198,6 +203,11 @@ function resolveAwsIdentity(
   );
   if (!auth) {
     const where = ref.kind === 'ClusterTriggerAuthentication' ? '' : ` in namespace ${context.namespace}`;
+    if (!type.startsWith('aws-')) {
+      // prometheus (podIdentity for SigV4) and new-relic (queryKey, account, region) take parameters from it, not only a role.
+      issues.warn(`${path}.authenticationRef.name`, `${ref.kind} "${ref.name}"${where} is not in the input, so the parameters it supplies (its podIdentity, queryKey, account, region) are unknown`, `add the ${ref.kind} to the same input`);
+      return undefined;
+    }
     issues.warn(`${path}.authenticationRef.name`, `${ref.kind} "${ref.name}"${where} is not in the input, so its credentials are unknown; the scaler's own IAM role is used instead`, `add the ${ref.kind} to the same input, or ${grant}`);
     return undefined;
   }
@@ -208,6 +218,7 @@ function resolveAwsIdentity(
   return {
     ...(auth.roleArn ? { roleArn: auth.roleArn } : {}),
     ...(auth.externalId ? { externalId: auth.externalId } : {}),
+    ...(auth.podIdentityProvider ? { podIdentityProvider: auth.podIdentityProvider } : {}),
     ...(auth.parameters ? { parameters: auth.parameters } : {}),
   };
 }

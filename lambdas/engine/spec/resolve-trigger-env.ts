@@ -21,6 +21,9 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
     // A role from a TriggerAuthentication travels in `aws.roleArn`; hand it back as podIdentity.
     const podIdentityRoleArn = trigger.authenticationRef ? trigger.aws?.roleArn : undefined;
     const podIdentityExternalId = trigger.authenticationRef ? trigger.aws?.externalId : undefined;
+    // Only a TriggerAuthentication with podIdentity provider aws gives a prometheus trigger an AWS
+    // source (its SigV4 signer); AWS trigger types read their source from metadata and ignore this.
+    const podIdentityProvider = trigger.authenticationRef && trigger.aws ? 'aws' : undefined;
     const result = definition.parse({
       objectId: object.id,
       index: trigger.index,
@@ -29,6 +32,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
       resolvedEnv: env,
       ...(podIdentityRoleArn !== undefined ? { podIdentityRoleArn } : {}),
       ...(podIdentityExternalId !== undefined ? { podIdentityExternalId } : {}),
+      ...(podIdentityProvider !== undefined ? { podIdentityProvider } : {}),
       ...(trigger.authParams ? { authParams: trigger.authParams } : {}),
       // cpu/memory read their type from the trigger's metricType, unless it was written as the deprecated metadata.type.
       ...(isResourceTriggerType(trigger.type) && !trigger.metadata.type?.trim() ? { triggerMetricType: trigger.metricType } : {}),

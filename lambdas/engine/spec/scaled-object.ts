@@ -138,6 +138,8 @@ export interface TriggerAuthentication {
   roleArn?: string;
   /** `podIdentity.externalID`, sent as AssumeRole's `ExternalId` for `roleArn`. */
   externalId?: string;
+  /** `podIdentity.provider` when valid (`aws` makes a prometheus trigger sign with SigV4, as in KEDA). */
+  podIdentityProvider?: string;
   /** Non-credential parameters (awsRegion, awsRoleArn, ...) and where each comes from. */
   parameters?: Record<string, AuthParameterSource>;
   /** True when it names static keys (secretTargetRef / env): never read, only warned about. */

@@ -101,7 +101,7 @@ describe('ScaledObject validation', () => {
     ['negative tolerance', { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { tolerance: -0.1 } } } } }, 'spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.tolerance', 'not a non-negative quantity'],
     ['missing scaleTargetRef name', { scaleTargetRef: { kind: 'Deployment' } }, 'spec.scaleTargetRef.name', 'is required'],
     ['no triggers', { triggers: [] }, 'spec.triggers', 'has no triggers'],
-    ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory'],
+    ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic'],
     ['unquoted number in metadata', { triggers: [{ ...CRON_TRIGGER, metadata: { ...CRON_TRIGGER.metadata, desiredReplicas: 3 } }] }, 'spec.triggers[0].metadata.desiredReplicas', 'quote it: desiredReplicas: "3"'],
     ['Utilization metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Utilization' }] }, 'spec.triggers[0].metricType', '"Utilization" is unsupported for external metrics'],
     ['other metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Average' }] }, 'spec.triggers[0].metricType', '"Average" is not supported'],
@@ -286,7 +286,7 @@ describe('AWS credentials', () => {
     const result = parseManifestObjects([sqsWithRef(), auth({ podIdentity: { provider: 'aws', roleArn: 'arn:aws:iam::123456789012:role/reader' } })]);
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
-    expect(result.authentications).toEqual([{ kind: 'TriggerAuthentication', namespace: 'jobs', name: 'aws-auth', roleArn: 'arn:aws:iam::123456789012:role/reader', hasStaticCredentials: false }]);
+    expect(result.authentications).toEqual([{ kind: 'TriggerAuthentication', namespace: 'jobs', name: 'aws-auth', roleArn: 'arn:aws:iam::123456789012:role/reader', podIdentityProvider: 'aws', hasStaticCredentials: false }]);
     expect(result.objects[0]!.triggers[0]).toMatchObject({ aws: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/reader' }, authenticationRef: { name: 'aws-auth', kind: 'TriggerAuthentication' } });
   });
 
