@@ -23,9 +23,9 @@
  *  - `{ respond }`: answered by the test without forwarding, as an aggregated API server would
  *    answer for its group behind a real apiserver (e.g. metrics.k8s.io, served by metrics-server).
  */
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
@@ -149,6 +149,9 @@ export function faultResponse(protocol: WireProtocol, fault: Exclude<FaultKind, 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Upstream connections are kept alive and reused, as the client's own are: a new TLS handshake to
+  // the apiserver per forwarded request added latency that a loaded machine turned into timeouts.
+  const agent = target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(options.targetCa ? { ca: options.targetCa } : {}) }) : new HttpAgent({ keepAlive: true });
   const rules: Array<FaultRule & { remaining: number }> = [];
   const requests: ProxiedRequest[] = [];
   const faulted: ProxiedRequest[] = [];
@@ -157,7 +160,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, rewrite?: (body: string) => string) => {
     const headers: OutgoingHttpHeaders = { ...req.headers, host: target.host };
     const upstream = send(
-      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, ...(options.targetCa ? { ca: options.targetCa } : {}) },
+      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers, agent, ...(options.targetCa ? { ca: options.targetCa } : {}) },
       async (answer) => {
         const chunks: Buffer[] = [];
         for await (const chunk of answer) chunks.push(chunk as Buffer);
@@ -233,6 +236,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     async close() {
       for (const socket of sockets) socket.destroy();
       held.clear();
+      agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
