@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { ClusterRef } from '../../config/scaler-config';
 import type { ScaledObject } from '../../engine/spec/scaled-object';
 import { formatIssue, type SpecIssue } from '../../engine/spec/issues';
-import { parseManifestTexts, type ManifestText } from '../../engine/spec/parse-manifests';
+import { parseDocumentInputs, type DocumentInput } from '../../engine/spec/parse-documents';
 import type { LoadOptions, ObjectSource, OutcomeReporter, RejectedObject, SourcedObject, SourceSnapshot } from '../../pod-scaler/object-source';
 import { findRemovedObjects } from '../../pod-scaler/removed-objects';
 import type { StateStore } from '../state/state-store';
@@ -214,11 +214,11 @@ export class ClusterObjectSource implements ObjectSource {
     authentications: readonly Record<string, unknown>[],
   ): { objects: SourcedObject[]; rejected: RejectedObject[]; problems: string[] } {
     const authLabel = `cluster ${cluster.name}: authentications`;
-    const inputs: ManifestText[] = [
+    const inputs: DocumentInput[] = [
       { documents: [...authentications], file: authLabel },
       ...managed.map(({ listed, raw }) => ({ documents: [raw], file: labelOf(listed) })),
     ];
-    const result = parseManifestTexts(inputs);
+    const result = parseDocumentInputs(inputs);
     const issuesByLabel = new Map<string, SpecIssue[]>();
     for (const issue of [...result.errors, ...result.warnings]) {
       const label = issue.file ?? '';
