@@ -11,6 +11,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
 import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
+import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
@@ -73,13 +74,14 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     }
   };
 
+  const kinesisLimit = new KinesisCallLimit(clock);
   return {
     tick: {
       config,
       clock,
       stateStore: new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName }),
       scaleTargets,
-      readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}) }),
+      readTriggers: createTriggerReader({ clientFactory: new AwsClientFactory(overrides.awsClients ?? {}), kinesisLimit }),
       ...(nodeScaler
         ? {
             onScaleUps: (scaleUps: ScaleUpNotice[]) =>
@@ -87,6 +89,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
           }
         : {}),
     },
+    shareQuotasAmong: (invocations) => kinesisLimit.shareAmong(invocations),
     maxObjectsPerInvocation: positiveInteger(env, 'MAX_OBJECTS_PER_INVOCATION', DEFAULT_MAX_OBJECTS_PER_INVOCATION),
     invokeShard: async (event: ShardEvent) => {
       if (!self) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: cannot fan out to shards outside Lambda');

@@ -16,6 +16,7 @@ import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory'
 import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
 import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
+import { SHARD_EVENT_SOURCE } from '../../lambdas/pod-scaler/invocation-event';
 import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
 import { FakeClock, configFrom } from './harness';
 
@@ -137,5 +138,18 @@ describe('fan-out', () => {
     expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 1 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
     expect(summary).toMatchObject({ shards: 2, evaluated: 1, scaled: 1 });
     expect(healthy.replicas.get('web')).toBe(4);
+  });
+
+  it('splits account-wide quotas among the invocations of one tick: the scheduled one and each shard', async () => {
+    const tickDeps = deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) });
+    const shares: number[] = [];
+    const runtime = { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: async () => {}, shareQuotasAmong: (n: number) => shares.push(n) };
+    const scheduled = runInvocation({ source: 'aws.scheduler' }, 60_000, runtime);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await scheduled;
+    const shard = runInvocation({ source: SHARD_EVENT_SOURCE, shard: 1, of: 2, objectIds: [] }, 60_000, runtime);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await shard;
+    expect(shares).toEqual([2, 2]);
   });
 });

@@ -5,7 +5,9 @@
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../cli/simulator/virtual-clock';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
+import { KinesisCallLimit } from '../../../lambdas/adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
 import { awsKinesisStreamTrigger } from '../../../lambdas/triggers/aws-kinesis-stream';
 import { toTriggerResults } from '../../../lambdas/triggers/metric-step';
@@ -45,6 +47,38 @@ describe('aws-kinesis-stream against kinesalite', () => {
 
     const after = await read([item], 2_000);
     expect(toTriggerResults(object, 'prod/jobs/consumer', after.readings, 2_000)).toEqual([{ index: 0, ok: true, value: 3, active: true }]);
+  });
+
+  it('stays under the DescribeStreamSummary limit: past it, a stream reuses its previous pass reading or waits its turn', async () => {
+    for (const name of ['orders-0', 'orders-1', 'orders-2']) await kinesis.createStream(name, 1);
+    const clock = new VirtualClock(1_000);
+    // A share of 2 calls a second (the account's 20 over 10 shards): 2 tokens, then one every 500 ms.
+    const kinesisLimit = new KinesisCallLimit(clock, 2);
+    const read = createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: credentials, endpoints: { kinesis: kinesis.endpoint } }), kinesisLimit });
+    const items = ['orders-0', 'orders-1', 'orders-2'].flatMap((streamName) =>
+      ['a', 'b'].map((consumer) => streamItem(`${streamName}-${consumer}`, { streamName, shardCount: '1' }).item),
+    );
+
+    // First pass: nothing to reuse, so the third stream waits 500 ms for its token; each stream is read once.
+    const first = await read(items, clock.now());
+    expect(first.calls).toEqual({ kinesis: 3 });
+    expect(clock.now()).toBe(1_500);
+    expect(items.map((item) => first.readings.get(item.id))).toEqual(items.map(() => ({ service: 'kinesis', openShardCount: 1 })));
+
+    // Next pass: 2 tokens again; all three have a reading of the previous pass, so the third reuses its own.
+    clock.advanceTo(16_000);
+    await kinesis.client.send(new SplitShardCommand({ StreamName: 'orders-2', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '85070591730234615865843651857942052864' }));
+    await kinesis.waitActive('orders-2');
+    const second = await read(items, clock.now());
+    expect(second.calls).toEqual({ kinesis: 2 });
+    expect(clock.now()).toBe(16_000);
+    expect(second.readings.get(items[4]!.id)).toEqual({ service: 'kinesis', openShardCount: 1 });
+
+    // The pass after: that reading is two passes old, so orders-2 goes first and sees the split.
+    clock.advanceTo(31_000);
+    const third = await read(items, clock.now());
+    expect(third.calls).toEqual({ kinesis: 2 });
+    expect(third.readings.get(items[5]!.id)).toEqual({ service: 'kinesis', openShardCount: 2 });
   });
 
   it('uses awsEndpoint from the metadata, and names a missing stream and its region', async () => {
