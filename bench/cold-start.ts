@@ -1,7 +1,8 @@
 /**
  * Benchmark 3, cold start and size: each Lambda bundled with esbuild the way the CDK construct
  * bundles it (lib/scaler-functions.ts: ESM, node24, minified, everything bundled, the createRequire
- * banner, an external source map), its size raw and gzipped, and its initialisation time in fresh
+ * banner, the aliases of lib/lambda-bundle-aliases.ts, an external source map), its size raw and
+ * gzipped, and its initialisation time in fresh
  * Node processes (median of repeated runs) next to a bare `node -e ''` as the floor.
  *
  * Two init figures: `import` loads the bundle as Lambda's runtime does before the first event;
@@ -15,6 +16,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
 
@@ -62,6 +64,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; meta
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...LAMBDA_BUNDLE_ALIASES },
     minify: true,
     sourcemap: 'external',
     sourcesContent: false,
