@@ -68,8 +68,21 @@ export class KubernetesRest {
     if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
     const text = await response.body.text();
     if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
-    return JSON.parse(text) as T;
+    return parseAnswer<T>(text, response.headers['content-type'], status);
   }
+}
+
+/** A 2xx answer that is not JSON (an HTML page from a proxy or load balancer) is an error, never an empty object. */
+function parseAnswer<T>(text: string, contentType: string | undefined, status: number): T {
+  try {
+    if (contentType === undefined || /json/i.test(contentType)) return JSON.parse(text) as T;
+  } catch {
+    // Reported below.
+  }
+  throw new Error(
+    `the answer (HTTP ${status}, ${contentType ?? 'no content-type'}) is not JSON, so not Kubernetes's: a proxy or load balancer page? ` +
+      'Check that the cluster endpoint is the API server itself',
+  );
 }
 
 export function urlPath(path: ResourcePath): string {
