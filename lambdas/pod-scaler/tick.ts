@@ -4,10 +4,11 @@
  *
  * Within a pass, each cluster's objects go through their own pipeline (prepare from Kubernetes,
  * read triggers, decide and apply), concurrently with the other clusters, so a slow or unreachable
- * cluster holds back only its own objects. Inside a cluster, the triggers of all prepared objects
- * are read together through the read plan (two objects on one queue cost one call), and every
- * preparation and application runs under a budget: one hung call fails its own object, never the
- * pass. The invocation always returns its summary before the deadline.
+ * cluster holds back only its own objects. Inside a cluster, each object moves on as soon as its own
+ * inputs are ready (issue 13 goal 7: the first patch does not wait for the whole pass); the triggers
+ * of objects prepared together are read together through the read plan (two objects on one queue
+ * cost one call), and every preparation and application runs under a budget: one hung call fails
+ * its own object, never the pass. The invocation always returns its summary before the deadline.
  *
  * What the tick saves (issue 13):
  * - state: an evaluation that applies nothing is kept in memory for the invocation's next pass and
@@ -34,6 +35,7 @@ import { describeError } from './describe-error';
 import { clusterOf, objectKey } from './object-key';
 import { DEFAULT_HPA_SYNC_SECONDS, planPasses } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
+import { ReadBatches } from './read-batches';
 import type {
   ObjectTickResult,
   ReadPlanOutcome,
@@ -46,8 +48,12 @@ import type {
 } from './tick-types';
 import { emptyTickSummary } from './tick-types';
 
-/** Objects prepared and applied at once per cluster; Kubernetes API calls per object are few and short. */
+/** Objects in flight at once per cluster (prepare, read, decide and patch); Kubernetes API calls per object are few and short. */
 const OBJECT_CONCURRENCY = 32;
+/** A batch of trigger reads goes out once this many prepared objects wait, even while others still prepare... */
+const READ_BATCH_OBJECTS = OBJECT_CONCURRENCY / 2;
+/** ...or once its first object waited this long: a slow preparation delays the others' reads by no more. */
+const READ_BATCH_WAIT_MS = 100;
 /**
  * Longest one object's preparation may take (scale, HPA list, env, pods: each call has its own
  * timeout, this bounds their sum). Past it the object is skipped this pass; the others go on.
@@ -221,36 +227,30 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
   if ('unreadable' in states) return { results: entries.map((entry) => failedResult(entry, states.unreadable)), scaleUps: [], calls: {} };
   const budgetLeft = () => Math.max(0, options.deadline - deps.clock.now());
 
-  const preparations = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, (entry) =>
-    prepareSafely(deps, entry, cache, Math.min(PREPARATION_BUDGET_MS, budgetLeft())),
-  );
-
-  const items: TriggerReadItem[] = [];
-  const cachedReadings = new Map<string, Reading>();
-  preparations.forEach((preparation, i) => {
-    // A paused object's triggers are not polled (KEDA stops its scale loop), so they cost nothing.
-    if (!preparation.ok || preparation.prepared.object.pause.paused) return;
-    const key = entries[i]!.key;
-    for (const trigger of preparation.prepared.object.triggers) {
-      const id = `${key}#${trigger.index}`;
-      const cached = !kedaPolls.has(key) && trigger.useCachedMetrics ? pollReadings.get(id) : undefined;
-      if (cached) cachedReadings.set(id, cached);
-      else items.push({ id, trigger });
-    }
-  });
-  const { readings, calls } = await readWithinBudget(deps, items, now, budgetLeft());
-  // KEDA caches the poll's metric for the HPA only when the trigger asks; a failed read is never kept.
-  for (const item of items) {
-    const reading = readings.get(item.id);
-    if (kedaPolls.has(item.id.slice(0, item.id.lastIndexOf('#'))) && item.trigger.useCachedMetrics && reading !== undefined && !(reading instanceof TriggerError)) {
-      pollReadings.set(item.id, reading);
-    }
-  }
-  for (const [id, reading] of cachedReadings) readings.set(id, reading);
-
+  // Each object goes prepare → read → decide and patch on its own, as soon as its own inputs are
+  // ready; reads of objects ready together still go out as one read-plan call (read-batches.ts).
+  const batches = new ReadBatches((items) => readWithinBudget(deps, items, now, budgetLeft()), READ_BATCH_OBJECTS, READ_BATCH_WAIT_MS);
+  const calls: ReadPlanOutcome['calls'] = {};
   const scaleUps: ScaleUpNotice[] = [];
-  const results = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, async (entry, i): Promise<ObjectTickResult> => {
-    const preparation = preparations[i]!;
+  const results = await mapWithConcurrency(entries, OBJECT_CONCURRENCY, async (entry): Promise<ObjectTickResult> => {
+    const kedaPoll = kedaPolls.has(entry.key);
+    const cachedReadings = new Map<string, Reading>();
+    const { prepared: preparation, outcome } = await batches.prepareThenRead(
+      () => prepareSafely(deps, entry, cache, Math.min(PREPARATION_BUDGET_MS, budgetLeft())),
+      (prepared) => readItemsOf(entry.key, prepared, kedaPoll, pollReadings, cachedReadings),
+    );
+    for (const [service, count] of Object.entries(outcome.calls) as [TriggerService, number][]) calls[service] = (calls[service] ?? 0) + count;
+    const readings = outcome.readings;
+    // KEDA caches the poll's metric for the HPA only when the trigger asks; a failed read is never kept.
+    if (kedaPoll && preparation.ok) {
+      for (const trigger of preparation.prepared.object.triggers) {
+        const id = `${entry.key}#${trigger.index}`;
+        const reading = readings.get(id);
+        if (trigger.useCachedMetrics && reading !== undefined && !(reading instanceof TriggerError)) pollReadings.set(id, reading);
+      }
+    }
+    for (const [id, reading] of cachedReadings) readings.set(id, reading);
+
     const start = startingState(entry, states, now);
     if ('result' in start) return start.result;
     const { stored, warnings } = start;
@@ -268,7 +268,7 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
           key: entry.key,
           cluster: entry.cluster,
           now,
-          kedaPoll: kedaPolls.has(entry.key),
+          kedaPoll,
           stateStore: state,
           recordEvaluation: state.recordEvaluation,
           dryRun: options.dryRun ?? false,
@@ -287,6 +287,23 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
     }
   });
   return { results, scaleUps, calls };
+}
+
+/**
+ * The trigger reads one prepared object needs this pass. A paused object's triggers are not polled
+ * (KEDA stops its scale loop), so they cost nothing; a `useCachedMetrics` trigger between KEDA polls
+ * takes the poll's reading (into `cachedReadings`) instead of a read.
+ */
+function readItemsOf(key: string, preparation: Preparation, kedaPoll: boolean, pollReadings: Map<string, Reading>, cachedReadings: Map<string, Reading>): TriggerReadItem[] {
+  if (!preparation.ok || preparation.prepared.object.pause.paused) return [];
+  const items: TriggerReadItem[] = [];
+  for (const trigger of preparation.prepared.object.triggers) {
+    const id = `${key}#${trigger.index}`;
+    const cached = !kedaPoll && trigger.useCachedMetrics ? pollReadings.get(id) : undefined;
+    if (cached) cachedReadings.set(id, cached);
+    else items.push({ id, trigger });
+  }
+  return items;
 }
 
 /** The stored state an object starts from: decoded, fresh in place of an undecodable item, or none. */

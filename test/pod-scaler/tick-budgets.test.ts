@@ -101,6 +101,18 @@ describe('budgets', () => {
     expect(await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000)).toMatchObject({ scaled: 1, errors: 1 });
   });
 
+  it('in one cluster, an object whose scale read hangs does not hold back the others: they are patched at once (no phase barrier)', async () => {
+    const cluster = new MemoryCluster({ defaultReplicas: 1, hang: { getScale: ['api'] } });
+    const oneCluster = { ...config, scaledObjects: config.scaledObjects.map((object) => ({ ...object, cluster: 'healthy' })) };
+    const tick = runTick({ ...deps({}), config: oneCluster, scaleTargets: async () => cluster }, { deadline: START + 55_000, windowMs: 0 });
+    // Its batchmate's preparation never ends, so web's read waits only for the batch's 100 ms.
+    await vi.advanceTimersByTimeAsync(99);
+    expect(cluster.replicas.get('web')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(cluster.replicas.get('web')).toBe(4);
+    expect(await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000)).toMatchObject({ scaled: 1, errors: 1 });
+  });
+
   it('a patch that never answers: the invocation still returns its summary by its deadline', async () => {
     const hungPatch = new MemoryCluster({ defaultReplicas: 1, hang: { patch: true } });
     const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(hungPatch) }), {
