@@ -8,13 +8,15 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
+  /** Starts full, unless `initialTokens` says otherwise. */
   constructor(
     private ratePerSecond: number,
     private capacity: number,
     nowMs: number,
+    initialTokens: number = capacity,
   ) {
     assertPositive(ratePerSecond, capacity);
-    this.tokens = capacity;
+    this.tokens = Math.min(capacity, Math.max(0, initialTokens));
     this.updatedAt = nowMs;
   }
 

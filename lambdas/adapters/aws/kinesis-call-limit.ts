@@ -2,13 +2,14 @@
  * Keeps the scaler's Kinesis `DescribeStreamSummary` calls under the account's quota (20 calls a
  * second per account and region, shared by everything in the account) at any fleet size.
  *
- * - One token bucket per account and region, holding one second of this invocation's share: the
- *   quota divided by the invocations that run at once (the shards of a tick), so the shards
- *   together stay under it without talking to each other.
- * - A stream is read at most once a pass (the read plan merges equal reads). When the bucket is
- *   empty, a stream read in the previous pass reuses that reading (at most one pass old, as KEDA's
- *   `useCachedMetrics` reuses the poll's reading for the HPA); a stream with no such reading waits
- *   for a token, and only its own triggers wait.
+ * - One token bucket per account and region that refills at this invocation's share of the quota
+ *   (the quota divided by the invocations that run at once: the shards of a tick) and holds one
+ *   token, so the calls of all shards together, spaced at least 1/share apart each, never exceed
+ *   the quota in any one second, without the shards talking to each other.
+ * - A stream is read at most once a pass (the read plan merges equal reads). When its turn for a
+ *   token is more than MAX_FRESH_WAIT_MS away, a stream read in the previous pass reuses that
+ *   reading (at most one pass old, as KEDA's `useCachedMetrics` reuses the poll's reading for the
+ *   HPA); a stream with no such reading waits for its token, and only its own triggers wait.
  * - Streams with no reusable reading get tokens first, so at 10,000 objects (500 streams, 50 per
  *   shard) every stream is read every other pass: 16.7 calls a second account-wide.
  *
@@ -23,6 +24,12 @@ import { TokenBucket } from '../../util/token-bucket';
 export const KINESIS_DESCRIBE_CALLS_PER_SECOND = 20;
 /** A reading from a pass further back than this is not "the previous pass" (two HPA sync periods). */
 const MAX_PASS_GAP_MS = 30_000;
+/**
+ * A stream that could reuse its previous reading still waits for a fresh one if its turn comes
+ * this soon: within the pass (15 s between HPA syncs, less time to decide and patch). Waiting
+ * spreads the calls over the pass instead of alternating a pass of all reads with a pass of none.
+ */
+export const MAX_FRESH_WAIT_MS = 12_000;
 
 export interface KinesisRead {
   key: string;
@@ -72,11 +79,22 @@ export class KinesisCallLimit {
     };
     // Streams without a reusable reading first: they cannot do without a call.
     const ordered = [...reads].sort((a, b) => Number(reusable(a.key) !== undefined) - Number(reusable(b.key) !== undefined));
+    const queued = new Map<TokenBucket, number>();
     for (const read of ordered) {
+      const bucket = this.bucketFor(read.source);
       const reading = reusable(read.key);
-      if (this.bucketFor(read.source).tryTake(this.clock.now())) decision.readNow.push(read.key);
-      else if (reading) decision.reused.set(read.key, reading);
-      else decision.waitForToken.push(read.key);
+      if (bucket.tryTake(this.clock.now())) {
+        decision.readNow.push(read.key);
+        continue;
+      }
+      const ahead = queued.get(bucket) ?? 0;
+      const turnInMs = bucket.msUntilToken(this.clock.now()) + (ahead * 1000) / this.ratePerSecond();
+      if (reading && turnInMs > MAX_FRESH_WAIT_MS) {
+        decision.reused.set(read.key, reading);
+      } else {
+        decision.waitForToken.push(read.key);
+        queued.set(bucket, ahead + 1);
+      }
     }
     return decision;
   }
@@ -102,13 +120,14 @@ export class KinesisCallLimit {
   private bucketFor(source: AwsSource): TokenBucket {
     const account = `${source.region}|${accountOf(source.roleArn)}|${source.endpoint ?? ''}`;
     let bucket = this.buckets.get(account);
-    if (!bucket) this.buckets.set(account, (bucket = new TokenBucket(this.ratePerSecond(), this.capacity(), this.clock.now())));
+    // Empty at first: shards of one tick start together, and a token each at once would be a burst.
+    if (!bucket) this.buckets.set(account, (bucket = new TokenBucket(this.ratePerSecond(), this.capacity(), this.clock.now(), 0)));
     return bucket;
   }
 
-  /** One second of the share, and at least one token. */
+  /** One token: a burst above the share in one shard would add to the others' in the same second. */
   private capacity(): number {
-    return Math.max(1, this.ratePerSecond());
+    return 1;
   }
 }
 
