@@ -8,6 +8,7 @@ import { apiCallsFrom, apiCallsTable } from './api-calls';
 import { cliStartTable, runCliStart } from './cli-start';
 import { coldStartTable, runColdStart } from './cold-start';
 import { costRowsFrom, costTable } from './cost';
+import { kinesisRateTable, measureKinesisRate } from './kinesis-rate';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
 import { runSteadyState, steadyStateTable } from './steady-state';
@@ -40,6 +41,12 @@ await writeResult('steady-state', steady);
 const cost = costRowsFrom(tick, steady);
 console.log(`5. ${costTable(cost)}\n`);
 await writeResult('cost', cost);
+
+// Kinesis DescribeStreamSummary calls a second against the account's quota (virtual time: about a second).
+const kinesis = [];
+for (const size of [1000, 10_000]) for (const mode of ['none', 'warm', 'cold'] as const) kinesis.push(await measureKinesisRate(size, mode));
+console.log(`9. ${kinesisRateTable(kinesis)}\n`);
+await writeResult('kinesis-rate', kinesis);
 
 const cold = await runColdStart(15);
 console.log(`3. ${coldStartTable(cold)}\n`);

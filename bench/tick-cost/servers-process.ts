@@ -30,6 +30,8 @@ export interface ServerCounts {
   cloudwatchMetrics: number;
   /** CPU the servers spent since the last `tick`, ms: shows whether they, not the scaler, were the limit. */
   serverCpuMs: number;
+  /** When each scale PATCH of this tick arrived (epoch ms), in order. */
+  patchTimes: number[];
 }
 
 export type ServerReply =
@@ -155,6 +157,7 @@ function counts(): ServerCounts {
     tlsConnections: (kube?.tlsConnections ?? 0) - tlsAtTick,
     cloudwatchMetrics,
     serverCpuMs: (cpu.user + cpu.system) / 1000,
+    patchTimes: (kube?.requests ?? []).filter((request) => kubeCallKind(request.method, request.path) === 'scale PATCH').map((request) => request.receivedAt).sort((a, b) => a - b),
   };
 }
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsTransport } from '../adapters/aws/aws-client-factory';
+import { awsTransport } from '../adapters/aws/aws-transport';
 import type { ScalerConfig } from '../config/scaler-config';
 import type { NodeScalerHandlerDependencies } from './handler';
 

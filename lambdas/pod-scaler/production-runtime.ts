@@ -10,7 +10,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
-import { AwsClientFactory, awsTransport, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
+import { AwsClientFactory, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
+import { awsTransport } from '../adapters/aws/aws-transport';
+import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
 import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
@@ -113,6 +115,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     reporterFor: overrides.reporterFor ?? scaledObjectReporters(kubeConfigFor, { now: () => clock.now(), onProblem: warnReportProblem }),
   }, env);
 
+  const kinesisLimit = new KinesisCallLimit(clock);
   return {
     tick: {
       config,
@@ -123,7 +126,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       beginPass: () => {
         pass += 1;
       },
-      readTriggers: triggerReader(overrides, (cluster) => kubeConfigFor(clusterRef(config, cluster))),
+      readTriggers: triggerReader(overrides, (cluster) => kubeConfigFor(clusterRef(config, cluster)), kinesisLimit),
       ...(nodeScaler
         ? {
             onScaleUps: (scaleUps: ScaleUpNotice[]) =>
@@ -131,6 +134,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
           }
         : {}),
     },
+    shareQuotasAmong: (invocations) => kinesisLimit.shareAmong(invocations),
     maxObjectsPerInvocation: positiveInteger(env, 'MAX_OBJECTS_PER_INVOCATION', DEFAULT_MAX_OBJECTS_PER_INVOCATION),
     invokeShard: async (event: ShardEvent) => {
       if (!self) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: cannot fan out to shards outside Lambda');
@@ -148,7 +152,7 @@ function warnReportProblem(problem: string): void {
  * The read plan: AWS clients, and HTTP for prometheus and new-relic (in-cluster Services and
  * Secrets through the same KubeConfigs, SigV4 with the same credentials).
  */
-function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>) {
+function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>, kinesisLimit: KinesisCallLimit) {
   const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
   let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
   const http = createHttpReader({
@@ -158,7 +162,7 @@ function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: str
     // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
     credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),
   });
-  return createTriggerReader({ clientFactory, http });
+  return createTriggerReader({ clientFactory, http, kinesisLimit });
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

@@ -27,6 +27,11 @@ export interface InvocationRuntime {
   invokeShard(event: ShardEvent): Promise<void>;
   /** Safety margin kept before Lambda's own timeout, ms. */
   deadlineMarginMs?: number;
+  /**
+   * This invocation runs beside `invocations - 1` others (the shards of one tick): account-wide
+   * quotas (Kinesis DescribeStreamSummary) are split among them.
+   */
+  shareQuotasAmong?(invocations: number): void;
 }
 
 export interface ShardEvent {
@@ -66,6 +71,7 @@ export async function runInvocation(
   }
 
   if (event.kind === 'shard') {
+    runtime.shareQuotasAmong?.(event.of);
     const summary = await runTick(tick, { deadline, onlyObjects: event.objectIds });
     return finish(summary, { trigger: 'shard', shards: event.of });
   }
@@ -75,6 +81,7 @@ export async function runInvocation(
   // Keys, not ids: the same namespace/name may exist in two clusters.
   const keys = loaded.objects.map((sourced) => sourced.key);
   const shards = planShards(keys, runtime.maxObjectsPerInvocation);
+  runtime.shareQuotasAmong?.(Math.max(1, shards.length));
   // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
   // A failed invoke is that shard's problem: reported and retried once, never the local shard's.
   const shardFailures = (

@@ -15,7 +15,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { createServer, type Server } from 'node:http';
 import { EksClusterAccess } from '../../lambdas/adapters/kubernetes/eks-cluster-access';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';
-import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
+import { awsTransport } from '../../lambdas/adapters/aws/aws-transport';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { NodeScalerWorld } from '../node-scaler/node-scaler-world';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';

@@ -22,7 +22,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createStateTable, DynamoDbStateStore } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
-import { awsTransport } from '../../lambdas/adapters/aws/aws-client-factory';
+import { awsTransport } from '../../lambdas/adapters/aws/aws-transport';
 import { withRequestTimeout } from '../../lambdas/adapters/kubernetes/request-timeout';
 import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
 import { listenOnLoopback } from '../../lambdas/util/listen-on-loopback';

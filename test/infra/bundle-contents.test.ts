@@ -1,15 +1,19 @@
 /**
  * What the Lambda bundles may not contain: the client-node package index (every API group,
- * attach/exec over `ws`, cp over `tar`) and the YAML parser, which the Lambdas never need (their
- * configuration is JSON validated at synth time). Composition only; size and start-up time are
- * measured by bench/cold-start.ts, never by tests.
+ * attach/exec over `ws`, cp over `tar`), the YAML parsers, which the Lambdas never need (their
+ * configuration is JSON validated at synth time), the packages KubeConfig imports for kubeconfig
+ * features the scalers never use (stubbed by lib/lambda-bundle-aliases.ts), and in the pod scaler
+ * client-node's generated API classes (it calls through kubernetes-rest.ts). Composition only; size
+ * and start-up time are measured by bench/cold-start.ts, never by tests.
  */
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KUBECONFIG_PACKAGES_LEFT_OUT, LAMBDA_BUNDLE_ALIASES } from '../../lib/lambda-bundle-aliases';
 import { REPO_ROOT } from './support/scaler-stack';
 
-async function bundledInputs(entry: string): Promise<string[]> {
+/** Bytes each input file puts in the bundle (unminified), for the files that put any. */
+async function bundledBytes(entry: string): Promise<Map<string, number>> {
   const result = await build({
     entryPoints: [join(REPO_ROOT, entry)],
     bundle: true,
@@ -17,12 +21,23 @@ async function bundledInputs(entry: string): Promise<string[]> {
     target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
+    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    outfile: 'bundle.mjs',
     write: false,
     metafile: true,
     logLevel: 'error',
     absWorkingDir: REPO_ROOT,
   });
-  return Object.keys(result.metafile.inputs);
+  // A module reached but tree-shaken away contributes 0 bytes.
+  return new Map(
+    Object.values(result.metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input, { bytesInOutput }]) => [input, bytesInOutput] as const),
+    ),
+  );
+}
+
+async function bundledInputs(entry: string): Promise<string[]> {
+  return [...(await bundledBytes(entry)).keys()];
 }
 
 describe.each(['lambdas/pod-scaler/handler.ts', 'lambdas/node-scaler/handler.ts'])('%s bundle', (entry) => {
@@ -34,5 +49,26 @@ describe.each(['lambdas/pod-scaler/handler.ts', 'lambdas/node-scaler/handler.ts'
     expect(from('tar-stream/')).toEqual([]);
     expect(from('@kubernetes/client-node/dist/index.js')).toEqual([]);
     expect(from('@kubernetes/client-node/dist/config.js')).toHaveLength(1);
+    for (const left of KUBECONFIG_PACKAGES_LEFT_OUT) expect(from(`${left}/`)).toEqual([]);
+  }, 60_000);
+});
+
+describe('pod scaler bundle', () => {
+  it("calls Kubernetes without client-node's generated API classes", async () => {
+    const bytes = await bundledBytes('lambdas/pod-scaler/handler.ts');
+    // What is left of them is their modules' import glue (about 10 KB unminified), not the ~2 MB of request code.
+    const generated = [...bytes].filter(([input]) => /client-node\/dist\/gen\/(apis\/[A-Z]|types\/)/.test(input));
+    expect(generated.reduce((sum, [, size]) => sum + size, 0)).toBeLessThan(20_000);
+    expect(bytes.has('lambdas/adapters/kubernetes/kubernetes-rest.ts')).toBe(true);
+  }, 60_000);
+});
+
+describe('node scaler bundle', () => {
+  it('has no trigger clients: it reads no queues, streams or metrics', async () => {
+    const inputs = await bundledInputs('lambdas/node-scaler/handler.ts');
+    for (const client of ['client-sqs', 'client-kinesis', 'client-cloudwatch', 'client-dynamodb-streams']) {
+      expect(inputs.filter((input) => input.includes(`@aws-sdk/${client}/`))).toEqual([]);
+    }
+    expect(inputs.some((input) => input.includes('lambdas/adapters/aws/aws-client-factory.ts'))).toBe(false);
   }, 60_000);
 });

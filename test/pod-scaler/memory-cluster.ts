@@ -9,8 +9,8 @@ const never = <T>() => new Promise<T>(() => undefined);
 export interface MemoryClusterOptions {
   /** Replicas of a workload nobody set yet (default 0). */
   defaultReplicas?: number;
-  /** Calls that never answer. */
-  hang?: { getScale?: boolean; patch?: boolean };
+  /** Calls that never answer: every getScale or patch, or getScale of the workloads named. */
+  hang?: { getScale?: boolean | string[]; patch?: boolean };
 }
 
 export class MemoryCluster implements ScaleTargetApi {
@@ -19,7 +19,8 @@ export class MemoryCluster implements ScaleTargetApi {
   readonly patches: number[] = [];
   constructor(private readonly options: MemoryClusterOptions = {}) {}
   async getScale(ref: WorkloadRef): Promise<ScaleSnapshot> {
-    if (this.options.hang?.getScale) return never();
+    const hung = this.options.hang?.getScale;
+    if (hung === true || (Array.isArray(hung) && hung.includes(ref.name))) return never();
     const replicas = this.replicas.get(ref.name) ?? this.options.defaultReplicas ?? 0;
     return { specReplicas: replicas, statusReplicas: replicas };
   }

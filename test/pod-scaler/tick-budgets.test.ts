@@ -16,6 +16,7 @@ import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory'
 import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
 import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
+import { SHARD_EVENT_SOURCE } from '../../lambdas/pod-scaler/invocation-event';
 import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
 import { FakeClock, configFrom, cronObject } from './harness';
 
@@ -83,6 +84,18 @@ describe('budgets', () => {
     expect(await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000)).toMatchObject({ scaled: 1, errors: 1 });
   });
 
+  it('in one cluster, an object whose scale read hangs does not hold back the others: they are patched at once (no phase barrier)', async () => {
+    const cluster = new MemoryCluster({ defaultReplicas: 1, hang: { getScale: ['api'] } });
+    const oneCluster = { ...config, scaledObjects: config.scaledObjects.map((object) => ({ ...object, cluster: 'healthy' })) };
+    const tick = runTick({ ...deps({}), config: oneCluster, scaleTargets: async () => cluster }, { deadline: START + 55_000, windowMs: 0 });
+    // Its batchmate's preparation never ends, so web's read waits only for the batch's 100 ms.
+    await vi.advanceTimersByTimeAsync(99);
+    expect(cluster.replicas.get('web')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(cluster.replicas.get('web')).toBe(4);
+    expect(await settle(tick, 1_000, PREPARATION_BUDGET_MS / 1_000)).toMatchObject({ scaled: 1, errors: 1 });
+  });
+
   it('a patch that never answers: the invocation still returns its summary by its deadline', async () => {
     const hungPatch = new MemoryCluster({ defaultReplicas: 1, hang: { patch: true } });
     const tick = runTick(deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(hungPatch) }), {
@@ -120,5 +133,18 @@ describe('fan-out', () => {
     expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 1 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
     expect(summary).toMatchObject({ shards: 2, evaluated: 1, scaled: 1 });
     expect(healthy.replicas.get('web')).toBe(4);
+  });
+
+  it('splits account-wide quotas among the invocations of one tick: the scheduled one and each shard', async () => {
+    const tickDeps = deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) });
+    const shares: number[] = [];
+    const runtime = { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: async () => {}, shareQuotasAmong: (n: number) => shares.push(n) };
+    const scheduled = runInvocation({ source: 'aws.scheduler' }, 60_000, runtime);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await scheduled;
+    const shard = runInvocation({ source: SHARD_EVENT_SOURCE, shard: 1, of: 2, objectIds: [] }, 60_000, runtime);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await shard;
+    expect(shares).toEqual([2, 2]);
   });
 });

@@ -101,6 +101,8 @@ export interface RecordedRequest {
   status: number;
   /** The Authorization header as received (test-only: lets tests check token rotation). */
   authorization?: string;
+  /** When the request arrived (epoch ms, the machine's clock): the bench times patches with it. */
+  receivedAt: number;
 }
 
 export interface FailureRule {
@@ -530,6 +532,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       body,
       status: 0,
       authorization: req.headers.authorization,
+      receivedAt: Date.now(),
     };
     requests.push(record);
     try {

@@ -10,15 +10,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { TriggerService } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
 import type { AwsClientsForSource, AwsSource } from '../../triggers/trigger-definition';
 import { AssumeRoleCredentials, type CredentialsProvider } from './assume-role-credentials';
+import { awsTransport } from './aws-transport';
 import { recordAwsCall } from './call-counter';
-
-export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export interface AwsClientFactoryOptions {
   /** Credentials of the scaler itself; default: the SDK's default chain (the Lambda's role). */
@@ -104,26 +101,6 @@ export class AwsClientFactory {
   private transport() {
     return awsTransport(this.options.callTimeoutMs, this.options.maxAttempts);
   }
-}
-
-/**
- * The transport every AWS client of the scaler uses (trigger reads, DynamoDB, EKS, Lambda): the
- * SDK's standard retries for throttling and 5xx, and a per-attempt timeout, so a hung endpoint
- * costs at most `maxAttempts` × `timeoutMs` instead of the Lambda's whole life.
- */
-export function awsTransport(timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS, maxAttempts: number = DEFAULT_MAX_ATTEMPTS) {
-  return {
-    retryMode: 'standard',
-    maxAttempts,
-    // requestTimeout alone only logs a warning in this @smithy/node-http-handler: throwOnRequestTimeout
-    // fails the attempt, and socketTimeout bounds a socket that goes silent mid-answer.
-    requestHandler: new NodeHttpHandler({
-      requestTimeout: timeoutMs,
-      throwOnRequestTimeout: true,
-      socketTimeout: timeoutMs,
-      connectionTimeout: Math.min(timeoutMs, 3_000),
-    }),
-  };
 }
 
 /**

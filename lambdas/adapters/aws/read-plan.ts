@@ -9,7 +9,9 @@
  * (KEDA's computeQueryWindow), so the HPA syncs between KEDA's polls ask for the very window the
  * poll read, and GetMetricData bills each query. The reader keeps each successful CloudWatch
  * reading until a pass no longer asks for its window; a failed read is never kept. SQS and Kinesis
- * readings change at any moment and are read every pass, as KEDA + HPA read them.
+ * readings change at any moment and are read every pass, as KEDA + HPA read them, except that
+ * Kinesis reads stay under the account's DescribeStreamSummary quota (kinesis-call-limit.ts): past it,
+ * a stream reuses its previous pass's reading or waits for its turn.
  *
  * The pod scaler reads each cluster's triggers separately (so a slow cluster holds back only its own
  * objects); reads of one pass (same `now`) are still shared across those calls: a read another
@@ -21,10 +23,12 @@ import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
 import { getTriggerDefinition } from '../../triggers/registry';
 import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
-import { DEFAULT_CALL_TIMEOUT_MS, type AwsClientFactory } from './aws-client-factory';
+import type { AwsClientFactory } from './aws-client-factory';
+import { DEFAULT_CALL_TIMEOUT_MS } from './aws-transport';
 import { toTriggerError } from './aws-errors';
 import { stsTimeout } from './assume-role-credentials';
 import { countAwsCalls } from './call-counter';
+import type { KinesisCallLimit } from './kinesis-call-limit';
 
 export interface TriggerReaderOptions {
   clientFactory: AwsClientFactory;
@@ -34,6 +38,8 @@ export interface TriggerReaderOptions {
   callTimeoutMs?: number;
   /** HTTP for triggers that query servers over HTTP (prometheus): in-cluster, SigV4 or direct. */
   http?: HttpReadPort;
+  /** Keeps Kinesis DescribeStreamSummary under the account's quota; none: every stream is read every pass. */
+  kinesisLimit?: KinesisCallLimit;
 }
 
 export const DEFAULT_READ_CONCURRENCY = 16;
@@ -87,17 +93,31 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
       const fresh = shared.filter((read) => !thisPass.reads.has(read.request.key));
       const settle = new Map<string, (result: Reading | TriggerError) => void>();
       for (const read of fresh) thisPass.reads.set(read.request.key, new Promise((resolve) => settle.set(read.request.key, resolve)));
-      const units = cutIntoCalls(fresh);
-      await Promise.all([
-        mapWithConcurrency(units, concurrency, async (unit) => {
-          const results = await runUnit(unit, options.clientFactory, callTimeoutMs, options.http);
-          for (const [key, result] of results) settle.get(key)?.(result);
-          for (const read of unit.reads) {
-            const result = results.get(read.request.key)!;
-            // A failed read is never kept: the next pass asks again.
-            if (read.request.service === 'cloudwatch' && !(result instanceof TriggerError)) periodReadings.current.set(read.request.key, result);
-            for (const id of read.itemIds) readings.set(id, result);
+      const limited = limitKinesis(fresh, now, options.kinesisLimit);
+      for (const read of limited.reused) {
+        const reading = limited.reusedReadings.get(read.request.key)!;
+        settle.get(read.request.key)?.(reading);
+        for (const id of read.itemIds) readings.set(id, reading);
+      }
+      const runAndSettle = async (unit: CallUnit) => {
+        const results = await runUnit(unit, options.clientFactory, callTimeoutMs, options.http);
+        for (const [key, result] of results) settle.get(key)?.(result);
+        for (const read of unit.reads) {
+          const result = results.get(read.request.key)!;
+          // A failed read is never kept: the next pass asks again.
+          if (!(result instanceof TriggerError)) {
+            if (read.request.service === 'cloudwatch') periodReadings.current.set(read.request.key, result);
+            if (read.request.service === 'kinesis') options.kinesisLimit?.record(read.request.key, now, result);
           }
+          for (const id of read.itemIds) readings.set(id, result);
+        }
+      };
+      await Promise.all([
+        mapWithConcurrency(cutIntoCalls(limited.readNow), concurrency, runAndSettle),
+        // Outside the concurrency bound: a read waiting for a Kinesis token must not hold the others' slots.
+        ...cutIntoCalls(limited.waiting).map(async (unit) => {
+          await options.kinesisLimit!.waitForToken(sourceOf((unit.reads[0] as SharedRead).request));
+          await runAndSettle(unit);
         }),
         ...started.map(async (read) => {
           const result = await thisPass.reads.get(read.request.key)!;
@@ -107,6 +127,20 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
       return readings;
     });
     return { readings, calls };
+  };
+}
+
+/** Splits a pass's fresh reads by the Kinesis limit: read now, reuse the previous pass's reading, or wait for a token. */
+function limitKinesis(reads: SharedRead[], now: number, limit: KinesisCallLimit | undefined) {
+  const kinesis = limit ? reads.filter((read) => read.request.service === 'kinesis') : [];
+  if (!limit || kinesis.length === 0) return { readNow: reads, reused: [], reusedReadings: new Map<string, Reading>(), waiting: [] };
+  const decision = limit.decide(kinesis.map((read) => ({ key: read.request.key, source: sourceOf(read.request) })), now);
+  const waiting = new Set(decision.waitForToken);
+  return {
+    readNow: reads.filter((read) => !decision.reused.has(read.request.key) && !waiting.has(read.request.key)),
+    reused: kinesis.filter((read) => decision.reused.has(read.request.key)),
+    reusedReadings: decision.reused,
+    waiting: kinesis.filter((read) => waiting.has(read.request.key)),
   };
 }
 

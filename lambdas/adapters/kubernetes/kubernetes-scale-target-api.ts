@@ -1,19 +1,13 @@
 /**
- * ScaleTargetApi over the real Kubernetes API (@kubernetes/client-node). It changes exactly one
- * thing in the cluster, `spec.replicas` through the scale subresource, so GitOps tools see no drift
- * beyond replicas (docs/gitops.md). Deployments, StatefulSets and ReplicaSets go through the typed
- * apps/v1 client, ReplicationControllers through core/v1, and any other kind with a scale
- * subresource (Argo Rollouts, OpenKruise, …) through the generic custom-object scale endpoints.
+ * ScaleTargetApi over the real Kubernetes API (@kubernetes/client-node's KubeConfig and HTTP
+ * library, through kubernetes-rest.ts). It changes exactly one thing in the cluster, `spec.replicas`
+ * through the scale subresource, so GitOps tools see no drift beyond replicas (docs/gitops.md).
+ * Deployments, StatefulSets and ReplicaSets are apps/v1, ReplicationControllers core/v1, and any
+ * other kind with a scale subresource (Argo Rollouts, OpenKruise, …) is addressed by the group and
+ * version of its scaleTargetRef.
  */
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-} from './client-node-parts';
-import type { KubeConfig, V1Deployment, V1PodTemplateSpec, V1StatefulSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1Pod, V1PodTemplateSpec, V1StatefulSet, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { KubernetesRest, type ResourcePath } from './kubernetes-rest';
 import { KubernetesApiError } from './scale-target-api';
 import type { ContainerEnvValue, KubernetesEvent, ScaleSnapshot, ScaleTargetApi, WorkloadRef } from './scale-target-api';
 import { toKubernetesApiError } from './kubernetes-api-errors';
@@ -43,10 +37,10 @@ export interface KubernetesScaleTargetApiOptions {
   passOf?: () => number;
 }
 
-/** How to reach one workload: through a typed client, or the generic scale subresource. */
+/** How to reach one workload: a built-in kind (apps/v1, core/v1), or a custom resource's scale subresource. */
 type Addressing =
-  | { via: 'apps'; kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; group: 'apps'; plural: string }
-  | { via: 'core'; kind: 'ReplicationController'; group: ''; plural: string }
+  | { via: 'apps'; kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet'; group: 'apps'; version: 'v1'; plural: string }
+  | { via: 'core'; kind: 'ReplicationController'; group: ''; version: 'v1'; plural: string }
   | { via: 'custom'; group: string; version: string; plural: string };
 
 interface ScaleLike {
@@ -59,7 +53,6 @@ interface WorkloadLike {
   spec?: { template?: V1PodTemplateSpec | { spec?: { containers?: { name: string; env?: EnvVarLike[] }[] } } };
 }
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** The managedFields owner of `spec.replicas` after the scaler patches it. */
 export const FIELD_MANAGER = 'eks-lambda-scaler';
 const APPS_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
@@ -131,10 +124,7 @@ interface WorkloadList {
 }
 
 export class KubernetesScaleTargetApi implements ScaleTargetApi {
-  private readonly apps: AppsV1Api;
-  private readonly core: CoreV1Api;
-  private readonly autoscaling: AutoscalingV2Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly rest: KubernetesRest;
   private readonly now: () => number;
   private readonly plurals: Record<string, string>;
   private readonly hpaLists = new Map<string, { at: number; pass: number | undefined; list: Promise<V2HorizontalPodAutoscaler[]> }>();
@@ -151,10 +141,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   constructor(kubeConfig: KubeConfig, options: KubernetesScaleTargetApiOptions = {}) {
     withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
     this.endpoint = kubeConfig.getCurrentCluster()?.server;
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.autoscaling = kubeConfig.makeApiClient(AutoscalingV2Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.rest = new KubernetesRest(kubeConfig);
     this.now = options.now ?? Date.now;
     this.plurals = options.plurals ?? {};
     this.podResources = new KubernetesPodMetricsApi(kubeConfig, { now: this.now, ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }) });
@@ -225,7 +212,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     if (cached && this.current(cached)) return cached;
     const resource = pluralOf(kind);
     const byName = this.call({ verb: 'list', group: 'apps', resource, namespace }, () =>
-      kind === 'Deployment' ? this.apps.listNamespacedDeployment({ namespace }) : this.apps.listNamespacedStatefulSet({ namespace }),
+      this.rest.get<{ items: ListedWorkload[] }>({ group: 'apps', version: 'v1', resource, namespace }),
     ).then((result) => new Map<string, ListedWorkload>(result.items.map((item) => [item.metadata?.name ?? '', item])));
     const list: WorkloadList = { at: this.now(), pass: this.passOf?.(), sequence: ++this.sequence, byName };
     this.workloadLists.set(key, list);
@@ -238,7 +225,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   async countReadyPods(namespace: string, selector: string): Promise<number> {
     assertPathSegment(namespace, 'namespace');
     const pods = await this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () =>
-      this.core.listNamespacedPod({ namespace, labelSelector: selector }),
+      this.rest.get<{ items: V1Pod[] }>({ group: '', version: 'v1', resource: 'pods', namespace }, { labelSelector: selector }),
     );
     // The HPA's getReadyPodsCount: phase Running and condition Ready=True.
     return pods.items.filter(
@@ -272,7 +259,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     const cached = this.hpaLists.get(namespace);
     if (cached && this.current(cached)) return cached.list;
     const list = this.call({ verb: 'list', group: 'autoscaling', resource: 'horizontalpodautoscalers', namespace }, () =>
-      this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
+      this.rest.get<{ items: V2HorizontalPodAutoscaler[] }>({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', namespace }),
     ).then((result) => result.items);
     this.hpaLists.set(namespace, { at: this.now(), pass: this.passOf?.(), list });
     list.catch(() => this.hpaLists.delete(namespace));
@@ -282,7 +269,7 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   async recordEvent(ref: WorkloadRef, event: KubernetesEvent): Promise<void> {
     assertPathSegment(ref.namespace, 'namespace');
     await this.call({ verb: 'create', group: '', resource: 'events', namespace: ref.namespace }, () =>
-      this.core.createNamespacedEvent({ namespace: ref.namespace, body: workloadEvent(ref, event, this.now()) }),
+      this.rest.create({ group: '', version: 'v1', resource: 'events', namespace: ref.namespace }, workloadEvent(ref, event, this.now())),
     );
   }
 
@@ -314,10 +301,10 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
     assertPathSegment(ref.name, 'spec.scaleTargetRef.name');
     const [group, version] = ref.apiVersion.includes('/') ? ref.apiVersion.split('/', 2) : ['', ref.apiVersion];
     if (group === 'apps' && APPS_KINDS.has(ref.kind)) {
-      return { via: 'apps', kind: ref.kind as 'Deployment' | 'StatefulSet' | 'ReplicaSet', group: 'apps', plural: pluralOf(ref.kind) };
+      return { via: 'apps', kind: ref.kind as 'Deployment' | 'StatefulSet' | 'ReplicaSet', group: 'apps', version: 'v1', plural: pluralOf(ref.kind) };
     }
     if (group === '' && ref.kind === 'ReplicationController') {
-      return { via: 'core', kind: 'ReplicationController', group: '', plural: 'replicationcontrollers' };
+      return { via: 'core', kind: 'ReplicationController', group: '', version: 'v1', plural: 'replicationcontrollers' };
     }
     if (group === '' || !version) {
       throw new Error(
@@ -337,45 +324,21 @@ export class KubernetesScaleTargetApi implements ScaleTargetApi {
   }
 
   private async readScale(ref: WorkloadRef, target: Addressing): Promise<ScaleLike> {
-    const params = { name: ref.name, namespace: ref.namespace };
-    if (target.via === 'apps') {
-      if (target.kind === 'Deployment') return this.apps.readNamespacedDeploymentScale(params);
-      if (target.kind === 'StatefulSet') return this.apps.readNamespacedStatefulSetScale(params);
-      return this.apps.readNamespacedReplicaSetScale(params);
-    }
-    if (target.via === 'core') return this.core.readNamespacedReplicationControllerScale(params);
-    return (await this.custom.getNamespacedCustomObjectScale({ ...params, group: target.group, version: target.version, plural: target.plural })) as ScaleLike;
+    return this.rest.get<ScaleLike>({ ...this.resourcePath(ref, target), subresource: 'scale' });
   }
 
   private async mergePatchReplicas(ref: WorkloadRef, target: Addressing, replicas: number): Promise<ScaleLike> {
     // Only spec.replicas: nothing else in the object changes, so GitOps sees no other drift. The
     // field manager makes the change attributable in managedFields.
-    const params = { name: ref.name, namespace: ref.namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER };
-    let scale: ScaleLike;
-    if (target.via === 'apps') {
-      if (target.kind === 'Deployment') scale = await this.apps.patchNamespacedDeploymentScale(params, MERGE_PATCH);
-      else if (target.kind === 'StatefulSet') scale = await this.apps.patchNamespacedStatefulSetScale(params, MERGE_PATCH);
-      else scale = await this.apps.patchNamespacedReplicaSetScale(params, MERGE_PATCH);
-    } else if (target.via === 'core') {
-      scale = await this.core.patchNamespacedReplicationControllerScale(params, MERGE_PATCH);
-    } else {
-      scale = (await this.custom.patchNamespacedCustomObjectScale(
-        { ...params, group: target.group, version: target.version, plural: target.plural },
-        MERGE_PATCH,
-      )) as ScaleLike;
-    }
-    return scale;
+    return this.rest.mergePatch<ScaleLike>({ ...this.resourcePath(ref, target), subresource: 'scale' }, { spec: { replicas } }, { fieldManager: FIELD_MANAGER });
   }
 
   private async readWorkload(ref: WorkloadRef, target: Addressing): Promise<WorkloadLike> {
-    const params = { name: ref.name, namespace: ref.namespace };
-    if (target.via === 'apps') {
-      if (target.kind === 'Deployment') return this.apps.readNamespacedDeployment(params);
-      if (target.kind === 'StatefulSet') return this.apps.readNamespacedStatefulSet(params);
-      return this.apps.readNamespacedReplicaSet(params);
-    }
-    if (target.via === 'core') return this.core.readNamespacedReplicationController(params);
-    return (await this.custom.getNamespacedCustomObject({ ...params, group: target.group, version: target.version, plural: target.plural })) as WorkloadLike;
+    return this.rest.get<WorkloadLike>(this.resourcePath(ref, target));
+  }
+
+  private resourcePath(ref: WorkloadRef, target: Addressing): ResourcePath {
+    return { group: target.group, version: target.version, resource: target.plural, namespace: ref.namespace, name: ref.name };
   }
 
   private async call<T>(call: ApiCall, run: () => Promise<T>): Promise<T> {

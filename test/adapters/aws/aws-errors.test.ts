@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoleCredentials } from '../../../lambdas/adapters/aws/assume-role-credentials';
-import { awsTransport } from '../../../lambdas/adapters/aws/aws-client-factory';
+import { awsTransport } from '../../../lambdas/adapters/aws/aws-transport';
 import { toTriggerError } from '../../../lambdas/adapters/aws/aws-errors';
 import { dynamoDbError } from '../../../lambdas/adapters/state/dynamodb-errors';
 import { useMotoBehindProxy, type FaultProxy } from '../../support/fault-proxy';

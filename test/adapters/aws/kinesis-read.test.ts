@@ -6,10 +6,12 @@ import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws/aws-client-factory';
+import { KinesisCallLimit } from '../../../lambdas/adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
 import { awsKinesisStreamTrigger } from '../../../lambdas/triggers/aws-kinesis-stream';
 import { toTriggerResults } from '../../../lambdas/triggers/metric-step';
 import type { TriggerError } from '../../../lambdas/triggers/trigger-definition';
+import { DiscreteClock } from '../../support/discrete-clock';
 import { startFaultProxy } from '../../support/fault-proxy';
 import { startKinesalite, type RunningKinesalite } from '../../support/kinesalite';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
@@ -45,6 +47,37 @@ describe('aws-kinesis-stream against kinesalite', () => {
 
     const after = await read([item], 2_000);
     expect(toTriggerResults(object, 'prod/jobs/consumer', after.readings, 2_000)).toEqual([{ index: 0, ok: true, value: 3, active: true }]);
+  });
+
+  it('stays under the DescribeStreamSummary limit: past it, a stream reuses its previous pass reading or waits its turn', async () => {
+    for (const name of ['orders-0', 'orders-1', 'orders-2']) await kinesis.createStream(name, 1);
+    const clock = new DiscreteClock(1_000);
+    // A share of 0.1 calls a second: a turn every 10 s, so a third stream's turn is 20 s away.
+    const kinesisLimit = new KinesisCallLimit(clock, 0.1);
+    const read = createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: credentials, endpoints: { kinesis: kinesis.endpoint } }), kinesisLimit });
+    const items = ['orders-0', 'orders-1', 'orders-2'].flatMap((streamName) =>
+      ['a', 'b'].map((consumer) => streamItem(`${streamName}-${consumer}`, { streamName, shardCount: '1' }).item),
+    );
+
+    // First pass: nothing to reuse, so every stream is read once, in turns 10 s apart (the bucket starts empty).
+    const first = await clock.run(read(items, clock.now()));
+    expect(first.calls).toEqual({ kinesis: 3 });
+    expect(clock.now()).toBe(31_000);
+    expect(items.map((item) => first.readings.get(item.id))).toEqual(items.map(() => ({ service: 'kinesis', openShardCount: 1 })));
+
+    // Next pass: orders-0 waits 10 s for a fresh reading; the others' turns are over 12 s away, so
+    // they reuse their reading of the pass before (orders-2 does not see the split yet).
+    await kinesis.client.send(new SplitShardCommand({ StreamName: 'orders-2', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '85070591730234615865843651857942052864' }));
+    await kinesis.waitActive('orders-2');
+    const second = await clock.run(read(items, clock.now()));
+    expect(second.calls).toEqual({ kinesis: 1 });
+    expect(second.readings.get(items[4]!.id)).toEqual({ service: 'kinesis', openShardCount: 1 });
+
+    // The pass after: orders-1 and orders-2 were read two passes ago, so they go first and orders-2 sees the split.
+    clock.advanceTo(56_000);
+    const third = await clock.run(read(items, clock.now()));
+    expect(third.calls).toEqual({ kinesis: 2 });
+    expect(third.readings.get(items[5]!.id)).toEqual({ service: 'kinesis', openShardCount: 2 });
   });
 
   it('uses awsEndpoint from the metadata, and names a missing stream and its region', async () => {

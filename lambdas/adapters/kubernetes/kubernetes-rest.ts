@@ -1,0 +1,99 @@
+/**
+ * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create), sent through
+ * client-node's own request path: the Configuration `KubeConfig.makeApiClient` builds (cluster URL,
+ * TLS agent with the cluster CA, the EKS token, the request timeout and connection reuse armed on
+ * the KubeConfig, the user agent middleware) and its HTTP library. What it leaves out are the
+ * generated API classes: CoreV1Api, AppsV1Api and the rest are about 900 KB of the Lambda bundle and
+ * a quarter of its start-up for six endpoints (docs/performance.md §3).
+ *
+ * Answers are the server's JSON as sent: no model classes, so timestamps stay strings (the scaler
+ * reads none). A status outside 2xx throws client-node's ApiException with the body text, as the
+ * generated classes do, so `toKubernetesApiError` reads both alike.
+ */
+import type { Configuration, KubeConfig } from '@kubernetes/client-node';
+import { ApiException } from './client-node-parts';
+
+/** One resource (or collection) of the API: `/api[s]/<group>/<version>/namespaces/<ns>/<resource>[/<name>[/<subresource>]]`. */
+export interface ResourcePath {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  resource: string;
+  namespace: string;
+  name?: string;
+  subresource?: string;
+}
+
+export const MERGE_PATCH_CONTENT_TYPE = 'application/merge-patch+json';
+
+/** Receives the Configuration `makeApiClient` builds; the client is this file's own. */
+class ConfigurationOnly {
+  constructor(readonly configuration: Configuration) {}
+}
+
+export class KubernetesRest {
+  private readonly configuration: Configuration;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.configuration = kubeConfig.makeApiClient(ConfigurationOnly).configuration;
+  }
+
+  get<T>(path: ResourcePath, query: Record<string, string> = {}): Promise<T> {
+    return this.send<T>('GET', path, query);
+  }
+
+  mergePatch<T>(path: ResourcePath, body: unknown, query: Record<string, string> = {}): Promise<T> {
+    return this.send<T>('PATCH', path, query, { body, contentType: MERGE_PATCH_CONTENT_TYPE });
+  }
+
+  create<T>(path: ResourcePath, body: unknown): Promise<T> {
+    return this.send<T>('POST', path, {}, { body, contentType: 'application/json' });
+  }
+
+  private async send<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {
+    const { baseServer, authMethods, middleware, httpApi } = this.configuration;
+    // The same steps, in the same order, as a generated request factory and its Observable wrapper.
+    let request = baseServer.makeRequestContext(urlPath(path), method as never);
+    request.setHeaderParam('Accept', 'application/json');
+    for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
+    if (content) {
+      request.setHeaderParam('Content-Type', content.contentType);
+      request.setBody(JSON.stringify(content.body));
+    }
+    await authMethods.default?.applySecurityAuthentication(request);
+    for (const step of middleware) request = await step.pre(request).toPromise();
+    let response = await httpApi.send(request).toPromise();
+    for (const step of [...middleware].reverse()) response = await step.post(response).toPromise();
+    const status = response.httpStatusCode;
+    if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
+    const text = await response.body.text();
+    if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
+    return parseAnswer<T>(text, response.headers['content-type'], status);
+  }
+}
+
+/** A 2xx answer that is not JSON (an HTML page from a proxy or load balancer) is an error, never an empty object. */
+function parseAnswer<T>(text: string, contentType: string | undefined, status: number): T {
+  try {
+    if (contentType === undefined || /json/i.test(contentType)) return JSON.parse(text) as T;
+  } catch {
+    // Reported below.
+  }
+  throw new Error(
+    `the answer (HTTP ${status}, ${contentType ?? 'no content-type'}) is not JSON, so not Kubernetes's: a proxy or load balancer page? ` +
+      'Check that the cluster endpoint is the API server itself',
+  );
+}
+
+export function urlPath(path: ResourcePath): string {
+  const segments = [
+    ...(path.group === '' ? ['api'] : ['apis', path.group]),
+    path.version,
+    'namespaces',
+    path.namespace,
+    path.resource,
+    ...(path.name === undefined ? [] : [path.name]),
+    ...(path.subresource === undefined ? [] : [path.subresource]),
+  ];
+  return `/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`;
+}
