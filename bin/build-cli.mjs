@@ -49,7 +49,7 @@ export async function buildCli() {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node20.18',
     plugins: [keepInNodeModules],
     // The ES module builds of the bundled packages (tree-shaken); CommonJS ones that remain get a
     // require for node's built-in modules.

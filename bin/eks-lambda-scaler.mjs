@@ -6,12 +6,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 19)) {
-  // 22.19 is undici 8's floor (the Kubernetes client's HTTP stack). The repository installs its own
-  // Node 24 (the `node` package); npx and npm scripts put it first.
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && (minor < 18 || (minor === 18 && patch < 1)))) {
+  // 20.18.1 is the floor of undici 7, the Kubernetes client's HTTP stack (package.json pins it
+  // through `overrides`). The repository installs its own Node 24 (the `node` package); npx and npm
+  // scripts put it first.
   process.stderr.write(
-    `eks-lambda-scaler needs Node.js >= 22.19 (this is ${process.version}). Run it through npx ` +
+    `eks-lambda-scaler needs Node.js >= 20.18.1 (this is ${process.version}). Run it through npx ` +
       '(`npx eks-lambda-scaler ...`), which uses the Node 24 that `npm ci` installed.\n',
   );
   process.exit(2);

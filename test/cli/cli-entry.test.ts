@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, REPO_ROOT } from './cli-harness';
 
+/** What `engines.node` says and the launcher checks: undici 7's floor (the Kubernetes client's HTTP stack). */
+const ENGINES_FLOOR = '20.18.1';
+/** The oldest Node of each line on which README says `npm ci` and the first `npx` print no warning. */
+const README_QUIET_VERSIONS = ['20.19.0', '22.13.0', '24.0.0'];
+
 describe('the eks-lambda-scaler command', () => {
   it('lists its commands with --help (exit 0) and without a command (exit 2)', async () => {
     const help = await cli(['--help']);
@@ -64,35 +69,54 @@ describe('the eks-lambda-scaler command', () => {
     expect(rebuilt.entry).not.toBe(built.entry);
   });
 
-  it('declares what README promises: quiet on Node 22.19+ (engines), npm ci still allowed on 20.17+ (devEngines)', () => {
+  it('declares what README promises: engines 20.18.1 (undici 7), quiet npm ci on 20.19+ / 22.13+ / 24+, devEngines 20.17+', () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-    expect(manifest.engines.node).toBe('>=22.19');
-    expect(readme).toContain('Node.js 22.19 or later');
+    const deploy = readFileSync(join(REPO_ROOT, 'docs/deploy.md'), 'utf8');
+    expect(manifest.engines.node).toBe(`>=${ENGINES_FLOOR}`);
+    expect(readme).toContain('Node.js 20.19 or later (or 22.13+, or 24+)');
+    expect(readme).toContain(`\`engines\` says ${ENGINES_FLOOR}`);
+    expect(deploy).toContain(`Node ${ENGINES_FLOOR}+ to synth`);
+    // undici 7 reaches the Kubernetes client only through this override; undici 8 needs Node 22.19.
+    expect(manifest.overrides).toEqual({ '@kubernetes/client-node': { undici: '7.30.2' } });
     // devEngines makes npm skip the root's own engines check on install, and lets npm ci and npm
     // test run on an older system Node (the code then runs on the installed Node 24).
     expect(manifest.devEngines.runtime).toMatchObject({ name: 'node', version: '>=20.17.0' });
-    expect(readme).toMatch(/Node\.js\s+20\.17\+/);
     const launcher = readFileSync(join(REPO_ROOT, 'bin/eks-lambda-scaler.mjs'), 'utf8');
-    expect(launcher).toContain('major < 22 || (major === 22 && minor < 19)');
+    expect(launcher).toContain('major < 20 || (major === 20 && (minor < 18 || (minor === 18 && patch < 1)))');
+    expect(launcher).toContain(`needs Node.js >= ${ENGINES_FLOOR}`);
     expect(satisfiesNodeRange(manifest.devDependencies.node, manifest.engines.node)).toBe(true);
   });
 
-  it('has no installed package that npm would warn about (EBADENGINE) on the Node README asks for', () => {
-    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; optional?: boolean }> };
-    const floor = '22.19.0';
-    const refusing = Object.entries(lock.packages)
-      .filter(([, entry]) => !entry.optional && typeof entry.engines?.node === 'string')
-      .filter(([, entry]) => !satisfiesNodeRange(floor, entry.engines!.node!))
-      .map(([path, entry]) => `${path || 'eks-lambda-scaler'} (${entry.engines!.node})`);
+  it('has no runtime package that npm would warn about (EBADENGINE) on the engines floor', () => {
+    // What the first `npx eks-lambda-scaler` in a clone checks: our own engines and the runtime tree.
+    const refusing = lockedPackagesRefusing(ENGINES_FLOOR, { runtimeOnly: true });
     expect(refusing).toEqual([]);
-    // The row that made README move past Node 20: undici 8 needs 22.19, vitest 5 needs 22.12.
-    expect(satisfiesNodeRange('20.20.2', '>=22.19.0')).toBe(false);
-    expect(satisfiesNodeRange('24.21.0', '^22.12.0 || ^24.0.0 || >=26.0.0')).toBe(true);
+  });
+
+  it('has no installed package that npm would warn about (EBADENGINE) on the Node versions README names', () => {
+    // npm ci installs the dev tools too: vite 8 and eslint 10 need ^20.19 (and eslint ^22.13 || >=24).
+    for (const version of README_QUIET_VERSIONS) expect(lockedPackagesRefusing(version, { runtimeOnly: false }), version).toEqual([]);
+    // The rows that set these floors: undici 7, eslint 10 and vite 8; the forms the helper reads.
+    expect(satisfiesNodeRange('20.18.1', '>=20.18.1')).toBe(true);
+    expect(satisfiesNodeRange('20.18.0', '>=20.18.1')).toBe(false);
+    expect(satisfiesNodeRange('20.18.1', '^20.19.0 || ^22.13.0 || >=24')).toBe(false);
+    expect(satisfiesNodeRange('22.12.0', '^20.19.0 || ^22.13.0 || >=24')).toBe(false);
+    expect(satisfiesNodeRange('23.1.0', '^20.19.0 || ^22.13.0 || >=24')).toBe(false);
+    expect(satisfiesNodeRange('20.20.2', '^20.19.0 || >=22.12.0')).toBe(true);
     expect(satisfiesNodeRange('22.19.0', '18 || 20 || >=22')).toBe(true);
-    expect(satisfiesNodeRange('23.1.0', '^22.12.0 || ^24.0.0')).toBe(false);
   });
 });
+
+/** Locked packages (not optional) whose `engines.node` does not accept `version`, with their range. */
+function lockedPackagesRefusing(version: string, { runtimeOnly }: { runtimeOnly: boolean }): string[] {
+  type LockEntry = { engines?: { node?: string }; optional?: boolean; dev?: boolean };
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  return Object.entries(lock.packages)
+    .filter(([, entry]) => !entry.optional && !(runtimeOnly && entry.dev) && typeof entry.engines?.node === 'string')
+    .filter(([, entry]) => !satisfiesNodeRange(version, entry.engines!.node!))
+    .map(([path, entry]) => `${path || 'eks-lambda-scaler'} (${entry.engines!.node})`);
+}
 
 /**
  * Whether `version` meets an `engines.node` range, in the forms the lockfile uses: `*`, `>=X[.Y[.Z]]`,
