@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InvocationSummary } from '../lambdas/pod-scaler/run-invocation';
-import { capturingStdout, FULL_VCPU_MB, LAMBDA_MEMORY_MB, measureStateItems, startBenchScaler, type BenchCadence } from './tick-cost';
+import { lambdaEstimate, measureStateItems, startBenchScaler, timedInvocation, type BenchCadence } from './tick-cost';
 import { itemBytes } from './support/dynamodb-item-size';
 import { isMain, writeResult } from './support/output';
 import { flag, MEASURE_ONE, measureInFreshProcess } from './support/fresh-process';
@@ -114,13 +114,7 @@ export async function measureSteadyState(size: number, latencyMs: number, minute
       await servers.startTick(minute);
       lambda.resetHistory();
       meter.reset();
-      const cpuBefore = process.cpuUsage();
-      const began = performance.now();
-      const { result: summary, bytes } = await capturingStdout(() =>
-        handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 70_000 }),
-      );
-      const wallMs = performance.now() - began;
-      const cpu = process.cpuUsage(cpuBefore);
+      const { summary, bytes, wallMs, cpuMs } = await timedInvocation(handler, { source: 'aws.scheduler' });
       check(summary, size, minute);
       const counts = await servers.counts();
       const units = meter.reset();
@@ -140,7 +134,7 @@ export async function measureSteadyState(size: number, latencyMs: number, minute
         logBytes: bytes,
         skippedForDeadline: summary.skippedForDeadline,
         wallMs,
-        cpuMs: (cpu.user + cpu.system) / 1000,
+        cpuMs,
       });
     }
     stateItemBytes = await measureStateItems(dynamoDb);
@@ -157,7 +151,7 @@ export async function measureSteadyState(size: number, latencyMs: number, minute
     warmup,
     perMinute,
     putItemsByMinute: measured.map((minute) => minute.putItems),
-    lambdaPassEstimateMs: (perMinute.wallMs + perMinute.cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1)) / PASSES_PER_MINUTE,
+    lambdaPassEstimateMs: lambdaEstimate(perMinute.wallMs, perMinute.cpuMs) / PASSES_PER_MINUTE,
     stateItemBytes,
   };
 }

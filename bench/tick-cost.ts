@@ -6,6 +6,13 @@
  * APIs allow: calls that cannot be batched away, and round trips that cannot be overlapped.
  *
  *   npx tsx bench/tick-cost.ts [--sizes 10,100,1000,5000] [--latency 20] [--repeats 5]
+ *   npx tsx bench/tick-cost.ts --sizes 10000 --shard-size 1000 --repeats 1   # one tick through shard fan-out
+ *
+ * With --shard-size, the scheduled invocation fans out as production does (MAX_OBJECTS_PER_INVOCATION)
+ * from the bundled configuration file and its per-shard slices; each shard event it hands to Lambda
+ * then runs, after it, in a fresh handler (a fresh container that parses only its slice), one after
+ * another, each timed on its own: in production they run at once, each in its own Lambda, so the
+ * tick's time in the slot is the slowest of them (after its hand-over), not their sum.
  */
 import { performance } from 'node:perf_hooks';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -20,16 +27,19 @@ import { createStateTable } from '../lambdas/adapters/state/dynamodb-state-store
 import { EksClusterAccess } from '../lambdas/adapters/kubernetes/eks-cluster-access';
 import type { ScalerConfig } from '../lambdas/config/scaler-config';
 import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
+import { loadConfig } from '../lambdas/config/load-config';
+import { configScopeOf } from '../lambdas/pod-scaler/config-scope';
+import { writeScalerConfig } from '../lib/config-bundle';
 import { createPodScalerHandler } from '../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../lambdas/pod-scaler/production-runtime';
-import type { InvocationSummary } from '../lambdas/pod-scaler/run-invocation';
+import type { InvocationSummary, ShardEvent } from '../lambdas/pod-scaler/run-invocation';
 import type { Clock } from '../lambdas/pod-scaler/tick-types';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../lambdas/triggers/aws-cloudwatch';
 import { buildFleet, fleetYaml, type Fleet } from './tick-cost/fleet';
 import { ServersProcess } from './tick-cost/servers-client';
 import type { ServerCounts } from './tick-cost/servers-process';
 import { itemBytes } from './support/dynamodb-item-size';
-import { isMain, writeResult } from './support/output';
+import { OUT_DIR, isMain, writeResult } from './support/output';
 import { flag, MEASURE_ONE, measureInFreshProcess } from './support/fresh-process';
 import { formatNumber, formatTable, median } from './support/table';
 
@@ -41,6 +51,8 @@ export const SLOT_MS = 15_000;
 /** The construct's default pod scaler memory, and the memory at which Lambda gives one full vCPU. */
 export const LAMBDA_MEMORY_MB = 512;
 export const FULL_VCPU_MB = 1769;
+/** Wall time stretched to a 512 MB Lambda's share of a vCPU (CPU assumed on the critical path). */
+export const lambdaEstimate = (wallMs: number, cpuMs: number) => wallMs + cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1);
 /** Round trips one object needs in sequence: state load, scale read, metric read, state write (+ patch). */
 export const SERIAL_ROUND_TRIPS = 4;
 const BATCH_GET_KEYS = 100;
@@ -53,6 +65,16 @@ export interface TickCostOptions {
   /** Measured ticks per size after the cold one. */
   repeatsFor(size: number): number;
   connections?: ConnectionMode;
+  /** Objects per invocation before the scheduled tick fans out to shards; default: the whole fleet in one. */
+  shardSize?: number;
+}
+
+/** One invocation's figures within a sharded tick. */
+export interface InvocationCost {
+  wallMs: number;
+  cpuMs: number;
+  lambdaEstimateMs: number;
+  evaluated: number;
 }
 
 export interface ServiceCalls {
@@ -87,6 +109,10 @@ export interface TickCostRow {
   /** Billed size of the state items after the last tick, bytes (1 WRU per KB written, 1 RRU per 4 KB read consistently). */
   stateItemBytes: { mean: number; max: number };
   scaledPerTick: number;
+  /** From the start of the tick to the first, the median and the last scale PATCH, ms (wall). */
+  patchAfterMs: { first: number; median: number; last: number };
+  /** With shard fan-out: the scheduled invocation and each shard of the last tick, each timed alone. */
+  sharded?: { shardSize: number; coordinator: InvocationCost; shards: InvocationCost[]; errors: number };
   lowerBound: { calls: ServiceCalls; serialWallMs: number };
 }
 
@@ -157,6 +183,10 @@ export const ONE_PASS: BenchCadence = { pollingIntervalSeconds: 60, hpaSyncPerio
 export interface BenchScaler {
   fleet: Fleet;
   handler: ReturnType<typeof createPodScalerHandler>;
+  /** A handler with no runtime yet, as a fresh container gets (the shards of a sharded tick). */
+  freshHandler(): ReturnType<typeof createPodScalerHandler>;
+  /** The shard events the scheduled invocation handed to Lambda, in order, until taken. */
+  shardEvents: ShardEvent[];
   servers: ServersProcess;
   dynamoDb: DynamoDBClient;
   clock: ShiftedClock;
@@ -164,10 +194,14 @@ export interface BenchScaler {
   close(): Promise<void>;
 }
 
-export async function startBenchScaler(size: number, latencyMs: number, options: { cadence?: BenchCadence; connections?: ConnectionMode; virtualSleep?: boolean } = {}): Promise<BenchScaler> {
+export async function startBenchScaler(size: number, latencyMs: number, options: { cadence?: BenchCadence; connections?: ConnectionMode; virtualSleep?: boolean; shardSize?: number } = {}): Promise<BenchScaler> {
   const connections = options.connections ?? 'pooled';
+  const shardSize = options.shardSize ?? size;
   const fleet = buildFleet(size);
   const config = configFor(fleet, options.cadence ?? ONE_PASS);
+  // As the construct bundles it: the whole file, and one slice per shard beside it.
+  const configFile = writeScalerConfig(config, `${OUT_DIR}/tick-cost-config-${size}`, 'scaler-config').file;
+  const configEnv = { SCALER_CONFIG_FILE: configFile };
   const { servers, ready } = await ServersProcess.start(size, latencyMs);
   process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real';
@@ -185,7 +219,9 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
     },
   });
   const lambda = mockClient(LambdaClient);
-  lambda.on(InvokeCommand).callsFake(async () => {
+  const shardEvents: ShardEvent[] = [];
+  lambda.on(InvokeCommand).callsFake(async (input: { FunctionName?: string; Payload?: Uint8Array }) => {
+    if (input.FunctionName === 'pod-scaler') shardEvents.push(JSON.parse(Buffer.from(input.Payload ?? []).toString()) as ShardEvent);
     await new Promise((resolve) => setTimeout(resolve, latencyMs));
     return { StatusCode: 202 };
   });
@@ -196,17 +232,18 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
   // The same discovery production uses (DescribeCluster once, EKS tokens per request, pooled
   // connections), optionally without the pooling to show the before.
   const access = new EksClusterAccess({ eks: () => new EKSClient({ region: REGION }), credentials: new STSClient({}).config.credentials });
-  const handler = createPodScalerHandler(
-    () =>
+  const freshHandler = () => createPodScalerHandler(
+    (scope) =>
       buildProductionRuntime({
         env: {
           STATE_TABLE_NAME: TABLE,
           AWS_LAMBDA_FUNCTION_NAME: 'pod-scaler',
           NODE_SCALER_FUNCTION_NAME: 'node-scaler',
-          // One invocation evaluates the whole fleet: the benchmark asks what one Lambda can do.
-          MAX_OBJECTS_PER_INVOCATION: String(size),
+          // By default one invocation evaluates the whole fleet: the benchmark asks what one Lambda can do.
+          MAX_OBJECTS_PER_INVOCATION: String(shardSize),
         },
-        config,
+        // Sharded, a shard parses its slice and the scheduled invocation the whole file, as in Lambda.
+        config: shardSize < size ? (scope.load() ?? loadConfig(configFile)) : config,
         clock,
         dynamoDb,
         lambda: new LambdaClient({ region: REGION }),
@@ -224,10 +261,13 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
       logger: new Logger({ serviceName: 'eks-lambda-scaler-pod-scaler' }),
       metrics: new Metrics({ namespace: 'EksLambdaScaler', serviceName: 'pod-scaler' }),
     },
+    (event) => configScopeOf(event, configEnv),
   );
   return {
     fleet,
-    handler,
+    handler: freshHandler(),
+    freshHandler,
+    shardEvents,
     servers,
     dynamoDb,
     clock,
@@ -241,11 +281,36 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
   };
 }
 
-export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode): Promise<TickCostRow> {
-  const { fleet, handler, servers, dynamoDb, clock, lambda, close } = await startBenchScaler(size, latencyMs, { connections });
+/** One invocation through `handler`, its logs swallowed (and counted), timed in wall and CPU. */
+export async function timedInvocation(handler: BenchScaler['handler'], event: unknown): Promise<{ summary: InvocationSummary; bytes: number; wallMs: number; cpuMs: number }> {
+  const cpuBefore = process.cpuUsage();
+  const began = performance.now();
+  const { result: summary, bytes } = await capturingStdout(() => handler(event, { getRemainingTimeInMillis: () => 70_000 }));
+  const wallMs = performance.now() - began;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { summary, bytes, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function invocationCost({ wallMs, cpuMs, summary }: { wallMs: number; cpuMs: number; summary: InvocationSummary }): InvocationCost {
+  return { wallMs, cpuMs, lambdaEstimateMs: lambdaEstimate(wallMs, cpuMs), evaluated: summary.evaluated };
+}
+
+export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode, shardSize = size): Promise<TickCostRow> {
+  const { fleet, handler, freshHandler, shardEvents, servers, dynamoDb, clock, lambda, close } = await startBenchScaler(size, latencyMs, { connections, shardSize });
   let stateItemBytes: { mean: number; max: number };
   const baselineRss = process.memoryUsage().rss;
-  const ticks: { wallMs: number; cpuMs: number; peakRss: number; counts: ServerCounts; logBytes: number; lambda: number; summary: InvocationSummary }[] = [];
+  const ticks: {
+    wallMs: number;
+    cpuMs: number;
+    peakRss: number;
+    counts: ServerCounts;
+    logBytes: number;
+    lambda: number;
+    summary: InvocationSummary;
+    startedAt: number;
+    shards: InvocationCost[];
+    errors: number;
+  }[] = [];
   try {
     for (let tick = 0; tick <= repeats; tick++) {
       clock.offset = tick * 60_000;
@@ -255,27 +320,32 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
       const sampler = setInterval(() => {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
       }, 5);
-      const cpuBefore = process.cpuUsage();
-      const began = performance.now();
-      const { result: summary, bytes } = await capturingStdout(() =>
-        handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => 70_000 }),
-      );
-      const wallMs = performance.now() - began;
-      const cpu = process.cpuUsage(cpuBefore);
+      const startedAt = Date.now();
+      const { summary, bytes, wallMs, cpuMs } = await timedInvocation(handler, { source: 'aws.scheduler' });
       clearInterval(sampler);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      if (summary.evaluated !== size) {
-        throw new Error(`tick ${tick} at N=${size} evaluated ${summary.evaluated} objects (${summary.errors} errors, ${summary.skippedForDeadline} skipped)`);
+      const invokes = lambda.commandCalls(InvokeCommand).length;
+      // Each shard event of the tick in a fresh handler (a fresh container), one after another.
+      const shards = [];
+      for (const event of shardEvents.splice(0)) shards.push(await timedInvocation(freshHandler(), event));
+      const evaluated = summary.evaluated + shards.reduce((total, shard) => total + shard.summary.evaluated, 0);
+      const errors = summary.errors + shards.reduce((total, shard) => total + shard.summary.errors, 0);
+      if (evaluated !== size) {
+        throw new Error(`tick ${tick} at N=${size} evaluated ${evaluated} objects (${errors} errors, ${summary.skippedForDeadline} skipped)`);
       }
-      if (summary.errors > 0) throw new Error(`tick ${tick} at N=${size}: ${summary.errors} objects failed`);
+      // Sharded, a failure is reported in the row (the shards' logs say why) rather than ending the run.
+      if (errors > 0 && shardSize >= size) throw new Error(`tick ${tick} at N=${size}: ${errors} objects failed`);
       ticks.push({
         wallMs,
-        cpuMs: (cpu.user + cpu.system) / 1000,
+        cpuMs,
         peakRss,
         counts: await servers.counts(),
         logBytes: bytes,
-        lambda: lambda.commandCalls(InvokeCommand).length,
+        lambda: invokes,
         summary,
+        startedAt,
+        shards: shards.map(invocationCost),
+        errors,
       });
     }
     stateItemBytes = await measureStateItems(dynamoDb);
@@ -298,8 +368,14 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
   const dynamodbByOperation: Record<string, number> = {};
   for (const key of new Set(warm.flatMap((t) => Object.keys(t.counts.kubernetes)))) kubernetesByKind[key] = med((t) => t.counts.kubernetes[key] ?? 0);
   for (const key of new Set(warm.flatMap((t) => Object.keys(t.counts.dynamodb)))) dynamodbByOperation[key] = med((t) => t.counts.dynamodb[key] ?? 0);
+  const patchAfter = (pick: (times: number[]) => number | undefined) =>
+    med((t) => {
+      const time = pick(t.counts.patchTimes);
+      return time === undefined ? Number.NaN : time - t.startedAt;
+    });
   const wallMs = med((t) => t.wallMs);
   const cpuMs = med((t) => t.cpuMs);
+  const last = ticks.at(-1)!;
   return {
     size,
     connections,
@@ -310,7 +386,7 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
     cpuMs,
     peakRssMb: Math.max(...ticks.map((t) => t.peakRss)) / 2 ** 20,
     baselineRssMb: baselineRss / 2 ** 20,
-    lambdaEstimateMs: wallMs + cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1),
+    lambdaEstimateMs: lambdaEstimate(wallMs, cpuMs),
     calls,
     kubernetesByKind,
     dynamodbByOperation,
@@ -320,6 +396,12 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
     cloudwatchMetrics: med((t) => t.counts.cloudwatchMetrics),
     stateItemBytes,
     scaledPerTick: scaled,
+    patchAfterMs: {
+      first: patchAfter((times) => times[0]),
+      median: patchAfter((times) => times[Math.floor(times.length / 2)]),
+      last: patchAfter((times) => times.at(-1)),
+    },
+    ...(shardSize < size ? { sharded: { shardSize, coordinator: invocationCost(last), shards: last.shards, errors: last.errors } } : {}),
     lowerBound: {
       calls: {
         sqs: fleet.queues.length,
@@ -355,7 +437,7 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
   return formatTable(
     title ??
       `Tick cost: one scheduled tick through the real handler, every call +${latency} ms (median of warm ticks; calls measured / lower bound)`,
-    ['N', 'connections', 'wall', 'cold wall', 'CPU', 'peak RSS', '512 MB est.', 'bound wall', 'SQS', 'CloudWatch', 'Kinesis', 'DynamoDB', 'Kubernetes', 'TLS conns', 'fits 15 s'],
+    ['N', 'connections', 'wall', 'cold wall', 'CPU', 'peak RSS', '512 MB est.', 'bound wall', 'first / median / last patch', 'first patch 512 MB est.', 'SQS', 'CloudWatch', 'Kinesis', 'DynamoDB', 'Kubernetes', 'TLS conns', 'fits 15 s'],
     rows.map((row) => [
       row.size,
       row.connections,
@@ -365,6 +447,9 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
       `${Math.round(row.peakRssMb)} MB`,
       ms(row.lambdaEstimateMs),
       ms(row.lowerBound.serialWallMs),
+      [row.patchAfterMs.first, row.patchAfterMs.median, row.patchAfterMs.last].map(ms).join(' / '),
+      // Stretched as the whole tick is: the same share of CPU on the way to the first patch.
+      ms(row.patchAfterMs.first * (row.lambdaEstimateMs / row.wallMs)),
       vs(row.calls.sqs, row.lowerBound.calls.sqs),
       vs(row.calls.cloudwatch, row.lowerBound.calls.cloudwatch),
       vs(row.calls.kinesis, row.lowerBound.calls.kinesis),
@@ -376,6 +461,32 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
   );
 }
 
+/** One tick through shard fan-out: the scheduled invocation and its shards, each as its own Lambda. */
+export function shardedTickTable(rows: readonly TickCostRow[]): string {
+  return formatTable(
+    `One tick through shard fan-out, every call +${rows[0]?.latencyMs ?? 0} ms (last tick; each invocation timed alone, one after another)`,
+    ['N', 'per invocation', 'invocations', 'scheduled: wall / CPU / 512 MB est.', 'slowest shard: wall / CPU / 512 MB est.', 'shards CPU total', 'objects failed', 'tick in one 15 s slot (512 MB est.)'],
+    rows.flatMap((row) => {
+      if (!row.sharded || row.sharded.shards.length === 0) return [];
+      const { coordinator, shards, shardSize } = row.sharded;
+      const worst = shards.reduce((slowest, cost) => (cost.lambdaEstimateMs > slowest.lambdaEstimateMs ? cost : slowest));
+      // The shards start once the scheduled invocation hands them over (one Invoke each, concurrently).
+      const slot = Math.max(coordinator.lambdaEstimateMs, worst.lambdaEstimateMs + row.latencyMs);
+      const figures = (cost: InvocationCost) => [cost.wallMs, cost.cpuMs, cost.lambdaEstimateMs].map(ms).join(' / ');
+      return [[
+        row.size,
+        shardSize,
+        1 + shards.length,
+        figures(coordinator),
+        figures(worst),
+        ms(shards.reduce((total, cost) => total + cost.cpuMs, 0)),
+        row.sharded.errors,
+        `${ms(slot)} (${slot <= SLOT_MS ? 'fits' : 'does not fit'})`,
+      ]];
+    }),
+  );
+}
+
 /**
  * Each size is measured in a fresh process (a fresh "Lambda container"): RSS never shrinks, so a
  * process that measured N=1,000 would report its peak again for every later size.
@@ -383,7 +494,7 @@ export function tickCostTable(rows: readonly TickCostRow[], title?: string): str
 export async function runTickCost(options: TickCostOptions): Promise<TickCostRow[]> {
   const rows: TickCostRow[] = [];
   for (const size of options.sizes) {
-    const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'pooled'];
+    const args = [String(size), String(options.latencyMs), String(options.repeatsFor(size)), options.connections ?? 'pooled', String(options.shardSize ?? size)];
     rows.push(await measureInFreshProcess<TickCostRow>(import.meta.url, args, `tick-cost N=${size}`));
   }
   return rows;
@@ -391,15 +502,17 @@ export async function runTickCost(options: TickCostOptions): Promise<TickCostRow
 
 
 if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
-  const [size, latency, repeats, connections] = process.argv.slice(3);
-  process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode));
+  const [size, latency, repeats, connections, shardSize] = process.argv.slice(3);
+  process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode, Number(shardSize)));
   process.disconnect();
 } else if (isMain(import.meta.url)) {
   const sizes = (flag('sizes') ?? '10,100,1000,5000').split(',').map(Number);
   const latencyMs = Number(flag('latency') ?? 20);
   const repeats = Number(flag('repeats') ?? 5);
   const connections = (flag('connections') ?? 'pooled') as ConnectionMode;
-  const rows = await runTickCost({ sizes, latencyMs, repeatsFor: (size) => (size >= 5000 ? 2 : repeats), connections });
-  console.log(tickCostTable(rows));
-  await writeResult('tick-cost', rows);
+  const shardSize = flag('shard-size') === undefined ? undefined : Number(flag('shard-size'));
+  const rows = await runTickCost({ sizes, latencyMs, repeatsFor: (size) => (size >= 5000 ? 2 : repeats), connections, ...(shardSize ? { shardSize } : {}) });
+  // A sharded run gets its own table and file, so it never overwrites the one-invocation figures.
+  console.log(shardSize ? shardedTickTable(rows) : tickCostTable(rows));
+  await writeResult(shardSize ? 'tick-cost-sharded' : 'tick-cost', rows);
 }
