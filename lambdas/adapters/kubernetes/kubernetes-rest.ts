@@ -4,7 +4,7 @@
  * TLS agent with the cluster CA, the EKS token, the request timeout and connection reuse armed on
  * the KubeConfig, the user agent middleware) and its HTTP library. What it leaves out are the
  * generated API classes: CoreV1Api, AppsV1Api and the rest are about 900 KB of the Lambda bundle and
- * a quarter of its start-up for six endpoints (docs/performance.md §3).
+ * a quarter of its start-up for a handful of endpoints (docs/performance.md §3).
  *
  * Answers are the server's JSON as sent: no model classes, so timestamps stay strings (the scaler
  * reads none). A status outside 2xx throws client-node's ApiException with the body text, as the
