@@ -24,7 +24,7 @@ import { parseDocumentInputs, type DocumentInput } from '../../engine/spec/parse
 import type { LoadOptions, ObjectSource, OutcomeReporter, RejectedObject, SourcedObject, SourceSnapshot } from '../../pod-scaler/object-source';
 import { findRemovedObjects } from '../../pod-scaler/removed-objects';
 import type { StateStore } from '../state/state-store';
-import { CoreV1Api, CustomObjectsApi } from './client-node-parts';
+import { KubernetesRest } from './kubernetes-rest';
 import { toKubernetesApiError, type ApiCall } from './kubernetes-api-errors';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { KubernetesApiError, type KubernetesEvent, type ScaleTargetApi, type WorkloadRef } from './scale-target-api';
@@ -159,15 +159,14 @@ export class ClusterObjectSource implements ObjectSource {
   }
 
   private async list(kubeConfig: KubeConfig, cluster: ClusterRef): Promise<ListedItems> {
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const rest = new KubernetesRest(kubeConfig);
     const endpoint = kubeConfig.getCurrentCluster()?.server;
     const namespaces = this.namespacesOf(cluster);
     const listOnce = async (plural: string, namespace?: string): Promise<Record<string, unknown>[]> => {
       const call: ApiCall = { verb: 'list', group: GROUP, resource: plural, namespace: namespace ?? '(all namespaces)' };
       try {
-        const answer = (await (namespace === undefined
-          ? custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
-          : custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural }))) as { items?: unknown };
+        // No namespace: the whole cluster (a cluster-scoped kind, or a namespaced kind in every namespace).
+        const answer = await rest.get<{ items?: unknown }>({ group: GROUP, version: VERSION, resource: plural, ...(namespace === undefined ? {} : { namespace }) });
         if (!Array.isArray(answer.items)) throw new Error(`the LIST of ${plural} answered without items: not a Kubernetes list`);
         return answer.items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
       } catch (error) {
@@ -297,10 +296,7 @@ export class ClusterObjectSource implements ObjectSource {
     body.metadata = { ...body.metadata, name: `${item.name.slice(0, 200)}.${item.uid.slice(0, 8)}.owned-by-keda` };
     body.involvedObject = { ...body.involvedObject, uid: item.uid, resourceVersion: item.resourceVersion };
     // 409 means another container already wrote this warning; any other failure is dropped too: the Event is a courtesy.
-    await kubeConfig
-      .makeApiClient(CoreV1Api)
-      .createNamespacedEvent({ namespace: item.namespace, body })
-      .catch(() => undefined);
+    await new KubernetesRest(kubeConfig).create({ group: '', version: 'v1', resource: 'events', namespace: item.namespace }, body).catch(() => undefined);
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create), sent through
+ * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create, replace), sent through
  * client-node's own request path: the Configuration `KubeConfig.makeApiClient` builds (cluster URL,
  * TLS agent with the cluster CA, the EKS token, the request timeout and connection reuse armed on
  * the KubeConfig, the user agent middleware) and its HTTP library. What it leaves out are the
  * generated API classes: CoreV1Api, AppsV1Api and the rest are about 900 KB of the Lambda bundle and
- * a quarter of its start-up for six endpoints (docs/performance.md §3).
+ * a quarter of its start-up for a handful of endpoints (docs/performance.md §3).
  *
  * Answers are the server's JSON as sent: no model classes, so timestamps stay strings (the scaler
  * reads none). A status outside 2xx throws client-node's ApiException with the body text, as the
@@ -13,13 +13,16 @@
 import type { Configuration, KubeConfig } from '@kubernetes/client-node';
 import { ApiException } from './client-node-parts';
 
-/** One resource (or collection) of the API: `/api[s]/<group>/<version>/namespaces/<ns>/<resource>[/<name>[/<subresource>]]`. */
+/**
+ * One resource (or collection) of the API: `/api[s]/<group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]`.
+ * Without a namespace the path is cluster-wide: a cluster-scoped kind, or a namespaced kind listed across all namespaces.
+ */
 export interface ResourcePath {
   /** '' for the core group. */
   group: string;
   version: string;
   resource: string;
-  namespace: string;
+  namespace?: string;
   name?: string;
   subresource?: string;
 }
@@ -48,6 +51,11 @@ export class KubernetesRest {
 
   create<T>(path: ResourcePath, body: unknown): Promise<T> {
     return this.send<T>('POST', path, {}, { body, contentType: 'application/json' });
+  }
+
+  /** PUT: replaces the object (or subresource) whole; the body's resourceVersion makes a stale write answer 409. */
+  replace<T>(path: ResourcePath, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, {}, { body, contentType: 'application/json' });
   }
 
   private async send<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {
@@ -89,8 +97,7 @@ export function urlPath(path: ResourcePath): string {
   const segments = [
     ...(path.group === '' ? ['api'] : ['apis', path.group]),
     path.version,
-    'namespaces',
-    path.namespace,
+    ...(path.namespace === undefined ? [] : ['namespaces', path.namespace]),
     path.resource,
     ...(path.name === undefined ? [] : [path.name]),
     ...(path.subresource === undefined ? [] : [path.subresource]),

@@ -13,8 +13,8 @@
  * missing) and `replica_calculator.go` calculatePodRequests (containers plus restartable init
  * containers).
  */
-import { CoreV1Api, CustomObjectsApi } from './client-node-parts';
 import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
+import { KubernetesRest } from './kubernetes-rest';
 import { KubernetesApiError } from './scale-target-api';
 import { toKubernetesApiError } from './kubernetes-api-errors';
 import type { ApiCall } from './kubernetes-api-errors';
@@ -66,14 +66,12 @@ interface NamespaceListing {
 }
 
 export class KubernetesPodMetricsApi implements PodResourceReader {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly rest: KubernetesRest;
   private readonly listings = new Map<string, { at: number; listing: Promise<NamespaceListing> }>();
 
   constructor(kubeConfig: KubeConfig, private readonly options: { now?: () => number; callTimeoutMs?: number } = {}) {
     const config = withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
-    this.core = config.makeApiClient(CoreV1Api);
-    this.custom = config.makeApiClient(CustomObjectsApi);
+    this.rest = new KubernetesRest(config);
   }
 
   async readResourcePods(request: PodResourceRequest): Promise<PodResourceSnapshot> {
@@ -100,14 +98,16 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
 
   /** Pods and PodMetrics of a namespace, all of them or those the API server selects. */
   private async list(namespace: string, labelSelector?: string): Promise<NamespaceListing> {
-    const selecting = labelSelector === undefined ? {} : { labelSelector };
+    const selecting: Record<string, string> = labelSelector === undefined ? {} : { labelSelector };
     const [podList, metricsList] = await Promise.all([
-      this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () => this.core.listNamespacedPod({ namespace, ...selecting })),
+      this.call({ verb: 'list', group: '', resource: 'pods', namespace }, () =>
+        this.rest.get<{ items?: V1Pod[] }>({ group: '', version: 'v1', resource: 'pods', namespace }, selecting),
+      ),
       this.call({ verb: 'list', group: METRICS_GROUP, resource: 'pods', namespace }, () =>
-        this.custom.listNamespacedCustomObject({ group: METRICS_GROUP, version: METRICS_VERSION, namespace, plural: 'pods', ...selecting }),
+        this.rest.get<{ items?: PodMetricsItem[] }>({ group: METRICS_GROUP, version: METRICS_VERSION, resource: 'pods', namespace }, selecting),
       ),
     ]);
-    return { pods: podList.items, metrics: (metricsList as { items?: PodMetricsItem[] }).items ?? [] };
+    return { pods: listItems(podList, 'pods'), metrics: metricsList.items ?? [] };
   }
 
   private async call<T>(call: ApiCall, run: () => Promise<T>): Promise<T> {
@@ -121,6 +121,12 @@ export class KubernetesPodMetricsApi implements PodResourceReader {
       throw translated;
     }
   }
+}
+
+/** A LIST answer's items; an answer without them is not a Kubernetes list: an error, never an empty namespace. */
+function listItems<T>(answer: { items?: T[] }, what: string): T[] {
+  if (!Array.isArray(answer.items)) throw new Error(`the LIST of ${what} answered without items: not a Kubernetes list`);
+  return answer.items;
 }
 
 /** The pods and PodMetrics of a namespace's listing that `selector` selects. */

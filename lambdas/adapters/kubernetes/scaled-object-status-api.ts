@@ -17,8 +17,8 @@
  * Every call has a timeout (withRequestTimeout on the KubeConfig). A failure stays with the object:
  * `report` and `event` never throw; the problem goes to `onProblem` (the pass's log).
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from './client-node-parts';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubernetesRest } from './kubernetes-rest';
 import type { KubernetesEvent } from './scale-target-api';
 import { KubernetesApiError } from './scale-target-api';
 import { toKubernetesApiError } from './kubernetes-api-errors';
@@ -41,7 +41,6 @@ import {
 
 const KEDA_GROUP = 'keda.sh';
 const KEDA_VERSION = 'v1alpha1';
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** client-go's EventCorrelator aggregates repeats within 10 minutes. */
 export const DEFAULT_EVENT_WINDOW_MS = 10 * 60_000;
 
@@ -83,8 +82,7 @@ interface RecordedEvent {
 }
 
 export class KubernetesScaledObjectStatusApi {
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
+  private readonly rest: KubernetesRest;
   private readonly now: () => number;
   private readonly eventWindowMs: number;
   private readonly onProblem: (message: string) => void;
@@ -96,8 +94,7 @@ export class KubernetesScaledObjectStatusApi {
   constructor(kubeConfig: KubeConfig, options: ScaledObjectStatusApiOptions = {}) {
     withRequestTimeout(kubeConfig, options.callTimeoutMs ?? DEFAULT_KUBERNETES_CALL_TIMEOUT_MS);
     this.endpoint = kubeConfig.getCurrentCluster()?.server;
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.rest = new KubernetesRest(kubeConfig);
     this.now = options.now ?? Date.now;
     this.eventWindowMs = options.eventWindowMs ?? DEFAULT_EVENT_WINDOW_MS;
     this.onProblem = options.onProblem ?? (() => undefined);
@@ -158,15 +155,11 @@ export class KubernetesScaledObjectStatusApi {
     };
     try {
       const stored = (await this.call(call, () =>
-        this.custom.replaceNamespacedCustomObjectStatus({
-          group: KEDA_GROUP,
-          version: KEDA_VERSION,
-          namespace: current.namespace,
-          plural: 'scaledobjects',
-          name: current.name,
+        this.rest.replace<{ metadata?: { resourceVersion?: string }; status?: KedaScaledObjectStatus }>(
+          { group: KEDA_GROUP, version: KEDA_VERSION, resource: 'scaledobjects', namespace: current.namespace, name: current.name, subresource: 'status' },
           body,
-        }),
-      )) as { metadata?: { resourceVersion?: string }; status?: KedaScaledObjectStatus };
+        ),
+      ));
       this.counts.statusWrites += 1;
       current.status = stored.status ?? computed.status;
       if (stored.metadata?.resourceVersion) current.resourceVersion = stored.metadata.resourceVersion;
@@ -189,7 +182,7 @@ export class KubernetesScaledObjectStatusApi {
       const count = recent.count + 1;
       try {
         await this.call({ verb: 'patch', group: '', resource: 'events', namespace: current.namespace }, () =>
-          this.core.patchNamespacedEvent({ namespace: current.namespace, name: recent.name, body: { count, lastTimestamp: new Date(now) } }, MERGE_PATCH),
+          this.rest.mergePatch({ group: '', version: 'v1', resource: 'events', namespace: current.namespace, name: recent.name }, { count, lastTimestamp: new Date(now) }),
         );
         this.recentEvents.set(key, { ...recent, count, lastAt: now });
         this.counts.eventsCounted += 1;
@@ -204,7 +197,7 @@ export class KubernetesScaledObjectStatusApi {
     // kubectl describe finds an object's Events by its uid.
     if (current.uid) body.involvedObject = { ...body.involvedObject, uid: current.uid };
     await this.call({ verb: 'create', group: '', resource: 'events', namespace: current.namespace }, () =>
-      this.core.createNamespacedEvent({ namespace: current.namespace, body }),
+      this.rest.create({ group: '', version: 'v1', resource: 'events', namespace: current.namespace }, body),
     );
     this.counts.eventsCreated += 1;
     this.forgetExpired(now);

@@ -6,8 +6,8 @@
  * never logged, returned in an error or stored.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { CoreV1Api } from './client-node-parts';
 import { ApiException } from './client-node-parts';
+import { KubernetesRest } from './kubernetes-rest';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import type { SecretKeyRef } from '../../triggers/trigger-definition';
 
@@ -26,7 +26,7 @@ export function createSecretKeyReader(kubeConfigFor: (cluster: string) => Promis
     const where = `Secret ${ref.namespace}/${ref.name} in cluster ${ref.cluster}`;
     let data: Record<string, string> | undefined;
     try {
-      data = (await kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ name: ref.name, namespace: ref.namespace })).data;
+      data = (await new KubernetesRest(kubeConfig).get<{ data?: Record<string, string> }>({ group: '', version: 'v1', resource: 'secrets', namespace: ref.namespace, name: ref.name })).data;
     } catch (error) {
       const code = error instanceof ApiException ? error.code : 0;
       if (code === 403) throw new Error(`forbidden to read ${where}: grant the pod scaler's group get on secrets named ${ref.name} in namespace ${ref.namespace} (eks-lambda-scaler rbac <your ScaledObjects> | kubectl apply -f -)`, { cause: error });
