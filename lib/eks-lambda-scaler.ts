@@ -250,7 +250,7 @@ export class EksLambdaScaler extends Construct {
     grantPodScalerState(podScaler.role, this.table);
     grantDescribeClusters(podScaler.role, this.clusters);
     this.triggerResources = this.withAdditional(
-      deriveTriggerResources(this.config.scaledObjects, { account: stack.account, partitionOf }),
+      deriveTriggerResources(this.config.scaledObjects, { account: stack.account, partitionOf, region: stack.region }),
       props.additionalTriggerResources,
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
@@ -447,6 +447,7 @@ function clusterObjectPermissionsOf(given: ClusterObjectPermissions): ClusterObj
     ...(given.streamArns ? { streamArns: [...given.streamArns] } : {}),
     ...(given.tableArns ? { tableArns: [...given.tableArns] } : {}),
     ...(given.roleArns ? { roleArns: [...given.roleArns] } : {}),
+    ...(given.secretArns ? { secretArns: [...given.secretArns] } : {}),
     ...(given.cloudWatchMetrics ? { cloudWatchMetrics: true } : {}),
   };
 }

@@ -16,6 +16,7 @@ import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
 import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
+import { createAwsSecretReader } from '../adapters/aws/secrets-manager-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
@@ -57,7 +58,7 @@ export interface RuntimeOverrides {
 export function objectSourcesFor(config: ScalerConfig, options: Omit<ClusterObjectSourceOptions, 'checkPermissions'>, env: NodeJS.ProcessEnv = process.env): SourceAssignment[] {
   const bundled = bundledObjectSource({ config, stateStore: options.stateStore, scaleTargets: options.scaleTargets });
   const allowance = config.clusterObjectPermissions;
-  const arnContext = { account: env.SCALER_ACCOUNT_ID ?? '', partitionOf };
+  const arnContext = { account: env.SCALER_ACCOUNT_ID ?? '', partitionOf, ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) };
   const live = new ClusterObjectSource({
     ...options,
     ...(allowance ? { checkPermissions: (object: ScaledObject) => iamRefusal(object, allowance, arnContext) } : {}),
@@ -126,7 +127,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       beginPass: () => {
         pass += 1;
       },
-      readTriggers: triggerReader(overrides, (cluster) => kubeConfigFor(clusterRef(config, cluster)), kinesisLimit),
+      readTriggers: triggerReader(overrides, env, (cluster) => kubeConfigFor(clusterRef(config, cluster)), kinesisLimit),
       ...(nodeScaler
         ? {
             onScaleUps: (scaleUps: ScaleUpNotice[]) =>
@@ -152,12 +153,17 @@ function warnReportProblem(problem: string): void {
  * The read plan: AWS clients, and HTTP for prometheus and new-relic (in-cluster Services and
  * Secrets through the same KubeConfigs, SigV4 with the same credentials).
  */
-function triggerReader(overrides: RuntimeOverrides, kubeConfigFor: (cluster: string) => Promise<KubeConfig>, kinesisLimit: KinesisCallLimit) {
+function triggerReader(overrides: RuntimeOverrides, env: NodeJS.ProcessEnv, kubeConfigFor: (cluster: string) => Promise<KubeConfig>, kinesisLimit: KinesisCallLimit) {
   const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
   let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
   const http = createHttpReader({
     kubeConfigFor,
     readSecretKey: createSecretKeyReader(kubeConfigFor),
+    readAwsSecret: createAwsSecretReader({
+      clientFor: (region, roleArn) => clientFactory.secretsManager(region, roleArn),
+      defaultRegion: env.AWS_REGION ?? 'us-east-1',
+      ...(env.SCALER_ACCOUNT_ID ? { account: env.SCALER_ACCOUNT_ID } : {}),
+    }),
     ...(overrides.httpOriginOverrides ? { originOverrides: overrides.httpOriginOverrides } : {}),
     // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
     credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),

@@ -85,6 +85,11 @@ export class MetadataReader {
     const source = this.input.authParams?.[name];
     if (!source) return { kind: 'absent' };
     const where = 'the referenced TriggerAuthentication';
+    if (source.from === 'awsSecretManager') {
+      // Only credentials (new-relic's queryKey) are read at call time; a parameter the parse needs is not.
+      this.error(name, `${name} comes from AWS Secrets Manager secret "${source.secretId}" of ${where}; the scaler reads secrets only for credentials (new-relic's queryKey), at call time, and needs ${name} when it parses the trigger`, fix);
+      return { kind: 'reported' };
+    }
     if (source.from !== 'env') {
       const kind = source.from === 'secret' ? 'Secret' : 'ConfigMap';
       this.error(name, `${name} comes from ${kind} "${source.name}" (key "${source.key}") of ${where}, which the scaler cannot read (objects are bundled at synth; ${kind}s are not)`, fix);

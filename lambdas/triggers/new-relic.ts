@@ -5,8 +5,9 @@
  * The first numeric value of the first result row is the metric.
  *
  * The query key is a credential: from a TriggerAuthentication `secretTargetRef` it is read from
- * exactly that key of that Secret, by the HTTP adapter at call time, so it is never part of the
- * trigger's parameters, a request key, a log line or state. Equal queries of one pass (same account,
+ * exactly that key of that Secret, and from its `awsSecretManager` with `GetSecretValue`, by the
+ * HTTP adapter at call time, so it is never part of the trigger's parameters, a request key, a log
+ * line or state. Equal queries of one pass (same account,
  * region, key source and NRQL) are one call.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import { metadataReader, type MetadataReader } from './metadata-values';
 import { fromMilli, kedaMetricMilli } from '../engine/keda/metric-value';
 import {
   TriggerError,
+  type AwsSecretRef,
   type HttpCall,
   type MetricOutcome,
   type ParsedTrigger,
@@ -33,7 +35,10 @@ export const NERDGRAPH_URLS: Record<string, string> = { US: 'https://api.newreli
 const NRQL_QUERY = 'query($query: Nrql!, $accountId: Int!) { actor { account(id: $accountId) { nrql(query: $query) { results } } } }';
 
 /** Where the query key comes from: a Secret's key (read at call time), or a value (metadata or container env). */
-export type QueryKeySource = { from: 'secret'; namespace: string; name: string; key: string } | { from: 'value'; value: string };
+export type QueryKeySource =
+  | { from: 'secret'; namespace: string; name: string; key: string }
+  | ({ from: 'aws-secret' } & AwsSecretRef)
+  | { from: 'value'; value: string };
 
 export interface NewRelicParams {
   account: number;
@@ -95,7 +100,7 @@ function intOf(reader: MetadataReader, name: string, text: string): number | und
 
 /**
  * `queryKey` (order=authParams;triggerMetadata): a TriggerAuthentication `secretTargetRef` names the
- * Secret key read at call time; an `env` entry or a metadata value is used as given (a metadata value
+ * Secret key read at call time, and its `awsSecretManager` the secret read at call time; an `env` entry or a metadata value is used as given (a metadata value
  * is plain text in the manifest, so it gets a warning).
  */
 function readQueryKey(reader: MetadataReader, input: TriggerParseInput): QueryKeySource | undefined {
@@ -112,6 +117,11 @@ function readQueryKey(reader: MetadataReader, input: TriggerParseInput): QueryKe
       return undefined;
     }
     return { from: 'secret', namespace, name: source.name, key: source.key };
+  }
+  if (source?.from === 'awsSecretManager') {
+    reader.has('queryKey');
+    const { from: _from, ...secret } = source;
+    return { from: 'aws-secret', ...secret };
   }
   if (source?.from === 'configMap') {
     reader.has('queryKey');
@@ -139,6 +149,10 @@ function readRequest(trigger: ParsedTrigger, _now: number, context: ReadContext 
     if (!context.cluster) throw new TriggerError('queryKey comes from a Secret, but the read was not told which cluster the ScaledObject is in', 'NoCluster');
     secretHeader = { header: 'API-Key', secret: { cluster: context.cluster, namespace: queryKey.namespace, name: queryKey.name, key: queryKey.key } };
     keyIdentity = `secret:${context.cluster}/${queryKey.namespace}/${queryKey.name}/${queryKey.key}`;
+  } else if (queryKey.from === 'aws-secret') {
+    const { from: _from, ...awsSecret } = queryKey;
+    secretHeader = { header: 'API-Key', awsSecret };
+    keyIdentity = `aws-secret:${JSON.stringify([awsSecret.region, awsSecret.roleArn, awsSecret.secretId, awsSecret.versionId, awsSecret.versionStage, awsSecret.secretKey])}`;
   } else {
     headers.push(['API-Key', queryKey.value]);
     keyIdentity = `value:${createHash('sha256').update(queryKey.value).digest('hex')}`;

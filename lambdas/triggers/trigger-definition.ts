@@ -4,7 +4,7 @@
  * side by side. Parsing and the metric step are pure; only `readBatch` does I/O, through clients
  * handed to it.
  */
-import type { AuthParameterSource } from '../engine/spec/scaled-object';
+import type { AuthParameterSource, AwsSecretManagerSource } from '../engine/spec/scaled-object';
 import type { SpecIssue } from '../engine/spec/issues';
 
 /** The metric types of an external metric (every trigger but cpu and memory). */
@@ -119,6 +119,9 @@ export interface SecretKeyRef {
   key: string;
 }
 
+/** One value of AWS Secrets Manager, read by the adapter at call time (`region` undefined: the scaler's own). */
+export type AwsSecretRef = AwsSecretManagerSource;
+
 /** One HTTP call a trigger makes. Plain data: it is part of a ReadRequest (and its dedupe key). */
 export interface HttpCall {
   /** The service the call is counted under in the pass's call counts. */
@@ -128,8 +131,11 @@ export interface HttpCall {
   method?: 'GET' | 'POST';
   /** A JSON body, for POST. */
   body?: string;
-  /** A header whose value is a Secret's key (New Relic's `API-Key`), resolved by the adapter. */
-  secretHeader?: { header: string; secret: SecretKeyRef };
+  /**
+   * A header whose value is a credential (New Relic's `API-Key`), resolved by the adapter at call
+   * time: one key of a Kubernetes Secret, or a value of AWS Secrets Manager.
+   */
+  secretHeader?: { header: string; secret: SecretKeyRef } | { header: string; awsSecret: AwsSecretRef };
   /** An absolute URL (`direct`, `sigv4`) or an API-server path with its query (`service-proxy`). */
   url: string;
   /** Header name and value pairs, sent in this order. */

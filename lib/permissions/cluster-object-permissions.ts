@@ -15,6 +15,7 @@ export const CLUSTER_OBJECT_STATEMENT_IDS = {
   tables: 'QueryClusterObjectTables',
   tableStreams: 'DescribeClusterObjectTableStreams',
   roles: 'AssumeClusterObjectRoles',
+  secrets: 'ReadClusterObjectSecrets',
   cloudWatch: 'ReadClusterObjectCloudWatchMetrics',
 } as const;
 
@@ -26,6 +27,7 @@ export function clusterObjectResourceArns(permissions: ClusterObjectPermissions)
     ...(permissions.streamArns ?? []),
     ...tables.flatMap((table) => [table, `${table}/index/*`, `${table}/stream/*`]),
     ...(permissions.roleArns ?? []),
+    ...(permissions.secretArns ?? []),
   ];
 }
 
@@ -39,6 +41,7 @@ export function grantClusterObjectReads(grantee: IGrantable, permissions: Cluste
   add(CLUSTER_OBJECT_STATEMENT_IDS.tables, ['dynamodb:Query', 'dynamodb:DescribeTable'], tables.flatMap((table) => [table, `${table}/index/*`]));
   add(CLUSTER_OBJECT_STATEMENT_IDS.tableStreams, ['dynamodb:DescribeStream'], tables.map((table) => `${table}/stream/*`));
   add(CLUSTER_OBJECT_STATEMENT_IDS.roles, ['sts:AssumeRole'], permissions.roleArns ?? []);
+  add(CLUSTER_OBJECT_STATEMENT_IDS.secrets, ['secretsmanager:GetSecretValue'], permissions.secretArns ?? []);
   // GetMetricData has no resource-level permissions: "*" is what the API accepts.
   if (permissions.cloudWatchMetrics) add(CLUSTER_OBJECT_STATEMENT_IDS.cloudWatch, ['cloudwatch:GetMetricData'], ['*']);
 }

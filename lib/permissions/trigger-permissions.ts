@@ -16,6 +16,7 @@ export const TRIGGER_STATEMENT_IDS = {
   roles: 'AssumeTriggerRoles',
   cloudWatch: 'ReadCloudWatchMetrics',
   prometheusWorkspaces: 'QueryPrometheusWorkspaces',
+  secrets: 'ReadTriggerAuthenticationSecrets',
 } as const;
 
 export function grantTriggerReads(grantee: IGrantable, resources: TriggerResources): void {
@@ -48,6 +49,9 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   }
   if (resources.workspaceArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.prometheusWorkspaces, actions: ['aps:QueryMetrics'], resources: resources.workspaceArns }));
+  }
+  if (resources.secretArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.secrets, actions: ['secretsmanager:GetSecretValue'], resources: resources.secretArns }));
   }
   if (resources.readsCloudWatch) {
     // GetMetricData has no resource-level permissions: "*" is what the API accepts, not a wildcard action.

@@ -225,7 +225,7 @@ export async function startMoto(): Promise<MotoServer> {
         baseCredentials,
         stsClient: new STSClient({ ...clientConfig(stsRegion ?? 'us-east-1'), credentials: baseCredentials }),
         ...rest,
-        endpoints: { sqs: endpoint, cloudwatch: endpoint, ...endpoints },
+        endpoints: { sqs: endpoint, cloudwatch: endpoint, secretsmanager: endpoint, ...endpoints },
       };
     },
     reset: () => post('/moto-api/reset', ''),

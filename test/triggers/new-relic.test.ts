@@ -76,6 +76,15 @@ describe('new-relic queryKey: where the credential comes from', () => {
     expect(request?.key).toBe(`newrelic|US|0|secret:prod/shop/newrelic/queryKey|${NRQL}`);
   });
 
+  it.each(['TriggerAuthentication', 'ClusterTriggerAuthentication'] as const)('names the AWS Secrets Manager secret of a %s awsSecretManager, for the adapter to read at call time', (authenticationKind) => {
+    const source = { from: 'awsSecretManager', secretId: 'nr', versionStage: 'AWSCURRENT', secretKey: 'queryKey', region: 'eu-west-1' } as AuthParameterSource;
+    const parsed = trigger(withoutKey, { authParams: { queryKey: source }, authenticationKind });
+    expect((parsed.params as unknown as NewRelicParams).queryKey).toEqual({ from: 'aws-secret', secretId: 'nr', versionStage: 'AWSCURRENT', secretKey: 'queryKey', region: 'eu-west-1' });
+    const request = newRelicTrigger.readRequest(parsed, 0, {});
+    expect(request?.service === 'newrelic' && request.call.secretHeader).toEqual({ header: 'API-Key', awsSecret: { secretId: 'nr', versionStage: 'AWSCURRENT', secretKey: 'queryKey', region: 'eu-west-1' } });
+    expect(request?.key).toBe(`newrelic|US|0|aws-secret:["eu-west-1",null,"nr",null,"AWSCURRENT","queryKey"]|${NRQL}`);
+  });
+
   it('warns that a metadata key is plain text, and keeps it out of the request key', () => {
     const result = parse(base);
     expect(result.warnings[0]).toMatchObject({ field: 'spec.triggers[0].metadata.queryKey', message: 'the query key is written in the ScaledObject in plain text' });

@@ -8,6 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { TriggerService } from '../../pod-scaler/tick-types';
@@ -38,6 +39,7 @@ type ClientService = Exclude<TriggerService, 'sts'>;
 
 export class AwsClientFactory {
   private readonly sources = new Map<string, AwsClientsForSource>();
+  private readonly secretClients = new Map<string, SecretsManagerClient>();
   private readonly roles: AssumeRoleCredentials;
 
   constructor(private readonly options: AwsClientFactoryOptions = {}) {
@@ -60,6 +62,18 @@ export class AwsClientFactory {
       this.sources.set(key, clients);
     }
     return clients;
+  }
+
+  /**
+   * The Secrets Manager client a TriggerAuthentication's awsSecretManager reads with: in `region`,
+   * as `roleArn` (assumed) or the scaler itself. One per region and role for the container's life.
+   */
+  secretsManager(region: string, roleArn: string | undefined): SecretsManagerClient {
+    const source: AwsSource = { region, ...(roleArn ? { roleArn } : {}) };
+    const key = sourceKey(source);
+    let client = this.secretClients.get(key);
+    if (!client) this.secretClients.set(key, (client = counted('secretsmanager', new SecretsManagerClient(this.config(source, 'secretsmanager')))));
+    return client;
   }
 
   /** True while the source's role is still being assumed: a read that times out now is waiting for STS. */

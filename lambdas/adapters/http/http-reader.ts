@@ -17,6 +17,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { recordAwsCall } from '../aws/call-counter';
 import type { SecretKeyReader } from '../kubernetes/secret-key-reader';
+import type { AwsSecretReader } from '../aws/secrets-manager-reader';
 import type { AwsSource, HttpAnswer, HttpCall, HttpReadPort } from '../../triggers/trigger-definition';
 
 /** A Prometheus instant query for one series answers in well under a kilobyte; this is ample. */
@@ -31,6 +32,8 @@ export interface HttpReaderOptions {
   credentialsFor?: (source: AwsSource) => AwsCredentialIdentityProvider;
   /** Reads a Secret's key for a call's `secretHeader` (New Relic's query key). */
   readSecretKey?: SecretKeyReader;
+  /** Reads an AWS Secrets Manager value for a call's `secretHeader`. */
+  readAwsSecret?: AwsSecretReader;
   maxBodyBytes?: number;
   /** Signing clock, epoch ms (default Date.now). */
   now?: () => number;
@@ -44,10 +47,7 @@ export function createHttpReader(options: HttpReaderOptions): HttpReadPort {
     async get(call: HttpCall, signal: AbortSignal, source?: AwsSource): Promise<HttpAnswer> {
       recordAwsCall(call.service);
       const headers = Object.fromEntries(call.headers);
-      if (call.secretHeader) {
-        if (!options.readSecretKey) throw new Error('no Kubernetes access is wired into this reader, so a credential from a Secret cannot be read');
-        headers[call.secretHeader.header] = await options.readSecretKey(call.secretHeader.secret);
-      }
+      if (call.secretHeader) headers[call.secretHeader.header] = await readCredential(call.secretHeader, options, signal);
       const method = call.method ?? 'GET';
       const body = call.body;
       const url = redirected(call.url, options.originOverrides);
@@ -72,6 +72,16 @@ export function createHttpReader(options: HttpReaderOptions): HttpReadPort {
       }
     },
   };
+}
+
+/** The credential a call's `secretHeader` names, from wherever it lives. */
+async function readCredential(secretHeader: NonNullable<HttpCall['secretHeader']>, options: HttpReaderOptions, signal: AbortSignal): Promise<string> {
+  if ('awsSecret' in secretHeader) {
+    if (!options.readAwsSecret) throw new Error('no AWS Secrets Manager access is wired into this reader, so a credential from awsSecretManager cannot be read');
+    return options.readAwsSecret(secretHeader.awsSecret, signal);
+  }
+  if (!options.readSecretKey) throw new Error('no Kubernetes access is wired into this reader, so a credential from a Secret cannot be read');
+  return options.readSecretKey(secretHeader.secret);
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ClusterObjectPermissions {
   tableArns?: string[];
   /** Roles the scaler may assume for `podIdentity.roleArn` and `awsRoleArn`: `sts:AssumeRole`. */
   roleArns?: string[];
+  /** Secrets Manager secrets a TriggerAuthentication's awsSecretManager names for a credential: `secretsmanager:GetSecretValue`. */
+  secretArns?: string[];
   /** `cloudwatch:GetMetricData` (it has no resource-level permissions: any metric of the account). */
   cloudWatchMetrics?: boolean;
 }
@@ -38,6 +40,7 @@ export const PERMISSION_ACTIONS = {
   streamArns: ['kinesis:DescribeStreamSummary'],
   tableArns: ['dynamodb:Query', 'dynamodb:DescribeTable', 'dynamodb:DescribeStream'],
   roleArns: ['sts:AssumeRole'],
+  secretArns: ['secretsmanager:GetSecretValue'],
   cloudWatchMetrics: ['cloudwatch:GetMetricData'],
 } as const;
 
@@ -76,6 +79,7 @@ export function iamRefusal(object: ScaledObject, allowed: ClusterObjectPermissio
   check('tableArns', [...new Set(needs.tableArns.map((arn) => arn.replace(/\/index\/[^/]*$/, '')))], ['dynamodb:Query']);
   check('tableArns', needs.tableStreamArns.map(({ tableArn }) => tableArn), ['dynamodb:DescribeTable', 'dynamodb:DescribeStream']);
   check('roleArns', needs.assumeRoleArns, ['sts:AssumeRole']);
+  check('secretArns', needs.secretArns, ['secretsmanager:GetSecretValue']);
   if (needs.readsCloudWatch && !allowed.cloudWatchMetrics) missing.push({ property: 'cloudWatchMetrics', actions: ['cloudwatch:GetMetricData'], arn: '*' });
   if (missing.length === 0) return undefined;
 

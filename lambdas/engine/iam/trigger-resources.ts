@@ -8,6 +8,7 @@
  */
 import type { ScaledObject } from '../spec/scaled-object';
 import type { ParsedTrigger } from '../../triggers/trigger-definition';
+import { secretArnPattern } from './secret-arns';
 
 /** A trigger whose resource is only known at run time (a `...FromEnv` parameter). */
 export interface UnscopedTrigger {
@@ -33,6 +34,8 @@ export interface TriggerResources {
   readsCloudWatch: boolean;
   /** `aps:QueryMetrics`: Amazon Managed Service for Prometheus workspaces prometheus triggers query (SigV4) with the scaler's own role. */
   workspaceArns: string[];
+  /** `secretsmanager:GetSecretValue`: secrets a TriggerAuthentication's awsSecretManager supplies a credential from (new-relic's queryKey), read with the scaler's own role. */
+  secretArns: string[];
   unscoped: UnscopedTrigger[];
 }
 
@@ -41,6 +44,8 @@ export interface ArnContext {
   account: string;
   /** Partition for a region, e.g. `aws`, `aws-cn`. */
   partitionOf(region: string): string;
+  /** The scaler's own region (may be a CDK token), where a secret named without a region is read; `*` when unknown. */
+  region?: string;
 }
 
 const SQS_HOST_PATTERNS = [
@@ -104,11 +109,21 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
   const streamTables = new Set<string>();
   const assumeRoleArns = new Set<string>();
   const workspaceArns = new Set<string>();
+  const secretArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
 
   for (const object of objects) {
     for (const trigger of object.triggers) {
+      // Only a credential the trigger reads at call time is granted: new-relic's queryKey.
+      const secret = trigger.type === 'new-relic' ? trigger.authParams?.queryKey : undefined;
+      if (secret?.from === 'awsSecretManager') {
+        if (secret.roleArn) assumeRoleArns.add(secret.roleArn);
+        else {
+          const region = secret.region ?? context.region ?? '*';
+          secretArns.add(secretArnPattern(secret.secretId, { region, account: context.account, partition: context.partitionOf(region) }));
+        }
+      }
       const aws = trigger.aws;
       if (!aws) continue;
       const field = `spec.triggers[${trigger.index}].metadata`;
@@ -191,6 +206,7 @@ export function deriveTriggerResources(objects: readonly ScaledObject[], context
     assumeRoleArns: sorted(assumeRoleArns),
     readsCloudWatch,
     workspaceArns: sorted(workspaceArns),
+    secretArns: sorted(secretArns),
     unscoped,
   };
 }

@@ -1,9 +1,12 @@
 /**
  * `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler can use:
- * the role of `podIdentity` (provider `aws`) and its external ID. Parameters that come from
- * secrets or env vars are never read; we only note them so the ScaledObject can warn. Sources the
- * scaler does not support at all (files, vaults, config maps, OAuth2, tokens) get a warning here.
+ * the role of `podIdentity` (provider `aws`) and its external ID, and where each parameter comes
+ * from (env, Secret, ConfigMap, AWS Secrets Manager). Values are never read here: a trigger that
+ * can use a credential (new-relic's queryKey) has the adapter read it at call time. Static AWS keys
+ * are never read at all. Sources the scaler does not support (files, other vaults, OAuth2, tokens)
+ * get a warning here.
  */
+import { parseAwsSecretManager } from './parse-aws-secret-manager';
 import { isRecord, readRecord, readString } from './crd-values';
 import type { IssueCollector } from './issue-collector';
 import { AWS_STATIC_CREDENTIAL_KEYS } from '../../triggers/aws-common';
@@ -18,7 +21,6 @@ const UNSUPPORTED_SOURCES = [
   'hashiCorpVault',
   'azureKeyVault',
   'gcpSecretManager',
-  'awsSecretManager',
   'configMapTargetRef',
   'boundServiceAccountToken',
 ] as const;
@@ -63,6 +65,12 @@ export function parseTriggerAuthentication(
         auth.parameters = { ...auth.parameters, [entry.parameter]: { from: 'configMap', name: String(entry.name ?? ''), key: String(entry.key ?? '') } };
       }
     }
+  }
+  const secretManager = spec.awsSecretManager === undefined || spec.awsSecretManager === null ? undefined : parseAwsSecretManager(issues, spec.awsSecretManager);
+  for (const [parameter, source] of Object.entries(secretManager?.parameters ?? {})) {
+    // KEDA resolves awsSecretManager after secretTargetRef and env: its value wins a clash.
+    if (AWS_STATIC_CREDENTIAL_KEYS.includes(parameter)) ignored.push(parameter);
+    else auth.parameters = { ...auth.parameters, [parameter]: { from: 'awsSecretManager', ...source } };
   }
   for (const source of UNSUPPORTED_SOURCES) {
     if (spec[source] === undefined || spec[source] === null || spec[source] === '') continue;

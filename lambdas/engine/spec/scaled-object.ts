@@ -126,7 +126,26 @@ export interface ScaledObject {
 export type AuthParameterSource =
   | { from: 'env'; envVar: string; containerName?: string }
   | { from: 'secret'; name: string; key: string }
-  | { from: 'configMap'; name: string; key: string };
+  | { from: 'configMap'; name: string; key: string }
+  | ({ from: 'awsSecretManager' } & AwsSecretManagerSource);
+
+/**
+ * One `awsSecretManager.secrets[]` entry of a TriggerAuthentication (KEDA
+ * `aws_secretmanager_handler.go`): read at call time with `GetSecretValue`, never at synth, so its
+ * value is never part of a parsed object, a request key, a log line or state.
+ */
+export interface AwsSecretManagerSource {
+  /** `name`: the secret's name or full ARN (`SecretId`). */
+  secretId: string;
+  versionId?: string;
+  versionStage?: string;
+  /** `secretKey`: the secret string is a JSON object and the value is this key's (a string). */
+  secretKey?: string;
+  /** `awsSecretManager.region`, else the region in the ARN; undefined means the scaler's own region. */
+  region?: string;
+  /** `awsSecretManager.podIdentity.roleArn` (provider aws): the role the secret is read as. */
+  roleArn?: string;
+}
 
 /** `TriggerAuthentication` / `ClusterTriggerAuthentication`, reduced to what the scaler may use. */
 export interface TriggerAuthentication {

@@ -5,8 +5,8 @@
  * - `apis/keda/v1alpha1/triggerauthentication_types.go` `AuthPodIdentity.Provider`
  *   (`+kubebuilder:validation:Enum=azure-workload;gcp;aws;aws-eks;none`: anything else is refused
  *   by the API server; aws-eks is still served) and `TriggerAuthenticationSpec` (the sources:
- *   filePath, oauth2, hashiCorpVault, azureKeyVault, gcpSecretManager, awsSecretManager,
- *   configMapTargetRef, boundServiceAccountToken).
+ *   filePath, oauth2, hashiCorpVault, azureKeyVault, gcpSecretManager, configMapTargetRef,
+ *   boundServiceAccountToken; awsSecretManager is supported: aws-secret-manager.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { parseManifestObjects } from '../../../lambdas/engine/spec/parse-manifests';
@@ -49,7 +49,6 @@ describe('unsupported sources warn, never silently ignored (triggerauthenticatio
     ['hashiCorpVault', { address: 'https://vault', authentication: 'token', credential: {}, secrets: [] }],
     ['azureKeyVault', { vaultUri: 'https://kv', secrets: [] }],
     ['gcpSecretManager', { secrets: [] }],
-    ['awsSecretManager', { secrets: [] }],
     ['configMapTargetRef', [{ parameter: 'awsRegion', name: 'settings', key: 'region' }]],
     ['boundServiceAccountToken', [{ parameter: 'token', serviceAccountName: 'sa' }]],
   ])('%s', (source, value) => {
