@@ -38,7 +38,9 @@ export function compilePriorities(priorities: ExpanderPriorities, where = 'expan
         try {
           return new RegExp(pattern);
         } catch (error) {
-          throw new Error(`${where}[${key}]: "${pattern}" is not a valid regular expression (${(error as Error).message}); patterns use JavaScript syntax and match anywhere in the ASG name`);
+          throw new Error(`${where}[${key}]: "${pattern}" is not a valid regular expression (${(error as Error).message}); patterns use JavaScript syntax and match anywhere in the ASG name`, {
+            cause: error,
+          });
         }
       }),
     });
