@@ -91,7 +91,7 @@ describe('priority (expander/priority/priority_test.go)', () => {
     ['TestPriorityExpanderCorrecltySelectsSingleMatchingOptionOutOfMany', config, [t2Large, m44xlarge], ['my-asg.m4.4xlarge']],
     ['TestPriorityExpanderDoesNotFallBackToRandomWhenHigherPriorityMatches', wildcardMatchConfig, [t2Large, t2Micro], ['my-asg.t2.large']],
     ['TestPriorityExpanderCorrecltySelectsOneOfTwoMatchingOptionsOutOfMany', config, [t2Large, t3Large, t2Micro], ['my-asg.t2.large', 'my-asg.t3.large']],
-    ['TestPriorityExpanderCorrecltyFallsBackToRandomWhenNoMatches (every option stays for the fallback)', notMatchingConfig, [t2Large, t3Large], ['my-asg.t2.large', 'my-asg.t3.large']],
+    ['TestPriorityExpanderCorrecltyFallsBackToRandomWhenNoMatches, with notMatchingConfig so nothing matches: every option stays for the fallback', notMatchingConfig, [t2Large, t3Large], ['my-asg.t2.large', 'my-asg.t3.large']],
     ['TestPriorityExpanderCorrecltyHandlesConfigUpdate: groups not in the list are not used', oneEntryConfig, [t2Large, t3Large, m44xlarge], ['my-asg.t2.large']],
     ['TestPriorityExpanderCorrecltyHandlesConfigUpdate: after the update the highest priority wins', config, [t2Large, t3Large, m44xlarge], ['my-asg.m4.4xlarge']],
   ])('%s', (_name, priorities, options, expected) => {
