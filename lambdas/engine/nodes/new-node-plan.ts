@@ -132,13 +132,23 @@ export function planNewNodes(
   const chain = { expanders: scaling.expanders, priorities: scaling.priorities, random };
   let remaining = [...pending];
 
+  const shapeOf = (slot: Slot) => ({ labels: slot.view.template!.labels, allocatable: slot.view.template!.allocatable, free: slot.emptyFree! });
+  /** The groups a pick of `slot` may be balanced onto (before checking that they accept its pods). */
+  const similarTo = (slot: Slot): Slot[] =>
+    scaling.balanceSimilarNodeGroups
+      ? slots.filter((other) => other !== slot && mayGrow(other, budget) && areSimilarGroups(shapeOf(slot), shapeOf(other), scaling.balancingIgnoreLabels))
+      : [];
+
   while (remaining.length > 0) {
     const candidates: Packed[] = [];
     for (const slot of slots) {
       if (!mayGrow(slot, budget)) continue;
-      // Like CA's estimator, an option never plans past --max-nodes-total; cores and memory cut the pick afterwards.
+      // Like CA's estimator, an option never plans past --max-nodes-total, nor past the room of the
+      // group and the groups it would be balanced onto (estimator/sng_capacity_threshold.go); cores
+      // and memory cut the pick afterwards.
       const nodesTotal = budget.limits.maxNodesTotal === undefined ? Number.POSITIVE_INFINITY : budget.limits.maxNodesTotal - budget.used.nodes;
-      const packed = pack(slot, remaining, Math.min(slot.room, nodesTotal));
+      const room = similarTo(slot).reduce((sum, other) => sum + other.room, slot.room);
+      const packed = pack(slot, remaining, Math.min(room, nodesTotal));
       if (packed.bins.length > 0) candidates.push(packed);
     }
     const options = candidates.map(asOption);
@@ -154,23 +164,17 @@ export function planNewNodes(
       bins = bins.slice(0, limit.nodes);
     }
 
-    const targets = [picked.slot];
-    if (scaling.balanceSimilarNodeGroups) {
-      const planned = bins.flatMap((entry) => entry.pods);
-      const shapeOf = (slot: Slot) => ({ labels: slot.view.template!.labels, allocatable: slot.view.template!.allocatable, free: slot.emptyFree! });
-      for (const slot of slots) {
-        if (slot === picked.slot || !mayGrow(slot, budget)) continue;
-        if (!areSimilarGroups(shapeOf(picked.slot), shapeOf(slot), scaling.balancingIgnoreLabels)) continue;
-        // CA balances only onto groups that can schedule every pod the pick was made for.
-        if (planned.every((item) => accepts(slot, item))) targets.push(slot);
-      }
-    }
+    // CA balances only onto similar groups that can schedule every pod the pick was made for.
+    const planned = bins.flatMap((entry) => entry.pods);
+    const targets = [picked.slot, ...similarTo(picked.slot).filter((slot) => planned.every((item) => accepts(slot, item)))];
     const split = balanceScaleUp(
       targets.map((slot) => ({ group: slot.view.asg.name, currentSize: slot.size, maxSize: slot.size + slot.room })),
       bins.length,
     );
     if (targets.length > 1) notes.push(`balanced across similar groups: ${split.map((entry) => `${entry.group} +${entry.newSize - entry.currentSize}`).join(', ')}`);
 
+    const assigned = split.reduce((sum, entry) => sum + entry.newSize - entry.currentSize, 0);
+    if (assigned < bins.length) notes.push(`${bins.length - assigned} node(s) left for the next choice: the groups are at their max size`);
     const placedIds = new Set<string>();
     let next = 0;
     for (const entry of split) {
@@ -188,7 +192,7 @@ export function planNewNodes(
       slot.choices.push(notes.join('; '));
       spend(budget, count, nodeSize(slot.view.template!.allocatable));
     }
-    // Cannot happen while the pick has room for its own bins; kept so a bug ends the loop, never spins it.
+    // Cannot happen while the pick has room (mayGrow); kept so a bug ends the loop, never spins it.
     if (placedIds.size === 0) break;
     remaining = remaining.filter((item) => !placedIds.has(item.id));
   }

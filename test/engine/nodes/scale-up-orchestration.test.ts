@@ -186,6 +186,20 @@ describe('balancing similar groups (orchestrator_test.go TestScaleUpTwoGroups)',
     expect(plan.unhelped[0]?.reason).toMatch(/ng1: at its max size 2; ng2: at its max size 2/);
   });
 
+  it('an option counts the room of the similar groups too (estimator/sng_capacity_threshold.go): one choice for four nodes', () => {
+    const nodes = scenario.nodes.map((spec) => node(spec.name, { allocatable: { cpuMilli: 1500, memoryBytes: 1000 * MIB, pods: 110 } }));
+    const views = [
+      buildGroupView(asg({ name: 'ng1', desiredCapacity: 1, maxSize: 2, instances: inService('ng1-n1') }), DEFAULT_NODE_GROUP_KNOBS, emptyNodeGroupState(), nodes, NOW),
+      buildGroupView(asg({ name: 'ng2', desiredCapacity: 1, maxSize: 10, instances: inService('ng2-n1') }), DEFAULT_NODE_GROUP_KNOBS, emptyNodeGroupState(), nodes, NOW),
+    ];
+    const pending = ['p3', 'p4', 'p5', 'p6'].map((name) => ({ id: `apps/${name}`, pod: pod(name, 1400, 0), source: 'unschedulable' as const }));
+    const running = scenario.pods.map(([name, cpu, memory, nodeName]) => pod(name, cpu, memory, { nodeName }));
+    const plan = planScaleUp(views, nodes, running, pending, [], { scaling: resolveNodeScaling({ balanceSimilarNodeGroups: true }) });
+    expect(sizeChanges(plan)).toEqual({ ng1: 1, ng2: 3 });
+    expect(plan.groups[0]?.choice).toMatch(/balanced across similar groups: ng1 \+1, ng2 \+3$/);
+    expect(plan.unhelped).toEqual([]);
+  });
+
   it('a group that is not similar (a different label) is not balanced onto', () => {
     const nodes: CaNode[] = scenario.nodes;
     const plan = planScaleUp(
