@@ -13,6 +13,8 @@ import { kubernetesNameProblem } from '../lambdas/engine/spec/kubernetes-names';
 import type { ScaledObject } from '../lambdas/engine/spec/scaled-object';
 import type { ClusterRef, NodeGroupConfig, ScalerConfig } from '../lambdas/config/scaler-config';
 import type { ScaledObjectSource } from './scaled-object-source';
+import type { NodeScalingOptions } from '../lambdas/engine/nodes/node-scaling-options';
+import { resolveNodeScaling } from '../lambdas/engine/nodes/node-scaling-options';
 import { objectKey } from '../lambdas/pod-scaler/object-key';
 import { DEFAULT_MAX_OBJECTS_PER_INVOCATION, planShards } from '../lambdas/pod-scaler/shards';
 
@@ -36,6 +38,8 @@ export interface BuildConfigInput {
   nodeGroups: readonly NodeGroupConfig[];
   /** Passed to the parser; also turns its warnings into errors. */
   strict?: boolean;
+  /** The node scaler's expander, balancing and cluster limits; checked here so a bad value fails synth. */
+  nodeScaling?: NodeScalingOptions;
 }
 
 export interface BuiltConfig {
@@ -68,12 +72,14 @@ export function buildScalerConfig(input: BuildConfigInput): BuiltConfig {
   if (errors.length > 0) throw new ScaledObjectValidationError(errors);
 
   checkNodeGroups(input.nodeGroups, clusterNames);
+  if (input.nodeScaling !== undefined) resolveNodeScaling(input.nodeScaling, 'eks-lambda-scaler: nodeScaling');
   return {
     config: {
       defaultCluster,
       clusters: [...input.clusters],
       scaledObjects: objects,
       nodeGroups: [...input.nodeGroups],
+      ...(input.nodeScaling === undefined ? {} : { nodeScaling: input.nodeScaling }),
     },
     warnings: input.strict ? [] : warnings.map(formatIssue),
   };

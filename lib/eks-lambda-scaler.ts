@@ -22,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScalerConfig } from '../lambdas/config/scaler-config';
+import type { NodeScalingOptions } from '../lambdas/engine/nodes/node-scaling-options';
 import { buildScalerConfig, clusterOf, writeScalerConfig } from './config-bundle';
 import { FailureQueue } from './failure-queue';
 import { KUBERNETES_GROUP, KubernetesAccess, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-access';
@@ -74,6 +75,12 @@ export interface EksLambdaScalerProps {
   readonly scaledObjects: readonly ScaledObjectSource[];
   /** Auto Scaling Groups the node scaler sizes; none = no node scaler is deployed. */
   readonly nodeGroups?: readonly NodeGroupProps[];
+  /**
+   * How the node scaler picks the group to grow and how far the cluster may grow, as Cluster
+   * Autoscaler's `--expander` (default least-waste), `--balance-similar-node-groups` and
+   * `--max-nodes-total`/`--cores-total`/`--memory-total`; each cluster is limited on its own.
+   */
+  readonly nodeScaling?: NodeScalingOptions;
   /** How often the scalers run; default every minute (EventBridge Scheduler's finest). */
   readonly schedule?: ScheduleExpression;
   /** SNS topics every alarm notifies (on ALARM and back to OK). */
@@ -170,6 +177,7 @@ export class EksLambdaScaler extends Construct {
       clusters: this.clusters.map(({ name, region }, index) => ({ name, region, ...objectSourceOf(props.clusters[index]!) })),
       nodeGroups,
       strict: props.strictValidation,
+      nodeScaling: props.nodeScaling,
     });
     if (props.hpaSyncPeriodSeconds !== undefined) {
       if (!Number.isInteger(props.hpaSyncPeriodSeconds) || props.hpaSyncPeriodSeconds < 0 || props.hpaSyncPeriodSeconds > 60) {

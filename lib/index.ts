@@ -16,3 +16,6 @@ export { KUBERNETES_GROUP, NODE_SCALER_KUBERNETES_GROUP } from './kubernetes-acc
 export { STATE_TABLE_PARTITION_KEY, STATE_TABLE_TTL_ATTRIBUTE } from './state-table';
 export type { NodeGroupConfig } from '../lambdas/config/scaler-config';
 export type { ClusterObjectPermissions } from '../lambdas/engine/iam/iam-allowance';
+export type { ClusterLimits, NodeScalingOptions } from '../lambdas/engine/nodes/node-scaling-options';
+export type { ExpanderName } from '../lambdas/engine/nodes/expanders/expansion-option';
+export type { ExpanderPriorities } from '../lambdas/engine/nodes/expanders/priority';

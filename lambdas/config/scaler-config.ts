@@ -4,6 +4,7 @@
  */
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import type { ClusterObjectPermissions } from '../engine/iam/iam-allowance';
+import type { NodeScalingOptions } from '../engine/nodes/node-scaling-options';
 
 export interface ClusterRef {
   name: string;
@@ -73,4 +74,9 @@ export interface ScalerConfig {
    * an object that needs more is rejected with the statement to add. Absent: no check.
    */
   clusterObjectPermissions?: ClusterObjectPermissions;
+  /**
+   * The node scaler's cluster-wide settings, applied to each cluster on its own: expander (default
+   * least-waste), balancing of similar groups, cluster limits (docs/node-scaler.md, "Choosing the group").
+   */
+  nodeScaling?: NodeScalingOptions;
 }

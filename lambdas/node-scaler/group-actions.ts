@@ -118,7 +118,8 @@ export class GroupSession {
     const shown = scaleUp.pods.slice(0, 5).join(', ') + (scaleUp.pods.length > 5 ? `, +${scaleUp.pods.length - 5} more` : '');
     const reason =
       `${target - from} node(s) for ${scaleUp.pods.length} pod(s) with no room on existing or upcoming nodes (${shown}); ` +
-      `node shape from ${view.template?.source ?? 'unknown'}${scaleUp.bindingResource ? `, ${scaleUp.bindingResource} fills up first` : ''}`;
+      `node shape from ${view.template?.source ?? 'unknown'}${scaleUp.bindingResource ? `, ${scaleUp.bindingResource} fills up first` : ''}` +
+      (scaleUp.choice ? `; ${scaleUp.choice}` : '');
     await this.commit(scaleUpRecorded(this.state, clock.now(), from, target, reason));
     try {
       await deps.autoScaling.setDesiredCapacity(this.asg.name, target);

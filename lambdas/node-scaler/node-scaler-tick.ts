@@ -15,6 +15,8 @@ import { buildGroupView } from '../engine/nodes/group-view';
 import { resolveKnobs } from '../engine/nodes/node-group-knobs';
 import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
+import type { ResolvedNodeScaling } from '../engine/nodes/node-scaling-options';
+import { resolveNodeScaling } from '../engine/nodes/node-scaling-options';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
 import { GroupSession, StateConflictError } from './group-actions';
 import { collectPendingPods, noticeLabel } from './pending-pods';
@@ -115,6 +117,12 @@ async function tickCluster(
   if (!asgs) return failAll(`could not describe the Auto Scaling groups: ${asgError}`);
   const ref = resolveCluster(deps, cluster);
   if (!ref) return failAll(`cluster "${cluster}" is not in the configuration's clusters; add it with its region`);
+  let scaling: ResolvedNodeScaling;
+  try {
+    scaling = resolveNodeScaling(deps.config.nodeScaling);
+  } catch (error) {
+    return failAll(message(error));
+  }
 
   let api: ClusterNodesApi;
   let snapshot;
@@ -162,7 +170,8 @@ async function tickCluster(
     telemetry.warn('scale-up notice not counted', { cluster, ...problem });
   }
   summary.pendingPods += pending.length;
-  const plan = planScaleUp(prepared.map((entry) => entry.view), snapshot.nodes, snapshot.pods, pending, snapshot.daemonSets);
+  // Math.random serves the `random` expander only; every other tie goes to configuration order.
+  const plan = planScaleUp(prepared.map((entry) => entry.view), snapshot.nodes, snapshot.pods, pending, snapshot.daemonSets, { scaling, random: Math.random });
   for (const unhelped of plan.unhelped) summary.unhelpedPods.push({ cluster, ...unhelped });
   if (plan.unhelped.length > 0) telemetry.warn('pods no node group can help', { cluster, pods: plan.unhelped });
 

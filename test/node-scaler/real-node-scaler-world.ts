@@ -24,6 +24,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
 import type { NodeGroupConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { NodeScalingOptions } from '../../lambdas/engine/nodes/node-scaling-options';
 import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
 import type { NodeGroupMetricName } from '../../lambdas/node-scaler/telemetry';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
@@ -239,11 +240,14 @@ export class RealNodeScalerWorld {
   }
 
   /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`. */
+  /** The node scaler's cluster-wide settings for the next ticks (expander, balancing, limits). */
+  nodeScaling?: NodeScalingOptions;
+
   async tickAt(groups: Array<string | NodeGroupConfig>, minutes: number, event: unknown = SCHEDULED_EVENT): Promise<NodeScalerTickSummary> {
     this.now = Math.max(this.now, T0 + minutes * MINUTE);
     const nodeGroups = groups.map((group) => (typeof group === 'string' ? { cluster: REAL_CLUSTER, autoScalingGroupName: group } : group));
     const cluster = { name: REAL_CLUSTER, region: REAL_REGION };
-    const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups };
+    const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups, ...(this.nodeScaling ? { nodeScaling: this.nodeScaling } : {}) };
     const handler = createNodeScalerHandler({
       config,
       autoScalingClient: this.scalerAutoScaling,

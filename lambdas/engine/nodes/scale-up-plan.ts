@@ -1,17 +1,21 @@
 /**
  * How many nodes each group must add for the pods that have nowhere to run. Pods are placed largest
  * first onto free room on existing nodes, then onto capacity already requested (upcoming nodes),
- * then onto new nodes of the first configured group whose template accepts them (the groups'
- * order in the configuration is the expander). New and upcoming nodes carry DaemonSet overhead.
+ * then onto new nodes of the group the expander chain picks (new-node-plan.ts: least-waste by
+ * default, as in Cluster Autoscaler). New and upcoming nodes carry DaemonSet overhead.
  */
 import type { Bin } from './bin-packing';
-import { canHold, placeFirstFit, sortLargestFirst } from './bin-packing';
+import { placeFirstFit, sortLargestFirst } from './bin-packing';
+import { clusterUsage } from './cluster-limits';
 import { daemonSetOverhead } from './daemonset-overhead';
 import type { GroupView } from './group-view';
 import { isBeingDeleted } from './group-view';
 import type { DaemonSetInfo, NodeInfo, PodInfo, PodScheduling, Resources } from './node-model';
-import { fitsWithin, holdsCapacity, subtractResources } from './node-model';
-import { placementBlocker } from './scheduling-predicates';
+import { holdsCapacity, subtractResources } from './node-model';
+import type { RandomSource } from './expanders/expansion-option';
+import { planNewNodes } from './new-node-plan';
+import type { ResolvedNodeScaling } from './node-scaling-options';
+import { resolveNodeScaling } from './node-scaling-options';
 
 export interface PendingPod {
   /** `<namespace>/<name>`, or `<namespace>/<workload>#<n>` for a pod the pod scaler is about to create. */
@@ -26,6 +30,8 @@ export interface GroupScaleUp {
   pods: string[];
   /** The resource that filled the new nodes first (cpu, memory or pods), for the explanation. */
   bindingResource?: keyof Resources;
+  /** Which expander chose the group, and any balancing or cluster-limit cut, for the explanation. */
+  choice?: string;
 }
 
 export interface ExistingPlacement {
@@ -83,33 +89,33 @@ function bindingResource(bins: readonly Bin[], allocatable: Resources): keyof Re
   return best?.key;
 }
 
+export interface ScaleUpOptions {
+  /** Expander chain, balancing and cluster limits (default: least-waste, no balancing, no limits). */
+  scaling?: ResolvedNodeScaling;
+  /** For the `random` expander; without one it takes the first option. */
+  random?: RandomSource;
+}
+
 export function planScaleUp(
   groups: readonly GroupView[],
   nodes: readonly NodeInfo[],
   runningPods: readonly PodInfo[],
   pending: readonly PendingPod[],
   daemonSets: readonly DaemonSetInfo[],
+  options: ScaleUpOptions = {},
 ): ScaleUpPlan {
   const existing = existingBins(nodes, runningPods);
   const upcoming: Bin[] = [];
-  const fresh = new Map<string, { bins: Bin[]; room: number; emptyFree?: Resources; allocatable?: Resources }>();
   for (const view of groups) {
-    const emptyFree = view.template ? subtractResources(view.template.allocatable, daemonSetOverhead(view.template, daemonSets)) : undefined;
-    if (view.template && emptyFree) {
-      for (let index = 0; index < view.upcoming; index += 1) {
-        upcoming.push({ id: `${view.asg.name}#upcoming-${index}`, labels: view.template.labels, taints: view.template.taints, free: { ...emptyFree } });
-      }
+    if (!view.template) continue;
+    const emptyFree = subtractResources(view.template.allocatable, daemonSetOverhead(view.template, daemonSets));
+    for (let index = 0; index < view.upcoming; index += 1) {
+      upcoming.push({ id: `${view.asg.name}#upcoming-${index}`, labels: view.template.labels, taints: view.template.taints, free: { ...emptyFree } });
     }
-    fresh.set(view.asg.name, {
-      bins: [],
-      room: Math.max(0, view.asg.maxSize - Math.max(view.asg.desiredCapacity, view.readyNodes)),
-      emptyFree,
-      allocatable: view.template?.allocatable,
-    });
   }
 
   const plan: ScaleUpPlan = { groups: [], fitExisting: [], existingPlacements: [], fitUpcoming: [], unmodelled: [], unhelped: [] };
-  const placed = new Map<string, string[]>();
+  const needNewNodes: PendingPod[] = [];
   for (const item of sortLargestFirst(pending)) {
     const onExisting = placeFirstFit(existing, item.pod);
     if (onExisting) {
@@ -122,53 +128,22 @@ export function planScaleUp(
       plan.fitUpcoming.push(item.id);
       continue;
     }
-    const reasons: string[] = [];
-    let done = false;
-    for (const view of groups) {
-      const name = view.asg.name;
-      const slot = fresh.get(name);
-      if (!view.template || !slot?.emptyFree) {
-        reasons.push(`${name}: no node shape (${view.templateError ?? 'unknown'})`);
-        continue;
-      }
-      const blocker = placementBlocker(item.pod, view.template);
-      if (blocker) {
-        reasons.push(`${name}: ${blocker}`);
-        continue;
-      }
-      if (!fitsWithin(item.pod.requests, slot.emptyFree)) {
-        reasons.push(`${name}: larger than an empty node after DaemonSets`);
-        continue;
-      }
-      if (view.backedOff) {
-        reasons.push(`${name}: backed off (${view.state.backoff?.reason ?? 'launch failures'})`);
-        continue;
-      }
-      let bin = slot.bins.find((candidate) => canHold(candidate, item.pod));
-      if (!bin) {
-        if (slot.room <= slot.bins.length) {
-          reasons.push(`${name}: at its max size ${view.asg.maxSize}`);
-          continue;
-        }
-        bin = { id: `${name}#new-${slot.bins.length}`, labels: view.template.labels, taints: view.template.taints, free: { ...slot.emptyFree } };
-        slot.bins.push(bin);
-      }
-      bin.free = subtractResources(bin.free, item.pod.requests);
-      placed.set(name, [...(placed.get(name) ?? []), item.id]);
-      done = true;
-      break;
-    }
-    if (!done) plan.unhelped.push({ id: item.id, reason: reasons.join('; ') || 'no node group configured' });
+    needNewNodes.push(item);
   }
 
-  for (const view of groups) {
-    const slot = fresh.get(view.asg.name);
-    if (!slot || slot.bins.length === 0) continue;
+  // The seam to the expanders, balancing and cluster limits: options per group in, chosen nodes out.
+  const scaling = options.scaling ?? resolveNodeScaling(undefined);
+  const budget = { limits: scaling.limits, used: clusterUsage(groups, nodes) };
+  const fresh = planNewNodes(groups, needNewNodes, daemonSets, scaling, budget, options.random ?? (() => 0));
+  plan.unhelped.push(...fresh.unhelped);
+  for (const { view, bins, pods, choices } of fresh.groups) {
+    if (bins.length === 0) continue;
     plan.groups.push({
       group: view.asg.name,
-      newNodes: slot.bins.length,
-      pods: placed.get(view.asg.name) ?? [],
-      bindingResource: slot.allocatable ? bindingResource(slot.bins, slot.allocatable) : undefined,
+      newNodes: bins.length,
+      pods,
+      bindingResource: view.template ? bindingResource(bins, view.template.allocatable) : undefined,
+      ...(choices.length > 0 ? { choice: choices.join(' | ') } : {}),
     });
   }
   return plan;
