@@ -8,6 +8,8 @@ import { isRecord, readRecord, readString, warnUnknownFields } from './crd-value
 import { IssueCollector } from './issue-collector';
 import type { SpecIssue } from './issues';
 import { parseScaledObject } from './parse-scaled-object';
+import { parseScaledJob } from './parse-scaled-job';
+import type { ScaledJobSpec } from './scaled-job';
 import { parseTriggerAuthentication } from './parse-trigger-authentication';
 import type { ScaledObject, TriggerAuthentication } from './scaled-object';
 import { kubernetesNameProblem } from './kubernetes-names';
@@ -23,6 +25,8 @@ export interface ParseOptions {
 
 export interface ParseResult {
   objects: ScaledObject[];
+  /** ScaledJobs, parsed like ScaledObjects (the same triggers and authentications). */
+  scaledJobs: ScaledJobSpec[];
   authentications: TriggerAuthentication[];
   errors: SpecIssue[];
   warnings: SpecIssue[];
@@ -78,8 +82,9 @@ export function collect(manifests: Manifest[], value: unknown, label: string, li
 }
 
 export function parseCollected(manifests: Manifest[], options: Omit<ParseOptions, 'file'>): ParseResult {
-  const result: ParseResult = { objects: [], authentications: [], errors: [], warnings: [] };
+  const result: ParseResult = { objects: [], scaledJobs: [], authentications: [], errors: [], warnings: [] };
   const pending: { manifest: Manifest; issues: IssueCollector; metadata: Record<string, unknown>; namespace: string; name: string }[] = [];
+  const pendingJobs: typeof pending = [];
 
   // Authentications first: ScaledObjects anywhere in the input may refer to them.
   for (const manifest of manifests) {
@@ -88,6 +93,10 @@ export function parseCollected(manifests: Manifest[], options: Omit<ParseOptions
     if (head) {
       if (head.kind === 'ScaledObject') {
         pending.push({ manifest, issues, metadata: head.metadata, namespace: head.namespace, name: head.name });
+        continue;
+      }
+      if (head.kind === 'ScaledJob') {
+        pendingJobs.push({ manifest, issues, metadata: head.metadata, namespace: head.namespace, name: head.name });
         continue;
       }
       const auth = parseTriggerAuthentication(issues, head.kind, head.metadata, readRecord(issues, manifest.value.spec, 'spec') ?? {});
@@ -108,11 +117,23 @@ export function parseCollected(manifests: Manifest[], options: Omit<ParseOptions
     appendAll(result.warnings, issues.warnings);
   }
   result.objects = parsed.filter((entry) => !rejected.has(entry.object)).map((entry) => entry.object);
+
+  const parsedJobs: { object: ScaledJobSpec; issues: IssueCollector }[] = [];
+  for (const { manifest, issues, metadata, namespace, name } of pendingJobs) {
+    const job = parseScaledJob(issues, metadata, namespace, name, manifest.value.spec, result.authentications);
+    if (job) parsedJobs.push({ object: manifest.file === undefined ? job : { ...job, sourceFile: manifest.file }, issues });
+  }
+  const rejectedJobs = duplicateScaledJobs(parsedJobs);
+  for (const { issues } of pendingJobs) {
+    appendAll(result.errors, issues.errors);
+    appendAll(result.warnings, issues.warnings);
+  }
+  result.scaledJobs = parsedJobs.filter((entry) => !rejectedJobs.has(entry.object)).map((entry) => entry.object);
   return result;
 }
 
 type Head =
-  | { kind: 'ScaledObject'; metadata: Record<string, unknown>; namespace: string; name: string }
+  | { kind: 'ScaledObject' | 'ScaledJob'; metadata: Record<string, unknown>; namespace: string; name: string }
   | { kind: TriggerAuthentication['kind']; metadata: Record<string, unknown> };
 
 /** apiVersion, kind and metadata; renames the collector to `<namespace>/<name>` once known. */
@@ -132,10 +153,6 @@ function readHead(issues: IssueCollector, value: Record<string, unknown>): Head 
     issues.error('apiVersion', `${JSON.stringify(apiVersion ?? null)} is not a KEDA API version`, `use apiVersion: ${KEDA_API}`);
     return undefined;
   }
-  if (kind === 'ScaledJob') {
-    issues.error('kind', 'ScaledJob is not supported: this scaler only scales workloads through their scale subresource', 'keep ScaledJobs on an in-cluster KEDA, or use a ScaledObject on a Deployment');
-    return undefined;
-  }
   warnUnknownFields(issues, value, '', ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
   const checkedNamespace = readString(issues, metadata.namespace, 'metadata.namespace');
   const checkedName = readString(issues, metadata.name, 'metadata.name', { required: true, example: 'orders-worker' });
@@ -145,7 +162,7 @@ function readHead(issues: IssueCollector, value: Record<string, unknown>): Head 
   const badName = checkedName === undefined ? undefined : kubernetesNameProblem(checkedName, 'dns-1123-subdomain');
   if (badName) issues.error('metadata.name', badName, 'rename the object, e.g. "orders-worker"');
   if (badNamespace || badName) return undefined;
-  if (kind === 'ScaledObject') {
+  if (kind === 'ScaledObject' || kind === 'ScaledJob') {
     if (checkedName === undefined) return undefined;
     return { kind, metadata, namespace, name: checkedName };
   }
@@ -181,6 +198,21 @@ function crossObjectChecks(parsed: { object: ScaledObject; issues: IssueCollecto
       const others = ids.filter((id) => id !== entry.object.id);
       const target = `${entry.object.scaleTargetRef.kind} ${entry.object.namespace}/${entry.object.scaleTargetRef.name}`;
       entry.issues.error('spec.scaleTargetRef.name', `the workload ${target} is also scaled by ScaledObject ${others.join(', ')}; only one ScaledObject may manage a workload`, `merge the triggers of ${[entry.object.id, ...others].join(' and ')} into one ScaledObject`);
+      rejected.add(entry.object);
+    }
+  }
+  return rejected;
+}
+
+/** Two ScaledJobs with the same namespace/name (in one cluster): both rejected, as for ScaledObjects. */
+function duplicateScaledJobs(parsed: { object: ScaledJobSpec; issues: IssueCollector }[]): Set<ScaledJobSpec> {
+  const rejected = new Set<ScaledJobSpec>();
+  const byId = new Map<string, { object: ScaledJobSpec; issues: IssueCollector }[]>();
+  for (const entry of parsed) push(byId, `${entry.object.cluster ?? '(default cluster)'}|${entry.object.id}`, entry);
+  for (const group of byId.values()) {
+    if (group.length < 2) continue;
+    for (const entry of group) {
+      entry.issues.error('metadata.name', `ScaledJob ${entry.object.id} is defined ${group.length} times`, 'keep one definition per namespace/name, or rename the others');
       rejected.add(entry.object);
     }
   }
