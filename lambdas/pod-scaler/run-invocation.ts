@@ -133,6 +133,8 @@ async function invokeShardWithRetry(runtime: InvocationRuntime, event: ShardEven
 
 
 function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored' | 'shardFailures'>): InvocationSummary {
-  const { results: _results, ...counts } = summary;
-  return { ...counts, ...extra };
+  const { results: _results, scaledJobs, ...counts } = summary;
+  // ScaledJob results go to the log only when they carry a problem: the counts say the rest.
+  const jobs = scaledJobs ? { scaledJobs: { ...scaledJobs, results: scaledJobs.results.filter((result) => result.error || result.warnings || result.status === 'error') } } : {};
+  return { ...counts, ...jobs, ...extra };
 }

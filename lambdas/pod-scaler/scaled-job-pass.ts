@@ -59,6 +59,7 @@ export class ScaledJobPolls {
   private readonly outcomes = new Map<string, ScaledJobOutcome>();
   private readonly byKey: Map<string, LoadedScaledJob>;
   private planned = new Map<number, string[]>();
+  private windowMs = 60_000;
   private firstStates: Map<string, LoadedScaledJobState> | undefined;
   /** New Jobs' pods of the current pass, for the node scaler. */
   private notices: ScaleUpNotice[] = [];
@@ -82,6 +83,7 @@ export class ScaledJobPolls {
   async plan(start: number, windowMs: number, deadline: number): Promise<Pass[]> {
     if (this.scaledJobs.length === 0 || !this.deps) return this.scaledJobs.length === 0 ? [] : [{ offsetMs: 0, keys: this.scaledJobs.map((job) => job.key), kedaPolls: [] }];
     const deps = this.deps;
+    this.windowMs = windowMs;
     const states = await this.loadStates(this.scaledJobs.map((job) => job.key), Math.min(STATE_BUDGET_MS, deadline - deps.clock.now()));
     if (!(states instanceof Map)) return [{ offsetMs: 0, keys: this.scaledJobs.map((job) => job.key), kedaPolls: [] }];
     this.firstStates = states;
@@ -211,6 +213,15 @@ export class ScaledJobPolls {
       ...(triggersFailing === 'all' ? { status: 'error' as const, statusReason: 'Triggers defined in ScaledJob are not working correctly' } : {}),
     };
     if (this.dryRun) return { status: decision.isActive ? 'active' : 'ready', ...common, created: 0, deleted: 0, ...withWarnings(warnings) };
+
+    // A poll that creates nothing and changes no activity writes nothing (one PutItem saved per idle
+    // poll, docs/performance.md §13), unless its time must be kept: a pollingInterval of a window or
+    // more is scheduled from the stored last poll.
+    const mustRecordPoll = job.spec.pollingInterval * 1000 >= this.windowMs;
+    if (decision.jobsToCreate === 0 && decision.isActive === stored.state.active && !mustRecordPoll) {
+      const deleted = await this.cleanUp(job, api, owned, warnings);
+      return { status: triggersFailing === 'all' ? 'error' : decision.isActive ? 'active' : 'ready', ...common, created: 0, deleted, ...withWarnings(warnings) };
+    }
 
     // The claim: this poll's sequence, written only if nobody polled since the state was read.
     const sequence = stored.state.sequence + 1;
