@@ -165,6 +165,7 @@ export async function loadClusterManifests(io: Pick<CliIo, 'env' | 'cwd'>, selec
   return {
     source,
     objects: result.objects.map((object) => ({ object, file: source })),
+    scaledJobs: result.scaledJobs.map((job) => ({ job, file: source })),
     authentications: result.authentications,
     errors: result.errors,
     warnings: result.warnings,

@@ -10,14 +10,21 @@ import { parseManifestTexts, type ManifestText } from '../lambdas/engine/spec/pa
 import { formatIssue, type SpecIssue } from '../lambdas/engine/spec/issues';
 import type { CliIo } from './io';
 import type { ScaledObject, TriggerAuthentication } from '../lambdas/engine/spec/scaled-object';
+import type { ScaledJobSpec } from '../lambdas/engine/spec/scaled-job';
 
 export interface LoadedObject {
   object: ScaledObject;
   file: string;
 }
 
+export interface LoadedScaledJob {
+  job: ScaledJobSpec;
+  file: string;
+}
+
 export interface LoadedManifests {
   objects: LoadedObject[];
+  scaledJobs: LoadedScaledJob[];
   authentications: TriggerAuthentication[];
   errors: SpecIssue[];
   warnings: SpecIssue[];
@@ -105,7 +112,7 @@ async function manifestFilesUnder(cwd: string, folder: string): Promise<string[]
 
 export async function loadManifestFiles(paths: string[], io: Pick<CliIo, 'cwd' | 'readStdin'>, options: LoadOptions = {}): Promise<LoadedManifests> {
   const { texts, errors } = await readManifestPaths(paths, io);
-  const loaded: LoadedManifests = { objects: [], authentications: [], errors, warnings: [], files: texts.map((text) => text.file ?? '') };
+  const loaded: LoadedManifests = { objects: [], scaledJobs: [], authentications: [], errors, warnings: [], files: texts.map((text) => text.file ?? '') };
   // One parse over every file: authentications and duplicate targets are checked across files.
   const parseOptions = options.strict === undefined ? {} : { strict: options.strict };
   const results = options.eachFileAlone
@@ -113,6 +120,7 @@ export async function loadManifestFiles(paths: string[], io: Pick<CliIo, 'cwd' |
     : [parseManifestTexts(texts, parseOptions)];
   for (const result of results) {
     loaded.objects.push(...result.objects.map((object) => ({ object, file: object.sourceFile ?? texts[0]?.file ?? '' })));
+    loaded.scaledJobs.push(...result.scaledJobs.map((job) => ({ job, file: job.sourceFile ?? texts[0]?.file ?? '' })));
     loaded.authentications.push(...result.authentications);
     loaded.errors.push(...result.errors);
     loaded.warnings.push(...result.warnings);
@@ -124,8 +132,8 @@ export async function loadManifestFiles(paths: string[], io: Pick<CliIo, 'cwd' |
  * Keeps the objects of one namespace (`-n`), as kubectl does; every namespace when none is named.
  * Returns how many were left out, so a command can say so rather than look empty.
  */
-export function inNamespace(objects: LoadedObject[], namespace: string | undefined): { kept: LoadedObject[]; leftOut: number } {
+export function inNamespace<T extends LoadedObject | LoadedScaledJob>(objects: T[], namespace: string | undefined): { kept: T[]; leftOut: number } {
   if (namespace === undefined) return { kept: objects, leftOut: 0 };
-  const kept = objects.filter(({ object }) => object.namespace === namespace);
+  const kept = objects.filter((entry) => ('object' in entry ? entry.object : entry.job).namespace === namespace);
   return { kept, leftOut: objects.length - kept.length };
 }

@@ -225,7 +225,7 @@ describe('documents', () => {
   it.each([
     ['legacy API', { ...scaledObject(), apiVersion: 'keda.k8s.io/v1alpha1' }, 'apiVersion', 'change apiVersion to keda.sh/v1alpha1'],
     ['unknown API version', { ...scaledObject(), apiVersion: 'keda.sh/v1beta1' }, 'apiVersion', 'use apiVersion: keda.sh/v1alpha1'],
-    ['ScaledJob', { ...scaledObject(), kind: 'ScaledJob' }, 'kind', 'ScaledJob is not supported'],
+    ['ScaledJob without jobTargetRef', { ...scaledObject(), kind: 'ScaledJob' }, 'spec.jobTargetRef', 'is required'],
     ['missing name', { ...scaledObject(), metadata: {} }, 'metadata.name', 'is required'],
     ['missing spec', { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'worker', namespace: 'jobs' } }, 'spec', 'is required'],
   ])('rejects %s', (_label, doc, field, text) => {
