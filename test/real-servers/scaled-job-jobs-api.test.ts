@@ -104,7 +104,7 @@ describe.skipIf(REAL_KUBE_SKIP)('the Jobs adapter on a real kube-apiserver', () 
     expect(byName.get(running)).toMatchObject({ scaledJob: 'render', pods: [{ phase: 'Running', trueConditions: ['Ready', 'PodScheduled'] }] });
     expect(byName.get(running)?.outcome).toBeUndefined();
     expect(byName.get(waiting)).toMatchObject({ pods: [] });
-    expect(byName.get(done)).toMatchObject({ outcome: 'Complete', completionTime: finishedAt });
+    expect(byName.get(done)).toMatchObject({ outcome: 'Complete', completionTime: '2026-11-22T11:00:00Z' });
   });
 
   it('deletes a Job with the propagation policy, and a Job already gone is not an error', async () => {
