@@ -176,8 +176,12 @@ export class ScaledJobPolls {
     const { spec } = job;
     const deps = this.deps!;
     const api = await deps.jobs(job.cluster);
-    const owned = (await api.ownedJobs(spec.namespace)).get(spec.name) ?? [];
+    const listed = (await api.ownedJobs(spec.namespace)).get(spec.name) ?? [];
     const warnings: string[] = [];
+    // Rollout first, so the Jobs it deletes are not counted (dry-run deletes nothing and counts them).
+    const removed = this.dryRun ? new Set<string>() : await this.rollOut(job, api, listed, warnings);
+    const rolledOut = removed.size;
+    const owned = rolledOut === 0 ? listed : listed.filter((candidate) => !removed.has(candidate.name));
 
     // The triggers: a failed one is left out of the calculation, as KEDA `continue`s past it.
     const triggerResults = toTriggerResults(spec, job.key, readings, now, (warning) => warnings.push(warning));
@@ -219,7 +223,7 @@ export class ScaledJobPolls {
     // more is scheduled from the stored last poll.
     const mustRecordPoll = job.spec.pollingInterval * 1000 >= this.windowMs;
     if (decision.jobsToCreate === 0 && decision.isActive === stored.state.active && !mustRecordPoll) {
-      const deleted = await this.cleanUp(job, api, owned, warnings);
+      const deleted = rolledOut + (await this.cleanUp(job, api, owned, warnings));
       return { status: triggersFailing === 'all' ? 'error' : decision.isActive ? 'active' : 'ready', ...common, created: 0, deleted, ...withWarnings(warnings) };
     }
 
@@ -238,7 +242,7 @@ export class ScaledJobPolls {
     this.transitionEvents(job, stored.state.active, decision.isActive);
 
     const created = await this.createJobs(job, api, sequence, decision.jobsToCreate, warnings);
-    const deleted = await this.cleanUp(job, api, owned, warnings);
+    const deleted = rolledOut + (await this.cleanUp(job, api, owned, warnings));
     return {
       status: triggersFailing === 'all' ? 'error' : decision.isActive ? 'active' : 'ready',
       ...common,
@@ -308,6 +312,35 @@ export class ScaledJobPolls {
     return deleted;
   }
 
+  /**
+   * KEDA's rollout (scaledjob_controller.go deletePreviousVersionScaleJobs): unless the strategy is
+   * `gradual`, the Jobs made from an older generation of the ScaledJob (or without the annotation)
+   * are deleted with `rollout.propagationPolicy`. KEDA does it when the ScaledJob changes; here at
+   * each poll, which deletes the same Jobs (the ones made since carry the current generation).
+   * Only ScaledJobs from the cluster have a generation; bundled ones change with a deployment and
+   * are left to finish, as with `gradual`.
+   */
+  private async rollOut(job: LoadedScaledJob, api: JobsApi, owned: readonly OwnedJob[], warnings: string[]): Promise<Set<string>> {
+    const deleted = new Set<string>();
+    const doomed = owned.filter((candidate) => isPreviousGeneration(job, candidate));
+    if (doomed.length === 0) return deleted;
+    const policy = job.spec.rollout.propagationPolicy === 'foreground' ? 'Foreground' : 'Background';
+    this.event(job, { type: 'Normal', reason: 'ScaledJobRolloutCleanupStarted', message: `Deleting ${doomed.length} jobs owned by the previous version of the scaledJob` });
+    for (const { name } of doomed) {
+      try {
+        await api.deleteJob(job.spec.namespace, name, policy);
+        deleted.add(name);
+      } catch (error) {
+        const message = `Failed to delete job ${name}: ${describeError(error)}`;
+        warnings.push(`rollout: ${message}`);
+        this.event(job, { type: 'Warning', reason: 'ScaledJobRolloutCleanupFailed', message });
+        return deleted;
+      }
+    }
+    this.event(job, { type: 'Normal', reason: 'ScaledJobRolloutCleanupCompleted', message: `Deleted ${deleted.size} jobs owned by the previous version of the scaledJob` });
+    return deleted;
+  }
+
   /** KEDA's ScaledJobActive / ScaledJobInactive events, on a change of activity only. */
   private transitionEvents(job: LoadedScaledJob, wasActive: boolean, isActive: boolean): void {
     if (isActive && !wasActive) this.event(job, { type: 'Normal', reason: 'ScaledJobActive', message: 'Scaling is performed because triggers are active' });
@@ -338,6 +371,13 @@ export class ScaledJobPolls {
       ...(lastActiveTime === undefined ? {} : { lastActiveTime }),
     });
   }
+}
+
+/** A Job of an older generation of the ScaledJob, that the immediate (`default`) rollout deletes. */
+function isPreviousGeneration(job: LoadedScaledJob, candidate: OwnedJob): boolean {
+  const { generation, rollout } = job.spec;
+  if (generation === undefined || rollout.strategy === 'gradual') return false;
+  return candidate.generation !== String(generation);
 }
 
 function base(job: LoadedScaledJob): Pick<ScaledJobTickResult, 'key' | 'cluster' | 'objectId'> {

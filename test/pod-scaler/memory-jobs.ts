@@ -32,13 +32,16 @@ export class MemoryJobs implements JobsApi {
     const byScaledJob = new Map<string, OwnedJob[]>();
     for (const job of this.jobs.values()) {
       if (job.namespace !== namespace) continue;
-      const scaledJob = (job.manifest.metadata as { labels: Record<string, string> }).labels['scaledjob.keda.sh/name']!;
+      const metadata = job.manifest.metadata as { labels: Record<string, string>; annotations?: Record<string, string> };
+      const scaledJob = metadata.labels['scaledjob.keda.sh/name']!;
+      const generation = metadata.annotations?.['scaledjob.keda.sh/generation'];
       const owned: OwnedJob = {
         name: job.name,
         namespace,
         scaledJob,
         ...(job.outcome ? { outcome: job.outcome } : {}),
         ...(job.completionTime ? { completionTime: job.completionTime } : {}),
+        ...(generation === undefined ? {} : { generation }),
         pods: job.podPhase ? [{ phase: job.podPhase, trueConditions: [] }] : [],
       };
       byScaledJob.set(scaledJob, [...(byScaledJob.get(scaledJob) ?? []), owned]);

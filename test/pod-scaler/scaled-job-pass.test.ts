@@ -213,6 +213,27 @@ describe('ScaledJobs in the tick', () => {
     expect(w.jobs.lists).toBe(0);
   });
 
+  it.each([
+    { rollout: '', deleted: [{ name: 'render-old', propagationPolicy: 'Background' }], source: 'scaledjob_controller.go deletePreviousVersionScaleJobs: default (immediate) deletes, background' },
+    { rollout: '  rollout: { propagationPolicy: foreground }', deleted: [{ name: 'render-old', propagationPolicy: 'Foreground' }], source: 'same, rollout.propagationPolicy foreground' },
+    { rollout: '  rollout: { strategy: gradual }', deleted: [], source: 'same, gradual: "Not deleting jobs owned by the previous version"' },
+  ])('a cluster ScaledJob of a newer generation: $source', async ({ rollout, deleted }) => {
+    const w = world(scaledJob({ extra: rollout }));
+    w.deps.config.scaledJobs = w.deps.config.scaledJobs!.map((spec) => ({ ...spec, generation: 2 }));
+    w.jobs.jobs.set('media/render-old', {
+      namespace: 'media',
+      name: 'render-old',
+      manifest: { metadata: { name: 'render-old', labels: { 'scaledjob.keda.sh/name': 'render' }, annotations: { 'scaledjob.keda.sh/generation': '1' } } },
+    });
+    w.backlog.messages = 1;
+    const summary = await tick(w, 1);
+    expect(w.jobs.deleted).toEqual(deleted);
+    // The deleted Job no longer counts as running: the poll creates one for the message.
+    expect(summary.scaledJobs?.results[0]).toMatchObject({ running: deleted.length === 0 ? 1 : 0, created: deleted.length === 0 ? 0 : 1 });
+    const made = w.jobs.of('render').find((job) => job.name !== 'render-old');
+    if (made) expect((made.manifest.metadata as { annotations: Record<string, string> }).annotations['scaledjob.keda.sh/generation']).toBe('2');
+  });
+
   it('shards and alarm evaluations leave ScaledJobs to the scheduled invocation', async () => {
     const w = world(scaledJob());
     w.backlog.messages = 4;
