@@ -15,7 +15,24 @@ describe('good examples', () => {
   it.each(yamlFiles(EXAMPLES))('%s parses with no errors or warnings (strict)', (name) => {
     const result = parseExample(name);
     expect(result.errors.map(formatIssue)).toEqual([]);
-    expect(result.objects.length).toBeGreaterThan(0);
+    expect(result.objects.length + result.scaledJobs.length).toBeGreaterThan(0);
+  });
+
+  it('sqs-scaledjob.yaml is a ScaledJob of one message per Job, its queue read with the TriggerAuthentication role', () => {
+    const result = parseExample('sqs-scaledjob.yaml');
+    expect(result.objects).toEqual([]);
+    const [job] = result.scaledJobs;
+    expect(job).toMatchObject({
+      id: 'media/thumbnails',
+      pollingInterval: 15,
+      minReplicaCount: 0,
+      maxReplicaCount: 50,
+      successfulJobsHistoryLimit: 10,
+      failedJobsHistoryLimit: 5,
+      jobTargetRef: { parallelism: 1, completions: 1, activeDeadlineSeconds: 900, backoffLimit: 2 },
+      scalingStrategy: { strategy: 'default', multipleScalersCalculation: 'max' },
+    });
+    expect(job!.triggers[0]).toMatchObject({ type: 'aws-sqs-queue', target: 1, aws: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/thumbnails-queue-reader' } });
   });
 
   it('cron-window.yaml is the quarter-hour Seoul window', () => {
@@ -87,7 +104,7 @@ describe('broken examples', () => {
       'examples/broken/two-objects-one-target.yaml:23: error: shop/orders-by-schedule: spec.scaleTargetRef.name: the workload Deployment shop/orders-worker is also scaled by ScaledObject shop/orders-by-queue; only one ScaledObject may manage a workload (merge the triggers of shop/orders-by-schedule and shop/orders-by-queue into one ScaledObject)',
     ],
     'scaled-job.yaml': [
-      'examples/broken/scaled-job.yaml:2: error: media/thumbnails: kind: ScaledJob is not supported: this scaler only scales workloads through their scale subresource (keep ScaledJobs on an in-cluster KEDA, or use a ScaledObject on a Deployment)',
+      'examples/broken/scaled-job.yaml:10: error: media/thumbnails: spec.jobTargetRef.template.spec.restartPolicy: "Always" is not allowed for a Job (the API server accepts OnFailure or Never) (use restartPolicy: Never, or leave it unset for OnFailure as KEDA sets it)',
     ],
     'bad-cron-timezone.yaml': [
       'examples/broken/bad-cron-timezone.yaml:12: error: batch/report-sync: spec.triggers[0].metadata.timezone: "Asia/Seul" is not a known IANA time zone (use a name from the tz database such as "Asia/Seoul", "America/New_York" or "UTC")',
@@ -101,6 +118,7 @@ describe('broken examples', () => {
   it.each(Object.entries(expected))('%s fails with the actionable message', (name, messages) => {
     const result = parseManifests(readFileSync(join(EXAMPLES, 'broken', name), 'utf8'), { file: `examples/broken/${name}` });
     expect(result.objects).toEqual([]);
+    expect(result.scaledJobs).toEqual([]);
     expect(result.errors.map(formatIssue)).toEqual(messages);
   });
 });

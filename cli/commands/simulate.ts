@@ -35,18 +35,21 @@ import { parseTrace, TraceError } from '../simulator/trace';
 import { builtInScenario, SCENARIO_NAMES, type Traffic, type TrafficKind } from '../simulator/traffic';
 import { DEFAULT_WORLD_SETTINGS, type WorldSettings } from '../simulator/world';
 import type { CommandDefinition } from './command';
+import { simulateScaledJobs } from './simulate-scaled-job';
 
 const DEFAULT_PEAK_PER_MINUTE = 600;
 /** A Monday at midnight UTC: cron triggers see a predictable week and day. */
 const DEFAULT_START = '2026-01-05T00:00:00Z';
 const MAX_COMPARED = 4;
 const D = DEFAULT_WORLD_SETTINGS;
+const DEFAULT_JOB_WORK_MS = 120_000;
 
-const USAGE = `Usage: eks-lambda-scaler simulate <scaledobject.yaml...> [options]
+const USAGE = `Usage: eks-lambda-scaler simulate <scaledobject.yaml...|scaledjob.yaml> [options]
 
 Runs the pod scaler's own tick on a virtual clock against a simulated queue, workload and
 Auto Scaling Group, and shows what the ScaledObject would do to your traffic. Two or more
-ScaledObjects (in one file or several) run on the same traffic, side by side.
+ScaledObjects (in one file or several) run on the same traffic, side by side. A ScaledJob runs
+alone: its Jobs take messages from the simulated queue and exit, against the backlog.
 
 Traffic:
   --scenario NAME          ${SCENARIO_NAMES.join(' | ')} (default step)
@@ -70,6 +73,8 @@ World:
   --shard-capacity N       Kinesis records per second per open shard (default ${D.recordsPerShardSecond})
   --env NAME=VALUE         container env for ...FromEnv metadata (repeatable)
   --step D                 simulation step between ticks (default ${formatDuration(D.stepMs)})
+  --job-duration D         ScaledJob: how long one Job works on its messages before it exits
+                           (default ${formatDuration(DEFAULT_JOB_WORK_MS)}); it takes the trigger's queueLength
 
 Output:
   --state dynalite|memory  the state store: the real DynamoDB adapter on an embedded
@@ -111,6 +116,7 @@ const OPTIONS = {
   'shard-capacity': { type: 'string' },
   env: { type: 'string', multiple: true },
   step: { type: 'string' },
+  'job-duration': { type: 'string' },
   state: { type: 'string' },
   report: { type: 'string' },
   'no-report': { type: 'boolean' },
@@ -153,8 +159,29 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stderr, `nothing simulated: fix the ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} above (eks-lambda-scaler validate shows them too)`);
     return EXIT_FINDINGS;
   }
+  const scaledJobs = inNamespace(loaded.scaledJobs, namespace).kept;
+  if (scaledJobs.length > 0) {
+    if (loaded.objects.length > 0) throw new UsageError('give ScaledObjects or one ScaledJob, not both: they are simulated differently');
+    return simulateScaledJobs(
+      {
+        scaledJobs,
+        traffic,
+        startMs,
+        durationMs,
+        stepMs: settings.stepMs,
+        podStartupMs: settings.podStartupMs,
+        jobWorkMs: durationFlag(args, 'job-duration', DEFAULT_JOB_WORK_MS)!,
+        sampleEveryMs: settings.sampleEveryMs,
+        output,
+        ...(reportPath ? { reportPath, shownReport: displayPath(reportPath, io.cwd) } : {}),
+        files: paths,
+      },
+      io,
+    );
+  }
+  if (stringFlag(args, 'job-duration') !== undefined) throw new UsageError('--job-duration applies to ScaledJobs only');
   if (loaded.objects.length === 0) {
-    writeLine(io.stderr, `error: no ScaledObject found in ${paths.join(', ')}${namespace ? ` in namespace ${namespace}` : ''} (give documents of kind ScaledObject, apiVersion keda.sh/v1alpha1)`);
+    writeLine(io.stderr, `error: no ScaledObject or ScaledJob found in ${paths.join(', ')}${namespace ? ` in namespace ${namespace}` : ''} (give documents of kind ScaledObject or ScaledJob, apiVersion keda.sh/v1alpha1)`);
     return EXIT_FINDINGS;
   }
   if (loaded.objects.length > MAX_COMPARED) {

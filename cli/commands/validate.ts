@@ -7,12 +7,13 @@ import { booleanFlag, COMMON_OPTIONS, FILENAME_OPTION, LIVE_CLUSTER_OPTIONS, liv
 import { isDocumentFormat, writeDocument } from '../format/document';
 import { EXIT_FINDINGS, EXIT_OK, writeLine, type CliIo } from '../io';
 import { formatManifestIssue, inNamespace, loadManifestFiles } from '../manifests';
+import { describeScaledJob, scaledJobDocument } from './validate-scaled-jobs';
 import type { CommandDefinition } from './command';
 
 const USAGE = `Usage: eks-lambda-scaler validate <paths...> [-f PATH] [-o text|wide|json|yaml] [-n NS] [--strict]
        eks-lambda-scaler validate --cluster [--context NAME] [--kubeconfig PATH] [-n NS | -A]
 
-Parses KEDA ScaledObject (and TriggerAuthentication) manifests exactly as the scaler will, and
+Parses KEDA ScaledObject, ScaledJob (and TriggerAuthentication) manifests exactly as the scaler will, and
 reports every problem with its file, line, object, field and how to fix it. With --cluster, the
 live cluster's ScaledObjects, TriggerAuthentications and ClusterTriggerAuthentications instead
 (one list of each, with your kubeconfig; nothing is changed).
@@ -55,16 +56,18 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   // The Kubernetes client is loaded only for --cluster (CLI start-up, bench/cli-start.ts).
   const loaded = live ? await (await import('../cluster-objects')).loadClusterManifests(io, live, { strict }) : await loadManifestFiles(paths, io, { strict });
   const sources = live ? loaded.files : paths;
-  const { kept: objects, leftOut } = inNamespace(loaded.objects, namespace);
+  const { kept: objects, leftOut: objectsLeftOut } = inNamespace(loaded.objects, namespace);
+  const { kept: scaledJobs, leftOut: jobsLeftOut } = inNamespace(loaded.scaledJobs, namespace);
+  const leftOut = objectsLeftOut + jobsLeftOut;
   const errors: SpecIssue[] = [...loaded.errors, ...(strict ? loaded.warnings.map((w) => ({ ...w, severity: 'error' as const })) : [])];
   const warnings = strict ? [] : loaded.warnings;
-  if (loaded.objects.length === 0 && errors.length === 0) {
+  if (loaded.objects.length === 0 && loaded.scaledJobs.length === 0 && errors.length === 0) {
     errors.push({
       severity: 'error',
       objectId: sources.join(', '),
       field: 'kind',
-      message: 'no ScaledObject found',
-      fix: live ? `the cluster has none${namespace ? ` in namespace ${namespace}` : ''}: apply one, or check --context` : 'give files with documents of apiVersion keda.sh/v1alpha1, kind ScaledObject',
+      message: 'no ScaledObject or ScaledJob found',
+      fix: live ? `the cluster has none${namespace ? ` in namespace ${namespace}` : ''}: apply one, or check --context` : 'give files with documents of apiVersion keda.sh/v1alpha1, kind ScaledObject or ScaledJob',
     });
   }
   const ok = errors.length === 0;
@@ -82,6 +85,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
         maxReplicaCount: object.maxReplicaCount,
         triggers: object.triggers.map((t) => ({ type: t.type, metricName: t.metricName, metricType: t.metricType, target: t.target })),
       })),
+      scaledJobs: scaledJobs.map(scaledJobDocument),
       errors,
       warnings,
     };
@@ -99,10 +103,12 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
       `ok  ${object.id}  (${file}: ${object.scaleTargetRef.kind} ${object.scaleTargetRef.name}, ${object.minReplicaCount}-${object.maxReplicaCount} replicas, ${triggers})`,
     );
   }
+  for (const loadedJob of scaledJobs) writeLine(io.stdout, describeScaledJob(loadedJob, output === 'wide'));
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const elsewhere = leftOut > 0 ? ` (${leftOut} in other namespaces left out by -n ${namespace})` : '';
   const where = live ? sources.join(', ') : plural(loaded.files.length, 'file');
-  const counts = `${plural(objects.length, 'ScaledObject')} in ${where}${elsewhere}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`;
+  const kinds = scaledJobs.length === 0 ? plural(objects.length, 'ScaledObject') : objects.length === 0 ? plural(scaledJobs.length, 'ScaledJob') : `${plural(objects.length, 'ScaledObject')} and ${plural(scaledJobs.length, 'ScaledJob')}`;
+  const counts = `${kinds} in ${where}${elsewhere}: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}`;
   writeLine(ok ? io.stdout : io.stderr, counts);
   return ok ? EXIT_OK : EXIT_FINDINGS;
 }

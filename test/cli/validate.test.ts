@@ -51,7 +51,7 @@ describe('validate', () => {
     expect(missing.stderr.split('nope.yaml')).toHaveLength(2);
     const empty = await cli(['validate', join(FIXTURES, 'arrivals.csv')]);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('no ScaledObject found');
+    expect(empty.stderr).toContain('no ScaledObject or ScaledJob found');
   });
 
   it.each([
