@@ -1,11 +1,8 @@
 /**
  * ScaledJobs read from the cluster (issue 17 with the cluster source of issue 14), through the pod
- * scaler's real handler: a real kube-apiserver with deploy/crds/, a ScaledJob CRD, deploy/rbac.yaml
- * and deploy/rbac-live-objects.yaml applied, reached as the pod scaler's EKS identity; moto for SQS,
- * dynalite for state (test/pod-scaler/real-harness.ts).
- *
- * The ScaledJob CRD here is a minimal one (group, names, status subresource, any spec): the
- * subject is the scaler's reading and writing, not KEDA's schema.
+ * scaler's real handler: a real kube-apiserver with deploy/crds/ (the ScaledJob CRD included),
+ * deploy/rbac.yaml and deploy/rbac-live-objects.yaml applied, reached as the pod scaler's EKS
+ * identity; moto for SQS, dynalite for state (test/pod-scaler/real-harness.ts).
  */
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
@@ -19,26 +16,6 @@ const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.
 const SCALED_JOBS = { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledjobs' };
 const NS = 'render-live';
 
-const SCALED_JOB_CRD = `
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: { name: scaledjobs.keda.sh }
-spec:
-  group: keda.sh
-  scope: Namespaced
-  names: { kind: ScaledJob, listKind: ScaledJobList, plural: scaledjobs, singular: scaledjob, shortNames: [sj] }
-  versions:
-    - name: v1alpha1
-      served: true
-      storage: true
-      subresources: { status: {} }
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: { type: object, x-kubernetes-preserve-unknown-fields: true }
-            status: { type: object, x-kubernetes-preserve-unknown-fields: true }
-`;
 
 function clusterSourced(): ScalerConfig {
   return { defaultCluster: { name: CLUSTER, region: REGION, objectSource: 'cluster' }, clusters: [], scaledObjects: [], nodeGroups: [], hpaSyncPeriodSeconds: 0 };
@@ -52,9 +29,8 @@ function liveScaledJob(name: string, options: { managed?: boolean; broken?: bool
     spec: {
       pollingInterval: 60,
       maxReplicaCount: 5,
-      ...(options.broken
-        ? {}
-        : { jobTargetRef: { template: { spec: { containers: [{ name: 'worker', image: 'public.ecr.aws/docker/library/busybox:1.36' }] } } } }),
+      // Broken: the CRD accepts a jobTargetRef without a pod template; the scaler's parser does not.
+      jobTargetRef: options.broken ? { parallelism: 1 } : { template: { spec: { containers: [{ name: 'worker', image: 'public.ecr.aws/docker/library/busybox:1.36' }] } } },
       triggers: [{ type: 'aws-sqs-queue', metadata: { queueURL: queueUrl('orders'), awsRegion: REGION, queueLength: '1' } }],
     },
   } as KubernetesObject;
@@ -67,8 +43,7 @@ beforeAll(async () => {
   if (REAL_POD_SCALER_SKIP) return;
   harness = await startRealHarness();
   for (const file of KEDA_CRD_FILES) await harness.kube.apply(repoFile(`deploy/crds/${file}`));
-  await harness.kube.apply(SCALED_JOB_CRD);
-  for (const name of [...KEDA_CRD_FILES.map((file) => file.replace(/\.yaml$/, '')), 'scaledjobs.keda.sh']) await waitForEstablished(harness.kube, name);
+  for (const file of KEDA_CRD_FILES) await waitForEstablished(harness.kube, file.replace(/\.yaml$/, ''));
   await harness.kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
   await harness.kube.apply(`{apiVersion: v1, kind: Namespace, metadata: {name: ${NS}}}`);
   custom = harness.kube.adminKubeConfig().makeApiClient(CustomObjectsApi);
