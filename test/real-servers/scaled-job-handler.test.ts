@@ -8,6 +8,7 @@
  *
  * Each test uses its own namespace (the harness resets only `shop`).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BatchV1Api } from '@kubernetes/client-node';
 import type { ScalerConfig } from '../../lambdas/config/scaler-config';
@@ -19,7 +20,8 @@ let harness: RealHarness;
 
 beforeAll(async () => {
   if (REAL_POD_SCALER_SKIP) return;
-  harness = await startRealHarness();
+  // examples/sqs-scaledjob.yaml reads its own queue in eu-west-1 (moto's account is the example's).
+  harness = await startRealHarness({ queues: [{ name: 'thumbnails', region: 'eu-west-1' }] });
 }, REAL_POD_SCALER_START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -192,5 +194,47 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('ScaledJobs through the real handler, on t
         },
       ],
     });
+  });
+
+  it('runs examples/sqs-scaledjob.yaml end to end: one Job per message, the next minute counts the running ones and finished ones are not', async () => {
+    await namespace('media');
+    const example = readFileSync(new URL('../../examples/sqs-scaledjob.yaml', import.meta.url), 'utf8');
+    const handler = harness.handlerFor(configOf(example), { NODE_SCALER_FUNCTION_NAME: 'node-scaler' });
+    await harness.setBacklog(5);
+    const first = await harness.tick(handler);
+    // pollingInterval 15: polls at 0, 15, 30 and 45 s; the first creates 5, the others find them running.
+    expect(first.scaledJobs).toMatchObject({ polls: 4, created: 5, errors: 0 });
+    expect(first.sourceProblems).toBeUndefined();
+    const made = await jobsIn('media');
+    expect(made.map((job) => job.name)).toEqual(['thumbnails-1-0', 'thumbnails-1-1', 'thumbnails-1-2', 'thumbnails-1-3', 'thumbnails-1-4']);
+    const stored = await harness.kube.read<{ apiVersion: string; kind: string; spec: { activeDeadlineSeconds: number; backoffLimit: number; template: { spec: { restartPolicy: string } } } }>('batch/v1', 'Job', 'media', 'thumbnails-1-0');
+    expect(stored?.spec).toMatchObject({ activeDeadlineSeconds: 900, backoffLimit: 2, template: { spec: { restartPolicy: 'Never' } } });
+    expect((await harness.moto.lambdaInvocations('node-scaler')).map((invoke) => (invoke.payload as { scaleUps: { toReplicas: number }[] }).scaleUps[0]!.toReplicas)).toEqual([5]);
+
+    // Three Jobs finish (their messages deleted); four new messages arrive: 2 in flight + 4 waiting.
+    for (const name of made.slice(0, 3).map((job) => job.name)) {
+      const job = await harness.kube.read('batch/v1', 'Job', 'media', name);
+      const at = new Date(harness.clock.now()).toISOString();
+      await harness.kube.writeStatus(job!, {
+        startTime: at,
+        completionTime: at,
+        succeeded: 1,
+        ready: 0,
+        terminating: 0,
+        uncountedTerminatedPods: {},
+        conditions: [
+          { type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: at, lastProbeTime: at },
+          { type: 'Complete', status: 'True', lastTransitionTime: at, lastProbeTime: at },
+        ],
+      });
+    }
+    await harness.setBacklog(6);
+    harness.clock.advance(60_000 - (harness.clock.now() % 60_000));
+    const second = await harness.tick(handler);
+    // Default strategy: 6 messages need 6 Jobs, 2 run: 4 more at the first poll, none after.
+    expect(second.scaledJobs).toMatchObject({ created: 4, deleted: 0, errors: 0 });
+    const all = await jobsIn('media');
+    expect(all).toHaveLength(9);
+    expect(all.filter((job) => job.conditions.includes('Complete'))).toHaveLength(3);
   });
 });
