@@ -114,7 +114,8 @@ export function runScaledJobSimulation(input: ScaledJobSimulationInput): ScaledJ
   const polls: ScaledJobPollRecord[] = [];
   let visible = 0;
   let inFlight = 0;
-  let carry = 0;
+  let arrivedBefore = 0;
+  let completedMinutes = 0;
   let arrived = 0;
   let processed = 0;
   let emptyJobs = 0;
@@ -129,11 +130,13 @@ export function runScaledJobSimulation(input: ScaledJobSimulationInput): ScaledJ
     if (traffic.kind === 'depth') {
       visible = Math.max(0, Math.round(trafficAt(traffic, minute)));
     } else if (at > startMs) {
-      carry += (trafficAt(traffic, minute) * stepMs) / MINUTE_MS;
-      const whole = Math.floor(carry);
-      carry -= whole;
-      visible += whole;
-      arrived += whole;
+      // Whole messages so far: the minutes before, plus this minute's share (no float drift).
+      const elapsed = at - startMs;
+      const minuteOfStep = Math.floor((elapsed - 1) / MINUTE_MS);
+      while (completedMinutes < minuteOfStep) arrivedBefore += trafficAt(traffic, completedMinutes++);
+      const due = Math.floor(arrivedBefore + (trafficAt(traffic, minuteOfStep) * (elapsed - minuteOfStep * MINUTE_MS)) / MINUTE_MS + 1e-9);
+      visible += due - arrived;
+      arrived = due;
     }
     // Jobs that finish their work delete their messages and exit.
     for (const simJob of jobs) {
