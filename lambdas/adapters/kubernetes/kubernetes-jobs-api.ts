@@ -52,6 +52,10 @@ export class KubernetesJobsApi implements JobsApi {
     this.passOf = options.passOf;
   }
 
+  /**
+   * A ScaledJob is polled once per pass and counts only its own Jobs, so the creates and deletes of
+   * the pass never make the pass's list wrong for another ScaledJob: it is not taken again.
+   */
   ownedJobs(namespace: string): Promise<Map<string, OwnedJob[]>> {
     assertPathSegment(namespace, 'namespace');
     const pass = this.passOf?.();
@@ -71,7 +75,6 @@ export class KubernetesJobsApi implements JobsApi {
     const name = (manifest.metadata as { name?: string } | undefined)?.name ?? '';
     try {
       await this.rest.create({ group: 'batch', version: 'v1', resource: 'jobs', namespace }, manifest);
-      this.forget(namespace);
       return 'created';
     } catch (error) {
       if (error instanceof ApiException && error.code === 409 && reasonOf(error.body) === 'AlreadyExists') return 'exists';
@@ -84,16 +87,10 @@ export class KubernetesJobsApi implements JobsApi {
     assertPathSegment(name, 'Job name');
     try {
       await this.rest.delete({ group: 'batch', version: 'v1', resource: 'jobs', namespace, name }, { propagationPolicy });
-      this.forget(namespace);
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return;
       throw toKubernetesApiError(error, { verb: 'delete', group: 'batch', resource: 'jobs', namespace, object: `Job ${name}` }, this.now(), this.endpoint);
     }
-  }
-
-  /** A create or delete makes the pass's list stale for the namespace's other ScaledJobs' history. */
-  private forget(namespace: string): void {
-    this.lists.delete(namespace);
   }
 
   private async listOwnedJobs(namespace: string): Promise<Map<string, OwnedJob[]>> {
