@@ -13,6 +13,7 @@ import type { IssueCollector } from './issue-collector';
 import { kubernetesNameProblem } from './kubernetes-names';
 import { PAUSED_ANNOTATION } from './parse-annotations';
 import { parseTriggers } from './parse-triggers';
+import { resolveTriggerEnv } from './resolve-trigger-env';
 import { CLUSTER_ANNOTATION, type TriggerAuthentication } from './scaled-object';
 import {
   DEFAULT_FAILED_JOBS_HISTORY_LIMIT,
@@ -81,6 +82,8 @@ export function parseScaledJob(
   checkScaledJobTriggers(issues, spec.triggers, triggers);
 
   if (issues.errors.length > 0 || !jobTargetRef || !counts || !rollout || !scalingStrategy || triggers.some((trigger) => trigger === undefined)) return undefined;
+  const resolvedTriggers = resolveFromJobTemplateEnv(issues, triggers as ParsedTrigger[], jobTargetRef, envSourceContainerName);
+  if (!resolvedTriggers) return undefined;
   return {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledJob',
@@ -103,8 +106,40 @@ export function parseScaledJob(
     scalingStrategy,
     paused,
     excludedJobLabels,
-    triggers: triggers as ParsedTrigger[],
+    triggers: resolvedTriggers,
   };
+}
+
+/**
+ * `...FromEnv` metadata, resolved from the Job template's own container (envSourceContainerName, or
+ * the first), as KEDA's resolver does for a ScaledJob. The template is in the manifest, so this
+ * happens at parse time; only plain `value` entries can be read (a Secret or ConfigMap is not).
+ */
+function resolveFromJobTemplateEnv(issues: IssueCollector, triggers: ParsedTrigger[], jobTargetRef: JobTargetSpec, envSourceContainerName: string | undefined): ParsedTrigger[] | undefined {
+  if (!triggers.some((trigger) => Object.keys(trigger.envRefs).length > 0)) return triggers;
+  const template = jobTargetRef.spec.template as { spec?: { containers?: Record<string, unknown>[] } };
+  const containers = template.spec?.containers ?? [];
+  const container = envSourceContainerName === undefined ? containers[0] : containers.find((candidate) => candidate.name === envSourceContainerName);
+  const containerName = typeof container?.name === 'string' ? container.name : '(first container)';
+  const env: Record<string, string> = {};
+  const unreadable = new Set<string>();
+  for (const entry of Array.isArray(container?.env) ? (container.env as unknown[]) : []) {
+    if (!isRecord(entry) || typeof entry.name !== 'string') continue;
+    if (typeof entry.value === 'string') env[entry.name] = entry.value;
+    else if (entry.valueFrom !== undefined) unreadable.add(entry.name);
+  }
+  let blocked = false;
+  for (const trigger of triggers) {
+    for (const [field, envVar] of Object.entries(trigger.envRefs)) {
+      if (!unreadable.has(envVar)) continue;
+      blocked = true;
+      issues.error(`spec.triggers[${trigger.index}].metadata.${field}FromEnv`, `env var ${envVar} of container "${containerName}" comes from valueFrom (a Secret, ConfigMap or field), which the scaler cannot read`, `give ${envVar} a plain value in the Job template's env, or set metadata.${field} directly`);
+    }
+  }
+  if (blocked) return undefined;
+  const result = resolveTriggerEnv({ id: issues.objectId, triggers }, env);
+  issues.adopt(result.errors);
+  return result.object?.triggers;
 }
 
 /** ScaledJobs read only `autoscaling.keda.sh/paused` (NeedToBePausedByAnnotation); not-a-boolean means paused. */

@@ -9,7 +9,10 @@ import { buildTrigger } from './parse-triggers';
 import { isResourceTriggerType } from '../../triggers/cpu-memory';
 import type { ScaledObject } from './scaled-object';
 
-export function resolveTriggerEnv(object: ScaledObject, env: Record<string, string>): { object?: ScaledObject; errors: SpecIssue[] } {
+/** What the re-parse reads of an object: a ScaledObject, or a ScaledJob (whose env is its Job template's). */
+type EnvResolvable = Pick<ScaledObject, 'id' | 'triggers' | 'sourceFile' | 'envFieldLines'>;
+
+export function resolveTriggerEnv<T extends EnvResolvable>(object: T, env: Record<string, string>): { object?: T; errors: SpecIssue[] } {
   const errors: SpecIssue[] = [];
   const triggers: ParsedTrigger[] = [];
   for (const trigger of object.triggers) {
@@ -56,7 +59,7 @@ export function resolveTriggerEnv(object: ScaledObject, env: Record<string, stri
 }
 
 /** The file and line the parse recorded for the field, as parse-time issues carry them. */
-function withLocation(issue: SpecIssue, object: ScaledObject): SpecIssue {
+function withLocation(issue: SpecIssue, object: EnvResolvable): SpecIssue {
   if (object.sourceFile === undefined) return issue;
   const line = object.envFieldLines?.[issue.field];
   return { ...issue, file: object.sourceFile, ...(line !== undefined ? { line } : {}) };

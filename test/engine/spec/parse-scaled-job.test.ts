@@ -101,6 +101,34 @@ describe('ScaledJob defaults', () => {
   });
 });
 
+describe('...FromEnv from the Job template (KEDA resolves a ScaledJob\'s env from jobTargetRef)', () => {
+  const withEnv = (env: unknown[], extra: Record<string, unknown> = {}) =>
+    scaledJob({
+      jobTargetRef: { template: { spec: { containers: [{ name: 'sidecar', image: 's' }, { name: 'worker', image: 'w', env }] } } },
+      envSourceContainerName: 'worker',
+      triggers: [{ type: 'aws-sqs-queue', metadata: { queueURLFromEnv: 'QUEUE_URL', awsRegion: 'eu-west-1' } }],
+      ...extra,
+    });
+
+  it('takes the value from envSourceContainerName\'s env', () => {
+    const result = parseManifestObjects([withEnv([{ name: 'QUEUE_URL', value: 'https://sqs.eu-west-1.amazonaws.com/123456789012/thumbnails' }])]);
+    expect(result.errors.map(formatIssue)).toEqual([]);
+    expect(result.scaledJobs[0]!.triggers[0]!.params).toMatchObject({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/thumbnails' });
+  });
+
+  it('an env var that is not set is an error naming it', () => {
+    const result = parseManifestObjects([withEnv([])]);
+    expect(result.scaledJobs).toEqual([]);
+    expect(result.errors.map((issue) => issue.message).join('\n')).toContain('container env var "QUEUE_URL"');
+  });
+
+  it('a value from a Secret cannot be read: the error says where to put it instead', () => {
+    const result = parseManifestObjects([withEnv([{ name: 'QUEUE_URL', valueFrom: { secretKeyRef: { name: 'q', key: 'url' } } }])]);
+    expect(result.scaledJobs).toEqual([]);
+    expect(result.errors).toEqual([expect.objectContaining({ field: 'spec.triggers[0].metadata.queueURLFromEnv', message: expect.stringContaining('comes from valueFrom') })]);
+  });
+});
+
 describe('ScaledJob errors name the object, the field and the fix', () => {
   const rows: { name: string; doc: Record<string, unknown>; field: string; text: string; source: string }[] = [
     { name: 'no jobTargetRef', doc: scaledJob({ jobTargetRef: undefined }), field: 'spec.jobTargetRef', text: 'is required', source: 'scaledjob_controller.go: "ScaledJob.spec.jobTargetRef not found"' },
