@@ -78,6 +78,8 @@ export function buildScalerConfig(input: BuildConfigInput): BuiltConfig {
       defaultCluster,
       clusters: [...input.clusters],
       scaledObjects: objects,
+      // ScaledJobs (issue 17): parsed by the same parser; absent when the files have none.
+      ...(result.scaledJobs.length > 0 ? { scaledJobs: result.scaledJobs } : {}),
       nodeGroups: [...input.nodeGroups],
       ...(input.nodeScaling === undefined ? {} : { nodeScaling: input.nodeScaling }),
     },

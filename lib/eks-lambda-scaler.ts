@@ -258,7 +258,8 @@ export class EksLambdaScaler extends Construct {
     grantPodScalerState(podScaler.role, this.table);
     grantDescribeClusters(podScaler.role, this.clusters);
     this.triggerResources = this.withAdditional(
-      deriveTriggerResources(this.config.scaledObjects, { account: stack.account, partitionOf, region: stack.region }),
+      // ScaledJobs' triggers read the same way (issue 17).
+      deriveTriggerResources([...this.config.scaledObjects, ...(this.config.scaledJobs ?? [])], { account: stack.account, partitionOf, region: stack.region }),
       props.additionalTriggerResources,
     );
     grantTriggerReads(podScaler.role, this.triggerResources);
@@ -394,7 +395,7 @@ export class EksLambdaScaler extends Construct {
    * synth), so it says exactly what to apply.
    */
   private noteTriggerRbac(): void {
-    const grants = deriveTriggerRbac(this.config.scaledObjects);
+    const grants = deriveTriggerRbac([...this.config.scaledObjects, ...(this.config.scaledJobs ?? [])]);
     if (grants.length === 0) return;
     Annotations.of(this).addInfo(
       `triggers need Kubernetes RBAC beyond deploy/rbac.yaml for the pod scaler's group: get on ${describeGrants(grants)}; apply it with: npx eks-lambda-scaler rbac <your ScaledObject files> | kubectl apply -f -`,

@@ -1,5 +1,5 @@
 /**
- * `rbac <paths...>`: prints the Kubernetes RBAC the ScaledObjects need beyond deploy/rbac.yaml,
+ * `rbac <paths...>`: prints the Kubernetes RBAC the ScaledObjects and ScaledJobs need beyond deploy/rbac.yaml,
  * derived from their triggers (lib/permissions/trigger-rbac.ts): `get` on `services/proxy` for the
  * in-cluster Prometheus Services that prometheus triggers name, and `get` on the Secrets that hold
  * new-relic query keys, by namespace and by name. Pipe it to `kubectl apply -f -`.
@@ -44,7 +44,8 @@ async function runRbac(argv: string[], io: CliIo): Promise<number> {
     writeLine(io.stderr, 'fix these errors first: the RBAC is derived from valid ScaledObjects only');
     return EXIT_FINDINGS;
   }
-  const grants = deriveTriggerRbac(loaded.objects.map(({ object }) => object));
+  // ScaledJobs' triggers read the same way; their Jobs' own RBAC (jobs.batch) is in deploy/rbac.yaml.
+  const grants = deriveTriggerRbac([...loaded.objects.map(({ object }) => object), ...loaded.scaledJobs.map(({ job }) => job)]);
   if (grants.length === 0) {
     writeLine(io.stderr, 'no trigger needs RBAC beyond deploy/rbac.yaml (no in-cluster Prometheus Service, no new-relic query key in a Secret)');
     return EXIT_OK;

@@ -3,6 +3,7 @@
  * The CLI and the simulator build the same shape from YAML files.
  */
 import type { ScaledObject } from '../engine/spec/scaled-object';
+import type { ScaledJobSpec } from '../engine/spec/scaled-job';
 import type { ClusterObjectPermissions } from '../engine/iam/iam-allowance';
 import type { NodeScalingOptions } from '../engine/nodes/node-scaling-options';
 
@@ -62,6 +63,8 @@ export interface ScalerConfig {
   defaultCluster: ClusterRef;
   clusters: ClusterRef[];
   scaledObjects: ScaledObject[];
+  /** ScaledJobs (issue 17), validated like the ScaledObjects; absent = none. */
+  scaledJobs?: ScaledJobSpec[];
   nodeGroups: NodeGroupConfig[];
   /**
    * How often the HPA part syncs between KEDA's polls, seconds: the HPA controller's 15 s by default,

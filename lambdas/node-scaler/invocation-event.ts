@@ -13,7 +13,14 @@ const NOTICE_FIELDS = ['cluster', 'namespace', 'apiVersion', 'kind', 'name'] as 
 function isNotice(value: unknown): value is ScaleUpNotice {
   if (!value || typeof value !== 'object') return false;
   const notice = value as Record<string, unknown>;
-  return NOTICE_FIELDS.every((field) => typeof notice[field] === 'string') && Number.isInteger(notice.fromReplicas) && Number.isInteger(notice.toReplicas);
+  const jobPods = notice.jobPods as { template?: unknown; selector?: unknown } | undefined;
+  // A ScaledJob's notice carries its Jobs' pod template and the labels of that poll's pods.
+  const jobPodsValid = jobPods === undefined || (isObject(jobPods) && isObject(jobPods.template) && isObject(jobPods.selector) && Object.values(jobPods.selector).every((value) => typeof value === 'string'));
+  return NOTICE_FIELDS.every((field) => typeof notice[field] === 'string') && Number.isInteger(notice.fromReplicas) && Number.isInteger(notice.toReplicas) && jobPodsValid;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Anything that is not a pod-scaler notice is a scheduled tick (EventBridge, or a manual invoke). */

@@ -10,6 +10,9 @@ import type { PodInfo } from '../engine/nodes/node-model';
 import { podId } from '../engine/nodes/node-model';
 import { labelSelectorMatches } from '../engine/nodes/scheduling-predicates';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
+import type { WorkloadPodTemplate } from '../adapters/kubernetes/cluster-nodes-api';
+import { podScheduling } from '../adapters/kubernetes/kubernetes-cluster-nodes-api';
+import type { V1PodSpec } from '@kubernetes/client-node';
 
 export interface NoticeProblem {
   notice: string;
@@ -19,6 +22,11 @@ export interface NoticeProblem {
 /** How a notice is named in problems and logs: `<namespace>/<name> (<kind>)`. */
 export function noticeLabel(notice: ScaleUpNotice): string {
   return `${notice.namespace}/${notice.name} (${notice.kind})`;
+}
+
+/** The pods of one ScaledJob poll's new Jobs: the Job template's pod spec, selected by the poll's labels. */
+function jobPodTemplate(jobPods: NonNullable<ScaleUpNotice['jobPods']>): WorkloadPodTemplate {
+  return { pod: podScheduling({ containers: [], ...jobPods.template } as V1PodSpec), selector: { matchLabels: jobPods.selector } };
 }
 
 function isWaitingForNode(pod: PodInfo): boolean {
@@ -38,7 +46,8 @@ export async function collectPendingPods(
   for (const notice of notices) {
     const label = noticeLabel(notice);
     try {
-      const template = await api.readWorkloadTemplate(notice);
+      // A ScaledJob's notice carries its Jobs' pod template: there is no workload to read.
+      const template = notice.jobPods ? jobPodTemplate(notice.jobPods) : await api.readWorkloadTemplate(notice);
       const own = pods.filter(
         (pod) => pod.namespace === notice.namespace && pod.phase !== 'Succeeded' && pod.phase !== 'Failed' && pod.deletingSince === undefined && labelSelectorMatches(template.selector, pod.labels),
       );

@@ -18,6 +18,9 @@ import { clusterOf, objectKey, workloadOf } from './object-key';
 import type { LoadOptions, ObjectSource, OutcomeReporter, SourceSnapshot } from './object-source';
 import { findRemovedObjects } from './removed-objects';
 import { describeError } from './describe-error';
+import type { ScaledJobSpec } from '../engine/spec/scaled-job';
+import { scaledJobStateKey } from '../adapters/state/scaled-job-state-store';
+import type { SourcedScaledJob } from './scaled-job-types';
 
 export interface BundledSourceDependencies {
   config: ScalerConfig;
@@ -45,6 +48,8 @@ export function bundledObjectSource(deps: BundledSourceDependencies): ObjectSour
         removed: [],
         version: memo.version,
       };
+      const jobs = (config.scaledJobs ?? []).filter((job) => (job.cluster ?? config.defaultCluster.name) === cluster.name);
+      if (jobs.length > 0) snapshot.scaledJobs = jobs.map((spec) => bundledScaledJob(deps, cluster.name, spec));
       if (!options.findRemoved || memo.settled.has(cluster.name)) return snapshot;
       try {
         snapshot.removed = await findRemovedObjects(deps.stateStore, (key) => keys.has(key), (item) => item.cluster === cluster.name);
@@ -54,6 +59,19 @@ export function bundledObjectSource(deps: BundledSourceDependencies): ObjectSour
       }
       return snapshot;
     },
+  };
+}
+
+/**
+ * A bundled ScaledJob: Events name the ScaledJob (as KEDA's do), though no such object exists in
+ * the cluster; `kubectl get events` lists them. No status, as for bundled ScaledObjects.
+ */
+function bundledScaledJob(deps: BundledSourceDependencies, cluster: string, spec: ScaledJobSpec): SourcedScaledJob {
+  const ref = { namespace: spec.namespace, apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledJob', name: spec.name };
+  return {
+    spec,
+    key: scaledJobStateKey(cluster, spec.namespace, spec.name),
+    reporter: { report: async () => undefined, event: async (event) => (await deps.scaleTargets(cluster)).recordEvent(ref, event) },
   };
 }
 
@@ -74,6 +92,10 @@ export function bundledClusters(config: ScalerConfig): ClusterRef[] {
   for (const cluster of [config.defaultCluster, ...config.clusters]) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
   for (const object of config.scaledObjects) {
     const name = clusterOf(object, config);
+    if (!clusters.has(name)) clusters.set(name, { name, region: config.defaultCluster.region });
+  }
+  for (const job of config.scaledJobs ?? []) {
+    const name = job.cluster ?? config.defaultCluster.name;
     if (!clusters.has(name)) clusters.set(name, { name, region: config.defaultCluster.region });
   }
   return [...clusters.values()];

@@ -9,6 +9,7 @@ import { bundledClusters, bundledObjectSource } from './bundled-object-source';
 import { describeError } from './describe-error';
 import type { LoadOptions, ObjectSource, RejectedObject, RemovedObject, SourcedObject } from './object-source';
 import type { TickDependencies } from './tick-types';
+import type { LoadedScaledJob } from './scaled-job-types';
 
 /**
  * Longest one cluster's source may take to load (EKS discovery, then three LISTs that each time out
@@ -28,6 +29,8 @@ export interface LoadedObject extends SourcedObject {
 
 export interface LoadedObjects {
   objects: LoadedObject[];
+  /** ScaledJobs (issue 17), polled by scaled-job-pass.ts; absent when no source yields any. */
+  scaledJobs?: LoadedScaledJob[];
   rejected: RejectedObject[];
   removed: RemovedObject[];
   /** Clusters that could not be read, and other source problems, each naming the cluster and the cause. */
@@ -58,6 +61,7 @@ export async function loadObjects(deps: TickDependencies, deadline: number, opti
     if (failure !== undefined) loaded.problems.push(failure);
     if (!snapshot) continue;
     for (const sourced of snapshot.objects) loaded.objects.push({ ...sourced, cluster: cluster.name });
+    for (const sourced of snapshot.scaledJobs ?? []) (loaded.scaledJobs ??= []).push({ ...sourced, cluster: cluster.name });
     loaded.rejected.push(...snapshot.rejected);
     loaded.removed.push(...snapshot.removed);
     loaded.problems.push(...(snapshot.problems ?? []));

@@ -12,6 +12,7 @@ import type { KubernetesEvent, WorkloadRef } from '../adapters/kubernetes/scale-
 import type { ScaledObject } from '../engine/spec/scaled-object';
 import type { TriggerHealth } from '../engine/scaling-state';
 import type { ObjectTickResult } from './tick-types';
+import type { SourcedScaledJob } from './scaled-job-types';
 
 /** What one pass scales, and where each object's outcome is reported. */
 export interface ObjectSource {
@@ -43,6 +44,8 @@ export interface SourceSnapshot {
   version: string;
   /** What went wrong without failing the load (e.g. the state scan for removed objects), for the log. */
   problems?: string[];
+  /** The cluster's ScaledJobs (issue 17), parsed; rejected ones are in `rejected`, keyed `scaledjob/...`. */
+  scaledJobs?: SourcedScaledJob[];
 }
 
 export interface SourcedObject {

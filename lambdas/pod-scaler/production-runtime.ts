@@ -21,6 +21,9 @@ import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
 import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scale-target-api';
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
+import { DynamoDbScaledJobStateStore } from '../adapters/state/scaled-job-state-store';
+import type { JobsApi } from '../adapters/kubernetes/jobs-api';
+import { KubernetesJobsApi } from '../adapters/kubernetes/kubernetes-jobs-api';
 import { systemClock } from '../util/system-clock';
 import type { Clock, ScaleUpNotice } from './tick-types';
 import { ClusterObjectSource, type ClusterObjectSourceOptions } from '../adapters/kubernetes/cluster-object-source';
@@ -91,6 +94,18 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     return api;
   };
 
+  // ScaledJobs (issue 17): one Jobs adapter per cluster, its lists scoped to the pass like the scale targets'.
+  const jobApis = new Map<string, Promise<JobsApi>>();
+  const jobs = (cluster: string): Promise<JobsApi> => {
+    let api = jobApis.get(cluster);
+    if (!api) {
+      api = kubeConfigFor(clusterRef(config, cluster)).then((kubeConfig) => new KubernetesJobsApi(kubeConfig, { now: () => clock.now(), passOf: () => pass }));
+      api.catch(() => jobApis.delete(cluster));
+      jobApis.set(cluster, api);
+    }
+    return api;
+  };
+
   const nodeScaler = env.NODE_SCALER_FUNCTION_NAME;
   const self = env.AWS_LAMBDA_FUNCTION_NAME;
   const invokeAsync = async (functionName: string, payload: unknown) => {
@@ -106,7 +121,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     }
   };
 
-  const stateStore = new DynamoDbStateStore({ client: overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), tableName });
+  const dynamoDb = overrides.dynamoDb ?? new DynamoDBClient(awsTransport());
+  const stateStore = new DynamoDbStateStore({ client: dynamoDb, tableName });
   const objectSources = objectSourcesFor(config, {
     kubeConfigFor,
     scaleTargets,
@@ -124,6 +140,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
       stateStore,
       objectSources,
       scaleTargets,
+      jobs,
+      scaledJobStates: new DynamoDbScaledJobStateStore({ client: dynamoDb, tableName }),
       beginPass: () => {
         pass += 1;
       },

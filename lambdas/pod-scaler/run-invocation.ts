@@ -101,7 +101,8 @@ export async function runInvocation(
   const restored = await withinBudget(restoreRemovedObjects(tick, loaded.removed), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
     (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring removed objects: ${describeError(error)}; retried next invocation`] }),
   );
-  const summary = await runTick(tick, { deadline, loaded, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
+  // ScaledJobs are polled here only, whatever the shards: one invocation per tick claims their polls.
+  const summary = await runTick(tick, { deadline, loaded, pollScaledJobs: true, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
   return finish(summary, {
     trigger: 'schedule',
     shards: Math.max(1, shards.length),
@@ -132,6 +133,8 @@ async function invokeShardWithRetry(runtime: InvocationRuntime, event: ShardEven
 
 
 function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored' | 'shardFailures'>): InvocationSummary {
-  const { results: _results, ...counts } = summary;
-  return { ...counts, ...extra };
+  const { results: _results, scaledJobs, ...counts } = summary;
+  // ScaledJob results go to the log only when they carry a problem: the counts say the rest.
+  const jobs = scaledJobs ? { scaledJobs: { ...scaledJobs, results: scaledJobs.results.filter((result) => result.error || result.warnings || result.status === 'error') } } : {};
+  return { ...counts, ...jobs, ...extra };
 }

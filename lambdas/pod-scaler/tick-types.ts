@@ -9,6 +9,9 @@ import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import type { ParsedTrigger, Reading, TriggerError } from '../triggers/trigger-definition';
 import type { Explanation, ObjectStatus } from '../engine/evaluate-types';
 import type { LoadedObjects, SourceAssignment } from './load-sources';
+import type { JobsApi } from '../adapters/kubernetes/jobs-api';
+import type { ScaledJobStateStore } from '../adapters/state/scaled-job-state-store';
+import type { ScaledJobTickSummary } from './scaled-job-types';
 
 /** Time, injectable: real in Lambda, virtual in the simulator and tests. */
 export interface Clock {
@@ -71,6 +74,13 @@ export interface ScaleUpNotice {
   name: string;
   fromReplicas: number;
   toReplicas: number;
+  /**
+   * Set on a ScaledJob's notice (kind Job, name the ScaledJob's): the pods of the Jobs one poll just
+   * created, given inline because they come from no workload the node scaler could read. `toReplicas`
+   * is their number, `template` the Job template's pod spec, and `selector` the labels those pods
+   * carry (the ScaledJob's and the poll's), so pods already created are not counted twice.
+   */
+  jobPods?: { template: Record<string, unknown>; selector: Record<string, string> };
 }
 
 export interface TickDependencies {
@@ -92,6 +102,10 @@ export interface TickDependencies {
   onResult?(result: ObjectTickResult): void;
   /** Called as each pass begins, so the scale-target adapters scope their per-namespace lists to it. */
   beginPass?(): void;
+  /** The Jobs API of a cluster, for ScaledJobs (scaled-job-pass.ts); without it ScaledJobs fail with a clear reason. */
+  jobs?(cluster: string): Promise<JobsApi>;
+  /** Where ScaledJobs' poll sequence and activity live (scaled-job-state-store.ts). */
+  scaledJobStates?: ScaledJobStateStore;
 }
 
 export interface TickOptions {
@@ -116,6 +130,11 @@ export interface TickOptions {
   writeEveryEvaluation?: boolean;
   /** The objects, when the invocation already loaded them from the sources (to plan shards); else the tick loads them. */
   loaded?: LoadedObjects;
+  /**
+   * Poll the ScaledJobs too. Default: only when `onlyObjects` is unset. The scheduled invocation
+   * polls them in its own (first) shard; shards and alarm evaluations leave them alone.
+   */
+  pollScaledJobs?: boolean;
 }
 
 export interface TickSummary {
@@ -145,6 +164,8 @@ export interface TickSummary {
   rejected?: string[];
   /** Clusters whose objects could not be read, and other source problems. */
   sourceProblems?: string[];
+  /** ScaledJob polls (issue 17), when the invocation had ScaledJobs to poll. */
+  scaledJobs?: ScaledJobTickSummary;
 }
 
 export function emptyTickSummary(): TickSummary {

@@ -40,6 +40,7 @@ import type { ScalingState } from '../engine/scaling-state';
 import { DEFAULT_HPA_SYNC_SECONDS, planPasses, scheduledTimesAround } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import { ReadBatches } from './read-batches';
+import { noticeNewJobs, scaledJobPollsFor, withScaledJobOffsets } from './scaled-job-pass';
 import type {
   ObjectTickResult,
   ReadPlanOutcome,
@@ -124,7 +125,9 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   if (!options.dryRun) {
     for (const object of rejected) outcomes.set(object.key, rejectedOutcome(object, start));
   }
-  if (entries.length === 0) {
+  // ScaledJobs (issue 17) are polled in the same passes, by their own code (scaled-job-pass.ts).
+  const scaledJobs = scaledJobPollsFor(deps, options, loaded);
+  if (entries.length === 0 && scaledJobs.empty) {
     await reportOutcomes(deps, outcomes, rejected, entries, options.deadline);
     return summary;
   }
@@ -144,7 +147,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
   const passOptions: TickOptions = coalesced ? { ...options, deadline: options.deadline - flushReserveMs(entries.length) } : options;
   let states = await loadStates(deps, state, entries.map((entry) => entry.key), passOptions.deadline);
   const stored = (key: string) => ('states' in states ? states.states.get(key) : undefined);
-  const passes = planPasses(
+  const objectPasses = planPasses(
     entries.map((entry) => ({
       key: entry.key,
       pollingIntervalSeconds: entry.object.pollingInterval,
@@ -154,6 +157,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     windowMs,
     config.hpaSyncPeriodSeconds ?? DEFAULT_HPA_SYNC_SECONDS,
   );
+  const passes = withScaledJobOffsets(objectPasses, await scaledJobs.plan(start, windowMs, passOptions.deadline));
 
   const cache = newPreparationCache();
   const pollReadings = new Map<string, Reading>();
@@ -179,12 +183,25 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
         return false;
       });
     const began = clock.now();
-    await runPass({ deps, options: passOptions, kedaPolls, states, cache, state, pollReadings, outcomes }, passEntries, summary);
+    const [, jobNotices] = await Promise.all([
+      runPass({ deps, options: passOptions, kedaPolls, states, cache, state, pollReadings, outcomes }, passEntries, summary),
+      scaledJobs.runAt(pass.offsetMs, passOptions.deadline),
+    ]);
+    await noticeNewJobs(deps, jobNotices, passOptions.deadline, summary);
     lastPassMs = clock.now() - began;
     summary.passes += 1;
   }
   if (coalesced) await flushStateWrites(deps, coalesced, options.deadline, summary);
-  if (!options.dryRun) await reportOutcomes(deps, outcomes, rejected, entries, options.deadline);
+  if (!scaledJobs.empty) {
+    summary.scaledJobs = scaledJobs.summary;
+    summary.errors += scaledJobs.summary.errors;
+  }
+  if (!options.dryRun) {
+    await Promise.all([
+      reportOutcomes(deps, outcomes, rejected, entries, options.deadline),
+      scaledJobs.report(Math.min(REPORT_BUDGET_MS, Math.max(0, options.deadline - clock.now()))),
+    ]);
+  }
   return summary;
 }
 

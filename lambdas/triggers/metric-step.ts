@@ -9,11 +9,12 @@ import { getTriggerDefinition } from './registry';
 import { TriggerError, type Reading } from './trigger-definition';
 
 /**
- * Item ids in `readings` are `<objectKey>#<trigger index>`, as the read plan was given them.
+ * Item ids in `readings` are `<objectKey>#<trigger index>`, as the read plan was given them. A
+ * ScaledJob's triggers take the same step (scaled-job-pass.ts).
  * `onWarning` hears readings that still scale but that an operator should see (a NaN datapoint).
  */
 export function toTriggerResults(
-  object: ScaledObject,
+  object: Pick<ScaledObject, 'triggers'>,
   objectKey: string,
   readings: Map<string, Reading | TriggerError | undefined>,
   now: number,

@@ -23,7 +23,7 @@ export interface NamespaceGrant {
   secrets: string[];
 }
 
-export function deriveTriggerRbac(objects: readonly ScaledObject[]): NamespaceGrant[] {
+export function deriveTriggerRbac(objects: readonly Pick<ScaledObject, 'triggers'>[]): NamespaceGrant[] {
   const byNamespace = new Map<string, { serviceProxies: Set<string>; secrets: Set<string> }>();
   const entry = (namespace: string) => {
     let grant = byNamespace.get(namespace);

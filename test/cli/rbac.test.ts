@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './cli-harness';
 
@@ -14,6 +17,26 @@ describe('rbac', () => {
     const outcome = await cli(['rbac', 'examples/sqs-worker.yaml']);
     expect(outcome).toMatchObject({ code: 0, stdout: '' });
     expect(outcome.stderr).toContain('no trigger needs RBAC beyond deploy/rbac.yaml');
+  });
+
+  it("derives it from a ScaledJob's triggers too (issue 17)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rbac-sj-')), 'job.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata: { name: render, namespace: media }
+spec:
+  jobTargetRef: { template: { spec: { containers: [{ name: worker, image: public.ecr.aws/docker/library/busybox:1.36 }] } } }
+  triggers:
+    - type: prometheus
+      metadata: { serverAddress: "http://prometheus.monitoring.svc:9090", query: "sum(render_backlog)", threshold: "1" }
+`,
+    );
+    const outcome = await cli(['rbac', file]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('namespace: monitoring');
+    expect(outcome.stdout).toContain('- http:prometheus:9090');
   });
 
   it('--help prints its usage', async () => {

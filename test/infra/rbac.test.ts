@@ -52,6 +52,11 @@ describe('deploy/rbac.yaml', () => {
         'metrics.k8s.io/pods:get',
         'metrics.k8s.io/pods:list',
         '/events:create',
+        // ScaledJobs (issue 17): create, list, delete and watch on Jobs, nothing more.
+        'batch/jobs:create',
+        'batch/jobs:delete',
+        'batch/jobs:list',
+        'batch/jobs:watch',
       ].sort(),
     );
   });
@@ -73,8 +78,8 @@ describe('deploy/rbac.yaml', () => {
     );
   });
 
-  it('never grants secrets, configmaps, deletes or wildcards', () => {
-    const all = [...grants('eks-lambda-scaler-workloads'), ...grants('eks-lambda-scaler-nodes')].join(' ');
+  it('never grants secrets, configmaps, wildcards, or deletes beyond the ScaledJobs\' Jobs', () => {
+    const all = [...grants('eks-lambda-scaler-workloads'), ...grants('eks-lambda-scaler-nodes')].filter((grant) => grant !== 'batch/jobs:delete').join(' ');
     expect(all).not.toMatch(/secrets|configmaps|:delete|:\*|\/\*/);
   });
 

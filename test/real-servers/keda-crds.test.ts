@@ -60,9 +60,19 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
   beforeAll(async () => {
     kube = await startRealKubeApiServer();
     await applyKedaCrds(kube);
-    await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    // media: examples/sqs-scaledjob.yaml (issue 17).
+    await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', 'media', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }, REAL_KUBE_START_TIMEOUT_MS);
   afterAll(() => kube?.close());
+
+  it('serves the ScaledJob kind (issue 17) with KEDA names, short name and status subresource', async () => {
+    const discovery = JSON.parse(await kube.adminGet('/apis/keda.sh/v1alpha1')) as {
+      resources: Array<{ name: string; kind: string; namespaced: boolean; shortNames?: string[] }>;
+    };
+    const byName = Object.fromEntries(discovery.resources.map((resource) => [resource.name, resource]));
+    expect(byName.scaledjobs).toMatchObject({ kind: 'ScaledJob', namespaced: true, shortNames: ['sj'] });
+    expect(byName['scaledjobs/status']).toBeDefined();
+  });
 
   it('serves the three kinds with KEDA names and short names', async () => {
     const discovery = JSON.parse(await kube.adminGet('/apis/keda.sh/v1alpha1')) as {
@@ -205,7 +215,7 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
         await kube.apply(repoFile('deploy/rbac-live-objects.yaml'));
       });
 
-      it.each(['scaledobjects', 'triggerauthentications', 'clustertriggerauthentications'])('lets the pod scaler list %s in every namespace', async (plural) => {
+      it.each(['scaledobjects', 'scaledjobs', 'triggerauthentications', 'clustertriggerauthentications'])('lets the pod scaler list %s in every namespace', async (plural) => {
         expect(await statusOf(() => list(asPodScaler, plural))).toBe(200);
       });
 
@@ -244,7 +254,9 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
         { action: 'delete a ScaledObject', call: () => asPodScaler.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...KEDA, plural: 'scaledobjects', namespace: NS, name: target }) },
         { action: 'patch scaledobjects/status (only update is granted)', call: () => asPodScaler.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus({ ...KEDA, plural: 'scaledobjects', namespace: NS, name: target, body: { status: { hpaName: 'x' } } }, MERGE_PATCH) },
         { action: 'create a TriggerAuthentication', call: () => asPodScaler.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...KEDA, plural: 'triggerauthentications', namespace: NS, body: triggerAuthentication({ podIdentity: { provider: 'aws' } }) }) },
-        { action: 'list ScaledJobs (not granted)', call: () => list(asPodScaler, 'scaledjobs') },
+        // ScaledJobs are read since issue 17, never written: only their status is.
+        { action: 'patch a ScaledJob spec', call: () => asPodScaler.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject({ ...KEDA, plural: 'scaledjobs', namespace: NS, name: 'any', body: { spec: { maxReplicaCount: 50 } } }, MERGE_PATCH) },
+        { action: 'delete a ScaledJob', call: () => asPodScaler.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ ...KEDA, plural: 'scaledjobs', namespace: NS, name: 'any' }) },
         { action: 'delete an Event', call: () => asPodScaler.makeApiClient(CoreV1Api).deleteNamespacedEvent({ name: `${target}.scaled`, namespace: NS }) },
         { action: 'read a Secret a TriggerAuthentication names', call: () => asPodScaler.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'credentials', namespace: NS }) },
         { action: '(as the node scaler) list ScaledObjects', call: () => list(asNodeScaler, 'scaledobjects') },

@@ -208,8 +208,8 @@ export async function waitForEstablished(kube: RealKubeApiServer, name: string):
   throw new Error(`CRD ${name} was not Established`);
 }
 
-/** deploy/crds/ (KEDA's three kinds), applied and Established. */
-export const KEDA_CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml'];
+/** deploy/crds/ (KEDA's four kinds, ScaledJob since issue 17), applied and Established. */
+export const KEDA_CRD_FILES = ['scaledobjects.keda.sh.yaml', 'triggerauthentications.keda.sh.yaml', 'clustertriggerauthentications.keda.sh.yaml', 'scaledjobs.keda.sh.yaml'];
 
 function parseYamlDocuments(text: string): KubernetesObject[] {
   return parseAllDocuments(text)

@@ -29,6 +29,7 @@ import { toKubernetesApiError, type ApiCall } from './kubernetes-api-errors';
 import { DEFAULT_KUBERNETES_CALL_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { KubernetesApiError, type KubernetesEvent, type ScaleTargetApi, type WorkloadRef } from './scale-target-api';
 import { workloadEvent } from './workload-event';
+import { loadClusterScaledJobs } from './cluster-scaled-jobs';
 
 /** The opt-in: the scaler acts on a cluster ScaledObject only when this annotation is exactly "true". */
 export const MANAGED_ANNOTATION = 'eks-lambda-scaler.io/managed';
@@ -131,6 +132,12 @@ export class ClusterObjectSource implements ObjectSource {
       // Parser warnings are logged when the objects change, not every minute while they stand.
       ...(reparsed && memory.parsed.problems.length > 0 ? { problems: memory.parsed.problems } : {}),
     };
+
+    // ScaledJobs (issue 17): their own LIST, which never fails the ScaledObjects (cluster-scaled-jobs.ts).
+    const jobs = await loadClusterScaledJobs(kubeConfig, cluster, this.namespacesOf(cluster), listed.authentications, this.options.now);
+    if (jobs.scaledJobs.length > 0) snapshot.scaledJobs = jobs.scaledJobs;
+    if (jobs.rejected.length > 0) snapshot.rejected = [...snapshot.rejected, ...jobs.rejected];
+    if (jobs.problems.length > 0) snapshot.problems = [...(snapshot.problems ?? []), ...jobs.problems];
 
     if (loadOptions.findRemoved) {
       const disappeared = memory.lastKeys === undefined || [...memory.lastKeys].some((key) => !present.has(key));

@@ -8,7 +8,7 @@ import { isTimeout } from './request-timeout';
 
 /** What the failing call was doing, in RBAC terms. */
 export interface ApiCall {
-  verb: 'get' | 'list' | 'patch' | 'create' | 'update';
+  verb: 'get' | 'list' | 'patch' | 'create' | 'update' | 'delete';
   /** API group ('' for core). */
   group: string;
   /** Resource as RBAC names it, with subresource: `deployments/scale`, `pods`. */

@@ -1,5 +1,5 @@
 /**
- * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create, replace), sent through
+ * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create, replace, delete), sent through
  * client-node's own request path: the Configuration `KubeConfig.makeApiClient` builds (cluster URL,
  * TLS agent with the cluster CA, the EKS token, the request timeout and connection reuse armed on
  * the KubeConfig, the user agent middleware) and its HTTP library. What it leaves out are the
@@ -56,6 +56,11 @@ export class KubernetesRest {
   /** PUT: replaces the object (or subresource) whole; the body's resourceVersion makes a stale write answer 409. */
   replace<T>(path: ResourcePath, body: unknown): Promise<T> {
     return this.send<T>('PUT', path, {}, { body, contentType: 'application/json' });
+  }
+
+  /** DELETE with DeleteOptions (e.g. the propagation policy) in the body, as kubectl sends them. */
+  delete<T>(path: ResourcePath, options: Record<string, unknown>): Promise<T> {
+    return this.send<T>('DELETE', path, {}, { body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options }, contentType: 'application/json' });
   }
 
   private async send<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {

@@ -15,6 +15,7 @@ import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-s
 import type { LoadedStates, SaveResult, StateStore, StoredObjectState, UndecodableState } from './state-store';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { NODE_GROUP_KEY_PREFIX } from './node-group-state-store';
+import { SCALED_JOB_KEY_PREFIX } from './scaled-job-state-store';
 import { dynamoDbError } from './dynamodb-errors';
 import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem, isUndecodable } from './state-item-codec';
 
@@ -95,6 +96,8 @@ export class DynamoDbStateStore implements StateStore {
       for (const item of page.Items ?? []) {
         // The node scaler keeps its per-group items in this table too (node-group-state-store.ts).
         if (item[KEY_ATTRIBUTE]?.S?.startsWith(NODE_GROUP_KEY_PREFIX)) continue;
+        // ScaledJobs keep theirs here too (scaled-job-state-store.ts); they are no ScaledObject to restore.
+        if (item[KEY_ATTRIBUTE]?.S?.startsWith(SCALED_JOB_KEY_PREFIX)) continue;
         const state = decodeStateItem(item);
         if (!isUndecodable(state)) states.push(state);
       }

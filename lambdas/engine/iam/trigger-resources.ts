@@ -101,7 +101,8 @@ function fromEnvName(trigger: ParsedTrigger, key: string): string | undefined {
   return trigger.envRefs[key] ?? metadataValue(trigger, `${key}FromEnv`);
 }
 
-export function deriveTriggerResources(objects: readonly ScaledObject[], context: ArnContext): TriggerResources {
+/** ScaledObjects and ScaledJobs alike: the permissions follow the triggers. */
+export function deriveTriggerResources(objects: readonly Pick<ScaledObject, 'id' | 'triggers'>[], context: ArnContext): TriggerResources {
   const queueArns = new Set<string>();
   const queueUrlLookupArns = new Set<string>();
   const streamArns = new Set<string>();
