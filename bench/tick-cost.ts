@@ -199,8 +199,8 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
   const shardSize = options.shardSize ?? size;
   const fleet = buildFleet(size);
   const config = configFor(fleet, options.cadence ?? ONE_PASS);
-  // As the construct bundles it: the whole file, and one slice per shard beside it.
-  const configFile = writeScalerConfig(config, `${OUT_DIR}/tick-cost-config-${size}`, 'scaler-config').file;
+  // As the construct bundles it: the whole file, and one slice per shard (of shardSize objects) beside it.
+  const configFile = writeScalerConfig(config, `${OUT_DIR}/tick-cost-config-${size}`, 'scaler-config', shardSize).file;
   const configEnv = { SCALER_CONFIG_FILE: configFile };
   const { servers, ready } = await ServersProcess.start(size, latencyMs);
   process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
