@@ -26,6 +26,7 @@ import { customMetricsMonthly, GIB, HOURS_PER_MONTH, MINUTES_PER_MONTH, PRICE_TA
 import { OUT_DIR, isMain, writeResult } from './support/output';
 import { flag } from './support/fresh-process';
 import type { SteadyStateRow } from './steady-state';
+import { measureKinesisRate, type KinesisRateRow } from './kinesis-rate';
 import { formatNumber, formatTable } from './support/table';
 
 export const COST_SIZES = [10, 100, 1000, 10_000];
@@ -90,8 +91,13 @@ export interface CostRow {
   kedaTotal: number;
   kedaCached: KedaCost;
   kedaCachedTotal: number;
-  /** Kinesis DescribeStreamSummary calls per second, averaged (the account allows 20). */
-  kinesisPerSecond: { ours: number; keda: number; kedaCached: number };
+  /**
+   * Kinesis DescribeStreamSummary calls per second, averaged (the account allows 20). Ours is what the
+   * read plan makes under its account-wide limit (bench/kinesis-rate.ts, warm containers; `oursCold`
+   * a fresh container every minute) when that was measured for this N, else the unlimited rate of the
+   * measured minute times the shards.
+   */
+  kinesisPerSecond: { ours: number; oursCold?: number; limited: boolean; keda: number; kedaCached: number };
   inputs: { source: OurMinute['source']; invocationSeconds: number; writeUnitsPerPut: number; putItemsPerMinute: number; logGbPerMonth: number; metricsPerMinute: number };
 }
 
@@ -154,7 +160,7 @@ function ourMinute(measured: TickCostRow, steady: SteadyStateRow | undefined): O
  * @param steadyBefore the same measured on the code before item format 2 and carried-forward
  *   steady states, to show what they saved.
  */
-export function costFor(size: number, measured: TickCostRow, steady?: SteadyStateRow, steadyBefore?: SteadyStateRow): CostRow {
+export function costFor(size: number, measured: TickCostRow, steady?: SteadyStateRow, steadyBefore?: SteadyStateRow, kinesisRates: readonly KinesisRateRow[] = []): CostRow {
   const shards = Math.max(1, Math.ceil(size / DEFAULT_MAX_OBJECTS_PER_INVOCATION));
   if (measured.size * shards !== size) throw new Error(`N=${size} needs a measured row of ${size / shards} objects, got ${measured.size}`);
   if (steady && steady.size !== measured.size) throw new Error(`N=${size}: the steady-state row is for ${steady.size} objects, not ${measured.size}`);
@@ -211,6 +217,9 @@ export function costFor(size: number, measured: TickCostRow, steady?: SteadyStat
   const keda = kedaFor(KEDA_POLLS_PER_MINUTE + HPA_REQUESTS_PER_MINUTE);
   const kedaCached = kedaFor(KEDA_POLLS_PER_MINUTE);
   const kinesisTriggers = triggersOf('aws-kinesis-stream');
+  const limitedRate = (mode: KinesisRateRow['mode']) => kinesisRates.find((rate) => rate.size === size && rate.mode === mode)?.averagePerSecond;
+  const warmRate = limitedRate('warm');
+  const coldRate = limitedRate('cold');
   return {
     size,
     measuredSize: measured.size,
@@ -223,7 +232,9 @@ export function costFor(size: number, measured: TickCostRow, steady?: SteadyStat
     kedaCached,
     kedaCachedTotal: total(kedaCached),
     kinesisPerSecond: {
-      ours: (minute.kinesisCalls * shards) / 60,
+      ours: warmRate ?? (minute.kinesisCalls * shards) / 60,
+      ...(coldRate === undefined ? {} : { oursCold: coldRate }),
+      limited: warmRate !== undefined,
       keda: (kinesisTriggers * (KEDA_POLLS_PER_MINUTE + HPA_REQUESTS_PER_MINUTE)) / 60,
       kedaCached: (kinesisTriggers * KEDA_POLLS_PER_MINUTE) / 60,
     },
@@ -244,12 +255,12 @@ function measuredRowFor(size: number, rows: readonly TickCostRow[]): TickCostRow
   return rows.find((row) => row.connections === 'pooled' && row.size === shardSize && row.stateItemBytes !== undefined);
 }
 
-export function costRowsFrom(tick: readonly TickCostRow[], steady: readonly SteadyStateRow[] = [], steadyBefore: readonly SteadyStateRow[] = []): CostRow[] {
+export function costRowsFrom(tick: readonly TickCostRow[], steady: readonly SteadyStateRow[] = [], steadyBefore: readonly SteadyStateRow[] = [], kinesisRates: readonly KinesisRateRow[] = []): CostRow[] {
   return COST_SIZES.flatMap((size) => {
     const measured = measuredRowFor(size, tick);
     if (!measured) return [];
     const bySize = (rows: readonly SteadyStateRow[]) => rows.find((row) => row.size === measured.size);
-    return [costFor(size, measured, bySize(steady), bySize(steadyBefore))];
+    return [costFor(size, measured, bySize(steady), bySize(steadyBefore), kinesisRates)];
   });
 }
 
@@ -265,7 +276,11 @@ export function costTable(rows: readonly CostRow[]): string {
   item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
   item('ours: GetMetricData metrics (once per 60 s period)', (row) => usd(row.ours.getMetricData));
   item('ours: SQS requests', (row) => usd(row.ours.sqs));
-  item('ours: Kinesis (free; calls/s, limit 20/s)', (row) => perSecond(row.kinesisPerSecond.ours));
+  item('ours: Kinesis (free; calls/s under the 20/s limit: warm; cold)', (row) =>
+    row.kinesisPerSecond.limited
+      ? `${perSecond(row.kinesisPerSecond.ours)}${row.kinesisPerSecond.oursCold === undefined ? '' : `; ${row.kinesisPerSecond.oursCold.toFixed(1)}/s`}`
+      : `${perSecond(row.kinesisPerSecond.ours)} unlimited`,
+  );
   item('ours: custom metrics (per cluster)', (row) => usd(row.ours.customMetrics));
   item('ours: alarms (per cluster)', (row) => usd(row.ours.alarms));
   item('ours: Contributor Insights rules', (row) => usd(row.ours.contributorInsights));
@@ -316,6 +331,13 @@ async function steadyStateRows(files: string[]): Promise<SteadyStateRow[]> {
   return rows;
 }
 
+/** The read plan's Kinesis calls a second under the account limit at each N, warm and cold (virtual time: about a second each). */
+export async function kinesisRatesFor(sizes: readonly number[]): Promise<KinesisRateRow[]> {
+  const rows: KinesisRateRow[] = [];
+  for (const size of sizes) for (const mode of ['warm', 'cold'] as const) rows.push(await measureKinesisRate(size, mode));
+  return rows;
+}
+
 async function tickCostRows(): Promise<TickCostRow[]> {
   try {
     const saved = JSON.parse(await readFile(join(OUT_DIR, 'tick-cost.json'), 'utf8')) as { data: TickCostRow[] };
@@ -330,7 +352,7 @@ if (isMain(import.meta.url)) {
   const files = (list: string | undefined, fallback: string[]) => (list ? list.split(',') : fallback);
   const steady = await steadyStateRows(files(flag('steady'), [join(OUT_DIR, 'steady-state.json')]));
   const steadyBefore = await steadyStateRows(files(flag('steady-before'), []));
-  const rows = costRowsFrom(await tickCostRows(), steady, steadyBefore);
+  const rows = costRowsFrom(await tickCostRows(), steady, steadyBefore, await kinesisRatesFor(COST_SIZES));
   console.log(costTable(rows));
   await writeResult('cost', rows);
 }

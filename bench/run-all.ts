@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { apiCallsFrom, apiCallsTable } from './api-calls';
 import { cliStartTable, runCliStart } from './cli-start';
 import { coldStartTable, runColdStart } from './cold-start';
-import { costRowsFrom, costTable } from './cost';
+import { COST_SIZES, costRowsFrom, costTable, kinesisRatesFor } from './cost';
 import { kinesisRateTable, measureKinesisRate } from './kinesis-rate';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
@@ -37,16 +37,16 @@ const steady = await runSteadyState({ sizes: [10, 100, 1000], latencyMs: LATENCY
 console.log(`8. ${steadyStateTable(steady)}\n`);
 await writeResult('steady-state', steady);
 
-// Money, from the measured minutes (N = 10,000 is ten shards of the N = 1,000 one).
-const cost = costRowsFrom(tick, steady);
-console.log(`5. ${costTable(cost)}\n`);
-await writeResult('cost', cost);
-
 // Kinesis DescribeStreamSummary calls a second against the account's quota (virtual time: about a second).
 const kinesis = [];
 for (const size of [1000, 10_000]) for (const mode of ['none', 'warm', 'cold'] as const) kinesis.push(await measureKinesisRate(size, mode));
 console.log(`9. ${kinesisRateTable(kinesis)}\n`);
 await writeResult('kinesis-rate', kinesis);
+
+// Money, from the measured minutes (N = 10,000 is ten shards of the N = 1,000 one), Kinesis at the limited rate.
+const cost = costRowsFrom(tick, steady, [], await kinesisRatesFor(COST_SIZES));
+console.log(`5. ${costTable(cost)}\n`);
+await writeResult('cost', cost);
 
 const cold = await runColdStart(15);
 console.log(`3. ${coldStartTable(cold)}\n`);

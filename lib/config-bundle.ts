@@ -203,16 +203,17 @@ export interface WrittenConfig {
 /**
  * Writes the config where the bundling hook copies it from, and when the objects are more than one
  * invocation evaluates, one slice per shard (the shards `planShards` makes at run time, in the same
- * order), so a shard invocation parses only its own objects. Compact JSON:
+ * order, `objectsPerInvocation` each, as the pod scaler's MAX_OBJECTS_PER_INVOCATION), so a shard
+ * invocation parses only its own objects. Compact JSON:
  * indentation made it half as large again (16.6 MiB instead of 10.7 at 10,000 ScaledObjects,
  * docs/performance.md), in every Lambda's deployment package.
  */
-export function writeScalerConfig(config: ScalerConfig, directory: string, fileStem: string): WrittenConfig {
+export function writeScalerConfig(config: ScalerConfig, directory: string, fileStem: string, objectsPerInvocation: number = DEFAULT_MAX_OBJECTS_PER_INVOCATION): WrittenConfig {
   mkdirSync(directory, { recursive: true });
   const path = join(directory, `${fileStem}.json`);
   writeFileSync(path, `${JSON.stringify(config)}\n`);
   const byKey = new Map(config.scaledObjects.map((object) => [objectKey(object, config), object] as const));
-  const shards = planShards([...byKey.keys()], DEFAULT_MAX_OBJECTS_PER_INVOCATION);
+  const shards = planShards([...byKey.keys()], objectsPerInvocation);
   if (shards.length <= 1) return { file: path };
   const shardsDirectory = join(directory, `${fileStem}-shards`);
   mkdirSync(shardsDirectory, { recursive: true });

@@ -131,6 +131,13 @@ export interface EksLambdaScalerProps {
    * at list price), so by default only per-cluster counts are published (docs/performance.md).
    */
   readonly perObjectMetrics?: boolean;
+  /**
+   * ScaledObjects one pod scaler invocation evaluates; above it, the scheduled tick fans out to
+   * shard invocations of this many each (and the configuration is sliced to match). Default 1,000.
+   * Smaller shards finish their passes sooner; each shard is one more invocation a minute, billed
+   * its whole minute (docs/performance.md §5, §12).
+   */
+  readonly objectsPerInvocation?: number;
 }
 
 /**
@@ -196,7 +203,11 @@ export class EksLambdaScaler extends Construct {
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
     // Absolute: the bundling hook that copies it runs in the package's folder, not the app's.
-    const writtenConfig = writeScalerConfig(this.config, resolve(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this));
+    const objectsPerInvocation = props.objectsPerInvocation;
+    if (objectsPerInvocation !== undefined && !(Number.isInteger(objectsPerInvocation) && objectsPerInvocation >= 1)) {
+      throw new Error(`EksLambdaScaler: objectsPerInvocation is ${objectsPerInvocation}; it must be a whole number of ScaledObjects, 1 or more (default 1,000)`);
+    }
+    const writtenConfig = writeScalerConfig(this.config, resolve(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this), objectsPerInvocation);
 
     this.table = props.stateTable ?? new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;
     this.failureQueue = new FailureQueue(this, 'FailedInvocations').queue;
@@ -251,6 +262,8 @@ export class EksLambdaScaler extends Construct {
         ...(nodeScaler ? { NODE_SCALER_FUNCTION_NAME: nodeScaler.function.functionName } : {}),
         // The account of queues and tables named without one, for the run-time IAM check.
         ...(clusterSourced ? { SCALER_ACCOUNT_ID: stack.account } : {}),
+        // The shard size the configuration slices were cut at (production-runtime.ts reads it).
+        ...(objectsPerInvocation !== undefined ? { MAX_OBJECTS_PER_INVOCATION: String(objectsPerInvocation) } : {}),
       },
     });
     this.podScaler = podScaler.function;

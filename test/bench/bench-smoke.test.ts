@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiCallsFrom } from '../../bench/api-calls';
 import { costFor } from '../../bench/cost';
+import type { KinesisRateRow } from '../../bench/kinesis-rate';
 import { customMetricsMonthly } from '../../bench/cost/prices';
 import { itemBytes } from '../../bench/support/dynamodb-item-size';
 import { buildFleet, fleetYaml } from '../../bench/tick-cost/fleet';
@@ -114,6 +115,14 @@ describe('monthly cost', () => {
     expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
     expect(row.kinesisPerSecond.ours).toBeCloseTo(200 / 60);
     expect(costFor(10_000, pass, steady).ours.dynamoDbWrites).toBeCloseTo(row.ours.dynamoDbWrites * 10);
+  });
+
+  it('counts our Kinesis calls at the rate the account-wide limit lets through, where bench/kinesis-rate.ts measured it', () => {
+    const rate = (mode: KinesisRateRow['mode'], averagePerSecond: number) =>
+      ({ size: 10_000, streams: 500, shards: 10, mode, averagePerSecond, peakPerSecond: 20, firstPassReadMs: 0, slowestPassReadMs: 0, reusedShare: 0.4 }) as KinesisRateRow;
+    expect(costFor(10_000, pass, undefined, undefined, [rate('warm', 17.1), rate('cold', 20)]).kinesisPerSecond).toMatchObject({ ours: 17.1, oursCold: 20, limited: true });
+    // Not measured for this N: the measured pass's calls, 4 passes a minute, ten shards, unlimited.
+    expect(costFor(10_000, pass).kinesisPerSecond).toMatchObject({ ours: (50 * 4 * 10) / 60, limited: false });
   });
 
   it('computes 10,000 objects as ten shards of the 1,000-object pass', () => {

@@ -34,14 +34,21 @@ function generatedFleet(size: number): ScaledObjectSource {
   return ScaledObjectSource.fromManifests(manifests, `${size} generated ScaledObjects`);
 }
 
-function resourceCounts(size: number): { total: number; byType: Record<string, number>; configSlices: string[] } {
-  const { template, app } = buildScaler({ scaledObjects: [generatedFleet(size)] });
+function resourceCounts(size: number, objectsPerInvocation?: number): { total: number; byType: Record<string, number>; configSlices: string[]; podScalerEnv: Record<string, unknown> } {
+  const { template, app } = buildScaler({ scaledObjects: [generatedFleet(size)], ...(objectsPerInvocation === undefined ? {} : { objectsPerInvocation }) });
   const resources = Object.values(template.toJSON().Resources as Record<string, { Type: string }>);
   const byType: Record<string, number> = {};
   for (const resource of resources) byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
   const configDirectory = join(app.outdir, 'eks-lambda-scaler');
   const slicesDirectory = readdirSync(configDirectory).find((name) => name.endsWith('-shards'));
-  return { total: resources.length, byType, configSlices: slicesDirectory ? readdirSync(join(configDirectory, slicesDirectory)).sort() : [] };
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Description?: string; Environment: { Variables: Record<string, unknown> } } }[];
+  const podScaler = functions.find((fn) => fn.Properties.Description?.includes('pod scaler'))!;
+  return {
+    total: resources.length,
+    byType,
+    configSlices: slicesDirectory ? readdirSync(join(configDirectory, slicesDirectory)).sort() : [],
+    podScalerEnv: podScaler.Properties.Environment.Variables,
+  };
 }
 
 describe('synth at fleet scale', () => {
@@ -58,6 +65,21 @@ describe('synth at fleet scale', () => {
     expect(small.configSlices).toEqual([]);
     expect(large.configSlices).toEqual(Array.from({ length: 10 }, (_, shard) => `shard-${shard}.json`).sort());
   }, 120_000);
+});
+
+describe('objectsPerInvocation (the shard size)', () => {
+  it('cuts the configuration slices at it and tells the pod scaler, which fans out at the same size', () => {
+    const sharded = resourceCounts(120, 50);
+    expect(sharded.configSlices).toEqual(['shard-0.json', 'shard-1.json', 'shard-2.json']);
+    expect(sharded.podScalerEnv.MAX_OBJECTS_PER_INVOCATION).toBe('50');
+    // Unset: 1,000, and the environment is as before.
+    expect(resourceCounts(120).podScalerEnv.MAX_OBJECTS_PER_INVOCATION).toBeUndefined();
+    expect(resourceCounts(120).configSlices).toEqual([]);
+  }, 120_000);
+
+  it.each([0, 2.5, -10])('refuses %s with a message naming the setting', (objectsPerInvocation) => {
+    expect(() => resourceCounts(10, objectsPerInvocation)).toThrow(`EksLambdaScaler: objectsPerInvocation is ${objectsPerInvocation}; it must be a whole number of ScaledObjects, 1 or more`);
+  });
 });
 
 describe('per-object metrics', () => {

@@ -28,12 +28,18 @@ const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const KEY = `${CLUSTER}/shop/orders`;
 
 
-/** The memory store, counting conditional writes. */
+/** The memory store, counting conditional writes and the keys each load reads. */
 class CountingStore extends MemoryStateStore {
   writes = 0;
+  /** Keys read per loadMany call, in order. */
+  loads: number[] = [];
   override async save(item: StoredObjectState, expectedVersion: number) {
     this.writes += 1;
     return super.save(item, expectedVersion);
+  }
+  override async loadMany(keys: string[]) {
+    this.loads.push(keys.length);
+    return super.loadMany(keys);
   }
 }
 
@@ -206,30 +212,65 @@ describe('state writes (goal 3)', () => {
     );
   });
 
-  it('another writer between two passes wins: the deferred state is dropped, never written over it', async () => {
-    const w = world(sqsObject({ polling: 30 }), () => 10, 2);
-    await invocations(w, 1);
-    const minute = START + 60_000;
-    // The other writer (an overlapping invocation) writes just before this invocation's 30 s pass.
+  /** Makes `write` the other writer's (an overlapping invocation's) write just before this invocation's 30 s pass. */
+  function otherWriterBefore30sPass(w: World, minute: number): () => StoredObjectState | undefined {
     let theirs: StoredObjectState | undefined;
     const sleep = w.clock.sleep;
     w.clock.sleep = async (ms: number) => {
       await sleep(ms);
       if (w.clock.now() === minute + 30_000 && !theirs) {
         const current = (await w.store.loadMany([KEY])).states.get(KEY)!;
+        w.store.loads.pop(); // theirs, not this invocation's
         theirs = { ...current, scaling: { ...current.scaling, lastActiveTime: minute + 29_000 } };
         expect(await w.store.save(theirs, current.version)).toBe('saved');
       }
     };
+    return () => theirs;
+  }
+
+  it('reads each object once per invocation: later passes start from what the invocation loaded and deferred', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 10, 2);
+    const [summary] = await invocations(w, 1);
+    expect(summary!.evaluated).toBe(4);
+    expect(w.store.loads).toEqual([1]); // before: [1, 1, 1, 1], a read every pass
+  });
+
+  it('another writer between two passes wins: the deferred state is dropped at the flush, never written over it', async () => {
+    const w = world(sqsObject({ polling: 30 }), () => 10, 2);
+    await invocations(w, 1);
+    const minute = START + 60_000;
+    const theirs = otherWriterBefore30sPass(w, minute);
     w.clock.time = minute;
+    w.store.loads = [];
     const summary = await runTick(w.deps, { deadline: minute + 57_000 });
+    expect(w.store.loads).toEqual([1]);
     const stored = (await w.store.loadMany([KEY])).states.get(KEY)!;
-    expect(theirs?.version).toBe(1);
-    // Theirs is version 2; our 0 s evaluation (computed from version 1) was dropped, and the 30 s
-    // and 45 s passes started from theirs, so our one write is conditional on version 2.
-    expect(stored.version).toBe(3);
-    expect(summary.stateWrites).toMatchObject({ written: 1, failures: [] });
-    expect(stored.scaling.recommendations?.map((entry) => entry.timestamp - minute)).not.toContain(0);
+    expect(theirs()?.version).toBe(1);
+    // Theirs is version 2. Our passes ran on the state we loaded at 0 s (version 1) and applied
+    // nothing; a flush write, conditional on version 1, would lose, so theirs stands.
+    expect(stored).toEqual({ ...theirs(), version: 2 });
+    expect(summary.stateWrites).toMatchObject({ failures: [] });
+    expect(w.cluster.patches).toEqual([]);
+  });
+
+  it('a claim that meets another writer is not applied, and the next pass reads the object again', async () => {
+    // 10 messages (2 replicas) until the 30 s pass, then 50: the 30 s pass decides to scale up.
+    const minute = START + 60_000;
+    const w = world(sqsObject({ polling: 30 }), (now) => (now >= minute + 30_000 ? 50 : 10), 2);
+    await invocations(w, 1);
+    const theirs = otherWriterBefore30sPass(w, minute);
+    w.clock.time = minute;
+    w.store.loads = [];
+    const summary = await runTick(w.deps, { deadline: minute + 57_000 });
+    expect(theirs()).toBeDefined();
+    // Loads of our key: 0 s (read), 15 s and 30 s (from memory), the claim at 30 s conflicts with
+    // theirs, so 45 s reads it again and claims on their version. One patch, not two.
+    expect(w.store.loads).toEqual([1, 1]);
+    expect(w.cluster.patches).toHaveLength(1);
+    expect(summary.overlapped).toBeGreaterThanOrEqual(1);
+    const stored = (await w.store.loadMany([KEY])).states.get(KEY)!;
+    expect(stored.version).toBeGreaterThan(2);
+    expect(stored.scaling.lastActiveTime).toBeGreaterThanOrEqual(minute + 29_000);
   });
 });
 

@@ -73,6 +73,15 @@ function causes(error: unknown): { code?: string; message?: string; name?: strin
   return chain;
 }
 
+/** Connection errors that mean the socket closed before an answer came: nothing was read back. */
+const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
+
+/** True when the request's connection closed before an answer (a keep-alive socket the server had closed), not a timeout. */
+export function isConnectionClosedBeforeAnswer(error: unknown): boolean {
+  const chain = causes(error);
+  return !chain.some(isTimeout) && chain.some((link) => link.code !== undefined && CLOSED_BEFORE_ANSWER.has(link.code));
+}
+
 /**
  * A request that got no HTTP answer: timed out, refused by TLS verification, or unreachable. Names
  * the endpoint and what to check; never includes request headers (the bearer token).

@@ -12,6 +12,7 @@
  */
 import type { Configuration, KubeConfig } from '@kubernetes/client-node';
 import { ApiException } from './client-node-parts';
+import { isConnectionClosedBeforeAnswer } from './kubernetes-api-errors';
 
 /**
  * One resource (or collection) of the API: `/api[s]/<group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]`.
@@ -63,7 +64,23 @@ export class KubernetesRest {
     return this.send<T>('DELETE', path, {}, { body: { apiVersion: 'v1', kind: 'DeleteOptions', ...options }, contentType: 'application/json' });
   }
 
+  /**
+   * A GET (and a LIST, which is a GET) is sent once more, on a new connection, when the connection
+   * closed before the answer: the API server (or a load balancer in front of it) closes keep-alive
+   * connections it found idle, and a request sent on one as it closes fails with undici's
+   * `UND_ERR_SOCKET other side closed`, though the server never read it. Reading twice is harmless;
+   * a write is never resent, since the server may have applied it.
+   */
   private async send<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {
+    try {
+      return await this.sendOnce<T>(method, path, query, content);
+    } catch (error) {
+      if (method !== 'GET' || !isConnectionClosedBeforeAnswer(error)) throw error;
+      return this.sendOnce<T>(method, path, query, content);
+    }
+  }
+
+  private async sendOnce<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {
     const { baseServer, authMethods, middleware, httpApi } = this.configuration;
     // The same steps, in the same order, as a generated request factory and its Observable wrapper.
     let request = baseServer.makeRequestContext(urlPath(path), method as never);

@@ -13,6 +13,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubernetesClusterNodesApi } from '../../../lambdas/adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { KubernetesScaleTargetApi } from '../../../lambdas/adapters/kubernetes/kubernetes-scale-target-api';
 import type { WorkloadRef } from '../../../lambdas/adapters/kubernetes/scale-target-api';
+import { reuseConnections } from '../../../lambdas/adapters/kubernetes/connection-reuse';
 import { listenOnLoopback } from '../../../lambdas/util/listen-on-loopback';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../../support/kube-tls-fixture';
 
@@ -121,5 +122,70 @@ describe('names that are not path segments never reach the wire', () => {
     await expect(api.getScale(ref)).rejects.toThrow(`refusing to call the Kubernetes API: ${field}`);
     await expect(api.patchScaleReplicas(ref, 3)).rejects.toThrow('refusing to call the Kubernetes API');
     expect(paths).toEqual([]);
+  });
+});
+
+describe('a keep-alive connection the server closed', () => {
+  const replicaSet: WorkloadRef = { namespace: 'jobs', apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web' };
+  const scale = { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'web', resourceVersion: '7' }, spec: { replicas: 3 }, status: { replicas: 3 } };
+
+  /**
+   * Answers the first request of each connection, and closes the connection unanswered when a second
+   * request comes on it (once): what a client sees when the server closes a keep-alive connection it
+   * found idle just as the client sends on it (undici's `UND_ERR_SOCKET other side closed`).
+   */
+  async function closesReusedConnectionOnce() {
+    let closed = false;
+    const seen = new WeakSet<object>();
+    const paths: string[] = [];
+    // HTTPS with a cluster CA, as EKS: client-node then builds the dispatcher that reuseConnections keeps.
+    const server = createHttpsServer({ cert: KUBE_TEST_TLS_CERT, key: KUBE_TEST_TLS_KEY }, (request, response) => {
+      paths.push(request.url ?? '');
+      if (seen.has(request.socket) && !closed) {
+        closed = true;
+        request.socket.destroy();
+        return;
+      }
+      seen.add(request.socket);
+      json(response, scale);
+    });
+    const port = await listenOnLoopback(server);
+    closers.push(() => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, caData: Buffer.from(KUBE_TEST_TLS_CERT).toString('base64'), skipTLSVerify: false }],
+      users: [{ name: 'u', token: 'test-token' }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+      currentContext: 'c',
+    });
+    // As EksClusterAccess arms every cluster's KubeConfig: one keep-alive connection pool, not one per request.
+    return { kubeConfig: reuseConnections(kubeConfig), paths, closed: () => closed };
+  }
+
+  // undici's pool here alternates between two keep-alive connections, so the third request is the first on a used one.
+  const warmUp = async (api: KubernetesScaleTargetApi) => {
+    await api.getScale(replicaSet);
+    await api.getScale(replicaSet);
+  };
+
+  it('a read is sent once more, on a new connection, and succeeds', async () => {
+    const { kubeConfig, paths, closed } = await closesReusedConnectionOnce();
+    const api = new KubernetesScaleTargetApi(kubeConfig);
+    await warmUp(api);
+    expect(await api.getScale(replicaSet)).toMatchObject({ specReplicas: 3 });
+    expect(closed()).toBe(true);
+    expect(paths).toEqual(Array(4).fill('/apis/apps/v1/namespaces/jobs/replicasets/web/scale'));
+  });
+
+  it('a write is never resent: the server may have applied it', async () => {
+    const { kubeConfig, paths, closed } = await closesReusedConnectionOnce();
+    const api = new KubernetesScaleTargetApi(kubeConfig);
+    await warmUp(api);
+    await expect(api.patchScaleReplicas(replicaSet, 4)).rejects.toThrow(/could not reach the Kubernetes API at .* to patch replicasets\/scale .*: UND_ERR_SOCKET other side closed/);
+    expect(closed()).toBe(true);
+    expect(paths).toHaveLength(3);
   });
 });
