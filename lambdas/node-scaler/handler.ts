@@ -17,8 +17,12 @@ import type { NodeGroupStateStore } from '../adapters/state/node-group-state-sto
 import type { CallDescription, CallGuard } from './call-guard';
 import { callGuard, DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS, guarded } from './call-guard';
 import type { NodeScalerEvent } from './invocation-event';
+import type { InterruptionNotice } from '../engine/nodes/interruption-notice';
 import { parseNodeScalerEvent } from './invocation-event';
 import { runNodeScalerTick } from './node-scaler-tick';
+import { AwsInstanceLifecycleApi } from '../adapters/autoscaling/aws-instance-lifecycle-api';
+import { InterruptionEventError, readInterruptionEvent } from '../engine/nodes/interruption-notice';
+import { handleInterruption } from './interruption-handler';
 import type { NodeScalerTelemetry } from './telemetry';
 import { powertoolsTelemetry } from './telemetry';
 import type { NodeScalerTickSummary } from './tick-types';
@@ -42,12 +46,17 @@ export interface NodeScalerHandlerDependencies {
   evictionRetryMs?: number;
   /** Longest any one Auto Scaling, DynamoDB, EKS or Kubernetes call may take, SDK retries included (default 10 s). */
   callTimeoutMs?: number;
+  /** Pause between eviction retries while draining an interrupted node (default 5 s). */
+  interruptionEvictionRetryMs?: number;
 }
 
 const AUTO_SCALING_OPERATIONS: Record<string, string> = {
   describeGroups: 'DescribeAutoScalingGroups/DescribeScalingActivities',
   setDesiredCapacity: 'SetDesiredCapacity',
   terminateInstance: 'TerminateInstanceInAutoScalingGroup',
+  groupOfInstance: 'DescribeAutoScalingInstances',
+  heartbeatTimeoutSeconds: 'DescribeLifecycleHooks',
+  continueLifecycleAction: 'CompleteLifecycleAction',
 };
 
 function argument(args: unknown[]): string {
@@ -94,6 +103,7 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
   const clock = deps.clock ?? systemClock;
   const telemetry = deps.telemetry ?? powertoolsTelemetry();
   const autoScaling = new AwsAutoScalingGroupApi(deps.autoScalingClient);
+  const lifecycle = new AwsInstanceLifecycleApi(deps.autoScalingClient);
   const stateStore = new DynamoDbNodeGroupStateStore({ client: deps.dynamoDbClient, tableName: deps.tableName });
   // One API object per cluster per container: the KubeConfig refreshes its own tokens.
   const apis = new Map<string, Promise<ClusterNodesApi>>();
@@ -128,6 +138,32 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
           () => clusterNodes(cluster),
         ),
       );
+    const interruption = interruptionIn(event);
+    if (interruption) {
+      const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
+      if ('skipped' in interruption) {
+        summary.interruption = { kind: 'terminate-lifecycle-action', outcome: 'skipped', detail: interruption.skipped, evicted: [], waitingOn: [] };
+        telemetry.info('interruption ignored', { detail: interruption.skipped });
+        return summary;
+      }
+      if ('problem' in interruption) {
+        summary.interruption = { kind: 'unknown', outcome: 'failed', detail: interruption.problem, evicted: [], waitingOn: [] };
+        telemetry.error('interruption event not understood', { error: interruption.problem });
+        return summary;
+      }
+      const lifecycleApi = guarded(lifecycle, guard, (method, args) => ({
+        dependency: 'Auto Scaling',
+        operation: AUTO_SCALING_OPERATIONS[method] ?? method,
+        resource: argument(args),
+        fix: "check that the Lambda reaches the Auto Scaling endpoint (NAT or VPC endpoint); the notice's node is left to EC2",
+      }));
+      summary.interruption = await handleInterruption(
+        { config: deps.config, clock, lifecycle: lifecycleApi, clusterNodes: guardedClusterNodes, telemetry },
+        interruption.notice,
+        { deadline, evictionRetryMs: deps.interruptionEvictionRetryMs },
+      );
+      return summary;
+    }
     let summary: NodeScalerTickSummary;
     try {
       summary = await runNodeScalerTick(
@@ -166,6 +202,23 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     });
     return summary;
   };
+}
+
+/**
+ * An EC2 interruption notice in the event (Spot warning, rebalance recommendation, terminate
+ * lifecycle action), or why it cannot be read; undefined for every other event. A notice with
+ * nothing to do (Auto Scaling's test notification) is reported as handled and skipped.
+ */
+function interruptionIn(event: unknown): { notice: InterruptionNotice } | { skipped: string } | { problem: string } | undefined {
+  try {
+    const read = readInterruptionEvent(event);
+    if (read.kind === 'not-interruption') return undefined;
+    if (read.kind === 'skip') return { skipped: read.reason };
+    return { notice: read.notice };
+  } catch (error) {
+    if (error instanceof InterruptionEventError) return { problem: error.message };
+    throw error;
+  }
 }
 
 /**
