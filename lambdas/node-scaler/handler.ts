@@ -147,9 +147,8 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
         return summary;
       }
       if ('problem' in interruption) {
-        summary.interruption = { kind: 'unknown', outcome: 'failed', detail: interruption.problem, evicted: [], waitingOn: [] };
         telemetry.error('interruption event not understood', { error: interruption.problem });
-        return summary;
+        throw new Error(`interruption event not understood: ${interruption.problem}`);
       }
       const lifecycleApi = guarded(lifecycle, guard, (method, args) => ({
         dependency: 'Auto Scaling',
@@ -162,6 +161,9 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
         interruption.notice,
         { deadline, evictionRetryMs: deps.interruptionEvictionRetryMs },
       );
+      // A failure fails the invocation (after the log line with the whole result): the function's
+      // Errors alarm fires, Lambda retries it (handling is idempotent), and the failed-invocations queue keeps the event.
+      if (summary.interruption.outcome === 'failed') throw new Error(`interruption not handled: ${summary.interruption.detail}`);
       return summary;
     }
     let summary: NodeScalerTickSummary;
