@@ -131,14 +131,14 @@ export function noticeEndsAt(notice: InterruptionNotice, heartbeatTimeoutSeconds
 
 /**
  * The termination grace to ask for when evicting a pod at `now` on a node that goes at `endsAt`:
- * its own grace period (Kubernetes' default 30 s when unset), cut to the whole seconds left, and at
- * least 1 s (0 would be a forced deletion, which the Eviction API is not for). Undefined when there
- * is no end: the pod keeps its own grace.
+ * its own grace period (Kubernetes' default 30 s when unset), cut to the whole seconds left but not
+ * below 1 s (the cut never makes a deletion immediate; a pod whose own grace is 0 keeps 0). Never
+ * more than its own. Undefined when there is no end: the pod keeps its own grace.
  */
 export function cappedGraceSeconds(podGraceSeconds: number | undefined, now: number, endsAt: number | undefined): number | undefined {
   if (endsAt === undefined) return undefined;
   const left = Math.floor((endsAt - now) / 1000);
-  return Math.max(1, Math.min(podGraceSeconds ?? 30, left));
+  return Math.min(podGraceSeconds ?? 30, Math.max(1, left));
 }
 
 export function describeNotice(notice: InterruptionNotice): string {

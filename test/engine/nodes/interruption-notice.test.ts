@@ -101,8 +101,10 @@ describe('cappedGraceSeconds', () => {
     [600, 100, 100],
     [undefined, 100, 30], // Kubernetes' default terminationGracePeriodSeconds
     [600, 10.9, 10], // whole seconds, rounded down: the pod must be gone before the node
-    [600, 0.2, 1], // never 0: that would be a forced deletion
+    [600, 0.2, 1], // the cut never makes the deletion immediate
     [600, -5, 1],
+    [0, 100, 0], // never more than the pod's own: 0 stays 0
+    [0, -5, 0],
   ])('pod grace %s with %ss left asks for %ss', (podGrace, secondsLeft, expected) => {
     expect(cappedGraceSeconds(podGrace, AT, AT + secondsLeft * 1000)).toBe(expected);
   });
