@@ -175,6 +175,31 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     expect(await world.podEvicted('split-web', 'web-1')).toBe(false);
   });
 
+  it('one notice whose pods leave at once costs one Auto Scaling call and seven Kubernetes requests (docs/performance.md §13)', async () => {
+    const instances = await world.group({ name: 'counted', nodes: ['ct-1'] });
+    await world.pods('counted-web', [
+      { name: 'web-1', node: 'ct-1', cpu: '100m' },
+      { name: 'web-2', node: 'ct-1', cpu: '100m' },
+    ]);
+    world.kubeProxy.reset();
+    world.autoScalingProxy.reset();
+    const summary = await world.tickAt(['counted'], 0, spotInterruptionWarning({ instanceId: instances.get('ct-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    expect(summary.interruption?.outcome).toBe('drained');
+    expect(world.autoScalingProxy.requests.map((request) => request.operation)).toEqual(['DescribeAutoScalingInstances']);
+    const kinds = world.kubeRequests.map((request) => `${request.method} ${request.path.replace(/\/namespaces\/[^/]+\/pods\/[^/]+/, '/namespaces/*/pods/*')}`);
+    expect(kinds.sort()).toEqual(
+      [
+        'GET /api/v1/nodes', // find the node by providerID
+        'GET /api/v1/nodes/ct-1', // cordon and taint: read...
+        'PATCH /api/v1/nodes/ct-1', // ...then write with its resourceVersion
+        'GET /api/v1/pods', // the node's pods (fieldSelector spec.nodeName)
+        'POST /api/v1/namespaces/*/pods/*/eviction',
+        'POST /api/v1/namespaces/*/pods/*/eviction',
+        'GET /api/v1/pods', // one look after the evictions: gone
+      ].sort(),
+    );
+  });
+
   it("skips Auto Scaling's test notification without a call", async () => {
     await world.group({ name: 'quiet', nodes: ['q-1'] });
     const summary = await world.tickAt(['quiet'], 0, lifecycleTestNotification({ group: 'quiet', time: ISSUED }), INTERRUPTION_REMAINING_MS);
