@@ -17,12 +17,10 @@ import type { NodeGroupStateStore } from '../adapters/state/node-group-state-sto
 import type { CallDescription, CallGuard } from './call-guard';
 import { callGuard, DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS, guarded } from './call-guard';
 import type { NodeScalerEvent } from './invocation-event';
-import type { InterruptionNotice } from '../engine/nodes/interruption-notice';
 import { parseNodeScalerEvent } from './invocation-event';
 import { runNodeScalerTick } from './node-scaler-tick';
 import { AwsInstanceLifecycleApi } from '../adapters/autoscaling/aws-instance-lifecycle-api';
-import { InterruptionEventError, readInterruptionEvent } from '../engine/nodes/interruption-notice';
-import { handleInterruption } from './interruption-handler';
+import { interruptionIn, runInterruption } from './interruption-invocation';
 import type { NodeScalerTelemetry } from './telemetry';
 import { powertoolsTelemetry } from './telemetry';
 import type { NodeScalerTickSummary } from './tick-types';
@@ -140,31 +138,13 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
       );
     const interruption = interruptionIn(event);
     if (interruption) {
-      const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
-      if ('skipped' in interruption) {
-        summary.interruption = { kind: 'terminate-lifecycle-action', outcome: 'skipped', detail: interruption.skipped, evicted: [], waitingOn: [] };
-        telemetry.info('interruption ignored', { detail: interruption.skipped });
-        return summary;
-      }
-      if ('problem' in interruption) {
-        telemetry.error('interruption event not understood', { error: interruption.problem });
-        throw new Error(`interruption event not understood: ${interruption.problem}`);
-      }
       const lifecycleApi = guarded(lifecycle, guard, (method, args) => ({
         dependency: 'Auto Scaling',
         operation: AUTO_SCALING_OPERATIONS[method] ?? method,
         resource: argument(args),
         fix: "check that the Lambda reaches the Auto Scaling endpoint (NAT or VPC endpoint); the notice's node is left to EC2",
       }));
-      summary.interruption = await handleInterruption(
-        { config: deps.config, clock, lifecycle: lifecycleApi, clusterNodes: guardedClusterNodes, telemetry },
-        interruption.notice,
-        { deadline, evictionRetryMs: deps.interruptionEvictionRetryMs },
-      );
-      // A failure fails the invocation (after the log line with the whole result): the function's
-      // Errors alarm fires, Lambda retries it (handling is idempotent), and the failed-invocations queue keeps the event.
-      if (summary.interruption.outcome === 'failed') throw new Error(`interruption not handled: ${summary.interruption.detail}`);
-      return summary;
+      return runInterruption(interruption, { config: deps.config, clock, lifecycle: lifecycleApi, clusterNodes: guardedClusterNodes, telemetry }, { deadline, evictionRetryMs: deps.interruptionEvictionRetryMs });
     }
     let summary: NodeScalerTickSummary;
     try {
@@ -204,23 +184,6 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     });
     return summary;
   };
-}
-
-/**
- * An EC2 interruption notice in the event (Spot warning, rebalance recommendation, terminate
- * lifecycle action), or why it cannot be read; undefined for every other event. A notice with
- * nothing to do (Auto Scaling's test notification) is reported as handled and skipped.
- */
-function interruptionIn(event: unknown): { notice: InterruptionNotice } | { skipped: string } | { problem: string } | undefined {
-  try {
-    const read = readInterruptionEvent(event);
-    if (read.kind === 'not-interruption') return undefined;
-    if (read.kind === 'skip') return { skipped: read.reason };
-    return { notice: read.notice };
-  } catch (error) {
-    if (error instanceof InterruptionEventError) return { problem: error.message };
-    throw error;
-  }
 }
 
 /**
