@@ -200,6 +200,15 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     );
   });
 
+  it('a malformed interruption event fails its invocation, naming the field, before any call', async () => {
+    await world.group({ name: 'malformed', nodes: ['ml-1'] });
+    const event = { ...spotInterruptionWarning({ instanceId: 'i-1', time: ISSUED }), detail: { 'instance-action': 'terminate' } };
+    await expect(world.tickAt(['malformed'], 0, event, INTERRUPTION_REMAINING_MS)).rejects.toThrow(/interruption event not understood: .*field "instance-id" must be a non-empty string/);
+    expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'interruption event not understood' }));
+    expect(world.kubeRequests).toEqual([]);
+    expect(world.autoScalingProxy.requests).toEqual([]);
+  });
+
   it("skips Auto Scaling's test notification without a call", async () => {
     await world.group({ name: 'quiet', nodes: ['q-1'] });
     const summary = await world.tickAt(['quiet'], 0, lifecycleTestNotification({ group: 'quiet', time: ISSUED }), INTERRUPTION_REMAINING_MS);
