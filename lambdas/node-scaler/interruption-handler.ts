@@ -19,7 +19,11 @@ import type { Clock } from '../pod-scaler/tick-types';
 import { drainNode } from './drain-runner';
 import type { NodeScalerTelemetry } from './telemetry';
 
-/** Stop evicting this long before the notice ends, so the lifecycle action is completed while it still counts. */
+/**
+ * Stop evicting this long before the notice ends, so the lifecycle action is completed while it
+ * still counts, and this long before the invocation's deadline, so the last look and the completion
+ * still have time to run.
+ */
 export const NOTICE_MARGIN_MS = 5_000;
 /** Eviction retry period while a PDB refuses: shorter than a tick's 10 s, as the notice is short. */
 export const INTERRUPTION_EVICTION_RETRY_MS = 5_000;
@@ -139,7 +143,8 @@ async function handle(deps: InterruptionDependencies, notice: InterruptionNotice
   await api.cordonAndTaint(node.name, { key: INTERRUPTION_TAINT, value: notice.kind, effect: 'NoSchedule' });
 
   const noticeStop = endsAt === undefined ? Number.POSITIVE_INFINITY : endsAt - NOTICE_MARGIN_MS;
-  const stopAt = Math.min(options.deadline, noticeStop);
+  const invocationStop = options.deadline - NOTICE_MARGIN_MS;
+  const stopAt = Math.min(invocationStop, noticeStop);
   const attempt = await drainNode(api, node.name, clock, {
     stopAt,
     retryMs: options.evictionRetryMs ?? INTERRUPTION_EVICTION_RETRY_MS,
@@ -152,12 +157,12 @@ async function handle(deps: InterruptionDependencies, notice: InterruptionNotice
   const secondsLeft = endsAt === undefined ? undefined : Math.round((endsAt - clock.now()) / 1000);
   result.detail = attempt.drained
     ? `node ${node.name} cordoned and drained${secondsLeft === undefined ? '' : ` with ${secondsLeft}s of the notice left`}`
-    : `node ${node.name} cordoned; still waiting on ${result.waitingOn.join(', ')} when ${noticeStop <= options.deadline ? 'the notice ran out' : 'this invocation had to end'}`;
+    : `node ${node.name} cordoned; still waiting on ${result.waitingOn.join(', ')} when ${noticeStop <= invocationStop ? 'the notice ran out' : 'this invocation had to end'}`;
   if (hookProblem) result.detail += `; ${hookProblem}`;
   if (!action) return;
   // CONTINUE once drained, or once the notice is out anyway (Auto Scaling would go on at the timeout).
   // A notice that outlasts this invocation, with pods still waiting, is left to its heartbeat timeout.
-  if (attempt.drained || noticeStop <= options.deadline) await complete(lifecycle, notice, result);
+  if (attempt.drained || noticeStop <= invocationStop) await complete(lifecycle, notice, result);
   else result.lifecycleAction = 'left-to-heartbeat-timeout';
 }
 

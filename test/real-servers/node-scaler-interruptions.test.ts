@@ -130,6 +130,34 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     expect((await world.node('hk-2'))?.spec.unschedulable).toBeUndefined();
   });
 
+  it('a PDB that never allows the eviction: CONTINUE when the hook runs out, or left to its timeout when the invocation ends first', async () => {
+    const instances = await world.group({ name: 'blocked', nodes: ['bl-1', 'bl-2'] });
+    for (const [hook, seconds] of [['short', 60], ['long', 600]] as const) {
+      await world.autoScaling.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'blocked', LifecycleHookName: hook, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: seconds }));
+    }
+    await world.pods('blocked-web', [
+      { name: 'web-1', node: 'bl-1', cpu: '100m' },
+      { name: 'web-2', node: 'bl-2', cpu: '100m' },
+    ]);
+    await budget('blocked-web', 2, 0);
+    const emulator = emulateCompleteLifecycleAction(world.autoScalingProxy);
+    emulator.pending({ group: 'blocked', hook: 'short', token: 'tok-short', instanceId: instances.get('bl-1')! });
+    emulator.pending({ group: 'blocked', hook: 'long', token: 'tok-long', instanceId: instances.get('bl-2')! });
+    world.now = T0 + 2_000;
+
+    const short = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-1')!, time: ISSUED, group: 'blocked', hook: 'short', token: 'tok-short' }), INTERRUPTION_REMAINING_MS);
+    expect(short.interruption).toMatchObject({ outcome: 'not-drained', lifecycleAction: 'completed', waitingOn: [expect.stringMatching(/^blocked-web\/web-1 \(.*disruption budget/)] });
+    expect(world.now).toBeLessThanOrEqual(T0 + 55_000); // stopped 5 s before the 60 s heartbeat ran out
+    expect(world.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'interruption: node not drained in time' }));
+
+    // A 600 s hook outlasts a 60 s invocation: the pods still wait, so the action is not completed.
+    world.now = T0 + 2_000;
+    const long = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-2')!, time: ISSUED, group: 'blocked', hook: 'long', token: 'tok-long' }), 60_000);
+    expect(long.interruption).toMatchObject({ outcome: 'not-drained', lifecycleAction: 'left-to-heartbeat-timeout', detail: expect.stringContaining('this invocation had to end') });
+    expect(emulator.completed.map((call) => call.LifecycleActionToken)).toEqual(['tok-short']);
+    expect(await world.podEvicted('blocked-web', 'web-1')).toBe(false);
+  });
+
   it('ignores, with a log line, instances in no configured group and in no group at all; completes the hook of an instance with no node', async () => {
     const other = await world.group({ name: 'not-managed', nodes: ['nm-1'] });
     const managed = await world.group({ name: 'managed', nodes: ['mg-1'] });
