@@ -10,7 +10,8 @@ function interruptionFunctions(built: ReturnType<typeof buildScaler>) {
   return built.template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('node interruptions') } });
 }
 
-describe('nodeInterruptions', () => {
+// The first synth loads aws-cdk-lib: over 30 s on a loaded machine.
+describe('nodeInterruptions', { timeout: 120_000 }, () => {
   it('is off by default: no handler, no rule for EC2 or lifecycle events', () => {
     const built = buildScaler();
     expect(Object.keys(interruptionFunctions(built))).toHaveLength(0);

@@ -22,7 +22,8 @@ import { emulateCompleteLifecycleAction } from '../support/lifecycle-action-emul
 const INTERRUPTION_REMAINING_MS = 150_000;
 const ISSUED = new Date(T0).toISOString();
 
-describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real kube-apiserver, moto, fake clock)', () => {
+// A minute or two per test under a loaded machine: the first handler call loads the SDK and client-node.
+describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real kube-apiserver, moto, fake clock)', { timeout: 120_000 }, () => {
   let world: RealNodeScalerWorld;
   useRealNodeScalerWorld((started) => (world = started));
 
