@@ -23,7 +23,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { globSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EksLambdaScaler, ScaledObjectSource } from '../lib';
-import type { ClusterObjectPermissions, ClusterProps, NodeGroupConfig } from '../lib';
+import type { ClusterObjectPermissions, ClusterProps, NodeGroupConfig, NodeInterruptionOptions } from '../lib';
 
 const app = new App();
 
@@ -122,6 +122,8 @@ try {
     nodeGroups: jsonContext<NodeGroupConfig[]>('nodeGroups', []),
     alarmTopics: alarmTopicArn ? [Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn)] : [],
     ...(context('clusterObjectPermissions') === undefined ? {} : { clusterObjectPermissions: jsonContext<ClusterObjectPermissions>('clusterObjectPermissions', {}) }),
+    // `true`, `false` or JSON options ({"lifecycleHooks":true}); -c gives a string.
+    ...(context('nodeInterruptions') === undefined ? {} : { nodeInterruptions: jsonContext<boolean | NodeInterruptionOptions>('nodeInterruptions', false) }),
   });
 } catch (error) {
   // A person reads this: the message names each file, object, field and fix; a stack trace would
@@ -135,6 +137,7 @@ new CfnOutput(stack, 'PodScalerFunctionName', { value: scaler.podScaler.function
 if (scaler.nodeScaler) new CfnOutput(stack, 'NodeScalerFunctionName', { value: scaler.nodeScaler.functionName });
 new CfnOutput(stack, 'PodScalerRoleArn', { value: scaler.podScalerRole.roleArn });
 if (scaler.nodeScalerRole) new CfnOutput(stack, 'NodeScalerRoleArn', { value: scaler.nodeScalerRole.roleArn });
+if (scaler.nodeInterruptionHandler) new CfnOutput(stack, 'NodeInterruptionsFunctionName', { value: scaler.nodeInterruptionHandler.functionName });
 new CfnOutput(stack, 'FailedInvocationsQueueUrl', { value: scaler.failureQueue.queueUrl });
 new CfnOutput(stack, 'DashboardName', { value: scaler.dashboard.dashboardName });
 

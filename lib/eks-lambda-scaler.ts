@@ -40,6 +40,8 @@ import { deriveTriggerResources } from '../lambdas/engine/iam/trigger-resources'
 import type { TriggerResources } from '../lambdas/engine/iam/trigger-resources';
 import { deriveTriggerRbac, describeGrants } from './permissions/trigger-rbac';
 import { resolveNodeGroups } from './node-groups';
+import { NodeInterruptionHandling } from './node-interruptions';
+import type { NodeInterruptionOptions } from './node-interruptions';
 import type { NodeGroupProps } from './node-groups';
 import { aggregateMetric } from './observability/scaler-metrics';
 import type { ClusterMetricName, NodeGroupMetricName, ScalerMetricOptions } from './observability/scaler-metrics';
@@ -81,6 +83,12 @@ export interface EksLambdaScalerProps {
    * `--max-nodes-total`/`--cores-total`/`--memory-total`; each cluster is limited on its own.
    */
   readonly nodeScaling?: NodeScalingOptions;
+  /**
+   * Drain a node group's node on EC2 Spot interruption warnings, rebalance recommendations and ASG
+   * terminate lifecycle actions (docs/node-scaler.md, Interruptions). Default off: leave it off where
+   * aws-node-termination-handler or Karpenter already handles them.
+   */
+  readonly nodeInterruptions?: boolean | NodeInterruptionOptions;
   /** How often the scalers run; default every minute (EventBridge Scheduler's finest). */
   readonly schedule?: ScheduleExpression;
   /** SNS topics every alarm notifies (on ALARM and back to OK). */
@@ -168,6 +176,8 @@ export class EksLambdaScaler extends Construct {
   readonly podScalerRole: Role;
   readonly nodeScaler?: NodejsFunction;
   readonly nodeScalerRole?: Role;
+  /** The node scaler's second entry for interruption notices (prop `nodeInterruptions`). */
+  readonly nodeInterruptionHandler?: NodejsFunction;
   readonly failureQueue: Queue;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
@@ -247,6 +257,19 @@ export class EksLambdaScaler extends Construct {
       grantDescribeClusters(nodeScaler.role, this.clusters);
       grantNodeGroupScaling(nodeScaler.role, autoScalingGroupArns);
     }
+    let interruptions: NodeInterruptionHandling | undefined;
+    if (nodeScaler && props.nodeInterruptions) {
+      interruptions = new NodeInterruptionHandling(this, 'NodeInterruptions', {
+        ...(props.nodeInterruptions === true ? {} : props.nodeInterruptions),
+        functionProps: { ...common, entry: DEFAULT_ENTRIES.nodeScaler, environment: { STATE_TABLE_NAME: this.table.tableName, ...observabilityEnv } },
+        nodeScaler,
+        groups: resolvedNodeGroups,
+        deadLetterQueue: this.failureQueue,
+      });
+      this.nodeInterruptionHandler = interruptions.handler.function;
+    } else if (props.nodeInterruptions) {
+      throw new Error('eks-lambda-scaler: nodeInterruptions needs nodeGroups: interruptions are handled only for the node scaler\'s groups');
+    }
 
     const podScaler = new ScalerFunction(this, 'PodScaler', {
       ...common,
@@ -311,7 +334,11 @@ export class EksLambdaScaler extends Construct {
       });
     }
 
-    const functions = { PodScaler: podScaler.function, ...(nodeScaler ? { NodeScaler: nodeScaler.function } : {}) };
+    const functions = {
+      PodScaler: podScaler.function,
+      ...(nodeScaler ? { NodeScaler: nodeScaler.function } : {}),
+      ...(interruptions ? { NodeInterruptions: interruptions.handler.function } : {}),
+    };
     const observedClusters = this.observedClusters();
     this.alarms = new ScalerAlarms(this, 'Alarms', {
       functions,
@@ -333,6 +360,7 @@ export class EksLambdaScaler extends Construct {
     applyNagSuppressions({
       podScaler,
       nodeScaler,
+      nodeInterruptions: interruptions?.handler,
       failureQueue: this.failureQueue,
       autoScalingGroupArns,
       tableStreamArns: this.triggerResources.tableStreamArns.map(({ streamArn }) => streamArn),

@@ -9,6 +9,7 @@ export type {
 } from './scaled-object-manifest';
 export type { ClusterProps, ScaledCluster } from './resolved-cluster';
 export type { NamedNodeGroup, NodeGroupFromConstruct, NodeGroupOptions, NodeGroupProps } from './node-groups';
+export type { NodeInterruptionOptions } from './node-interruptions';
 export type { ScalerMetricOptions, ClusterMetricName, NodeGroupMetricName } from './observability/scaler-metrics';
 export type { VpcPlacementProps } from './network';
 export { ScaledObjectValidationError } from './config-bundle';

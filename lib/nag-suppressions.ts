@@ -11,7 +11,8 @@ import type { ScalerFunction } from './scaler-functions';
 const RESOURCE_STAR_REASON =
   'Resource "*" only for APIs without resource-level permissions: cloudwatch:GetMetricData (CloudWatch triggers), ' +
   'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), autoscaling:DescribeAutoScalingGroups and ' +
-  'autoscaling:DescribeScalingActivities (node scaler). Every action is named; none is a wildcard.';
+  'autoscaling:DescribeScalingActivities (node scaler), autoscaling:DescribeAutoScalingInstances and ' +
+  'autoscaling:DescribeLifecycleHooks (node interruptions). Every action is named; none is a wildcard.';
 
 const ASG_ARN_REASON =
   'An Auto Scaling Group ARN embeds a UUID assigned when the group is created; this ARN pins one configured group by ' +
@@ -30,6 +31,8 @@ const CLUSTER_OBJECT_PATTERN_REASON =
 export interface SuppressionTargets {
   podScaler: ScalerFunction;
   nodeScaler?: ScalerFunction;
+  /** The node scaler's second entry for interruption notices (it runs as the node scaler's role). */
+  nodeInterruptions?: ScalerFunction;
   failureQueue: IQueue;
   /** The node scaler's Auto Scaling Group ARNs (each contains `*` for the group's UUID). */
   autoScalingGroupArns: readonly string[];
@@ -41,7 +44,7 @@ export interface SuppressionTargets {
 }
 
 export function applyNagSuppressions(targets: SuppressionTargets): void {
-  const functions = [targets.podScaler, ...(targets.nodeScaler ? [targets.nodeScaler] : [])];
+  const functions = [targets.podScaler, ...(targets.nodeScaler ? [targets.nodeScaler] : []), ...(targets.nodeInterruptions ? [targets.nodeInterruptions] : [])];
   for (const scaler of functions) {
     const validations = Validations.of(scaler);
     validations.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: RESOURCE_STAR_REASON });

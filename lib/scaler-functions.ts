@@ -55,6 +55,8 @@ export interface ScalerFunctionProps {
   network?: ScalerNetwork;
   /** Invocations allowed at once; undefined = the account's unreserved pool. */
   reservedConcurrentExecutions?: number;
+  /** Run as this role (another function's, for a second entry into the same scaler); default a role of its own. */
+  role?: Role;
 }
 
 export class ScalerFunction extends Construct {
@@ -65,10 +67,12 @@ export class ScalerFunction extends Construct {
   constructor(scope: Construct, id: string, props: ScalerFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.description} (eks-lambda-scaler)`,
-    });
+    this.role =
+      props.role ??
+      new Role(this, 'Role', {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `${props.description} (eks-lambda-scaler)`,
+      });
     // Instead of AWSLambdaBasicExecutionRole (any log group): only this function's own group.
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -77,7 +81,7 @@ export class ScalerFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    if (props.network) {
+    if (props.network && !props.role) {
       // Lambda needs these to attach its network interfaces; AWS maintains the policy.
       this.role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }

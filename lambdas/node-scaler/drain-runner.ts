@@ -8,6 +8,7 @@
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
 import type { PodInfo } from '../engine/nodes/node-model';
 import { isDaemonSetPod, podId } from '../engine/nodes/node-model';
+import { cappedGraceSeconds } from '../engine/nodes/interruption-notice';
 import type { Clock } from '../pod-scaler/tick-types';
 
 export interface DrainAttempt {
@@ -30,13 +31,19 @@ export interface DrainOptions {
   evictUntil?: number;
   /** Cap on the grace period waited for (default 600 s, CA --max-graceful-termination-sec). */
   maxGracefulTerminationSeconds?: number;
+  /**
+   * The node goes at this epoch ms (an interruption notice): each eviction asks for the pod's grace
+   * period cut to the seconds left, so the pod ends before the node does. Default: the pod's own grace.
+   */
+  graceUntil?: number;
 }
 
 /** Pods that still hold the node: not DaemonSet or mirror pods, not finished, not long past their (capped) grace period. */
 function mustLeave(pod: PodInfo, now: number, maxGraceSeconds: number): boolean {
   if (pod.mirror || isDaemonSetPod(pod) || pod.phase === 'Succeeded' || pod.phase === 'Failed') return false;
   if (pod.deletingSince === undefined) return true;
-  const grace = Math.min(pod.terminationGracePeriodSeconds ?? 30, maxGraceSeconds);
+  // The grace the deletion was given (an eviction may have cut it), else the pod's own.
+  const grace = Math.min(pod.deletionGracePeriodSeconds ?? pod.terminationGracePeriodSeconds ?? 30, maxGraceSeconds);
   return now < pod.deletingSince + (grace + 30) * 1000;
 }
 
@@ -60,7 +67,8 @@ export async function drainNode(api: ClusterNodesApi, nodeName: string, clock: C
     blocked = [];
     let evictedNow = false;
     for (const pod of toEvict) {
-      const result = await api.evictPod(pod.namespace, pod.name);
+      const grace = cappedGraceSeconds(pod.terminationGracePeriodSeconds, clock.now(), options.graceUntil);
+      const result = grace === undefined ? await api.evictPod(pod.namespace, pod.name) : await api.evictPod(pod.namespace, pod.name, grace);
       if (result.outcome === 'blocked') blocked.push({ pod: podId(pod), message: result.message });
       else {
         evicted.add(podId(pod));

@@ -19,6 +19,8 @@ import { callGuard, DEFAULT_NODE_SCALER_CALL_TIMEOUT_MS, guarded } from './call-
 import type { NodeScalerEvent } from './invocation-event';
 import { parseNodeScalerEvent } from './invocation-event';
 import { runNodeScalerTick } from './node-scaler-tick';
+import { AwsInstanceLifecycleApi } from '../adapters/autoscaling/aws-instance-lifecycle-api';
+import { interruptionIn, runInterruption } from './interruption-invocation';
 import type { NodeScalerTelemetry } from './telemetry';
 import { powertoolsTelemetry } from './telemetry';
 import type { NodeScalerTickSummary } from './tick-types';
@@ -42,12 +44,17 @@ export interface NodeScalerHandlerDependencies {
   evictionRetryMs?: number;
   /** Longest any one Auto Scaling, DynamoDB, EKS or Kubernetes call may take, SDK retries included (default 10 s). */
   callTimeoutMs?: number;
+  /** Pause between eviction retries while draining an interrupted node (default 5 s). */
+  interruptionEvictionRetryMs?: number;
 }
 
 const AUTO_SCALING_OPERATIONS: Record<string, string> = {
   describeGroups: 'DescribeAutoScalingGroups/DescribeScalingActivities',
   setDesiredCapacity: 'SetDesiredCapacity',
   terminateInstance: 'TerminateInstanceInAutoScalingGroup',
+  groupOfInstance: 'DescribeAutoScalingInstances',
+  heartbeatTimeoutSeconds: 'DescribeLifecycleHooks',
+  continueLifecycleAction: 'CompleteLifecycleAction',
 };
 
 function argument(args: unknown[]): string {
@@ -94,6 +101,7 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
   const clock = deps.clock ?? systemClock;
   const telemetry = deps.telemetry ?? powertoolsTelemetry();
   const autoScaling = new AwsAutoScalingGroupApi(deps.autoScalingClient);
+  const lifecycle = new AwsInstanceLifecycleApi(deps.autoScalingClient);
   const stateStore = new DynamoDbNodeGroupStateStore({ client: deps.dynamoDbClient, tableName: deps.tableName });
   // One API object per cluster per container: the KubeConfig refreshes its own tokens.
   const apis = new Map<string, Promise<ClusterNodesApi>>();
@@ -128,6 +136,16 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
           () => clusterNodes(cluster),
         ),
       );
+    const interruption = interruptionIn(event);
+    if (interruption) {
+      const lifecycleApi = guarded(lifecycle, guard, (method, args) => ({
+        dependency: 'Auto Scaling',
+        operation: AUTO_SCALING_OPERATIONS[method] ?? method,
+        resource: argument(args),
+        fix: "check that the Lambda reaches the Auto Scaling endpoint (NAT or VPC endpoint); the notice's node is left to EC2",
+      }));
+      return runInterruption(interruption, { config: deps.config, clock, lifecycle: lifecycleApi, clusterNodes: guardedClusterNodes, telemetry }, { deadline, evictionRetryMs: deps.interruptionEvictionRetryMs });
+    }
     let summary: NodeScalerTickSummary;
     try {
       summary = await runNodeScalerTick(

@@ -5,6 +5,7 @@ import type { NodeGroupStateStore } from '../adapters/state/node-group-state-sto
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import type { Clock, ScaleUpNotice } from '../pod-scaler/tick-types';
 import type { NodeScalerTelemetry } from './telemetry';
+import type { InterruptionResult } from './interruption-handler';
 
 export interface NodeScalerTickDependencies {
   config: ScalerConfig;
@@ -57,4 +58,6 @@ export interface NodeScalerTickSummary {
   /** Unschedulable pods the plan thinks fit existing room: held off by a constraint the node scaler does not model. */
   unmodelledPods: Array<{ cluster: string; id: string; reason: string }>;
   noticeProblems: Array<{ cluster: string; notice: string; message: string }>;
+  /** Set when the invocation was an interruption notice (then no tick ran: `groups` is empty). */
+  interruption?: InterruptionResult;
 }

@@ -77,6 +77,8 @@ export interface RealPodPlan {
 
 export class RealNodeScalerWorld {
   now = T0;
+  /** Called after each fake sleep of the scaler's clock, to play a controller acting meanwhile (a PDB's status recomputed...). */
+  onSleep?: (now: number) => Promise<void>;
   readonly logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   readonly metrics: Array<{ nodeGroup: string; values: Partial<Record<NodeGroupMetricName, number>> }> = [];
   /** The tests' own Auto Scaling client (straight to moto). */
@@ -131,6 +133,7 @@ export class RealNodeScalerWorld {
     this.logs.length = 0;
     this.metrics.length = 0;
     this.now = T0;
+    this.onSleep = undefined;
     this.kubeProxy.reset();
     this.autoScalingProxy.reset();
     await this.moto.recordRequests();
@@ -239,11 +242,11 @@ export class RealNodeScalerWorld {
     await this.pods(namespace, Array.from({ length: count }, (_, index) => ({ name: `${prefix}-${index + 1}`, ...plan })));
   }
 
-  /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`. */
   /** The node scaler's cluster-wide settings for the next ticks (expander, balancing, limits). */
   nodeScaling?: NodeScalingOptions;
 
-  async tickAt(groups: Array<string | NodeGroupConfig>, minutes: number, event: unknown = SCHEDULED_EVENT): Promise<NodeScalerTickSummary> {
+  /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`; `remainingMs` is the Lambda's time left. */
+  async tickAt(groups: Array<string | NodeGroupConfig>, minutes: number, event: unknown = SCHEDULED_EVENT, remainingMs = 60_000): Promise<NodeScalerTickSummary> {
     this.now = Math.max(this.now, T0 + minutes * MINUTE);
     const nodeGroups = groups.map((group) => (typeof group === 'string' ? { cluster: REAL_CLUSTER, autoScalingGroupName: group } : group));
     const cluster = { name: REAL_CLUSTER, region: REAL_REGION };
@@ -254,7 +257,13 @@ export class RealNodeScalerWorld {
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
       kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),
-      clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
+      clock: {
+        now: () => this.now,
+        sleep: async (ms) => {
+          this.now += ms;
+          await this.onSleep?.(this.now);
+        },
+      },
       telemetry: {
         info: (message, fields) => this.logs.push({ level: 'info', message, fields }),
         warn: (message, fields) => this.logs.push({ level: 'warn', message, fields }),
@@ -262,7 +271,7 @@ export class RealNodeScalerWorld {
         groupMetrics: (nodeGroup, values) => this.metrics.push({ nodeGroup, values }),
       },
     });
-    return handler(event, { getRemainingTimeInMillis: () => 60_000 });
+    return handler(event, { getRemainingTimeInMillis: () => remainingMs });
   }
 
   async describeGroup(group: string) {

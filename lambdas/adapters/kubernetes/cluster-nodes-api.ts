@@ -32,7 +32,7 @@ export interface ClusterNodesApi {
   cordonAndTaint(nodeName: string, taint: Taint): Promise<void>;
   /** Undoes cordonAndTaint (idempotent; a missing node is not an error). */
   uncordonAndUntaint(nodeName: string, taintKey: string): Promise<void>;
-  /** POSTs a policy/v1 Eviction for the pod. */
-  evictPod(namespace: string, name: string): Promise<EvictionResult>;
+  /** POSTs a policy/v1 Eviction for the pod; `gracePeriodSeconds` overrides the pod's own termination grace. */
+  evictPod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<EvictionResult>;
   listPodsOnNode(nodeName: string): Promise<PodInfo[]>;
 }

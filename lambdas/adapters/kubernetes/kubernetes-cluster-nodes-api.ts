@@ -139,6 +139,7 @@ export function toPodInfo(pod: V1Pod): PodInfo {
     createdAt: toMillis(metadata.creationTimestamp) ?? 0,
     deletingSince: toMillis(metadata.deletionTimestamp),
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+    ...(metadata.deletionGracePeriodSeconds === undefined ? {} : { deletionGracePeriodSeconds: metadata.deletionGracePeriodSeconds }),
   };
 }
 
@@ -259,12 +260,17 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
     await this.patchNodeTaints(nodeName, false, (taints) => taints.filter((existing) => existing.key !== taintKey));
   }
 
-  async evictPod(namespace: string, name: string): Promise<EvictionResult> {
+  async evictPod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<EvictionResult> {
     try {
       await this.core.createNamespacedPodEviction({
         name,
         namespace,
-        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name, namespace },
+          ...(gracePeriodSeconds === undefined ? {} : { deleteOptions: { gracePeriodSeconds } }),
+        },
       });
       return { outcome: 'evicted' };
     } catch (error) {

@@ -9,6 +9,7 @@ import type { NodeGroupState } from './node-group-state';
 import { isBackedOff, withBackoff } from './node-group-state';
 import type { NodeInfo, NodeTemplate } from './node-model';
 import { TO_BE_DELETED_TAINT, templateFromNode, templateFromTags } from './node-template';
+import { INTERRUPTION_TAINT } from './interruption-notice';
 
 export interface GroupView {
   asg: AutoScalingGroupInfo;
@@ -31,8 +32,9 @@ export interface GroupView {
   findings: string[];
 }
 
+/** Carries a to-be-deleted taint (ours or CA's), or our interruption taint: its instance is going away. */
 export function isBeingDeleted(node: NodeInfo): boolean {
-  return node.taints.some((taint) => taint.key === TO_BE_DELETED_TAINT || taint.key === 'ToBeDeletedByClusterAutoscaler');
+  return node.taints.some((taint) => taint.key === TO_BE_DELETED_TAINT || taint.key === 'ToBeDeletedByClusterAutoscaler' || taint.key === INTERRUPTION_TAINT);
 }
 
 export function buildGroupView(

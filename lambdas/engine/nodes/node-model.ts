@@ -79,6 +79,8 @@ export interface PodInfo extends PodScheduling {
   /** Epoch ms of metadata.deletionTimestamp when the pod is terminating. */
   deletingSince?: number;
   terminationGracePeriodSeconds?: number;
+  /** metadata.deletionGracePeriodSeconds of a terminating pod: the grace its deletion (or eviction) was given. */
+  deletionGracePeriodSeconds?: number;
 }
 
 export interface NodeInfo {

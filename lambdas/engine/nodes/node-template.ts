@@ -6,6 +6,7 @@
 import type { NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
 import { count, cpuMillis, memoryBytes } from './quantities';
 import { eksAllocatable } from './eks-instance-types';
+import { INTERRUPTION_TAINT } from './interruption-notice';
 
 export const TEMPLATE_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/';
 /** The taint the node scaler puts on a node it drains (like CA's ToBeDeletedByClusterAutoscaler). */
@@ -14,6 +15,7 @@ export const TO_BE_DELETED_TAINT = 'eks-lambda-scaler.io/to-be-deleted';
 /** Taints a node carries for its current condition, not for its kind; a fresh node will not have them. */
 const TRANSIENT_TAINTS = new Set([
   TO_BE_DELETED_TAINT,
+  INTERRUPTION_TAINT,
   'ToBeDeletedByClusterAutoscaler',
   'DeletionCandidateOfClusterAutoscaler',
   'node.kubernetes.io/unschedulable',
