@@ -19,7 +19,8 @@ describe.skipIf(MOTO_SKIP)('node-group facts against moto', () => {
   let moto: MotoServer;
   let eks: EKSClient;
   let autoScaling: AutoScalingClient;
-  const ec2 = () => new Ec2InstanceTypes({ credentials: async () => MOTO_CREDENTIALS, endpointFor: () => moto.endpoint });
+  // moto loads its EC2 backend (every instance type) on the first call: seconds on a busy machine.
+  const ec2 = () => new Ec2InstanceTypes({ credentials: async () => MOTO_CREDENTIALS, endpointFor: () => moto.endpoint, timeoutMs: 30_000 });
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -87,7 +88,7 @@ describe.skipIf(MOTO_SKIP)('node-group facts against moto', () => {
       ['x9z.huge'],
     ]);
     // Signed with SigV4 for ec2 in the region, with the given credentials.
-    expect(calls[0]!.credential).toMatch(new RegExp(`^${MOTO_CREDENTIALS.accessKeyId}/\\d{8}/${REGION}/ec2/aws4_request$`));
+    expect(calls[0]).toMatchObject({ accessKeyId: MOTO_CREDENTIALS.accessKeyId, region: REGION, service: 'ec2' });
   });
 
   it('the cache asks EKS again only after 6 minutes and EC2 once per type per container', async () => {
@@ -95,13 +96,15 @@ describe.skipIf(MOTO_SKIP)('node-group facts against moto', () => {
     let now = 0;
     const facts = new CachedNodeGroupFacts({ eks: () => eks, ec2: ec2(), now: () => now });
     await moto.recordRequests();
+    // EKS is a REST API: moto's log names its calls by method and path.
+    const describeNodegroupCalls = async () => (await moto.recordedRequests()).filter((call) => call.method === 'GET' && call.path === '/clusters/prod/node-groups/batch');
     await facts.managedNodeGroup(REGION, 'prod', 'batch');
     now += MANAGED_NODE_GROUP_TTL_MS - 1;
     await facts.managedNodeGroup(REGION, 'prod', 'batch');
-    expect(await moto.recordedRequests('DescribeNodegroup')).toHaveLength(1);
+    expect(await describeNodegroupCalls()).toHaveLength(1);
     now += 1;
     await facts.managedNodeGroup(REGION, 'prod', 'batch');
-    expect(await moto.recordedRequests('DescribeNodegroup')).toHaveLength(2);
+    expect(await describeNodegroupCalls()).toHaveLength(2);
 
     expect([...(await facts.instanceTypes(REGION, ['m5.large'])).keys()]).toEqual(['m5.large']);
     expect([...(await facts.instanceTypes(REGION, ['m5.large', 'm5.xlarge'])).keys()]).toEqual(['m5.large', 'm5.xlarge']);
