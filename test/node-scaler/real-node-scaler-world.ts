@@ -18,19 +18,22 @@
  * whole cluster.
  */
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CachedNodeGroupFacts } from '../../lambdas/adapters/node-group-facts/cached-node-group-facts';
+import { Ec2InstanceTypes } from '../../lambdas/adapters/node-group-facts/ec2-instance-types';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
-import type { NodeGroupConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { NodeGroupConfig, NodeGroupDiscoveryConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
 import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
 import type { NodeGroupMetricName } from '../../lambdas/node-scaler/telemetry';
 import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types';
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
-import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { MOTO_CREDENTIALS, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 import { NODE_SCALER_IDENTITY, REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
 import { MINUTE, T0, waitForActiveTable } from './node-scaler-world';
 
@@ -72,6 +75,7 @@ export interface RealPodPlan {
   owned?: boolean;
   volumes?: unknown[];
   nodeSelector?: Record<string, string>;
+  tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
 }
 
 export class RealNodeScalerWorld {
@@ -96,7 +100,11 @@ export class RealNodeScalerWorld {
   ) {
     this.autoScaling = new AutoScalingClient(moto.clientConfig(REAL_REGION));
     this.scalerAutoScaling = new AutoScalingClient({ ...moto.clientConfig(REAL_REGION), endpoint: autoScalingProxy.url });
+    this.scalerEks = new EKSClient(moto.clientConfig(REAL_REGION));
   }
+
+  /** The scaler's EKS client for DescribeNodegroup (straight to moto). */
+  readonly scalerEks: EKSClient;
 
   static async start(): Promise<RealNodeScalerWorld> {
     const [kube, moto, dynalite] = await Promise.all([startRealKubeApiServer({ clusterName: REAL_CLUSTER }), startMoto(), startDynalite()]);
@@ -117,6 +125,7 @@ export class RealNodeScalerWorld {
   async close(): Promise<void> {
     this.autoScaling.destroy();
     this.scalerAutoScaling.destroy();
+    this.scalerEks.destroy();
     await Promise.all([this.kubeProxy?.close(), this.autoScalingProxy?.close()]);
     await Promise.all([this.kube?.close(), this.moto?.stop(), this.dynalite?.close()]);
   }
@@ -218,6 +227,7 @@ export class RealNodeScalerWorld {
           spec: {
             ...(plan.node ? { nodeName: plan.node } : {}),
             ...(plan.nodeSelector ? { nodeSelector: plan.nodeSelector } : {}),
+            ...(plan.tolerations ? { tolerations: plan.tolerations } : {}),
             ...(plan.volumes ? { volumes: plan.volumes } : {}),
             terminationGracePeriodSeconds: 0,
             containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: plan.cpu, memory: plan.memory ?? '256Mi' } } }],
@@ -239,16 +249,31 @@ export class RealNodeScalerWorld {
   }
 
   /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`. */
-  async tickAt(groups: Array<string | NodeGroupConfig>, minutes: number, event: unknown = SCHEDULED_EVENT): Promise<NodeScalerTickSummary> {
+  async tickAt(
+    groups: Array<string | NodeGroupConfig>,
+    minutes: number,
+    event: unknown = SCHEDULED_EVENT,
+    /** Node-group auto-discovery entries, and EKS/EC2 facts (DescribeNodegroup, DescribeInstanceTypes) from moto. */
+    extra: { nodeGroupDiscovery?: NodeGroupDiscoveryConfig[]; nodeGroupFacts?: boolean } = {},
+  ): Promise<NodeScalerTickSummary> {
     this.now = Math.max(this.now, T0 + minutes * MINUTE);
     const nodeGroups = groups.map((group) => (typeof group === 'string' ? { cluster: REAL_CLUSTER, autoScalingGroupName: group } : group));
     const cluster = { name: REAL_CLUSTER, region: REAL_REGION };
-    const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups };
+    const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups, ...(extra.nodeGroupDiscovery ? { nodeGroupDiscovery: extra.nodeGroupDiscovery } : {}) };
+    // A fresh cache per invocation, as after a cold start; EC2 has a generous timeout because moto loads every instance type on its first call.
+    const nodeGroupFacts = extra.nodeGroupFacts
+      ? new CachedNodeGroupFacts({
+          eks: () => this.scalerEks,
+          ec2: new Ec2InstanceTypes({ credentials: async () => MOTO_CREDENTIALS, endpointFor: () => this.moto.endpoint, timeoutMs: 30_000 }),
+          now: () => this.now,
+        })
+      : undefined;
     const handler = createNodeScalerHandler({
       config,
       autoScalingClient: this.scalerAutoScaling,
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
+      nodeGroupFacts,
       kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),
       clock: { now: () => this.now, sleep: async (ms) => void (this.now += ms) },
       telemetry: {
