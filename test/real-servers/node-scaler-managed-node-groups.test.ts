@@ -69,7 +69,8 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: managed node groups and auto
   it("auto-discovery: a group found by Cluster Autoscaler's tags is sized, with min and max re-read every tick", async () => {
     await managedNodeGroup('found');
     await world.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'eks-found', MaxSize: 1 }));
-    await world.pendingPods('found-jobs', 'job', 3, { cpu: '1500m', tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+    // The other tests' groups carry the same tags and are found too: the pods pick this one by the label EKS puts on its nodes.
+    await world.pendingPods('found-jobs', 'job', 3, { cpu: '1500m', nodeSelector: { 'eks.amazonaws.com/nodegroup': 'found' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
     const discovery = { nodeGroupDiscovery: [{ cluster: REAL_CLUSTER }], nodeGroupFacts: true };
 
     const first = await world.tickAt([], 0, undefined, discovery);
