@@ -83,4 +83,17 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: managed node groups and auto
     await world.tickAt([], 1, undefined, discovery);
     expect((await world.autoScalingCalls('SetDesiredCapacity')).map((call) => call.DesiredCapacity)).toEqual(['1', '3']);
   });
+
+  it('a failed discovery call (Auto Scaling answers 5xx at the wire) is reported for its entry; the named groups still scale', async () => {
+    await managedNodeGroup('named');
+    await world.pendingPods('named-jobs', 'job', 1, { cpu: '1500m', nodeSelector: { 'eks.amazonaws.com/nodegroup': 'named' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+    world.autoScalingProxy.inject({ match: (request) => request.operation === 'DescribeAutoScalingGroups' && request.body.includes('Filters.member'), fault: '5xx' });
+
+    const summary = await world.tickAt(['eks-named'], 0, undefined, { nodeGroupDiscovery: [{ cluster: REAL_CLUSTER }], nodeGroupFacts: true });
+
+    expect(summary.discoveryProblems).toEqual([{ entry: expect.stringMatching(/^nodeGroupDiscovery\[0\] \(cluster real-cluster, tags k8s.io\/cluster-autoscaler\/enabled/), message: expect.stringMatching(/DescribeAutoScalingGroups/) }]);
+    expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'node group discovery failed' }));
+    expect(summary.groups.map((group) => group.autoScalingGroupName)).toEqual(['eks-named']);
+    expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([{ AutoScalingGroupName: 'eks-named', DesiredCapacity: '1', HonorCooldown: 'false' }]);
+  });
 });
