@@ -12,6 +12,7 @@ import { CachedNodeGroupFacts, MANAGED_NODE_GROUP_TTL_MS } from '../../lambdas/a
 import { Ec2InstanceTypes } from '../../lambdas/adapters/node-group-facts/ec2-instance-types';
 import { describeManagedNodeGroup } from '../../lambdas/adapters/node-group-facts/eks-managed-node-groups';
 import { MOTO_CREDENTIALS, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { useMotoBehindProxy } from '../support/fault-proxy';
 
 const REGION = 'us-east-1';
 
@@ -141,3 +142,33 @@ describe.skipIf(MOTO_SKIP)('node-group facts against moto', () => {
     expect([...(await api.describeGroupsByTags({ pool: 'cpu' })).keys()]).toEqual([]);
   });
 });
+
+// moto answers every DescribeInstanceTypes well: a refusal, a foreign page and an answer missing a
+// number are made at the wire by the fault proxy, in front of moto.
+describe.skipIf(MOTO_SKIP)('DescribeInstanceTypes faults (moto behind the fault proxy)', () => {
+  const served = useMotoBehindProxy('aws-query');
+  const ec2 = () => new Ec2InstanceTypes({ credentials: async () => MOTO_CREDENTIALS, endpointFor: () => served().proxy.url, timeoutMs: 30_000 });
+
+  it('access denied names the IAM action to grant', async () => {
+    served().proxy.inject({ match: (request) => request.operation === 'DescribeInstanceTypes', fault: 'denied' });
+    await expect(ec2().describe(REGION, ['m5.large'])).rejects.toThrow(/ec2:DescribeInstanceTypes for m5.large failed: AccessDenied: .*grant ec2:DescribeInstanceTypes to the node scaler's role/);
+    served().proxy.reset();
+  });
+
+  it('a page that is not EC2 answer is an error, never an empty list', async () => {
+    served().proxy.inject({ match: (request) => request.operation === 'DescribeInstanceTypes', fault: 'malformed' });
+    await expect(ec2().describe(REGION, ['m5.large'])).rejects.toThrow(/MalformedResponse/);
+    served().proxy.reset();
+  });
+
+  it('a type whose answer lacks its vCPUs is left out (the table then sizes it), never read as 0', async () => {
+    served().proxy.inject({
+      match: (request) => request.operation === 'DescribeInstanceTypes',
+      fault: { rewrite: (body: string) => body.replace(/<defaultVCpus>\d+<\/defaultVCpus>/, '') },
+    });
+    const types = await ec2().describe(REGION, ['m5.large', 'm5.xlarge']);
+    expect([...types.keys()].sort()).toHaveLength(1);
+    served().proxy.reset();
+  });
+});
+

@@ -50,7 +50,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: managed node groups and auto
 
     expect(summary.groups[0]?.error).toBeUndefined();
     expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([{ AutoScalingGroupName: 'eks-batch', DesiredCapacity: '3', HonorCooldown: 'false' }]);
-    expect(summary.groups[0]?.scaleUp?.reason).toMatch(/managed node group batch, instance type m5.large \(DescribeInstanceTypes\)/);
+    expect(summary.groups[0]?.scaleUp?.reason).toMatch(/managed node group batch and instance type m5.large \(DescribeInstanceTypes\)/);
     expect(summary.unhelpedPods).toEqual([expect.objectContaining({ id: 'other-jobs/stray-1', reason: expect.stringMatching(/dedicated/) })]);
     const requests = await world.moto.recordedRequests();
     expect(requests.filter((request) => request.path === `/clusters/${REAL_CLUSTER}/node-groups/batch`)).toHaveLength(1);

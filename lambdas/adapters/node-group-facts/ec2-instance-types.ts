@@ -100,7 +100,8 @@ export class Ec2InstanceTypes {
         ...(url.port ? { port: Number(url.port) } : {}),
         path: url.pathname || '/',
         query: {},
-        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        // A length, not chunked encoding, as every AWS SDK sends a Query body.
+        headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) },
         body,
       },
       { signingDate: new Date(this.options.now?.() ?? Date.now()) },
@@ -113,7 +114,10 @@ export class Ec2InstanceTypes {
       throw new Ec2Error('MalformedResponse', `HTTP ${status} with an answer that is not XML (a proxy or endpoint override answering instead?)`);
     }
     if (status !== 200) {
-      const error = (parsed as { Response?: { Errors?: { Error?: { Code?: string; Message?: string } } } }).Response?.Errors?.Error;
+      // EC2's own error shape, or the Query protocol's common one (a proxy or another endpoint answering).
+      type ErrorBody = { Code?: string; Message?: string };
+      const answer = parsed as { Response?: { Errors?: { Error?: ErrorBody } }; ErrorResponse?: { Error?: ErrorBody } };
+      const error = answer.Response?.Errors?.Error ?? answer.ErrorResponse?.Error;
       throw new Ec2Error(error?.Code ?? `HTTP${status}`, error?.Message ?? `HTTP ${status}`);
     }
     return parsed;

@@ -111,9 +111,9 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
     if (capacity.architecture) labels['kubernetes.io/arch'] ??= capacity.architecture;
   }
   const fromType = capacity ? eksAllocatableOf(capacity) : undefined;
-  const source = [`ASG tags`, managed && `managed node group ${managed.nodegroupName}`, type && `instance type ${type}${facts?.instanceTypes?.has(type) ? ' (DescribeInstanceTypes)' : ''}`]
-    .filter(Boolean)
-    .join(', ');
+  const source =
+    `ASG tags${managed ? `, managed node group ${managed.nodegroupName}` : ''}` +
+    (type ? ` and instance type ${type}${facts?.instanceTypes?.has(type) ? ' (DescribeInstanceTypes)' : ''}` : '');
   try {
     const cpu = resources.cpu !== undefined ? cpuMillis(resources.cpu) : fromType?.cpuMilli;
     const memory = resources.memory !== undefined ? memoryBytes(resources.memory) : fromType?.memoryBytes;

@@ -50,7 +50,7 @@ describe('a managed node group at zero, from DescribeNodegroup and DescribeInsta
     expect(shape.taints).toEqual([{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }]);
     expect(shape.allocatable).toEqual(eksAllocatableOf(M5_LARGE));
     expect(shape.allocatable.pods).toBe(29);
-    expect(shape.source).toBe('ASG tags, managed node group batch, instance type m5.large (DescribeInstanceTypes)');
+    expect(shape.source).toBe('ASG tags, managed node group batch and instance type m5.large (DescribeInstanceTypes)');
   });
 
   // Each row: what the ASG tags say, what the node group says, what the template gets (aws_manager.go buildNodeFromTemplate).
