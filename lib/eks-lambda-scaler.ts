@@ -34,12 +34,14 @@ import type { ObservedCluster } from './observability/scaler-alarms';
 import { ScalerDashboard } from './observability/scaler-dashboard';
 import { grantDescribeClusters } from './permissions/cluster-permissions';
 import { grantNodeGroupScaling } from './permissions/node-group-permissions';
+import { grantDiscoveredNodeGroupScaling, grantNodeGroupFacts, managedNodeGroupArn } from './permissions/node-group-facts-permissions';
 import { grantNodeScalerState, grantPodScalerState } from './permissions/state-table-permissions';
 import { grantTriggerReads } from './permissions/trigger-permissions';
 import { deriveTriggerResources } from '../lambdas/engine/iam/trigger-resources';
 import type { TriggerResources } from '../lambdas/engine/iam/trigger-resources';
 import { deriveTriggerRbac, describeGrants } from './permissions/trigger-rbac';
-import { resolveNodeGroups } from './node-groups';
+import { resolveNodeGroupDiscovery, resolveNodeGroups } from './node-groups';
+import type { NodeGroupDiscoveryConfig } from '../lambdas/config/scaler-config';
 import { NodeInterruptionHandling } from './node-interruptions';
 import type { NodeInterruptionOptions } from './node-interruptions';
 import type { NodeGroupProps } from './node-groups';
@@ -89,6 +91,12 @@ export interface EksLambdaScalerProps {
    * aws-node-termination-handler or Karpenter already handles them.
    */
   readonly nodeInterruptions?: boolean | NodeInterruptionOptions;
+  /**
+   * Auto Scaling Groups found each tick by their tags (default Cluster Autoscaler's
+   * `k8s.io/cluster-autoscaler/enabled` + `k8s.io/cluster-autoscaler/<cluster>`), with the knobs
+   * each gets; resized only where IAM sees those tags (docs/node-scaler.md).
+   */
+  readonly nodeGroupDiscovery?: readonly NodeGroupDiscoveryConfig[];
   /** How often the scalers run; default every minute (EventBridge Scheduler's finest). */
   readonly schedule?: ScheduleExpression;
   /** SNS topics every alarm notifies (on ALARM and back to OK). */
@@ -189,6 +197,7 @@ export class EksLambdaScaler extends Construct {
     this.clusters = resolveClusters(props.clusters, stack);
     const resolvedNodeGroups = resolveNodeGroups(props.nodeGroups ?? [], this.clusters, stack);
     const nodeGroups = resolvedNodeGroups.map((group) => group.config);
+    const nodeGroupDiscovery = resolveNodeGroupDiscovery(props.nodeGroupDiscovery ?? [], this.clusters);
     const built = buildScalerConfig({
       sources: props.scaledObjects,
       clusters: this.clusters.map(({ name, region }, index) => ({ name, region, ...objectSourceOf(props.clusters[index]!) })),
@@ -208,6 +217,7 @@ export class EksLambdaScaler extends Construct {
     }
     // With the cluster source, every object is checked against the grants, none given meaning none.
     if (clusterSourced) built.config.clusterObjectPermissions = clusterObjectPermissionsOf(props.clusterObjectPermissions ?? {});
+    if (nodeGroupDiscovery.length > 0) built.config.nodeGroupDiscovery = nodeGroupDiscovery;
     this.config = built.config;
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
@@ -238,7 +248,9 @@ export class EksLambdaScaler extends Construct {
 
     let nodeScaler: ScalerFunction | undefined;
     const autoScalingGroupArns = resolvedNodeGroups.map((group) => group.arn);
-    if (nodeGroups.length > 0) {
+    const nodeGroupClusters = this.clusters.filter((cluster) => [...nodeGroups, ...nodeGroupDiscovery].some((group) => group.cluster === cluster.name));
+    let discoveredNodeGroupArns: string[] = [];
+    if (nodeGroups.length > 0 || nodeGroupDiscovery.length > 0) {
       nodeScaler = new ScalerFunction(this, 'NodeScaler', {
         ...common,
         entry: DEFAULT_ENTRIES.nodeScaler,
@@ -256,6 +268,8 @@ export class EksLambdaScaler extends Construct {
       grantNodeScalerState(nodeScaler.role, this.table);
       grantDescribeClusters(nodeScaler.role, this.clusters);
       grantNodeGroupScaling(nodeScaler.role, autoScalingGroupArns);
+      grantNodeGroupFacts(nodeScaler.role, nodeGroupClusters, stack.account);
+      discoveredNodeGroupArns = grantDiscoveredNodeGroupScaling(nodeScaler.role, nodeGroupDiscovery, this.clusters, stack.account);
     }
     let interruptions: NodeInterruptionHandling | undefined;
     if (nodeScaler && props.nodeInterruptions) {
@@ -353,7 +367,7 @@ export class EksLambdaScaler extends Construct {
       functions,
       failureQueue: this.failureQueue,
       objectClusters: observedClusters.map((cluster) => cluster.name),
-      nodeGroupClusters: [...new Set(nodeGroups.map((group) => group.cluster))],
+      nodeGroupClusters: nodeGroupClusters.map((cluster) => cluster.name),
       perObjectMetrics,
     }).dashboard;
 
@@ -363,6 +377,8 @@ export class EksLambdaScaler extends Construct {
       nodeInterruptions: interruptions?.handler,
       failureQueue: this.failureQueue,
       autoScalingGroupArns,
+      discoveredNodeGroupArns,
+      managedNodeGroupArns: nodeGroupClusters.map((cluster) => managedNodeGroupArn(cluster, stack.account)),
       tableStreamArns: this.triggerResources.tableStreamArns.map(({ streamArn }) => streamArn),
       clusterObjectArns: this.config.clusterObjectPermissions ? clusterObjectResourceArns(this.config.clusterObjectPermissions) : [],
       inVpc: props.vpc !== undefined,

@@ -11,8 +11,18 @@ import type { ScalerFunction } from './scaler-functions';
 const RESOURCE_STAR_REASON =
   'Resource "*" only for APIs without resource-level permissions: cloudwatch:GetMetricData (CloudWatch triggers), ' +
   'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), autoscaling:DescribeAutoScalingGroups and ' +
-  'autoscaling:DescribeScalingActivities (node scaler), autoscaling:DescribeAutoScalingInstances and ' +
+  'autoscaling:DescribeScalingActivities and ec2:DescribeInstanceTypes (node scaler), autoscaling:DescribeAutoScalingInstances and ' +
   'autoscaling:DescribeLifecycleHooks (node interruptions). Every action is named; none is a wildcard.';
+
+const DISCOVERED_ASG_ARN_REASON =
+  'Groups found by node-group auto-discovery are not known by name at synth; SetDesiredCapacity and ' +
+  'TerminateInstanceInAutoScalingGroup on them are conditioned on aws:ResourceTag/<key> for exactly the tags discovery ' +
+  'selects on, so only a group carrying them can be resized.';
+
+const MANAGED_NODE_GROUP_ARN_REASON =
+  'eks:DescribeNodegroup (read only) on the managed node groups of one configured cluster (nodegroup/<cluster>/*/*): ' +
+  'the node groups behind the Auto Scaling groups are found by their eks:nodegroup-name tag at run time, and the last ' +
+  '"*" is the UUID EKS assigns.';
 
 const ASG_ARN_REASON =
   'An Auto Scaling Group ARN embeds a UUID assigned when the group is created; this ARN pins one configured group by ' +
@@ -36,6 +46,10 @@ export interface SuppressionTargets {
   failureQueue: IQueue;
   /** The node scaler's Auto Scaling Group ARNs (each contains `*` for the group's UUID). */
   autoScalingGroupArns: readonly string[];
+  /** Auto-discovery's ARNs (`autoScalingGroupName/*`, scoped by a tag condition). */
+  discoveredNodeGroupArns?: readonly string[];
+  /** `eks:DescribeNodegroup` ARNs, one per node-scaler cluster. */
+  managedNodeGroupArns?: readonly string[];
   /** The pod scaler's DynamoDB stream ARNs (`table/<name>/stream/*`), one per aws-dynamodb-streams table. */
   tableStreamArns: readonly string[];
   /** The user-given ARN patterns granted for cluster ScaledObjects. */
@@ -66,6 +80,13 @@ export function applyNagSuppressions(targets: SuppressionTargets): void {
         id: `AwsSolutions-IAM5[Resource::${flatten(Stack.of(targets.nodeScaler).resolve(arn))}]`,
         reason: ASG_ARN_REASON,
       });
+    }
+    const resolved = (arn: string) => flatten(Stack.of(targets.nodeScaler!).resolve(arn));
+    for (const arn of targets.discoveredNodeGroupArns ?? []) {
+      Validations.of(targets.nodeScaler).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resolved(arn)}]`, reason: DISCOVERED_ASG_ARN_REASON });
+    }
+    for (const arn of targets.managedNodeGroupArns ?? []) {
+      Validations.of(targets.nodeScaler).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resolved(arn)}]`, reason: MANAGED_NODE_GROUP_ARN_REASON });
     }
   }
   for (const arn of targets.tableStreamArns) {

@@ -6,7 +6,8 @@
 import { Token } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import type { IAutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
-import type { NodeGroupConfig } from '../lambdas/config/scaler-config';
+import type { NodeGroupConfig, NodeGroupDiscoveryConfig } from '../lambdas/config/scaler-config';
+import { discoveryEntryProblem } from '../lambdas/engine/nodes/node-group-discovery';
 import { autoScalingGroupArn } from './permissions/node-group-permissions';
 import { partitionOf } from './resolved-cluster';
 import type { ResolvedCluster } from './resolved-cluster';
@@ -52,4 +53,21 @@ export function resolveNodeGroups(groups: readonly NodeGroupProps[], clusters: r
       arn: autoScalingGroupArn({ autoScalingGroupName: group.autoScalingGroupName, region, account: stack.account, partition: partitionOf(region) }),
     };
   });
+}
+
+/**
+ * `nodeGroupDiscovery` checked at synth: each entry's cluster is one of the construct's, its tags
+ * are AWS tags. Throws with every problem, naming the entry, the field and the fix.
+ */
+export function resolveNodeGroupDiscovery(entries: readonly NodeGroupDiscoveryConfig[], clusters: readonly ResolvedCluster[]): NodeGroupDiscoveryConfig[] {
+  const problems: string[] = [];
+  entries.forEach((entry, index) => {
+    const problem = discoveryEntryProblem(entry, index);
+    if (problem) problems.push(problem);
+    else if (!clusters.some((cluster) => cluster.name === entry.cluster)) {
+      problems.push(`nodeGroupDiscovery[${index}].cluster: "${entry.cluster}" is not in the construct's clusters (${clusters.map((cluster) => cluster.name).join(', ')}): use one of them or add it`);
+    }
+  });
+  if (problems.length > 0) throw new Error(`eks-lambda-scaler: invalid node group discovery; nothing was deployed:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  return entries.map((entry) => ({ ...entry, ...(entry.tags ? { tags: { ...entry.tags } } : {}) }));
 }

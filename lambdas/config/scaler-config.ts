@@ -58,6 +58,18 @@ export interface NodeGroupConfig {
   blockingSystemPodDisruptionTimeoutSeconds?: number;
 }
 
+/**
+ * Groups found each tick by their ASG tags instead of by name (Cluster Autoscaler's
+ * `--node-group-auto-discovery=asg:tag=...`), with the knobs every group found gets.
+ */
+export interface NodeGroupDiscoveryConfig extends Omit<NodeGroupConfig, 'autoScalingGroupName' | 'allowClusterAutoscalerTags'> {
+  /**
+   * Tags a group must carry, key to value ('' = any value). Default: Cluster Autoscaler's
+   * `k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster>`.
+   */
+  tags?: Record<string, string>;
+}
+
 export interface ScalerConfig {
   /** Cluster for ScaledObjects that do not name one. */
   defaultCluster: ClusterRef;
@@ -66,6 +78,8 @@ export interface ScalerConfig {
   /** ScaledJobs (issue 17), validated like the ScaledObjects; absent = none. */
   scaledJobs?: ScaledJobSpec[];
   nodeGroups: NodeGroupConfig[];
+  /** Node groups found by ASG tags each tick, next to the named `nodeGroups` (docs/node-scaler.md). */
+  nodeGroupDiscovery?: NodeGroupDiscoveryConfig[];
   /**
    * How often the HPA part syncs between KEDA's polls, seconds: the HPA controller's 15 s by default,
    * so counts and timing match KEDA + HPA. 0 evaluates only at each pollingInterval (fewer reads,

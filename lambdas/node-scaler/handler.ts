@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AwsAutoScalingGroupApi } from '../adapters/autoscaling/aws-auto-scaling-group-api';
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
+import type { NodeGroupFactsApi } from '../adapters/node-group-facts/node-group-facts-api';
 import { KubernetesClusterNodesApi } from '../adapters/kubernetes/kubernetes-cluster-nodes-api';
 import { DynamoDbNodeGroupStateStore } from '../adapters/state/node-group-state-store';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
@@ -36,6 +37,8 @@ export interface NodeScalerHandlerDependencies {
   dynamoDbClient: DynamoDBClient;
   tableName: string;
   kubeConfigFor(cluster: ClusterRef): Promise<KubeConfig>;
+  /** EKS DescribeNodegroup and EC2 DescribeInstanceTypes for groups at zero (cached-node-group-facts.ts). */
+  nodeGroupFacts?: NodeGroupFactsApi;
   clock?: Clock;
   telemetry?: NodeScalerTelemetry;
   /** Time kept back from Lambda's remaining time for writing state and logs (default 5 s). */
@@ -50,6 +53,7 @@ export interface NodeScalerHandlerDependencies {
 
 const AUTO_SCALING_OPERATIONS: Record<string, string> = {
   describeGroups: 'DescribeAutoScalingGroups/DescribeScalingActivities',
+  describeGroupsByTags: 'DescribeAutoScalingGroups by tag/DescribeScalingActivities',
   setDesiredCapacity: 'SetDesiredCapacity',
   terminateInstance: 'TerminateInstanceInAutoScalingGroup',
   groupOfInstance: 'DescribeAutoScalingInstances',
@@ -62,6 +66,7 @@ function argument(args: unknown[]): string {
   if (Array.isArray(first)) return first.join(', ');
   if (typeof first === 'string') return first;
   if (first && typeof first === 'object' && 'name' in first) return `${(first as { namespace?: string }).namespace ?? ''}/${String((first as { name: unknown }).name)}`;
+  if (first && typeof first === 'object') return `the groups tagged ${Object.entries(first).map(([key, value]) => (value ? `${key}=${String(value)}` : key)).join(', ')}`;
   return 'the cluster';
 }
 
@@ -81,6 +86,15 @@ function guardedDependencies(guard: CallGuard, autoScaling: AutoScalingGroupApi,
       fix: 'check that the Lambda reaches DynamoDB (NAT or VPC endpoint) and the table\'s throttling metrics; the group is retried next invocation',
     })),
   };
+}
+
+function guardedFacts(guard: CallGuard, facts: NodeGroupFactsApi): NodeGroupFactsApi {
+  return guarded(facts, guard, (method, args): CallDescription => ({
+    dependency: method === 'managedNodeGroup' ? 'EKS' : 'EC2',
+    operation: method === 'managedNodeGroup' ? 'DescribeNodegroup' : 'DescribeInstanceTypes',
+    resource: args.map((arg) => (Array.isArray(arg) ? arg.join(', ') : String(arg))).join(' '),
+    fix: 'check that the Lambda reaches the EKS and EC2 endpoints; until then the group is planned from its ASG tags and the built-in instance-type table',
+  }));
 }
 
 function guardedCluster(guard: CallGuard, cluster: ClusterRef, api: ClusterNodesApi): ClusterNodesApi {
@@ -149,7 +163,14 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
     let summary: NodeScalerTickSummary;
     try {
       summary = await runNodeScalerTick(
-        { config: deps.config, clock, ...guardedDependencies(guard, autoScaling, stateStore, deps.tableName), clusterNodes: guardedClusterNodes, telemetry },
+        {
+          config: deps.config,
+          clock,
+          ...guardedDependencies(guard, autoScaling, stateStore, deps.tableName),
+          clusterNodes: guardedClusterNodes,
+          telemetry,
+          nodeGroupFacts: deps.nodeGroupFacts && guardedFacts(guard, deps.nodeGroupFacts),
+        },
         {
           deadline,
           notices: parsed.event.kind === 'scale-up-notice' ? parsed.event.notices : undefined,
@@ -173,6 +194,7 @@ export function createNodeScalerHandler(deps: NodeScalerHandlerDependencies) {
       trigger: parsed.event.kind,
       pendingPods: summary.pendingPods,
       noticeProblems: summary.noticeProblems.length > 0 ? summary.noticeProblems : undefined,
+      discoveryProblems: summary.discoveryProblems,
       groups: summary.groups.map((group) => ({
         nodeGroup: group.nodeGroup,
         error: group.error,

@@ -11,7 +11,8 @@ import type { AutoScalingGroupInfo } from '../engine/nodes/auto-scaling-group';
 import { clusterAutoscalerTags } from '../engine/nodes/auto-scaling-group';
 import { pruneNodeEntries } from '../engine/nodes/drain-lifecycle';
 import type { GroupView } from '../engine/nodes/group-view';
-import { buildGroupView } from '../engine/nodes/group-view';
+import { buildGroupView, hasNodeToCopy } from '../engine/nodes/group-view';
+import { EKS_NODEGROUP_TAG } from '../engine/nodes/managed-node-group';
 import { resolveKnobs } from '../engine/nodes/node-group-knobs';
 import { placementBlocker } from '../engine/nodes/scheduling-predicates';
 import { planScaleUp } from '../engine/nodes/scale-up-plan';
@@ -19,6 +20,8 @@ import type { ResolvedNodeScaling } from '../engine/nodes/node-scaling-options';
 import { resolveNodeScaling } from '../engine/nodes/node-scaling-options';
 import type { ScaleUpNotice } from '../pod-scaler/tick-types';
 import { GroupSession, StateConflictError } from './group-actions';
+import { tickGroups } from './group-discovery';
+import { templateFactsFor } from './template-facts';
 import { collectPendingPods, noticeLabel } from './pending-pods';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
 
@@ -48,32 +51,25 @@ function emptyResult(group: NodeGroupConfig): NodeGroupTickResult {
 
 export function refusalForClusterAutoscaler(group: NodeGroupConfig, asg: AutoScalingGroupInfo): string | undefined {
   const tags = clusterAutoscalerTags(asg.tags, group.cluster);
-  if (tags.length === 0 || group.allowClusterAutoscalerTags) return undefined;
-  // EKS puts these tags on every managed node group's ASG itself, whether or not CA runs.
-  const managed = asg.tags['eks:nodegroup-name'];
-  const origin = managed
-    ? ` (EKS adds them to every managed node group's ASG, here node group ${managed}: if Cluster Autoscaler does not run in ${group.cluster}, allowing them is safe)`
-    : '';
+  // EKS puts these tags on every managed node group's ASG itself, whether or not CA runs, so on a
+  // managed node group they say nothing about Cluster Autoscaler and are accepted (issue 18).
+  if (tags.length === 0 || group.allowClusterAutoscalerTags || asg.tags[EKS_NODEGROUP_TAG]) return undefined;
   return (
     `refusing to manage ASG ${asg.name}: it carries Cluster Autoscaler's auto-discovery tag(s) ${tags.join(', ')}, so Cluster Autoscaler may size it too ` +
-    `and the two would fight${origin}; remove the tags (or Cluster Autoscaler), or set allowClusterAutoscalerTags: true on nodeGroups[${group.cluster}/${group.autoScalingGroupName}]`
+    `and the two would fight; remove the tags (or Cluster Autoscaler), or set allowClusterAutoscalerTags: true on nodeGroups[${group.cluster}/${group.autoScalingGroupName}]`
   );
 }
 
 export async function runNodeScalerTick(deps: NodeScalerTickDependencies, options: NodeScalerTickOptions): Promise<NodeScalerTickSummary> {
   const { config, telemetry } = deps;
   const summary: NodeScalerTickSummary = { groups: [], pendingPods: 0, unhelpedPods: [], unmodelledPods: [], noticeProblems: [] };
-  if (config.nodeGroups.length === 0) return summary;
+  if (config.nodeGroups.length === 0 && (config.nodeGroupDiscovery ?? []).length === 0) return summary;
 
-  let asgs: Map<string, DescribedGroup> | undefined;
-  let asgError: string | undefined;
-  try {
-    asgs = await deps.autoScaling.describeGroups([...new Set(config.nodeGroups.map((group) => group.autoScalingGroupName))]);
-  } catch (error) {
-    asgError = message(error);
-  }
-
-  const clusters = [...new Set(config.nodeGroups.map((group) => group.cluster))];
+  // Named groups and the groups discovery finds by tag (group-discovery.ts).
+  const { groups: tickGroupConfigs, asgs, discoveryProblems } = await tickGroups(deps);
+  for (const problem of discoveryProblems) telemetry.error('node group discovery failed', problem);
+  if (discoveryProblems.length > 0) summary.discoveryProblems = discoveryProblems;
+  const clusters = [...new Set([...tickGroupConfigs.map((group) => group.cluster), ...(config.nodeGroupDiscovery ?? []).map((entry) => entry.cluster)])];
   for (const notice of options.notices ?? []) {
     if (clusters.includes(notice.cluster)) continue;
     const problem = { cluster: notice.cluster, notice: noticeLabel(notice), message: `no nodeGroups entry is in cluster ${notice.cluster}, so no node is added for it; add the cluster's groups to nodeGroups` };
@@ -81,9 +77,9 @@ export async function runNodeScalerTick(deps: NodeScalerTickDependencies, option
     telemetry.warn('scale-up notice not counted', problem);
   }
   for (const cluster of clusters) {
-    const groups = config.nodeGroups.filter((group) => group.cluster === cluster);
+    const groups = tickGroupConfigs.filter((group) => group.cluster === cluster);
     const notices = (options.notices ?? []).filter((notice) => notice.cluster === cluster);
-    const results = await tickCluster(deps, options, cluster, groups, notices, asgs, asgError, summary);
+    const results = await tickCluster(deps, options, cluster, groups, notices, asgs, summary);
     summary.groups.push(...results);
   }
   for (const result of summary.groups) {
@@ -98,8 +94,7 @@ async function tickCluster(
   cluster: string,
   groups: NodeGroupConfig[],
   notices: ScaleUpNotice[],
-  asgs: Map<string, DescribedGroup> | undefined,
-  asgError: string | undefined,
+  asgs: Map<string, DescribedGroup>,
   summary: NodeScalerTickSummary,
 ): Promise<NodeGroupTickResult[]> {
   const { clock, telemetry } = deps;
@@ -114,7 +109,6 @@ async function tickCluster(
     }
     return results;
   };
-  if (!asgs) return failAll(`could not describe the Auto Scaling groups: ${asgError}`);
   const ref = resolveCluster(deps, cluster);
   if (!ref) return failAll(`cluster "${cluster}" is not in the configuration's clusters; add it with its region`);
   let scaling: ResolvedNodeScaling;
@@ -150,7 +144,10 @@ async function tickCluster(
       if (refusal) throw new Error(refusal);
       const key = nodeGroupStateKey(cluster, group.autoScalingGroupName);
       const stored = await deps.stateStore.load(key);
-      const view = buildGroupView(asg, knobs, pruneNodeEntries(stored.state, nodeNames, now), snapshot.nodes, now);
+      // A group with no node to copy gets its shape from EKS and EC2 (managed node groups, instance types).
+      const gathered = hasNodeToCopy(asg, snapshot.nodes) ? undefined : await templateFactsFor(deps.nodeGroupFacts, ref, asg);
+      result.findings.push(...(gathered?.problems ?? []));
+      const view = buildGroupView(asg, knobs, pruneNodeEntries(stored.state, nodeNames, now), snapshot.nodes, now, gathered?.facts);
       result.desiredCapacity = asg.desiredCapacity;
       result.readyNodes = view.readyNodes;
       result.upcomingNodes = view.upcoming;

@@ -43,11 +43,16 @@ export async function buildProductionDependencies(): Promise<NodeScalerHandlerDe
   const credentials = autoScalingClient.config.credentials;
   const { EksClusterAccess } = await import('../adapters/kubernetes/eks-cluster-access');
   const access = new EksClusterAccess({ eks, credentials });
+  // Managed node groups and instance types for groups at zero, cached per container.
+  const { CachedNodeGroupFacts } = await import('../adapters/node-group-facts/cached-node-group-facts');
+  const { Ec2InstanceTypes } = await import('../adapters/node-group-facts/ec2-instance-types');
+  const nodeGroupFacts = new CachedNodeGroupFacts({ eks, ec2: new Ec2InstanceTypes({ credentials }) });
   return {
     config,
     autoScalingClient,
     dynamoDbClient: new DynamoDBClient(nodeScalerTransport()),
     tableName,
     kubeConfigFor: (cluster) => access.kubeConfigFor(cluster),
+    nodeGroupFacts,
   };
 }

@@ -1,5 +1,6 @@
 /** The node scaler's tick, as a function of its dependencies (Lambda, simulator and tests wire them). */
 import type { AutoScalingGroupApi } from '../adapters/autoscaling/auto-scaling-group-api';
+import type { NodeGroupFactsApi } from '../adapters/node-group-facts/node-group-facts-api';
 import type { ClusterNodesApi } from '../adapters/kubernetes/cluster-nodes-api';
 import type { NodeGroupStateStore } from '../adapters/state/node-group-state-store';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
@@ -14,6 +15,8 @@ export interface NodeScalerTickDependencies {
   stateStore: NodeGroupStateStore;
   clusterNodes(cluster: ClusterRef): Promise<ClusterNodesApi>;
   telemetry: NodeScalerTelemetry;
+  /** EKS and EC2 facts for groups at zero (managed node groups, instance types); absent: ASG tags and the built-in table only. */
+  nodeGroupFacts?: NodeGroupFactsApi;
 }
 
 export interface NodeScalerTickOptions {
@@ -60,4 +63,6 @@ export interface NodeScalerTickSummary {
   noticeProblems: Array<{ cluster: string; notice: string; message: string }>;
   /** Set when the invocation was an interruption notice (then no tick ran: `groups` is empty). */
   interruption?: InterruptionResult;
+  /** nodeGroupDiscovery entries that found nothing this tick because they failed, each with why. */
+  discoveryProblems?: Array<{ entry: string; message: string }>;
 }

@@ -23,13 +23,16 @@ export function autoScalingGroupArn(group: NodeGroupArnInput): string {
 }
 
 export function grantNodeGroupScaling(grantee: IGrantable, groupArns: readonly string[]): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({
-      sid: NODE_GROUP_STATEMENT_IDS.change,
-      actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-      resources: [...groupArns],
-    }),
-  );
+  // With only auto-discovered groups there is no named one (their grant is tag-conditioned instead).
+  if (groupArns.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: NODE_GROUP_STATEMENT_IDS.change,
+        actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+        resources: [...groupArns],
+      }),
+    );
+  }
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
       sid: NODE_GROUP_STATEMENT_IDS.describe,

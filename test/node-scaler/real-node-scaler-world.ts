@@ -18,12 +18,15 @@
  * whole cluster.
  */
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CachedNodeGroupFacts } from '../../lambdas/adapters/node-group-facts/cached-node-group-facts';
+import { Ec2InstanceTypes } from '../../lambdas/adapters/node-group-facts/ec2-instance-types';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createStateTable } from '../../lambdas/adapters/state/dynamodb-state-store';
 import { DynamoDbNodeGroupStateStore, nodeGroupStateKey } from '../../lambdas/adapters/state/node-group-state-store';
-import type { NodeGroupConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
+import type { NodeGroupConfig, NodeGroupDiscoveryConfig, ScalerConfig } from '../../lambdas/config/scaler-config';
 import type { NodeScalingOptions } from '../../lambdas/engine/nodes/node-scaling-options';
 import { createNodeScalerHandler } from '../../lambdas/node-scaler/handler';
 import type { NodeGroupMetricName } from '../../lambdas/node-scaler/telemetry';
@@ -31,7 +34,7 @@ import type { NodeScalerTickSummary } from '../../lambdas/node-scaler/tick-types
 import { startDynalite, type RunningDynalite } from '../support/dynalite';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from '../support/kube-tls-fixture';
-import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
+import { MOTO_CREDENTIALS, MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../support/moto-server';
 import { NODE_SCALER_IDENTITY, REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
 import { MINUTE, T0, waitForActiveTable } from './node-scaler-world';
 
@@ -73,6 +76,7 @@ export interface RealPodPlan {
   owned?: boolean;
   volumes?: unknown[];
   nodeSelector?: Record<string, string>;
+  tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
 }
 
 export class RealNodeScalerWorld {
@@ -99,7 +103,11 @@ export class RealNodeScalerWorld {
   ) {
     this.autoScaling = new AutoScalingClient(moto.clientConfig(REAL_REGION));
     this.scalerAutoScaling = new AutoScalingClient({ ...moto.clientConfig(REAL_REGION), endpoint: autoScalingProxy.url });
+    this.scalerEks = new EKSClient(moto.clientConfig(REAL_REGION));
   }
+
+  /** The scaler's EKS client for DescribeNodegroup (straight to moto). */
+  readonly scalerEks: EKSClient;
 
   static async start(): Promise<RealNodeScalerWorld> {
     const [kube, moto, dynalite] = await Promise.all([startRealKubeApiServer({ clusterName: REAL_CLUSTER }), startMoto(), startDynalite()]);
@@ -120,6 +128,7 @@ export class RealNodeScalerWorld {
   async close(): Promise<void> {
     this.autoScaling.destroy();
     this.scalerAutoScaling.destroy();
+    this.scalerEks.destroy();
     await Promise.all([this.kubeProxy?.close(), this.autoScalingProxy?.close()]);
     await Promise.all([this.kube?.close(), this.moto?.stop(), this.dynalite?.close()]);
   }
@@ -222,6 +231,7 @@ export class RealNodeScalerWorld {
           spec: {
             ...(plan.node ? { nodeName: plan.node } : {}),
             ...(plan.nodeSelector ? { nodeSelector: plan.nodeSelector } : {}),
+            ...(plan.tolerations ? { tolerations: plan.tolerations } : {}),
             ...(plan.volumes ? { volumes: plan.volumes } : {}),
             terminationGracePeriodSeconds: 0,
             containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: plan.cpu, memory: plan.memory ?? '256Mi' } } }],
@@ -245,17 +255,43 @@ export class RealNodeScalerWorld {
   /** The node scaler's cluster-wide settings for the next ticks (expander, balancing, limits). */
   nodeScaling?: NodeScalingOptions;
 
-  /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`; `remainingMs` is the Lambda's time left. */
-  async tickAt(groups: Array<string | NodeGroupConfig>, minutes: number, event: unknown = SCHEDULED_EVENT, remainingMs = 60_000): Promise<NodeScalerTickSummary> {
+  /** One invocation through a fresh handler (a cold start) at `minutes` after T0, managing `groups`. */
+  async tickAt(
+    groups: Array<string | NodeGroupConfig>,
+    minutes: number,
+    event: unknown = SCHEDULED_EVENT,
+    /**
+     * Node-group auto-discovery entries, EKS/EC2 facts (DescribeNodegroup, DescribeInstanceTypes) from
+     * moto, and the Lambda's remaining time (default 60 s).
+     */
+    extra: { nodeGroupDiscovery?: NodeGroupDiscoveryConfig[]; nodeGroupFacts?: boolean; remainingMs?: number } = {},
+  ): Promise<NodeScalerTickSummary> {
+    const remainingMs = extra.remainingMs ?? 60_000;
     this.now = Math.max(this.now, T0 + minutes * MINUTE);
     const nodeGroups = groups.map((group) => (typeof group === 'string' ? { cluster: REAL_CLUSTER, autoScalingGroupName: group } : group));
     const cluster = { name: REAL_CLUSTER, region: REAL_REGION };
-    const config: ScalerConfig = { defaultCluster: cluster, clusters: [cluster], scaledObjects: [], nodeGroups, ...(this.nodeScaling ? { nodeScaling: this.nodeScaling } : {}) };
+    const config: ScalerConfig = {
+      defaultCluster: cluster,
+      clusters: [cluster],
+      scaledObjects: [],
+      nodeGroups,
+      ...(this.nodeScaling ? { nodeScaling: this.nodeScaling } : {}),
+      ...(extra.nodeGroupDiscovery ? { nodeGroupDiscovery: extra.nodeGroupDiscovery } : {}),
+    };
+    // A fresh cache per invocation, as after a cold start; EC2 has a generous timeout because moto loads every instance type on its first call.
+    const nodeGroupFacts = extra.nodeGroupFacts
+      ? new CachedNodeGroupFacts({
+          eks: () => this.scalerEks,
+          ec2: new Ec2InstanceTypes({ credentials: async () => MOTO_CREDENTIALS, endpointFor: () => this.moto.endpoint, timeoutMs: 30_000 }),
+          now: () => this.now,
+        })
+      : undefined;
     const handler = createNodeScalerHandler({
       config,
       autoScalingClient: this.scalerAutoScaling,
       dynamoDbClient: this.dynalite.client,
       tableName: TABLE,
+      nodeGroupFacts,
       kubeConfigFor: async () => this.kube.kubeConfigAs(NODE_SCALER_IDENTITY, REAL_CLUSTER, { endpoint: this.kubeProxy.url, caPem: KUBE_TEST_TLS_CERT }),
       clock: {
         now: () => this.now,

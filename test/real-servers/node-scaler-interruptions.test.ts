@@ -57,7 +57,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     };
     world.now = T0 + 5_000; // EventBridge delivered the warning 5 s after EC2 issued it.
 
-    const summary = await world.tickAt(['spot-a'], 0, spotInterruptionWarning({ instanceId: instances.get('sa-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const summary = await world.tickAt(['spot-a'], 0, spotInterruptionWarning({ instanceId: instances.get('sa-1')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
 
     expect(summary.interruption).toMatchObject({ kind: 'spot-interruption', outcome: 'drained', node: 'sa-1', autoScalingGroupName: 'spot-a', cluster: REAL_CLUSTER, noticeEndsAt: T0 + 120_000, waitingOn: [] });
     expect(summary.interruption!.evicted.sort()).toEqual(['spot-web/web-1', 'spot-web/web-2']);
@@ -96,7 +96,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     await world.kube.writeStatus(pod!, { phase: 'Running' });
     world.now = T0 + 20_000; // 100 s of the two minutes left
 
-    const summary = await world.tickAt(['spot-b'], 0, spotInterruptionWarning({ instanceId: instances.get('sb-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const summary = await world.tickAt(['spot-b'], 0, spotInterruptionWarning({ instanceId: instances.get('sb-1')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
 
     const evicted = await world.kube.read<KubernetesObject>('v1', 'Pod', 'slow', 'slow-1');
     expect(evicted?.metadata?.deletionTimestamp).toBeDefined();
@@ -118,12 +118,12 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     const event = terminateLifecycleAction({ instanceId, time: ISSUED, group: 'hooked', hook: 'drain', token: 'tok-hk-1' });
     world.now = T0 + 2_000;
 
-    const first = await world.tickAt(['hooked'], 0, event, INTERRUPTION_REMAINING_MS);
+    const first = await world.tickAt(['hooked'], 0, event, { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(first.interruption).toMatchObject({ kind: 'terminate-lifecycle-action', outcome: 'drained', node: 'hk-1', evicted: ['hooked-web/web-1'], lifecycleAction: 'completed', noticeEndsAt: T0 + 90_000 });
     expect(emulator.completed).toEqual([expect.objectContaining({ AutoScalingGroupName: 'hooked', LifecycleHookName: 'drain', LifecycleActionToken: 'tok-hk-1', InstanceId: instanceId, LifecycleActionResult: 'CONTINUE' })]);
 
     // EventBridge delivers at least once: the same event again.
-    const again = await world.tickAt(['hooked'], 0, event, INTERRUPTION_REMAINING_MS);
+    const again = await world.tickAt(['hooked'], 0, event, { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(again.interruption).toMatchObject({ outcome: 'drained', evicted: [], lifecycleAction: 'not-pending' });
     expect(emulator.calls).toHaveLength(2);
     expect(emulator.completed).toHaveLength(1);
@@ -146,14 +146,14 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     emulator.pending({ group: 'blocked', hook: 'long', token: 'tok-long', instanceId: instances.get('bl-2')! });
     world.now = T0 + 2_000;
 
-    const short = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-1')!, time: ISSUED, group: 'blocked', hook: 'short', token: 'tok-short' }), INTERRUPTION_REMAINING_MS);
+    const short = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-1')!, time: ISSUED, group: 'blocked', hook: 'short', token: 'tok-short' }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(short.interruption).toMatchObject({ outcome: 'not-drained', lifecycleAction: 'completed', waitingOn: [expect.stringMatching(/^blocked-web\/web-1 \(.*disruption budget/)] });
     expect(world.now).toBeLessThanOrEqual(T0 + 55_000); // stopped 5 s before the 60 s heartbeat ran out
     expect(world.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'interruption: node not drained in time' }));
 
     // A 600 s hook outlasts a 60 s invocation: the pods still wait, so the action is not completed.
     world.now = T0 + 2_000;
-    const long = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-2')!, time: ISSUED, group: 'blocked', hook: 'long', token: 'tok-long' }), 60_000);
+    const long = await world.tickAt(['blocked'], 0, terminateLifecycleAction({ instanceId: instances.get('bl-2')!, time: ISSUED, group: 'blocked', hook: 'long', token: 'tok-long' }), { remainingMs: 60_000 });
     expect(long.interruption).toMatchObject({ outcome: 'not-drained', lifecycleAction: 'left-to-heartbeat-timeout', detail: expect.stringContaining('this invocation had to end') });
     expect(emulator.completed.map((call) => call.LifecycleActionToken)).toEqual(['tok-short']);
     expect(await world.podEvicted('blocked-web', 'web-1')).toBe(false);
@@ -168,17 +168,17 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     );
     const groups = ['managed', 'managed-unjoined'];
 
-    const notManaged = await world.tickAt(groups, 0, spotInterruptionWarning({ instanceId: other.get('nm-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const notManaged = await world.tickAt(groups, 0, spotInterruptionWarning({ instanceId: other.get('nm-1')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(notManaged.interruption).toMatchObject({ outcome: 'ignored', detail: expect.stringContaining('Auto Scaling group not-managed, which is not in nodeGroups') });
     expect((await world.node('nm-1'))?.spec.unschedulable).toBeUndefined();
 
-    const noGroup = await world.tickAt(groups, 0, rebalanceRecommendation({ instanceId: 'i-0000000000000dead', time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const noGroup = await world.tickAt(groups, 0, rebalanceRecommendation({ instanceId: 'i-0000000000000dead', time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(noGroup.interruption).toMatchObject({ outcome: 'ignored', detail: expect.stringContaining('is in no Auto Scaling group') });
     expect(world.logs.filter((log) => log.message === 'interruption ignored')).toHaveLength(2);
 
     const emulator = emulateCompleteLifecycleAction(world.autoScalingProxy);
     emulator.pending({ group: 'managed-unjoined', hook: 'drain', token: 'tok-u', instanceId: unjoined! });
-    const noNode = await world.tickAt(groups, 0, terminateLifecycleAction({ instanceId: unjoined!, time: ISSUED, group: 'managed-unjoined', hook: 'drain', token: 'tok-u' }), INTERRUPTION_REMAINING_MS);
+    const noNode = await world.tickAt(groups, 0, terminateLifecycleAction({ instanceId: unjoined!, time: ISSUED, group: 'managed-unjoined', hook: 'drain', token: 'tok-u' }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(noNode.interruption).toMatchObject({ outcome: 'ignored', lifecycleAction: 'completed', detail: expect.stringContaining(`no node of cluster ${REAL_CLUSTER} has providerID`) });
     expect(emulator.completed).toHaveLength(1);
     expect((await world.node('mg-1'))?.spec.unschedulable).toBeUndefined();
@@ -193,12 +193,12 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     ]);
     world.kubeProxy.inject({ match: (request) => request.method === 'PATCH' && request.path === '/api/v1/nodes/sp-1', fault: 'denied' });
 
-    await expect(world.tickAt(['split'], 0, spotInterruptionWarning({ instanceId: instances.get('sp-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS)).rejects.toThrow(
+    await expect(world.tickAt(['split'], 0, spotInterruptionWarning({ instanceId: instances.get('sp-1')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS })).rejects.toThrow(
       /interruption not handled: .*patch nodes sp-1/,
     );
     expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'interruption not handled', fields: expect.objectContaining({ node: 'sp-1', outcome: 'failed' }) }));
 
-    const other = await world.tickAt(['split'], 0, rebalanceRecommendation({ instanceId: instances.get('sp-2')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const other = await world.tickAt(['split'], 0, rebalanceRecommendation({ instanceId: instances.get('sp-2')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(other.interruption).toMatchObject({ kind: 'rebalance-recommendation', outcome: 'drained', node: 'sp-2', evicted: ['split-web/web-2'] });
     expect(other.interruption?.noticeEndsAt).toBeUndefined();
     expect(await world.podEvicted('split-web', 'web-1')).toBe(false);
@@ -212,7 +212,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     ]);
     world.kubeProxy.reset();
     world.autoScalingProxy.reset();
-    const summary = await world.tickAt(['counted'], 0, spotInterruptionWarning({ instanceId: instances.get('ct-1')!, time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const summary = await world.tickAt(['counted'], 0, spotInterruptionWarning({ instanceId: instances.get('ct-1')!, time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(summary.interruption?.outcome).toBe('drained');
     expect(world.autoScalingProxy.requests.map((request) => request.operation)).toEqual(['DescribeAutoScalingInstances']);
     const kinds = world.kubeRequests.map((request) => `${request.method} ${request.path.replace(/\/namespaces\/[^/]+\/pods\/[^/]+/, '/namespaces/*/pods/*')}`);
@@ -232,7 +232,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
   it('a malformed interruption event fails its invocation, naming the field, before any call', async () => {
     await world.group({ name: 'malformed', nodes: ['ml-1'] });
     const event = { ...spotInterruptionWarning({ instanceId: 'i-1', time: ISSUED }), detail: { 'instance-action': 'terminate' } };
-    await expect(world.tickAt(['malformed'], 0, event, INTERRUPTION_REMAINING_MS)).rejects.toThrow(/interruption event not understood: .*field "instance-id" must be a non-empty string/);
+    await expect(world.tickAt(['malformed'], 0, event, { remainingMs: INTERRUPTION_REMAINING_MS })).rejects.toThrow(/interruption event not understood: .*field "instance-id" must be a non-empty string/);
     expect(world.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'interruption event not understood' }));
     expect(world.kubeRequests).toEqual([]);
     expect(world.autoScalingProxy.requests).toEqual([]);
@@ -240,7 +240,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
 
   it("skips Auto Scaling's test notification without a call", async () => {
     await world.group({ name: 'quiet', nodes: ['q-1'] });
-    const summary = await world.tickAt(['quiet'], 0, lifecycleTestNotification({ group: 'quiet', time: ISSUED }), INTERRUPTION_REMAINING_MS);
+    const summary = await world.tickAt(['quiet'], 0, lifecycleTestNotification({ group: 'quiet', time: ISSUED }), { remainingMs: INTERRUPTION_REMAINING_MS });
     expect(summary.interruption).toMatchObject({ outcome: 'skipped' });
     expect(world.kubeRequests).toEqual([]);
     expect(world.autoScalingProxy.requests).toEqual([]);

@@ -122,14 +122,13 @@ spec:
     }
   });
 
-  it('an EKS managed node group (tagged by EKS itself) is refused with the reason and the fix', async () => {
+  it('an EKS managed node group (tagged by EKS itself) is managed without allowClusterAutoscalerTags (issue 18)', async () => {
     const tags = { 'k8s.io/cluster-autoscaler/enabled': 'true', [`k8s.io/cluster-autoscaler/${REAL_CLUSTER}`]: 'owned', 'eks:nodegroup-name': 'general' };
     const { namespace } = await fullGroup({ name: 'eks-managed', tags });
     await world.pendingPods(namespace, 'web', 1, { cpu: '1' });
     const summary = await world.tickAt(['eks-managed'], 0);
-    expect(summary.groups[0]?.error).toMatch(/EKS adds them to every managed node group's ASG, here node group general/);
-    expect(summary.groups[0]?.error).toMatch(/allowClusterAutoscalerTags: true/);
-    expect(await world.autoScalingCalls('SetDesiredCapacity')).toEqual([]);
+    expect(summary.groups[0]?.error).toBeUndefined();
+    expect(await world.autoScalingCalls('SetDesiredCapacity')).toHaveLength(1);
   });
 
   it('instances that never become Ready within 15 minutes back the group off (moto\'s instance never joins as a Node)', async () => {

@@ -14,6 +14,11 @@ export interface AutoScalingGroupApi {
    * absent. Rejects only when the batch call itself fails (then no group can be read).
    */
   describeGroups(names: readonly string[]): Promise<Map<string, DescribedGroup>>;
+  /**
+   * The groups that carry every tag ('' matches any value), described as `describeGroups` does
+   * (node-group auto-discovery). Optional: a model without it cannot discover groups.
+   */
+  describeGroupsByTags?(tags: Readonly<Record<string, string>>): Promise<Map<string, DescribedGroup>>;
   /** Raises (or sets) desired capacity without honoring the ASG cooldown, as Cluster Autoscaler does. */
   setDesiredCapacity(groupName: string, desiredCapacity: number): Promise<void>;
   /** Terminates the instance and decrements desired capacity, so the ASG does not replace it. */

@@ -72,42 +72,73 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
     const groups = new Map<string, DescribedGroup>();
     for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
       const batch = names.slice(start, start + NAMES_PER_CALL);
-      let token: string | undefined;
-      do {
-        let response;
-        try {
-          response = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch, MaxRecords: NAMES_PER_CALL, NextToken: token }));
-        } catch (error) {
-          throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
-        }
-        // Every real answer has the list (empty when no group matched); without it, the answer is not Auto Scaling's.
-        if (!Array.isArray(response.AutoScalingGroups)) {
-          throw translate(malformed('AutoScalingGroups'), 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', batch.join(', '));
-        }
-        for (const group of response.AutoScalingGroups) {
-          if (!group.AutoScalingGroupName) continue;
-          const sizes = sizesOf(group);
-          if (sizes instanceof AutoScalingApiError) {
-            groups.set(group.AutoScalingGroupName, sizes);
-            continue;
-          }
-          groups.set(group.AutoScalingGroupName, {
-            name: group.AutoScalingGroupName,
-            ...sizes,
-            instances: (group.Instances ?? []).map((instance) => ({
-              instanceId: instance.InstanceId ?? '',
-              lifecycleState: instance.LifecycleState ?? 'Unknown',
-              instanceType: instance.InstanceType,
-            })),
-            tags: Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? ''])),
-            instanceTypes: instanceTypesOf(group),
-            activities: [],
-          });
-        }
-        token = response.NextToken;
-      } while (token);
+      await this.describePages({ AutoScalingGroupNames: batch }, batch.join(', '), groups);
     }
-    // Activities per group: one group's failed read makes only that group unusable.
+    await this.addActivities(groups);
+    return groups;
+  }
+
+  /**
+   * Groups that carry every tag (a value of '' matches any value), as Cluster Autoscaler's
+   * auto-discovery asks for them (aws_wrapper.go getAutoscalingGroupsByTags: a `tag-key` filter, or
+   * `tag:<key>` with the value). The answer is checked against the tags again, so a group is never
+   * sized because an endpoint ignored a filter.
+   */
+  async describeGroupsByTags(tags: Readonly<Record<string, string>>): Promise<Map<string, DescribedGroup>> {
+    const filters = Object.entries(tags).map(([key, value]) => (value === '' ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] }));
+    const found = new Map<string, DescribedGroup>();
+    const target = `the groups tagged ${Object.entries(tags).map(([key, value]) => (value === '' ? key : `${key}=${value}`)).join(', ')}`;
+    await this.describePages({ Filters: filters }, target, found, (group) =>
+      Object.entries(tags).every(([key, value]) => (group.Tags ?? []).some((tag) => tag.Key === key && (value === '' || tag.Value === value))),
+    );
+    await this.addActivities(found);
+    return found;
+  }
+
+  private async describePages(
+    input: { AutoScalingGroupNames?: string[]; Filters?: Array<{ Name: string; Values: string[] }> },
+    target: string,
+    groups: Map<string, DescribedGroup>,
+    accept: (group: AutoScalingGroup) => boolean = () => true,
+  ): Promise<void> {
+    let token: string | undefined;
+    do {
+      let response;
+      try {
+        response = await this.client.send(new DescribeAutoScalingGroupsCommand({ ...input, MaxRecords: NAMES_PER_CALL, NextToken: token }));
+      } catch (error) {
+        throw translate(error, 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', target);
+      }
+      // Every real answer has the list (empty when no group matched); without it, the answer is not Auto Scaling's.
+      if (!Array.isArray(response.AutoScalingGroups)) {
+        throw translate(malformed('AutoScalingGroups'), 'DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingGroups', target);
+      }
+      for (const group of response.AutoScalingGroups) {
+        if (!group.AutoScalingGroupName || !accept(group)) continue;
+        const sizes = sizesOf(group);
+        if (sizes instanceof AutoScalingApiError) {
+          groups.set(group.AutoScalingGroupName, sizes);
+          continue;
+        }
+        groups.set(group.AutoScalingGroupName, {
+          name: group.AutoScalingGroupName,
+          ...sizes,
+          instances: (group.Instances ?? []).map((instance) => ({
+            instanceId: instance.InstanceId ?? '',
+            lifecycleState: instance.LifecycleState ?? 'Unknown',
+            instanceType: instance.InstanceType,
+          })),
+          tags: Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? ''])),
+          instanceTypes: instanceTypesOf(group),
+          activities: [],
+        });
+      }
+      token = response.NextToken;
+    } while (token);
+  }
+
+  /** Activities per group: one group's failed read makes only that group unusable. */
+  private async addActivities(groups: Map<string, DescribedGroup>): Promise<void> {
     await Promise.all(
       [...groups.values()].map(async (group) => {
         if (group instanceof AutoScalingApiError) return;
@@ -118,7 +149,6 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
         }
       }),
     );
-    return groups;
   }
 
   private async recentActivities(groupName: string): Promise<ScalingActivity[]> {

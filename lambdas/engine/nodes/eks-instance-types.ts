@@ -56,10 +56,38 @@ function facts(instanceType: string): InstanceFacts | undefined {
   return { vcpu: sizeFacts.vcpu, memoryGiB: sizeFacts.vcpu * gibPerVcpu, enis: sizeFacts.enis, ipv4PerEni: sizeFacts.ipv4PerEni };
 }
 
+/**
+ * What EKS needs to know about an instance type to size a fresh node, as EC2's DescribeInstanceTypes
+ * gives it (VCpuInfo.DefaultVCpus, MemoryInfo.SizeInMiB, NetworkInfo.MaximumNetworkInterfaces and
+ * Ipv4AddressesPerInterface, ProcessorInfo.SupportedArchitectures).
+ */
+export interface InstanceTypeCapacity {
+  vcpu: number;
+  memoryMiB: number;
+  maxEnis: number;
+  ipv4PerEni: number;
+  /** Kubernetes' name for the CPU architecture (`amd64`, `arm64`), when known. */
+  architecture?: string;
+}
+
+/** The built-in table's facts for a type, or undefined when the type is not in it. */
+export function tableCapacity(instanceType: string): InstanceTypeCapacity | undefined {
+  const known = facts(instanceType);
+  if (!known) return undefined;
+  // Graviton families (m6g, c7g...) carry a "g" after the generation digit.
+  const architecture = /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? 'arm64' : 'amd64';
+  return { vcpu: known.vcpu, memoryMiB: known.memoryGiB * 1024, maxEnis: known.enis, ipv4PerEni: known.ipv4PerEni, architecture };
+}
+
+/** EKS max pods (VPC CNI without prefix delegation): `ENIs × (IPv4 per ENI − 1) + 2`. */
+export function eksMaxPodsOf(capacity: InstanceTypeCapacity): number {
+  return capacity.maxEnis * (capacity.ipv4PerEni - 1) + 2;
+}
+
 /** EKS max pods for the instance type (VPC CNI without prefix delegation), or undefined if unknown. */
 export function eksMaxPods(instanceType: string): number | undefined {
-  const known = facts(instanceType);
-  return known ? known.enis * (known.ipv4PerEni - 1) + 2 : undefined;
+  const known = tableCapacity(instanceType);
+  return known ? eksMaxPodsOf(known) : undefined;
 }
 
 /** CPU the EKS AMI reserves for the kubelet: 6% of the first core, 1% of the second, 0.5% of the next two, 0.25% beyond. */
@@ -80,18 +108,22 @@ const MIB = 2 ** 20;
 const VM_MEMORY_OVERHEAD = 0.075;
 
 /**
- * Allocatable of a fresh EKS node of this type: capacity minus the AMI's kube-reserved
- * (`255Mi + 11Mi × max pods`) and the 100Mi hard eviction threshold. Undefined if the type is unknown.
+ * Allocatable of a fresh EKS node with this capacity: capacity minus the AMI's kube-reserved
+ * (`255Mi + 11Mi × max pods`) and the 100Mi hard eviction threshold.
  */
-export function eksAllocatable(instanceType: string): Resources | undefined {
-  const known = facts(instanceType);
-  if (!known) return undefined;
-  const pods = known.enis * (known.ipv4PerEni - 1) + 2;
-  const capacityBytes = Math.floor(known.memoryGiB * 1024 * MIB * (1 - VM_MEMORY_OVERHEAD));
+export function eksAllocatableOf(capacity: InstanceTypeCapacity): Resources {
+  const pods = eksMaxPodsOf(capacity);
+  const capacityBytes = Math.floor(capacity.memoryMiB * MIB * (1 - VM_MEMORY_OVERHEAD));
   const reservedBytes = (255 + 11 * pods + 100) * MIB;
   return {
-    cpuMilli: known.vcpu * 1000 - reservedCpuMilli(known.vcpu),
+    cpuMilli: capacity.vcpu * 1000 - reservedCpuMilli(capacity.vcpu),
     memoryBytes: capacityBytes - reservedBytes,
     pods,
   };
+}
+
+/** Allocatable of a fresh EKS node of a type in the built-in table; undefined if the type is not in it. */
+export function eksAllocatable(instanceType: string): Resources | undefined {
+  const known = tableCapacity(instanceType);
+  return known ? eksAllocatableOf(known) : undefined;
 }

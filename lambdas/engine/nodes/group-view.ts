@@ -10,6 +10,8 @@ import { isBackedOff, withBackoff } from './node-group-state';
 import type { NodeInfo, NodeTemplate } from './node-model';
 import { TO_BE_DELETED_TAINT, templateFromNode, templateFromTags } from './node-template';
 import { INTERRUPTION_TAINT } from './interruption-notice';
+import type { TemplateFacts } from './managed-node-group';
+import { smallestInstanceType } from './managed-node-group';
 
 export interface GroupView {
   asg: AutoScalingGroupInfo;
@@ -37,12 +39,20 @@ export function isBeingDeleted(node: NodeInfo): boolean {
   return node.taints.some((taint) => taint.key === TO_BE_DELETED_TAINT || taint.key === 'ToBeDeletedByClusterAutoscaler' || taint.key === INTERRUPTION_TAINT);
 }
 
+/** Whether the group has a node to copy its shape from; without one, its template needs TemplateFacts. */
+export function hasNodeToCopy(asg: AutoScalingGroupInfo, allNodes: readonly NodeInfo[]): boolean {
+  const liveIds = new Set(asg.instances.filter(isLiveInstance).map((instance) => instance.instanceId));
+  return allNodes.some((node) => node.instanceId !== undefined && liveIds.has(node.instanceId));
+}
+
 export function buildGroupView(
   asg: AutoScalingGroupInfo,
   knobs: NodeGroupKnobs,
   previous: NodeGroupState,
   allNodes: readonly NodeInfo[],
   now: number,
+  /** What EKS and EC2 say about the group, for a template when it has no node (managed-node-group.ts). */
+  facts?: TemplateFacts,
 ): GroupView {
   let state = previous;
   const findings: string[] = [];
@@ -93,8 +103,8 @@ export function buildGroupView(
   let templateError: string | undefined;
   if (shapeNode) template = templateFromNode(shapeNode);
   else {
-    const instanceType = asg.instanceTypes[0] ?? asg.instances.find((instance) => instance.instanceType)?.instanceType;
-    const result = templateFromTags(asg.tags, instanceType);
+    const candidates = [...new Set([...asg.instanceTypes, ...(facts?.managed?.instanceTypes ?? [])])];
+    const result = templateFromTags(asg.tags, smallestInstanceType(candidates, facts), facts);
     if ('template' in result) template = result.template;
     else templateError = result.error;
   }

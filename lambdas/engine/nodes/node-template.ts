@@ -5,8 +5,10 @@
  */
 import type { NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
 import { count, cpuMillis, memoryBytes } from './quantities';
-import { eksAllocatable } from './eks-instance-types';
+import { eksAllocatableOf } from './eks-instance-types';
 import { INTERRUPTION_TAINT } from './interruption-notice';
+import type { TemplateFacts } from './managed-node-group';
+import { capacityOf } from './managed-node-group';
 
 export const TEMPLATE_TAG_PREFIX = 'k8s.io/cluster-autoscaler/node-template/';
 /** The taint the node scaler puts on a node it drains (like CA's ToBeDeletedByClusterAutoscaler). */
@@ -42,11 +44,18 @@ const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoEx
 
 export type TemplateResult = { template: NodeTemplate } | { error: string };
 
-/**
- * A template from the group's tags. `instanceType` comes from the mixed-instances overrides or a
- * running instance (the launch template is not read); the `label/node.kubernetes.io/instance-type` tag wins when present.
- */
-export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined): TemplateResult {
+/** Tag-style `<value>:<effect>` parsed into a taint; an error message when the effect is not one of Kubernetes'. */
+function taintFromTag(key: string, name: string, value: string): Taint | string {
+  // CA's format: "<value>:<effect>", the value may be empty.
+  const colon = value.lastIndexOf(':');
+  const effect = (colon >= 0 ? value.slice(colon + 1) : value) as TaintEffect;
+  if (!EFFECTS.includes(effect)) return `tag ${key}="${value}": the taint effect must be one of ${EFFECTS.join(', ')} (format "<value>:<effect>")`;
+  const taintValue = colon >= 0 ? value.slice(0, colon) : '';
+  return taintValue ? { key: name, value: taintValue, effect } : { key: name, effect };
+}
+
+/** `k8s.io/cluster-autoscaler/node-template/<kind>/<name>` tags split by kind. */
+function templateTags(tags: Record<string, string>): { labels: Record<string, string>; taints: Taint[]; resources: Record<string, string> } | { error: string } {
   const labels: Record<string, string> = {};
   const taints: Taint[] = [];
   const resources: Record<string, string> = {};
@@ -60,19 +69,53 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
     if (kind === 'label') labels[name] = value;
     else if (kind === 'resources') resources[name] = value;
     else if (kind === 'taint') {
-      // CA's format: "<value>:<effect>", the value may be empty.
-      const colon = value.lastIndexOf(':');
-      const effect = (colon >= 0 ? value.slice(colon + 1) : value) as TaintEffect;
-      if (!EFFECTS.includes(effect)) {
-        return { error: `tag ${key}="${value}": the taint effect must be one of ${EFFECTS.join(', ')} (format "<value>:<effect>")` };
-      }
-      const taintValue = colon >= 0 ? value.slice(0, colon) : '';
-      taints.push(taintValue ? { key: name, value: taintValue, effect } : { key: name, effect });
+      const taint = taintFromTag(key, name, value);
+      if (typeof taint === 'string') return { error: taint };
+      taints.push(taint);
+    }
+  }
+  return { labels, taints, resources };
+}
+
+/**
+ * A template from the group's tags, completed by what EKS and EC2 say (`facts`), in Cluster
+ * Autoscaler's order (aws_manager.go buildNodeFromTemplate): the ASG's label tags win over the
+ * managed node group's labels; the node group's taints are added to the ASG's; the node group's
+ * `resources/*` tags win over the ASG's; capacity not given by any tag comes from the instance type
+ * (DescribeInstanceTypes, else the built-in table). `instanceType` is the group's smallest type
+ * (managed-node-group.ts smallestInstanceType); the `label/node.kubernetes.io/instance-type` tag
+ * wins when present.
+ */
+export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined, facts?: TemplateFacts): TemplateResult {
+  const fromAsg = templateTags(tags);
+  if ('error' in fromAsg) return fromAsg;
+  const managed = facts?.managed;
+  const fromNodeGroup = managed ? templateTags(managed.tags) : undefined;
+  if (fromNodeGroup && 'error' in fromNodeGroup) return { error: `managed node group ${managed!.nodegroupName}: ${fromNodeGroup.error}` };
+  const labels: Record<string, string> = { ...fromAsg.labels };
+  const taints: Taint[] = [...fromAsg.taints];
+  const resources: Record<string, string> = { ...fromAsg.resources, ...fromNodeGroup?.resources };
+  if (managed) {
+    // The labels EKS puts on every node of the group, which selectors commonly name.
+    const nodeGroupLabels: Record<string, string> = { 'eks.amazonaws.com/nodegroup': managed.nodegroupName, ...managed.labels };
+    if (managed.capacityType) nodeGroupLabels['eks.amazonaws.com/capacityType'] = managed.capacityType;
+    for (const [key, value] of Object.entries(nodeGroupLabels)) labels[key] ??= value;
+    for (const taint of managed.taints) {
+      if (!taints.some((known) => known.key === taint.key && known.effect === taint.effect)) taints.push(taint);
     }
   }
   const type = labels['node.kubernetes.io/instance-type'] ?? instanceType;
   if (type) labels['node.kubernetes.io/instance-type'] ??= type;
-  const fromType = type ? eksAllocatable(type) : undefined;
+  const capacity = type ? capacityOf(type, facts) : undefined;
+  // Every EKS node carries these; Helm charts commonly select on kubernetes.io/os.
+  if (capacity) {
+    labels['kubernetes.io/os'] ??= 'linux';
+    if (capacity.architecture) labels['kubernetes.io/arch'] ??= capacity.architecture;
+  }
+  const fromType = capacity ? eksAllocatableOf(capacity) : undefined;
+  const source =
+    `ASG tags${managed ? `, managed node group ${managed.nodegroupName}` : ''}` +
+    (type ? ` and instance type ${type}${facts?.instanceTypes?.has(type) ? ' (DescribeInstanceTypes)' : ''}` : '');
   try {
     const cpu = resources.cpu !== undefined ? cpuMillis(resources.cpu) : fromType?.cpuMilli;
     const memory = resources.memory !== undefined ? memoryBytes(resources.memory) : fromType?.memoryBytes;
@@ -81,14 +124,12 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
     if (cpu === undefined || memory === undefined || pods === undefined) {
       return {
         error:
-          `the group has no node to copy its shape from and its instance type ${type ? `"${type}" is not in the EKS table` : 'is unknown'}; ` +
+          `the group has no node to copy its shape from and its instance type ${type ? `"${type}" is neither known to EC2's DescribeInstanceTypes answer nor in the EKS table` : 'is unknown'}; ` +
           `add the ASG tags ${missing.map((name) => `${TEMPLATE_TAG_PREFIX}resources/${name}`).join(', ')}` +
           (type ? '' : ` or ${TEMPLATE_TAG_PREFIX}label/node.kubernetes.io/instance-type`),
       };
     }
-    return {
-      template: { labels, taints, allocatable: { cpuMilli: cpu, memoryBytes: memory, pods }, source: `ASG tags${type ? ` and instance type ${type}` : ''}` },
-    };
+    return { template: { labels, taints, allocatable: { cpuMilli: cpu, memoryBytes: memory, pods }, source } };
   } catch (error) {
     return { error: `tag ${TEMPLATE_TAG_PREFIX}resources/*: ${(error as Error).message}` };
   }

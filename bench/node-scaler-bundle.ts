@@ -1,0 +1,73 @@
+/**
+ * The node scaler's bundle, built as the CDK construct builds it (lib/scaler-functions.ts: ESM,
+ * node24, minified, the aliases of lib/lambda-bundle-aliases.ts), and what the EKS/EC2 node-group
+ * facts cost in it: bytes of the bundle, gzipped, and the output bytes of the packages and our
+ * modules they bring. With `--with-ec2-sdk` it also bundles an entry that adds
+ * @aws-sdk/client-ec2's DescribeInstanceTypesCommand (install it first, temporarily), to price the
+ * SDK alternative to our signed Query call (docs/performance.md, "Node groups from EKS and EC2").
+ *
+ *   npx tsx bench/node-scaler-bundle.ts [--with-ec2-sdk]
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
+import { OUT_DIR, REPO_ROOT } from './support/output';
+import { formatNumber, formatTable } from './support/table';
+
+const BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
+const WATCHED = ['@aws-sdk/client-ec2', '@aws-sdk/client-eks', '@aws-sdk/xml-builder', 'lambdas/adapters/node-group-facts'];
+
+async function bundle(name: string, entry: string): Promise<{ bytes: number; gzip: number; metafile: Metafile }> {
+  const outfile = join(OUT_DIR, 'bundles', name, 'index.mjs');
+  await mkdir(join(OUT_DIR, 'bundles', name), { recursive: true });
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    minify: true,
+    metafile: true,
+    logLevel: 'error',
+    absWorkingDir: REPO_ROOT,
+  });
+  const code = await readFile(outfile);
+  return { bytes: code.length, gzip: gzipSync(code).length, metafile: result.metafile };
+}
+
+function watchedBytes(metafile: Metafile, prefix: string): number {
+  let bytes = 0;
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) if (input.includes(prefix)) bytes += bytesInOutput;
+  }
+  return bytes;
+}
+
+const rows: Array<[string, number, number, ...number[]]> = [];
+const base = await bundle('node-scaler', join(REPO_ROOT, 'lambdas/node-scaler/handler.ts'));
+rows.push(['node scaler (signed DescribeInstanceTypes)', base.bytes, base.gzip, ...WATCHED.map((prefix) => watchedBytes(base.metafile, prefix))]);
+if (process.argv.includes('--with-ec2-sdk')) {
+  const entry = join(REPO_ROOT, 'bench/out/node-scaler-with-ec2-sdk.ts');
+  await mkdir(join(REPO_ROOT, 'bench/out'), { recursive: true });
+  await writeFile(
+    entry,
+    "import { DescribeInstanceTypesCommand, EC2Client } from '@aws-sdk/client-ec2';\nexport { handler } from '../../lambdas/node-scaler/handler';\n" +
+      "export const describe = () => new EC2Client({}).send(new DescribeInstanceTypesCommand({ InstanceTypes: ['m5.large'] }));\n",
+  );
+  const withSdk = await bundle('node-scaler-with-ec2-sdk', entry);
+  await rm(entry);
+  rows.push(['same + @aws-sdk/client-ec2 DescribeInstanceTypes', withSdk.bytes, withSdk.gzip, ...WATCHED.map((prefix) => watchedBytes(withSdk.metafile, prefix))]);
+}
+console.log(
+  formatTable(
+    'Node scaler bundle (esbuild as the construct builds it), bytes',
+    ['bundle', 'bytes', 'gzipped', ...WATCHED],
+    rows.map(([name, ...numbers]) => [name, ...numbers.map((value) => formatNumber(value))]),
+  ),
+);
