@@ -20,13 +20,13 @@ const p = (partition: number, latest: number, committed: number | undefined, top
 
 describe('partition lag: getLagForPartition', () => {
   it.each([
-    ['committed offset: latest - committed', rules(), p(0, 100, 40), [60, 60], KAFKA],
-    ['no committed offset, latest policy: 1, so the group gets a consumer', rules(), p(0, 100, -1), [1, 1], KAFKA],
-    ['no committed offset, latest policy, scaleToZeroOnInvalidOffset: 0', rules({ scaleToZeroOnInvalidOffset: true }), p(0, 100, -1), [0, 0], KAFKA],
-    ['no committed offset, earliest policy: the whole partition', rules({ offsetResetPolicy: 'earliest' }), p(0, 100, -1), [100, 100], KAFKA],
-    ['no committed offset, earliest policy, scaleToZeroOnInvalidOffset: 0', rules({ offsetResetPolicy: 'earliest', scaleToZeroOnInvalidOffset: true }), p(0, 100, -1), [0, 0], KAFKA],
-    ['apache-kafka: a partition missing from OffsetFetch reads as offset 0', rules({ flavor: 'apache-kafka' }), p(0, 100, undefined), [100, 100], APACHE],
-  ] as const)(`%s (${'%s'})`, (_name, lagRules, offsets, expected) => {
+    ['committed offset: latest - committed', KAFKA, rules(), p(0, 100, 40), [60, 60]],
+    ['no committed offset, latest policy: 1, so the group gets a consumer', KAFKA, rules(), p(0, 100, -1), [1, 1]],
+    ['no committed offset, latest policy, scaleToZeroOnInvalidOffset: 0', KAFKA, rules({ scaleToZeroOnInvalidOffset: true }), p(0, 100, -1), [0, 0]],
+    ['no committed offset, earliest policy: the whole partition', KAFKA, rules({ offsetResetPolicy: 'earliest' }), p(0, 100, -1), [100, 100]],
+    ['no committed offset, earliest policy, scaleToZeroOnInvalidOffset: 0', KAFKA, rules({ offsetResetPolicy: 'earliest', scaleToZeroOnInvalidOffset: true }), p(0, 100, -1), [0, 0]],
+    ['apache-kafka: a partition missing from OffsetFetch reads as offset 0', APACHE, rules({ flavor: 'apache-kafka' }), p(0, 100, undefined), [100, 100]],
+  ] as const)('%s (%s)', (_name, _source, lagRules, offsets, expected) => {
     expect(partitionLag(lagRules, 'g', offsets, {})).toEqual(expected);
   });
 
