@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { API, VERSION, Reader, errorName, frameRequest, readSaslAuthenticate, readSaslHandshake, saslAuthenticateRequest, saslHandshakeRequest } from './kafka-protocol';
 import type { SaslSession } from './kafka-sasl';
+import { recordAwsCall } from '../aws/call-counter';
 
 const CLIENT_ID = 'eks-lambda-scaler';
 /** Largest answer accepted: a Metadata answer for thousands of partitions is far below it. */
@@ -85,6 +86,8 @@ export class KafkaConnection {
     if (this.failure) return Promise.reject(this.failure);
     if (signal.aborted) return Promise.reject(abortError(this.address, 'waiting for an answer', signal));
     const correlationId = this.nextCorrelation++;
+    // The pass's call counts (docs/performance.md): every read request, not the SASL login steps.
+    if (apiKey !== API.SaslHandshake && apiKey !== API.SaslAuthenticate) recordAwsCall('kafka');
     return new Promise<Reader>((resolve, reject) => {
       const onAbort = () => {
         const error = abortError(this.address, 'waiting for an answer', signal);

@@ -39,6 +39,8 @@ export interface KafkaOffsetReaderOptions {
   credentialsFor?: (source: AwsSource) => AwsCredentialIdentityProvider;
   /** Connections unused this long are closed (default 60 s). */
   idleMs?: number;
+  /** Credentials (Secrets) are read again, on new connections, after this long (default 5 min): a rotated password takes effect. */
+  credentialsTtlMs?: number;
   now?: () => Date;
 }
 
@@ -55,10 +57,12 @@ export function createKafkaOffsetReader(options: KafkaOffsetReaderOptions = {}):
       try {
         partitions = await cluster.read(request, signal);
       } catch (error) {
-        cluster.close();
-        clusters.delete(key);
-        const message = error instanceof Error ? error.message : String(error);
+        // A broker's answer (unknown topic, refused group) leaves the connections sound for the other
+        // reads sharing them; a transport failure drops them, and the next read connects afresh.
         if (error instanceof TriggerError) throw error;
+        cluster.close();
+        if (clusters.get(key) === cluster) clusters.delete(key);
+        const message = error instanceof Error ? error.message : String(error);
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         throw new TriggerError(`Kafka read for consumer group ${request.group} at ${request.connection.brokers.join(',')} failed: ${message}${timedOut ? '; check that the scaler can reach the brokers (VPC subnets and security groups)' : ''}`, timedOut ? 'KafkaTimeout' : 'KafkaUnreachable');
       }
@@ -88,6 +92,7 @@ class ClusterClient {
   private bootstrap: Promise<KafkaConnection> | undefined;
   private settings: Promise<{ tls?: TlsSettings; sasl?: (host: string) => SaslSession }> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private settingsReadAt = 0;
 
   constructor(
     private readonly request: KafkaRequest,
@@ -97,6 +102,10 @@ class ClusterClient {
 
   async read(request: KafkaRequest, signal: AbortSignal): Promise<KafkaPartitionReading[]> {
     clearTimeout(this.idleTimer);
+    if (this.settings && Date.now() - this.settingsReadAt > (this.options.credentialsTtlMs ?? 300_000)) {
+      this.close();
+      this.settings = undefined;
+    }
     try {
       return await this.readOnce(request, signal);
     } finally {
@@ -254,7 +263,11 @@ class ClusterClient {
   }
 
   private async connect(host: string, port: number, signal: AbortSignal): Promise<KafkaConnection> {
-    this.settings ??= this.resolveSettings();
+    if (!this.settings) {
+      this.settingsReadAt = Date.now();
+      this.settings = this.resolveSettings();
+      this.settings.catch(() => (this.settings = undefined));
+    }
     const settings = await this.settings;
     return KafkaConnection.open({ host, port, signal, ...(settings.tls ? { tls: settings.tls } : {}), ...(settings.sasl ? { sasl: settings.sasl } : {}) });
   }
