@@ -69,12 +69,15 @@ export function scramSession(hash: 'sha256' | 'sha512', username: string, passwo
   };
 }
 
-/** The AWS_MSK_IAM payload for one broker: a presigned `kafka-cluster:Connect` on `kafka://<host>/`, as JSON. */
+/**
+ * The AWS_MSK_IAM payload for one broker: a presigned `kafka-cluster:Connect` on `kafka://<host>/`
+ * (empty-payload hash, 5 minutes), as JSON, as kafka-go's `sasl/aws_msk_iam_v2/msk_iam.go` builds it.
+ */
 export async function mskIamPayload(host: string, region: string, credentials: AwsCredentialIdentityProvider, now: Date, userAgent = 'eks-lambda-scaler'): Promise<Buffer> {
   const signer = new SignatureV4({ service: 'kafka-cluster', region, credentials, sha256: Sha256, applyChecksum: false });
   const presigned = await signer.presign(
     { method: 'GET', protocol: 'kafka:', hostname: host, path: '/', query: { Action: 'kafka-cluster:Connect' }, headers: { host } },
-    { signingDate: now, expiresIn: 900 },
+    { signingDate: now, expiresIn: 300 },
   );
   const payload: Record<string, string> = { version: '2020_10_22', host, 'user-agent': userAgent, action: 'kafka-cluster:Connect' };
   for (const [key, value] of Object.entries(presigned.query ?? {})) {
