@@ -12,7 +12,7 @@ import { formatIssue } from '../../lambdas/engine/spec/issues';
 import { apacheKafkaTrigger } from '../../lambdas/triggers/apache-kafka';
 import { kafkaTrigger } from '../../lambdas/triggers/kafka';
 import { TriggerError, type ParsedTrigger, type SecretKeyRef, type TriggerDefinition, type TriggerParseInput } from '../../lambdas/triggers/trigger-definition';
-import { KAFKA_SKIP, KAFKA_START_TIMEOUT_MS, KAFKA_USERS, startKafka, type KafkaBroker } from '../support/kafka-broker';
+import { KAFKA_SKIP, KAFKA_START_TIMEOUT_MS, KAFKA_TLS_CA, KAFKA_USERS, startKafka, type KafkaBroker } from '../support/kafka-broker';
 
 function trigger(definition: TriggerDefinition, metadata: Record<string, string>, extra: Partial<TriggerParseInput> = {}): ParsedTrigger {
   const result = definition.parse({ objectId: 'shop/orders', index: 0, fieldPath: 'spec.triggers[0].metadata', metadata, ...extra });
@@ -93,6 +93,18 @@ describe.skipIf(KAFKA_SKIP)('kafka triggers against a real Apache Kafka broker',
       expect(kafkaTrigger.toMetric(parsed, readings.get(sasl) as never, 0), sasl).toEqual({ value: 12, active: true });
     }
     expect(secretsRead).toContainEqual({ cluster: 'prod', namespace: 'shop', name: 'kafka-auth', key: 'password' });
+  });
+
+  it('connects over TLS, verifying the brokers against the TriggerAuthentication\'s ca (or not, with unsafeSsl)', async () => {
+    secret = { ca: KAFKA_TLS_CA };
+    const tls = { bootstrapServers: kafka.tlsBootstrap, consumerGroup: 'workers', topic: 'orders', tls: 'enable', allowIdleConsumers: 'true' };
+    const verified = trigger(kafkaTrigger, tls, { authParams: secretRefs('ca') });
+    const unverifiable = trigger(apacheKafkaTrigger, tls);
+    const unsafe = trigger(kafkaTrigger, { ...tls, unsafeSsl: 'true' });
+    const { readings } = await read([{ id: 'verified', trigger: verified, cluster: 'prod' }, { id: 'unverifiable', trigger: unverifiable }, { id: 'unsafe', trigger: unsafe }], 25);
+    expect(kafkaTrigger.toMetric(verified, readings.get('verified') as never, 0)).toEqual({ value: 12, active: true });
+    expect(String(readings.get('unverifiable'))).toMatch(/cannot connect to broker 127\.0\.0\.1:\d+ \(TLS\): self[- ]signed certificate/);
+    expect(kafkaTrigger.toMetric(unsafe, readings.get('unsafe') as never, 0)).toEqual({ value: 12, active: true });
   });
 
   it('reports a refused login and an unknown topic as errors of those triggers only', async () => {

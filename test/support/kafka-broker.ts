@@ -33,12 +33,16 @@ import { fileURLToPath } from 'node:url';
 import { KafkaConnection } from '../../lambdas/adapters/kafka/kafka-connection';
 import { API, VERSION, metadataRequest, readMetadata } from '../../lambdas/adapters/kafka/kafka-protocol';
 import { onceUnderLock, runCommand } from './child-server';
+import { KUBE_TEST_TLS_CERT, KUBE_TEST_TLS_KEY } from './kube-tls-fixture';
 
 export const KAFKA_VERSION = '4.0.0';
 /** A beforeAll timeout that covers a first download from Maven Central plus a cold JVM start on a busy machine. */
 export const KAFKA_START_TIMEOUT_MS = 900_000;
 /** SASL users on the SASL_PLAINTEXT listener. */
 export const KAFKA_USERS = { plain: { username: 'alice', password: 'alice-secret' }, scram: { username: 'scram-user', password: 'scram-secret' } } as const;
+
+/** The TLS listener's certificate (self-signed, for 127.0.0.1): the CA a client trusts. */
+export const KAFKA_TLS_CA = KUBE_TEST_TLS_CERT;
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'real-servers');
@@ -80,6 +84,8 @@ export interface KafkaBroker {
   bootstrap: string;
   /** SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512). */
   saslBootstrap: string;
+  /** SSL listener, with the self-signed certificate for 127.0.0.1 in KAFKA_TLS_CA. */
+  tlsBootstrap: string;
   /** Produces `count` records to `topic` (created with `partitions` partitions on first use). */
   produce(topic: string, count: number): Promise<void>;
   /** Commits the group's offsets on `topic` with ConsumerGroupCommand, e.g. `--to-latest`, `--to-earliest`. */
@@ -100,7 +106,9 @@ function freePort(): Promise<number> {
 
 export async function startKafka(options: { partitions?: number } = {}): Promise<KafkaBroker> {
   await installKafka();
-  const [port, saslPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, saslPort, tlsPort, controllerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // Java properties: a PEM value on one line, its line breaks escaped.
+  const pem = (text: string) => text.trim().replace(/\n/g, '\\n');
   const dir = mkdtempSync(join(tmpdir(), 'kafka-broker-'));
   const properties = join(dir, 'server.properties');
   const jaas = (module: string, extra = '') => `${module} required${extra};`;
@@ -110,11 +118,14 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},SSL://127.0.0.1:${tlsPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://127.0.0.1:${saslPort},SSL://127.0.0.1:${tlsPort}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT',
+      'listener.name.ssl.ssl.keystore.type=PEM',
+      `listener.name.ssl.ssl.keystore.certificate.chain=${pem(KUBE_TEST_TLS_CERT)}`,
+      `listener.name.ssl.ssl.keystore.key=${pem(KUBE_TEST_TLS_KEY)}`,
       'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       `listener.name.sasl_plaintext.plain.sasl.jaas.config=${jaas('org.apache.kafka.common.security.plain.PlainLoginModule', ` user_${KAFKA_USERS.plain.username}="${KAFKA_USERS.plain.password}"`)}`,
       `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${jaas('org.apache.kafka.common.security.scram.ScramLoginModule')}`,
@@ -168,6 +179,7 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
   return {
     bootstrap,
     saslBootstrap: `127.0.0.1:${saslPort}`,
+    tlsBootstrap: `127.0.0.1:${tlsPort}`,
     produce: (topic, count) =>
       tool('org.apache.kafka.tools.ProducerPerformance', ['--topic', topic, '--num-records', String(count), '--record-size', '16', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all', 'linger.ms=0']),
     resetGroup: (group, topic, ...how) => tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--bootstrap-server', bootstrap, '--group', group, '--topic', topic, '--reset-offsets', ...how, '--execute']),
