@@ -1,11 +1,13 @@
 /**
- * Optional VPC placement, for clusters whose API endpoint is private: the scalers run in the given
- * subnets with their own security group, and the cluster's security group admits that group on 443.
+ * Optional VPC placement, for clusters whose API endpoint is private and for Kafka brokers (kafka,
+ * apache-kafka triggers) inside a VPC: the scalers run in the given subnets with their own security
+ * group; the cluster's security group admits that group on 443, and each broker group named in
+ * `kafkaBrokers` admits it on the broker ports (egress from the scalers' group goes only there).
  * The subnets still need a route to the AWS APIs (NAT, or VPC endpoints for sts, eks, sqs, kinesis,
  * monitoring, dynamodb, autoscaling, lambda, logs): docs/deploy.md lists them.
  */
 import { Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import type { IPeer, ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 
 export interface VpcPlacementProps {
@@ -17,6 +19,13 @@ export interface VpcPlacementProps {
    * additional control-plane group); each gets an ingress rule on 443 from the scalers' group.
    */
   clusterSecurityGroups?: ISecurityGroup[];
+  /**
+   * Kafka brokers the pod scaler reads consumer-group lag from, with their listener ports (e.g. MSK:
+   * 9092 plaintext, 9094 TLS, 9096 SASL/SCRAM, 9098 IAM). A `securityGroup` (the MSK cluster's) gets
+   * an ingress rule from the scalers' group; a `peer` (a CIDR, for brokers outside a group you own)
+   * gets only the egress rule.
+   */
+  kafkaBrokers?: { securityGroup?: ISecurityGroup; peer?: IPeer; ports: number[] }[];
 }
 
 export class ScalerNetworkAccess extends Construct {
@@ -33,6 +42,15 @@ export class ScalerNetworkAccess extends Construct {
     this.securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the EKS endpoint and AWS APIs');
     for (const clusterGroup of props.clusterSecurityGroups ?? []) {
       clusterGroup.addIngressRule(this.securityGroup, Port.tcp(443), 'eks-lambda-scaler to the Kubernetes API');
+    }
+    for (const brokers of props.kafkaBrokers ?? []) {
+      for (const port of brokers.ports) {
+        if (brokers.securityGroup) {
+          brokers.securityGroup.addIngressRule(this.securityGroup, Port.tcp(port), 'eks-lambda-scaler reads consumer-group lag');
+          this.securityGroup.addEgressRule(brokers.securityGroup, Port.tcp(port), 'Kafka brokers: consumer-group lag');
+        }
+        if (brokers.peer) this.securityGroup.addEgressRule(brokers.peer, Port.tcp(port), 'Kafka brokers: consumer-group lag');
+      }
     }
   }
 }

@@ -56,6 +56,37 @@ describe('good examples', () => {
   });
 });
 
+describe('kafka examples', () => {
+  it('kafka-consumer.yaml reads lag with SCRAM over TLS, its credentials named in a Secret (never copied)', () => {
+    const [object] = parseExample('kafka-consumer.yaml').objects;
+    expect(object).toMatchObject({ id: 'shop/order-consumer', minReplicaCount: 0, maxReplicaCount: 24 });
+    expect(object!.triggers[0]).toMatchObject({
+      type: 'kafka',
+      metricName: 's0-kafka-orders',
+      target: 50,
+      activationTarget: 0,
+      params: {
+        bootstrapServers: ['kafka-0.kafka.internal:9093', 'kafka-1.kafka.internal:9093'],
+        consumerGroup: 'order-consumer',
+        topics: ['orders'],
+        sasl: { mechanism: 'SCRAM-SHA-512', password: { from: 'secret', namespace: 'shop', name: 'kafka-credentials', key: 'password' } },
+        tls: { insecure: false, ca: { from: 'secret', name: 'kafka-credentials', key: 'ca.crt' } },
+      },
+    });
+  });
+
+  it('kafka-msk-iam.yaml signs the MSK IAM login with the podIdentity role, over two topics', () => {
+    const [object] = parseExample('kafka-msk-iam.yaml').objects;
+    expect(object!.triggers[0]).toMatchObject({
+      type: 'apache-kafka',
+      metricName: 's0-kafka-settlements,refunds',
+      target: 100,
+      aws: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/msk-lag-reader' },
+      params: { topics: ['settlements', 'refunds'], sasl: { mechanism: 'AWS_MSK_IAM', region: 'eu-west-1' }, tls: { insecure: false } },
+    });
+  });
+});
+
 describe('scheduled-floor.yaml', () => {
   it('combines a cron floor and an SQS queue with scalingModifiers', () => {
     const [object] = parseExample('scheduled-floor.yaml').objects;
@@ -91,7 +122,7 @@ describe('broken examples', () => {
       'examples/broken/bad-queue-length.yaml:15: error: shop/orders-worker: spec.triggers[0].metadata.queueLength: "2.5" is not a whole number (set metadata.queueLength to a whole number such as "5" (no decimals, exponent, sign "+" or leading zeros))',
     ],
     'unknown-trigger-type.yaml': [
-      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic)',
+      'examples/broken/unknown-trigger-type.yaml:11: error: shop/mailer: spec.triggers[0].type: trigger type "rabbitmq" is not supported (use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic, kafka, apache-kafka)',
     ],
     'min-greater-than-max.yaml': [
       'examples/broken/min-greater-than-max.yaml:9: error: shop/checkout-api: spec.minReplicaCount: minReplicaCount 10 is greater than maxReplicaCount 5 (set minReplicaCount <= maxReplicaCount, e.g. raise maxReplicaCount to 10)',

@@ -3,7 +3,7 @@
  * it would ask AWS, and the world answers it. SQS sees the queue (visible, and in flight while pods process), Kinesis
  * sees open shards that follow the arrival rate, CloudWatch sees the traffic as a rate (see
  * `cloudWatchDatapoints`), a Prometheus or New Relic query sees
- * the backlog as a gauge (one sample, as an instant query answers), and cron reads nothing.
+ * the backlog as a gauge, a Kafka consumer group sees it as lag over 64 partitions (one sample, as an instant query answers), and cron reads nothing.
  */
 import { getTriggerDefinition } from '../../lambdas/triggers/registry';
 import { TriggerError, type Reading, type ReadRequest } from '../../lambdas/triggers/trigger-definition';
@@ -73,7 +73,26 @@ function answer(world: SimWorld, request: ReadRequest, now: number): Reading {
     case 'newrelic':
       // NerdGraph's answer to an NRQL query with the backlog as its one numeric result.
       return { service: 'newrelic', status: 200, body: JSON.stringify({ data: { actor: { account: { nrql: { results: [{ result: world.backlog(now) }] } } } } }) };
+    case 'kafka':
+      return { service: 'kafka', partitions: simulatedPartitions(request, Math.round(world.backlog(now))) };
   }
+}
+
+/** Partitions of each simulated topic: enough that KEDA's cap of one consumer per partition rarely binds. */
+export const SIMULATED_KAFKA_PARTITIONS = 64;
+
+/**
+ * A Kafka consumer group's lag is the simulated backlog, spread evenly over the partitions of the
+ * topic (the first named one; a group without a named topic reads one simulated topic).
+ */
+function simulatedPartitions(request: Extract<ReadRequest, { service: 'kafka' }>, backlog: number): Extract<Reading, { service: 'kafka' }>['partitions'] {
+  const topic = request.topics.kind === 'named' ? (request.topics.names[0] as string) : 'simulated';
+  const base = Math.floor(backlog / SIMULATED_KAFKA_PARTITIONS);
+  const extra = backlog % SIMULATED_KAFKA_PARTITIONS;
+  return Array.from({ length: SIMULATED_KAFKA_PARTITIONS }, (_, partition) => {
+    const lag = base + (partition < extra ? 1 : 0);
+    return { topic, partition, latest: 1_000_000 + lag, committed: 1_000_000 };
+  });
 }
 
 /**

@@ -26,6 +26,9 @@ const KIND_OF_TRIGGER: Record<string, TriggerKind> = {
   // A simulated prometheus or new-relic query answers with the backlog, as a gauge (simulated-trigger-reader.ts).
   prometheus: 'queue',
   'new-relic': 'queue',
+  // A simulated Kafka consumer group's lag is the backlog (simulated-trigger-reader.ts).
+  kafka: 'queue',
+  'apache-kafka': 'queue',
   cron: 'schedule',
   // cpu and memory have no kind: their figures are the pods' usage, shown by the replicas they lead to.
 };

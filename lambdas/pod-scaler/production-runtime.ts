@@ -15,6 +15,7 @@ import { awsTransport } from '../adapters/aws/aws-transport';
 import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
+import { createKafkaOffsetReader } from '../adapters/kafka/kafka-offset-reader';
 import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
 import { createAwsSecretReader } from '../adapters/aws/secrets-manager-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
@@ -168,25 +169,29 @@ function warnReportProblem(problem: string): void {
 }
 
 /**
- * The read plan: AWS clients, and HTTP for prometheus and new-relic (in-cluster Services and
- * Secrets through the same KubeConfigs, SigV4 with the same credentials).
+ * The read plan: AWS clients, HTTP for prometheus and new-relic (in-cluster Services and
+ * Secrets through the same KubeConfigs, SigV4 with the same credentials), and Kafka brokers.
  */
 function triggerReader(overrides: RuntimeOverrides, env: NodeJS.ProcessEnv, kubeConfigFor: (cluster: string) => Promise<KubeConfig>, kinesisLimit: KinesisCallLimit) {
   const clientFactory = new AwsClientFactory(overrides.awsClients ?? {});
   let ownCredentials: ReturnType<AwsClientFactory['credentialsFor']>;
+  const readSecretKey = createSecretKeyReader(kubeConfigFor);
+  // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
+  const credentialsFor = (source: Parameters<AwsClientFactory['credentialsFor']>[0]) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials);
   const http = createHttpReader({
     kubeConfigFor,
-    readSecretKey: createSecretKeyReader(kubeConfigFor),
+    readSecretKey,
     readAwsSecret: createAwsSecretReader({
       clientFor: (region, roleArn) => clientFactory.secretsManager(region, roleArn),
       defaultRegion: env.AWS_REGION ?? 'us-east-1',
       ...(env.SCALER_ACCOUNT_ID ? { account: env.SCALER_ACCOUNT_ID } : {}),
     }),
     ...(overrides.httpOriginOverrides ? { originOverrides: overrides.httpOriginOverrides } : {}),
-    // A source without a role signs as the scaler itself: the SDK's default chain (the Lambda role).
-    credentialsFor: (source) => clientFactory.credentialsFor(source) ?? (ownCredentials ??= new STSClient(awsTransport()).config.credentials),
+    credentialsFor,
   });
-  return createTriggerReader({ clientFactory, http, kinesisLimit });
+  // Kafka brokers (kafka, apache-kafka triggers): SASL and TLS material from Secrets, MSK IAM signed as above.
+  const kafka = createKafkaOffsetReader({ readSecretKey, credentialsFor });
+  return createTriggerReader({ clientFactory, http, kinesisLimit, kafka });
 }
 
 function defaultKubeConfigSource(overrides: RuntimeOverrides): (cluster: ClusterRef) => Promise<KubeConfig> {

@@ -29,7 +29,7 @@ export interface TriggerReadItem {
   cluster?: string;
 }
 
-export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'dynamodb' | 'dynamodbstreams' | 'prometheus' | 'newrelic' | 'secretsmanager' | 'sts';
+export type TriggerService = 'sqs' | 'kinesis' | 'cloudwatch' | 'dynamodb' | 'dynamodbstreams' | 'prometheus' | 'newrelic' | 'secretsmanager' | 'kafka' | 'sts';
 
 export interface ReadPlanOutcome {
   /** One entry per item id: the raw reading, a TriggerError, or undefined for triggers with no I/O (cron). */

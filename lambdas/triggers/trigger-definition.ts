@@ -81,7 +81,18 @@ export type ReadRequest =
       /** Set when the call is SigV4-signed (Amazon Managed Service for Prometheus): whose credentials sign it. */
       source?: AwsSource;
     }
-  | { service: 'newrelic'; key: string; call: HttpCall; source?: undefined };
+  | { service: 'newrelic'; key: string; call: HttpCall; source?: undefined }
+  | {
+      service: 'kafka';
+      key: string;
+      /** The cluster and how to authenticate: reads with equal connections share one client. */
+      connection: KafkaConnection;
+      group: string;
+      /** Which topics: those named, those the group has committed offsets for (`kafka`), or all of the cluster's (`apache-kafka`). */
+      topics: { kind: 'named'; names: string[] } | { kind: 'committed' } | { kind: 'all' };
+      /** Set for Amazon MSK IAM: whose credentials sign. */
+      source?: AwsSource;
+    };
 
 /** The raw answer to a ReadRequest, before the trigger turns it into a metric value. */
 export type Reading =
@@ -99,7 +110,51 @@ export type Reading =
     }
   /** The server's answer as it came: the trigger's metric step reads it as KEDA does. */
   | { service: 'prometheus'; status: number; body: string }
-  | { service: 'newrelic'; status: number; body: string };
+  | { service: 'newrelic'; status: number; body: string }
+  /** Every partition of the topics read, with its latest and the group's committed offset. */
+  | { service: 'kafka'; partitions: KafkaPartitionReading[] };
+
+export interface KafkaPartitionReading {
+  topic: string;
+  partition: number;
+  latest: number;
+  /** -1: nothing committed; undefined: the coordinator did not mention the partition. */
+  committed: number | undefined;
+  /**
+   * The committed offset the same reader saw at its previous read of this group (excludePersistentLag).
+   * Kept in the reader's memory, as KEDA keeps it in the scaler's: a cold start forgets it.
+   */
+  previousCommitted?: number;
+}
+
+/** A credential for a Kafka connection: a Secret's key read at call time, or a value (container env). */
+export type KafkaCredential = { from: 'secret'; secret: SecretKeyRef } | { from: 'value'; value: string };
+
+/** How to reach and authenticate to one Kafka cluster. Plain data: part of a ReadRequest and its key. */
+export interface KafkaConnection {
+  /** `host:port` pairs, as written. */
+  brokers: string[];
+  tls?: {
+    ca?: KafkaCredential;
+    cert?: KafkaCredential;
+    key?: KafkaCredential;
+    keyPassword?: KafkaCredential;
+    /** `unsafeSsl` (kafka scaler only): do not verify the brokers' certificates. */
+    insecure: boolean;
+  };
+  sasl?:
+    | { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: KafkaCredential; password: KafkaCredential }
+    /** Amazon MSK IAM, signed for `region` with the read's AwsSource (or the scaler's own role). */
+    | { mechanism: 'AWS_MSK_IAM'; region: string };
+}
+
+/**
+ * The port through which Kafka triggers read offsets (adapters/kafka). One call per distinct read;
+ * it rejects with a TriggerError naming the cluster and what failed.
+ */
+export interface KafkaReadPort {
+  readOffsets(request: Extract<ReadRequest, { service: 'kafka' }>, signal: AbortSignal): Promise<KafkaPartitionReading[]>;
+}
 
 /**
  * How an HTTP query reaches its server. `direct`: to the URL as written. `service-proxy`: through the
@@ -262,6 +317,8 @@ export interface ReadBatchOptions {
   signal?: AbortSignal;
   /** HTTP for triggers that query a server over HTTP (prometheus); absent where none is wired. */
   http?: HttpReadPort;
+  /** Kafka offsets for kafka and apache-kafka triggers; absent where none is wired. */
+  kafka?: KafkaReadPort;
 }
 
 /** Where a read is made from: the cluster of the object whose trigger it is (in-cluster servers). */

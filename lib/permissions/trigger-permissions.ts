@@ -17,6 +17,9 @@ export const TRIGGER_STATEMENT_IDS = {
   cloudWatch: 'ReadCloudWatchMetrics',
   prometheusWorkspaces: 'QueryPrometheusWorkspaces',
   secrets: 'ReadTriggerAuthenticationSecrets',
+  mskConnect: 'ConnectMskClusters',
+  mskTopics: 'DescribeMskTopics',
+  mskGroups: 'DescribeMskGroups',
 } as const;
 
 export function grantTriggerReads(grantee: IGrantable, resources: TriggerResources): void {
@@ -52,6 +55,11 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   }
   if (resources.secretArns.length > 0) {
     add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.secrets, actions: ['secretsmanager:GetSecretValue'], resources: resources.secretArns }));
+  }
+  if (resources.msk.clusterArns.length > 0) {
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.mskConnect, actions: ['kafka-cluster:Connect'], resources: resources.msk.clusterArns }));
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.mskTopics, actions: ['kafka-cluster:DescribeTopic'], resources: resources.msk.topicArns }));
+    add(new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.mskGroups, actions: ['kafka-cluster:DescribeGroup'], resources: resources.msk.groupArns }));
   }
   if (resources.readsCloudWatch) {
     // GetMetricData has no resource-level permissions: "*" is what the API accepts, not a wildcard action.

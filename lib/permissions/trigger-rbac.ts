@@ -6,9 +6,12 @@
  *   which is the name a proxy request carries);
  * - `new-relic` query keys from a TriggerAuthentication `secretTargetRef`: `get` on exactly those
  *   Secrets (by name) in the ScaledObject's namespace. No list, no other Secret.
+ * - `kafka` and `apache-kafka` SASL and TLS material (username, password, ca, cert, key,
+ *   keyPassword) from a `secretTargetRef`: the same, `get` on exactly those Secrets.
  */
 import { stringify } from 'yaml';
 import type { ScaledObject } from '../../lambdas/engine/spec/scaled-object';
+import type { KafkaParams } from '../../lambdas/triggers/kafka-common';
 import type { NewRelicParams } from '../../lambdas/triggers/new-relic';
 import type { PrometheusParams } from '../../lambdas/triggers/prometheus';
 import { KUBERNETES_GROUP } from '../kubernetes-access';
@@ -38,6 +41,10 @@ export function deriveTriggerRbac(objects: readonly Pick<ScaledObject, 'triggers
       } else if (trigger.type === 'new-relic') {
         const { queryKey } = trigger.params as unknown as NewRelicParams;
         if (queryKey.from === 'secret') entry(queryKey.namespace).secrets.add(queryKey.name);
+      } else if (trigger.type === 'kafka' || trigger.type === 'apache-kafka') {
+        const { sasl, tls } = trigger.params as unknown as KafkaParams;
+        const credentials = [sasl && 'username' in sasl ? sasl.username : undefined, sasl && 'password' in sasl ? sasl.password : undefined, tls?.ca, tls?.cert, tls?.key, tls?.keyPassword];
+        for (const credential of credentials) if (credential?.from === 'secret') entry(credential.namespace).secrets.add(credential.name);
       }
     }
   }

@@ -48,6 +48,25 @@ describe('cdk-nag', () => {
     });
   });
 
+  it('finds nothing unacknowledged with Kafka brokers in the VPC, and opens only their ports', () => {
+    const built = buildScaler((stack) => {
+      const vpc = new Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+      const msk = new SecurityGroup(stack, 'MskSecurityGroup', { vpc });
+      return { vpc: { vpc, kafkaBrokers: [{ securityGroup: msk, ports: [9096, 9098] }] } };
+    });
+    expect(findings(built).filter((finding) => finding.includes('/Scaler/'))).toEqual([]);
+    for (const port of [9096, 9098]) {
+      built.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        IpProtocol: 'tcp',
+        FromPort: port,
+        ToPort: port,
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('MskSecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ScalerNetworkSecurityGroup'), 'GroupId'] },
+      });
+      built.template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', { IpProtocol: 'tcp', FromPort: port, ToPort: port });
+    }
+  });
+
   it('gives a reason for every acknowledgement', () => {
     const built = buildScaler();
     const acknowledged = acknowledgements(built.stack);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
 import { deriveTriggerRbac, triggerRbacYaml } from '../../lib/permissions/trigger-rbac';
@@ -38,5 +39,14 @@ describe('trigger RBAC: service proxies of prometheus triggers', () => {
 
   it('is empty when no trigger names an in-cluster Service', () => {
     expect(triggerRbacYaml(deriveTriggerRbac([]))).toBe('');
+  });
+});
+
+describe('trigger RBAC: Secrets of kafka triggers', () => {
+  it('grants get on exactly the Secrets a kafka TriggerAuthentication names (examples/kafka-consumer.yaml), none for MSK IAM', () => {
+    const read = (name: string) => readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8');
+    const { objects, errors } = parseManifests(`${read('kafka-consumer.yaml')}\n---\n${read('kafka-msk-iam.yaml')}`, { file: 'examples.yaml' });
+    expect(errors).toEqual([]);
+    expect(deriveTriggerRbac(objects)).toEqual([{ namespace: 'shop', serviceProxies: [], secrets: ['kafka-credentials'] }]);
   });
 });

@@ -21,7 +21,7 @@ import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-
 import { sourceKey } from '../../triggers/aws-common';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
 import { getTriggerDefinition } from '../../triggers/registry';
-import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
+import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type KafkaReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import type { AwsClientFactory } from './aws-client-factory';
 import { DEFAULT_CALL_TIMEOUT_MS } from './aws-transport';
@@ -40,12 +40,14 @@ export interface TriggerReaderOptions {
   http?: HttpReadPort;
   /** Keeps Kinesis DescribeStreamSummary under the account's quota; none: every stream is read every pass. */
   kinesisLimit?: KinesisCallLimit;
+  /** Kafka offsets for kafka and apache-kafka triggers. */
+  kafka?: KafkaReadPort;
 }
 
 export const DEFAULT_READ_CONCURRENCY = 16;
 
 /** How many merged requests one API call carries. */
-const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1, prometheus: 1, newrelic: 1 };
+const REQUESTS_PER_CALL: Record<ReadRequest['service'], number> = { sqs: 1, kinesis: 1, cloudwatch: CLOUDWATCH_QUERIES_PER_CALL, dynamodb: 1, dynamodbstreams: 1, prometheus: 1, newrelic: 1, kafka: 1 };
 /** The source of a read that needs no AWS credentials (a direct or in-cluster Prometheus query). */
 const NO_AWS_SOURCE: AwsSource = { region: '' };
 const sourceOf = (request: ReadRequest): AwsSource => request.source ?? NO_AWS_SOURCE;
@@ -100,7 +102,7 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
         for (const id of read.itemIds) readings.set(id, reading);
       }
       const runAndSettle = async (unit: CallUnit) => {
-        const results = await runUnit(unit, options.clientFactory, callTimeoutMs, options.http);
+        const results = await runUnit(unit, options.clientFactory, callTimeoutMs, options.http, options.kafka);
         for (const [key, result] of results) settle.get(key)?.(result);
         for (const read of unit.reads) {
           const result = results.get(read.request.key)!;
@@ -206,10 +208,11 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
   dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },
   prometheus: { action: 'aps:QueryMetrics (SigV4 only)', resource: 'the workspaces these triggers name' },
   newrelic: { action: 'none (New Relic NerdGraph)', resource: 'the New Relic accounts these triggers name' },
+  kafka: { action: 'kafka-cluster:Connect, DescribeTopic, DescribeGroup (Amazon MSK IAM only)', resource: 'the MSK clusters these triggers name' },
 };
 
 /** One result per read of the unit, keyed by request key: a reading or why there is none. */
-async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, http: HttpReadPort | undefined): Promise<Map<string, Reading | TriggerError>> {
+async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, http: HttpReadPort | undefined, kafka: KafkaReadPort | undefined): Promise<Map<string, Reading | TriggerError>> {
   const firstRequest = (unit.reads[0] as SharedRead).request;
   const first = { service: firstRequest.service, source: sourceOf(firstRequest) };
   const signal = AbortSignal.timeout(timeoutMs);
@@ -219,12 +222,12 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     const batch = unit.definition.readBatch(
       unit.reads.map((read) => read.request),
       factory.forSource(first.source),
-      { signal, ...(http ? { http } : {}) },
+      { signal, ...(http ? { http } : {}), ...(kafka ? { kafka } : {}) },
     );
     results = await untilAborted(batch, signal);
   } catch (error) {
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
-    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : toTriggerError(error, {
+    const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : firstRequest.service === 'kafka' ? kafkaFailure(firstRequest, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
       iamAction: READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
@@ -248,6 +251,15 @@ function httpTimeout(call: HttpCall, timeoutMs: number, error: unknown): Trigger
     return new TriggerError(`${call.service} query to ${where} failed: ${error instanceof Error ? error.message : String(error)}`, 'ReadFailed');
   }
   return new TriggerError(`${call.service} query to ${where} did not answer within ${timeoutMs} ms; check that the scaler can reach it (VPC and security groups, or for an in-cluster Service the API server and the Service's pods)`, 'HttpTimeout');
+}
+
+/** A Kafka read cut off by the read's timeout (or failed outside the trigger): which brokers, not an AWS endpoint. */
+function kafkaFailure(request: Extract<ReadRequest, { service: 'kafka' }>, timeoutMs: number, error: unknown): TriggerError {
+  const where = `consumer group ${request.group} at ${request.connection.brokers.join(',')}`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new TriggerError(`Kafka read for ${where} did not answer within ${timeoutMs} ms; check that the scaler can reach the brokers (VPC subnets and security groups)`, 'KafkaTimeout');
+  }
+  return new TriggerError(`Kafka read for ${where} failed: ${error instanceof Error ? error.message : String(error)}`, 'KafkaUnreachable');
 }
 
 /** Settles with the batch, or rejects when the read's timeout fires first (a stuck socket must not hold the pass). */

@@ -36,6 +36,12 @@ export interface TriggerResources {
   workspaceArns: string[];
   /** `secretsmanager:GetSecretValue`: secrets a TriggerAuthentication's awsSecretManager supplies a credential from (new-relic's queryKey), read with the scaler's own role. */
   secretArns: string[];
+  /**
+   * Amazon MSK IAM read with the scaler's own role (kafka, apache-kafka): `kafka-cluster:Connect` on
+   * the clusters, `kafka-cluster:DescribeTopic` on the topics, `kafka-cluster:DescribeGroup` on the
+   * groups (Metadata, ListOffsets, FindCoordinator, OffsetFetch need nothing else).
+   */
+  msk: { clusterArns: string[]; topicArns: string[]; groupArns: string[] };
   unscoped: UnscopedTrigger[];
 }
 
@@ -55,6 +61,8 @@ const SQS_HOST_PATTERNS = [
 ];
 const ACCOUNT_ID = /^\d{12}$/;
 const AMP_WORKSPACE_PATH = /\/workspaces\/(ws-[A-Za-z0-9-]+)(?:\/|$)/;
+/** An MSK broker host: `b-1.<cluster>.<id>.c2.kafka.<region>.amazonaws.com` (also `-scram`/`-iam` variants, serverless `boot-<id>.c1.kafka-serverless...`). */
+const MSK_BROKER_HOST = /^(?:b-\d+(?:-public)?|boot-[a-z0-9]+)\.([a-z0-9-]+)\.[a-z0-9]+\.c\d+\.kafka(?:-serverless)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
 
 interface QueueLocation {
   name: string;
@@ -111,6 +119,9 @@ export function deriveTriggerResources(objects: readonly Pick<ScaledObject, 'id'
   const assumeRoleArns = new Set<string>();
   const workspaceArns = new Set<string>();
   const secretArns = new Set<string>();
+  const mskClusterArns = new Set<string>();
+  const mskTopicArns = new Set<string>();
+  const mskGroupArns = new Set<string>();
   const unscoped: UnscopedTrigger[] = [];
   let readsCloudWatch = false;
 
@@ -192,6 +203,19 @@ export function deriveTriggerResources(objects: readonly Pick<ScaledObject, 'id'
           continue;
         }
         workspaceArns.add(`arn:${partition}:aps:${aws.region}:${context.account}:workspace/${workspace}`);
+      } else if (trigger.type === 'kafka' || trigger.type === 'apache-kafka') {
+        // The cluster's UUID is not in the broker host: any cluster of that name in the region and account.
+        const params = trigger.params as { bootstrapServers?: string[]; consumerGroup?: string; topics?: string[] };
+        const clusters = new Set((params.bootstrapServers ?? []).map((server) => MSK_BROKER_HOST.exec(server.replace(/:\d+$/, ''))?.[1]));
+        const cluster = clusters.size === 1 ? [...clusters][0] : undefined;
+        if (!cluster) {
+          unscoped.push({ objectId: object.id, field: `${field}.bootstrapServers`, reason: 'the brokers are not the broker addresses of one Amazon MSK cluster, so no kafka-cluster permission can be derived for them' });
+          continue;
+        }
+        const base = `arn:${partition}:kafka:${aws.region}:${context.account}`;
+        mskClusterArns.add(`${base}:cluster/${cluster}/*`);
+        for (const topic of params.topics?.length ? params.topics : ['*']) mskTopicArns.add(`${base}:topic/${cluster}/*/${topic}`);
+        mskGroupArns.add(`${base}:group/${cluster}/*/${params.consumerGroup ?? '*'}`);
       }
     }
   }
@@ -208,6 +232,7 @@ export function deriveTriggerResources(objects: readonly Pick<ScaledObject, 'id'
     readsCloudWatch,
     workspaceArns: sorted(workspaceArns),
     secretArns: sorted(secretArns),
+    msk: { clusterArns: sorted(mskClusterArns), topicArns: sorted(mskTopicArns), groupArns: sorted(mskGroupArns) },
     unscoped,
   };
 }

@@ -22,8 +22,12 @@ const READ_PERMISSIONS: Record<string, string> = {
   'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',
   prometheus: 'aps:QueryMetrics on the workspace',
 };
-/** Trigger types that use a TriggerAuthentication's AWS podIdentity (prometheus: SigV4 for Amazon Managed Service for Prometheus). */
-const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus' || type === 'new-relic');
+/**
+ * Trigger types that use a TriggerAuthentication (its AWS podIdentity, or parameters): prometheus
+ * (SigV4 for Amazon Managed Service for Prometheus), new-relic (queryKey), kafka and apache-kafka
+ * (SASL and TLS material, Amazon MSK IAM).
+ */
+const usesAwsIdentity = (type: string | undefined): boolean => type !== undefined && (type.startsWith('aws-') || type === 'prometheus' || type === 'new-relic' || type === 'kafka' || type === 'apache-kafka');
 
 export interface TriggerContext {
   issues: IssueCollector;

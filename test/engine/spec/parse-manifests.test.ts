@@ -101,7 +101,7 @@ describe('ScaledObject validation', () => {
     ['negative tolerance', { advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleUp: { tolerance: -0.1 } } } } }, 'spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.tolerance', 'not a non-negative quantity'],
     ['missing scaleTargetRef name', { scaleTargetRef: { kind: 'Deployment' } }, 'spec.scaleTargetRef.name', 'is required'],
     ['no triggers', { triggers: [] }, 'spec.triggers', 'has no triggers'],
-    ['unknown trigger type', { triggers: [{ type: 'kafka', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic'],
+    ['unknown trigger type', { triggers: [{ type: 'rabbitmq', metadata: {} }] }, 'spec.triggers[0].type', 'use one of: aws-sqs-queue, aws-kinesis-stream, aws-cloudwatch, aws-dynamodb, aws-dynamodb-streams, cron, cpu, memory, prometheus, new-relic, kafka, apache-kafka'],
     ['unquoted number in metadata', { triggers: [{ ...CRON_TRIGGER, metadata: { ...CRON_TRIGGER.metadata, desiredReplicas: 3 } }] }, 'spec.triggers[0].metadata.desiredReplicas', 'quote it: desiredReplicas: "3"'],
     ['Utilization metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Utilization' }] }, 'spec.triggers[0].metricType', '"Utilization" is unsupported for external metrics'],
     ['other metricType', { triggers: [{ ...CRON_TRIGGER, metricType: 'Average' }] }, 'spec.triggers[0].metricType', '"Average" is not supported'],
@@ -125,7 +125,7 @@ describe('ScaledObject validation', () => {
   });
 
   it('reports every error of a document together', () => {
-    const result = parseOne({ pollingInterval: 0, cooldownPeriod: 'x', triggers: [{ type: 'kafka', metadata: {} }] });
+    const result = parseOne({ pollingInterval: 0, cooldownPeriod: 'x', triggers: [{ type: 'rabbitmq', metadata: {} }] });
     expect(result.errors.map((issue) => issue.field)).toEqual(['spec.pollingInterval', 'spec.cooldownPeriod', 'spec.triggers[0].type']);
   });
 
