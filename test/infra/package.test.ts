@@ -58,7 +58,9 @@ beforeAll(() => {
     JSON.stringify({ name: 'tiny-app', private: true, type: 'module', dependencies: { 'aws-cdk-lib': '2.276.0', constructs: '10.8.1' } }),
   );
   mustRun('cp', ['-al', join(REPO_ROOT, 'node_modules'), join(appDir, 'node_modules')], work);
-  mustRun('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], appDir);
+  // --prefer-offline, not --offline: the hard-linked node_modules serves every package, but npm still
+  // wants aws-cdk-lib's registry document, which a fresh machine's cache (after `npm ci`) does not hold.
+  mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], appDir);
   copyFileSync(join(REPO_ROOT, 'examples', 'sqs-worker.yaml'), join(appDir, 'sqs-worker.yaml'));
   writeFileSync(join(appDir, 'app.mjs'), TINY_APP);
 }, 480_000);

@@ -178,14 +178,13 @@ describe('cron window', () => {
     expect(isCronWindowActive({ timezone, start, end }, Date.parse(at))).toBe(active);
   });
 
-  it('is fast enough to evaluate every minute of a year', () => {
+  // Its speed is a bench figure (bench/), never a timed assertion: this row checks a year of minutes.
+  it('evaluates every minute of a year (the weekday window across both DST changes)', () => {
     const params = { timezone: 'America/New_York', start: '0 9 * * 1-5', end: '0 17 * * 1-5' };
     const begin = Date.parse('2024-01-01T00:00:00Z');
-    const started = performance.now();
     let active = 0;
     for (let minute = 0; minute < 525_600; minute += 1) if (isCronWindowActive(params, begin + minute * 60_000)) active += 1;
     // 2024-01-01 00:00Z .. 2024-12-30 24:00Z is 2023-12-31 19:00 .. 2024-12-30 19:00 in New York: 261 weekdays.
     expect(active).toBe(261 * 8 * 60);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
