@@ -61,7 +61,7 @@ describe.skipIf(REAL_KUBE_SKIP)('deploy/crds/ on a real kube-apiserver', () => {
     kube = await startRealKubeApiServer();
     await applyKedaCrds(kube);
     // media: examples/sqs-scaledjob.yaml (issue 17).
-    await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', 'media', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    await kube.apply(['shop', 'billing', 'analytics', 'batch', 'web', 'media', 'payments', NS].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
   }, REAL_KUBE_START_TIMEOUT_MS);
   afterAll(() => kube?.close());
 
