@@ -92,7 +92,7 @@ export function buildGroupView(
   if (shapeNode) template = templateFromNode(shapeNode);
   else {
     const instanceType = asg.instanceTypes[0] ?? asg.instances.find((instance) => instance.instanceType)?.instanceType;
-    const result = templateFromTags(asg.tags, instanceType);
+    const result = templateFromTags(asg.tags, instanceType, asg.availabilityZones?.[0]);
     if ('template' in result) template = result.template;
     else templateError = result.error;
   }

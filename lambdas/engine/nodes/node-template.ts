@@ -3,7 +3,7 @@
  * group at zero, built from Cluster Autoscaler's `k8s.io/cluster-autoscaler/node-template/*` ASG
  * tags plus the EKS facts of the instance type.
  */
-import type { NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
+import type { ExtendedResources, NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
 import { count, cpuMillis, memoryBytes } from './quantities';
 import { eksAllocatable } from './eks-instance-types';
 
@@ -32,6 +32,7 @@ export function templateFromNode(node: NodeInfo): NodeTemplate {
     labels,
     taints: node.taints.filter((taint) => !TRANSIENT_TAINTS.has(taint.key)),
     allocatable: { ...node.allocatable },
+    ...(node.extendedAllocatable ? { extendedAllocatable: { ...node.extendedAllocatable } } : {}),
     source: `node ${node.name}`,
   };
 }
@@ -40,11 +41,19 @@ const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoEx
 
 export type TemplateResult = { template: NodeTemplate } | { error: string };
 
+/** `resources/<name>` tags the bin-packing compares as cpu/memory/pods, or does not model (ephemeral-storage). */
+const CORE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+export const REGION_LABEL = 'topology.kubernetes.io/region';
+
 /**
  * A template from the group's tags. `instanceType` comes from the mixed-instances overrides or a
  * running instance (the launch template is not read); the `label/node.kubernetes.io/instance-type` tag wins when present.
+ * `zone` is the group's first Availability Zone, as CA's AWS provider places its template node there;
+ * a `label/topology.kubernetes.io/zone` tag wins. Other `resources/<name>` tags (`nvidia.com/gpu`: "4")
+ * become extended resources, as CA reads them.
  */
-export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined): TemplateResult {
+export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined, zone?: string): TemplateResult {
   const labels: Record<string, string> = {};
   const taints: Taint[] = [];
   const resources: Record<string, string> = {};
@@ -68,6 +77,11 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
       taints.push(taintValue ? { key: name, value: taintValue, effect } : { key: name, effect });
     }
   }
+  if (zone) {
+    labels[ZONE_LABEL] ??= zone;
+    // us-east-1a → us-east-1 (Local and Wavelength zones are longer: their region is the name's first three parts).
+    labels[REGION_LABEL] ??= zone.split('-').slice(0, 3).join('-').replace(/[a-z]$/, '');
+  }
   const type = labels['node.kubernetes.io/instance-type'] ?? instanceType;
   if (type) labels['node.kubernetes.io/instance-type'] ??= type;
   const fromType = type ? eksAllocatable(type) : undefined;
@@ -84,8 +98,19 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
           (type ? '' : ` or ${TEMPLATE_TAG_PREFIX}label/node.kubernetes.io/instance-type`),
       };
     }
+    const extended: ExtendedResources = {};
+    for (const [name, raw] of Object.entries(resources)) {
+      if (CORE_RESOURCES.has(name)) continue;
+      extended[name] = count(raw);
+    }
     return {
-      template: { labels, taints, allocatable: { cpuMilli: cpu, memoryBytes: memory, pods }, source: `ASG tags${type ? ` and instance type ${type}` : ''}` },
+      template: {
+        labels,
+        taints,
+        allocatable: { cpuMilli: cpu, memoryBytes: memory, pods },
+        ...(Object.keys(extended).length > 0 ? { extendedAllocatable: extended } : {}),
+        source: `ASG tags${type ? ` and instance type ${type}` : ''}`,
+      },
     };
   } catch (error) {
     return { error: `tag ${TEMPLATE_TAG_PREFIX}resources/*: ${(error as Error).message}` };

@@ -4,7 +4,8 @@
  * (pod rules, PDBs, room elsewhere), then time and size gates. Empty nodes go together, up to
  * maxEmptyBulkDelete; a node with pods to move is drained one at a time per group.
  */
-import { placeFirstFit, sortLargestFirst } from './bin-packing';
+import type { Bin } from './bin-packing';
+import { holdBlocker, placeFirstFit, sortLargestFirst } from './bin-packing';
 import { SAFE_TO_EVICT, matchingPdbs, podDrainDecision } from './drainability';
 import type { GroupView } from './group-view';
 import { isBeingDeleted } from './group-view';
@@ -12,7 +13,8 @@ import type { NodeGroupState } from './node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from './node-model';
 import { holdsCapacity, isDaemonSetPod, podId } from './node-model';
 import type { ExistingPlacement } from './scale-up-plan';
-import { existingBins, placementsAsPods } from './scale-up-plan';
+import { placementsAsPods } from './scale-up-plan';
+import { clusterBins } from './cluster-bins';
 
 export const SCALE_DOWN_DISABLED = 'cluster-autoscaler.kubernetes.io/scale-down-disabled';
 
@@ -85,6 +87,13 @@ export function nodeUtilization(node: NodeInfo, podsOnNode: readonly PodInfo[], 
   return Math.max(share(cpu, node.allocatable.cpuMilli - daemonCpu), share(memory, node.allocatable.memoryBytes - daemonMemory));
 }
 
+/** The first node's refusal, so the explanation names the constraint (a zonal volume, anti-affinity...). */
+function moveBlockers(destinations: readonly Bin[], pod: PodInfo, world: readonly Bin[]): string {
+  const first = destinations[0];
+  if (!first) return ' (no other node takes pods)';
+  return ` (${first.id}: ${holdBlocker(first, pod, world) ?? 'no room'}${destinations.length > 1 ? `; and ${destinations.length - 1} other node(s) refuse it too` : ''})`;
+}
+
 type Verdict = { removable: true; utilization: number; pods: PodInfo[] } | { removable: false; utilization?: number; reason: string; message: string };
 
 function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext): Verdict {
@@ -124,10 +133,13 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
     }
     toMove.push(pod);
   }
-  const destinations = existingBins(context.nodes, context.pods, node.name);
+  // The node leaves the simulation with its pods (CA removes it from the snapshot); each moved pod
+  // then joins its destination, so spread, anti-affinity and ports see the earlier moves.
+  const world = clusterBins(context.nodes, context.pods, node.name);
+  const destinations = world.filter((bin) => bin.accepting !== false);
   for (const item of sortLargestFirst(toMove.map((pod) => ({ id: podId(pod), pod })))) {
-    if (!placeFirstFit(destinations, item.pod)) {
-      return { removable: false, utilization, reason: 'NoPlaceToMovePods', message: `pod ${item.id} fits on no other node` };
+    if (!placeFirstFit(destinations, item.pod, world)) {
+      return { removable: false, utilization, reason: 'NoPlaceToMovePods', message: `pod ${item.id} fits on no other node${moveBlockers(destinations, item.pod, world)}` };
     }
   }
   return { removable: true, utilization, pods: toMove };

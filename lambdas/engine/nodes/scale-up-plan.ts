@@ -5,13 +5,13 @@
  * order in the configuration is the expander). New and upcoming nodes carry DaemonSet overhead.
  */
 import type { Bin } from './bin-packing';
-import { canHold, placeFirstFit, sortLargestFirst } from './bin-packing';
-import { daemonSetOverhead } from './daemonset-overhead';
+import { canHold, holdBlocker, placeFirstFit, placeOn, sortLargestFirst } from './bin-packing';
+import { clusterBins, templateBin } from './cluster-bins';
+import { daemonSetOverhead, daemonSetPods } from './daemonset-overhead';
 import type { GroupView } from './group-view';
-import { isBeingDeleted } from './group-view';
 import type { DaemonSetInfo, NodeInfo, PodInfo, PodScheduling, Resources } from './node-model';
-import { fitsWithin, holdsCapacity, subtractResources } from './node-model';
-import { placementBlocker } from './scheduling-predicates';
+import { fitsWithin, subtractResources } from './node-model';
+import { nodeShapeBlocker } from './scheduling-predicates';
 
 export interface PendingPod {
   /** `<namespace>/<name>`, or `<namespace>/<workload>#<n>` for a pod the pod scaler is about to create. */
@@ -41,9 +41,9 @@ export interface ScaleUpPlan {
   /** Where those pods went: scale-down counts them on these nodes, as CA puts pending pods in its snapshot first. */
   existingPlacements: ExistingPlacement[];
   /**
-   * Pods the scheduler reports Unschedulable that the plan places on existing or upcoming room: some
-   * constraint the node scaler does not model (extended resources, ephemeral storage, pod
-   * (anti-)affinity, topology spread, host ports...) keeps them off, so no node is added for them.
+   * Pods the scheduler reports Unschedulable that the plan places on existing room: some constraint
+   * the node scaler does not model (ephemeral storage, a namespaceSelector it cannot read, dynamic
+   * resources...) keeps them off, so no node is added for them.
    */
   unmodelled: string[];
   /** Pods that fit nodes already requested. */
@@ -54,20 +54,7 @@ export interface ScaleUpPlan {
 
 /** Free room on nodes the scheduler can use now (Ready, not cordoned, not being deleted). */
 export function existingBins(nodes: readonly NodeInfo[], pods: readonly PodInfo[], exclude?: string): Bin[] {
-  const used = new Map<string, Resources>();
-  for (const pod of pods) {
-    if (!pod.nodeName || !holdsCapacity(pod)) continue;
-    const sum = used.get(pod.nodeName) ?? { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-    used.set(pod.nodeName, { cpuMilli: sum.cpuMilli + pod.requests.cpuMilli, memoryBytes: sum.memoryBytes + pod.requests.memoryBytes, pods: sum.pods + 1 });
-  }
-  return nodes
-    .filter((node) => node.ready && !node.unschedulable && !isBeingDeleted(node) && node.name !== exclude)
-    .map((node) => ({
-      id: node.name,
-      labels: node.labels,
-      taints: node.taints,
-      free: subtractResources(node.allocatable, used.get(node.name) ?? { cpuMilli: 0, memoryBytes: 0, pods: 0 }),
-    }));
+  return clusterBins(nodes, pods, exclude).filter((bin) => bin.accepting !== false);
 }
 
 /** Which of cpu, memory, pods is closest to full on the fullest new node. */
@@ -90,14 +77,17 @@ export function planScaleUp(
   pending: readonly PendingPod[],
   daemonSets: readonly DaemonSetInfo[],
 ): ScaleUpPlan {
-  const existing = existingBins(nodes, runningPods);
+  // Every node of the simulation (pods on them count for spread and affinity); new ones join as they are added.
+  const world = clusterBins(nodes, runningPods);
+  const existing = world.filter((bin) => bin.accepting !== false);
   const upcoming: Bin[] = [];
-  const fresh = new Map<string, { bins: Bin[]; room: number; emptyFree?: Resources; allocatable?: Resources }>();
+  const fresh = new Map<string, { bins: Bin[]; room: number; emptyFree?: Resources; allocatable?: Resources; daemonPods: PodScheduling[] }>();
   for (const view of groups) {
     const emptyFree = view.template ? subtractResources(view.template.allocatable, daemonSetOverhead(view.template, daemonSets)) : undefined;
+    const daemonPods = view.template ? daemonSetPods(view.template, daemonSets) : [];
     if (view.template && emptyFree) {
       for (let index = 0; index < view.upcoming; index += 1) {
-        upcoming.push({ id: `${view.asg.name}#upcoming-${index}`, labels: view.template.labels, taints: view.template.taints, free: { ...emptyFree } });
+        upcoming.push(templateBin(`${view.asg.name}#upcoming-${index}`, view.template, emptyFree, daemonPods));
       }
     }
     fresh.set(view.asg.name, {
@@ -105,20 +95,22 @@ export function planScaleUp(
       room: Math.max(0, view.asg.maxSize - Math.max(view.asg.desiredCapacity, view.readyNodes)),
       emptyFree,
       allocatable: view.template?.allocatable,
+      daemonPods,
     });
   }
+  world.push(...upcoming);
 
   const plan: ScaleUpPlan = { groups: [], fitExisting: [], existingPlacements: [], fitUpcoming: [], unmodelled: [], unhelped: [] };
   const placed = new Map<string, string[]>();
   for (const item of sortLargestFirst(pending)) {
-    const onExisting = placeFirstFit(existing, item.pod);
+    const onExisting = placeFirstFit(existing, item.pod, world);
     if (onExisting) {
       plan.fitExisting.push(item.id);
       plan.existingPlacements.push({ id: item.id, node: onExisting.id, pod: item.pod });
       if (item.source === 'unschedulable') plan.unmodelled.push(item.id);
       continue;
     }
-    if (placeFirstFit(upcoming, item.pod)) {
+    if (placeFirstFit(upcoming, item.pod, world)) {
       plan.fitUpcoming.push(item.id);
       continue;
     }
@@ -131,7 +123,7 @@ export function planScaleUp(
         reasons.push(`${name}: no node shape (${view.templateError ?? 'unknown'})`);
         continue;
       }
-      const blocker = placementBlocker(item.pod, view.template);
+      const blocker = nodeShapeBlocker(item.pod, view.template);
       if (blocker) {
         reasons.push(`${name}: ${blocker}`);
         continue;
@@ -144,16 +136,24 @@ export function planScaleUp(
         reasons.push(`${name}: backed off (${view.state.backoff?.reason ?? 'launch failures'})`);
         continue;
       }
-      let bin = slot.bins.find((candidate) => canHold(candidate, item.pod));
+      let bin = slot.bins.find((candidate) => canHold(candidate, item.pod, world));
       if (!bin) {
         if (slot.room <= slot.bins.length) {
           reasons.push(`${name}: at its max size ${view.asg.maxSize}`);
           continue;
         }
-        bin = { id: `${name}#new-${slot.bins.length}`, labels: view.template.labels, taints: view.template.taints, free: { ...slot.emptyFree } };
+        const candidate = templateBin(`${name}#new-${slot.bins.length}`, view.template, slot.emptyFree, slot.daemonPods);
+        // Pod-to-pod rules (anti-affinity, spread, ports) can refuse even an empty node of the group.
+        const refusal = holdBlocker(candidate, item.pod, [...world, candidate]);
+        if (refusal) {
+          reasons.push(`${name}: ${refusal} (even on a new node)`);
+          continue;
+        }
+        bin = candidate;
         slot.bins.push(bin);
+        world.push(bin);
       }
-      bin.free = subtractResources(bin.free, item.pod.requests);
+      placeOn(bin, item.pod);
       placed.set(name, [...(placed.get(name) ?? []), item.id]);
       done = true;
       break;
@@ -182,7 +182,7 @@ export function placementsAsPods(placements: readonly ExistingPlacement[]): PodI
       ...placement.pod,
       namespace: placement.id.slice(0, slash),
       name: placement.id.slice(slash + 1),
-      labels: {},
+      labels: placement.pod.labels ?? {},
       annotations: {},
       nodeName: placement.node,
       phase: 'Pending',
