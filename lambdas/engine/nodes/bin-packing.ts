@@ -9,7 +9,7 @@ import { subtractExtended } from './predicates/extended-resources';
 import type { SimulatedNode } from './predicates/placed-pod';
 import { asPlacedPod } from './predicates/placed-pod';
 import type { CandidateNode } from './scheduling-predicates';
-import { constraintBlocker } from './scheduling-predicates';
+import { prepareConstraints } from './scheduling-predicates';
 
 /** A node (real, upcoming or imagined) with the capacity still free on it and the pods on it. */
 export interface Bin extends CandidateNode {
@@ -29,11 +29,26 @@ export function sortLargestFirst<T extends { pod: PodScheduling; id: string }>(i
   return [...items].sort((a, b) => podSizeScore(b.pod) - podSizeScore(a.pod) || a.id.localeCompare(b.id));
 }
 
+export type HoldCheck = (bin: Bin) => string | undefined;
+
+/**
+ * Why a bin cannot take the pod, or undefined when it can, for many bins: `world` (every node of the
+ * simulation) is scanned once. Use it before the world changes (a pod placed, a node added).
+ */
+export function prepareHold(pod: PodScheduling, world: readonly SimulatedNode[]): HoldCheck {
+  let constraints: ReturnType<typeof prepareConstraints> | undefined;
+  return (bin) => {
+    if (bin.accepting === false) return 'the node takes no new pods';
+    if (!fitsWithin(pod.requests, bin.free)) return 'not enough cpu, memory or pod slots free';
+    // Prepared only when a bin has room: most full bins never need the cluster scan.
+    constraints ??= prepareConstraints(pod, world);
+    return constraints(bin);
+  };
+}
+
 /** Why the bin cannot take the pod, or undefined when it can. `world` is every node of the simulation. */
 export function holdBlocker(bin: Bin, pod: PodScheduling, world: readonly SimulatedNode[] = [bin]): string | undefined {
-  if (bin.accepting === false) return 'the node takes no new pods';
-  if (!fitsWithin(pod.requests, bin.free)) return 'not enough cpu, memory or pod slots free';
-  return constraintBlocker(pod, bin, world);
+  return prepareHold(pod, world)(bin);
 }
 
 export function canHold(bin: Bin, pod: PodScheduling, world: readonly SimulatedNode[] = [bin]): boolean {
@@ -49,7 +64,8 @@ export function placeOn(bin: Bin, pod: PodScheduling): void {
 
 /** Places the pod on the first bin that holds it. `world` defaults to the bins themselves. */
 export function placeFirstFit(bins: Bin[], pod: PodScheduling, world: readonly SimulatedNode[] = bins): Bin | undefined {
-  const bin = bins.find((candidate) => canHold(candidate, pod, world));
+  const check = prepareHold(pod, world);
+  const bin = bins.find((candidate) => check(candidate) === undefined);
   if (bin) placeOn(bin, pod);
   return bin;
 }

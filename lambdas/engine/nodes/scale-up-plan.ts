@@ -5,7 +5,8 @@
  * order in the configuration is the expander). New and upcoming nodes carry DaemonSet overhead.
  */
 import type { Bin } from './bin-packing';
-import { canHold, holdBlocker, placeFirstFit, placeOn, sortLargestFirst } from './bin-packing';
+import type { HoldCheck } from './bin-packing';
+import { placeFirstFit, placeOn, prepareHold, sortLargestFirst } from './bin-packing';
 import { clusterBins, templateBin } from './cluster-bins';
 import { daemonSetOverhead, daemonSetPods } from './daemonset-overhead';
 import type { GroupView } from './group-view';
@@ -116,6 +117,8 @@ export function planScaleUp(
     }
     const reasons: string[] = [];
     let done = false;
+    // The cluster is scanned once per pod, then every group's bins are checked against it.
+    let hold: HoldCheck | undefined;
     for (const view of groups) {
       const name = view.asg.name;
       const slot = fresh.get(name);
@@ -136,7 +139,9 @@ export function planScaleUp(
         reasons.push(`${name}: backed off (${view.state.backoff?.reason ?? 'launch failures'})`);
         continue;
       }
-      let bin = slot.bins.find((candidate) => canHold(candidate, item.pod, world));
+      hold ??= prepareHold(item.pod, world);
+      const check = hold;
+      let bin = slot.bins.find((candidate) => check(candidate) === undefined);
       if (!bin) {
         if (slot.room <= slot.bins.length) {
           reasons.push(`${name}: at its max size ${view.asg.maxSize}`);
@@ -144,7 +149,7 @@ export function planScaleUp(
         }
         const candidate = templateBin(`${name}#new-${slot.bins.length}`, view.template, slot.emptyFree, slot.daemonPods);
         // Pod-to-pod rules (anti-affinity, spread, ports) can refuse even an empty node of the group.
-        const refusal = holdBlocker(candidate, item.pod, [...world, candidate]);
+        const refusal = check(candidate);
         if (refusal) {
           reasons.push(`${name}: ${refusal} (even on a new node)`);
           continue;

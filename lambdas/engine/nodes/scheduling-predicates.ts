@@ -8,10 +8,11 @@
 import type { ExtendedResources, NodeTemplate, PodScheduling, Taint, Toleration } from './node-model';
 import { nodeSelectorTermHolds } from './label-selectors';
 import { extendedResourcesBlocker } from './predicates/extended-resources';
-import { interPodAffinityBlocker } from './predicates/inter-pod-affinity';
+import type { NodeCheck } from './predicates/inter-pod-affinity';
+import { prepareInterPodAffinity } from './predicates/inter-pod-affinity';
 import { hostPortBlocker } from './predicates/node-ports';
 import type { SimulatedNode } from './predicates/placed-pod';
-import { topologySpreadBlocker } from './predicates/pod-topology-spread';
+import { prepareTopologySpread } from './predicates/pod-topology-spread';
 import { volumeTopologyBlocker } from './predicates/volume-topology';
 
 export { labelSelectorMatches, nodeSelectorTermHolds, requirementHolds } from './label-selectors';
@@ -68,19 +69,29 @@ export interface CandidateNode extends SimulatedNode {
 }
 
 /**
- * Every hard predicate except cpu/memory/pods for the pod on `node`, given every node of the
- * simulation (`world`, `node` included) with the pods on it: what CA's scheduler framework checks.
+ * Every hard predicate except cpu/memory/pods for the pod, as a check of one node at a time. `world`
+ * is every node of the simulation with the pods on it; it is scanned once here (the plugins' PreFilter)
+ * and must not change while the check is used. A node not in `world` (a candidate new node) may be
+ * checked too: its own pods and domain are counted then.
  */
-export function constraintBlocker(pod: PodScheduling, node: CandidateNode, world: readonly SimulatedNode[]): string | undefined {
-  return (
+export function prepareConstraints(pod: PodScheduling, world: readonly SimulatedNode[]): (node: CandidateNode) => string | undefined {
+  const podToPod = pod.requiredPodAffinity?.length || pod.requiredPodAntiAffinity?.length || world.some((node) => node.pods.some((existing) => existing.requiredPodAntiAffinity?.length));
+  const affinity: NodeCheck = podToPod ? prepareInterPodAffinity(pod, world) : () => undefined;
+  const spread = prepareTopologySpread(pod, world, (incoming, other) => ({
+    affinityOk: nodeAffinityBlocker(incoming, other.labels) === undefined,
+    taintsOk: taintBlocker(incoming, other.taints) === undefined,
+  }));
+  // Cheap node-level rules first, so a node they refuse costs no pod-to-pod lookups.
+  return (node) =>
     placementBlocker(pod, node) ??
     extendedResourcesBlocker(pod.extendedRequests, node.extendedFree) ??
     volumeTopologyBlocker(pod, node.labels) ??
     hostPortBlocker(pod.hostPorts, node.pods) ??
-    interPodAffinityBlocker(pod, node, world) ??
-    topologySpreadBlocker(pod, node, world, (incoming, other) => ({
-      affinityOk: nodeAffinityBlocker(incoming, other.labels) === undefined,
-      taintsOk: taintBlocker(incoming, other.taints) === undefined,
-    }))
-  );
+    affinity(node) ??
+    spread(node);
+}
+
+/** Every hard predicate except cpu/memory/pods for the pod on one node (see prepareConstraints). */
+export function constraintBlocker(pod: PodScheduling, node: CandidateNode, world: readonly SimulatedNode[]): string | undefined {
+  return prepareConstraints(pod, world)(node);
 }

@@ -5,69 +5,83 @@
  * - existing pods' anti-affinity (symmetry): no pod whose term selects the incoming pod in that domain;
  * - the incoming pod's affinity: the node has every term's key, and pods matching all terms are in its
  *   domains; or, when no pod anywhere matches them, the pod matches its own terms (first of a series).
+ * As the plugin's PreFilter does, the cluster is scanned once per pod (`prepareInterPodAffinity`) into
+ * topology-domain sets; each node is then checked by lookups, so trying many nodes stays cheap.
  */
 import type { PodAffinityTerm, PodScheduling } from '../node-model';
-import type { SimulatedNode } from './placed-pod';
+import type { PlacedPod, SimulatedNode } from './placed-pod';
 import { namespaceOf, termSelects } from './placed-pod';
 
-function sameDomain(key: string, a: SimulatedNode, b: SimulatedNode): boolean {
-  const value = a.labels[key];
-  return value !== undefined && b.labels[key] === value;
-}
+export type NodeCheck = (node: SimulatedNode) => string | undefined;
 
-function describe(term: PodAffinityTerm): string {
-  return `topologyKey ${term.topologyKey}`;
-}
+const domainKey = (key: string, value: string) => `${key}\u0000${value}`;
 
-function antiAffinityBlocker(pod: PodScheduling, node: SimulatedNode, world: readonly SimulatedNode[]): string | undefined {
+export function prepareInterPodAffinity(pod: PodScheduling, world: readonly SimulatedNode[]): NodeCheck {
   const namespace = namespaceOf(pod);
   const incoming = { namespace, labels: pod.labels ?? {} };
-  for (const other of world) {
-    for (const existing of other.pods) {
-      for (const term of existing.requiredPodAntiAffinity ?? []) {
-        if (sameDomain(term.topologyKey, other, node) && termSelects(term, existing.namespace, incoming)) {
-          return `the anti-affinity (${describe(term)}) of a pod in ${existing.namespace} on ${other.id} keeps the pod out of that domain`;
-        }
+  const antiTerms = pod.requiredPodAntiAffinity ?? [];
+  const affinityTerms = pod.requiredPodAffinity ?? [];
+  const matchesAllAffinity = (candidate: { namespace: string; labels: Record<string, string> }) => affinityTerms.every((term) => termSelects(term, namespace, candidate));
+
+  /** Domains an existing pod's anti-affinity closes to the incoming pod, with who closes them. */
+  const closedBySymmetry = new Map<string, string>();
+  /** Per incoming anti-affinity term: domains holding a selected pod. */
+  const closedByOwnTerms = antiTerms.map(() => new Map<string, string>());
+  /** Per affinity term: domains holding a pod that matches every term. */
+  const openByAffinity = affinityTerms.map(() => new Set<string>());
+  let affinityMatchAnywhere = false;
+
+  const visit = (node: SimulatedNode, existing: PlacedPod) => {
+    for (const term of existing.requiredPodAntiAffinity ?? []) {
+      const value = node.labels[term.topologyKey];
+      if (value !== undefined && termSelects(term, existing.namespace, incoming)) {
+        closedBySymmetry.set(domainKey(term.topologyKey, value), `the anti-affinity (topologyKey ${term.topologyKey}) of a pod in ${existing.namespace} on ${node.id}`);
       }
     }
-  }
-  for (const term of pod.requiredPodAntiAffinity ?? []) {
-    for (const other of world) {
-      if (!sameDomain(term.topologyKey, other, node)) continue;
-      if (other.pods.some((existing) => termSelects(term, namespace, existing))) {
-        return `pod anti-affinity (${describe(term)}): a selected pod is on ${other.id} in the same domain`;
-      }
+    antiTerms.forEach((term, index) => {
+      const value = node.labels[term.topologyKey];
+      if (value !== undefined && termSelects(term, namespace, existing)) closedByOwnTerms[index]!.set(value, node.id);
+    });
+    if (affinityTerms.length > 0 && matchesAllAffinity(existing)) {
+      affinityTerms.forEach((term, index) => {
+        const value = node.labels[term.topologyKey];
+        if (value === undefined) return;
+        affinityMatchAnywhere = true;
+        openByAffinity[index]!.add(value);
+      });
     }
-  }
-  return undefined;
+  };
+  for (const node of world) for (const existing of node.pods) visit(node, existing);
+  const worldIds = new Set(world.map((node) => node.id));
+  const selfMatchesAffinity = affinityTerms.length > 0 && matchesAllAffinity(incoming);
+
+  return (node) => {
+    // A node not in the world (a candidate new node) brings its own pods (DaemonSets): count them too.
+    if (!worldIds.has(node.id)) for (const existing of node.pods) visit(node, existing);
+    for (const [key, value] of Object.entries(node.labels)) {
+      const closer = closedBySymmetry.get(domainKey(key, value));
+      if (closer) return `${closer} keeps the pod out of ${key}=${value}`;
+    }
+    for (const [index, term] of antiTerms.entries()) {
+      const value = node.labels[term.topologyKey];
+      const holder = value !== undefined ? closedByOwnTerms[index]!.get(value) : undefined;
+      if (holder) return `pod anti-affinity (topologyKey ${term.topologyKey}): a selected pod is on ${holder} in the same domain`;
+    }
+    return affinityBlocker(affinityTerms, node, openByAffinity, affinityMatchAnywhere, selfMatchesAffinity);
+  };
 }
 
-function affinityBlocker(pod: PodScheduling, node: SimulatedNode, world: readonly SimulatedNode[]): string | undefined {
-  const terms = pod.requiredPodAffinity ?? [];
+function affinityBlocker(terms: readonly PodAffinityTerm[], node: SimulatedNode, open: ReadonlyArray<Set<string>>, matchAnywhere: boolean, selfMatches: boolean): string | undefined {
   if (terms.length === 0) return undefined;
-  const namespace = namespaceOf(pod);
   const missingKey = terms.find((term) => node.labels[term.topologyKey] === undefined);
-  if (missingKey) return `pod affinity (${describe(missingKey)}): the node has no ${missingKey.topologyKey} label`;
-  // As kube's affinity counts: only pods matching every term count, on nodes that carry the term's key.
-  const matchesAll = (candidate: { namespace: string; labels: Record<string, string> }) => terms.every((term) => termSelects(term, namespace, candidate));
-  let anyMatchAnywhere = false;
-  const satisfied = terms.map(() => false);
-  for (const other of world) {
-    const matching = other.pods.some(matchesAll);
-    if (!matching) continue;
-    terms.forEach((term, index) => {
-      if (other.labels[term.topologyKey] === undefined) return;
-      anyMatchAnywhere = true;
-      if (sameDomain(term.topologyKey, other, node)) satisfied[index] = true;
-    });
-  }
-  if (satisfied.every(Boolean)) return undefined;
-  if (!anyMatchAnywhere && matchesAll({ namespace, labels: pod.labels ?? {} })) return undefined;
-  const unmet = terms[satisfied.indexOf(false)]!;
-  return `pod affinity (${describe(unmet)}): no selected pod is in the node's domain`;
+  if (missingKey) return `pod affinity (topologyKey ${missingKey.topologyKey}): the node has no ${missingKey.topologyKey} label`;
+  const unmet = terms.findIndex((term, index) => !open[index]!.has(node.labels[term.topologyKey]!));
+  if (unmet < 0) return undefined;
+  if (!matchAnywhere && selfMatches) return undefined;
+  return `pod affinity (topologyKey ${terms[unmet]!.topologyKey}): no selected pod is in the node's domain`;
 }
 
 /** Why inter-pod (anti-)affinity keeps the pod off the node, or undefined when it allows it. */
 export function interPodAffinityBlocker(pod: PodScheduling, node: SimulatedNode, world: readonly SimulatedNode[]): string | undefined {
-  return antiAffinityBlocker(pod, node, world) ?? affinityBlocker(pod, node, world);
+  return prepareInterPodAffinity(pod, world)(node);
 }
