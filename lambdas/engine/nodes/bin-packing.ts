@@ -7,7 +7,7 @@ import type { PodScheduling, Resources } from './node-model';
 import { fitsWithin, subtractResources } from './node-model';
 import { subtractExtended } from './predicates/extended-resources';
 import type { SimulatedNode } from './predicates/placed-pod';
-import { asPlacedPod } from './predicates/placed-pod';
+import { asPlacedPod, countAntiAffinity } from './predicates/placed-pod';
 import type { CandidateNode } from './scheduling-predicates';
 import { prepareConstraints } from './scheduling-predicates';
 
@@ -60,6 +60,7 @@ export function placeOn(bin: Bin, pod: PodScheduling): void {
   bin.free = subtractResources(bin.free, pod.requests);
   bin.extendedFree = subtractExtended(bin.extendedFree, pod.extendedRequests);
   bin.pods.push(asPlacedPod(pod));
+  if (pod.requiredPodAntiAffinity?.length) bin.antiAffinityPods = (bin.antiAffinityPods ?? countAntiAffinity(bin.pods.slice(0, -1))) + 1;
 }
 
 /** Places the pod on the first bin that holds it. `world` defaults to the bins themselves. */

@@ -8,7 +8,7 @@ import { isBeingDeleted } from './group-view';
 import type { ExtendedResources, NodeInfo, NodeTemplate, PodInfo, PodScheduling, Resources } from './node-model';
 import { holdsCapacity, subtractResources } from './node-model';
 import { extendedFreeOn } from './predicates/extended-resources';
-import { asPlacedPod } from './predicates/placed-pod';
+import { asPlacedPod, countAntiAffinity } from './predicates/placed-pod';
 
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
@@ -25,6 +25,7 @@ export function clusterBins(nodes: readonly NodeInfo[], pods: readonly PodInfo[]
     .filter((node) => node.name !== exclude)
     .map((node) => {
       const onNode = byNode.get(node.name) ?? [];
+      const placed = onNode.map((pod) => ({ ...asPlacedPod(pod), ...(pod.deletingSince !== undefined ? { terminating: true } : {}) }));
       const used = onNode.reduce<Resources>(
         (sum, pod) => ({ cpuMilli: sum.cpuMilli + pod.requests.cpuMilli, memoryBytes: sum.memoryBytes + pod.requests.memoryBytes, pods: sum.pods + 1 }),
         { cpuMilli: 0, memoryBytes: 0, pods: 0 },
@@ -36,7 +37,8 @@ export function clusterBins(nodes: readonly NodeInfo[], pods: readonly PodInfo[]
         taints: node.taints,
         free: subtractResources(node.allocatable, used),
         ...(extendedFree ? { extendedFree } : {}),
-        pods: onNode.map((pod) => ({ ...asPlacedPod(pod), ...(pod.deletingSince !== undefined ? { terminating: true } : {}) })),
+        pods: placed,
+        antiAffinityPods: countAntiAffinity(placed),
         accepting: node.ready && !node.unschedulable && !isBeingDeleted(node),
       };
     });
@@ -55,5 +57,6 @@ export function templateBin(id: string, template: NodeTemplate, emptyFree: Resou
     free: { ...emptyFree },
     ...(extendedFree ? { extendedFree } : {}),
     pods: daemonPods.map(asPlacedPod),
+    antiAffinityPods: daemonPods.filter((pod) => pod.requiredPodAntiAffinity?.length).length,
   };
 }

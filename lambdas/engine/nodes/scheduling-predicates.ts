@@ -12,6 +12,7 @@ import type { NodeCheck } from './predicates/inter-pod-affinity';
 import { prepareInterPodAffinity } from './predicates/inter-pod-affinity';
 import { hostPortBlocker } from './predicates/node-ports';
 import type { SimulatedNode } from './predicates/placed-pod';
+import { hasAntiAffinityPods } from './predicates/placed-pod';
 import { prepareTopologySpread } from './predicates/pod-topology-spread';
 import { volumeTopologyBlocker } from './predicates/volume-topology';
 
@@ -75,7 +76,8 @@ export interface CandidateNode extends SimulatedNode {
  * checked too: its own pods and domain are counted then.
  */
 export function prepareConstraints(pod: PodScheduling, world: readonly SimulatedNode[]): (node: CandidateNode) => string | undefined {
-  const podToPod = pod.requiredPodAffinity?.length || pod.requiredPodAntiAffinity?.length || world.some((node) => node.pods.some((existing) => existing.requiredPodAntiAffinity?.length));
+  // Only when some rule can apply: a scan of every pod for each pod to place is the planner's largest cost.
+  const podToPod = pod.requiredPodAffinity?.length || pod.requiredPodAntiAffinity?.length || world.some(hasAntiAffinityPods);
   const affinity: NodeCheck = podToPod ? prepareInterPodAffinity(pod, world) : () => undefined;
   const spread = prepareTopologySpread(pod, world, (incoming, other) => ({
     affinityOk: nodeAffinityBlocker(incoming, other.labels) === undefined,

@@ -21,6 +21,17 @@ export interface SimulatedNode {
   labels: Record<string, string>;
   taints: readonly Taint[];
   pods: PlacedPod[];
+  /** How many of `pods` carry required anti-affinity, kept so most checks need not look at every pod. */
+  antiAffinityPods?: number;
+}
+
+/** Whether a pod on the node has required anti-affinity (which can keep other pods out). */
+export function hasAntiAffinityPods(node: SimulatedNode): boolean {
+  return node.antiAffinityPods !== undefined ? node.antiAffinityPods > 0 : node.pods.some((pod) => (pod.requiredPodAntiAffinity?.length ?? 0) > 0);
+}
+
+export function countAntiAffinity(pods: readonly PlacedPod[]): number {
+  return pods.filter((pod) => (pod.requiredPodAntiAffinity?.length ?? 0) > 0).length;
 }
 
 /** The namespace an incoming pod is in, `default` when a template pod does not say. */
