@@ -59,7 +59,8 @@ export function canHold(bin: Bin, pod: PodScheduling, world: readonly SimulatedN
 export function placeOn(bin: Bin, pod: PodScheduling): void {
   bin.free = subtractResources(bin.free, pod.requests);
   bin.extendedFree = subtractExtended(bin.extendedFree, pod.extendedRequests);
-  bin.pods.push(asPlacedPod(pod));
+  // A new list, not a push: a drain simulation's bins share their pod lists with the cluster's.
+  bin.pods = [...bin.pods, asPlacedPod(pod)];
   if (pod.requiredPodAntiAffinity?.length) bin.antiAffinityPods = (bin.antiAffinityPods ?? countAntiAffinity(bin.pods.slice(0, -1))) + 1;
 }
 

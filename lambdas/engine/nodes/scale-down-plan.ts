@@ -96,7 +96,7 @@ function moveBlockers(destinations: readonly Bin[], pod: PodInfo, world: readonl
 
 type Verdict = { removable: true; utilization: number; pods: PodInfo[] } | { removable: false; utilization?: number; reason: string; message: string };
 
-function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext): Verdict {
+function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext, cluster: readonly Bin[]): Verdict {
   const { now } = context;
   const knobs = view.knobs;
   if ((view.state.unremovableUntil[node.name] ?? 0) > now) {
@@ -135,7 +135,8 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
   }
   // The node leaves the simulation with its pods (CA removes it from the snapshot); each moved pod
   // then joins its destination, so spread, anti-affinity and ports see the earlier moves.
-  const world = clusterBins(context.nodes, context.pods, node.name);
+  // Shallow copies: a placement replaces a bin's free room and pod list, never the shared ones.
+  const world = cluster.filter((bin) => bin.id !== node.name).map((bin) => ({ ...bin }));
   const destinations = world.filter((bin) => bin.accepting !== false);
   for (const item of sortLargestFirst(toMove.map((pod) => ({ id: podId(pod), pod })))) {
     if (!placeFirstFit(destinations, item.pod, world)) {
@@ -155,9 +156,12 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
   const liveInstanceIds = new Set(view.asg.instances.filter((instance) => instance.lifecycleState === 'InService').map((instance) => instance.instanceId));
 
   if (knobs.scaleDownEnabled) {
+    // Every node with its pods, built once; each drain simulation works on copies of it.
+    let cluster: Bin[] | undefined;
     for (const node of view.nodes) {
       if (!node.instanceId || !liveInstanceIds.has(node.instanceId)) continue;
-      const verdict = assessNode(view, node, context);
+      cluster ??= clusterBins(context.nodes, context.pods);
+      const verdict = assessNode(view, node, context, cluster);
       if (!verdict.removable) {
         assessments.push({ node: node.name, utilization: verdict.utilization, reason: verdict.reason, message: verdict.message });
         continue;
