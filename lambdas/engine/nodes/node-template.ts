@@ -49,6 +49,7 @@ export type TemplateResult = { template: NodeTemplate } | { error: string };
 const CORE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 export const REGION_LABEL = 'topology.kubernetes.io/region';
+const NVIDIA_GPU = 'nvidia.com/gpu';
 
 /** Tag-style `<value>:<effect>` parsed into a taint; an error message when the effect is not one of Kubernetes'. */
 function taintFromTag(key: string, name: string, value: string): Taint | string {
@@ -147,6 +148,8 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
       if (CORE_RESOURCES.has(name)) continue;
       extended[name] = count(raw);
     }
+    // GPUs of the instance type (DescribeInstanceTypes), as CA's template node gets them; a resources tag wins.
+    if (capacity?.nvidiaGpus) extended[NVIDIA_GPU] ??= capacity.nvidiaGpus;
     return {
       template: {
         labels,
