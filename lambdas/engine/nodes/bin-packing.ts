@@ -55,12 +55,16 @@ export function canHold(bin: Bin, pod: PodScheduling, world: readonly SimulatedN
   return holdBlocker(bin, pod, world) === undefined;
 }
 
-/** Takes the pod's requests from the bin and puts the pod on it. */
-export function placeOn(bin: Bin, pod: PodScheduling): void {
+/**
+ * Takes the pod's requests from the bin and puts the pod on it. `ownsPodList`: the bin's pod list is
+ * its own (a new node of a plan), so the pod is pushed rather than the list copied.
+ */
+export function placeOn(bin: Bin, pod: PodScheduling, ownsPodList = false): void {
   bin.free = subtractResources(bin.free, pod.requests);
   bin.extendedFree = subtractExtended(bin.extendedFree, pod.extendedRequests);
   // A new list, not a push: a drain simulation's bins share their pod lists with the cluster's.
-  bin.pods = [...bin.pods, asPlacedPod(pod)];
+  if (ownsPodList) bin.pods.push(asPlacedPod(pod));
+  else bin.pods = [...bin.pods, asPlacedPod(pod)];
   if (pod.requiredPodAntiAffinity?.length) bin.antiAffinityPods = (bin.antiAffinityPods ?? countAntiAffinity(bin.pods.slice(0, -1))) + 1;
 }
 

@@ -15,7 +15,7 @@
  * and already chosen new nodes), each new node being a template bin with its own hostname and its
  * DaemonSet pods. The nodes of a chosen option join the world, so later choices see them.
  */
-import type { Bin } from './bin-packing';
+import type { Bin, HoldCheck } from './bin-packing';
 import { placeOn, prepareHold } from './bin-packing';
 import { areSimilarGroups } from './balancing/similar-node-groups';
 import { balanceScaleUp } from './balancing/balance-scale-up';
@@ -30,7 +30,8 @@ import type { DaemonSetInfo, PodScheduling, Resources } from './node-model';
 import { fitsWithin, subtractResources } from './node-model';
 import type { ResolvedNodeScaling } from './node-scaling-options';
 import type { PendingPod } from './scale-up-plan';
-import { nodeShapeBlocker } from './scheduling-predicates';
+import { hasAntiAffinityPods } from './predicates/placed-pod';
+import { nodeShapeBlocker, placementBlocker } from './scheduling-predicates';
 
 export interface NewNodesForGroup {
   view: GroupView;
@@ -69,6 +70,32 @@ function accepts(slot: Slot, item: PendingPod): boolean {
   return template !== undefined && slot.emptyFree !== undefined && nodeShapeBlocker(item.pod, template) === undefined && fitsWithin(item.pod.requests, slot.emptyFree);
 }
 
+/** Whether the pod carries any rule that looks at other pods or at more than the node's labels, taints and size. */
+function hasOwnConstraints(pod: PodScheduling): boolean {
+  return Boolean(
+    pod.hostPorts?.length ||
+      (pod.extendedRequests && Object.keys(pod.extendedRequests).length > 0) ||
+      pod.volumeTopology?.length ||
+      pod.requiredPodAffinity?.length ||
+      pod.requiredPodAntiAffinity?.length ||
+      pod.topologySpread?.length,
+  );
+}
+
+/**
+ * The hold check for one pod. A pod without rules of its own, in a simulation where no pod has
+ * anti-affinity, needs no scan of the cluster: only room, labels and taints decide (most clusters,
+ * and the cost of every option of every choice otherwise).
+ */
+function holdCheck(pod: PodScheduling, simulated: readonly Bin[], antiAffinityInWorld: boolean): HoldCheck {
+  if (antiAffinityInWorld || hasOwnConstraints(pod)) return prepareHold(pod, simulated);
+  return (bin) => {
+    if (bin.accepting === false) return 'the node takes no new pods';
+    if (!fitsWithin(pod.requests, bin.free)) return 'not enough cpu, memory or pod slots free';
+    return placementBlocker(pod, bin);
+  };
+}
+
 function newBin(slot: Slot, index: number): Bin {
   return templateBin(`${slot.view.asg.name}#new-${index}`, slot.view.template!, slot.emptyFree!, slot.daemonPods);
 }
@@ -78,14 +105,15 @@ function newBin(slot: Slot, index: number): Bin {
  * with every predicate checked against `world` plus the nodes this packing adds. The world's own
  * bins are never written: the packing is one option among several.
  */
-function pack(slot: Slot, pending: readonly PendingPod[], nodeCap: number, world: readonly Bin[]): Packed {
+function pack(slot: Slot, pending: readonly PendingPod[], nodeCap: number, world: readonly Bin[], antiAffinityInWorld: boolean): Packed {
   const bins: Packed['bins'] = [];
   const simulated: Bin[] = [...world];
+  let antiAffinity = antiAffinityInWorld;
   slot.refusals = new Map();
   for (const item of pending) {
     if (!accepts(slot, item)) continue;
-    // The cluster is scanned once per pod, then the option's bins are checked against it.
-    const check = prepareHold(item.pod, simulated);
+    // The cluster is scanned once per pod (when some rule needs it), then the option's bins are checked against it.
+    const check = holdCheck(item.pod, simulated, antiAffinity);
     let target = bins.find((candidate) => check(candidate.bin) === undefined);
     if (!target) {
       if (bins.length >= nodeCap) continue;
@@ -100,8 +128,10 @@ function pack(slot: Slot, pending: readonly PendingPod[], nodeCap: number, world
       bins.push(target);
       simulated.push(candidate);
     }
-    placeOn(target.bin, item.pod);
+    // templateBin gives every new node its own pod list.
+    placeOn(target.bin, item.pod, true);
     target.pods.push(item);
+    if (item.pod.requiredPodAntiAffinity?.length) antiAffinity = true;
   }
   return { slot, bins };
 }
@@ -179,9 +209,11 @@ export function planNewNodes(
 
   const onto = (slot: Slot, pods: readonly PendingPod[]): Bin => {
     const bin = newBin(slot, slot.bins.length);
-    for (const item of pods) placeOn(bin, item.pod);
+    for (const item of pods) placeOn(bin, item.pod, true);
     return bin;
   };
+
+  let antiAffinityInWorld = world.some(hasAntiAffinityPods);
 
   while (remaining.length > 0) {
     const candidates: Packed[] = [];
@@ -192,7 +224,7 @@ export function planNewNodes(
       // and memory cut the pick afterwards.
       const nodesTotal = budget.limits.maxNodesTotal === undefined ? Number.POSITIVE_INFINITY : budget.limits.maxNodesTotal - budget.used.nodes;
       const room = similarTo(slot).reduce((sum, other) => sum + other.room, slot.room);
-      const packed = pack(slot, remaining, Math.min(room, nodesTotal), world);
+      const packed = pack(slot, remaining, Math.min(room, nodesTotal), world, antiAffinityInWorld);
       if (packed.bins.length > 0) candidates.push(packed);
     }
     const options = candidates.map(asOption);
@@ -232,6 +264,7 @@ export function planNewNodes(
         const bin = entry.bin.id === `${slot.view.asg.name}#new-${slot.bins.length}` ? entry.bin : onto(slot, entry.pods);
         slot.bins.push(bin);
         world.push(bin);
+        if (hasAntiAffinityPods(bin)) antiAffinityInWorld = true;
       }
       for (const item of taken.flatMap((bin) => bin.pods)) {
         slot.pods.push(item.id);
