@@ -23,11 +23,12 @@ import { GroupSession, StateConflictError } from './group-actions';
 import { tickGroups } from './group-discovery';
 import { templateFactsFor } from './template-facts';
 import { collectPendingPods, noticeLabel } from './pending-pods';
+import { withVolumeTopology } from './volume-topology-reader';
 import type { NodeGroupTickResult, NodeScalerTickDependencies, NodeScalerTickOptions, NodeScalerTickSummary } from './tick-types';
 
 const UNMODELLED_REASON =
   'the scheduler reports the pod Unschedulable but it fits free room on an existing node: a constraint the node scaler does not model ' +
-  '(extended resources such as nvidia.com/gpu, ephemeral-storage, pod (anti-)affinity, topology spread, host ports) keeps it off, so no node is added for it';
+  '(ephemeral-storage, a pod-affinity namespaceSelector, dynamic resource claims, an unbound volume with Immediate binding) keeps it off, so no node is added for it';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -122,7 +123,12 @@ async function tickCluster(
   let snapshot;
   try {
     api = await deps.clusterNodes(ref);
-    const [nodes, pods, pdbs, daemonSets] = await Promise.all([api.listNodes(), api.listPods(), api.listPodDisruptionBudgets(), api.listDaemonSets()]);
+    const [nodes, listed, pdbs, daemonSets] = await Promise.all([api.listNodes(), api.listPods(), api.listPodDisruptionBudgets(), api.listDaemonSets()]);
+    const { pods, problem } = await withVolumeTopology(listed, api);
+    if (problem) {
+      for (const result of results) result.findings.push(problem);
+      telemetry.warn('zonal volumes not modelled this tick', { cluster, problem });
+    }
     snapshot = { nodes, pods, pdbs, daemonSets };
   } catch (error) {
     return failAll(`could not read cluster ${cluster}: ${message(error)}`);

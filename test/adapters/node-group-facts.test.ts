@@ -92,6 +92,12 @@ describe.skipIf(MOTO_SKIP)('node-group facts against moto', () => {
     expect(calls[0]).toMatchObject({ accessKeyId: MOTO_CREDENTIALS.accessKeyId, region: REGION, service: 'ec2' });
   });
 
+  it('DescribeInstanceTypes: the NVIDIA GPUs of a GPU type (GpuInfo), none on a type without', async () => {
+    const types = await ec2().describe(REGION, ['g4dn.xlarge', 'm5.large']);
+    expect(types.get('g4dn.xlarge')).toMatchObject({ vcpu: 4, nvidiaGpus: 1 });
+    expect(types.get('m5.large')).not.toHaveProperty('nvidiaGpus');
+  });
+
   it('the cache asks EKS again only after 6 minutes and EC2 once per type per container', async () => {
     await createNodegroup('prod', 'batch');
     let now = 0;

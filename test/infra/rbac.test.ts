@@ -61,7 +61,7 @@ describe('deploy/rbac.yaml', () => {
     );
   });
 
-  it('lets the node scaler read and patch nodes, evict pods, and read PDBs and DaemonSets', () => {
+  it('lets the node scaler read and patch nodes, evict pods, and read PDBs, DaemonSets, claims and volumes', () => {
     expect(grants('eks-lambda-scaler-nodes')).toEqual(
       [
         '/nodes:get',
@@ -71,6 +71,8 @@ describe('deploy/rbac.yaml', () => {
         '/pods/eviction:create',
         'policy/poddisruptionbudgets:list',
         'apps/daemonsets:list',
+        '/persistentvolumeclaims:list',
+        '/persistentvolumes:list',
         'apps/deployments:get',
         'apps/statefulsets:get',
         'apps/replicasets:get',

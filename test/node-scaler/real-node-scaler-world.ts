@@ -77,6 +77,10 @@ export interface RealPodPlan {
   volumes?: unknown[];
   nodeSelector?: Record<string, string>;
   tolerations?: Array<{ key?: string; operator?: string; value?: string; effect?: string }>;
+  /** spec.affinity, as written in a manifest. */
+  affinity?: unknown;
+  /** Container limits (extended resources such as nvidia.com/gpu take their request from the limit). */
+  limits?: Record<string, string>;
 }
 
 export class RealNodeScalerWorld {
@@ -233,8 +237,9 @@ export class RealNodeScalerWorld {
             ...(plan.nodeSelector ? { nodeSelector: plan.nodeSelector } : {}),
             ...(plan.tolerations ? { tolerations: plan.tolerations } : {}),
             ...(plan.volumes ? { volumes: plan.volumes } : {}),
+            ...(plan.affinity ? { affinity: plan.affinity } : {}),
             terminationGracePeriodSeconds: 0,
-            containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: plan.cpu, memory: plan.memory ?? '256Mi' } } }],
+            containers: [{ name: 'main', image: 'app:1', resources: { requests: { cpu: plan.cpu, memory: plan.memory ?? '256Mi' }, ...(plan.limits ? { limits: plan.limits } : {}) } }],
           },
         } as KubernetesObject,
       ]);

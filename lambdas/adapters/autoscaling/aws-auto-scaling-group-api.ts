@@ -130,6 +130,7 @@ export class AwsAutoScalingGroupApi implements AutoScalingGroupApi {
           })),
           tags: Object.fromEntries((group.Tags ?? []).filter((tag) => tag.Key).map((tag) => [tag.Key!, tag.Value ?? ''])),
           instanceTypes: instanceTypesOf(group),
+          availabilityZones: group.AvailabilityZones ?? [],
           activities: [],
         });
       }

@@ -4,6 +4,7 @@
  * implementation (`kubernetes-cluster-nodes-api.ts`) uses `@kubernetes/client-node`.
  */
 import type { DaemonSetInfo, LabelSelector, NodeInfo, PdbInfo, PodInfo, PodScheduling, Taint } from '../../engine/nodes/node-model';
+import type { ClaimInfo, VolumeInfo } from '../../engine/nodes/predicates/volume-topology';
 import type { WorkloadRef } from './scale-target-api';
 
 export interface WorkloadPodTemplate {
@@ -26,6 +27,10 @@ export interface ClusterNodesApi {
   listPods(): Promise<PodInfo[]>;
   listPodDisruptionBudgets(): Promise<PdbInfo[]>;
   listDaemonSets(): Promise<DaemonSetInfo[]>;
+  /** Every PersistentVolumeClaim (to find the volumes of pods that mount one). */
+  listPersistentVolumeClaims(): Promise<ClaimInfo[]>;
+  /** Every PersistentVolume (an EBS volume's zone is in its node affinity). */
+  listPersistentVolumes(): Promise<VolumeInfo[]>;
   /** The pod template of a Deployment, StatefulSet or ReplicaSet. */
   readWorkloadTemplate(ref: WorkloadRef): Promise<WorkloadPodTemplate>;
   /** Marks the node unschedulable and adds the taint (idempotent). */

@@ -12,6 +12,8 @@ import type {
   V1StatefulSet,
   V1Node,
   V1NodeSelectorRequirement,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
   V1Pod,
   V1PodSpec,
   V1Taint,
@@ -20,7 +22,6 @@ import type {
 import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, PolicyV1Api, setHeaderOptions } from './client-node-parts';
 import type {
   DaemonSetInfo,
-  LabelSelector,
   NodeInfo,
   NodeSelectorTerm,
   PdbInfo,
@@ -33,6 +34,8 @@ import type {
   Toleration,
 } from '../../engine/nodes/node-model';
 import { count, cpuMillis, memoryBytes } from '../../engine/nodes/quantities';
+import type { ClaimInfo, VolumeInfo } from '../../engine/nodes/predicates/volume-topology';
+import { claimNamesOf, extendedAllocatable, extendedRequests, hostPortsOf, labelSelector, podAffinityTerms, topologySpreadOf } from './pod-constraints';
 import type { ClusterNodesApi, EvictionResult, WorkloadPodTemplate } from './cluster-nodes-api';
 import type { WorkloadRef } from './scale-target-api';
 import { KubernetesApiError } from './scale-target-api';
@@ -107,12 +110,34 @@ function taint(raw: V1Taint): Taint {
   return raw.value ? { key: raw.key, value: raw.value, effect: raw.effect as TaintEffect } : { key: raw.key, effect: raw.effect as TaintEffect };
 }
 
-export function podScheduling(spec: V1PodSpec): PodScheduling {
+/** Who the pod is, where its spec alone does not say: spread and affinity rules match pods by namespace and labels. */
+export interface PodIdentity {
+  namespace?: string;
+  name?: string;
+  labels?: Record<string, string>;
+}
+
+export function podScheduling(spec: V1PodSpec, identity: PodIdentity = {}): PodScheduling {
+  const labels = identity.labels ?? {};
+  const extended = extendedRequests(spec);
+  const hostPorts = hostPortsOf(spec);
+  const affinity = podAffinityTerms(spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, labels);
+  const antiAffinity = podAffinityTerms(spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, labels);
+  const spread = topologySpreadOf(spec, labels);
+  const claims = identity.name !== undefined ? claimNamesOf(spec, identity.name) : [];
   return {
     requests: effectiveRequests(spec),
     nodeSelector: spec.nodeSelector,
     requiredNodeAffinity: requiredNodeAffinity(spec.affinity),
     tolerations: (spec.tolerations ?? []).map(toleration),
+    ...(identity.namespace !== undefined ? { namespace: identity.namespace } : {}),
+    ...(identity.labels ? { labels } : {}),
+    ...(extended ? { extendedRequests: extended } : {}),
+    ...(hostPorts.length > 0 ? { hostPorts } : {}),
+    ...(affinity.length > 0 ? { requiredPodAffinity: affinity } : {}),
+    ...(antiAffinity.length > 0 ? { requiredPodAntiAffinity: antiAffinity } : {}),
+    ...(spread.length > 0 ? { topologySpread: spread } : {}),
+    ...(claims.length > 0 ? { claimNames: claims } : {}),
   };
 }
 
@@ -123,7 +148,7 @@ export function toPodInfo(pod: V1Pod): PodInfo {
   const annotations = metadata.annotations ?? {};
   const scheduled = (pod.status?.conditions ?? []).find((condition) => condition.type === 'PodScheduled');
   return {
-    ...podScheduling(spec),
+    ...podScheduling(spec, { namespace: metadata.namespace ?? 'default', name: metadata.name ?? '', labels: metadata.labels ?? {} }),
     namespace: metadata.namespace ?? 'default',
     name: metadata.name ?? '',
     labels: metadata.labels ?? {},
@@ -163,14 +188,8 @@ export function toNodeInfo(node: V1Node): NodeInfo {
     unschedulable: node.spec?.unschedulable === true,
     ready,
     allocatable: { cpuMilli: cpuMillis(allocatable.cpu), memoryBytes: memoryBytes(allocatable.memory), pods: count(allocatable.pods) },
+    ...extendedAllocatable(allocatable),
     createdAt: toMillis(metadata.creationTimestamp) ?? 0,
-  };
-}
-
-function labelSelector(raw: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined): LabelSelector {
-  return {
-    matchLabels: raw?.matchLabels,
-    matchExpressions: raw?.matchExpressions?.map((expression) => ({ key: expression.key, operator: expression.operator as SelectorRequirement['operator'], values: expression.values })),
   };
 }
 
@@ -225,7 +244,7 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
     return items.map((daemonSet) => ({
       namespace: daemonSet.metadata?.namespace ?? 'default',
       name: daemonSet.metadata?.name ?? '',
-      pod: podScheduling(daemonSet.spec?.template.spec ?? { containers: [] }),
+      pod: podScheduling(daemonSet.spec?.template.spec ?? { containers: [] }, { namespace: daemonSet.metadata?.namespace ?? 'default', labels: daemonSet.spec?.template.metadata?.labels ?? {} }),
     }));
   }
 
@@ -249,7 +268,28 @@ export class KubernetesClusterNodesApi implements ClusterNodesApi {
           );
       }
     });
-    return { pod: podScheduling(workload.spec?.template?.spec ?? { containers: [] }), selector: labelSelector(workload.spec?.selector) };
+    const template = workload.spec?.template;
+    return {
+      pod: podScheduling(template?.spec ?? { containers: [] }, { namespace: ref.namespace, labels: template?.metadata?.labels ?? {} }),
+      selector: labelSelector(workload.spec?.selector),
+    };
+  }
+
+  async listPersistentVolumeClaims(): Promise<ClaimInfo[]> {
+    const items = await this.paged('list', 'persistentvolumeclaims', '', (_continue) => this.core.listPersistentVolumeClaimForAllNamespaces({ limit: PAGE_SIZE, _continue }));
+    return items.map((claim: V1PersistentVolumeClaim) => ({
+      namespace: claim.metadata?.namespace ?? 'default',
+      name: claim.metadata?.name ?? '',
+      ...(claim.spec?.volumeName ? { volumeName: claim.spec.volumeName } : {}),
+    }));
+  }
+
+  async listPersistentVolumes(): Promise<VolumeInfo[]> {
+    const items = await this.paged('list', 'persistentvolumes', '', (_continue) => this.core.listPersistentVolume({ limit: PAGE_SIZE, _continue }));
+    return items.map((volume: V1PersistentVolume) => {
+      const nodeAffinity = requiredNodeAffinity({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: volume.spec?.nodeAffinity?.required } });
+      return { name: volume.metadata?.name ?? '', labels: volume.metadata?.labels ?? {}, ...(nodeAffinity ? { nodeAffinity } : {}) };
+    });
   }
 
   async cordonAndTaint(nodeName: string, wanted: Taint): Promise<void> {

@@ -149,7 +149,14 @@ function capacityOf(item: unknown): { type: string; capacity: InstanceTypeCapaci
   const architectures = listOf((entry.processorInfo as { supportedArchitectures?: { item?: unknown } } | undefined)?.supportedArchitectures?.item)
     .map((name) => ARCHITECTURES[String(name)])
     .filter((name): name is string => name !== undefined);
-  return { type, capacity: { vcpu, memoryMiB, maxEnis, ipv4PerEni, ...(architectures[0] ? { architecture: architectures[0] } : {}) } };
+  // CA sums every GPU device as nvidia.com/gpu (ec2_instance_types getGpuCount); AMD's (g4ad) advertise amd.com/gpu, so only NVIDIA's count here.
+  const nvidiaGpus = listOf((entry.gpuInfo as { gpus?: { item?: unknown } } | undefined)?.gpus?.item)
+    .filter((gpu) => (gpu as Record<string, unknown>).manufacturer === 'NVIDIA')
+    .reduce<number>((sum, gpu) => sum + (whole((gpu as Record<string, unknown>).count) ?? 0), 0);
+  return {
+    type,
+    capacity: { vcpu, memoryMiB, maxEnis, ipv4PerEni, ...(architectures[0] ? { architecture: architectures[0] } : {}), ...(nvidiaGpus > 0 ? { nvidiaGpus } : {}) },
+  };
 }
 
 function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {

@@ -26,6 +26,8 @@ export interface AutoScalingGroupInfo {
   instanceTypes: string[];
   /** Recent scaling activities, newest first. */
   activities: ScalingActivity[];
+  /** The group's Availability Zones (DescribeAutoScalingGroups gives them at no extra call): a node made from tags is placed in the first, as CA does. */
+  availabilityZones?: string[];
 }
 
 /** Instances that are, or will be, part of the group's capacity. */

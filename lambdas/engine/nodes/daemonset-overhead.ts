@@ -1,5 +1,5 @@
 /** What the DaemonSets will put on a fresh node of a template: their pods land before any workload pod. */
-import type { DaemonSetInfo, NodeTemplate, Resources } from './node-model';
+import type { DaemonSetInfo, NodeTemplate, PodScheduling, Resources } from './node-model';
 import { addResources, ZERO } from './node-model';
 import { placementBlocker } from './scheduling-predicates';
 
@@ -7,4 +7,11 @@ export function daemonSetOverhead(template: NodeTemplate, daemonSets: readonly D
   return daemonSets
     .filter((daemonSet) => placementBlocker(daemonSet.pod, template) === undefined)
     .reduce((sum, daemonSet) => addResources(sum, daemonSet.pod.requests), ZERO);
+}
+
+/** The DaemonSet pods a fresh node of the template starts with, as the pod-to-pod rules see them (their host ports). */
+export function daemonSetPods(template: NodeTemplate, daemonSets: readonly DaemonSetInfo[]): PodScheduling[] {
+  return daemonSets
+    .filter((daemonSet) => placementBlocker(daemonSet.pod, template) === undefined)
+    .map((daemonSet) => ({ ...daemonSet.pod, namespace: daemonSet.pod.namespace ?? daemonSet.namespace }));
 }

@@ -68,6 +68,8 @@ export interface InstanceTypeCapacity {
   ipv4PerEni: number;
   /** Kubernetes' name for the CPU architecture (`amd64`, `arm64`), when known. */
   architecture?: string;
+  /** NVIDIA GPUs (GpuInfo.Gpus[].Count of the NVIDIA devices), when the type has any: the node's `nvidia.com/gpu`. */
+  nvidiaGpus?: number;
 }
 
 /** The built-in table's facts for a type, or undefined when the type is not in it. */

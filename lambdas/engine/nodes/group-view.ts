@@ -104,7 +104,7 @@ export function buildGroupView(
   if (shapeNode) template = templateFromNode(shapeNode);
   else {
     const candidates = [...new Set([...asg.instanceTypes, ...(facts?.managed?.instanceTypes ?? [])])];
-    const result = templateFromTags(asg.tags, smallestInstanceType(candidates, facts), facts);
+    const result = templateFromTags(asg.tags, smallestInstanceType(candidates, facts), facts, asg.availabilityZones?.[0]);
     if ('template' in result) template = result.template;
     else templateError = result.error;
   }

@@ -10,22 +10,28 @@
  * CA makes one such choice per 10-second loop; the node scaler's ticks are a minute apart, so it
  * repeats the choice within the tick for the pods still without a node, until none is left or no
  * group can take them.
+ * Each option packs with the scheduling predicates (host ports, extended resources, zonal volumes,
+ * pod (anti-)affinity, topology spread) against the simulated cluster (`world`: existing, upcoming
+ * and already chosen new nodes), each new node being a template bin with its own hostname and its
+ * DaemonSet pods. The nodes of a chosen option join the world, so later choices see them.
  */
-import type { Bin } from './bin-packing';
-import { canHold } from './bin-packing';
+import type { Bin, HoldCheck } from './bin-packing';
+import { placeOn, prepareHold } from './bin-packing';
 import { areSimilarGroups } from './balancing/similar-node-groups';
 import { balanceScaleUp } from './balancing/balance-scale-up';
+import { templateBin } from './cluster-bins';
 import type { ClusterBudget } from './cluster-limits';
 import { nodeSize, roomUnderLimits, spend } from './cluster-limits';
-import { daemonSetOverhead } from './daemonset-overhead';
+import { daemonSetOverhead, daemonSetPods } from './daemonset-overhead';
 import { chooseExpansionOption } from './expanders/choose-expansion-option';
 import type { ExpansionOption, RandomSource } from './expanders/expansion-option';
 import type { GroupView } from './group-view';
-import type { DaemonSetInfo, Resources } from './node-model';
+import type { DaemonSetInfo, PodScheduling, Resources } from './node-model';
 import { fitsWithin, subtractResources } from './node-model';
 import type { ResolvedNodeScaling } from './node-scaling-options';
 import type { PendingPod } from './scale-up-plan';
-import { placementBlocker } from './scheduling-predicates';
+import { hasAntiAffinityPods } from './predicates/placed-pod';
+import { nodeShapeBlocker, placementBlocker } from './scheduling-predicates';
 
 export interface NewNodesForGroup {
   view: GroupView;
@@ -43,6 +49,10 @@ export interface NewNodePlan {
 
 interface Slot extends NewNodesForGroup {
   emptyFree?: Resources;
+  /** The DaemonSet pods every new node of the group starts with. */
+  daemonPods: PodScheduling[];
+  /** Pods the group's last packing refused even on an empty new node (pod-to-pod rules), with why. */
+  refusals: Map<string, string>;
   /** Nodes the group may still add before its max size. */
   room: number;
   /** Its size as balancing sees it: desired capacity (or Ready nodes, if more) plus nodes planned so far. */
@@ -54,25 +64,74 @@ interface Packed {
   bins: Array<{ bin: Bin; pods: PendingPod[] }>;
 }
 
+/** Whether a node of the group's shape could ever take the pod (labels, taints, extended resources, volume zones, size). */
 function accepts(slot: Slot, item: PendingPod): boolean {
   const template = slot.view.template;
-  return template !== undefined && slot.emptyFree !== undefined && placementBlocker(item.pod, template) === undefined && fitsWithin(item.pod.requests, slot.emptyFree);
+  return template !== undefined && slot.emptyFree !== undefined && nodeShapeBlocker(item.pod, template) === undefined && fitsWithin(item.pod.requests, slot.emptyFree);
 }
 
-/** First-fit onto at most `nodeCap` new nodes of the group, largest pods first (the input's order). */
-function pack(slot: Slot, pending: readonly PendingPod[], nodeCap: number): Packed {
+/** Whether the pod carries any rule that looks at other pods or at more than the node's labels, taints and size. */
+function hasOwnConstraints(pod: PodScheduling): boolean {
+  return Boolean(
+    pod.hostPorts?.length ||
+      (pod.extendedRequests && Object.keys(pod.extendedRequests).length > 0) ||
+      pod.volumeTopology?.length ||
+      pod.requiredPodAffinity?.length ||
+      pod.requiredPodAntiAffinity?.length ||
+      pod.topologySpread?.length,
+  );
+}
+
+/**
+ * The hold check for one pod. A pod without rules of its own, in a simulation where no pod has
+ * anti-affinity, needs no scan of the cluster: only room, labels and taints decide (most clusters,
+ * and the cost of every option of every choice otherwise).
+ */
+function holdCheck(pod: PodScheduling, simulated: readonly Bin[], antiAffinityInWorld: boolean): HoldCheck {
+  if (antiAffinityInWorld || hasOwnConstraints(pod)) return prepareHold(pod, simulated);
+  return (bin) => {
+    if (bin.accepting === false) return 'the node takes no new pods';
+    if (!fitsWithin(pod.requests, bin.free)) return 'not enough cpu, memory or pod slots free';
+    return placementBlocker(pod, bin);
+  };
+}
+
+function newBin(slot: Slot, index: number): Bin {
+  return templateBin(`${slot.view.asg.name}#new-${index}`, slot.view.template!, slot.emptyFree!, slot.daemonPods);
+}
+
+/**
+ * First-fit onto at most `nodeCap` new nodes of the group, largest pods first (the input's order),
+ * with every predicate checked against `world` plus the nodes this packing adds. The world's own
+ * bins are never written: the packing is one option among several.
+ */
+function pack(slot: Slot, pending: readonly PendingPod[], nodeCap: number, world: readonly Bin[], antiAffinityInWorld: boolean): Packed {
   const bins: Packed['bins'] = [];
-  const template = slot.view.template!;
+  const simulated: Bin[] = [...world];
+  let antiAffinity = antiAffinityInWorld;
+  slot.refusals = new Map();
   for (const item of pending) {
     if (!accepts(slot, item)) continue;
-    let target = bins.find((candidate) => canHold(candidate.bin, item.pod));
+    // The cluster is scanned once per pod (when some rule needs it), then the option's bins are checked against it.
+    const check = holdCheck(item.pod, simulated, antiAffinity);
+    let target = bins.find((candidate) => check(candidate.bin) === undefined);
     if (!target) {
       if (bins.length >= nodeCap) continue;
-      target = { bin: { id: `${slot.view.asg.name}#new-${slot.bins.length + bins.length}`, labels: template.labels, taints: template.taints, free: { ...slot.emptyFree! } }, pods: [] };
+      const candidate = newBin(slot, slot.bins.length + bins.length);
+      // Pod-to-pod rules (anti-affinity, spread, ports) can refuse even an empty node of the group.
+      const refusal = check(candidate);
+      if (refusal) {
+        slot.refusals.set(item.id, refusal);
+        continue;
+      }
+      target = { bin: candidate, pods: [] };
       bins.push(target);
+      simulated.push(candidate);
     }
-    target.bin.free = subtractResources(target.bin.free, item.pod.requests);
+    // templateBin gives every new node its own pod list.
+    placeOn(target.bin, item.pod, true);
     target.pods.push(item);
+    if (item.pod.requiredPodAntiAffinity?.length) antiAffinity = true;
   }
   return { slot, bins };
 }
@@ -97,18 +156,24 @@ function whyNot(item: PendingPod, slots: readonly Slot[], budget: ClusterBudget)
     const { view } = slot;
     const name = view.asg.name;
     if (!view.template || !slot.emptyFree) return `${name}: no node shape (${view.templateError ?? 'unknown'})`;
-    const blocker = placementBlocker(item.pod, view.template);
+    const blocker = nodeShapeBlocker(item.pod, view.template);
     if (blocker) return `${name}: ${blocker}`;
     if (!fitsWithin(item.pod.requests, slot.emptyFree)) return `${name}: larger than an empty node after DaemonSets`;
     if (view.backedOff) return `${name}: backed off (${view.state.backoff?.reason ?? 'launch failures'})`;
     if (slot.room <= 0) return `${name}: at its max size ${view.asg.maxSize}`;
     const limit = roomUnderLimits(budget, nodeSize(view.template.allocatable));
     if (limit.nodes < 1) return `${name}: cluster limit reached: ${limit.boundBy}`;
+    const refusal = slot.refusals.get(item.id);
+    if (refusal) return `${name}: ${refusal} (even on a new node)`;
     return `${name}: no room under its max size and the cluster limits`;
   });
   return reasons.join('; ') || 'no node group configured';
 }
 
+/**
+ * `world` is every node of the simulation (existing and upcoming, with their pods); the chosen new
+ * nodes are added to it.
+ */
 export function planNewNodes(
   groups: readonly GroupView[],
   pending: readonly PendingPod[],
@@ -116,6 +181,7 @@ export function planNewNodes(
   scaling: ResolvedNodeScaling,
   budget: ClusterBudget,
   random: RandomSource,
+  world: Bin[] = [],
 ): NewNodePlan {
   const slots: Slot[] = groups.map((view) => {
     const size = Math.max(view.asg.desiredCapacity, view.readyNodes);
@@ -125,6 +191,8 @@ export function planNewNodes(
       pods: [],
       choices: [],
       emptyFree: view.template ? subtractResources(view.template.allocatable, daemonSetOverhead(view.template, daemonSets)) : undefined,
+      daemonPods: view.template ? daemonSetPods(view.template, daemonSets) : [],
+      refusals: new Map(),
       room: Math.max(0, view.asg.maxSize - size),
       size,
     };
@@ -139,6 +207,14 @@ export function planNewNodes(
       ? slots.filter((other) => other !== slot && mayGrow(other, budget) && areSimilarGroups(shapeOf(slot), shapeOf(other), scaling.balancingIgnoreLabels))
       : [];
 
+  const onto = (slot: Slot, pods: readonly PendingPod[]): Bin => {
+    const bin = newBin(slot, slot.bins.length);
+    for (const item of pods) placeOn(bin, item.pod, true);
+    return bin;
+  };
+
+  let antiAffinityInWorld = world.some(hasAntiAffinityPods);
+
   while (remaining.length > 0) {
     const candidates: Packed[] = [];
     for (const slot of slots) {
@@ -148,7 +224,7 @@ export function planNewNodes(
       // and memory cut the pick afterwards.
       const nodesTotal = budget.limits.maxNodesTotal === undefined ? Number.POSITIVE_INFINITY : budget.limits.maxNodesTotal - budget.used.nodes;
       const room = similarTo(slot).reduce((sum, other) => sum + other.room, slot.room);
-      const packed = pack(slot, remaining, Math.min(room, nodesTotal));
+      const packed = pack(slot, remaining, Math.min(room, nodesTotal), world, antiAffinityInWorld);
       if (packed.bins.length > 0) candidates.push(packed);
     }
     const options = candidates.map(asOption);
@@ -182,7 +258,14 @@ export function planNewNodes(
       const count = entry.newSize - entry.currentSize;
       const taken = bins.slice(next, next + count);
       next += count;
-      slot.bins.push(...taken.map((item) => item.bin));
+      for (const entry of taken) {
+        // A node balanced onto a similar group (or out of order) is rebuilt as that group's next node:
+        // its own hostname, its labels (zone) and DaemonSet pods.
+        const bin = entry.bin.id === `${slot.view.asg.name}#new-${slot.bins.length}` ? entry.bin : onto(slot, entry.pods);
+        slot.bins.push(bin);
+        world.push(bin);
+        if (hasAntiAffinityPods(bin)) antiAffinityInWorld = true;
+      }
       for (const item of taken.flatMap((bin) => bin.pods)) {
         slot.pods.push(item.id);
         placedIds.add(item.id);

@@ -46,6 +46,46 @@ export interface LabelSelector {
   matchExpressions?: SelectorRequirement[];
 }
 
+/**
+ * Named resources beyond cpu/memory/pods (`nvidia.com/gpu`, `vpc.amazonaws.com/pod-eni`, `hugepages-2Mi`...),
+ * as whole units: the scheduler's NodeResourcesFit compares them like cpu and memory.
+ */
+export type ExtendedResources = Record<string, number>;
+
+/** A container port bound on the node (`hostPort`), as the NodePorts plugin compares them. */
+export interface HostPort {
+  port: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Empty or 0.0.0.0 means every address of the node. */
+  hostIP: string;
+}
+
+/** A required pod (anti-)affinity term: pods matching the selector, in the namespaces, within the topology key's domain. */
+export interface PodAffinityTerm {
+  selector: LabelSelector;
+  topologyKey: string;
+  /** Namespaces the selector looks in; empty (and no namespace selector) means the pod's own. */
+  namespaces: string[];
+  /**
+   * A namespaceSelector was given. Namespace labels are not read, so the term looks in every namespace:
+   * for anti-affinity that can only keep pods apart more, never pack them tighter than the scheduler.
+   */
+  anyNamespace: boolean;
+}
+
+/** A topologySpreadConstraint with whenUnsatisfiable: DoNotSchedule (ScheduleAnyway is a preference). */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  /** With matchLabelKeys already folded in. */
+  selector: LabelSelector;
+  minDomains?: number;
+  /** Honor (default): only nodes matching the pod's nodeSelector/affinity are domains. */
+  nodeAffinityPolicy: 'Honor' | 'Ignore';
+  /** Ignore (default): nodes with taints the pod does not tolerate are still domains. */
+  nodeTaintsPolicy: 'Honor' | 'Ignore';
+}
+
 /** What the scheduler looks at to place a pod on a node. */
 export interface PodScheduling {
   /** Effective requests (containers summed, max with init containers); `pods` is always 1. */
@@ -54,6 +94,29 @@ export interface PodScheduling {
   /** requiredDuringSchedulingIgnoredDuringExecution terms; undefined means no constraint. */
   requiredNodeAffinity?: NodeSelectorTerm[];
   tolerations?: Toleration[];
+  /** The pod's namespace and labels: spread and affinity rules match pods by them (the incoming pod too). */
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** Effective requests of extended resources (GPUs and the like). */
+  extendedRequests?: ExtendedResources;
+  hostPorts?: HostPort[];
+  requiredPodAffinity?: PodAffinityTerm[];
+  requiredPodAntiAffinity?: PodAffinityTerm[];
+  topologySpread?: TopologySpreadConstraint[];
+  /** Names of the PersistentVolumeClaims the pod mounts (ephemeral volumes included), to find their PVs. */
+  claimNames?: string[];
+  /** Where the pod's bound PersistentVolumes can be reached (EBS volumes live in one zone); every one must be. */
+  volumeTopology?: VolumeTopology[];
+}
+
+/** What a bound PersistentVolume demands of the node that mounts it. */
+export interface VolumeTopology {
+  /** The PV's name, for the explanation. */
+  volume: string;
+  /** spec.nodeAffinity.required terms (OR-ed), as the EBS CSI driver sets them. */
+  nodeAffinity?: NodeSelectorTerm[];
+  /** Zone and region labels of the PV (VolumeZone plugin); a value may list several, `__`-separated in the label. */
+  zoneLabels?: Record<string, string[]>;
 }
 
 export interface PodOwner {
@@ -94,6 +157,7 @@ export interface NodeInfo {
   unschedulable: boolean;
   ready: boolean;
   allocatable: Resources;
+  extendedAllocatable?: ExtendedResources;
   createdAt: number;
 }
 
@@ -116,6 +180,11 @@ export interface NodeTemplate {
   labels: Record<string, string>;
   taints: Taint[];
   allocatable: Resources;
+  /**
+   * GPUs and other extended resources a new node offers (from the group's `resources/<name>` tags or a
+   * node it has; another source such as DescribeInstanceTypes may fill it too).
+   */
+  extendedAllocatable?: ExtendedResources;
   /** Where the shape came from, for the explanation. */
   source: string;
 }

@@ -3,7 +3,7 @@
  * group at zero, built from Cluster Autoscaler's `k8s.io/cluster-autoscaler/node-template/*` ASG
  * tags plus the EKS facts of the instance type.
  */
-import type { NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
+import type { ExtendedResources, NodeInfo, NodeTemplate, Taint, TaintEffect } from './node-model';
 import { count, cpuMillis, memoryBytes } from './quantities';
 import { eksAllocatableOf } from './eks-instance-types';
 import { INTERRUPTION_TAINT } from './interruption-notice';
@@ -36,6 +36,7 @@ export function templateFromNode(node: NodeInfo): NodeTemplate {
     labels,
     taints: node.taints.filter((taint) => !TRANSIENT_TAINTS.has(taint.key)),
     allocatable: { ...node.allocatable },
+    ...(node.extendedAllocatable ? { extendedAllocatable: { ...node.extendedAllocatable } } : {}),
     source: `node ${node.name}`,
   };
 }
@@ -43,6 +44,12 @@ export function templateFromNode(node: NodeInfo): NodeTemplate {
 const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 export type TemplateResult = { template: NodeTemplate } | { error: string };
+
+/** `resources/<name>` tags the bin-packing compares as cpu/memory/pods, or does not model (ephemeral-storage). */
+const CORE_RESOURCES = new Set(['cpu', 'memory', 'pods', 'ephemeral-storage']);
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+export const REGION_LABEL = 'topology.kubernetes.io/region';
+const NVIDIA_GPU = 'nvidia.com/gpu';
 
 /** Tag-style `<value>:<effect>` parsed into a taint; an error message when the effect is not one of Kubernetes'. */
 function taintFromTag(key: string, name: string, value: string): Taint | string {
@@ -84,9 +91,10 @@ function templateTags(tags: Record<string, string>): { labels: Record<string, st
  * `resources/*` tags win over the ASG's; capacity not given by any tag comes from the instance type
  * (DescribeInstanceTypes, else the built-in table). `instanceType` is the group's smallest type
  * (managed-node-group.ts smallestInstanceType); the `label/node.kubernetes.io/instance-type` tag
- * wins when present.
+ * wins when present. `zone` is the group's first Availability Zone, as CA's AWS provider places its
+ * template node there; a `label/topology.kubernetes.io/zone` tag wins.
  */
-export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined, facts?: TemplateFacts): TemplateResult {
+export function templateFromTags(tags: Record<string, string>, instanceType: string | undefined, facts?: TemplateFacts, zone?: string): TemplateResult {
   const fromAsg = templateTags(tags);
   if ('error' in fromAsg) return fromAsg;
   const managed = facts?.managed;
@@ -103,6 +111,11 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
     for (const taint of managed.taints) {
       if (!taints.some((known) => known.key === taint.key && known.effect === taint.effect)) taints.push(taint);
     }
+  }
+  if (zone) {
+    labels[ZONE_LABEL] ??= zone;
+    // us-east-1a → us-east-1 (Local and Wavelength zones are longer: their region is the name's first three parts).
+    labels[REGION_LABEL] ??= zone.split('-').slice(0, 3).join('-').replace(/[a-z]$/, '');
   }
   const type = labels['node.kubernetes.io/instance-type'] ?? instanceType;
   if (type) labels['node.kubernetes.io/instance-type'] ??= type;
@@ -129,7 +142,23 @@ export function templateFromTags(tags: Record<string, string>, instanceType: str
           (type ? '' : ` or ${TEMPLATE_TAG_PREFIX}label/node.kubernetes.io/instance-type`),
       };
     }
-    return { template: { labels, taints, allocatable: { cpuMilli: cpu, memoryBytes: memory, pods }, source } };
+    // Other `resources/<name>` tags (`nvidia.com/gpu`: "4") become extended resources, as CA reads them.
+    const extended: ExtendedResources = {};
+    for (const [name, raw] of Object.entries(resources)) {
+      if (CORE_RESOURCES.has(name)) continue;
+      extended[name] = count(raw);
+    }
+    // GPUs of the instance type (DescribeInstanceTypes), as CA's template node gets them; a resources tag wins.
+    if (capacity?.nvidiaGpus) extended[NVIDIA_GPU] ??= capacity.nvidiaGpus;
+    return {
+      template: {
+        labels,
+        taints,
+        allocatable: { cpuMilli: cpu, memoryBytes: memory, pods },
+        ...(Object.keys(extended).length > 0 ? { extendedAllocatable: extended } : {}),
+        source,
+      },
+    };
   } catch (error) {
     return { error: `tag ${TEMPLATE_TAG_PREFIX}resources/*: ${(error as Error).message}` };
   }

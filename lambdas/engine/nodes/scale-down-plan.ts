@@ -4,7 +4,8 @@
  * (pod rules, PDBs, room elsewhere), then time and size gates. Empty nodes go together, up to
  * maxEmptyBulkDelete; a node with pods to move is drained one at a time per group.
  */
-import { placeFirstFit, sortLargestFirst } from './bin-packing';
+import type { Bin } from './bin-packing';
+import { holdBlocker, placeFirstFit, sortLargestFirst } from './bin-packing';
 import { SAFE_TO_EVICT, matchingPdbs, podDrainDecision } from './drainability';
 import type { GroupView } from './group-view';
 import { isBeingDeleted } from './group-view';
@@ -12,7 +13,8 @@ import type { NodeGroupState } from './node-group-state';
 import type { NodeInfo, PdbInfo, PodInfo } from './node-model';
 import { holdsCapacity, isDaemonSetPod, podId } from './node-model';
 import type { ExistingPlacement } from './scale-up-plan';
-import { existingBins, placementsAsPods } from './scale-up-plan';
+import { placementsAsPods } from './scale-up-plan';
+import { clusterBins } from './cluster-bins';
 
 export const SCALE_DOWN_DISABLED = 'cluster-autoscaler.kubernetes.io/scale-down-disabled';
 
@@ -85,9 +87,16 @@ export function nodeUtilization(node: NodeInfo, podsOnNode: readonly PodInfo[], 
   return Math.max(share(cpu, node.allocatable.cpuMilli - daemonCpu), share(memory, node.allocatable.memoryBytes - daemonMemory));
 }
 
+/** The first node's refusal, so the explanation names the constraint (a zonal volume, anti-affinity...). */
+function moveBlockers(destinations: readonly Bin[], pod: PodInfo, world: readonly Bin[]): string {
+  const first = destinations[0];
+  if (!first) return ' (no other node takes pods)';
+  return ` (${first.id}: ${holdBlocker(first, pod, world) ?? 'no room'}${destinations.length > 1 ? `; and ${destinations.length - 1} other node(s) refuse it too` : ''})`;
+}
+
 type Verdict = { removable: true; utilization: number; pods: PodInfo[] } | { removable: false; utilization?: number; reason: string; message: string };
 
-function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext): Verdict {
+function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext, cluster: readonly Bin[]): Verdict {
   const { now } = context;
   const knobs = view.knobs;
   if ((view.state.unremovableUntil[node.name] ?? 0) > now) {
@@ -124,10 +133,14 @@ function assessNode(view: GroupView, node: NodeInfo, context: ScaleDownContext):
     }
     toMove.push(pod);
   }
-  const destinations = existingBins(context.nodes, context.pods, node.name);
+  // The node leaves the simulation with its pods (CA removes it from the snapshot); each moved pod
+  // then joins its destination, so spread, anti-affinity and ports see the earlier moves.
+  // Shallow copies: a placement replaces a bin's free room and pod list, never the shared ones.
+  const world = cluster.filter((bin) => bin.id !== node.name).map((bin) => ({ ...bin }));
+  const destinations = world.filter((bin) => bin.accepting !== false);
   for (const item of sortLargestFirst(toMove.map((pod) => ({ id: podId(pod), pod })))) {
-    if (!placeFirstFit(destinations, item.pod)) {
-      return { removable: false, utilization, reason: 'NoPlaceToMovePods', message: `pod ${item.id} fits on no other node` };
+    if (!placeFirstFit(destinations, item.pod, world)) {
+      return { removable: false, utilization, reason: 'NoPlaceToMovePods', message: `pod ${item.id} fits on no other node${moveBlockers(destinations, item.pod, world)}` };
     }
   }
   return { removable: true, utilization, pods: toMove };
@@ -143,9 +156,12 @@ export function planScaleDown(view: GroupView, input: ScaleDownContext): ScaleDo
   const liveInstanceIds = new Set(view.asg.instances.filter((instance) => instance.lifecycleState === 'InService').map((instance) => instance.instanceId));
 
   if (knobs.scaleDownEnabled) {
+    // Every node with its pods, built once; each drain simulation works on copies of it.
+    let cluster: Bin[] | undefined;
     for (const node of view.nodes) {
       if (!node.instanceId || !liveInstanceIds.has(node.instanceId)) continue;
-      const verdict = assessNode(view, node, context);
+      cluster ??= clusterBins(context.nodes, context.pods);
+      const verdict = assessNode(view, node, context, cluster);
       if (!verdict.removable) {
         assessments.push({ node: node.name, utilization: verdict.utilization, reason: verdict.reason, message: verdict.message });
         continue;

@@ -6,12 +6,12 @@
  */
 import type { Bin } from './bin-packing';
 import { placeFirstFit, sortLargestFirst } from './bin-packing';
+import { clusterBins, templateBin } from './cluster-bins';
 import { clusterUsage } from './cluster-limits';
-import { daemonSetOverhead } from './daemonset-overhead';
+import { daemonSetOverhead, daemonSetPods } from './daemonset-overhead';
 import type { GroupView } from './group-view';
-import { isBeingDeleted } from './group-view';
 import type { DaemonSetInfo, NodeInfo, PodInfo, PodScheduling, Resources } from './node-model';
-import { holdsCapacity, subtractResources } from './node-model';
+import { subtractResources } from './node-model';
 import type { RandomSource } from './expanders/expansion-option';
 import { planNewNodes } from './new-node-plan';
 import type { ResolvedNodeScaling } from './node-scaling-options';
@@ -47,9 +47,9 @@ export interface ScaleUpPlan {
   /** Where those pods went: scale-down counts them on these nodes, as CA puts pending pods in its snapshot first. */
   existingPlacements: ExistingPlacement[];
   /**
-   * Pods the scheduler reports Unschedulable that the plan places on existing or upcoming room: some
-   * constraint the node scaler does not model (extended resources, ephemeral storage, pod
-   * (anti-)affinity, topology spread, host ports...) keeps them off, so no node is added for them.
+   * Pods the scheduler reports Unschedulable that the plan places on existing room: some constraint
+   * the node scaler does not model (ephemeral storage, a namespaceSelector it cannot read, dynamic
+   * resources...) keeps them off, so no node is added for them.
    */
   unmodelled: string[];
   /** Pods that fit nodes already requested. */
@@ -60,20 +60,7 @@ export interface ScaleUpPlan {
 
 /** Free room on nodes the scheduler can use now (Ready, not cordoned, not being deleted). */
 export function existingBins(nodes: readonly NodeInfo[], pods: readonly PodInfo[], exclude?: string): Bin[] {
-  const used = new Map<string, Resources>();
-  for (const pod of pods) {
-    if (!pod.nodeName || !holdsCapacity(pod)) continue;
-    const sum = used.get(pod.nodeName) ?? { cpuMilli: 0, memoryBytes: 0, pods: 0 };
-    used.set(pod.nodeName, { cpuMilli: sum.cpuMilli + pod.requests.cpuMilli, memoryBytes: sum.memoryBytes + pod.requests.memoryBytes, pods: sum.pods + 1 });
-  }
-  return nodes
-    .filter((node) => node.ready && !node.unschedulable && !isBeingDeleted(node) && node.name !== exclude)
-    .map((node) => ({
-      id: node.name,
-      labels: node.labels,
-      taints: node.taints,
-      free: subtractResources(node.allocatable, used.get(node.name) ?? { cpuMilli: 0, memoryBytes: 0, pods: 0 }),
-    }));
+  return clusterBins(nodes, pods, exclude).filter((bin) => bin.accepting !== false);
 }
 
 /** Which of cpu, memory, pods is closest to full on the fullest new node. */
@@ -104,27 +91,31 @@ export function planScaleUp(
   daemonSets: readonly DaemonSetInfo[],
   options: ScaleUpOptions = {},
 ): ScaleUpPlan {
-  const existing = existingBins(nodes, runningPods);
+  // Every node of the simulation (pods on them count for spread and affinity); new ones join as they are added.
+  const world = clusterBins(nodes, runningPods);
+  const existing = world.filter((bin) => bin.accepting !== false);
   const upcoming: Bin[] = [];
   for (const view of groups) {
     if (!view.template) continue;
     const emptyFree = subtractResources(view.template.allocatable, daemonSetOverhead(view.template, daemonSets));
+    const daemonPods = daemonSetPods(view.template, daemonSets);
     for (let index = 0; index < view.upcoming; index += 1) {
-      upcoming.push({ id: `${view.asg.name}#upcoming-${index}`, labels: view.template.labels, taints: view.template.taints, free: { ...emptyFree } });
+      upcoming.push(templateBin(`${view.asg.name}#upcoming-${index}`, view.template, emptyFree, daemonPods));
     }
   }
+  world.push(...upcoming);
 
   const plan: ScaleUpPlan = { groups: [], fitExisting: [], existingPlacements: [], fitUpcoming: [], unmodelled: [], unhelped: [] };
   const needNewNodes: PendingPod[] = [];
   for (const item of sortLargestFirst(pending)) {
-    const onExisting = placeFirstFit(existing, item.pod);
+    const onExisting = placeFirstFit(existing, item.pod, world);
     if (onExisting) {
       plan.fitExisting.push(item.id);
       plan.existingPlacements.push({ id: item.id, node: onExisting.id, pod: item.pod });
       if (item.source === 'unschedulable') plan.unmodelled.push(item.id);
       continue;
     }
-    if (placeFirstFit(upcoming, item.pod)) {
+    if (placeFirstFit(upcoming, item.pod, world)) {
       plan.fitUpcoming.push(item.id);
       continue;
     }
@@ -134,7 +125,7 @@ export function planScaleUp(
   // The seam to the expanders, balancing and cluster limits: options per group in, chosen nodes out.
   const scaling = options.scaling ?? resolveNodeScaling(undefined);
   const budget = { limits: scaling.limits, used: clusterUsage(groups, nodes) };
-  const fresh = planNewNodes(groups, needNewNodes, daemonSets, scaling, budget, options.random ?? (() => 0));
+  const fresh = planNewNodes(groups, needNewNodes, daemonSets, scaling, budget, options.random ?? (() => 0), world);
   plan.unhelped.push(...fresh.unhelped);
   for (const { view, bins, pods, choices } of fresh.groups) {
     if (bins.length === 0) continue;
@@ -157,7 +148,7 @@ export function placementsAsPods(placements: readonly ExistingPlacement[]): PodI
       ...placement.pod,
       namespace: placement.id.slice(0, slash),
       name: placement.id.slice(slash + 1),
-      labels: {},
+      labels: placement.pod.labels ?? {},
       annotations: {},
       nodeName: placement.node,
       phase: 'Pending',

@@ -74,6 +74,18 @@ describe('a managed node group at zero, from DescribeNodegroup and DescribeInsta
     expect('error' in result && result.error).toMatch(/"x9z.huge" is neither known to EC2's DescribeInstanceTypes answer nor in the EKS table; add the ASG tags .*resources\/cpu/);
   });
 
+  it('with the scheduling constraints: the group zone, GPUs from DescribeInstanceTypes, other extended resources from the node group tags', () => {
+    const G4DN: InstanceTypeCapacity = { vcpu: 4, memoryMiB: 16384, maxEnis: 3, ipv4PerEni: 10, architecture: 'amd64', nvidiaGpus: 1 };
+    const facts = { managed: managed({ instanceTypes: ['g4dn.xlarge'], tags: { [`${T}resources/vpc.amazonaws.com/efa`]: '1' } }), instanceTypes: new Map([['g4dn.xlarge', G4DN]]) };
+    const result = templateFromTags({}, 'g4dn.xlarge', facts, 'us-east-1b');
+    if ('error' in result) throw new Error(result.error);
+    expect(result.template.extendedAllocatable).toEqual({ 'nvidia.com/gpu': 1, 'vpc.amazonaws.com/efa': 1 });
+    expect(result.template.labels).toMatchObject({ pool: 'batch', 'topology.kubernetes.io/zone': 'us-east-1b', 'topology.kubernetes.io/region': 'us-east-1' });
+    // A resources tag wins over the type's GPUs (CA: tags override the instance type's capacity).
+    const tagged = templateFromTags({ [`${T}resources/nvidia.com/gpu`]: '0' }, 'g4dn.xlarge', facts, 'us-east-1b');
+    expect('template' in tagged && tagged.template.extendedAllocatable).toEqual({ 'nvidia.com/gpu': 0, 'vpc.amazonaws.com/efa': 1 });
+  });
+
   it('a type only EC2 knows (not in the built-in table) is sized from its answer, architecture included', () => {
     const shape = template({}, 'x8g.2xlarge', { instanceTypes: new Map([['x8g.2xlarge', G_TYPE]]) });
     expect(shape.labels['kubernetes.io/arch']).toBe('arm64');
