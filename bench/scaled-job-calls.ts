@@ -1,5 +1,5 @@
 /**
- * What ScaledJob polls cost in calls (issue 17, docs/performance.md §13): N bundled ScaledJobs in M
+ * What ScaledJob polls cost in calls (issue 17, docs/performance.md §15): N bundled ScaledJobs in M
  * namespaces polled by the pod scaler's tick, with the real Jobs adapter on a real kube-apiserver
  * (as the pod scaler's EKS identity, through a recording proxy that counts the requests on the
  * wire) and the real DynamoDB state store on dynalite (commands counted by a client middleware).

@@ -219,7 +219,7 @@ export class ScaledJobPolls {
     if (this.dryRun) return { status: decision.isActive ? 'active' : 'ready', ...common, created: 0, deleted: 0, ...withWarnings(warnings) };
 
     // A poll that creates nothing and changes no activity writes nothing (one PutItem saved per idle
-    // poll, docs/performance.md §13), unless its time must be kept: a pollingInterval of a window or
+    // poll, docs/performance.md §15), unless its time must be kept: a pollingInterval of a window or
     // more is scheduled from the stored last poll.
     const mustRecordPoll = job.spec.pollingInterval * 1000 >= this.windowMs;
     if (decision.jobsToCreate === 0 && decision.isActive === stored.state.active && !mustRecordPoll) {

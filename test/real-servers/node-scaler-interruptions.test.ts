@@ -204,7 +204,7 @@ describe.skipIf(REAL_NODE_WORLD_SKIP)('node scaler: interruption notices (real k
     expect(await world.podEvicted('split-web', 'web-1')).toBe(false);
   });
 
-  it('one notice whose pods leave at once costs one Auto Scaling call and seven Kubernetes requests (docs/performance.md §13)', async () => {
+  it('one notice whose pods leave at once costs one Auto Scaling call and seven Kubernetes requests (docs/performance.md §16)', async () => {
     const instances = await world.group({ name: 'counted', nodes: ['ct-1'] });
     await world.pods('counted-web', [
       { name: 'web-1', node: 'ct-1', cpu: '100m' },
