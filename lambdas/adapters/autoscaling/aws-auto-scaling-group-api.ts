@@ -19,12 +19,13 @@ import { AutoScalingApiError } from './auto-scaling-group-api';
 const NAMES_PER_CALL = 100;
 const ACTIVITIES_PER_GROUP = 20;
 
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   const name = (error as { name?: unknown })?.name;
   return typeof name === 'string' ? name : 'Error';
 }
 
-function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
+/** An Auto Scaling SDK error as an AutoScalingApiError naming the operation, the target and the fix (also used by aws-instance-lifecycle-api.ts). */
+export function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
   const code = errorName(error);
   const message = error instanceof Error ? error.message : String(error);
   const fix = /AccessDenied|UnauthorizedOperation/.test(code)

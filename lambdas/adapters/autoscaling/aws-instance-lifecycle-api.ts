@@ -2,21 +2,8 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CompleteLifecycleActionCommand, DescribeAutoScalingInstancesCommand, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import { AutoScalingApiError } from './auto-scaling-group-api';
+import { errorName, translate } from './aws-auto-scaling-group-api';
 import type { CompleteLifecycleActionInput, InstanceLifecycleApi, LifecycleCompletion } from './instance-lifecycle-api';
-
-function errorName(error: unknown): string {
-  const name = (error as { name?: unknown })?.name;
-  return typeof name === 'string' ? name : 'Error';
-}
-
-function translate(error: unknown, operation: string, iamAction: string, target: string): AutoScalingApiError {
-  const code = errorName(error);
-  const message = error instanceof Error ? error.message : String(error);
-  const fix = /AccessDenied|UnauthorizedOperation/.test(code)
-    ? `; grant ${iamAction} on ${target} to the node scaler's role`
-    : '; if it persists, check that the Lambda reaches the Auto Scaling endpoint and the AWS Health Dashboard';
-  return new AutoScalingApiError(`Auto Scaling ${operation} for ${target} failed: ${code}: ${message}${fix}`, code);
-}
 
 export class AwsInstanceLifecycleApi implements InstanceLifecycleApi {
   constructor(private readonly client: AutoScalingClient) {}

@@ -3,11 +3,12 @@
  * `pk = nodegroup/<cluster>/<asg>`. Writes are conditional on `version`, so two overlapping
  * invocations never both act on the same decision.
  */
-import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { NodeGroupState } from '../../engine/nodes/node-group-state';
 import { emptyNodeGroupState } from '../../engine/nodes/node-group-state';
 import { dynamoDbError } from './dynamodb-errors';
+import { putVersioned } from './versioned-put';
 
 export interface StoredNodeGroupState {
   key: string;
@@ -73,26 +74,7 @@ export class DynamoDbNodeGroupStateStore implements NodeGroupStateStore {
   }
 
   async save(key: string, state: NodeGroupState, expectedVersion: number, now: number): Promise<'saved' | 'conflict'> {
-    const item: Record<string, AttributeValue> = {
-      [KEY]: { S: key },
-      [VERSION]: { N: String(expectedVersion + 1) },
-      [DOCUMENT]: { S: JSON.stringify({ kind: 'node-group', state, updatedAt: now }) },
-    };
-    const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-      expectedVersion === 0
-        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY } }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': VERSION },
-            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
-          };
-    try {
-      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ...condition }));
-      return 'saved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return 'conflict';
-      throw dynamoDbError(error, 'PutItem', this.tableName, key);
-    }
+    return putVersioned(this.client, this.tableName, key, { kind: 'node-group', state, updatedAt: now }, expectedVersion);
   }
 }
 

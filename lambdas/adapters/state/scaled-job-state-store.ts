@@ -6,9 +6,10 @@
  * invocations never both create the batch of one poll (the Job names, made from the sequence,
  * are the second guard: a repeated create answers 409 AlreadyExists).
  */
-import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { BatchGetItemCommand, ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDbError } from './dynamodb-errors';
+import { putVersioned } from './versioned-put';
 
 export const SCALED_JOB_KEY_PREFIX = 'scaledjob/';
 
@@ -96,26 +97,7 @@ export class DynamoDbScaledJobStateStore implements ScaledJobStateStore {
   }
 
   async save(key: string, state: ScaledJobState, expectedVersion: number): Promise<'saved' | 'conflict'> {
-    const item: Record<string, AttributeValue> = {
-      [KEY]: { S: key },
-      [VERSION]: { N: String(expectedVersion + 1) },
-      [DOCUMENT]: { S: JSON.stringify({ kind: 'scaled-job', state }) },
-    };
-    const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
-      expectedVersion === 0
-        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': KEY } }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': VERSION },
-            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
-          };
-    try {
-      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item, ...condition }));
-      return 'saved';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') return 'conflict';
-      throw dynamoDbError(error, 'PutItem', this.tableName, key);
-    }
+    return putVersioned(this.client, this.tableName, key, { kind: 'scaled-job', state }, expectedVersion);
   }
 
   private decode(item: Record<string, AttributeValue>): LoadedScaledJobState {
