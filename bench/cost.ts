@@ -28,11 +28,25 @@ import { flag } from './support/fresh-process';
 import type { SteadyStateRow } from './steady-state';
 import { measureKinesisRate, type KinesisRateRow } from './kinesis-rate';
 import { formatNumber, formatTable } from './support/table';
+import { EARLY_WAKE_MS } from '../lambdas/pod-scaler/parked-windows';
 
 export const COST_SIZES = [10, 100, 1000, 10_000];
 const PASSES_PER_MINUTE = 4;
-/** An invocation runs its passes at 0, 15, 30 and 45 s and sleeps between them: Lambda bills it all. */
+export type PassHandoverMode = 'queue' | 'sleep';
+/** A sleeping invocation runs its passes at 0, 15, 30 and 45 s and sleeps between them: Lambda bills it all. */
 const LAST_PASS_OFFSET_S = 45;
+/**
+ * A parked window (passHandover 'queue', the default; lambdas/pod-scaler/parked-windows.ts) is
+ * billed for its four passes and, before each of the three later ones, the early wake it sleeps
+ * (counted whole: the queue's delivery latency, which shortens it, is not published).
+ */
+const HANDOVERS_PER_MINUTE = PASSES_PER_MINUTE - 1;
+/**
+ * SQS requests of the hand-over queue a minute: per hand-over a SendMessage, the mapping's
+ * ReceiveMessage that returns it and its DeleteMessage; and the mapping's long polls of the idle
+ * queue, which AWS does not publish: 5 pollers, each one 20 s poll at a time, assumed (15 a minute).
+ */
+const HANDOVER_SQS_REQUESTS_PER_MINUTE = HANDOVERS_PER_MINUTE * 3 + 15;
 /**
  * A CloudWatch query is read once per metric period (lambdas/adapters/aws/read-plan.ts, proven in
  * test/adapters/aws/read-plan.test.ts); each bench pass is in a new minute, so a pass measures the
@@ -58,6 +72,8 @@ const KEDA_PODS = { count: 3, millicores: 100, mebibytes: 100 };
 
 export interface OurCost {
   lambdaCompute: number;
+  /** The pass hand-over queue's SQS requests (0 when the window sleeps). */
+  passHandover: number;
   lambdaRequests: number;
   dynamoDbWrites: number;
   dynamoDbReads: number;
@@ -86,7 +102,9 @@ export interface CostRow {
   ours: OurCost;
   oursTotal: number;
   /** Before this issue's changes: per-object metrics and alarms, CloudWatch re-read every pass. */
-  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; dynamoDbWrites: number; total: number; dynamoDbWritesCoalesced?: number };
+  oursBefore: { customMetrics: number; alarms: number; getMetricData: number; dynamoDbWrites: number; total: number; dynamoDbWritesCoalesced?: number; lambdaSleeping: number };
+  /** How the windows waited between passes: parked (queue) unless sharded or asked to sleep. */
+  passHandover: PassHandoverMode;
   keda: KedaCost;
   kedaTotal: number;
   kedaCached: KedaCost;
@@ -111,7 +129,10 @@ const total = (record: object) => Object.values(record).reduce((sum: number, val
  */
 interface OurMinute {
   source: 'steady-state' | 'one-pass';
+  /** The sleeping invocation: 45 s of passes and sleeps, then the last pass. */
   invocationSeconds: number;
+  /** One pass's estimate at 512 MB. */
+  passSeconds: number;
   writeUnits: number;
   putItems: number;
   readUnits: number;
@@ -129,6 +150,7 @@ function ourMinute(measured: TickCostRow, steady: SteadyStateRow | undefined): O
     return {
       source: 'steady-state',
       invocationSeconds: LAST_PASS_OFFSET_S + steady.lambdaPassEstimateMs / 1000,
+      passSeconds: steady.lambdaPassEstimateMs / 1000,
       writeUnits: minute.writeUnits,
       putItems: minute.putItems,
       readUnits: minute.readUnits,
@@ -143,6 +165,7 @@ function ourMinute(measured: TickCostRow, steady: SteadyStateRow | undefined): O
   return {
     source: 'one-pass',
     invocationSeconds: LAST_PASS_OFFSET_S + measured.lambdaEstimateMs / 1000,
+    passSeconds: measured.lambdaEstimateMs / 1000,
     writeUnits: putItems * Math.ceil(measured.stateItemBytes.max / 1024),
     putItems,
     // Every pass loads every object's item (BatchGetItem, consistent: 1 RRU per 4 KB).
@@ -160,14 +183,25 @@ function ourMinute(measured: TickCostRow, steady: SteadyStateRow | undefined): O
  * @param steadyBefore the same measured on the code before item format 2 and carried-forward
  *   steady states, to show what they saved.
  */
-export function costFor(size: number, measured: TickCostRow, steady?: SteadyStateRow, steadyBefore?: SteadyStateRow, kinesisRates: readonly KinesisRateRow[] = []): CostRow {
+export function costFor(
+  size: number,
+  measured: TickCostRow,
+  steady?: SteadyStateRow,
+  steadyBefore?: SteadyStateRow,
+  kinesisRates: readonly KinesisRateRow[] = [],
+  handoverMode: PassHandoverMode = 'queue',
+): CostRow {
   const shards = Math.max(1, Math.ceil(size / DEFAULT_MAX_OBJECTS_PER_INVOCATION));
   if (measured.size * shards !== size) throw new Error(`N=${size} needs a measured row of ${size / shards} objects, got ${measured.size}`);
   if (steady && steady.size !== measured.size) throw new Error(`N=${size}: the steady-state row is for ${steady.size} objects, not ${measured.size}`);
   const passesPerMonth = MINUTES_PER_MONTH * PASSES_PER_MINUTE;
   const invocationsPerMonth = MINUTES_PER_MONTH * shards;
   const minute = ourMinute(measured, steady);
-  const invocationSeconds = minute.invocationSeconds;
+  // Shards sleep whatever the setting (run-invocation.ts): their hand-overs would cross containers.
+  const passHandover: PassHandoverMode = shards > 1 ? 'sleep' : handoverMode;
+  const parkedSeconds = PASSES_PER_MINUTE * minute.passSeconds + HANDOVERS_PER_MINUTE * (EARLY_WAKE_MS / 1000);
+  const invocationSeconds = passHandover === 'queue' ? parkedSeconds : minute.invocationSeconds;
+  const handoverInvocations = passHandover === 'queue' ? HANDOVERS_PER_MINUTE * MINUTES_PER_MONTH : 0;
   const writeUnitsPerPut = minute.putItems > 0 ? minute.writeUnits / minute.putItems : 0;
   const perMonth = (perPass: number) => perPass * shards * passesPerMonth;
   const monthly = (perMinute: number) => perMinute * shards * MINUTES_PER_MONTH;
@@ -175,7 +209,8 @@ export function costFor(size: number, measured: TickCostRow, steady?: SteadyStat
 
   const ours: OurCost = {
     lambdaCompute: invocationsPerMonth * invocationSeconds * (LAMBDA_MEMORY_MB / 1024) * PRICE_TABLE.lambdaGbSecond,
-    lambdaRequests: (invocationsPerMonth + monthly(minute.lambdaInvokes)) * PRICE_TABLE.lambdaPerRequest,
+    passHandover: passHandover === 'queue' ? HANDOVER_SQS_REQUESTS_PER_MINUTE * MINUTES_PER_MONTH * PRICE_TABLE.sqsPerRequest : 0,
+    lambdaRequests: (invocationsPerMonth + handoverInvocations + monthly(minute.lambdaInvokes)) * PRICE_TABLE.lambdaPerRequest,
     dynamoDbWrites: monthly(minute.writeUnits) * PRICE_TABLE.dynamoDbPerWriteUnit,
     dynamoDbReads: monthly(minute.readUnits) * PRICE_TABLE.dynamoDbPerReadUnit,
     getMetricData: monthly(minute.getMetricDataQueries) * PRICE_TABLE.getMetricDataPerMetric,
@@ -195,15 +230,19 @@ export function costFor(size: number, measured: TickCostRow, steady?: SteadyStat
   // Before coalescing, every evaluation wrote its object's item (format 1: 2 write units at these
   // sizes): one PutItem per object per pass.
   const beforeWrites = perMonth(measured.size) * Math.ceil(FORMAT_1_ITEM_BYTES / 1024) * PRICE_TABLE.dynamoDbPerWriteUnit;
+  const lambdaSleeping = invocationsPerMonth * minute.invocationSeconds * (LAMBDA_MEMORY_MB / 1024) * PRICE_TABLE.lambdaGbSecond;
   const oursBefore = {
     customMetrics: beforeMetrics,
     alarms: beforeAlarms,
     getMetricData: beforeReads,
     dynamoDbWrites: beforeWrites,
     ...(steadyBefore ? { dynamoDbWritesCoalesced: monthly(steadyBefore.perMinute.writeUnits) * PRICE_TABLE.dynamoDbPerWriteUnit } : {}),
+    lambdaSleeping,
     total:
       oursTotal - ours.customMetrics - ours.alarms - ours.contributorInsights - ours.getMetricData - ours.dynamoDbWrites +
-      beforeMetrics + beforeAlarms + beforeReads + beforeWrites,
+      beforeMetrics + beforeAlarms + beforeReads + beforeWrites +
+      // Before the hand-over: one invocation a minute, sleeping between its passes.
+      (lambdaSleeping - ours.lambdaCompute) - ours.passHandover - handoverInvocations * PRICE_TABLE.lambdaPerRequest,
   };
 
   const fleet = buildFleet(size);
@@ -227,6 +266,7 @@ export function costFor(size: number, measured: TickCostRow, steady?: SteadyStat
     ours,
     oursTotal,
     oursBefore,
+    passHandover,
     keda,
     kedaTotal: total(keda),
     kedaCached,
@@ -270,7 +310,8 @@ const perSecond = (value: number) => `$0 (${value.toFixed(1)}/s)`;
 export function costTable(rows: readonly CostRow[]): string {
   const lines: string[][] = [];
   const item = (label: string, pick: (row: CostRow) => string) => lines.push([label, ...rows.map(pick)]);
-  item('ours: Lambda GB-s (512 MB, whole invocation incl. sleep)', (row) => usd(row.ours.lambdaCompute));
+  item('ours: Lambda GB-s (512 MB; parked: passes + early wakes; sharded: whole minute)', (row) => `${usd(row.ours.lambdaCompute)}${row.passHandover === 'sleep' ? ' (sleeps)' : ''}`);
+  item('ours: SQS pass hand-over (sends, mapping polls, deletes)', (row) => usd(row.ours.passHandover));
   item('ours: Lambda requests', (row) => usd(row.ours.lambdaRequests));
   item('ours: DynamoDB writes (changed state once a minute + claims)', (row) => usd(row.ours.dynamoDbWrites));
   item('ours: DynamoDB reads', (row) => usd(row.ours.dynamoDbReads));
@@ -290,6 +331,7 @@ export function costTable(rows: readonly CostRow[]): string {
   item('  before: per-object metrics + alarms', (row) => usd(row.oursBefore.customMetrics + row.oursBefore.alarms));
   item('  before: GetMetricData every 15 s pass', (row) => usd(row.oursBefore.getMetricData));
   item('  before: a PutItem per object per pass', (row) => usd(row.oursBefore.dynamoDbWrites));
+  item('  before: Lambda sleeping between passes (passHandover: sleep)', (row) => usd(row.oursBefore.lambdaSleeping));
   if (rows.some((row) => row.oursBefore.dynamoDbWritesCoalesced !== undefined)) {
     item('  before: coalesced, format 1, no carried state', (row) => (row.oursBefore.dynamoDbWritesCoalesced === undefined ? '-' : usd(row.oursBefore.dynamoDbWritesCoalesced)));
   }

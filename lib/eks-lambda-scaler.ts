@@ -55,6 +55,7 @@ import type { ScaledObjectSource } from './scaled-object-source';
 import { ScalerFunction } from './scaler-functions';
 import type { ScalerNetwork } from './scaler-functions';
 import { AlarmEventsRule, DEFAULT_SCHEDULE, TickSchedule } from './schedules';
+import { PASS_HANDOVER_QUEUE_URL_ENV, PassHandoverQueue } from './pass-handover-queue';
 import { StateTable } from './state-table';
 import { PER_OBJECT_METRICS_ENV } from '../lambdas/util/scaler-metrics';
 
@@ -154,6 +155,14 @@ export interface EksLambdaScalerProps {
    * its whole minute (docs/performance.md §5, §12).
    */
   readonly objectsPerInvocation?: number;
+  /**
+   * How the scheduled window waits between its 15 s passes. `queue` (default): it parks, and an SQS
+   * delay queue invokes the pod scaler again when the next pass is due, so Lambda bills the passes
+   * only (docs/performance.md §20). `sleep`: the invocation runs through the minute, sleeping
+   * between passes (Lambda bills the whole minute: about $13 a month more at 512 MB). Shard
+   * invocations of fleets above `objectsPerInvocation` sleep either way.
+   */
+  readonly passHandover?: 'queue' | 'sleep';
 }
 
 /**
@@ -187,6 +196,8 @@ export class EksLambdaScaler extends Construct {
   /** The node scaler's second entry for interruption notices (prop `nodeInterruptions`). */
   readonly nodeInterruptionHandler?: NodejsFunction;
   readonly failureQueue: Queue;
+  /** The pod scaler's pass hand-over queue (`passHandover: 'queue'`, the default). */
+  readonly passHandoverQueue?: Queue;
   readonly alarms: readonly Alarm[];
   readonly dashboard: Dashboard;
   readonly securityGroup?: SecurityGroup;
@@ -285,6 +296,7 @@ export class EksLambdaScaler extends Construct {
       throw new Error('eks-lambda-scaler: nodeInterruptions needs nodeGroups: interruptions are handled only for the node scaler\'s groups');
     }
 
+    const podScalerTimeout = props.podScaler?.timeout ?? Duration.seconds(70);
     const podScaler = new ScalerFunction(this, 'PodScaler', {
       ...common,
       entry: DEFAULT_ENTRIES.podScaler,
@@ -292,7 +304,7 @@ export class EksLambdaScaler extends Construct {
       configShardsDirectory: writtenConfig.shardsDirectory,
       description: 'eks-lambda-scaler pod scaler: KEDA ScaledObjects evaluated and applied to EKS',
       memorySize: props.podScaler?.memorySize ?? 512,
-      timeout: props.podScaler?.timeout ?? Duration.seconds(70),
+      timeout: podScalerTimeout,
       environment: {
         STATE_TABLE_NAME: this.table.tableName,
         ...observabilityEnv,
@@ -305,6 +317,19 @@ export class EksLambdaScaler extends Construct {
     });
     this.podScaler = podScaler.function;
     this.podScalerRole = podScaler.role;
+    let passHandover: PassHandoverQueue | undefined;
+    if ((props.passHandover ?? 'queue') === 'queue') {
+      const handover = (passHandover = new PassHandoverQueue(this, 'PassHandover', {
+        target: podScaler.function,
+        sender: podScaler.role,
+        functionTimeout: podScalerTimeout,
+        deadLetterQueue: this.failureQueue,
+      }));
+      podScaler.function.addEnvironment(PASS_HANDOVER_QUEUE_URL_ENV, handover.queue.queueUrl);
+      this.passHandoverQueue = handover.queue;
+    } else if (props.passHandover !== 'sleep') {
+      throw new Error(`EksLambdaScaler: passHandover is ${String(props.passHandover)}; it must be 'queue' (default) or 'sleep'`);
+    }
     grantPodScalerState(podScaler.role, this.table);
     grantDescribeClusters(podScaler.role, this.clusters);
     this.triggerResources = this.withAdditional(
@@ -376,6 +401,7 @@ export class EksLambdaScaler extends Construct {
       nodeScaler,
       nodeInterruptions: interruptions?.handler,
       failureQueue: this.failureQueue,
+      ...(passHandover ? { passHandoverMapping: passHandover.mapping } : {}),
       autoScalingGroupArns,
       discoveredNodeGroupArns,
       managedNodeGroupArns: nodeGroupClusters.map((cluster) => managedNodeGroupArn(cluster, stack.account)),

@@ -44,6 +44,8 @@ export interface SuppressionTargets {
   /** The node scaler's second entry for interruption notices (it runs as the node scaler's role). */
   nodeInterruptions?: ScalerFunction;
   failureQueue: IQueue;
+  /** The pass hand-over queue's event source mapping, when the pod scaler parks its windows. */
+  passHandoverMapping?: IConstruct;
   /** The node scaler's Auto Scaling Group ARNs (each contains `*` for the group's UUID). */
   autoScalingGroupArns: readonly string[];
   /** Auto-discovery's ARNs (`autoScalingGroupName/*`, scoped by a tag condition). */
@@ -97,6 +99,14 @@ export function applyNagSuppressions(targets: SuppressionTargets): void {
   }
   for (const arn of (targets.clusterObjectArns ?? []).filter((pattern) => pattern.includes('*'))) {
     Validations.of(targets.podScaler).acknowledge({ id: `AwsSolutions-IAM5[Resource::${arn}]`, reason: CLUSTER_OBJECT_PATTERN_REASON });
+  }
+  if (targets.passHandoverMapping) {
+    Validations.of(targets.passHandoverMapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'An SQS event source mapping takes no on-failure destination; a hand-over whose invocation fails twice goes to the ' +
+        "deployment's failed-invocations queue through the hand-over queue's redrive policy.",
+    });
   }
   const queue = Validations.of(targets.failureQueue as IConstruct);
   queue.acknowledge({

@@ -55,7 +55,9 @@ export function createPodScalerHandler(
     try {
       summary = await runInvocation(event, remaining, ready);
     } finally {
-      observer.flush(summary?.trigger);
+      // A parked window's results are published when it ends (its gauges cover the whole minute);
+      // a dropped hand-over recorded nothing.
+      if (!summary?.parked && summary?.trigger !== 'pass') observer.flush(summary?.trigger);
     }
     observability.logger.info('invocation finished', { summary });
     if (summary.overlapped > 0) {
@@ -69,6 +71,13 @@ export function createPodScalerHandler(
       ...summary.noticeFailures,
       ...(summary.restored?.failures ?? []),
       ...(summary.stateWrites?.failures ?? []),
+      ...(summary.handover?.failures ?? []),
+      ...(summary.handover?.orphansDropped
+        ? [
+            `${summary.handover.orphansDropped} parked window(s) dropped: their hand-over ran in another container or never came back; ` +
+              'rare after an alarm or a deploy, but if it recurs every minute, check the pass hand-over queue\'s event source mapping (enabled, and the pod scaler can receive from the queue)',
+          ]
+        : []),
     ];
     for (const problem of problems) observability.logger.warn('invocation problem', { problem });
     return summary;

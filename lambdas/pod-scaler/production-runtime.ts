@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
@@ -26,6 +27,8 @@ import { DynamoDbScaledJobStateStore } from '../adapters/state/scaled-job-state-
 import type { JobsApi } from '../adapters/kubernetes/jobs-api';
 import { KubernetesJobsApi } from '../adapters/kubernetes/kubernetes-jobs-api';
 import { systemClock } from '../util/system-clock';
+import { SqsPassHandover } from '../adapters/aws/sqs-pass-handover';
+import { WindowParking } from './parked-windows';
 import type { Clock, ScaleUpNotice } from './tick-types';
 import { ClusterObjectSource, type ClusterObjectSourceOptions } from '../adapters/kubernetes/cluster-object-source';
 import { scaledObjectReporters } from '../adapters/kubernetes/scaled-object-status-api';
@@ -45,6 +48,8 @@ export interface RuntimeOverrides {
   clock?: Clock;
   dynamoDb?: DynamoDBClient;
   lambda?: LambdaClient;
+  /** The client of the pass hand-over queue (PASS_HANDOVER_QUEUE_URL). */
+  sqs?: SQSClient;
   eks?: (region: string) => EKSClient;
   /** Replaces EKS discovery entirely (tests point it at the Kubernetes API test server). */
   kubeConfigFor?: (cluster: ClusterRef) => Promise<KubeConfig>;
@@ -155,6 +160,10 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
         : {}),
     },
     shareQuotasAmong: (invocations) => kinesisLimit.shareAmong(invocations),
+    // Unset (the construct's passHandover: 'sleep'), the window sleeps between its passes as before.
+    ...(env.PASS_HANDOVER_QUEUE_URL
+      ? { parking: new WindowParking(new SqsPassHandover(overrides.sqs ?? new SQSClient(awsTransport()), env.PASS_HANDOVER_QUEUE_URL), clock) }
+      : {}),
     maxObjectsPerInvocation: positiveInteger(env, 'MAX_OBJECTS_PER_INVOCATION', DEFAULT_MAX_OBJECTS_PER_INVOCATION),
     invokeShard: async (event: ShardEvent) => {
       if (!self) throw new Error('AWS_LAMBDA_FUNCTION_NAME is not set: cannot fan out to shards outside Lambda');

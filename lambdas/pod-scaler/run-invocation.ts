@@ -13,6 +13,8 @@ import { loadObjects } from './load-sources';
 import { restoreRemovedObjects, type RestoreSummary } from './restore-removed';
 import { describeError } from './describe-error';
 import { withinBudget } from '../util/within-budget';
+import type { HandoverMessage } from './pass-handover';
+import { STALE_AFTER_MS, type WindowOutcome, type WindowParking } from './parked-windows';
 
 /** Longest the hand-over of the remote shards may take (two attempts each), before the local shard runs. */
 export const SHARD_INVOKE_BUDGET_MS = 5_000;
@@ -32,6 +34,11 @@ export interface InvocationRuntime {
    * quotas (Kinesis DescribeStreamSummary) are split among them.
    */
   shareQuotasAmong?(invocations: number): void;
+  /**
+   * Parks an unsharded scheduled window between its passes instead of sleeping (parked-windows.ts);
+   * absent, the invocation sleeps through its window as before.
+   */
+  parking?: WindowParking;
 }
 
 export interface ShardEvent {
@@ -50,6 +57,23 @@ export interface InvocationSummary extends Omit<TickSummary, 'results'> {
   restored?: RestoreSummary;
   /** Shards whose invoke failed even after one retry, with why (their objects wait for the next tick). */
   shardFailures?: string[];
+  /** The window parked until its next pass: the counts so far are reported when it ends. */
+  parked?: { window: string; nextPassAt: string };
+  /** How the window's passes were handed over (parked-windows.ts). */
+  handover?: HandoverSummary;
+}
+
+export interface HandoverSummary {
+  window?: string;
+  parks?: number;
+  /** Hand-overs not sent (the window slept instead), and hand-over messages dropped, with why. */
+  failures?: string[];
+  /** A hand-over not acted on: a duplicate, too late, or this function parks nothing. */
+  dropped?: string;
+  /** The rest of a window parked in another container, run here from the stored state. */
+  tookOver?: boolean;
+  /** Windows dropped from this container because their pass ran elsewhere or never came. */
+  orphansDropped?: number;
 }
 
 export async function runInvocation(
@@ -69,6 +93,8 @@ export async function runInvocation(
     const summary = ids.length > 0 ? await runTick(tick, { deadline, onlyObjects: ids, windowMs: 0, loaded }) : emptyTickSummary();
     return finish(summary, { trigger: 'alarm', shards: 1, alarm: event.alarmName });
   }
+
+  if (event.kind === 'pass') return runHandedOverPass(event, deadline, runtime);
 
   if (event.kind === 'shard') {
     runtime.shareQuotasAmong?.(event.of);
@@ -101,14 +127,67 @@ export async function runInvocation(
   const restored = await withinBudget(restoreRemovedObjects(tick, loaded.removed), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
     (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring removed objects: ${describeError(error)}; retried next invocation`] }),
   );
+  const extra = { trigger: 'schedule' as const, shards: Math.max(1, shards.length), restored, ...(shardFailures.length > 0 ? { shardFailures } : {}) };
   // ScaledJobs are polled here only, whatever the shards: one invocation per tick claims their polls.
+  if (runtime.parking && shards.length <= 1) {
+    // Shards are left to sleep: their hand-overs would land in each other's containers.
+    const { parking } = runtime;
+    const windowStart = tick.clock.now();
+    const orphansDropped = parking.dropOrphans();
+    const outcome = await parking.start(parking.newWindowId(windowStart), windowStart, (waitForPass) =>
+      runTick(tick, { deadline, loaded, pollScaledJobs: true, windowStart, waitForPass }),
+    );
+    return windowSummary(outcome, extra, orphansDropped);
+  }
   const summary = await runTick(tick, { deadline, loaded, pollScaledJobs: true, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
-  return finish(summary, {
-    trigger: 'schedule',
-    shards: Math.max(1, shards.length),
-    restored,
-    ...(shardFailures.length > 0 ? { shardFailures } : {}),
-  });
+  return finish(summary, extra);
+}
+
+/**
+ * A window's next pass, handed over through the queue: resumed here when the window is parked in
+ * this container, else the rest of the window is run from the stored state (it parks in turn).
+ * Never throws: SQS would deliver the message again, long after its pass.
+ */
+async function runHandedOverPass(event: Extract<InvocationEvent, { kind: 'pass' }>, deadline: number, runtime: InvocationRuntime): Promise<InvocationSummary> {
+  const { tick, parking } = runtime;
+  const failures = [...event.unreadable, ...event.messages.slice(1).map((message) => `hand-over ${message.window}@${message.offsetMs} ms dropped: one hand-over per invocation (set the event source mapping's batch size to 1)`)];
+  const dropped = (why: string, orphansDropped = 0): InvocationSummary =>
+    finish(emptyTickSummary(), { trigger: 'pass', shards: 1, handover: { dropped: why, ...(failures.length > 0 ? { failures } : {}), ...(orphansDropped > 0 ? { orphansDropped } : {}) } });
+  const message: HandoverMessage | undefined = event.messages[0];
+  if (!message) return dropped('the event carried no hand-over');
+  const label = `hand-over of window ${message.window} at +${message.offsetMs / 1000} s`;
+  if (!parking) return dropped(`${label}: this function parks no windows (PASS_HANDOVER_QUEUE_URL is not set); its objects get the next minute`);
+  const orphansDropped = parking.dropOrphans();
+  const received = parking.receive(message);
+  if (received.kind === 'duplicate') return dropped(`${label}: delivered twice; the pass already ran`, orphansDropped);
+  if (received.kind === 'stale') return dropped(`${label}: arrived more than ${STALE_AFTER_MS / 1000} s after its pass was due; the window's next pass or the next minute covers its objects`, orphansDropped);
+  if (received.kind === 'resumed') return windowSummary(await received.outcome, { trigger: 'schedule', shards: 1 }, orphansDropped, failures);
+  // Not parked here: the rest of the window from the stored state, under a window id of its own.
+  const loaded = await loadObjects(tick, deadline);
+  const outcome = await parking.start(parking.newWindowId(message.windowStart), message.windowStart, (waitForPass) =>
+    runTick(tick, { deadline, loaded, pollScaledJobs: true, windowStart: message.windowStart, fromOffsetMs: message.offsetMs, waitForPass }),
+  );
+  return windowSummary(outcome, { trigger: 'schedule', shards: 1 }, orphansDropped, failures, true);
+}
+
+/** The invocation's summary: the window's when it ended here, a short parked one when it parked. */
+function windowSummary(
+  outcome: WindowOutcome,
+  extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'restored' | 'shardFailures'>,
+  orphansDropped: number,
+  messageFailures: string[] = [],
+  tookOver = false,
+): InvocationSummary {
+  const failures = [...outcome.handover.failures, ...messageFailures];
+  const handover: HandoverSummary = {
+    window: outcome.window,
+    parks: outcome.handover.parks,
+    ...(failures.length > 0 ? { failures } : {}),
+    ...(tookOver ? { tookOver } : {}),
+    ...(orphansDropped > 0 ? { orphansDropped } : {}),
+  };
+  if (outcome.kind === 'done') return finish(outcome.summary, { ...extra, handover });
+  return finish(emptyTickSummary(), { ...extra, handover, parked: { window: outcome.window, nextPassAt: new Date(outcome.nextPassAt).toISOString() } });
 }
 
 /** Undefined when the shard was handed over; otherwise why not, after one retry. */
@@ -132,7 +211,7 @@ async function invokeShardWithRetry(runtime: InvocationRuntime, event: ShardEven
 }
 
 
-function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored' | 'shardFailures'>): InvocationSummary {
+function finish(summary: TickSummary, extra: Pick<InvocationSummary, 'trigger' | 'shards' | 'alarm' | 'restored' | 'shardFailures' | 'parked' | 'handover'>): InvocationSummary {
   const { results: _results, scaledJobs, ...counts } = summary;
   // ScaledJob results go to the log only when they carry a problem: the counts say the rest.
   const jobs = scaledJobs ? { scaledJobs: { ...scaledJobs, results: scaledJobs.results.filter((result) => result.error || result.warnings || result.status === 'error') } } : {};

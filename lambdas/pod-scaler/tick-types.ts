@@ -135,6 +135,15 @@ export interface TickOptions {
    * polls them in its own (first) shard; shards and alarm evaluations leave them alone.
    */
   pollScaledJobs?: boolean;
+  /**
+   * Waits until a later pass is due (default: the clock's sleep). A window that parks between its
+   * passes instead of sleeping passes its own (parked-windows.ts).
+   */
+  waitForPass?: (passStart: number) => Promise<void>;
+  /** Epoch ms at which the window started (default: now). A window taken over mid-way keeps its start. */
+  windowStart?: number;
+  /** Run only the window's passes at or after this offset, ms (a window taken over mid-way). */
+  fromOffsetMs?: number;
 }
 
 export interface TickSummary {

@@ -107,7 +107,7 @@ interface PassContext {
 
 export async function runTick(deps: TickDependencies, options: TickOptions): Promise<TickSummary> {
   const { clock, config } = deps;
-  const start = clock.now();
+  const start = options.windowStart ?? clock.now();
   const windowMs = options.windowMs ?? 60_000;
   const only = options.onlyObjects ? new Set(options.onlyObjects) : undefined;
   const chosen = (key: string, id: string) => !only || only.has(key) || only.has(id);
@@ -157,7 +157,9 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
     windowMs,
     config.hpaSyncPeriodSeconds ?? DEFAULT_HPA_SYNC_SECONDS,
   );
-  const passes = withScaledJobOffsets(objectPasses, await scaledJobs.plan(start, windowMs, passOptions.deadline));
+  const fromOffsetMs = options.fromOffsetMs ?? 0;
+  const passes = withScaledJobOffsets(objectPasses, await scaledJobs.plan(start, windowMs, passOptions.deadline)).filter((pass) => pass.offsetMs >= fromOffsetMs);
+  const waitForPass = options.waitForPass ?? ((passStart: number) => clock.sleep(passStart - clock.now()));
 
   const cache = newPreparationCache();
   const pollReadings = new Map<string, Reading>();
@@ -170,7 +172,7 @@ export async function runTick(deps: TickDependencies, options: TickOptions): Pro
       summary.skippedForDeadline += passes.slice(index).reduce((count, skipped) => count + skipped.keys.length, 0);
       break;
     }
-    if (clock.now() < passStart) await clock.sleep(passStart - clock.now());
+    if (clock.now() < passStart) await waitForPass(passStart);
     deps.beginPass?.();
     if (index > 0) states = await loadStates(deps, state, pass.keys, passOptions.deadline);
     const kedaPolls = new Set(pass.kedaPolls);

@@ -78,7 +78,15 @@ describe('monthly cost', () => {
   it('bills as AWS does: sleep included, 2 WRU for a 1.3 KB item, GetMetricData per query once per 60 s period, 4 passes a minute', () => {
     const row = costFor(1000, pass);
     const passes = 43_800 * 4;
-    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    // Parked (the default): four 5 s passes and three 2 s early wakes a minute; sleeping: 45 s + the last pass.
+    expect(row.passHandover).toBe('queue');
+    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * (4 * 5 + 3 * 2) * 0.5 * 0.0000133334);
+    expect(row.oursBefore.lambdaSleeping).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    expect(costFor(1000, pass, undefined, undefined, [], 'sleep').ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    // Three hand-overs a minute: their invocations, and SQS's send, receive, delete plus the mapping's idle polls.
+    expect(row.ours.lambdaRequests).toBeCloseTo(43_800 * (1 + 3 + 4) * 0.2e-6); // + the node scaler notice, one a pass
+    expect(row.ours.passHandover).toBeCloseTo(43_800 * (9 + 15) * 0.4e-6);
+    expect(costFor(1000, pass, undefined, undefined, [], 'sleep').ours.passHandover).toBe(0);
     // Coalesced: the invocation's 1,000 PutItems once a minute, plus 100 claims in each of the other 3 passes.
     expect(row.ours.dynamoDbWrites).toBeCloseTo(43_800 * (1000 + 300) * 2 * 0.625e-6);
     expect(row.oursBefore.dynamoDbWrites).toBeCloseTo(passes * 1000 * 2 * 0.625e-6);
@@ -112,7 +120,7 @@ describe('monthly cost', () => {
     expect(row.ours.dynamoDbReads).toBeCloseTo(43_800 * 4000 * 0.125e-6);
     expect(row.ours.getMetricData).toBeCloseTo(43_800 * 150 * 0.01e-3);
     expect(row.ours.logs).toBeCloseTo(((43_800 * 300_000) / 2 ** 30) * 0.5);
-    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * 50 * 0.5 * 0.0000133334);
+    expect(row.ours.lambdaCompute).toBeCloseTo(43_800 * (4 * 5 + 3 * 2) * 0.5 * 0.0000133334);
     expect(row.kinesisPerSecond.ours).toBeCloseTo(200 / 60);
     expect(costFor(10_000, pass, steady).ours.dynamoDbWrites).toBeCloseTo(row.ours.dynamoDbWrites * 10);
   });
@@ -128,6 +136,9 @@ describe('monthly cost', () => {
   it('computes 10,000 objects as ten shards of the 1,000-object pass', () => {
     const row = costFor(10_000, pass);
     expect(row.shards).toBe(10);
+    // Shards sleep through their minute whatever the setting.
+    expect(row.passHandover).toBe('sleep');
+    expect(row.ours.lambdaCompute).toBeCloseTo(10 * 43_800 * 50 * 0.5 * 0.0000133334);
     expect(row.ours.getMetricData).toBeCloseTo(costFor(1000, pass).ours.getMetricData * 10);
     expect(() => costFor(5000, { ...pass, size: 100 } as TickCostRow)).toThrow(/needs a measured row/);
   });

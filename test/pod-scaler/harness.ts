@@ -8,6 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { parseManifests } from '../../lambdas/engine/spec/parse-manifests';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { buildProductionRuntime } from '../../lambdas/pod-scaler/production-runtime';
@@ -110,6 +111,8 @@ export interface PodScalerHandlerParts {
   awsClients: AwsClientFactoryOptions;
   /** HTTP origins to send to local servers (New Relic's NerdGraph). */
   httpOriginOverrides?: Record<string, string>;
+  /** The pass hand-over queue's client (with PASS_HANDOVER_QUEUE_URL in the env). */
+  sqs?: SQSClient;
 }
 
 /** The real pod scaler handler, wired by its production runtime onto the given clients (a new Lambda container). */
@@ -125,6 +128,7 @@ export function podScalerHandler(parts: PodScalerHandlerParts, config: ScalerCon
         eks: parts.eks,
         awsClients: parts.awsClients,
         ...(parts.httpOriginOverrides ? { httpOriginOverrides: parts.httpOriginOverrides } : {}),
+        ...(parts.sqs ? { sqs: parts.sqs } : {}),
       }),
     quietHandlerOptions(),
   );

@@ -137,6 +137,8 @@ export async function startRealHarness(options: RealHarnessOptions = {}): Promis
           eks: (region) => new EKSClient(moto.clientConfig(region, POD_SCALER_IDENTITY)),
           awsClients: moto.awsClientFactoryOptions({ baseCredentials: async () => ({ ...POD_SCALER_IDENTITY }), now: () => clock.now(), endpoints }),
           ...(httpOriginOverrides ? { httpOriginOverrides } : {}),
+          // Used only when the env names a hand-over queue (PASS_HANDOVER_QUEUE_URL).
+          sqs: new SQSClient(moto.clientConfig(REGION, POD_SCALER_IDENTITY)),
         },
         config,
         { STATE_TABLE_NAME: tableName, ...env },
