@@ -42,6 +42,13 @@ import { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
 
 export { DEFAULT_MAX_OBJECTS_PER_INVOCATION } from './shards';
 
+/**
+ * The hand-over send's per-attempt timeout: two attempts end before the window's 3 s budget
+ * (HANDOVER_SEND_BUDGET_MS), so a send the window gave up on was aborted by the SDK, not left to
+ * land later and wake a second container for a window that slept instead.
+ */
+const HANDOVER_CALL_TIMEOUT_MS = 1_000;
+
 export interface RuntimeOverrides {
   env?: NodeJS.ProcessEnv;
   config?: ScalerConfig;
@@ -162,7 +169,7 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     shareQuotasAmong: (invocations) => kinesisLimit.shareAmong(invocations),
     // Unset (the construct's passHandover: 'sleep'), the window sleeps between its passes as before.
     ...(env.PASS_HANDOVER_QUEUE_URL
-      ? { parking: new WindowParking(new SqsPassHandover(overrides.sqs ?? new SQSClient(awsTransport()), env.PASS_HANDOVER_QUEUE_URL), clock) }
+      ? { parking: new WindowParking(new SqsPassHandover(overrides.sqs ?? new SQSClient(awsTransport(HANDOVER_CALL_TIMEOUT_MS, 2)), env.PASS_HANDOVER_QUEUE_URL), clock) }
       : {}),
     maxObjectsPerInvocation: positiveInteger(env, 'MAX_OBJECTS_PER_INVOCATION', DEFAULT_MAX_OBJECTS_PER_INVOCATION),
     invokeShard: async (event: ShardEvent) => {
