@@ -5,7 +5,8 @@
  * tested on moto in test/adapters/aws/sqs-pass-handover.test.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureLogs } from '../support/capture-logs';
 import { createPodScalerHandler } from '../../lambdas/pod-scaler/handler';
 import { createScalerMetrics } from '../../lambdas/util/scaler-metrics';
 import { MemoryCluster } from './memory-cluster';
@@ -218,30 +219,19 @@ describe('a scheduled window parked between its passes', () => {
 });
 
 describe('the handler of a parked window', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-    delete process.env.TEST_LOG_LEVEL;
-  });
-
   it('publishes the cluster gauges once, when the window ends, as the sleeping invocation did', async () => {
-    const lines: Record<string, unknown>[] = [];
-    process.env.TEST_LOG_LEVEL = 'INFO';
-    const capture = (chunk: string | Uint8Array) => {
-      for (const text of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Record<string, unknown>);
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     const w = world();
     const runtime = container(w);
-    const handler = createPodScalerHandler(async () => runtime, { logger: new Logger({ serviceName: 'test' }), metrics: createScalerMetrics() });
     const context = { getRemainingTimeInMillis: () => 70_000 };
-    let summary = await handler(SCHEDULED, context);
-    while (summary.parked) {
-      const next = w.handover.sent.shift()!;
-      w.clock.time = next.sentAt + next.delaySeconds * 1000 + DELIVERY_LATENCY_MS;
-      summary = await handler(sqsEvent(next.message), context);
-    }
+    const { lines } = await captureLogs(async () => {
+      const handler = createPodScalerHandler(async () => runtime, { logger: new Logger({ serviceName: 'test' }), metrics: createScalerMetrics() });
+      let summary = await handler(SCHEDULED, context);
+      while (summary.parked) {
+        const next = w.handover.sent.shift()!;
+        w.clock.time = next.sentAt + next.delaySeconds * 1000 + DELIVERY_LATENCY_MS;
+        summary = await handler(sqsEvent(next.message), context);
+      }
+    }, { metrics: true });
     const metrics = lines.filter((line) => '_aws' in line);
     expect(metrics).toEqual([expect.objectContaining({ Cluster: CLUSTER, ObjectsEvaluated: 1, ObjectsScaled: w.cluster.patches.length })]);
     // One summary line per invocation: three parked, the last the window's.

@@ -5,28 +5,20 @@
  * the end of its delay, and invokes the same handler (the warm container) with the SQS event
  * Lambda would deliver. The counts are those of the sleeping window in pod-scaler-handler.test.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { configFrom, sqsObject, REGION } from '../pod-scaler/harness';
-import { queueUrl, REAL_POD_SCALER_SKIP, REAL_POD_SCALER_START_TIMEOUT_MS, START_TIME, startRealHarness, type RealHarness } from '../pod-scaler/real-harness';
+import { queueUrl, REAL_POD_SCALER_SKIP, START_TIME, useRealHarness, type RealHarness } from '../pod-scaler/real-harness';
 import type { InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
 
+const realHarness = useRealHarness();
 let harness: RealHarness;
 let handoverUrl: string;
 const context = { getRemainingTimeInMillis: () => 70_000 };
 
-beforeAll(async () => {
-  if (REAL_POD_SCALER_SKIP) return;
-  harness = await startRealHarness();
-}, REAL_POD_SCALER_START_TIMEOUT_MS);
-
-afterAll(async () => {
-  await harness?.close();
-});
-
 beforeEach(async () => {
   if (REAL_POD_SCALER_SKIP) return;
-  await harness.reset();
+  harness = realHarness();
   const sqs = new SQSClient(harness.moto.clientConfig(REGION));
   handoverUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'pass-handover' }))).QueueUrl!;
   sqs.destroy();

@@ -4,7 +4,8 @@
  */
 import { vi } from 'vitest';
 
-export async function captureLogs<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+/** `metrics: true` also keeps the embedded-metric-format lines (those carry `_aws`, not `level`). */
+export async function captureLogs<T>(run: () => Promise<T>, options: { metrics?: boolean } = {}): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const written: string[] = [];
   process.env.TEST_LOG_LEVEL = 'INFO';
   const capture = (chunk: string | Uint8Array) => {
@@ -18,7 +19,7 @@ export async function captureLogs<T>(run: () => Promise<T>): Promise<{ result: T
     const lines = written
       .join('')
       .split('\n')
-      .filter((line) => line.startsWith('{') && line.includes('"level"'))
+      .filter((line) => line.startsWith('{') && (line.includes('"level"') || (options.metrics === true && line.includes('"_aws"'))))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     return { result, lines };
   } finally {
