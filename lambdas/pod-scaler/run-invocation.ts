@@ -146,7 +146,8 @@ export async function runInvocation(
 /**
  * A window's next pass, handed over through the queue: resumed here when the window is parked in
  * this container, else the rest of the window is run from the stored state (it parks in turn).
- * Never throws: SQS would deliver the message again, long after its pass.
+ * A message it cannot use is dropped with the reason, never thrown: SQS would deliver it again,
+ * long after its pass (and the redelivery is then dropped as late).
  */
 async function runHandedOverPass(event: Extract<InvocationEvent, { kind: 'pass' }>, deadline: number, runtime: InvocationRuntime): Promise<InvocationSummary> {
   const { tick, parking } = runtime;
