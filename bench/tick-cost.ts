@@ -24,6 +24,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStateTable } from '../lambdas/adapters/state/dynamodb-state-store';
+import { KINESIS_READING_KEY_PREFIX } from '../lambdas/adapters/state/kinesis-reading-store';
 import { EksClusterAccess } from '../lambdas/adapters/kubernetes/eks-cluster-access';
 import type { ScalerConfig } from '../lambdas/config/scaler-config';
 import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
@@ -424,7 +425,8 @@ export async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mea
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamoDb.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) sizes.push(itemBytes(item));
+    // The Kinesis readings stored beside the objects' state are not object state items.
+    for (const item of page.Items ?? []) if (!item.pk?.S?.startsWith(KINESIS_READING_KEY_PREFIX)) sizes.push(itemBytes(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const total = sizes.reduce((sum, size) => sum + size, 0);
