@@ -142,7 +142,10 @@ export class KinesisCallLimit {
     const pending = keys.map((key) => this.lookups.get(key)).filter((lookup): lookup is Promise<void> => lookup !== undefined);
     const unknown = keys.filter((key) => !this.lookups.has(key));
     if (unknown.length > 0 && !this.storeFailedIn(passNow)) {
-      const lookup = this.load(unknown, passNow);
+      // A failed load is tried again in a later pass.
+      const lookup: Promise<void> = this.load(unknown, passNow).then((loaded) => {
+        if (!loaded) for (const key of unknown) if (this.lookups.get(key) === lookup) this.lookups.delete(key);
+      });
       for (const key of unknown) this.lookups.set(key, lookup);
       pending.push(lookup);
     }
@@ -233,7 +236,8 @@ export class KinesisCallLimit {
     if (failures.length > 0) this.storeFailed(passNow, `${failures.length} of ${due.length} stored Kinesis reading(s) not written (${failures[0]})`);
   }
 
-  private async load(keys: string[], passNow: number): Promise<void> {
+  /** False when the store could not answer. */
+  private async load(keys: string[], passNow: number): Promise<boolean> {
     const { store, budgetMs = DEFAULT_STORE_BUDGET_MS } = this.stored!;
     this.storeCounts.loads += 1;
     try {
@@ -243,8 +247,10 @@ export class KinesisCallLimit {
         const known = this.historyOf(key);
         if (!known.stored || reading.readAt > known.stored.readAt) known.stored = reading;
       }
+      return true;
     } catch (error) {
       this.storeFailed(passNow, `stored Kinesis readings of ${keys.length} stream(s) not loaded (${describe(error)})`);
+      return false;
     }
   }
 

@@ -312,6 +312,23 @@ describe('KinesisCallLimit across read-plan calls and containers', () => {
     }
   });
 
+  it('tries a failed load again in the next pass, and then reuses what it finds', async () => {
+    const clock = new DiscreteClock(0);
+    const store = new MemoryKinesisReadingStore();
+    await pass(new KinesisCallLimit(clock, 2, { store }), clock, [streams(50)]);
+    let failing = true;
+    const flaky = { load: (keys: readonly string[]) => (failing ? Promise.reject(new Error('ThrottlingException')) : store.load(keys)), save: store.save.bind(store) };
+    const cold = new KinesisCallLimit(clock, 2, { store: flaky, onProblem: () => {} });
+    clock.advanceTo(60_000);
+    expect((await pass(cold, clock, [streams(50)])).reused.size).toBe(0);
+    failing = false;
+    clock.advanceTo(85_000);
+    // Its own readings of the pass before cover the streams it read; the load brings the others back.
+    const next = await pass(cold, clock, [streams(50)]);
+    expect(cold.storeCounts.keysLoaded).toBe(50);
+    expect(next.tookMs).toBeLessThanOrEqual(12_500);
+  });
+
   it('at 10,000 objects with a fresh container for every shard every minute, stays under 20 calls a second and keeps a pass of reads within 13 s', async () => {
     const clock = new DiscreteClock(0);
     const store = new MemoryKinesisReadingStore();
