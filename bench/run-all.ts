@@ -39,7 +39,7 @@ await writeResult('steady-state', steady);
 
 // Kinesis DescribeStreamSummary calls a second against the account's quota (virtual time: about a second).
 const kinesis = [];
-for (const size of [1000, 10_000]) for (const mode of ['none', 'warm', 'cold'] as const) kinesis.push(await measureKinesisRate(size, mode));
+for (const size of [1000, 10_000]) for (const mode of ['none', 'warm', 'cold', 'cold-stored'] as const) kinesis.push(await measureKinesisRate(size, mode));
 console.log(`9. ${kinesisRateTable(kinesis)}\n`);
 await writeResult('kinesis-rate', kinesis);
 

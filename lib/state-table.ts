@@ -1,7 +1,9 @@
 /**
  * The DynamoDB table both Lambdas keep their state in: one item per ScaledObject (`pk` =
- * `<cluster>/<namespace>/<name>`) and per node group (`nodegroup/<cluster>/<asg>`). On-demand,
- * because the load is a few small writes a minute; TTL removes objects that left the configuration.
+ * `<cluster>/<namespace>/<name>`), per ScaledJob (`scaledjob/...`), per node group
+ * (`nodegroup/<cluster>/<asg>`) and per Kinesis stream a constrained pod scaler reads
+ * (`kinesis-reading/<hash>`, its last open shard count). On-demand, because the load is a few small
+ * writes a minute; TTL removes objects that left the configuration and readings a day old.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';

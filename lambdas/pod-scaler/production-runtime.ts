@@ -24,6 +24,7 @@ import { KubernetesScaleTargetApi } from '../adapters/kubernetes/kubernetes-scal
 import type { ScaleTargetApi } from '../adapters/kubernetes/scale-target-api';
 import { DynamoDbStateStore } from '../adapters/state/dynamodb-state-store';
 import { DynamoDbScaledJobStateStore } from '../adapters/state/scaled-job-state-store';
+import { DynamoDbKinesisReadingStore } from '../adapters/state/kinesis-reading-store';
 import type { JobsApi } from '../adapters/kubernetes/jobs-api';
 import { KubernetesJobsApi } from '../adapters/kubernetes/kubernetes-jobs-api';
 import { systemClock } from '../util/system-clock';
@@ -145,7 +146,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     reporterFor: overrides.reporterFor ?? scaledObjectReporters(kubeConfigFor, { now: () => clock.now(), onProblem: warnReportProblem }),
   }, env);
 
-  const kinesisLimit = new KinesisCallLimit(clock);
+  // A cold container reuses the readings other containers stored (docs/performance.md, Kinesis quota).
+  const kinesisLimit = new KinesisCallLimit(clock, undefined, { store: new DynamoDbKinesisReadingStore({ client: dynamoDb, tableName }) });
   return {
     tick: {
       config,

@@ -11,7 +11,8 @@
  * reading until a pass no longer asks for its window; a failed read is never kept. SQS and Kinesis
  * readings change at any moment and are read every pass, as KEDA + HPA read them, except that
  * Kinesis reads stay under the account's DescribeStreamSummary quota (kinesis-call-limit.ts): past it,
- * a stream reuses its previous pass's reading or waits for its turn.
+ * a stream reuses its previous pass's reading (in a cold container, the one stored in the state
+ * table) or waits for its turn.
  *
  * The pod scaler reads each cluster's triggers separately (so a slow cluster holds back only its own
  * objects); reads of one pass (same `now`) are still shared across those calls: a read another
@@ -28,7 +29,7 @@ import { DEFAULT_CALL_TIMEOUT_MS } from './aws-transport';
 import { toTriggerError } from './aws-errors';
 import { stsTimeout } from './assume-role-credentials';
 import { countAwsCalls } from './call-counter';
-import type { KinesisCallLimit } from './kinesis-call-limit';
+import type { KinesisCallLimit, KinesisRead } from './kinesis-call-limit';
 
 export interface TriggerReaderOptions {
   clientFactory: AwsClientFactory;
@@ -95,6 +96,8 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
       const fresh = shared.filter((read) => !thisPass.reads.has(read.request.key));
       const settle = new Map<string, (result: Reading | TriggerError) => void>();
       for (const read of fresh) thisPass.reads.set(read.request.key, new Promise((resolve) => settle.set(read.request.key, resolve)));
+      // A cold container first loads its streams' stored readings, when it would otherwise wait for them.
+      await options.kinesisLimit?.prepare(kinesisReads(fresh), now);
       const limited = limitKinesis(fresh, now, options.kinesisLimit);
       for (const read of limited.reused) {
         const reading = limited.reusedReadings.get(read.request.key)!;
@@ -126,17 +129,23 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
           for (const id of read.itemIds) readings.set(id, result);
         }),
       ]);
+      // Writes what the table lacks (a changed count, a refresh) before the batch goes on: bounded, never fails the reads.
+      await options.kinesisLimit?.persist(now);
       return readings;
     });
     return { readings, calls };
   };
 }
 
-/** Splits a pass's fresh reads by the Kinesis limit: read now, reuse the previous pass's reading, or wait for a token. */
+function kinesisReads(reads: SharedRead[]): KinesisRead[] {
+  return reads.filter((read) => read.request.service === 'kinesis').map((read) => ({ key: read.request.key, source: sourceOf(read.request) }));
+}
+
+/** Splits a pass's fresh reads by the Kinesis limit: read now, reuse an earlier reading, or wait for a token. */
 function limitKinesis(reads: SharedRead[], now: number, limit: KinesisCallLimit | undefined) {
   const kinesis = limit ? reads.filter((read) => read.request.service === 'kinesis') : [];
   if (!limit || kinesis.length === 0) return { readNow: reads, reused: [], reusedReadings: new Map<string, Reading>(), waiting: [] };
-  const decision = limit.decide(kinesis.map((read) => ({ key: read.request.key, source: sourceOf(read.request) })), now);
+  const decision = limit.decide(kinesisReads(kinesis), now);
   const waiting = new Set(decision.waitForToken);
   return {
     readNow: reads.filter((read) => !decision.reused.has(read.request.key) && !waiting.has(read.request.key)),

@@ -16,6 +16,7 @@ import type { LoadedStates, SaveResult, StateStore, StoredObjectState, Undecodab
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
 import { NODE_GROUP_KEY_PREFIX } from './node-group-state-store';
 import { SCALED_JOB_KEY_PREFIX } from './scaled-job-state-store';
+import { KINESIS_READING_KEY_PREFIX } from './kinesis-reading-store';
 import { dynamoDbError } from './dynamodb-errors';
 import { KEY_ATTRIBUTE, VERSION_ATTRIBUTE, decodeStateItem, encodeStateItem, isUndecodable } from './state-item-codec';
 
@@ -98,6 +99,8 @@ export class DynamoDbStateStore implements StateStore {
         if (item[KEY_ATTRIBUTE]?.S?.startsWith(NODE_GROUP_KEY_PREFIX)) continue;
         // ScaledJobs keep theirs here too (scaled-job-state-store.ts); they are no ScaledObject to restore.
         if (item[KEY_ATTRIBUTE]?.S?.startsWith(SCALED_JOB_KEY_PREFIX)) continue;
+        // And each Kinesis stream's last reading (kinesis-reading-store.ts).
+        if (item[KEY_ATTRIBUTE]?.S?.startsWith(KINESIS_READING_KEY_PREFIX)) continue;
         const state = decodeStateItem(item);
         if (!isUndecodable(state)) states.push(state);
       }

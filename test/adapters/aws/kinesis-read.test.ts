@@ -1,6 +1,7 @@
 /**
  * Kinesis reads through the real SDK, over HTTP/1.1, against kinesalite on loopback (kept over
- * moto's Kinesis: see test/real-servers/README.md), with roles assumed through moto's STS.
+ * moto's Kinesis: see test/real-servers/README.md), with roles assumed through moto's STS, and the
+ * stored readings of cold containers in dynalite.
  */
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -11,7 +12,10 @@ import { createTriggerReader } from '../../../lambdas/adapters/aws/read-plan';
 import { awsKinesisStreamTrigger } from '../../../lambdas/triggers/aws-kinesis-stream';
 import { toTriggerResults } from '../../../lambdas/triggers/metric-step';
 import type { TriggerError } from '../../../lambdas/triggers/trigger-definition';
+import { createStateTable } from '../../../lambdas/adapters/state/dynamodb-state-store';
+import { DynamoDbKinesisReadingStore } from '../../../lambdas/adapters/state/kinesis-reading-store';
 import { DiscreteClock } from '../../support/discrete-clock';
+import { startDynalite } from '../../support/dynalite';
 import { startFaultProxy } from '../../support/fault-proxy';
 import { startKinesalite, type RunningKinesalite } from '../../support/kinesalite';
 import { MOTO_SKIP, MOTO_START_TIMEOUT_MS, startMoto, type MotoServer } from '../../support/moto-server';
@@ -78,6 +82,47 @@ describe('aws-kinesis-stream against kinesalite', () => {
     const third = await clock.run(read(items, clock.now()));
     expect(third.calls).toEqual({ kinesis: 2 });
     expect(third.readings.get(items[5]!.id)).toEqual({ service: 'kinesis', openShardCount: 2 });
+  });
+
+  it('a cold container reuses the readings stored in the state table (dynalite) by the container before it, and reads as before when the table fails', async () => {
+    const streams = ['cold-0', 'cold-1', 'cold-2', 'cold-3'];
+    for (const name of streams) await kinesis.createStream(name, 1);
+    const db = await startDynalite();
+    try {
+      await createStateTable(db.client, 'state');
+      const store = new DynamoDbKinesisReadingStore({ client: db.client, tableName: 'state' });
+      const clientFactory = new AwsClientFactory({ baseCredentials: credentials, endpoints: { kinesis: kinesis.endpoint } });
+      const items = streams.map((streamName) => streamItem(`${streamName}-consumer`, { streamName, shardCount: '1' }).item);
+      const clock = new DiscreteClock(1_000);
+      // A turn every 10 s: four streams would take 40 s, past the 12 s a fresh reading is worth.
+      const container = (options: ConstructorParameters<typeof KinesisCallLimit>[2]) => createTriggerReader({ clientFactory, kinesisLimit: new KinesisCallLimit(clock, 0.1, options) });
+
+      // The first container has nothing stored to reuse: every stream waits its turn, and it stores what it read.
+      const first = await clock.run(container({ store })(items, clock.now()));
+      expect(first.calls).toEqual({ kinesis: 4 });
+      expect((await store.load(items.map((item) => `kinesis|us-east-1||||${(item.trigger.params as { streamName: string }).streamName}`))).size).toBe(4);
+
+      // A minute later the next invocation lands on a fresh container: one stream read in its turn,
+      // three reused (cold-3's split shows at its next read, the pass after: one pass late, as a warm reuse).
+      await kinesis.client.send(new SplitShardCommand({ StreamName: 'cold-3', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '85070591730234615865843651857942052864' }));
+      await kinesis.waitActive('cold-3');
+      clock.advanceTo(61_000);
+      const cold = await clock.run(container({ store })(items, clock.now()));
+      expect(cold.calls).toEqual({ kinesis: 1 });
+      expect(clock.now()).toBe(71_000);
+      expect(items.map((item) => cold.readings.get(item.id))).toEqual(streams.map(() => ({ service: 'kinesis', openShardCount: 1 })));
+
+      // A table that cannot be read: the streams wait for their turn, as without a store, and the pass is whole.
+      const problems: string[] = [];
+      clock.advanceTo(121_000);
+      const broken = new DynamoDbKinesisReadingStore({ client: db.client, tableName: 'no-such-table' });
+      const fallback = await clock.run(container({ store: broken, onProblem: (problem) => problems.push(problem) })(items, clock.now()));
+      expect(fallback.calls).toEqual({ kinesis: 4 });
+      expect(fallback.readings.get(items[3]!.id)).toEqual({ service: 'kinesis', openShardCount: 2 });
+      expect(problems[0]).toContain('stored Kinesis readings of 4 stream(s) not loaded (DynamoDB BatchGetItem on table no-such-table failed: ResourceNotFoundException');
+    } finally {
+      await db.close();
+    }
   });
 
   it('uses awsEndpoint from the metadata, and names a missing stream and its region', async () => {
