@@ -74,6 +74,8 @@ export interface OurCost {
   lambdaCompute: number;
   /** The pass hand-over queue's SQS requests (0 when the window sleeps). */
   passHandover: number;
+  /** Kinesis readings stored for cold shards (DynamoDB writes and loads; bench/kinesis-rate.ts, cold, stored). */
+  kinesisReadingStore: number;
   lambdaRequests: number;
   dynamoDbWrites: number;
   dynamoDbReads: number;
@@ -216,6 +218,7 @@ export function costFor(
     getMetricData: monthly(minute.getMetricDataQueries) * PRICE_TABLE.getMetricDataPerMetric,
     sqs: monthly(minute.sqsCalls) * PRICE_TABLE.sqsPerRequest,
     kinesis: 0,
+    kinesisReadingStore: kinesisRates.find((rate) => rate.size === size && rate.mode === 'cold-stored')?.storeMonthlyDollars ?? 0,
     customMetrics: customMetricsMonthly(AGGREGATE_METRICS_PER_CLUSTER * CLUSTERS),
     alarms: (SCALER_ALARMS + ALARMS_PER_CLUSTER * CLUSTERS) * PRICE_TABLE.alarmMetricMonth,
     // Steady state: no object in fallback or at max, so no attention line is matched.
@@ -322,6 +325,7 @@ export function costTable(rows: readonly CostRow[]): string {
       ? `${perSecond(row.kinesisPerSecond.ours)}${row.kinesisPerSecond.oursCold === undefined ? '' : `; ${row.kinesisPerSecond.oursCold.toFixed(1)}/s`}`
       : `${perSecond(row.kinesisPerSecond.ours)} unlimited`,
   );
+  item('ours: stored Kinesis readings for cold shards (DynamoDB)', (row) => usd(row.ours.kinesisReadingStore));
   item('ours: custom metrics (per cluster)', (row) => usd(row.ours.customMetrics));
   item('ours: alarms (per cluster)', (row) => usd(row.ours.alarms));
   item('ours: Contributor Insights rules', (row) => usd(row.ours.contributorInsights));
@@ -376,7 +380,7 @@ async function steadyStateRows(files: string[]): Promise<SteadyStateRow[]> {
 /** The read plan's Kinesis calls a second under the account limit at each N, warm and cold (virtual time: about a second each). */
 export async function kinesisRatesFor(sizes: readonly number[]): Promise<KinesisRateRow[]> {
   const rows: KinesisRateRow[] = [];
-  for (const size of sizes) for (const mode of ['warm', 'cold'] as const) rows.push(await measureKinesisRate(size, mode));
+  for (const size of sizes) for (const mode of ['warm', 'cold', 'cold-stored'] as const) rows.push(await measureKinesisRate(size, mode));
   return rows;
 }
 
