@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { buildScalerConfig, writeScalerConfig } from '../lib/config-bundle';
-import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
+import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
 import { ScaledObjectSource } from '../lib/scaled-object-source';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
@@ -74,7 +74,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; meta
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     minify: true,
     sourcemap: 'external',
     sourcesContent: false,

@@ -9,16 +9,17 @@
  * kubeconfig proxy-url, which the scalers never set (the proxy packages are left out likewise,
  * lib/lambda-bundle-aliases.ts).
  *
- * The paths are the pinned undici 7 that package.json's `overrides` installs under client-node; if
- * npm ever placed it elsewhere the bundling fails with a missing path, never silently.
+ * `undici-of-client-node` is an alias to the undici folder client-node resolves
+ * (lib/lambda-bundle-aliases.ts); if a version moved these files, the bundling fails with a missing
+ * path, never silently.
  */
 import type * as Undici from '@kubernetes/client-node/node_modules/undici';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- undici's files are CommonJS without type declarations; the casts give them the package's own types */
-const Dispatcher = require('@kubernetes/client-node/node_modules/undici/lib/dispatcher/dispatcher.js') as { prototype: object };
-const dispatcherApi = require('@kubernetes/client-node/node_modules/undici/lib/api/index.js') as object;
-const fetchModule = require('@kubernetes/client-node/node_modules/undici/lib/web/fetch/index.js') as { fetch: typeof Undici.fetch };
-export const Agent = require('@kubernetes/client-node/node_modules/undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+const Dispatcher = require('undici-of-client-node/lib/dispatcher/dispatcher.js') as { prototype: object };
+const dispatcherApi = require('undici-of-client-node/lib/api/index.js') as object;
+const fetchModule = require('undici-of-client-node/lib/web/fetch/index.js') as { fetch: typeof Undici.fetch };
+export const Agent = require('undici-of-client-node/lib/dispatcher/agent.js') as typeof Undici.Agent;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 // As undici's index does: every dispatcher also offers request/stream/pipeline/upgrade/connect.

@@ -10,7 +10,7 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBECONFIG_PACKAGES_LEFT_OUT, LAMBDA_BUNDLE_ALIASES } from '../../lib/lambda-bundle-aliases';
+import { KUBECONFIG_PACKAGES_LEFT_OUT, lambdaBundleAliases } from '../../lib/lambda-bundle-aliases';
 import { REPO_ROOT } from './support/scaler-stack';
 
 /** Bytes each input file puts in the bundle (unminified), for the files that put any, and the bundle's text. */
@@ -22,7 +22,7 @@ async function bundled(entry: string): Promise<{ bytes: Map<string, number>; inp
     target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     outfile: 'bundle.mjs',
     write: false,
     metafile: true,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDA_BUNDLE_ALIASES } from '../../lib/lambda-bundle-aliases';
+import { lambdaBundleAliases } from '../../lib/lambda-bundle-aliases';
 import type { KubeConfig } from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as ClientNodeParts from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as KubernetesRestModule from '../../lambdas/adapters/kubernetes/kubernetes-rest';
@@ -50,7 +50,7 @@ async function bundleClient(dir: string): Promise<{ client: Bundled; inputs: str
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     metafile: true,
     logLevel: 'error',
     absWorkingDir: REPO_ROOT,
