@@ -2,16 +2,16 @@
  * Stands in, in the Lambda bundles only, for `undici`, which @kubernetes/client-node imports for
  * two things: `Agent` (the TLS connection to the API server, config.js) and `fetch`
  * (gen/http/isomorphic-fetch.js). undici's package index loads everything else too (its cache,
- * cookies, WebSocket, EventSource, mock agents, interceptors: about 40% of its 527 KB), and its cookies module reads
- * `globalThis.Headers`, which makes Node load and compile its own internal copy of undici during
- * the cold start (docs/performance.md §3). This module takes `Agent` and `fetch` from the same
- * undici files the index does, so requests behave as before. `ProxyAgent` serves only a
- * kubeconfig proxy-url, which the scalers never set (the proxy packages are left out likewise,
- * lib/lambda-bundle-aliases.ts).
+ * cookies, WebSocket, EventSource, mock agents, interceptors: about a third of its 527 KB in the
+ * bundle), and its cookies module reads `globalThis.Headers`, which makes Node load and compile its
+ * own internal copy of undici during the cold start (docs/performance.md, "Pod scaler init"). This
+ * module takes `Agent` and `fetch` from the same undici files the index does, so requests behave as
+ * before. `ProxyAgent` serves only a kubeconfig proxy-url, which the scalers never set (the proxy
+ * packages are left out likewise, lib/lambda-bundle-aliases.ts).
  *
  * `undici-of-client-node` is an alias to the undici folder client-node resolves
  * (lib/lambda-bundle-aliases.ts); if a version moved these files, the bundling fails with a missing
- * path, never silently.
+ * path, never silently. The types are those of the copy this repository installs.
  */
 import type * as Undici from '@kubernetes/client-node/node_modules/undici';
 
