@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { buildScalerConfig, writeScalerConfig } from '../lib/config-bundle';
-import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
+import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
 import { ScaledObjectSource } from '../lib/scaled-object-source';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
@@ -29,7 +29,7 @@ import { formatNumber, formatTable, median } from './support/table';
 const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
 /** An alarm in state OK: the pod scaler builds its runtime for it and evaluates nothing. */
-const WIRING_ONLY_EVENT = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'bench', state: { value: 'OK' } } };
+export const WIRING_ONLY_EVENT = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'bench', state: { value: 'OK' } } };
 
 export const FUNCTIONS = [
   { name: 'pod-scaler', entry: 'lambdas/pod-scaler/handler.ts', firstEvent: WIRING_ONLY_EVENT, withConfig: true },
@@ -74,7 +74,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; meta
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     minify: true,
     sourcemap: 'external',
     sourcesContent: false,
@@ -98,7 +98,7 @@ function largestInputs(metafile: Metafile): { input: string; bytes: number }[] {
   return [...byPackage.entries()].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
 }
 
-const DUMMY_ENV = {
+export const DUMMY_ENV = {
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
@@ -122,12 +122,12 @@ export function timeProcess(args: string[], env: Record<string, string>): { wall
 const CPU_MS = (since?: string) => `(({ user, system }) => (user + system) / 1000)(process.cpuUsage(${since ?? ''}))`;
 const importScript = (file: string) =>
   `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t, ${CPU_MS('c')});`;
-const firstCallScript = (file: string, event: unknown) =>
+export const firstCallScript = (file: string, event: unknown) =>
   `const c = process.cpuUsage(); const m = await import(${JSON.stringify(file)}); ` +
   `await m.handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 60000 }).catch(() => undefined); console.log(${CPU_MS('c')}, ${CPU_MS()});`;
 
 /** A one-object configuration, as the construct bundles it, for the pod scaler's wiring. */
-async function benchConfigFile(): Promise<string> {
+export async function benchConfigFile(): Promise<string> {
   const { config } = buildScalerConfig({ sources: [ScaledObjectSource.fromFile(join(REPO_ROOT, 'examples/sqs-worker.yaml'))], clusters: [{ name: 'bench', region: 'us-east-1' }], nodeGroups: [] });
   return writeScalerConfig(config, join(OUT_DIR, 'cold-start-config'), 'scaler-config').file;
 }

@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
+import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KAFKA_INPUT = /^lambdas\/(adapters\/kafka\/|triggers\/(kafka|apache-kafka|kafka-common)\.ts$|engine\/keda\/kafka-lag\.ts$)/;
@@ -21,7 +21,7 @@ const result = await build({
   target: 'node24',
   format: 'esm',
   mainFields: ['module', 'main'],
-  alias: { ...LAMBDA_BUNDLE_ALIASES },
+  alias: lambdaBundleAliases(REPO_ROOT),
   minify: true,
   write: false,
   outfile: 'bundle.mjs',

@@ -12,7 +12,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLE_ALIASES } from '../lib/lambda-bundle-aliases';
+import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
 import { OUT_DIR, REPO_ROOT } from './support/output';
 import { formatNumber, formatTable } from './support/table';
 
@@ -31,7 +31,7 @@ async function bundle(name: string, entry: string): Promise<{ bytes: number; gzi
     format: 'esm',
     mainFields: ['module', 'main'],
     banner: { js: BANNER },
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     minify: true,
     metafile: true,
     logLevel: 'error',

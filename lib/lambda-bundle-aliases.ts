@@ -1,12 +1,63 @@
 /**
- * Packages the scaler Lambdas' bundles replace with a stub: client-node's KubeConfig imports them
- * for kubeconfig features the scalers never use (see lambdas/bundle/kubeconfig-features-left-out.ts).
- * Used by the construct's bundling and by bench/cold-start.ts, so the bench measures what deploys.
+ * Imports the scaler Lambdas' bundles redirect (esbuild `alias`), used by the construct's bundling
+ * and by bench/cold-start.ts, so the bench measures what deploys. Tests and the CLI run on the real
+ * packages.
+ * - client-node's KubeConfig imports packages for kubeconfig features the scalers never use: a stub
+ *   (lambdas/bundle/kubeconfig-features-left-out.ts) stands in for them.
+ * - `undici`: client-node uses its Agent and fetch; the package index also loads the rest of undici,
+ *   and through it Node's own internal copy (lambdas/bundle/undici-used-parts.ts).
+ * - `node:http` imported as ESM makes Node load that internal undici too
+ *   (lambdas/bundle/node-http-as-commonjs.cjs).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+
 export const KUBECONFIG_PACKAGES_LEFT_OUT = ['js-yaml', 'hpagent', 'socks', 'socks-proxy-agent', 'openid-client', 'jsonpath-plus'] as const;
 
 /** Relative to the project root, where esbuild runs (esbuild resolves an alias in its working directory). */
 export const KUBECONFIG_STUB = './lambdas/bundle/kubeconfig-features-left-out.ts';
 
-/** esbuild's `alias` option: each left-out package to the stub. */
-export const LAMBDA_BUNDLE_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(KUBECONFIG_PACKAGES_LEFT_OUT.map((name) => [name, KUBECONFIG_STUB]));
+/** What stands in for `undici`: the Agent and fetch client-node uses, from undici's own files. */
+export const UNDICI_USED_PARTS = './lambdas/bundle/undici-used-parts.ts';
+
+/**
+ * The name undici-used-parts.ts requires undici's files by. It cannot say `undici/...`: an alias
+ * also covers its package's subpaths, so those would lead back to the stand-in.
+ */
+export const UNDICI_OF_CLIENT_NODE = 'undici-of-client-node';
+
+/** What stands in for `node:http`: the same module object, without the ESM import's side effect. */
+export const NODE_HTTP_AS_COMMONJS = './lambdas/bundle/node-http-as-commonjs.cjs';
+
+/** esbuild's `alias` option for bundling from `projectRoot` (the folder esbuild runs in). */
+export function lambdaBundleAliases(projectRoot: string): Record<string, string> {
+  return {
+    ...Object.fromEntries(KUBECONFIG_PACKAGES_LEFT_OUT.map((name) => [name, KUBECONFIG_STUB])),
+    undici: UNDICI_USED_PARTS,
+    [UNDICI_OF_CLIENT_NODE]: undiciFolderOfClientNode(projectRoot),
+    'node:http': NODE_HTTP_AS_COMMONJS,
+  };
+}
+
+/**
+ * undici's folder as @kubernetes/client-node resolves it, relative to `projectRoot`: nested under
+ * client-node in this repository (package.json's `overrides` pins undici 7 there), wherever npm
+ * put it in an app that installed this package. Relative, so the bundling arguments are the same
+ * on every machine.
+ */
+function undiciFolderOfClientNode(projectRoot: string): string {
+  const clientNode = createRequire(join(projectRoot, 'package.json')).resolve('@kubernetes/client-node/package.json');
+  let folder = dirname(createRequire(clientNode).resolve('undici'));
+  while (!isUndiciRoot(folder)) {
+    if (dirname(folder) === folder) throw new Error(`cannot find the undici package that @kubernetes/client-node uses (from ${clientNode})`);
+    folder = dirname(folder);
+  }
+  const path = relative(projectRoot, folder).split(sep).join('/');
+  return path.startsWith('../') ? path : `./${path}`;
+}
+
+function isUndiciRoot(folder: string): boolean {
+  const manifest = join(folder, 'package.json');
+  return existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'undici';
+}

@@ -3,17 +3,18 @@
  * attach/exec over `ws`, cp over `tar`), the YAML parsers, which the Lambdas never need (their
  * configuration is JSON validated at synth time), the packages KubeConfig imports for kubeconfig
  * features the scalers never use (stubbed by lib/lambda-bundle-aliases.ts), and in the pod scaler
- * client-node's generated API classes (it calls through kubernetes-rest.ts). Composition only; size
+ * client-node's generated API classes (it calls through kubernetes-rest.ts); nor undici's package
+ * index or an ESM import of node:http, which load Node's internal undici. Composition only; size
  * and start-up time are measured by bench/cold-start.ts, never by tests.
  */
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBECONFIG_PACKAGES_LEFT_OUT, LAMBDA_BUNDLE_ALIASES } from '../../lib/lambda-bundle-aliases';
+import { KUBECONFIG_PACKAGES_LEFT_OUT, lambdaBundleAliases } from '../../lib/lambda-bundle-aliases';
 import { REPO_ROOT } from './support/scaler-stack';
 
-/** Bytes each input file puts in the bundle (unminified), for the files that put any. */
-async function bundledBytes(entry: string): Promise<Map<string, number>> {
+/** Bytes each input file puts in the bundle (unminified), for the files that put any, and the bundle's text. */
+async function bundled(entry: string): Promise<{ bytes: Map<string, number>; inputs: string[]; text: string }> {
   const result = await build({
     entryPoints: [join(REPO_ROOT, entry)],
     bundle: true,
@@ -21,7 +22,7 @@ async function bundledBytes(entry: string): Promise<Map<string, number>> {
     target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
-    alias: { ...LAMBDA_BUNDLE_ALIASES },
+    alias: lambdaBundleAliases(REPO_ROOT),
     outfile: 'bundle.mjs',
     write: false,
     metafile: true,
@@ -29,15 +30,20 @@ async function bundledBytes(entry: string): Promise<Map<string, number>> {
     absWorkingDir: REPO_ROOT,
   });
   // A module reached but tree-shaken away contributes 0 bytes.
-  return new Map(
+  const bytes = new Map(
     Object.values(result.metafile.outputs).flatMap((output) =>
       Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input, { bytesInOutput }]) => [input, bytesInOutput] as const),
     ),
   );
+  return { bytes, inputs: [...bytes.keys()], text: result.outputFiles.map((file) => file.text).join('\n') };
+}
+
+async function bundledBytes(entry: string): Promise<Map<string, number>> {
+  return (await bundled(entry)).bytes;
 }
 
 async function bundledInputs(entry: string): Promise<string[]> {
-  return [...(await bundledBytes(entry)).keys()];
+  return (await bundled(entry)).inputs;
 }
 
 describe.each(['lambdas/pod-scaler/handler.ts', 'lambdas/node-scaler/handler.ts'])('%s bundle', (entry) => {
@@ -50,6 +56,17 @@ describe.each(['lambdas/pod-scaler/handler.ts', 'lambdas/node-scaler/handler.ts'
     expect(from('@kubernetes/client-node/dist/index.js')).toEqual([]);
     expect(from('@kubernetes/client-node/dist/config.js')).toHaveLength(1);
     for (const left of KUBECONFIG_PACKAGES_LEFT_OUT) expect(from(`${left}/`)).toEqual([]);
+  }, 60_000);
+
+  it("takes undici's Agent and fetch, not its index, and imports node:http without Node's internal undici", async () => {
+    const { inputs, text } = await bundled(entry);
+    const undici = inputs.filter((input) => input.includes('/undici/'));
+    expect(undici.some((input) => input.endsWith('undici/lib/dispatcher/agent.js'))).toBe(true);
+    // The index, and its cookies module, which reads globalThis.Headers and so loads Node's own undici.
+    expect(undici.filter((input) => input.endsWith('undici/index.js') || input.includes('undici/lib/web/cookies/'))).toEqual([]);
+    // An ESM import of node:http reads its WebSocket getter, which loads Node's own undici as well.
+    expect(text).not.toMatch(/from\s*["']node:http["']/);
+    expect(inputs).toContain('lambdas/bundle/node-http-as-commonjs.cjs');
   }, 60_000);
 });
 
