@@ -14,6 +14,8 @@
  * another, each timed on its own: in production they run at once, each in its own Lambda, so the
  * tick's time in the slot is the slowest of them (after its hand-over), not their sum.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -52,8 +54,17 @@ export const SLOT_MS = 15_000;
 /** The construct's default pod scaler memory, and the memory at which Lambda gives one full vCPU. */
 export const LAMBDA_MEMORY_MB = 512;
 export const FULL_VCPU_MB = 1769;
-/** Wall time stretched to a 512 MB Lambda's share of a vCPU (CPU assumed on the critical path). */
-export const lambdaEstimate = (wallMs: number, cpuMs: number) => wallMs + cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1);
+/**
+ * A cgroup v1 `cpu` directory whose quota is a 512 MB Lambda's share of a vCPU (28,942 µs per
+ * 100,000; root only: docs/performance.md §23). When set, the measuring process joins it once the
+ * loopback servers are started (they stay outside), so its wall time IS the 512 MB figure.
+ */
+export const CPU_CGROUP = process.env.BENCH_CPU_CGROUP;
+/**
+ * Wall time at a 512 MB Lambda's share of a vCPU: measured under CPU_CGROUP, else estimated by
+ * stretching all the CPU (assumed on the critical path, which overstates when the tick waits).
+ */
+export const lambdaEstimate = (wallMs: number, cpuMs: number) => (CPU_CGROUP ? wallMs : wallMs + cpuMs * (FULL_VCPU_MB / LAMBDA_MEMORY_MB - 1));
 /** Round trips one object needs in sequence: state load, scale read, metric read, state write (+ patch). */
 export const SERIAL_ROUND_TRIPS = 4;
 const BATCH_GET_KEYS = 100;
@@ -204,6 +215,7 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
   const configFile = writeScalerConfig(config, `${OUT_DIR}/tick-cost-config-${size}`, 'scaler-config', shardSize).file;
   const configEnv = { SCALER_CONFIG_FILE: configFile };
   const { servers, ready } = await ServersProcess.start(size, latencyMs);
+  if (CPU_CGROUP) await writeFile(join(CPU_CGROUP, 'cgroup.procs'), String(process.pid));
   process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCH';
   process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret-not-real';
   process.env.AWS_REGION = REGION;
