@@ -20,13 +20,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { buildScalerConfig, writeScalerConfig } from '../lib/config-bundle';
-import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
+import { lambdaEsbuildOptions } from '../lib/lambda-bundle-aliases';
 import { ScaledObjectSource } from '../lib/scaled-object-source';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
 
-/** Same banner as lib/scaler-functions.ts: bundled CommonJS dependencies call `require`. */
-const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
 /** An alarm in state OK: the pod scaler builds its runtime for it and evaluates nothing. */
 export const WIRING_ONLY_EVENT = { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', detail: { alarmName: 'bench', state: { value: 'OK' } } };
@@ -66,21 +64,13 @@ async function bundle(name: string, entry: string): Promise<{ file: string; meta
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
   const result = await build({
+    ...lambdaEsbuildOptions(REPO_ROOT),
     entryPoints: [join(REPO_ROOT, entry)],
     outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    alias: lambdaBundleAliases(REPO_ROOT),
     minify: true,
     sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   return { file, metafile: result.metafile };
 }

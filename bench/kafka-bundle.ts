@@ -9,25 +9,18 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
+import { lambdaEsbuildOptions } from '../lib/lambda-bundle-aliases';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KAFKA_INPUT = /^lambdas\/(adapters\/kafka\/|triggers\/(kafka|apache-kafka|kafka-common)\.ts$|engine\/keda\/kafka-lag\.ts$)/;
 
 const result = await build({
+  ...lambdaEsbuildOptions(REPO_ROOT),
   entryPoints: [join(REPO_ROOT, 'lambdas/pod-scaler/handler.ts')],
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  alias: lambdaBundleAliases(REPO_ROOT),
   minify: true,
   write: false,
   outfile: 'bundle.mjs',
   metafile: true,
-  logLevel: 'error',
-  absWorkingDir: REPO_ROOT,
 });
 let total = 0;
 const kafka: [string, number][] = [];

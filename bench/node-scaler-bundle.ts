@@ -12,30 +12,21 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { lambdaBundleAliases } from '../lib/lambda-bundle-aliases';
+import { lambdaEsbuildOptions } from '../lib/lambda-bundle-aliases';
 import { OUT_DIR, REPO_ROOT } from './support/output';
 import { formatNumber, formatTable } from './support/table';
 
-const BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 const WATCHED = ['@aws-sdk/client-ec2', '@aws-sdk/client-eks', '@aws-sdk/xml-builder', 'lambdas/adapters/node-group-facts'];
 
 async function bundle(name: string, entry: string): Promise<{ bytes: number; gzip: number; metafile: Metafile }> {
   const outfile = join(OUT_DIR, 'bundles', name, 'index.mjs');
   await mkdir(join(OUT_DIR, 'bundles', name), { recursive: true });
   const result = await build({
+    ...lambdaEsbuildOptions(REPO_ROOT),
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    alias: lambdaBundleAliases(REPO_ROOT),
     minify: true,
     metafile: true,
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   const code = await readFile(outfile);
   return { bytes: code.length, gzip: gzipSync(code).length, metafile: result.metafile };

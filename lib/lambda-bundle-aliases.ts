@@ -30,6 +30,28 @@ export const UNDICI_OF_CLIENT_NODE = 'undici-of-client-node';
 /** What stands in for `node:http`: the same module object, without the ESM import's side effect. */
 export const NODE_HTTP_AS_COMMONJS = './lambdas/bundle/node-http-as-commonjs.cjs';
 
+/** Bundled CommonJS dependencies call `require`, which an ESM bundle lacks: the banner defines it. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
+
+/**
+ * The esbuild options the construct's bundling amounts to (lib/scaler-functions.ts: ESM, Node.js 24,
+ * everything bundled, the banner, the aliases), for the benches and tests that bundle a Lambda
+ * themselves; each adds its entry, output, minification and metafile.
+ */
+export function lambdaEsbuildOptions(projectRoot: string) {
+  return {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node24',
+    format: 'esm' as const,
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: lambdaBundleAliases(projectRoot),
+    logLevel: 'error' as const,
+    absWorkingDir: projectRoot,
+  };
+}
+
 /** esbuild's `alias` option for bundling from `projectRoot` (the folder esbuild runs in). */
 export function lambdaBundleAliases(projectRoot: string): Record<string, string> {
   return {

@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
-import { lambdaBundleAliases } from './lambda-bundle-aliases';
+import { ESM_REQUIRE_BANNER, lambdaBundleAliases } from './lambda-bundle-aliases';
 import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
 import { CONFIG_SHARDS_DIRECTORY } from '../lambdas/config/load-config';
 
@@ -26,9 +26,6 @@ export const CONFIG_PATH_IN_LAMBDA = `/var/task/${CONFIG_FILE_NAME}`;
 /** The EMF namespace the handlers publish under (dashboards and alarms read it). */
 /** The namespace both Lambdas emit their embedded metrics in (one definition, shared with them). */
 export const METRICS_NAMESPACE = METRIC_NAMESPACE;
-
-// Lets CommonJS dependencies that call require() for Node built-ins work in the ESM bundle.
-const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
 export interface ScalerNetwork {
   vpc: IVpc;

@@ -10,24 +10,17 @@
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBECONFIG_PACKAGES_LEFT_OUT, lambdaBundleAliases } from '../../lib/lambda-bundle-aliases';
+import { KUBECONFIG_PACKAGES_LEFT_OUT, lambdaEsbuildOptions } from '../../lib/lambda-bundle-aliases';
 import { REPO_ROOT } from './support/scaler-stack';
 
 /** Bytes each input file puts in the bundle (unminified), for the files that put any, and the bundle's text. */
 async function bundled(entry: string): Promise<{ bytes: Map<string, number>; inputs: string[]; text: string }> {
   const result = await build({
+    ...lambdaEsbuildOptions(REPO_ROOT),
     entryPoints: [join(REPO_ROOT, entry)],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    alias: lambdaBundleAliases(REPO_ROOT),
     outfile: 'bundle.mjs',
     write: false,
     metafile: true,
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   // A module reached but tree-shaken away contributes 0 bytes.
   const bytes = new Map(

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaBundleAliases } from '../../lib/lambda-bundle-aliases';
+import { lambdaEsbuildOptions } from '../../lib/lambda-bundle-aliases';
 import type { KubeConfig } from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as ClientNodeParts from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as KubernetesRestModule from '../../lambdas/adapters/kubernetes/kubernetes-rest';
@@ -23,7 +23,6 @@ import { KUBE_TEST_TLS_CERT } from '../support/kube-tls-fixture';
 import { REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
 
 /** Same banner as lib/scaler-functions.ts: bundled CommonJS dependencies call `require`. */
-const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
 type Bundled = Pick<typeof ClientNodeParts, 'KubeConfig' | 'CoreV1Api'> &
   Pick<typeof KubernetesRestModule, 'KubernetesRest'> &
@@ -43,17 +42,9 @@ async function bundleClient(dir: string): Promise<{ client: Bundled; inputs: str
       resolveDir: REPO_ROOT,
       loader: 'ts',
     },
+    ...lambdaEsbuildOptions(REPO_ROOT),
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    alias: lambdaBundleAliases(REPO_ROOT),
     metafile: true,
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   const client = (await import(pathToFileURL(outfile).href)) as Bundled;
   return { client, inputs: Object.keys(result.metafile.inputs) };
