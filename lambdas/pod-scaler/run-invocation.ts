@@ -16,9 +16,9 @@ import { withinBudget } from '../util/within-budget';
 import type { HandoverMessage } from './pass-handover';
 import { STALE_AFTER_MS, type WindowOutcome, type WindowParking } from './parked-windows';
 
-/** Longest the hand-over of the remote shards may take (two attempts each), before the local shard runs. */
+/** Longest the hand-over of the shards may take (two attempts each). */
 export const SHARD_INVOKE_BUDGET_MS = 5_000;
-/** Longest the restore-on-removal step may hold the local shard. */
+/** Longest the restore-on-removal step may hold the scheduled invocation. */
 export const RESTORE_BUDGET_MS = 10_000;
 
 export interface InvocationRuntime {
@@ -108,22 +108,24 @@ export async function runInvocation(
   const keys = loaded.objects.map((sourced) => sourced.key);
   const shards = planShards(keys, runtime.maxObjectsPerInvocation);
   runtime.shareQuotasAmong?.(Math.max(1, shards.length));
-  // Shards beyond the first run concurrently in their own invocations, each with its own deadline.
-  // A failed invoke is that shard's problem: reported and retried once, never the local shard's.
+  // Above one invocation's share, every shard runs in its own invocation, concurrently, each with its
+  // own deadline, and this one evaluates none: it has loaded the whole fleet and looked for removed
+  // objects, so a shard of its own would finish last (issue 13, goal 8: the tick fits one 15 s slot
+  // at the slowest shard's time). A failed invoke is that shard's problem: reported and retried once.
   const shardFailures = (
     await Promise.all(
-      shards.slice(1).map((objectIds, index) => {
-        const event: ShardEvent = { source: SHARD_EVENT_SOURCE, shard: index + 1, of: shards.length, objectIds };
-        // A hung invoke must not hold the local shard: past its budget it is reported like a failed one.
+      (shards.length > 1 ? shards : []).map((objectIds, index) => {
+        const event: ShardEvent = { source: SHARD_EVENT_SOURCE, shard: index, of: shards.length, objectIds };
+        // A hung invoke must not hold the others: past its budget it is reported like a failed one.
         return withinBudget(invokeShardWithRetry(runtime, event), SHARD_INVOKE_BUDGET_MS, () => '').catch(
           () =>
-            `shard ${event.shard} of ${event.of} (${objectIds.length} objects) could not be invoked: Lambda Invoke got no answer within ` +
+            `shard ${event.shard + 1} of ${event.of} (${objectIds.length} objects) could not be invoked: Lambda Invoke got no answer within ` +
             `${SHARD_INVOKE_BUDGET_MS / 1000} s; its objects are evaluated at the next tick: check that the Lambda can reach the Lambda API (a VPC endpoint or a NAT)`,
         );
       }),
     )
   ).filter((failure): failure is string => failure !== undefined);
-  // Best effort before the local shard: a failure or a hang is reported and retried next invocation.
+  // Best effort: a failure or a hang is reported and retried next invocation.
   const restored = await withinBudget(restoreRemovedObjects(tick, loaded.removed), RESTORE_BUDGET_MS, () => `did not finish within ${RESTORE_BUDGET_MS / 1000} s`).catch(
     (error: unknown): RestoreSummary => ({ removed: 0, restored: 0, failures: [`restoring removed objects: ${describeError(error)}; retried next invocation`] }),
   );
@@ -139,7 +141,7 @@ export async function runInvocation(
     );
     return windowSummary(outcome, extra, orphansDropped);
   }
-  const summary = await runTick(tick, { deadline, loaded, pollScaledJobs: true, ...(shards.length > 1 ? { onlyObjects: shards[0] ?? [] } : {}) });
+  const summary = await runTick(tick, { deadline, loaded, pollScaledJobs: true, ...(shards.length > 1 ? { onlyObjects: [] } : {}) });
   return finish(summary, extra);
 }
 
@@ -205,7 +207,7 @@ async function invokeShardWithRetry(runtime: InvocationRuntime, event: ShardEven
     return undefined;
   } catch (error) {
     return (
-      `shard ${event.shard} of ${event.of} (${event.objectIds.length} objects) could not be invoked: ${describeError(error)} ` +
+      `shard ${event.shard + 1} of ${event.of} (${event.objectIds.length} objects) could not be invoked: ${describeError(error)} ` +
       `(first attempt: ${describeError(first)}); its objects are evaluated at the next tick: check the function's lambda:InvokeFunction permission on itself and its concurrency`
     );
   }

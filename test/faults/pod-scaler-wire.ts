@@ -168,10 +168,11 @@ export class PodScalerWire {
   }
 
   /**
-   * One scheduled invocation of a fresh handler (a cold start) through the proxies. `env` adds to
-   * the function's environment (NODE_SCALER_FUNCTION_NAME, MAX_OBJECTS_PER_INVOCATION...).
+   * One invocation of a fresh handler (a cold start) through the proxies: scheduled, or `event`
+   * (a shard the scheduled one handed over). `env` adds to the function's environment
+   * (NODE_SCALER_FUNCTION_NAME, MAX_OBJECTS_PER_INVOCATION...).
    */
-  async invoke(env: Record<string, string> = {}) {
+  async invoke(env: Record<string, string> = {}, event: unknown = { source: 'aws.scheduler' }) {
     // The production transport, with short timeouts through its options.
     const transport = () => ({ region: REGION, credentials: CREDENTIALS, ...awsTransport(CALL_TIMEOUT_MS, 2) });
     const dynamoDb = new DynamoDBClient({ ...transport(), endpoint: this.proxies.dynamoDb.url });
@@ -200,7 +201,7 @@ export class PodScalerWire {
     );
     const started = performance.now();
     try {
-      const summary = await handler({ source: 'aws.scheduler' }, { getRemainingTimeInMillis: () => POD_REMAINING_MS });
+      const summary = await handler(event, { getRemainingTimeInMillis: () => POD_REMAINING_MS });
       return { summary, elapsedMs: performance.now() - started };
     } finally {
       dynamoDb.destroy();

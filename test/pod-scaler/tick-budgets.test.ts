@@ -15,7 +15,7 @@ import type { StateStore } from '../../lambdas/adapters/state/state-store';
 import { AwsClientFactory } from '../../lambdas/adapters/aws/aws-client-factory';
 import { createTriggerReader } from '../../lambdas/adapters/aws/read-plan';
 import { PREPARATION_BUDGET_MS, runTick } from '../../lambdas/pod-scaler/tick';
-import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary } from '../../lambdas/pod-scaler/run-invocation';
+import { runInvocation, SHARD_INVOKE_BUDGET_MS, type InvocationSummary, type ShardEvent } from '../../lambdas/pod-scaler/run-invocation';
 import { SHARD_EVENT_SOURCE } from '../../lambdas/pod-scaler/invocation-event';
 import type { TickDependencies, TickSummary } from '../../lambdas/pod-scaler/tick-types';
 import { FakeClock, configFrom, cronObject } from './harness';
@@ -121,18 +121,21 @@ describe('budgets', () => {
 });
 
 describe('fan-out', () => {
-  it('a shard invoke that never answers is reported after its budget and the local shard still runs', async () => {
-    const healthy = new MemoryCluster({ defaultReplicas: 1 });
-    const tickDeps = deps({ healthy: Promise.resolve(healthy), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) });
-    const invocation = runInvocation({ source: 'aws.scheduler' }, 60_000, { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard: never });
+  it('a shard invoke that never answers is reported after its budget; the other shard is handed over', async () => {
+    const tickDeps = deps({ healthy: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })), stuck: Promise.resolve(new MemoryCluster({ defaultReplicas: 1 })) });
+    const handedOver: ShardEvent[] = [];
+    // The second shard's invoke hangs; the first is accepted.
+    const invokeShard = (event: ShardEvent): Promise<void> => (event.shard === 1 ? never<void>() : (handedOver.push(event), Promise.resolve()));
+    const invocation = runInvocation({ source: 'aws.scheduler' }, 60_000, { tick: tickDeps, maxObjectsPerInvocation: 1, invokeShard });
     let summary: InvocationSummary | undefined;
     void invocation.then((done) => (summary = done));
     await vi.advanceTimersByTimeAsync(SHARD_INVOKE_BUDGET_MS - 1);
     expect(summary).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 1 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
-    expect(summary).toMatchObject({ shards: 2, evaluated: 1, scaled: 1 });
-    expect(healthy.replicas.get('web')).toBe(4);
+    expect(summary?.shardFailures).toEqual([expect.stringMatching(/^shard 2 of 2 \(1 objects\) could not be invoked: Lambda Invoke got no answer within 5 s/)]);
+    // Sharded, the scheduled invocation evaluates none itself (issue 13, goal 8).
+    expect(summary).toMatchObject({ shards: 2, evaluated: 0 });
+    expect(handedOver).toEqual([{ source: SHARD_EVENT_SOURCE, shard: 0, of: 2, objectIds: [expect.any(String)] }]);
   });
 
   it('splits account-wide quotas among the invocations of one tick: the scheduled one and each shard', async () => {

@@ -273,18 +273,22 @@ describe.skipIf(REAL_POD_SCALER_SKIP)('pod scaler, end to end through the real h
     await harness.setBacklog(5);
     const summary = await harness.tick(harness.handlerFor(pollOnly(yaml), { MAX_OBJECTS_PER_INVOCATION: '2' }));
     expect(summary.shards).toBe(3);
-    expect(summary.evaluated).toBe(2);
+    // Every shard runs in its own invocation; the scheduled one evaluates none (issue 13, goal 8).
+    expect(summary.evaluated).toBe(0);
     // The shards are invoked concurrently, so moto logs them in arrival order: compare in shard order.
     const shardEvents = (await harness.moto.lambdaInvocations('pod-scaler'))
       .map((invocation) => invocation.payload as { shard: number })
       .sort((a, b) => a.shard - b.shard);
     expect(shardEvents).toEqual([
+      { source: 'eks-lambda-scaler.shard', shard: 0, of: 3, objectIds: [`${CLUSTER}/shop/w0`, `${CLUSTER}/shop/w1`] },
       { source: 'eks-lambda-scaler.shard', shard: 1, of: 3, objectIds: [`${CLUSTER}/shop/w2`, `${CLUSTER}/shop/w3`] },
       { source: 'eks-lambda-scaler.shard', shard: 2, of: 3, objectIds: [`${CLUSTER}/shop/w4`] },
     ]);
     // A shard invocation evaluates exactly its objects.
-    const shardSummary = await harness.handlerFor(pollOnly(yaml))(shardEvents[1], { getRemainingTimeInMillis: () => 60_000 });
+    const shardSummary = await harness.handlerFor(pollOnly(yaml))(shardEvents[2], { getRemainingTimeInMillis: () => 60_000 });
     expect(shardSummary).toMatchObject({ trigger: 'shard', evaluated: 1 });
+    const firstShard = await harness.handlerFor(pollOnly(yaml))(shardEvents[0], { getRemainingTimeInMillis: () => 60_000 });
+    expect(firstShard).toMatchObject({ trigger: 'shard', evaluated: 2 });
   });
 
   it('restores the original replica count when an object leaves the configuration', async () => {
