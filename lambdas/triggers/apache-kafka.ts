@@ -7,8 +7,8 @@
  * SASL: plaintext, scram_sha256, scram_sha512 and aws_msk_iam (Amazon MSK IAM, TLS required).
  * gssapi is in KEDA's enum but its client refuses it; here that is a parse error.
  */
-import { kafkaReadRequest, kafkaToMetric, mskSource, oneOf, parsePartitionLimitation, readCredential, readKafkaRequests, type KafkaParams } from './kafka-common';
-import { metadataReader, normalizeMetricNamePart, type MetadataReader } from './metadata-values';
+import { kafkaReadRequest, kafkaToMetric, mskSource, oneOf, parsedKafkaTrigger, parsePartitionLimitation, passwordMechanism, readCredentials, readKafkaRequests, tlsParams, type KafkaParams } from './kafka-common';
+import { metadataReader, type MetadataReader } from './metadata-values';
 import type { TriggerDefinition, TriggerParseInput, TriggerParseResult } from './trigger-definition';
 
 const SASL_MODES = ['none', 'plaintext', 'scram_sha256', 'scram_sha512', 'gssapi', 'aws_msk_iam'] as const;
@@ -64,12 +64,8 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   }
 
   const has = (name: string): boolean => Boolean(input.authParams?.[name]);
-  const ca = readCredential(reader, input, 'ca');
-  const cert = readCredential(reader, input, 'cert');
-  const key = readCredential(reader, input, 'key');
-  const keyPassword = readCredential(reader, input, 'keyPassword');
-  const username = readCredential(reader, input, 'username');
-  const password = readCredential(reader, input, 'password');
+  const credentials = readCredentials(reader, input);
+  const { username, password } = credentials;
   if (tls === 'enable' && has('cert') !== has('key')) reader.error(has('cert') ? 'key' : 'cert', "can't set only one of cert or key when using TLS", 'give both cert and key in the TriggerAuthentication, or neither');
 
   let sasl: KafkaParams['sasl'];
@@ -77,7 +73,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   if (saslMode === 'plaintext' || saslMode === 'scram_sha256' || saslMode === 'scram_sha512') {
     // KEDA checks these only for plaintext; a SCRAM login without them can only fail at the broker.
     if (!has('username') || !has('password')) reader.error(has('username') ? 'password' : 'username', `username and password must be set when using SASL/${saslMode.toUpperCase()}`, 'add parameters username and password to the TriggerAuthentication');
-    if (username && password) sasl = { mechanism: saslMode === 'plaintext' ? 'PLAIN' : saslMode === 'scram_sha256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', username, password };
+    if (username && password) sasl = { mechanism: passwordMechanism(saslMode), username, password };
   } else if (saslMode === 'aws_msk_iam') {
     if (awsRegion === undefined) reader.error('awsRegion', 'awsRegion must be set when using AWS MSK IAM', 'set metadata.awsRegion to the MSK cluster\'s region');
     else if (tls !== 'enable') reader.error('tls', 'TLS must be enabled when using AWS MSK IAM', 'set tls to "enable"');
@@ -113,22 +109,11 @@ function parse(input: TriggerParseInput): TriggerParseResult {
     ...(partitionLimitation ? { partitionLimitation } : {}),
     rules: { flavor: 'apache-kafka', lagThreshold, offsetResetPolicy, scaleToZeroOnInvalidOffset, allowIdleConsumers, limitToPartitionsWithLag, ensureEvenDistributionOfPartitions, excludePersistentLag },
     // KEDA's apache-kafka always verifies the brokers' certificates (no unsafeSsl).
-    ...(tls === 'enable' ? { tls: { insecure: false, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(keyPassword ? { keyPassword } : {}) } } : {}),
+    ...(tls === 'enable' ? { tls: tlsParams(false, credentials) } : {}),
     ...(sasl ? { sasl } : {}),
     ...(msk ? { msk } : {}),
   };
-  return {
-    parsed: {
-      metricName: `s${input.index}-${normalizeMetricNamePart(topics.length > 0 ? `kafka-${topics.join(',')}` : `kafka-${consumerGroup}-topics`)}`,
-      target: lagThreshold,
-      activationTarget: activationLagThreshold,
-      params: params as unknown as Record<string, unknown>,
-      ...(msk ? { aws: msk } : {}),
-      envRefs: { ...reader.envRefs },
-    },
-    errors: reader.errors,
-    warnings: reader.warnings,
-  };
+  return parsedKafkaTrigger(input, reader, params, topics.length > 0 ? `kafka-${topics.join(',')}` : `kafka-${consumerGroup}-topics`, lagThreshold, activationLagThreshold);
 }
 
 export const apacheKafkaTrigger: TriggerDefinition = {

@@ -23,7 +23,9 @@ import {
   type ReadContext,
   type ReadRequest,
   type TriggerParseInput,
+  type TriggerParseResult,
 } from './trigger-definition';
+import { normalizeMetricNamePart } from './metadata-values';
 
 /** A credential as parsed: the Secret is known by namespace and name; the cluster joins at read time. */
 export type CredentialSource = { from: 'secret'; namespace: string; name: string; key: string } | { from: 'value'; value: string };
@@ -124,6 +126,51 @@ export function readCredential(reader: MetadataReader, input: TriggerParseInput,
  * Amazon MSK IAM signs with the credentials of a TriggerAuthentication `podIdentity` of provider
  * aws (its role, or the scaler's own role when it names none), as KEDA's `GetAwsAuthorization` does.
  */
+/** Every credential both scalers take, read in one order (so their warnings and errors come in it). */
+export function readCredentials(reader: MetadataReader, input: TriggerParseInput): Record<CredentialName, CredentialSource | undefined> {
+  const read = (name: CredentialName) => readCredential(reader, input, name);
+  const ca = read('ca');
+  const cert = read('cert');
+  const key = read('key');
+  const keyPassword = read('keyPassword');
+  const username = read('username');
+  const password = read('password');
+  return { ca, cert, key, keyPassword, username, password };
+}
+
+/** The SASL mechanism a password login (`sasl: plaintext | scram_sha256 | scram_sha512`) names on the wire. */
+export function passwordMechanism(mode: 'plaintext' | 'scram_sha256' | 'scram_sha512'): 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' {
+  return mode === 'plaintext' ? 'PLAIN' : mode === 'scram_sha256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512';
+}
+
+/** The TLS parameters: `insecure` skips verifying the brokers' certificates; the rest as given. */
+export function tlsParams(insecure: boolean, { ca, cert, key, keyPassword }: Record<CredentialName, CredentialSource | undefined>): NonNullable<KafkaParams['tls']> {
+  return { insecure, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(keyPassword ? { keyPassword } : {}) };
+}
+
+/** The parse result of either scaler once its parameters are built; `metricNamePart` is KEDA's metric name before normalising. */
+export function parsedKafkaTrigger(
+  input: TriggerParseInput,
+  reader: MetadataReader,
+  params: KafkaParams,
+  metricNamePart: string,
+  lagThreshold: number,
+  activationLagThreshold: number,
+): TriggerParseResult {
+  return {
+    parsed: {
+      metricName: `s${input.index}-${normalizeMetricNamePart(metricNamePart)}`,
+      target: lagThreshold,
+      activationTarget: activationLagThreshold,
+      params: params as unknown as Record<string, unknown>,
+      ...(params.msk ? { aws: params.msk } : {}),
+      envRefs: { ...reader.envRefs },
+    },
+    errors: reader.errors,
+    warnings: reader.warnings,
+  };
+}
+
 export function mskSource(reader: MetadataReader, input: TriggerParseInput, region: string): AwsSource | undefined {
   if (input.podIdentityProvider !== 'aws') {
     reader.error('sasl', 'Amazon MSK IAM authentication signs with AWS credentials, and the trigger has no TriggerAuthentication with podIdentity provider aws', 'add authenticationRef to a TriggerAuthentication with spec.podIdentity.provider: aws (roleArn optional: without it the scaler signs with its own role)');

@@ -7,8 +7,8 @@
  * (Amazon MSK IAM). oauthbearer with a token endpoint (`bearer`) and gssapi (Kerberos) are refused
  * with a clear error: the scaler has no way to reach a token endpoint's secrets or a KDC.
  */
-import { kafkaReadRequest, kafkaToMetric, metadataOrAuth, mskSource, oneOf, parsePartitionLimitation, readCredential, readKafkaRequests, type KafkaParams } from './kafka-common';
-import { metadataReader, normalizeMetricNamePart } from './metadata-values';
+import { kafkaReadRequest, kafkaToMetric, metadataOrAuth, mskSource, oneOf, parsedKafkaTrigger, parsePartitionLimitation, passwordMechanism, readCredentials, readKafkaRequests, tlsParams, type KafkaParams } from './kafka-common';
+import { metadataReader } from './metadata-values';
 import type { TriggerDefinition, TriggerParseInput, TriggerParseResult } from './trigger-definition';
 
 const SASL_MODES = ['none', 'plaintext', 'scram_sha256', 'scram_sha512', 'oauthbearer', 'gssapi'] as const;
@@ -57,13 +57,8 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   if (version !== undefined && !KAFKA_VERSION.test(version)) reader.error('version', `invalid version \`${version}\``, 'write a Kafka version such as "2.8.0" (or "0.11.0.2" before 1.0), or remove it: the scaler negotiates with the brokers');
 
   const has = (name: string): boolean => Boolean(input.authParams?.[name]);
-  const credential = (name: 'username' | 'password' | 'ca' | 'cert' | 'key' | 'keyPassword') => readCredential(reader, input, name);
-  const ca = credential('ca');
-  const cert = credential('cert');
-  const key = credential('key');
-  const keyPassword = credential('keyPassword');
-  const username = credential('username');
-  const password = credential('password');
+  const credentials = readCredentials(reader, input);
+  const { username, password } = credentials;
   if (tls === 'enable') {
     if (has('cert') && !has('key')) reader.error('key', 'key must be provided with cert', 'add the client key (parameter key) to the TriggerAuthentication');
     if (has('key') && !has('cert')) reader.error('cert', 'cert must be provided with key', 'add the client certificate (parameter cert) to the TriggerAuthentication');
@@ -76,7 +71,7 @@ function parse(input: TriggerParseInput): TriggerParseResult {
   if (saslMode === 'plaintext' || saslMode === 'scram_sha256' || saslMode === 'scram_sha512') {
     if (!has('username')) reader.error('username', 'no username given', `add parameter username to the TriggerAuthentication (sasl: ${saslMode})`);
     else if (!has('password')) reader.error('password', 'no password given', `add parameter password to the TriggerAuthentication (sasl: ${saslMode})`);
-    if (username && password) sasl = { mechanism: saslMode === 'plaintext' ? 'PLAIN' : saslMode === 'scram_sha256' ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', username, password };
+    if (username && password) sasl = { mechanism: passwordMechanism(saslMode), username, password };
   } else if (saslMode === 'oauthbearer') {
     if ((tokenProvider ?? 'bearer') === 'bearer') {
       reader.error('sasl', 'SASL/OAUTHBEARER with a token endpoint (saslTokenProvider: bearer) is not supported by the scaler', 'use sasl: plaintext, scram_sha256 or scram_sha512, or saslTokenProvider: aws_msk_iam for Amazon MSK');
@@ -116,22 +111,11 @@ function parse(input: TriggerParseInput): TriggerParseResult {
     topics: topic !== undefined ? [topic] : [],
     ...(partitionLimitation ? { partitionLimitation } : {}),
     rules: { flavor: 'kafka', lagThreshold, offsetResetPolicy, scaleToZeroOnInvalidOffset, allowIdleConsumers, limitToPartitionsWithLag, ensureEvenDistributionOfPartitions, excludePersistentLag },
-    ...(tls === 'enable' ? { tls: { insecure: unsafeSsl, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(keyPassword ? { keyPassword } : {}) } } : {}),
+    ...(tls === 'enable' ? { tls: tlsParams(unsafeSsl, credentials) } : {}),
     ...(sasl ? { sasl } : {}),
     ...(msk ? { msk } : {}),
   };
-  return {
-    parsed: {
-      metricName: `s${input.index}-${normalizeMetricNamePart(topic !== undefined ? `kafka-${topic}` : `kafka-${consumerGroup}-topics`)}`,
-      target: lagThreshold,
-      activationTarget: activationLagThreshold,
-      params: params as unknown as Record<string, unknown>,
-      ...(msk ? { aws: msk } : {}),
-      envRefs: { ...reader.envRefs },
-    },
-    errors: reader.errors,
-    warnings: reader.warnings,
-  };
+  return parsedKafkaTrigger(input, reader, params, topic !== undefined ? `kafka-${topic}` : `kafka-${consumerGroup}-topics`, lagThreshold, activationLagThreshold);
 }
 
 export const kafkaTrigger: TriggerDefinition = {
