@@ -73,13 +73,12 @@ export class WindowParking {
     private readonly clock: Clock,
   ) {}
 
-  /** A fresh window id: the start and a random part (two containers may start in the same ms). */
-  newWindowId(windowStart: number): string {
-    return `${windowStart}-${randomUUID().slice(0, 8)}`;
-  }
-
-  /** Runs a window's tick until it finishes or parks before a pass. */
-  start(window: string, windowStart: number, tick: (waitForPass: WaitForPass) => Promise<TickSummary>): Promise<WindowOutcome> {
+  /**
+   * Runs a window's tick until it finishes or parks before a pass, under a fresh window id: the
+   * start and a random part (two containers may start a window in the same ms).
+   */
+  start(windowStart: number, tick: (waitForPass: WaitForPass) => Promise<TickSummary>): Promise<WindowOutcome> {
+    const window = `${windowStart}-${randomUUID().slice(0, 8)}`;
     return new ParkedWindow(window, windowStart, this.handover, this.clock, this.parked).begin(tick);
   }
 

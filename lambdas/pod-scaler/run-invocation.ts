@@ -136,7 +136,7 @@ export async function runInvocation(
     const { parking } = runtime;
     const windowStart = tick.clock.now();
     const orphansDropped = parking.dropOrphans();
-    const outcome = await parking.start(parking.newWindowId(windowStart), windowStart, (waitForPass) =>
+    const outcome = await parking.start(windowStart, (waitForPass) =>
       runTick(tick, { deadline, loaded, pollScaledJobs: true, windowStart, waitForPass }),
     );
     return windowSummary(outcome, extra, orphansDropped);
@@ -167,7 +167,7 @@ async function runHandedOverPass(event: Extract<InvocationEvent, { kind: 'pass' 
   if (received.kind === 'resumed') return windowSummary(await received.outcome, { trigger: 'schedule', shards: 1 }, orphansDropped, failures);
   // Not parked here: the rest of the window from the stored state, under a window id of its own.
   const loaded = await loadObjects(tick, deadline);
-  const outcome = await parking.start(parking.newWindowId(message.windowStart), message.windowStart, (waitForPass) =>
+  const outcome = await parking.start(message.windowStart, (waitForPass) =>
     runTick(tick, { deadline, loaded, pollScaledJobs: true, windowStart: message.windowStart, fromOffsetMs: message.offsetMs, waitForPass }),
   );
   return windowSummary(outcome, { trigger: 'schedule', shards: 1 }, orphansDropped, failures, true);
