@@ -146,7 +146,7 @@ export async function startKafka(options: { partitions?: number } = {}): Promise
   const { username, password } = KAFKA_USERS.scram;
   await runCommand(
     JAVA,
-    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url').slice(0, 22), '-c', properties, '--add-scram', `SCRAM-SHA-256=[name=${username},password=${password}]`, '--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`],
+    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', properties, '--add-scram', `SCRAM-SHA-256=[name=${username},password=${password}]`, '--add-scram', `SCRAM-SHA-512=[name=${username},password=${password}]`],
     { deadline, what: 'kafka-storage format' },
   );
   let log = '';
@@ -206,4 +206,16 @@ async function waitUntilReady(address: string, child: ChildProcess, deadline: nu
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`kafka broker not ready in ${READY_TIMEOUT_MS} ms:\n${log()}`);
+}
+
+/**
+ * A cluster id as Kafka's `Uuid.randomUuid()` makes one: 16 random bytes in URL-safe base64, drawn
+ * again when the text would start with "-", which the storage tool's argument parser would read as
+ * an option (1 time in 64 the format failed: "argument --cluster-id/-t: expected one argument").
+ */
+function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url').slice(0, 22);
+    if (!id.startsWith('-')) return id;
+  }
 }
