@@ -205,7 +205,7 @@ export async function runSteadyState(options: { sizes: number[]; latencyMs: numb
 if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
   const [size, latency, minutes, warmup] = process.argv.slice(3).map(Number);
   process.send?.(await measureSteadyState(size!, latency!, minutes!, warmup!));
-  process.disconnect();
+  process.disconnect?.();
 } else if (isMain(import.meta.url)) {
   const began = performance.now();
   const rows = await runSteadyState({

@@ -534,7 +534,7 @@ export async function runTickCost(options: TickCostOptions): Promise<TickCostRow
 if (isMain(import.meta.url) && process.argv[2] === MEASURE_ONE) {
   const [size, latency, repeats, connections, shardSize] = process.argv.slice(3);
   process.send?.(await measureTickCost(Number(size), Number(latency), Number(repeats), connections as ConnectionMode, Number(shardSize)));
-  process.disconnect();
+  process.disconnect?.();
 } else if (isMain(import.meta.url)) {
   const sizes = (flag('sizes') ?? '10,100,1000,5000').split(',').map(Number);
   const latencyMs = Number(flag('latency') ?? 20);

@@ -23,6 +23,7 @@ export const Agent = require('undici-of-client-node/lib/dispatcher/agent.js') as
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 // As undici's index does: every dispatcher also offers request/stream/pipeline/upgrade/connect.
+// KubernetesRest sends with the Agent's `request` (kubernetes-rest.ts, sendThroughDispatcher).
 Object.assign(Dispatcher.prototype, dispatcherApi);
 
 /** undici's own `fetch` wrapper: the stack of a failed fetch names the caller, not undici's internals. */

@@ -40,6 +40,7 @@ import type { ScalingState } from '../engine/scaling-state';
 import { DEFAULT_HPA_SYNC_SECONDS, planPasses, scheduledTimesAround } from './pass-schedule';
 import { newPreparationCache, prepareObject, type Preparation, type PreparationCache } from './prepare-object';
 import { ReadBatches } from './read-batches';
+import { PassEvents } from './pass-events';
 import { noticeNewJobs, scaledJobPollsFor, withScaledJobOffsets } from './scaled-job-pass';
 import type {
   ObjectTickResult,
@@ -313,12 +314,16 @@ async function runPass(pass: PassContext, entries: Entry[], summary: TickSummary
       summary.noticeFailures.push(`telling the node scaler about ${scaleUps.length} scale-up(s) failed: ${describeError(error)}`);
     }
   }
+  const eventBudgetMs = Math.min(REPORT_BUDGET_MS, Math.max(0, options.deadline - deps.clock.now()));
+  await Promise.all(outcomes.map((outcome) => outcome.events?.send(OBJECT_CONCURRENCY, eventBudgetMs)));
 }
 
 interface ClusterPassOutcome {
   results: ObjectTickResult[];
   scaleUps: ScaleUpNotice[];
   calls: ReadPlanOutcome['calls'];
+  /** Held until the pass's patches and the node scaler's notice are done. */
+  events?: PassEvents;
 }
 
 async function runClusterPass({ deps, options, kedaPolls, states, cache, state, pollReadings, outcomes }: PassContext, entries: Entry[]): Promise<ClusterPassOutcome> {
@@ -334,6 +339,8 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
   const scaleUps: ScaleUpNotice[] = [];
   const preparing = concurrencyLimit(OBJECT_CONCURRENCY);
   const applying = concurrencyLimit(OBJECT_CONCURRENCY);
+  // Sent once every object of the pass is patched (pass-events.ts).
+  const events = new PassEvents();
   const results = await Promise.all(entries.map(async (entry): Promise<ObjectTickResult> => {
     const kedaPoll = kedaPolls.has(entry.key);
     const cachedReadings = new Map<string, Reading>();
@@ -343,7 +350,7 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
     );
     return applying(() => decideAndApply(entry, preparation, outcome, kedaPoll, cachedReadings));
   }));
-  return { results, scaleUps, calls };
+  return { results, scaleUps, calls, events };
 
   async function decideAndApply(entry: Entry, preparation: Preparation, outcome: ReadPlanOutcome, kedaPoll: boolean, cachedReadings: Map<string, Reading>): Promise<ObjectTickResult> {
     for (const [service, count] of Object.entries(outcome.calls) as [TriggerService, number][]) calls[service] = (calls[service] ?? 0) + count;
@@ -386,7 +393,7 @@ async function runClusterPass({ deps, options, kedaPolls, states, cache, state, 
           stateStore: state,
           recordEvaluation: state.recordEvaluation,
           dryRun: options.dryRun ?? false,
-          reportEvent: (event) => entry.reporter.event(event),
+          reportEvent: (event) => events.hold(entry.key, entry.reporter, event),
         });
         if (applied.scaleUp) scaleUps.push(applied.scaleUp);
         outcomes.set(entry.key, outcomeOf(entry, applied.result, applied.scaling ?? stored?.scaling, now));

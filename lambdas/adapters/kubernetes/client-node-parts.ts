@@ -16,5 +16,6 @@ export {
   ObjectPolicyV1Api as PolicyV1Api,
 } from '@kubernetes/client-node/dist/gen/types/ObjectParamAPI.js';
 export { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+export { ResponseContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 export { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 export { setHeaderOptions } from '@kubernetes/client-node/dist/middleware.js';

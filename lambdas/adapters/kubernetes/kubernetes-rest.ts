@@ -2,16 +2,18 @@
  * The few Kubernetes REST calls the pod scaler makes (get, list, merge patch, create, replace, delete), sent through
  * client-node's own request path: the Configuration `KubeConfig.makeApiClient` builds (cluster URL,
  * TLS agent with the cluster CA, the EKS token, the request timeout and connection reuse armed on
- * the KubeConfig, the user agent middleware) and its HTTP library. What it leaves out are the
- * generated API classes: CoreV1Api, AppsV1Api and the rest are about 900 KB of the Lambda bundle and
- * a quarter of its start-up for a handful of endpoints (docs/performance.md §3).
+ * the KubeConfig, the user agent middleware). What it leaves out are the generated API classes:
+ * CoreV1Api, AppsV1Api and the rest are about 900 KB of the Lambda bundle and a quarter of its
+ * start-up for a handful of endpoints (docs/performance.md §3); and the WHATWG fetch of its HTTP
+ * library, for undici's `request` on the same connection pool (`sendThroughDispatcher`, §25).
  *
  * Answers are the server's JSON as sent: no model classes, so timestamps stay strings (the scaler
  * reads none). A status outside 2xx throws client-node's ApiException with the body text, as the
  * generated classes do, so `toKubernetesApiError` reads both alike.
  */
-import type { Configuration, KubeConfig } from '@kubernetes/client-node';
-import { ApiException } from './client-node-parts';
+import type { Configuration, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { Dispatcher } from '@kubernetes/client-node/node_modules/undici';
+import { ApiException, ResponseContext } from './client-node-parts';
 import { isConnectionClosedBeforeAnswer } from './kubernetes-api-errors';
 
 /**
@@ -92,7 +94,8 @@ export class KubernetesRest {
     }
     await authMethods.default?.applySecurityAuthentication(request);
     for (const step of middleware) request = await step.pre(request).toPromise();
-    let response = await httpApi.send(request).toPromise();
+    const dispatcher = (request as unknown as { getDispatcher(): Dispatcher | undefined }).getDispatcher();
+    let response = dispatcher ? await sendThroughDispatcher(dispatcher, request) : await httpApi.send(request).toPromise();
     for (const step of [...middleware].reverse()) response = await step.post(response).toPromise();
     const status = response.httpStatusCode;
     if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
@@ -100,6 +103,40 @@ export class KubernetesRest {
     if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
     return parseAnswer<T>(text, response.headers['content-type'], status);
   }
+}
+
+/**
+ * Sends the request on the KubeConfig's own connection pool (the undici Agent with the cluster CA
+ * it made for the request) with undici's `request` instead of its `fetch`, which client-node's
+ * HTTP library uses. Same socket, TLS, headers, body and abort signal (the request timeout); what
+ * it skips is fetch's WHATWG machinery (Request/Response/Headers objects, web streams, abort
+ * controllers per request), which was most of a Kubernetes call's CPU: docs/performance.md §25.
+ * Without a dispatcher (a cluster with no CA and no client certificate, never an EKS cluster),
+ * client-node's own library sends it.
+ */
+async function sendThroughDispatcher(dispatcher: Dispatcher, request: RequestContext): Promise<ResponseContext> {
+  const url = new URL(request.getUrl());
+  const body = request.getBody() as string | undefined;
+  const answer = await dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: request.getHttpMethod() as Dispatcher.HttpMethod,
+    headers: request.getHeaders(),
+    ...(body === undefined ? {} : { body }),
+    signal: request.getSignal() ?? null,
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  // Read whole before returning, whatever the status: an unread body would hold the connection.
+  const text = await answer.body.text();
+  return new ResponseContext(answer.statusCode, headers, {
+    text: () => Promise.resolve(text),
+    binary: () => Promise.resolve(Buffer.from(text)),
+    // Already read: nothing is left to stream (the scaler reads every answer as text).
+    stream: () => null,
+  });
 }
 
 /** A 2xx answer that is not JSON (an HTML page from a proxy or load balancer) is an error, never an empty object. */

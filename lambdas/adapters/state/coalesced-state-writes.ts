@@ -31,6 +31,7 @@ import type { LoadedStates, SaveResult, StateStore, StoredObjectState } from './
 import { changesNextEvaluation } from './meaningful-change';
 import { carryForward, type ScheduledTimes } from './carried-forward';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
+import { clonePlainData } from '../../util/plain-data';
 
 /** PutItems in flight at once when flushing (the SDK's socket pool is 50). */
 const FLUSH_CONCURRENCY = 32;
@@ -114,7 +115,7 @@ export class CoalescedStateWrites {
       if (fromTable) this.stored.set(key, fromTable);
       else this.stored.delete(key);
       if (deferred && deferred.version === version) {
-        loaded.states.set(key, structuredClone(deferred));
+        loaded.states.set(key, clonePlainData(deferred));
         loaded.undecodable.delete(key); // our fresh state replaces it, written by flush
         continue;
       }
@@ -128,9 +129,9 @@ export class CoalescedStateWrites {
   /** A known key's state as the table holds it for this invocation, with its deferred evaluation on top. */
   private current(key: string): StoredObjectState | undefined {
     const deferred = this.pending.get(key);
-    if (deferred) return structuredClone(deferred);
+    if (deferred) return clonePlainData(deferred);
     const stored = this.stored.get(key);
-    return stored ? carryForward(structuredClone(stored), this.options.schedule?.(key).previous) : undefined;
+    return stored ? carryForward(clonePlainData(stored), this.options.schedule?.(key).previous) : undefined;
   }
 
   /** Writes now (claims and reverts): conditional on `expectedVersion`, as the store's `save`. */
@@ -151,7 +152,7 @@ export class CoalescedStateWrites {
       this.known.delete(item.key);
       return 'conflict';
     }
-    this.pending.set(item.key, { ...structuredClone(item), version: expectedVersion });
+    this.pending.set(item.key, { ...clonePlainData(item), version: expectedVersion });
     return 'saved';
   }
 
@@ -181,7 +182,7 @@ export class CoalescedStateWrites {
   }
 
   private remember(item: StoredObjectState, version: number): void {
-    this.stored.set(item.key, { ...structuredClone(item), version });
+    this.stored.set(item.key, { ...clonePlainData(item), version });
     this.versions.set(item.key, version);
   }
 }

@@ -14,9 +14,9 @@
  *
  * An object idle at 0 replicas or paused, or busy at a steady count, therefore costs no write at all.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { StoredObjectState } from './state-store';
 import { carriedParts, type ScheduledTimes } from './carried-forward';
+import { plainDataEqual } from '../../util/plain-data';
 
 export interface ChangeOptions {
   polledAtMatters: boolean;
@@ -28,14 +28,15 @@ export function changesNextEvaluation(before: StoredObjectState, after: StoredOb
   const carried = carriedParts(before, after, options.schedule);
   if (!carried.consistent) return true;
   const leftOut = { polledAt: !options.polledAtMatters, ...carried };
-  return !isDeepStrictEqual(comparable(before, leftOut), comparable(after, leftOut));
+  return !plainDataEqual(comparable(before, leftOut), comparable(after, leftOut));
 }
 
+/** An absent field and one set to undefined compare equal (plainDataEqual), as the codec drops both. */
 function comparable(state: StoredObjectState, leftOut: { polledAt: boolean; recommendations: boolean; lastActiveTime: boolean }): unknown {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose, see above
   const { evaluatedAt, version, polledAt, scaling, ...rest } = state;
   const { recommendations, lastActiveTime, ...scalingRest } = scaling;
-  const kept = {
+  return {
     ...rest,
     scaling: {
       ...scalingRest,
@@ -44,6 +45,4 @@ function comparable(state: StoredObjectState, leftOut: { polledAt: boolean; reco
     },
     ...(leftOut.polledAt ? {} : { polledAt }),
   };
-  // Through JSON so an absent field and one set to undefined compare equal (the codec drops both).
-  return JSON.parse(JSON.stringify(kept));
 }

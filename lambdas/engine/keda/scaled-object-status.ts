@@ -23,7 +23,7 @@
  *
  * Pure: no I/O, the time passed in.
  */
-import { isDeepStrictEqual } from 'node:util';
+import { plainDataEqual } from '../../util/plain-data';
 import type { DecisionRule, ObjectStatus } from '../evaluate-types';
 import type { ScaledObject } from '../spec/scaled-object';
 import type { ScalingState } from '../scaling-state';
@@ -317,6 +317,6 @@ export function statusChanged(previous: KedaScaledObjectStatus | undefined, next
   if (previous === undefined) return true;
   const stayedActive = isActiveTrue(previous) && isActiveTrue(next) && previous.lastActiveTime !== undefined && next.lastActiveTime !== undefined;
   const comparable = stayedActive ? { ...next, lastActiveTime: previous.lastActiveTime } : next;
-  // Through JSON, as the server stores it: an absent field and one set to undefined are equal.
-  return !isDeepStrictEqual(JSON.parse(JSON.stringify(previous)), JSON.parse(JSON.stringify(comparable)));
+  // As the server stores it: an absent field and one set to undefined are equal.
+  return !plainDataEqual(previous, comparable);
 }
