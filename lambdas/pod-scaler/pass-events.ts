@@ -12,8 +12,7 @@
  * is dropped, never the pass.
  */
 import type { KubernetesEvent } from '../adapters/kubernetes/scale-target-api';
-import { mapWithConcurrency } from '../util/map-with-concurrency';
-import { withinBudget } from '../util/within-budget';
+import { bestEffortEach } from '../util/best-effort-each';
 import type { OutcomeReporter } from './object-source';
 
 export class PassEvents {
@@ -32,9 +31,9 @@ export class PassEvents {
     const objects = [...this.byObject.values()];
     this.byObject.clear();
     if (objects.length === 0) return;
-    const work = mapWithConcurrency(objects, concurrency, async ({ reporter, events }) => {
+    await bestEffortEach(objects, concurrency, budgetMs, async ({ reporter, events }) => {
+      // One Event failing does not keep the object's later ones from being sent.
       for (const event of events) await reporter.event(event).catch(() => undefined);
     });
-    await withinBudget(work, budgetMs, () => '').catch(() => undefined);
   }
 }

@@ -27,6 +27,7 @@ import { SCALED_JOB_NAME_LABEL } from '../engine/spec/scaled-job';
 import { toTriggerResults } from '../triggers/metric-step';
 import { TriggerError } from '../triggers/trigger-definition';
 import { mapWithConcurrency } from '../util/map-with-concurrency';
+import { bestEffortEach } from '../util/best-effort-each';
 import { withinBudget } from '../util/within-budget';
 import { describeError } from './describe-error';
 import { planPasses, type Pass } from './pass-schedule';
@@ -145,10 +146,7 @@ export class ScaledJobPolls {
   /** Each ScaledJob's last outcome of the invocation to its reporter; best effort and bounded. */
   async report(budgetMs: number): Promise<void> {
     if (this.dryRun || this.outcomes.size === 0) return;
-    const work = mapWithConcurrency([...this.outcomes.values()], SCALED_JOB_CONCURRENCY, async (outcome) => {
-      await this.byKey.get(outcome.key)?.reporter.report(outcome).catch(() => undefined);
-    });
-    await withinBudget(work, budgetMs, () => '').catch(() => undefined);
+    await bestEffortEach([...this.outcomes.values()], SCALED_JOB_CONCURRENCY, budgetMs, (outcome) => this.byKey.get(outcome.key)?.reporter.report(outcome));
   }
 
   private async loadStates(keys: string[], budgetMs: number): Promise<Map<string, LoadedScaledJobState> | { unreadable: string }> {

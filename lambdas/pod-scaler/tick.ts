@@ -30,8 +30,8 @@ import { initialScalingState } from '../engine/scaling-state';
 import { toTriggerResults } from '../triggers/metric-step';
 import { TriggerError } from '../triggers/trigger-definition';
 import { concurrencyLimit } from '../util/concurrency-limit';
-import { mapWithConcurrency } from '../util/map-with-concurrency';
 import { withinBudget } from '../util/within-budget';
+import { bestEffortEach } from '../util/best-effort-each';
 import { applyDecision, summaryOf } from './apply-decision';
 import { describeError } from './describe-error';
 import { loadObjects } from './load-sources';
@@ -223,10 +223,7 @@ async function reportOutcomes(
   if (outcomes.size === 0) return;
   const reporters = new Map<string, OutcomeReporter>([...entries, ...rejected].map((entry) => [entry.key, entry.reporter]));
   const budgetMs = Math.min(REPORT_BUDGET_MS, Math.max(0, deadline - deps.clock.now()));
-  const work = mapWithConcurrency([...outcomes.values()], OBJECT_CONCURRENCY, async (outcome) => {
-    await reporters.get(outcome.key)?.report(outcome).catch(() => undefined);
-  });
-  await withinBudget(work, budgetMs, () => '').catch(() => undefined);
+  await bestEffortEach([...outcomes.values()], OBJECT_CONCURRENCY, budgetMs, (outcome) => reporters.get(outcome.key)?.report(outcome));
 }
 
 function rejectedOutcome(object: { key: string; cluster: string; namespace: string; name: string; reason: string }, now: number): ObjectOutcome {
