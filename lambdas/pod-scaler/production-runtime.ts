@@ -13,6 +13,8 @@ import type { ClusterRef, ScalerConfig } from '../config/scaler-config';
 import { loadConfig } from '../config/load-config';
 import { AwsClientFactory, type AwsClientFactoryOptions } from '../adapters/aws/aws-client-factory';
 import { awsTransport } from '../adapters/aws/aws-transport';
+import { withDirectJsonRpc } from '../adapters/aws/json-rpc/direct-json-rpc';
+import { DYNAMODB_JSON_RPC } from '../adapters/aws/json-rpc/dynamodb-json-rpc';
 import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
@@ -135,7 +137,9 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
     }
   };
 
-  const dynamoDb = overrides.dynamoDb ?? new DynamoDBClient(awsTransport());
+  // The state table's item calls skip the SDK's middleware (direct-json-rpc.ts, docs/performance.md §27),
+  // a given client's too: it is configured as production's is, and tests and benches go the same way.
+  const dynamoDb = withDirectJsonRpc(overrides.dynamoDb ?? new DynamoDBClient(awsTransport()), DYNAMODB_JSON_RPC);
   const stateStore = new DynamoDbStateStore({ client: dynamoDb, tableName });
   const objectSources = objectSourcesFor(config, {
     kubeConfigFor,

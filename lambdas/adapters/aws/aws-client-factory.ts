@@ -17,6 +17,9 @@ import type { AwsClientsForSource, AwsSource } from '../../triggers/trigger-defi
 import { AssumeRoleCredentials, type CredentialsProvider } from './assume-role-credentials';
 import { awsTransport } from './aws-transport';
 import { recordAwsCall } from './call-counter';
+import { withDirectJsonRpc } from './json-rpc/direct-json-rpc';
+import { KINESIS_JSON_RPC } from './json-rpc/kinesis-json-rpc';
+import { SQS_JSON_RPC } from './json-rpc/sqs-json-rpc';
 
 export interface AwsClientFactoryOptions {
   /** Credentials of the scaler itself; default: the SDK's default chain (the Lambda's role). */
@@ -93,8 +96,9 @@ export class AwsClientFactory {
     };
     return {
       // As KEDA: the request goes to the region's (or awsEndpoint's) host, not the queue URL's.
-      sqs: lazy(() => counted('sqs', new SQSClient({ ...this.config(source, 'sqs'), useQueueUrlAsEndpoint: false }))),
-      kinesis: lazy(() => counted('kinesis', new KinesisClient(this.config(source, 'kinesis')))),
+      // GetQueueAttributes skips the SDK's middleware (direct-json-rpc.ts, docs/performance.md §27).
+      sqs: lazy(() => counted('sqs', withDirectJsonRpc(new SQSClient({ ...this.config(source, 'sqs'), useQueueUrlAsEndpoint: false }), SQS_JSON_RPC))),
+      kinesis: lazy(() => counted('kinesis', withDirectJsonRpc(new KinesisClient(this.config(source, 'kinesis')), KINESIS_JSON_RPC))),
       cloudwatch: lazy(() => counted('cloudwatch', new CloudWatchClient(this.config(source, 'cloudwatch')))),
       dynamodb: lazy(() => counted('dynamodb', new DynamoDBClient(this.config(source, 'dynamodb')))),
       dynamodbStreams: lazy(() => counted('dynamodbstreams', new DynamoDBStreamsClient(this.config(source, 'dynamodbstreams')))),
