@@ -14,6 +14,7 @@
  *   npx tsx bench/steady-state.ts [--sizes 10,100,1000] [--minutes 12] [--warmup 6] [--latency 20]
  */
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InvocationSummary } from '../lambdas/pod-scaler/run-invocation';
@@ -64,28 +65,38 @@ export interface SteadyStateRow {
   stateItemBytes: { mean: number; max: number };
 }
 
-/** Counts PutItem write units and BatchGetItem read units at the client, as DynamoDB bills them. */
+/**
+ * Counts PutItem write units and BatchGetItem read units at the client's transport, as DynamoDB
+ * bills them: the JSON of each request and answer on the wire, whichever path sent it (the SDK's
+ * middleware, or the direct JSON-protocol path, lambdas/adapters/aws/json-rpc/, which skips that
+ * middleware: a meter there would see nothing, and middleware added to the client would send it
+ * back to the SDK and measure the wrong path).
+ */
 function meterDynamoDb(client: DynamoDBClient): { reset(): { writeUnits: number; bytesWritten: number; readUnits: number } } {
   let writeUnits = 0;
   let bytesWritten = 0;
   let readUnits = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { Item?: Record<string, AttributeValue> };
-      if (context.commandName === 'PutItemCommand' && input.Item) {
-        const bytes = itemBytes(input.Item);
-        bytesWritten += bytes;
-        writeUnits += Math.max(1, Math.ceil(bytes / 1024));
-      }
-      const result = await next(args);
-      if (context.commandName === 'BatchGetItemCommand') {
-        const responses = (result.output as { Responses?: Record<string, Record<string, AttributeValue>[]> }).Responses ?? {};
-        for (const items of Object.values(responses)) for (const item of items) readUnits += Math.max(1, Math.ceil(itemBytes(item) / 4096));
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'benchMeter' },
-  );
+  type Answer = { response: { body: unknown } };
+  const transport = client.config.requestHandler as unknown as { handle(request: { headers: Record<string, string>; body?: unknown }, options?: unknown): Promise<Answer> };
+  const handle = transport.handle.bind(transport);
+  transport.handle = async (request, options) => {
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1];
+    if (operation === 'PutItem' && typeof request.body === 'string') {
+      const bytes = itemBytes((JSON.parse(request.body) as { Item: Record<string, AttributeValue> }).Item);
+      bytesWritten += bytes;
+      writeUnits += Math.max(1, Math.ceil(bytes / 1024));
+    }
+    const answer = await handle(request, options);
+    if (operation !== 'BatchGetItem') return answer;
+    // Read the answer here and hand the caller the same bytes.
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+    const text = Buffer.concat(chunks);
+    const responses = (JSON.parse(text.toString('utf8')) as { Responses?: Record<string, Record<string, AttributeValue>[]> }).Responses ?? {};
+    for (const items of Object.values(responses)) for (const item of items) readUnits += Math.max(1, Math.ceil(itemBytes(item) / 4096));
+    answer.response.body = Readable.from([text]);
+    return answer;
+  };
   return {
     reset: () => {
       const totals = { writeUnits, bytesWritten, readUnits };

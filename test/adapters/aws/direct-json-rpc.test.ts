@@ -209,6 +209,53 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls through the fault proxy: 
     ]);
   });
 
+  it('leaves a client with middleware of someone else’s (a meter, a tracer) to the SDK whole', async () => {
+    const client = directClient();
+    let metered = 0;
+    client.middlewareStack.add((next) => async (args) => {
+      metered += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'someonesMeter' });
+    await client.send(putItem());
+    expect(metered).toBe(1);
+    expect(/aws-sdk-js/.test(String(proxy.requests[0]!.headers['user-agent']))).toBe(true);
+  });
+
+  it('sends the X-Ray trace header inside Lambda, as the SDK’s recursion detection does', async () => {
+    const saved = { name: process.env.AWS_LAMBDA_FUNCTION_NAME, trace: process.env._X_AMZN_TRACE_ID };
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'pod-scaler';
+    process.env._X_AMZN_TRACE_ID = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
+    try {
+      await directClient().send(putItem());
+      await new DynamoDBClient({ ...moto.clientConfig(REGION), endpoint: proxy.url }).send(putItem('through-the-sdk'));
+      expect(proxy.requests.map((request) => request.headers['x-amzn-trace-id'])).toEqual([process.env._X_AMZN_TRACE_ID, process.env._X_AMZN_TRACE_ID]);
+    } finally {
+      for (const [key, value] of [['AWS_LAMBDA_FUNCTION_NAME', saved.name], ['_X_AMZN_TRACE_ID', saved.trace]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  it('corrects a skewed clock from the answer’s Date and signs the retry with it, as the SDK does', async () => {
+    const serverAhead = Date.now() + 3_600_000;
+    proxy.inject({
+      match: (request) => request.operation === 'PutItem',
+      times: 1,
+      fault: {
+        respond: () => ({
+          status: 400,
+          headers: { 'content-type': 'application/x-amz-json-1.0', date: new Date(serverAhead).toUTCString() },
+          body: JSON.stringify({ __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'Signature expired: 20261203T060000Z is now earlier than 20261203T065500Z (20261203T070000Z - 5 min.)' }),
+        }),
+      },
+    });
+    const output = await directClient().send(putItem());
+    expect(output.$metadata.attempts).toBe(2);
+    const signedAt = proxy.requests.map((request) => Date.parse(String(request.headers['x-amz-date']).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')));
+    expect(signedAt[1]! - signedAt[0]!).toBeGreaterThan(3_590_000);
+  });
+
   // What the SDK's standard mode does with each fault (@smithy/core retry: THROTTLING, TRANSIENT and
   // SERVER_ERROR are retried, CLIENT_ERROR is not); the direct path must do the same.
   it.each([

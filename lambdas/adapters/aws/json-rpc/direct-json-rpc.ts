@@ -13,14 +13,17 @@
  * - the endpoint (a configured one, `AWS_ENDPOINT_URL_<SERVICE>`, or the SDK's endpoint rules,
  *   evaluated once per client: partitions, FIPS, dual-stack);
  * - retries (a fresh standard strategy per call, as the SDK makes one, fed the SDK's own error
- *   classes: `json-rpc-errors.ts`).
+ *   classes: `json-rpc-errors.ts`);
+ * - the clock-skew correction (`config.systemClockOffset`, learnt from each answer's Date header
+ *   as the SDK's signer learns it, and an error it corrects retried);
+ * - the X-Ray trace header the SDK's recursion detection adds inside Lambda.
  * What is this module's: the request body (the JSON protocol's body is the command's input), the
  * SigV4 signature (`sigv4-json-post.ts`), and errors shaped like the SDK's.
  *
  * Only the operations a service lists here take this path; every other command goes to the SDK
- * client unchanged. Not carried over: the SDK's clock-skew correction (Lambda's clock is
- * synchronized; a skewed signature fails as the SDK's first attempt would) and its user-agent
- * metadata.
+ * client unchanged, and so does every command of a client whose middleware stack is not the
+ * SDK's own (someone's metering or tracing middleware runs as it would), or whose `send` was
+ * replaced. Not carried over: the SDK's user-agent metadata.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -57,6 +60,9 @@ interface ResolvedClientConfig {
   endpointProvider?: (params: Record<string, unknown>, context: Record<string, unknown>) => { url: URL; properties?: { authSchemes?: Array<{ signingRegion?: string }> } };
   useFipsEndpoint?: () => Promise<boolean>;
   useDualstackEndpoint?: () => Promise<boolean>;
+  /** The SDK's correction of the local clock, ms, learnt from answers' Date headers; shared with the SDK path. */
+  systemClockOffset?: number;
+  disableClockSkewCorrection?: () => Promise<boolean | undefined>;
 }
 
 interface RetryToken {
@@ -78,6 +84,8 @@ interface Destination {
   /** The Host header, as signed. */
   host: string;
   signingRegion: string;
+  /** False when the client was built with `disableClockSkewCorrection`. */
+  correctClockSkew: boolean;
 }
 
 interface SendOptions {
@@ -108,14 +116,17 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
     let token = await strategy.acquireInitialRetryToken('');
     let totalRetryDelay = 0;
     const invocationId = randomUUID();
+    const traceId = lambdaTraceId();
     for (let attempt = 1; ; attempt++) {
+      const offsetBefore = config.systemClockOffset ?? 0;
+      const sentAt = now().getTime();
       try {
         signal?.throwIfAborted();
         const credentials = await config.credentials();
         const signed = signer.sign(
           { host: to.host, path: to.path, region: to.signingRegion, service: service.signingName, contentType: service.contentType, target, extraHeaders: service.extraHeaders, body },
           credentials,
-          now(),
+          new Date(to.correctClockSkew ? now().getTime() + offsetBefore : now().getTime()),
         );
         const { response } = await config.requestHandler.handle(
           {
@@ -132,6 +143,7 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
               'user-agent': USER_AGENT,
               'amz-sdk-invocation-id': invocationId,
               'amz-sdk-request': `attempt=${attempt}`,
+              ...(traceId ? { 'x-amzn-trace-id': traceId } : {}),
             },
             body,
           },
@@ -139,7 +151,15 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
         );
         const text = await readText(response.body as IncomingMessage);
         const metadata = { httpStatusCode: response.statusCode, requestId: response.headers['x-amzn-requestid'], attempts: attempt, totalRetryDelay };
-        if (response.statusCode < 200 || response.statusCode >= 300) throw errorFromAnswer(response.statusCode, response.headers, text);
+        if (to.correctClockSkew) config.systemClockOffset = sampledClockOffset(response.headers, sentAt, now().getTime(), config.systemClockOffset ?? 0);
+        if (response.statusCode < 200 || response.statusCode >= 300) {
+          const error = errorFromAnswer(response.statusCode, response.headers, text);
+          const offset = config.systemClockOffset ?? 0;
+          // As the SDK's signer: an answer that moved a clock already off by 4 minutes or more
+          // marks the error corrected, which the retry strategy takes as transient.
+          if (to.correctClockSkew && Math.abs(offset) >= 240_000 && offset !== offsetBefore) error.$metadata.clockSkewCorrected = true;
+          throw error;
+        }
         const parsed = parseAnswer(response.statusCode, response.headers, text);
         strategy.recordSuccess(token);
         const output = service.decodeOutput ? service.decodeOutput(parsed, text) : parsed;
@@ -168,13 +188,25 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
     return direct(operation, command.input ?? {}, optionsOrCallback as SendOptions | undefined);
   };
   const sdkOwnSend = deepestSend(client);
+  const sdkOwnStack = middlewareOf(new (client.constructor as new (config: object) => { middlewareStack: MiddlewareStackView })({}));
   return new Proxy(client, {
     get(target, property, receiver) {
       const current: unknown = Reflect.get(target, property, receiver);
-      // A `send` someone replaced (aws-sdk-client-mock, a tracing wrapper) is theirs to keep.
-      return property === 'send' && current === sdkOwnSend ? send : current;
+      // A `send` someone replaced (aws-sdk-client-mock, a tracing wrapper), or middleware someone
+      // added (a meter, a tracer), is theirs to keep: such a client is left to the SDK whole.
+      if (property !== 'send' || current !== sdkOwnSend) return current;
+      return middlewareOf(target as unknown as { middlewareStack: MiddlewareStackView }) === sdkOwnStack ? send : current;
     },
   });
+}
+
+interface MiddlewareStackView {
+  identify(): string[];
+}
+
+/** The stack's middleware, by name and step, as one string (the SDK's own for a fresh client of the class). */
+function middlewareOf(client: { middlewareStack: MiddlewareStackView }): string {
+  return client.middlewareStack.identify().join('\n');
 }
 
 /** The smithy Client's own `send`: the last one up the prototype chain; a mock or wrapper sits above it. */
@@ -184,6 +216,26 @@ function deepestSend(client: object): unknown {
     if (Object.prototype.hasOwnProperty.call(prototype, 'send')) found = (prototype as { send: unknown }).send;
   }
   return found;
+}
+
+/**
+ * The clock offset an answer shows, as the SDK's signer reads it (@aws-sdk/core's
+ * getUpdatedSystemClockOffset): the Date header minus the local time it arrived, unless the answer
+ * came through a cache (Age) or took over 15 minutes.
+ */
+function sampledClockOffset(headers: Record<string, string>, sentAt: number, receivedAt: number, current: number): number {
+  const date = headers.date;
+  if (date === undefined || headers.age !== undefined) return current;
+  const serverTime = Date.parse(date);
+  if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return current;
+  return serverTime - receivedAt;
+}
+
+/** Inside Lambda with tracing, the invocation's trace id, which the SDK sends as X-Amzn-Trace-Id. */
+function lambdaTraceId(): string | undefined {
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  const traceId = process.env._X_AMZN_TRACE_ID;
+  return functionName && traceId ? traceId : undefined;
 }
 
 function onlyAbortSignal(options: unknown): boolean {
@@ -221,6 +273,7 @@ async function resolveDestination(config: ResolvedClientConfig, service: JsonRpc
     path: endpoint.path || '/',
     host: port ? `${endpoint.hostname}:${port}` : endpoint.hostname,
     signingRegion,
+    correctClockSkew: (await config.disableClockSkewCorrection?.()) !== true,
   };
 }
 

@@ -11,7 +11,7 @@
 
 export interface AwsServiceErrorShape extends Error {
   $fault: 'client' | 'server';
-  $metadata: { httpStatusCode?: number; requestId?: string; attempts?: number; totalRetryDelay?: number };
+  $metadata: { httpStatusCode?: number; requestId?: string; attempts?: number; totalRetryDelay?: number; clockSkewCorrected?: boolean };
   /** SQS's query-compatible code (`AWS.SimpleQueueService.NonExistentQueue`), as the SDK sets it. */
   Code?: string;
   Type?: string;
@@ -115,6 +115,7 @@ function isTransient(error: unknown, depth: number): boolean {
   if (shaped.name === 'AbortError') return false;
   const status = shaped.$metadata?.httpStatusCode;
   return (
+    shaped.$metadata?.clockSkewCorrected === true ||
     TRANSIENT_CODES.has(shaped.name ?? '') ||
     (shaped.name === 'InvalidSignatureException' && (shaped.message ?? '').includes('Signature expired')) ||
     (typeof shaped.code === 'string' && NETWORK_ERROR_CODES.has(shaped.code)) ||
