@@ -48,6 +48,11 @@ const EVERY_TYPE: Record<string, AttributeValue> = {
   nested: { M: { B: { M: { B: { S: 'a map key named B is not binary' } } } } },
 };
 
+/** The state table's shape: a string hash key. */
+async function createTable(client: DynamoDBClient): Promise<void> {
+  await client.send(new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+}
+
 /** The output without what differs by nature between two calls (request id, retry timings). */
 function comparable(output: unknown): unknown {
   const { $metadata, ...rest } = output as { $metadata: { httpStatusCode?: number; attempts?: number } };
@@ -85,9 +90,7 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls against moto, beside the 
   });
   beforeEach(async () => {
     await moto.reset();
-    await sdkDynamoDb.send(
-      new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
-    );
+    await createTable(sdkDynamoDb);
     queueUrl = (await sdkSqs.send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl!;
     await sdkSqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'work' }));
     await moto.recordRequests();
@@ -144,9 +147,7 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls against moto, beside the 
     const isSqs = name.startsWith('SQS');
     const outcome = async (client: DynamoDBClient | SQSClient) => {
       await moto.reset();
-      await sdkDynamoDb.send(
-        new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
-      );
+      await createTable(sdkDynamoDb);
       await sdkDynamoDb.send(new PutItemCommand({ TableName: TABLE, Item: { ...EVERY_TYPE } }));
       const url = (await sdkSqs.send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl!;
       await sdkSqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'work' }));
@@ -187,9 +188,7 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls through the fault proxy: 
   beforeAll(async () => {
     moto = await startMoto();
     proxy = await startFaultProxy({ target: moto.endpoint, protocol: 'aws-json' });
-    await new DynamoDBClient(moto.clientConfig(REGION)).send(
-      new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
-    );
+    await createTable(new DynamoDBClient(moto.clientConfig(REGION)));
   }, MOTO_START_TIMEOUT_MS);
   afterAll(async () => {
     for (const client of clients) client.destroy();
@@ -311,9 +310,7 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol signatures, verified by moto', 
   it('signs as an IAM user moto checks, and a wrong secret is refused as the SDK’s would be', async () => {
     await moto.reset();
     const setup = new DynamoDBClient(moto.clientConfig(REGION));
-    await setup.send(
-      new CreateTableCommand({ TableName: TABLE, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
-    );
+    await createTable(setup);
     const user = await moto.createIamUser('state-writer', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: '*' }] });
     await moto.enforceIam(true);
     try {

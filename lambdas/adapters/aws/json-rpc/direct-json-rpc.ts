@@ -188,13 +188,15 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
     return direct(operation, command.input ?? {}, optionsOrCallback as SendOptions | undefined);
   };
   const sdkOwnSend = deepestSend(client);
-  const sdkOwnStack = middlewareOf(new (client.constructor as new (config: object) => { middlewareStack: MiddlewareStackView })({}));
+  // Learnt at the first call, not at wiring: it builds a client, which the Lambda's init need not pay for.
+  let sdkOwnStack: string | undefined;
   return new Proxy(client, {
     get(target, property, receiver) {
       const current: unknown = Reflect.get(target, property, receiver);
       // A `send` someone replaced (aws-sdk-client-mock, a tracing wrapper), or middleware someone
       // added (a meter, a tracer), is theirs to keep: such a client is left to the SDK whole.
       if (property !== 'send' || current !== sdkOwnSend) return current;
+      sdkOwnStack ??= defaultMiddlewareOf(client.constructor as new (config: object) => { middlewareStack: MiddlewareStackView; destroy(): void });
       return middlewareOf(target as unknown as { middlewareStack: MiddlewareStackView }) === sdkOwnStack ? send : current;
     },
   });
@@ -204,9 +206,19 @@ interface MiddlewareStackView {
   identify(): string[];
 }
 
-/** The stack's middleware, by name and step, as one string (the SDK's own for a fresh client of the class). */
+/** The stack's middleware, by name and step, as one string. */
 function middlewareOf(client: { middlewareStack: MiddlewareStackView }): string {
   return client.middlewareStack.identify().join('\n');
+}
+
+/** What the SDK itself puts on a client of this class: a fresh one's stack (the same whatever its configuration). */
+function defaultMiddlewareOf(clientClass: new (config: object) => { middlewareStack: MiddlewareStackView; destroy(): void }): string {
+  const fresh = new clientClass({});
+  try {
+    return middlewareOf(fresh);
+  } finally {
+    fresh.destroy();
+  }
 }
 
 /** The smithy Client's own `send`: the last one up the prototype chain; a mock or wrapper sits above it. */
