@@ -1,9 +1,9 @@
 /**
  * AWS Signature Version 4 for one kind of request only: a POST of a JSON body to `/` of an AWS
- * JSON-protocol service (DynamoDB, SQS), with the headers `direct-json-rpc.ts` sends. Written out
+ * JSON-protocol service (DynamoDB, SQS, Kinesis), with the headers `direct-json-rpc.ts` sends. Written out
  * rather than taken from @smithy/signature-v4 because that signer's generality (any method, query,
  * header set, presigning, its own hash classes) costs about a tenth of a millisecond of CPU per call,
- * and the busy tick signs some 700 of these (docs/performance.md §27). The result is checked
+ * and the busy tick signs some 780 of these (docs/performance.md §27). The result is checked
  * against @smithy/signature-v4 header for header (test/adapters/aws/sigv4-json-post.test.ts) and
  * by moto, which verifies signatures when its IAM checks are on.
  *
