@@ -21,7 +21,9 @@
  *  - `{ rewrite }`: forwarded, and the upstream's answer body rewritten (an unexpected answer:
  *    a missing field, a wrong type);
  *  - `{ respond }`: answered by the test without forwarding, as an aggregated API server would
- *    answer for its group behind a real apiserver (e.g. metrics.k8s.io, served by metrics-server).
+ *    answer for its group behind a real apiserver (e.g. metrics.k8s.io, served by metrics-server);
+ *  - `{ forwardAfter }`: held until the promise the test returns settles, then forwarded (a barrier
+ *    that keeps requests in flight together, e.g. to make a client open one connection for each).
  */
 import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
@@ -55,7 +57,7 @@ export interface CannedResponse {
 
 export interface FaultRule {
   match(request: ProxiedRequest): boolean;
-  fault: FaultKind | { rewrite(body: string): string } | { respond(request: ProxiedRequest): CannedResponse };
+  fault: FaultKind | { rewrite(body: string): string } | { respond(request: ProxiedRequest): CannedResponse } | { forwardAfter(request: ProxiedRequest): Promise<void> };
   /** How many matching requests get the fault (default: all). */
   times?: number;
   /** AWS JSON throttling error code (default ThrottlingException). */
@@ -202,6 +204,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     if (typeof rule.fault === 'object' && 'rewrite' in rule.fault) return forward(req, body, res, rule.fault.rewrite);
+    if (typeof rule.fault === 'object' && 'forwardAfter' in rule.fault) {
+      await rule.fault.forwardAfter(proxied);
+      return forward(req, body, res);
+    }
     const canned = typeof rule.fault === 'object' ? rule.fault.respond(proxied) : faultResponse(options.protocol, rule.fault, proxied, rule.throttleCode);
     res.writeHead(canned.status, { ...canned.headers, 'content-length': String(Buffer.byteLength(canned.body)) });
     res.end(canned.body);

@@ -121,8 +121,15 @@ describe.skipIf(MOTO_SKIP || REAL_KUBE_SKIP)('EKS discovery against moto and a r
     for (let i = 0; i < 10; i++) await api.getScale(WEB);
     // client-node alone opens a connection per request (10 here); pooled, keep-alive reuses them.
     expect(kubeProxy.connectionCount() - before).toBeLessThanOrEqual(2);
+    // Twenty reads held at the proxy until all twenty have arrived, so the pool has twenty
+    // connections open at once (unheld, some reads end before others start, and the pool opens
+    // fewer than the next pass may need: a race, not a reuse failure).
+    kubeProxy.inject({ match: (request) => request.method === 'GET', fault: { forwardAfter: barrierOf(20) }, times: 20 });
     await Promise.all(Array.from({ length: 20 }, () => api.getScale(WEB)));
     const warmed = kubeProxy.connectionCount();
+    // undici frees a keep-alive connection one event-loop turn after its answer ends (client-h1.js:
+    // "wait a full event loop cycle to reuse this socket"); a real next pass comes 15 s later.
+    await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(Array.from({ length: 20 }, () => api.getScale(WEB)));
     expect(kubeProxy.connectionCount()).toBe(warmed); // the pool's connections serve the next pass
     expect(kubeProxy.requests).toHaveLength(50);
@@ -164,3 +171,15 @@ describe.skipIf(MOTO_SKIP || REAL_KUBE_SKIP)('EKS discovery against moto and a r
     await expect(access().kubeConfigFor(cluster)).rejects.toThrow(/no API endpoint yet \(status CREATING\)/);
   });
 });
+
+/** A promise per arrival that settles once `count` have arrived. */
+function barrierOf(count: number): () => Promise<void> {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return () => {
+    arrived += 1;
+    if (arrived === count) open();
+    return opened;
+  };
+}
