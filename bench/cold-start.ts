@@ -1,7 +1,7 @@
 /**
  * Benchmark 3, cold start and size: each Lambda bundled with esbuild the way the CDK construct
  * bundles it (lib/scaler-functions.ts: ESM, node24, minified, everything bundled, the createRequire
- * banner, the aliases of lib/lambda-bundle-aliases.ts, an external source map), its size raw and
+ * banner, the aliases and plugin of lib/lambda-bundle-aliases.ts, a linked source map), its size raw and
  * gzipped, and its initialisation time in fresh
  * Node processes (median of repeated runs) next to a bare `node -e ''` as the floor.
  *
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { buildScalerConfig, writeScalerConfig } from '../lib/config-bundle';
-import { lambdaEsbuildOptions } from '../lib/lambda-bundle-aliases';
+import { LAMBDA_ESBUILD_PLUGINS, lambdaDeployedJsonOptions } from '../lib/lambda-bundle-aliases';
 import { ScaledObjectSource } from '../lib/scaled-object-source';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
@@ -63,15 +63,8 @@ async function bundle(name: string, entry: string): Promise<{ file: string; meta
   const dir = join(OUT_DIR, 'bundles', name);
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'index.mjs');
-  const result = await build({
-    ...lambdaEsbuildOptions(REPO_ROOT),
-    entryPoints: [join(REPO_ROOT, entry)],
-    outfile: file,
-    minify: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    metafile: true,
-  });
+  // Exactly what the construct deploys (lib/bundle/build-lambda.mjs runs the same options).
+  const result = await build({ ...lambdaDeployedJsonOptions(REPO_ROOT, join(REPO_ROOT, entry), file), plugins: LAMBDA_ESBUILD_PLUGINS, metafile: true });
   return { file, metafile: result.metafile };
 }
 

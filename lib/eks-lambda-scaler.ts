@@ -11,7 +11,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Grant, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable, Role } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -189,12 +189,12 @@ export class EksLambdaScaler extends Construct {
   readonly triggerResources: TriggerResources;
   /** The state table: the construct's own, or the one given as `stateTable`. */
   readonly table: ITable;
-  readonly podScaler: NodejsFunction;
+  readonly podScaler: LambdaFunction;
   readonly podScalerRole: Role;
-  readonly nodeScaler?: NodejsFunction;
+  readonly nodeScaler?: LambdaFunction;
   readonly nodeScalerRole?: Role;
   /** The node scaler's second entry for interruption notices (prop `nodeInterruptions`). */
-  readonly nodeInterruptionHandler?: NodejsFunction;
+  readonly nodeInterruptionHandler?: LambdaFunction;
   readonly failureQueue: Queue;
   /** The pod scaler's pass hand-over queue (`passHandover: 'queue'`, the default). */
   readonly passHandoverQueue?: Queue;
@@ -233,11 +233,11 @@ export class EksLambdaScaler extends Construct {
     built.warnings.forEach((warning, index) =>
       Annotations.of(this).addWarningV2(`eks-lambda-scaler:scaledObject${index}`, warning),
     );
-    // Absolute: the bundling hook that copies it runs in the package's folder, not the app's.
     const objectsPerInvocation = props.objectsPerInvocation;
     if (objectsPerInvocation !== undefined && !(Number.isInteger(objectsPerInvocation) && objectsPerInvocation >= 1)) {
       throw new Error(`EksLambdaScaler: objectsPerInvocation is ${objectsPerInvocation}; it must be a whole number of ScaledObjects, 1 or more (default 1,000)`);
     }
+    // Absolute, so the bundling step copies it from the right place whatever the working folder.
     const writtenConfig = writeScalerConfig(this.config, resolve(Stage.of(this)?.outdir ?? tmpdir(), 'eks-lambda-scaler'), Names.uniqueId(this), objectsPerInvocation);
 
     this.table = props.stateTable ?? new StateTable(this, 'State', { removalPolicy: props.tableRemovalPolicy }).table;

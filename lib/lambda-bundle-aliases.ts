@@ -1,17 +1,23 @@
 /**
- * Imports the scaler Lambdas' bundles redirect (esbuild `alias`), used by the construct's bundling
- * and by bench/cold-start.ts, so the bench measures what deploys. Tests and the CLI run on the real
- * packages.
+ * How the scaler Lambdas are bundled: the esbuild options used by the construct's bundling
+ * (lib/scaler-functions.ts, through lib/bundle/build-lambda.mjs) and by bench/cold-start.ts, so the
+ * bench measures what deploys. Tests and the CLI run on the real packages.
+ *
+ * Imports the bundles redirect (esbuild `alias`):
  * - client-node's KubeConfig imports packages for kubeconfig features the scalers never use: a stub
  *   (lambdas/bundle/kubeconfig-features-left-out.ts) stands in for them.
  * - `undici`: client-node uses its Agent and fetch; the package index also loads the rest of undici,
  *   and through it Node's own internal copy (lambdas/bundle/undici-used-parts.ts).
  * - `node:http` imported as ESM makes Node load that internal undici too
  *   (lambdas/bundle/node-http-as-commonjs.cjs).
+ *
+ * And leaves out client-node's generated model classes that nothing uses (an esbuild plugin:
+ * lib/bundle/client-node-models-plugin.mjs).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { LAMBDA_ESBUILD_PLUGINS } from './bundle/client-node-models-plugin.mjs';
 
 export const KUBECONFIG_PACKAGES_LEFT_OUT = ['js-yaml', 'hpagent', 'socks', 'socks-proxy-agent', 'openid-client', 'jsonpath-plus'] as const;
 
@@ -33,12 +39,39 @@ export const NODE_HTTP_AS_COMMONJS = './lambdas/bundle/node-http-as-commonjs.cjs
 /** Bundled CommonJS dependencies call `require`, which an ESM bundle lacks: the banner defines it. */
 export const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
+/** The plugins of every Lambda bundle. esbuild takes them only in its JS API, never as JSON. */
+export { LAMBDA_ESBUILD_PLUGINS };
+
 /**
- * The esbuild options the construct's bundling amounts to (lib/scaler-functions.ts: ESM, Node.js 24,
- * everything bundled, the banner, the aliases), for the benches and tests that bundle a Lambda
- * themselves; each adds its entry, output, minification and metafile.
+ * The esbuild options of every Lambda bundle (ESM, Node.js 24, everything bundled, the banner, the
+ * aliases, the plugins). The benches and tests that bundle a Lambda themselves add their entry,
+ * output, minification and metafile.
  */
 export function lambdaEsbuildOptions(projectRoot: string) {
+  return { ...lambdaEsbuildJsonOptions(projectRoot), plugins: LAMBDA_ESBUILD_PLUGINS };
+}
+
+/**
+ * The bundle the construct deploys, written to `outfile`: minified, with a linked source map without
+ * the sources (NODE_OPTIONS=--enable-source-maps maps stack traces to the TypeScript files). Without
+ * the plugins: lib/bundle/build-lambda.mjs adds them; a caller of esbuild's JS API adds
+ * LAMBDA_ESBUILD_PLUGINS.
+ */
+export function lambdaDeployedJsonOptions(projectRoot: string, entry: string, outfile: string) {
+  return {
+    ...lambdaEsbuildJsonOptions(projectRoot),
+    entryPoints: [entry],
+    outfile,
+    minify: true,
+    sourcemap: 'linked' as const,
+    sourcesContent: false,
+    // A synth shows esbuild's warnings, as NodejsFunction's bundling did (the benches and tests keep 'error').
+    logLevel: 'warning' as const,
+  };
+}
+
+/** lambdaEsbuildOptions less the plugins: options another process can be given as JSON. */
+export function lambdaEsbuildJsonOptions(projectRoot: string) {
   return {
     bundle: true,
     platform: 'node' as const,

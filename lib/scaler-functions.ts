@@ -1,22 +1,22 @@
 /**
- * One scaler Lambda (pod scaler or node scaler): a NodejsFunction bundled locally with esbuild, its
+ * One scaler Lambda (pod scaler or node scaler): a function bundled locally with esbuild, its
  * own role (no AWS managed policies: each permission is added by the construct that needs it), and a
  * log group with bounded retention. The validated configuration is copied into the bundle.
  */
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
-import { ESM_REQUIRE_BANNER, lambdaBundleAliases } from './lambda-bundle-aliases';
+import { lambdaDeployedJsonOptions } from './lambda-bundle-aliases';
 import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
 import { CONFIG_SHARDS_DIRECTORY } from '../lambdas/config/load-config';
 
@@ -57,7 +57,7 @@ export interface ScalerFunctionProps {
 }
 
 export class ScalerFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -83,12 +83,9 @@ export class ScalerFunction extends Construct {
       this.role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }
 
-    const configFile = props.configFile;
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: lockFileOf(props.projectRoot),
+    this.function = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props),
+      handler: `${BUNDLE_NAME}.handler`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -117,43 +114,69 @@ export class ScalerFunction extends Construct {
             securityGroups: [props.network.securityGroup],
           }
         : {}),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle our pinned AWS SDK clients instead of the runtime's copy: the behaviour tested is
-        // the behaviour deployed, whatever SDK version the runtime ships this month.
-        externalModules: [],
-        // Imports redirected for a smaller bundle and a faster start (lib/lambda-bundle-aliases.ts).
-        esbuildArgs: { '--alias': Object.entries(lambdaBundleAliases(props.projectRoot)).map(([name, stub]) => `${name}=${stub}`) },
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
-            ...(props.configShardsDirectory
-              ? [`cp -R ${shellQuote(props.configShardsDirectory)} ${shellQuote(join(outputDir, CONFIG_SHARDS_DIRECTORY))}`]
-              : []),
-          ],
-        },
-      },
     });
   }
 }
 
+/** The bundle's file name without `.mjs`: the handler is its `handler` export. */
+const BUNDLE_NAME = 'index';
+
 /**
- * The lock file NodejsFunction asks for (it names the asset root; nothing is installed from it).
- * An installed package has no package-lock.json (npm never packs one), so its package.json stands in.
+ * The Lambda's code: the handler bundled on this machine by lib/bundle/build-lambda.mjs with the
+ * options of lambdaDeployedJsonOptions (our pinned AWS SDK clients bundled instead of the runtime's
+ * copy, so the behaviour tested is the behaviour deployed), and the configuration beside it. The
+ * asset is hashed by its output, so an unchanged bundle is not uploaded again. Stacks whose bundling
+ * CDK skips (`cdk deploy OtherStack`, or `aws:cdk:bundling-stacks`) are never built.
  */
-function lockFileOf(projectRoot: string): string {
-  const lockFile = join(projectRoot, 'package-lock.json');
-  return existsSync(lockFile) ? lockFile : join(projectRoot, 'package.json');
+function bundledCode(props: ScalerFunctionProps): Code {
+  return Code.fromAsset(props.projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by CDK's type, never pulled: the local bundling below always builds or throws.
+      image: DockerImage.fromRegistry('dummy'),
+      local: new LocalHandlerBundling(props.projectRoot, props.entry, props.configFile, props.configShardsDirectory),
+    },
+  });
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
+/**
+ * Bundles one handler and copies its configuration beside it. Its inputs are public fields on
+ * purpose: CDK caches staged assets for the whole app under a key made with JSON.stringify of the
+ * bundling options, which drops functions, so without them every scaler function (and every
+ * EksLambdaScaler in the app) would share the first one's bundle.
+ */
+export class LocalHandlerBundling implements ILocalBundling {
+  constructor(
+    readonly projectRoot: string,
+    readonly entry: string,
+    readonly configFile: string,
+    readonly configShardsDirectory: string | undefined,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleHandler(this.projectRoot, this.entry, join(outputDir, `${BUNDLE_NAME}.mjs`));
+    copyFileSync(this.configFile, join(outputDir, CONFIG_FILE_NAME));
+    if (this.configShardsDirectory) cpSync(this.configShardsDirectory, join(outputDir, CONFIG_SHARDS_DIRECTORY), { recursive: true });
+    return true;
+  }
+}
+
+/** Longest one Lambda's bundling may take (about 2 s on a 2-core machine) before synth gives up on it. */
+const BUNDLING_TIMEOUT_MS = 300_000;
+
+/** Runs the bundling script in a child process (CDK's bundling hook is synchronous; esbuild's plugins are not). */
+export function bundleHandler(projectRoot: string, entry: string, outfile: string): void {
+  const script = join(projectRoot, 'lib', 'bundle', 'build-lambda.mjs');
+  const options = lambdaDeployedJsonOptions(projectRoot, entry, outfile);
+  const result = spawnSync(process.execPath, [script, JSON.stringify(options)], {
+    cwd: projectRoot,
+    // esbuild's messages go to stderr, as CDK's own bundling messages do; nothing mixes into stdout.
+    stdio: ['ignore', 2, 'inherit'],
+    timeout: BUNDLING_TIMEOUT_MS,
+  });
+  // ETIMEDOUT after BUNDLING_TIMEOUT_MS, or the script could not be started.
+  if (result.error) throw new Error(`eks-lambda-scaler: bundling ${entry} with ${script} did not finish: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`eks-lambda-scaler: bundling ${entry} failed (${result.signal ?? `exit ${result.status}`}); esbuild's errors are printed above it`);
+  }
 }

@@ -3,7 +3,7 @@
  * attach/exec over `ws`, cp over `tar`), the YAML parsers, which the Lambdas never need (their
  * configuration is JSON validated at synth time), the packages KubeConfig imports for kubeconfig
  * features the scalers never use (stubbed by lib/lambda-bundle-aliases.ts), and in the pod scaler
- * client-node's generated API classes (it calls through kubernetes-rest.ts); nor undici's package
+ * client-node's generated API classes (it calls through kubernetes-rest.ts) and model classes; nor undici's package
  * index or an ESM import of node:http, which load Node's internal undici. Composition only; size
  * and start-up time are measured by bench/cold-start.ts, never by tests.
  */
@@ -71,9 +71,23 @@ describe('pod scaler bundle', () => {
     expect(generated.reduce((sum, [, size]) => sum + size, 0)).toBeLessThan(20_000);
     expect(bytes.has('lambdas/adapters/kubernetes/kubernetes-rest.ts')).toBe(true);
   }, 60_000);
+
+  it("leaves out client-node's generated model classes, which KubeConfig's import reaches and nothing uses", async () => {
+    const bytes = await bundledBytes('lambdas/pod-scaler/handler.ts');
+    const models = [...bytes.keys()].filter((input) => input.includes('@kubernetes/client-node/dist/gen/models/'));
+    // About 760 modules and 340 KB minified without the plugin (lib/bundle/client-node-models-plugin.mjs).
+    expect(models).toEqual([]);
+    expect(bytes.has('node_modules/@kubernetes/client-node/dist/config.js')).toBe(true);
+  }, 60_000);
 });
 
 describe('node scaler bundle', () => {
+  it("keeps the model classes its generated API classes deserialize into", async () => {
+    const inputs = await bundledInputs('lambdas/node-scaler/handler.ts');
+    expect(inputs).toContain('node_modules/@kubernetes/client-node/dist/gen/models/V1Pod.js');
+    expect(inputs).toContain('node_modules/@kubernetes/client-node/dist/gen/models/ObjectSerializer.js');
+  }, 60_000);
+
   it('has no trigger clients: it reads no queues, streams or metrics', async () => {
     const inputs = await bundledInputs('lambdas/node-scaler/handler.ts');
     for (const client of ['client-sqs', 'client-kinesis', 'client-cloudwatch', 'client-dynamodb-streams']) {

@@ -103,6 +103,18 @@ describe('scaler functions', () => {
       expect(probe.stdout.trim()).toBe('function');
     }
   });
+
+  it("bundles each function from its own handler (CDK's asset cache keys on the bundling inputs)", () => {
+    const assetOf = (name: string) => functionByDescription(name).properties.Code.S3Key as string;
+    expect(assetOf('pod scaler')).not.toBe(assetOf('node scaler'));
+    const handlers = { 'pod scaler': 'lambdas/pod-scaler/handler.ts', 'node scaler': 'lambdas/node-scaler/handler.ts' } as const;
+    for (const [name, handler] of Object.entries(handlers)) {
+      const dir = join(built.app.outdir, `asset.${assetOf(name).replace(/\.zip$/, '')}`);
+      const sources = (JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+      const bundledHandlers = Object.values(handlers).filter((file) => sources.some((source) => source.endsWith(`/${file}`)));
+      expect(bundledHandlers).toEqual([handler]);
+    }
+  });
 });
 
 describe('invocation', () => {

@@ -1,0 +1,40 @@
+/**
+ * An esbuild plugin that lets the Lambda bundles leave out @kubernetes/client-node's generated model
+ * classes (about 760 of them, 340 KB of the pod scaler's minified bundle) when nothing uses them.
+ *
+ * Why a plugin: KubeConfig (dist/config.js) imports `createConfiguration` from the generated
+ * package index (dist/gen/index.js), which re-exports every model. Each model module ends in
+ * top-level assignments (`V1Pod.attributeTypeMap = [...]`), which esbuild must treat as side effects
+ * because the package does not say otherwise (its package.json has no `sideEffects`), so all of them
+ * were bundled, compiled and run at every cold start. They are plain data holders: marking them free
+ * of side effects keeps every model some bundled code refers to (the node scaler's API classes and
+ * ObjectSerializer refer to all of them) and drops the rest. `--alias` cannot do this (it redirects
+ * package paths, and dist/gen/index.js is a relative import), so the construct bundles through
+ * esbuild's JS API (lib/bundle/build-lambda.mjs) instead of NodejsFunction's command line.
+ */
+
+/** A model module of client-node's generated code. */
+const MODEL_MODULE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models[\\/][^\\/]+\.js$/;
+/**
+ * Code that imports model modules: the generated package index, models/all.js, ObjectSerializer.
+ * (dist/serializer.js also imports ObjectSerializer.js, from outside gen/, and esbuild keeps the
+ * flag of whichever import reaches a file first: harmless, as its top level is as plain.)
+ */
+const GENERATED_CODE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]/;
+
+export const clientNodeModelsWithoutSideEffects = {
+  name: 'client-node-models-without-side-effects',
+  setup(build) {
+    // Marks the plugin's own resolve calls, so that they take esbuild's default path.
+    const ownLookup = {};
+    build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === ownLookup || !GENERATED_CODE.test(args.importer)) return undefined;
+      const resolved = await build.resolve(args.path, { importer: args.importer, kind: args.kind, resolveDir: args.resolveDir, pluginData: ownLookup });
+      if (resolved.errors.length > 0 || !MODEL_MODULE.test(resolved.path)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+/** The plugins of every Lambda bundle: the construct's (build-lambda.mjs), the benches' and the tests'. */
+export const LAMBDA_ESBUILD_PLUGINS = [clientNodeModelsWithoutSideEffects];
