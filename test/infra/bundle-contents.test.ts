@@ -13,8 +13,26 @@ import { describe, expect, it } from 'vitest';
 import { KUBECONFIG_PACKAGES_LEFT_OUT, lambdaEsbuildOptions } from '../../lib/lambda-bundle-aliases';
 import { REPO_ROOT } from './support/scaler-stack';
 
+interface Bundled {
+  bytes: Map<string, number>;
+  inputs: string[];
+  text: string;
+}
+
+/** One build per entry for the whole file: each takes 5-15 s on a 2-core machine. */
+const builds = new Map<string, Promise<Bundled>>();
+
 /** Bytes each input file puts in the bundle (unminified), for the files that put any, and the bundle's text. */
-async function bundled(entry: string): Promise<{ bytes: Map<string, number>; inputs: string[]; text: string }> {
+function bundled(entry: string): Promise<Bundled> {
+  let pending = builds.get(entry);
+  if (!pending) {
+    pending = buildOnce(entry);
+    builds.set(entry, pending);
+  }
+  return pending;
+}
+
+async function buildOnce(entry: string): Promise<Bundled> {
   const result = await build({
     ...lambdaEsbuildOptions(REPO_ROOT),
     entryPoints: [join(REPO_ROOT, entry)],
