@@ -37,7 +37,7 @@ export const UNDICI_OF_CLIENT_NODE = 'undici-of-client-node';
 export const NODE_HTTP_AS_COMMONJS = './lambdas/bundle/node-http-as-commonjs.cjs';
 
 /** Bundled CommonJS dependencies call `require`, which an ESM bundle lacks: the banner defines it. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER = "import { createRequire as __elsCreateRequire } from 'node:module'; const require = __elsCreateRequire(import.meta.url);";
 
 /** The plugins of every Lambda bundle. esbuild takes them only in its JS API, never as JSON. */
 export { LAMBDA_ESBUILD_PLUGINS };
@@ -71,7 +71,7 @@ export function lambdaDeployedJsonOptions(projectRoot: string, entry: string, ou
 }
 
 /** lambdaEsbuildOptions less the plugins: options another process can be given as JSON. */
-export function lambdaEsbuildJsonOptions(projectRoot: string) {
+function lambdaEsbuildJsonOptions(projectRoot: string) {
   return {
     bundle: true,
     platform: 'node' as const,

@@ -13,6 +13,10 @@
  * esbuild's JS API (lib/bundle/build-lambda.mjs) instead of NodejsFunction's command line.
  */
 
+import { join } from 'node:path';
+
+/** An import path that can name a model module: `./models/X.js` or `../models/X.js`. */
+const MODEL_IMPORT = /^\.\.?\/(?:.*\/)?models\/[A-Za-z0-9_]+\.js$/;
 /** A model module of client-node's generated code. */
 const MODEL_MODULE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models[\\/][^\\/]+\.js$/;
 /**
@@ -25,13 +29,13 @@ const GENERATED_CODE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]/;
 export const clientNodeModelsWithoutSideEffects = {
   name: 'client-node-models-without-side-effects',
   setup(build) {
-    // Marks the plugin's own resolve calls, so that they take esbuild's default path.
-    const ownLookup = {};
-    build.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData === ownLookup || !GENERATED_CODE.test(args.importer)) return undefined;
-      const resolved = await build.resolve(args.path, { importer: args.importer, kind: args.kind, resolveDir: args.resolveDir, pluginData: ownLookup });
-      if (resolved.errors.length > 0 || !MODEL_MODULE.test(resolved.path)) return undefined;
-      return { path: resolved.path, sideEffects: false };
+    // esbuild tests `filter` in Go, so only model imports cost a call into JS. The path is joined
+    // here rather than asked of `build.resolve`: the generated code names each file exactly, and a
+    // resolve round trip for each model import (about 1,500 in the pod scaler) made a bundle 2 s -> 14 s.
+    build.onResolve({ filter: MODEL_IMPORT }, (args) => {
+      if (!GENERATED_CODE.test(args.importer)) return undefined;
+      const path = join(args.resolveDir, args.path);
+      return MODEL_MODULE.test(path) ? { path, sideEffects: false } : undefined;
     });
   },
 };

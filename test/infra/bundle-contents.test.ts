@@ -19,7 +19,7 @@ interface Bundled {
   text: string;
 }
 
-/** One build per entry for the whole file: each takes 5-15 s on a 2-core machine. */
+/** One build per entry for the whole file, shared by its tests. */
 const builds = new Map<string, Promise<Bundled>>();
 
 /** Bytes each input file puts in the bundle (unminified), for the files that put any, and the bundle's text. */

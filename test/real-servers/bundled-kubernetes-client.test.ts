@@ -22,8 +22,6 @@ import { REPO_ROOT } from '../infra/support/scaler-stack';
 import { KUBE_TEST_TLS_CERT } from '../support/kube-tls-fixture';
 import { REAL_KUBE_SKIP, REAL_KUBE_START_TIMEOUT_MS, startRealKubeApiServer, type RealKubeApiServer } from '../support/real-kube-apiserver';
 
-/** Same banner as lib/scaler-functions.ts: bundled CommonJS dependencies call `require`. */
-
 type Bundled = Pick<typeof ClientNodeParts, 'KubeConfig' | 'CoreV1Api'> &
   Pick<typeof KubernetesRestModule, 'KubernetesRest'> &
   Pick<typeof ConnectionReuse, 'reuseConnections'> &
