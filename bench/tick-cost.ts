@@ -27,6 +27,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStateTable } from '../lambdas/adapters/state/dynamodb-state-store';
 import { KINESIS_READING_KEY_PREFIX } from '../lambdas/adapters/state/kinesis-reading-store';
+import { KINESIS_DESCRIBE_CALLS_PER_SECOND } from '../lambdas/adapters/aws/kinesis-call-limit';
 import { EksClusterAccess } from '../lambdas/adapters/kubernetes/eks-cluster-access';
 import type { ScalerConfig } from '../lambdas/config/scaler-config';
 import { parseManifests } from '../lambdas/engine/spec/parse-manifests';
@@ -441,9 +442,22 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         kubernetes: fleet.namespaces + scaled,
         lambda: scaled > 0 ? 1 : 0,
       },
-      serialWallMs: SERIAL_ROUND_TRIPS * latencyMs,
+      serialWallMs: boundWallMs(fleet.streams.length, latencyMs, shardSize < size),
     },
   };
+}
+
+/**
+ * The tick's wall time that neither CPU nor concurrency can take away: the round trips one object
+ * needs in sequence, and, in one unsharded pass, the Kinesis quota's spacing. The pass reads each
+ * stream once, one call per 1/20 s account-wide (kinesis-call-limit.ts), so the last stream is read
+ * (streams - 1) / 20 s after the first, and only then can its objects be claimed and patched.
+ * Sharded ticks split the quota and reuse readings by their own rules: there only the round trips count.
+ */
+export function boundWallMs(streams: number, latencyMs: number, sharded: boolean): number {
+  const roundTrips = SERIAL_ROUND_TRIPS * latencyMs;
+  if (sharded || streams === 0) return roundTrips;
+  return roundTrips + ((streams - 1) * 1_000) / KINESIS_DESCRIBE_CALLS_PER_SECOND;
 }
 
 export async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mean: number; max: number }> {

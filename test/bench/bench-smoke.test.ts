@@ -10,7 +10,7 @@ import type { KinesisRateRow } from '../../bench/kinesis-rate';
 import { customMetricsMonthly } from '../../bench/cost/prices';
 import { itemBytes } from '../../bench/support/dynamodb-item-size';
 import { buildFleet, fleetYaml } from '../../bench/tick-cost/fleet';
-import type { TickCostRow } from '../../bench/tick-cost';
+import { boundWallMs, type TickCostRow } from '../../bench/tick-cost';
 import type { SteadyStateRow } from '../../bench/steady-state';
 import { runKedaHpaModel } from '../../cli/simulator/keda-hpa-model';
 import { formatTable, median } from '../../bench/support/table';
@@ -131,6 +131,13 @@ describe('monthly cost', () => {
     expect(costFor(10_000, pass, undefined, undefined, [rate('warm', 17.1), rate('cold', 20)]).kinesisPerSecond).toMatchObject({ ours: 17.1, oursCold: 20, limited: true });
     // Not measured for this N: the measured pass's calls, 4 passes a minute, ten shards, unlimited.
     expect(costFor(10_000, pass).kinesisPerSecond).toMatchObject({ ours: (50 * 4 * 10) / 60, limited: false });
+  });
+
+  it('bounds a tick\'s wall by its serial round trips and, in one unsharded pass, by the Kinesis quota\'s spacing of its stream reads', () => {
+    // 4 round trips of 20 ms; 50 streams at 20 calls a second: the last is read 2.45 s after the first.
+    expect(boundWallMs(50, 20, false)).toBe(80 + 2_450);
+    expect(boundWallMs(0, 20, false)).toBe(80);
+    expect(boundWallMs(50, 20, true)).toBe(80);
   });
 
   it('computes 10,000 objects as ten shards of the 1,000-object pass', () => {

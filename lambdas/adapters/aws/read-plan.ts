@@ -30,6 +30,7 @@ import { toTriggerError } from './aws-errors';
 import { stsTimeout } from './assume-role-credentials';
 import { countAwsCalls } from './call-counter';
 import type { KinesisCallLimit, KinesisRead } from './kinesis-call-limit';
+import { callDeadline } from '../../util/call-deadline';
 
 export interface TriggerReaderOptions {
   clientFactory: AwsClientFactory;
@@ -224,7 +225,9 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
 async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, http: HttpReadPort | undefined, kafka: KafkaReadPort | undefined): Promise<Map<string, Reading | TriggerError>> {
   const firstRequest = (unit.reads[0] as SharedRead).request;
   const first = { service: firstRequest.service, source: sourceOf(firstRequest) };
-  const signal = AbortSignal.timeout(timeoutMs);
+  // Cleared once the unit settles (util/call-deadline.ts): most reads answer long before it.
+  const deadline = callDeadline(timeoutMs);
+  const signal = deadline.signal;
   let results: Map<string, Reading | TriggerError>;
   try {
     if (!unit.definition.readBatch) throw new TriggerError(`trigger type ${unit.definition.type} cannot read from AWS`, 'NoReader');
@@ -247,6 +250,8 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
       signal,
     });
     results = new Map(unit.reads.map((read) => [read.request.key, failure]));
+  } finally {
+    deadline.clear();
   }
   return new Map(
     unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),

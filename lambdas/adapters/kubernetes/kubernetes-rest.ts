@@ -15,6 +15,8 @@ import type { Configuration, KubeConfig, RequestContext } from '@kubernetes/clie
 import type { Dispatcher } from '@kubernetes/client-node/node_modules/undici';
 import { ApiException, ResponseContext } from './client-node-parts';
 import { isConnectionClosedBeforeAnswer } from './kubernetes-api-errors';
+import { requestTimeoutOf } from './request-timeout';
+import { callDeadline } from '../../util/call-deadline';
 
 /**
  * One resource (or collection) of the API: `/api[s]/<group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]`.
@@ -40,7 +42,7 @@ class ConfigurationOnly {
 export class KubernetesRest {
   private readonly configuration: Configuration;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(private readonly kubeConfig: KubeConfig) {
     this.configuration = kubeConfig.makeApiClient(ConfigurationOnly).configuration;
   }
 
@@ -83,25 +85,34 @@ export class KubernetesRest {
   }
 
   private async sendOnce<T>(method: string, path: ResourcePath, query: Record<string, string>, content?: { body: unknown; contentType: string }): Promise<T> {
-    const { baseServer, authMethods, middleware, httpApi } = this.configuration;
-    // The same steps, in the same order, as a generated request factory and its Observable wrapper.
-    let request = baseServer.makeRequestContext(urlPath(path), method as never);
-    request.setHeaderParam('Accept', 'application/json');
-    for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
-    if (content) {
-      request.setHeaderParam('Content-Type', content.contentType);
-      request.setBody(JSON.stringify(content.body));
+    // The KubeConfig's request timeout (request-timeout.ts), on a timer cleared once the answer is
+    // read: the authentication hook sees the signal set and arms none of its own.
+    const timeoutMs = requestTimeoutOf(this.kubeConfig);
+    const deadline = timeoutMs === undefined ? undefined : callDeadline(timeoutMs);
+    try {
+      const { baseServer, authMethods, middleware, httpApi } = this.configuration;
+      // The same steps, in the same order, as a generated request factory and its Observable wrapper.
+      let request = baseServer.makeRequestContext(urlPath(path), method as never);
+      if (deadline) request.setSignal(deadline.signal);
+      request.setHeaderParam('Accept', 'application/json');
+      for (const [name, value] of Object.entries(query)) request.setQueryParam(name, value);
+      if (content) {
+        request.setHeaderParam('Content-Type', content.contentType);
+        request.setBody(JSON.stringify(content.body));
+      }
+      await authMethods.default?.applySecurityAuthentication(request);
+      for (const step of middleware) request = await step.pre(request).toPromise();
+      const dispatcher = (request as unknown as { getDispatcher(): Dispatcher | undefined }).getDispatcher();
+      let response = dispatcher ? await sendThroughDispatcher(dispatcher, request) : await httpApi.send(request).toPromise();
+      for (const step of [...middleware].reverse()) response = await step.post(response).toPromise();
+      const status = response.httpStatusCode;
+      if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
+      const text = await response.body.text();
+      if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
+      return parseAnswer<T>(text, response.headers['content-type'], status);
+    } finally {
+      deadline?.clear();
     }
-    await authMethods.default?.applySecurityAuthentication(request);
-    for (const step of middleware) request = await step.pre(request).toPromise();
-    const dispatcher = (request as unknown as { getDispatcher(): Dispatcher | undefined }).getDispatcher();
-    let response = dispatcher ? await sendThroughDispatcher(dispatcher, request) : await httpApi.send(request).toPromise();
-    for (const step of [...middleware].reverse()) response = await step.post(response).toPromise();
-    const status = response.httpStatusCode;
-    if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
-    const text = await response.body.text();
-    if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
-    return parseAnswer<T>(text, response.headers['content-type'], status);
   }
 }
 

@@ -14,12 +14,13 @@ interface SignalContext {
   setSignal(signal: AbortSignal): void;
 }
 
-const armed = new WeakSet<KubeConfig>();
+/** The timeout each armed KubeConfig was given, for callers that arm and clear their own (kubernetes-rest.ts). */
+const armed = new WeakMap<KubeConfig, number>();
 
 /** Arms `kubeConfig` (once; later calls keep the first timeout) and returns it. */
 export function withRequestTimeout(kubeConfig: KubeConfig, timeoutMs: number = DEFAULT_KUBERNETES_CALL_TIMEOUT_MS): KubeConfig {
   if (armed.has(kubeConfig)) return kubeConfig;
-  armed.add(kubeConfig);
+  armed.set(kubeConfig, timeoutMs);
   const authenticate = kubeConfig.applySecurityAuthentication.bind(kubeConfig);
   kubeConfig.applySecurityAuthentication = async (context) => {
     const request = context as unknown as SignalContext;
@@ -27,6 +28,16 @@ export function withRequestTimeout(kubeConfig: KubeConfig, timeoutMs: number = D
     await authenticate(context);
   };
   return kubeConfig;
+}
+
+/**
+ * The timeout `withRequestTimeout` armed on `kubeConfig`, if any. A caller that knows when its answer
+ * has been read sets its own clearable signal with it (util/call-deadline.ts); the hook above then
+ * leaves the request alone. The hook's `AbortSignal.timeout` stays for client-node's generated
+ * classes, whose answers this module never sees.
+ */
+export function requestTimeoutOf(kubeConfig: KubeConfig): number | undefined {
+  return armed.get(kubeConfig);
 }
 
 /** True when `error` is a request that `withRequestTimeout` (or any abort) cut short. */

@@ -220,6 +220,31 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls through the fault proxy: 
     expect(/aws-sdk-js/.test(String(proxy.requests[0]!.headers['user-agent']))).toBe(true);
   });
 
+  it('notices middleware added after calls went direct, and takes the client back to the SDK until it is removed', async () => {
+    const client = directClient();
+    await client.send(putItem('before'));
+    let metered = 0;
+    client.middlewareStack.add((next) => async (args) => {
+      metered += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'someonesMeter' });
+    await client.send(putItem('metered'));
+    client.middlewareStack.remove('someonesMeter');
+    await client.send(putItem('after'));
+    expect(metered).toBe(1);
+    expect(proxy.requests.map((request) => /aws-sdk-js/.test(String(request.headers['user-agent'])))).toEqual([false, true, false]);
+  });
+
+  it('checks a replaced middleware stack too', async () => {
+    const client = directClient();
+    await client.send(putItem('before'));
+    const replaced = client.middlewareStack.clone();
+    replaced.add((next) => async (args) => next(args), { step: 'build', name: 'someonesTracer' });
+    client.middlewareStack = replaced;
+    await client.send(putItem('traced'));
+    expect(proxy.requests.map((request) => /aws-sdk-js/.test(String(request.headers['user-agent'])))).toEqual([false, true]);
+  });
+
   it('sends the X-Ray trace header inside Lambda, as the SDK’s recursion detection does', async () => {
     const saved = { name: process.env.AWS_LAMBDA_FUNCTION_NAME, trace: process.env._X_AMZN_TRACE_ID };
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'pod-scaler';
