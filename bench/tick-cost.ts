@@ -451,7 +451,8 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
  * The tick's wall time that neither CPU nor concurrency can take away: the round trips one object
  * needs in sequence, and, in one unsharded pass, the Kinesis quota's spacing. The pass reads each
  * stream once, one call per 1/20 s account-wide (kinesis-call-limit.ts), so the last stream is read
- * (streams - 1) / 20 s after the first, and only then can its objects be claimed and patched.
+ * (streams - 1) / 20 s after the first, and only then can its objects be claimed and patched. That is
+ * a warm tick's bound (the measured ones): a cold container's bucket starts empty, one interval later.
  * Sharded ticks split the quota and reuse readings by their own rules: there only the round trips count.
  */
 export function boundWallMs(streams: number, latencyMs: number, sharded: boolean): number {

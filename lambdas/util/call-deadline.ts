@@ -4,7 +4,7 @@
  * `AbortSignal.timeout` cannot be cleared: its timer fires `timeoutMs` after every call, answered or
  * not, and builds a `DOMException` with a stack each time. A busy pass makes some 1,200 such calls,
  * most of them answered in milliseconds. Their timers fire later in the pass, or when Lambda thaws the
- * container for the next one, and cost about 2–3% of a pass's CPU (docs/performance.md §30).
+ * container for the next one: about 45 µs of CPU a call, 4–5% of a busy pass (docs/performance.md §30).
  *
  * The signal aborts as `AbortSignal.timeout`'s does, with a `TimeoutError` DOMException, so code that
  * tells a timeout from another abort by the reason's name reads both alike.

@@ -225,7 +225,7 @@ const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: st
 async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: number, http: HttpReadPort | undefined, kafka: KafkaReadPort | undefined): Promise<Map<string, Reading | TriggerError>> {
   const firstRequest = (unit.reads[0] as SharedRead).request;
   const first = { service: firstRequest.service, source: sourceOf(firstRequest) };
-  // Cleared once the unit settles (util/call-deadline.ts): most reads answer long before it.
+  // Cleared once the batch has resolved (util/call-deadline.ts): most reads answer long before it.
   const deadline = callDeadline(timeoutMs);
   const signal = deadline.signal;
   let results: Map<string, Reading | TriggerError>;
@@ -237,7 +237,13 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
       { signal, ...(http ? { http } : {}), ...(kafka ? { kafka } : {}) },
     );
     results = await untilAborted(batch, signal);
+    // A batch resolves once each of its reads has settled, so nothing is left for the deadline to cut.
+    // Not Kafka's: a broker connection still opening is shared with later reads and bounded only by
+    // the signal of the read that opened it (kafka-offset-reader.ts), which may have failed already.
+    if (first.service !== 'kafka') deadline.clear();
   } catch (error) {
+    // The deadline stays armed: a batch that failed part-way may still have calls running, and it
+    // cuts them as AbortSignal.timeout did.
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
     const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : firstRequest.service === 'kafka' ? kafkaFailure(firstRequest, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
@@ -250,8 +256,6 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
       signal,
     });
     results = new Map(unit.reads.map((read) => [read.request.key, failure]));
-  } finally {
-    deadline.clear();
   }
   return new Map(
     unit.reads.map((read) => [read.request.key, results.get(read.request.key) ?? new TriggerError(`no answer for ${read.request.key}`, 'NoReading')]),

@@ -106,8 +106,9 @@ export class KubernetesRest {
       let response = dispatcher ? await sendThroughDispatcher(dispatcher, request) : await httpApi.send(request).toPromise();
       for (const step of [...middleware].reverse()) response = await step.post(response).toPromise();
       const status = response.httpStatusCode;
-      if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
+      // Read whatever the status: with the deadline cleared, nothing else would release an unread body.
       const text = await response.body.text();
+      if (status === 401) throw new ApiException(status, 'Unauthorized', undefined, response.headers);
       if (status < 200 || status > 299) throw new ApiException(status, 'Unknown API Status Code!', text, response.headers);
       return parseAnswer<T>(text, response.headers['content-type'], status);
     } finally {

@@ -2,7 +2,9 @@
  * Every Kubernetes API request made through a KubeConfig gets a timeout. @kubernetes/client-node
  * 2.x has none of its own (a hung API server or a black-holed endpoint would hold the call until
  * the Lambda dies); the KubeConfig's authentication hook runs before every request of every API
- * client made from it, so arming an AbortSignal there covers them all in one place.
+ * client made from it, so arming an AbortSignal there covers them all in one place. A request that
+ * already has a signal keeps it: KubernetesRest sets its own, with this timeout, on a timer it
+ * clears once the answer is read (`requestTimeoutOf`).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 

@@ -245,6 +245,14 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol calls through the fault proxy: 
     expect(proxy.requests.map((request) => /aws-sdk-js/.test(String(request.headers['user-agent'])))).toEqual([false, true]);
   });
 
+  it('still sends directly through a frozen stack, which it then checks at every call', async () => {
+    const client = directClient();
+    client.middlewareStack = Object.freeze(client.middlewareStack.clone());
+    await client.send(putItem('first'));
+    await client.send(putItem('second'));
+    expect(proxy.requests.map((request) => /aws-sdk-js/.test(String(request.headers['user-agent'])))).toEqual([false, false]);
+  });
+
   it('sends the X-Ray trace header inside Lambda, as the SDK’s recursion detection does', async () => {
     const saved = { name: process.env.AWS_LAMBDA_FUNCTION_NAME, trace: process.env._X_AMZN_TRACE_ID };
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'pod-scaler';

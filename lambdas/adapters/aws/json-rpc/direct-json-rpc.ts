@@ -192,8 +192,8 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
   // Learnt at the first call, not at wiring: it builds a client, which the Lambda's init need not pay for.
   let sdkOwnStack: string | undefined;
   // Whether the client's stack is the SDK's own, learnt again only when the stack was changed or
-  // replaced since: comparing the stacks at every call cost about 20 µs of CPU (docs/performance.md §30).
-  let checked: { stack: MiddlewareStackView; changes: number; sdkOwn: boolean } | undefined;
+  // replaced since: comparing the stacks at every call cost 9–30 µs of CPU (docs/performance.md §27, §30).
+  let lastCheck: { stack: MiddlewareStackView; changes: number; sdkOwn: boolean } | undefined;
   return new Proxy(client, {
     get(target, property, receiver) {
       const current: unknown = Reflect.get(target, property, receiver);
@@ -201,12 +201,13 @@ export function withDirectJsonRpc<C extends { send: (...args: never[]) => unknow
       // added (a meter, a tracer), is theirs to keep: such a client is left to the SDK whole.
       if (property !== 'send' || current !== sdkOwnSend) return current;
       const stack = (target as unknown as { middlewareStack: MiddlewareStackView }).middlewareStack;
-      const changes = changesOf(stack);
-      if (checked?.stack !== stack || checked.changes !== changes.count) {
+      // A stack whose changes cannot be counted (a frozen one) is checked at every call.
+      const changes = changesOf(stack)?.count ?? Number.NaN;
+      if (lastCheck?.stack !== stack || lastCheck.changes !== changes) {
         sdkOwnStack ??= defaultMiddlewareOf(client.constructor as new (config: object) => { middlewareStack: MiddlewareStackView; destroy(): void });
-        checked = { stack, changes: changes.count, sdkOwn: middlewareOf(stack) === sdkOwnStack };
+        lastCheck = { stack, changes, sdkOwn: middlewareOf(stack) === sdkOwnStack };
       }
-      return checked.sdkOwn ? send : current;
+      return lastCheck.sdkOwn ? send : current;
     },
   });
 }
@@ -218,21 +219,32 @@ type MiddlewareStackView = { identify(): string[] } & Partial<Record<(typeof STA
 
 const stackChanges = new WeakMap<MiddlewareStackView, { count: number }>();
 
-/** How often `stack` has been changed since it was first seen here: its changing methods count, then change it as before. */
-function changesOf(stack: MiddlewareStackView): { count: number } {
-  let changes = stackChanges.get(stack);
-  if (changes) return changes;
+/**
+ * How often `stack` has been changed since it was first seen here: its changing methods count, then
+ * change it as before. Undefined when they cannot be wrapped (a frozen stack).
+ */
+function changesOf(stack: MiddlewareStackView): { count: number } | undefined {
+  const known = stackChanges.get(stack);
+  if (known || !Object.isExtensible(stack)) return known;
   const counter = { count: 0 };
-  for (const name of STACK_CHANGES) {
-    const change = stack[name];
-    if (typeof change !== 'function') continue;
-    stack[name] = function (this: unknown, ...args: unknown[]) {
-      counter.count += 1;
-      return change.apply(this, args);
-    };
+  const originals: Partial<MiddlewareStackView> = {};
+  try {
+    for (const name of STACK_CHANGES) {
+      const change = stack[name];
+      if (typeof change !== 'function') continue;
+      originals[name] = change;
+      stack[name] = function (this: unknown, ...args: unknown[]) {
+        counter.count += 1;
+        return change.apply(this, args);
+      };
+    }
+  } catch {
+    // A method that cannot be replaced (a read-only property): put back the ones that were.
+    for (const [name, change] of Object.entries(originals)) (stack as Record<string, unknown>)[name] = change;
+    return undefined;
   }
-  stackChanges.set(stack, (changes = counter));
-  return changes;
+  stackChanges.set(stack, counter);
+  return counter;
 }
 
 /** The stack's middleware, by name and step, as one string. */
