@@ -1,8 +1,10 @@
 /**
  * Benchmark 3, cold start and size: each Lambda bundled with esbuild the way the CDK construct
  * bundles it (lib/scaler-functions.ts: ESM, node24, minified, everything bundled, the createRequire
- * banner, the aliases and plugin of lib/lambda-bundle-aliases.ts, a linked source map), its size raw and
- * gzipped, and its initialisation time in fresh
+ * banner, the aliases and plugin of lib/lambda-bundle-aliases.ts, a linked source map, the modules
+ * imported with `import()` in chunks of their own), its size raw and gzipped (all its files, and
+ * the part a cold start loads: the handler module and the chunks it imports statically), and its
+ * initialisation time in fresh
  * Node processes (median of repeated runs) next to a bare `node -e ''` as the floor.
  *
  * Two init figures: `import` loads the bundle as Lambda's runtime does before the first event;
@@ -15,12 +17,12 @@
  *   npx tsx bench/cold-start.ts [--runs 15]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { buildScalerConfig, writeScalerConfig } from '../lib/config-bundle';
-import { LAMBDA_ESBUILD_PLUGINS, lambdaDeployedJsonOptions } from '../lib/lambda-bundle-aliases';
+import { DEPLOYED_ENTRY_NAME, LAMBDA_ESBUILD_PLUGINS, lambdaDeployedJsonOptions } from '../lib/lambda-bundle-aliases';
 import { ScaledObjectSource } from '../lib/scaled-object-source';
 import { OUT_DIR, REPO_ROOT, isMain, writeResult } from './support/output';
 import { formatNumber, formatTable, median } from './support/table';
@@ -36,7 +38,11 @@ export const FUNCTIONS = [
 
 export interface ColdStartRow {
   name: string;
+  /** Every file of the bundle (the handler module and its chunks). */
   bundleBytes: number;
+  /** What a cold start loads: the handler module and the chunks it imports statically, transitively. */
+  coldStartBytes: number;
+  /** The files compressed one by one, as the deployment zip stores them. */
   gzipBytes: number;
   sourceMapBytes: number;
   /** The five largest inputs (packages) in the bundle, bytes of output. */
@@ -59,13 +65,38 @@ export interface ColdStartRow {
   bareNodeMs: number;
 }
 
-async function bundle(name: string, entry: string): Promise<{ file: string; metafile: Metafile }> {
+interface BundleFiles {
+  /** The handler module, which Lambda imports. */
+  file: string;
+  metafile: Metafile;
+  /** Every JavaScript file of the bundle, and those a cold start loads (paths as in the metafile). */
+  code: string[];
+  coldStart: string[];
+}
+
+async function bundle(name: string, entry: string): Promise<BundleFiles> {
   const dir = join(OUT_DIR, 'bundles', name);
+  // A fresh folder: the chunks' names carry their hashes, so an old build would leave files behind.
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
   // Exactly what the construct deploys (lib/bundle/build-lambda.mjs runs the same options).
-  const result = await build({ ...lambdaDeployedJsonOptions(REPO_ROOT, join(REPO_ROOT, entry), file), plugins: LAMBDA_ESBUILD_PLUGINS, metafile: true });
-  return { file, metafile: result.metafile };
+  const result = await build({ ...lambdaDeployedJsonOptions(REPO_ROOT, join(REPO_ROOT, entry), dir), plugins: LAMBDA_ESBUILD_PLUGINS, metafile: true });
+  const code = Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.mjs'));
+  const handlerModule = code.find((path) => path.endsWith(`/${DEPLOYED_ENTRY_NAME}.mjs`));
+  if (!handlerModule) throw new Error(`esbuild wrote no ${DEPLOYED_ENTRY_NAME}.mjs for ${entry}`);
+  return { file: join(dir, `${DEPLOYED_ENTRY_NAME}.mjs`), metafile: result.metafile, code, coldStart: staticallyImported(handlerModule, result.metafile) };
+}
+
+/** The module and every output it imports statically, transitively: what an `import` of it loads. */
+export function staticallyImported(module: string, metafile: Metafile): string[] {
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of metafile.outputs[path]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(module);
+  return [...loaded];
 }
 
 /** Output bytes per package (or our own source tree), largest first. */
@@ -121,9 +152,11 @@ export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
   const configFile = await benchConfigFile();
   for (const fn of FUNCTIONS) {
     const env = fn.withConfig ? { ...DUMMY_ENV, SCALER_CONFIG_FILE: configFile } : DUMMY_ENV;
-    const { file, metafile } = await bundle(fn.name, fn.entry);
-    const code = await readFile(file);
-    const map = await readFile(`${file}.map`);
+    const { file, metafile, code, coldStart } = await bundle(fn.name, fn.entry);
+    const bytesOf = (paths: readonly string[]) => paths.reduce((sum, path) => sum + (metafile.outputs[path]?.bytes ?? 0), 0);
+    const fromRoot = (path: string) => join(REPO_ROOT, path);
+    const gzipBytes = (await Promise.all(code.map(async (path) => gzipSync(await readFile(fromRoot(path))).byteLength))).reduce((sum, bytes) => sum + bytes, 0);
+    const sourceMapBytes = (await Promise.all(code.map(async (path) => (await readFile(`${fromRoot(path)}.map`)).byteLength))).reduce((sum, bytes) => sum + bytes, 0);
     const eval_ = ['--input-type=module', '-e'];
     const imports = Array.from({ length: runs }, () => timeProcess([...eval_, importScript(file)], DUMMY_ENV));
     const withMaps = Array.from({ length: runs }, () =>
@@ -132,9 +165,10 @@ export async function runColdStart(runs: number): Promise<ColdStartRow[]> {
     const firstCalls = Array.from({ length: runs }, () => timeProcess([...eval_, firstCallScript(file, fn.firstEvent)], env));
     rows.push({
       name: fn.name,
-      bundleBytes: code.byteLength,
-      gzipBytes: gzipSync(code).byteLength,
-      sourceMapBytes: map.byteLength,
+      bundleBytes: bytesOf(code),
+      coldStartBytes: bytesOf(coldStart),
+      gzipBytes,
+      sourceMapBytes,
       largest: largestInputs(metafile),
       runs,
       importProcessMs: median(imports.map((run) => run.wallMs)),
@@ -157,10 +191,11 @@ export function coldStartTable(rows: readonly ColdStartRow[]): string {
   const runs = rows[0]?.runs ?? 0;
   return formatTable(
     `Cold start and size: esbuild bundle as the CDK construct builds it; fresh node processes, median of ${runs} runs`,
-    ['function', 'bundle', 'gzipped', 'source map', 'bare node', 'node + import', 'import alone', 'import CPU', '+ --enable-source-maps', 'node + first call', 'first call CPU', 'init CPU', 'largest inputs'],
+    ['function', 'bundle', 'loaded cold', 'gzipped', 'source map', 'bare node', 'node + import', 'import alone', 'import CPU', '+ --enable-source-maps', 'node + first call', 'first call CPU', 'init CPU', 'largest inputs'],
     rows.map((row) => [
       row.name,
       kb(row.bundleBytes),
+      kb(row.coldStartBytes),
       kb(row.gzipBytes),
       kb(row.sourceMapBytes),
       ms(row.bareNodeMs),

@@ -52,16 +52,23 @@ export function lambdaEsbuildOptions(projectRoot: string) {
 }
 
 /**
- * The bundle the construct deploys, written to `outfile`: minified, with a linked source map without
- * the sources (NODE_OPTIONS=--enable-source-maps maps stack traces to the TypeScript files). Without
- * the plugins: lib/bundle/build-lambda.mjs adds them; a caller of esbuild's JS API adds
- * LAMBDA_ESBUILD_PLUGINS.
+ * The bundle the construct deploys, written to `outdir`: the handler's module `index.mjs` and, under
+ * `chunks/`, the modules it imports only when a pass needs them (`import()`: the SDK's credential
+ * providers other than the environment's, the Lambda client, the Kafka adapter), so a cold start
+ * compiles and runs only what every invocation uses (docs/performance.md §31). Minified, with a
+ * linked source map per file without the sources (NODE_OPTIONS=--enable-source-maps maps stack
+ * traces to the TypeScript files). Without the plugins: lib/bundle/build-lambda.mjs adds them; a
+ * caller of esbuild's JS API adds LAMBDA_ESBUILD_PLUGINS.
  */
-export function lambdaDeployedJsonOptions(projectRoot: string, entry: string, outfile: string) {
+export function lambdaDeployedJsonOptions(projectRoot: string, entry: string, outdir: string) {
   return {
     ...lambdaEsbuildJsonOptions(projectRoot),
     entryPoints: [entry],
-    outfile,
+    outdir,
+    splitting: true,
+    entryNames: DEPLOYED_ENTRY_NAME,
+    chunkNames: `${DEPLOYED_CHUNKS_FOLDER}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     minify: true,
     sourcemap: 'linked' as const,
     sourcesContent: false,
@@ -69,6 +76,12 @@ export function lambdaDeployedJsonOptions(projectRoot: string, entry: string, ou
     logLevel: 'warning' as const,
   };
 }
+
+/** The deployed handler module's name without `.mjs`: the Lambda handler is its `handler` export. */
+export const DEPLOYED_ENTRY_NAME = 'index';
+
+/** Where the deployed bundle's lazily imported modules go, beside the handler module. */
+export const DEPLOYED_CHUNKS_FOLDER = 'chunks';
 
 /** lambdaEsbuildOptions less the plugins: options another process can be given as JSON. */
 function lambdaEsbuildJsonOptions(projectRoot: string) {

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE_NAME } from './config-bundle';
-import { lambdaDeployedJsonOptions } from './lambda-bundle-aliases';
+import { DEPLOYED_ENTRY_NAME, lambdaDeployedJsonOptions } from './lambda-bundle-aliases';
 import { METRIC_NAMESPACE } from '../lambdas/util/scaler-metrics';
 import { CONFIG_SHARDS_DIRECTORY } from '../lambdas/config/load-config';
 
@@ -85,7 +85,7 @@ export class ScalerFunction extends Construct {
 
     this.function = new LambdaFunction(this, 'Function', {
       code: bundledCode(props),
-      handler: `${BUNDLE_NAME}.handler`,
+      handler: `${DEPLOYED_ENTRY_NAME}.handler`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -117,9 +117,6 @@ export class ScalerFunction extends Construct {
     });
   }
 }
-
-/** The bundle's file name without `.mjs`: the handler is its `handler` export. */
-const BUNDLE_NAME = 'index';
 
 /**
  * The Lambda's code: the handler bundled on this machine by lib/bundle/build-lambda.mjs with the
@@ -154,7 +151,7 @@ export class LocalHandlerBundling implements ILocalBundling {
   ) {}
 
   tryBundle(outputDir: string): boolean {
-    bundleHandler(this.projectRoot, this.entry, join(outputDir, `${BUNDLE_NAME}.mjs`));
+    bundleHandler(this.projectRoot, this.entry, outputDir);
     copyFileSync(this.configFile, join(outputDir, CONFIG_FILE_NAME));
     if (this.configShardsDirectory) cpSync(this.configShardsDirectory, join(outputDir, CONFIG_SHARDS_DIRECTORY), { recursive: true });
     return true;
@@ -165,9 +162,9 @@ export class LocalHandlerBundling implements ILocalBundling {
 const BUNDLING_TIMEOUT_MS = 300_000;
 
 /** Runs the bundling script in a child process (CDK's bundling hook is synchronous; esbuild's plugins are not). */
-export function bundleHandler(projectRoot: string, entry: string, outfile: string): void {
+export function bundleHandler(projectRoot: string, entry: string, outdir: string): void {
   const script = join(projectRoot, 'lib', 'bundle', 'build-lambda.mjs');
-  const options = lambdaDeployedJsonOptions(projectRoot, entry, outfile);
+  const options = lambdaDeployedJsonOptions(projectRoot, entry, outdir);
   const result = spawnSync(process.execPath, [script, JSON.stringify(options)], {
     cwd: projectRoot,
     // esbuild's messages go to stderr, as CDK's own bundling messages do; nothing mixes into stdout.

@@ -18,7 +18,6 @@ import type * as Undici from '@kubernetes/client-node/node_modules/undici';
 /* eslint-disable @typescript-eslint/no-require-imports -- undici's files are CommonJS without type declarations; the casts give them the package's own types */
 const Dispatcher = require('undici-of-client-node/lib/dispatcher/dispatcher.js') as { prototype: object };
 const dispatcherApi = require('undici-of-client-node/lib/api/index.js') as object;
-const fetchModule = require('undici-of-client-node/lib/web/fetch/index.js') as { fetch: typeof Undici.fetch };
 export const Agent = require('undici-of-client-node/lib/dispatcher/agent.js') as typeof Undici.Agent;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -26,12 +25,24 @@ export const Agent = require('undici-of-client-node/lib/dispatcher/agent.js') as
 // KubernetesRest sends with the Agent's `request` (kubernetes-rest.ts, sendThroughDispatcher).
 Object.assign(Dispatcher.prototype, dispatcherApi);
 
+/**
+ * undici's fetch, imported at its first call: only client-node's generated API classes (the node
+ * scaler's) use it. Imported with `import()`, the deployed bundle keeps it in a chunk of its own
+ * (lib/lambda-bundle-aliases.ts), so the pod scaler's cold start neither compiles its modules nor
+ * loads the zlib, perf_hooks and worker_threads they require (docs/performance.md §31).
+ */
+let fetchModule: Promise<{ fetch: typeof Undici.fetch }> | undefined;
+
 /** undici's own `fetch` wrapper: the stack of a failed fetch names the caller, not undici's internals. */
-export function fetch(...args: Parameters<typeof Undici.fetch>): ReturnType<typeof Undici.fetch> {
-  return fetchModule.fetch(...args).catch((error: unknown) => {
+export async function fetch(...args: Parameters<typeof Undici.fetch>): ReturnType<typeof Undici.fetch> {
+  // @ts-expect-error -- the alias exists in the Lambda bundles only, and undici's files have no type declarations
+  fetchModule ??= import('undici-of-client-node/lib/web/fetch/index.js') as Promise<{ fetch: typeof Undici.fetch }>;
+  try {
+    return await (await fetchModule).fetch(...args);
+  } catch (error) {
     if (error && typeof error === 'object') Error.captureStackTrace(error, fetch);
     throw error;
-  });
+  }
 }
 
 export class ProxyAgent {

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -18,7 +18,6 @@ import { DYNAMODB_JSON_RPC } from '../adapters/aws/json-rpc/dynamodb-json-rpc';
 import { KinesisCallLimit } from '../adapters/aws/kinesis-call-limit';
 import { createTriggerReader } from '../adapters/aws/read-plan';
 import { createHttpReader } from '../adapters/http/http-reader';
-import { createKafkaOffsetReader } from '../adapters/kafka/kafka-offset-reader';
 import { createSecretKeyReader } from '../adapters/kubernetes/secret-key-reader';
 import { createAwsSecretReader } from '../adapters/aws/secrets-manager-reader';
 import { EksClusterAccess } from '../adapters/kubernetes/eks-cluster-access';
@@ -30,6 +29,7 @@ import { DynamoDbKinesisReadingStore } from '../adapters/state/kinesis-reading-s
 import type { JobsApi } from '../adapters/kubernetes/jobs-api';
 import { KubernetesJobsApi } from '../adapters/kubernetes/kubernetes-jobs-api';
 import { systemClock } from '../util/system-clock';
+import { loadOnce } from '../util/load-once';
 import { SqsPassHandover } from '../adapters/aws/sqs-pass-handover';
 import { WindowParking } from './parked-windows';
 import type { Clock, ScaleUpNotice } from './tick-types';
@@ -38,6 +38,7 @@ import { scaledObjectReporters } from '../adapters/kubernetes/scaled-object-stat
 import { bundledClusters, bundledObjectSource } from './bundled-object-source';
 import type { SourceAssignment } from './load-sources';
 import type { ScaledObject } from '../engine/spec/scaled-object';
+import type { KafkaReadPort } from '../triggers/trigger-definition';
 import { iamRefusal, partitionOf } from '../engine/iam/iam-allowance';
 import type { InvocationRuntime, ShardEvent } from './run-invocation';
 
@@ -92,7 +93,12 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const tableName = requireEnv(env, 'STATE_TABLE_NAME');
   // Every client has a per-attempt timeout and bounded retries (awsTransport): a hung dependency
   // costs seconds, never the invocation.
-  const lambda = overrides.lambda ?? new LambdaClient(awsTransport());
+  // The Lambda client serves only shard fan-out and the node scaler's notice, so it is loaded at its
+  // first use rather than in every cold start (docs/performance.md §31).
+  const lambda = loadOnce(async () => {
+    const sdk = await import('@aws-sdk/client-lambda');
+    return { client: overrides.lambda ?? new sdk.LambdaClient(awsTransport()), InvokeCommand: sdk.InvokeCommand };
+  });
 
   const kubeConfigFor = overrides.kubeConfigFor ?? defaultKubeConfigSource(overrides);
   const apis = new Map<string, Promise<ScaleTargetApi>>();
@@ -125,7 +131,8 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   const nodeScaler = env.NODE_SCALER_FUNCTION_NAME;
   const self = env.AWS_LAMBDA_FUNCTION_NAME;
   const invokeAsync = async (functionName: string, payload: unknown) => {
-    const answer = await lambda.send(
+    const { client, InvokeCommand } = await lambda();
+    const answer = await client.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
     );
     // Lambda accepts an asynchronous invoke with 202; anything else (a proxy's 200 page) did not queue the event.
@@ -212,7 +219,12 @@ function triggerReader(overrides: RuntimeOverrides, env: NodeJS.ProcessEnv, kube
     credentialsFor,
   });
   // Kafka brokers (kafka, apache-kafka triggers): SASL and TLS material from Secrets, MSK IAM signed as above.
-  const kafka = createKafkaOffsetReader({ readSecretKey, credentialsFor });
+  // The adapter is loaded at the first Kafka read: a fleet without Kafka triggers never compiles it (§31).
+  const kafkaReader = loadOnce(async () => {
+    const { createKafkaOffsetReader } = await import('../adapters/kafka/kafka-offset-reader');
+    return createKafkaOffsetReader({ readSecretKey, credentialsFor });
+  });
+  const kafka: KafkaReadPort = { readOffsets: async (request, signal) => (await kafkaReader()).readOffsets(request, signal) };
   return createTriggerReader({ clientFactory, http, kinesisLimit, kafka });
 }
 
