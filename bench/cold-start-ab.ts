@@ -7,7 +7,7 @@
  * handler once with the wiring-only alarm event and a one-object configuration.
  *
  *   npx tsx bench/cold-start.ts --runs 1          # writes bench/out/bundles/pod-scaler/ (index.mjs, chunks/)
- *   cp -r bench/out/bundles/pod-scaler /tmp/after   # ... and the same for the other commit
+ *   rm -rf /tmp/after && cp -r bench/out/bundles/pod-scaler /tmp/after   # ... and the same for the other commit
  *   npx tsx bench/cold-start-ab.ts --runs 21 /tmp/before/index.mjs /tmp/after/index.mjs
  */
 import { benchConfigFile, DUMMY_ENV, firstCallScript, timeProcess, WIRING_ONLY_EVENT } from './cold-start';

@@ -1,8 +1,10 @@
 /**
  * What the Kafka triggers add to the pod scaler's Lambda bundle: the minified output bytes of every
  * input that is theirs (the protocol client in lambdas/adapters/kafka/, the two trigger files and
- * their shared module, the lag computation), out of the whole bundle, built as bench/cold-start.ts
- * and the construct build it. No npm package is involved: the client is the scaler's own.
+ * their shared module, the lag computation), out of the whole bundle, built as one file with the
+ * construct's options. No npm package is involved: the client is the scaler's own. The deployed,
+ * split bundle loads the protocol client only at the first Kafka read (docs/performance.md §31);
+ * the trigger files and the lag computation load at every cold start.
  *
  *   npx tsx bench/kafka-bundle.ts
  */

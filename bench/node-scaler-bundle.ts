@@ -1,6 +1,7 @@
 /**
- * The node scaler's bundle, built as the CDK construct builds it (lib/scaler-functions.ts: ESM,
- * node24, minified, the aliases of lib/lambda-bundle-aliases.ts), and what the EKS/EC2 node-group
+ * The node scaler's bundle, built with the CDK construct's options (lib/scaler-functions.ts: ESM,
+ * node24, minified, the aliases of lib/lambda-bundle-aliases.ts) as one file rather than split into
+ * chunks, so its bytes compare with the figures of docs/performance.md §17, and what the EKS/EC2 node-group
  * facts cost in it: bytes of the bundle, gzipped, and the output bytes of the packages and our
  * modules they bring. With `--with-ec2-sdk` it also bundles an entry that adds
  * @aws-sdk/client-ec2's DescribeInstanceTypesCommand (install it first, temporarily), to price the
@@ -19,8 +20,9 @@ import { formatNumber, formatTable } from './support/table';
 const WATCHED = ['@aws-sdk/client-ec2', '@aws-sdk/client-eks', '@aws-sdk/xml-builder', 'lambdas/adapters/node-group-facts'];
 
 async function bundle(name: string, entry: string): Promise<{ bytes: number; gzip: number; metafile: Metafile }> {
-  const outfile = join(OUT_DIR, 'bundles', name, 'index.mjs');
-  await mkdir(join(OUT_DIR, 'bundles', name), { recursive: true });
+  // Not bundles/<name>/: bench/cold-start.ts writes the deployed, split bundles there.
+  const outfile = join(OUT_DIR, 'bundles', 'node-group-facts', name, 'index.mjs');
+  await mkdir(join(OUT_DIR, 'bundles', 'node-group-facts', name), { recursive: true });
   const result = await build({
     ...lambdaEsbuildOptions(REPO_ROOT),
     entryPoints: [entry],

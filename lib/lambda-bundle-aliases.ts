@@ -11,13 +11,14 @@
  * - `node:http` imported as ESM makes Node load that internal undici too
  *   (lambdas/bundle/node-http-as-commonjs.cjs).
  *
- * And leaves out client-node's generated model classes that nothing uses (an esbuild plugin:
- * lib/bundle/client-node-models-plugin.mjs).
+ * And, with esbuild plugins (lib/bundle/lambda-plugins.mjs): leaves out client-node's generated
+ * model classes that nothing uses (client-node-models-plugin.mjs), and sends `import('node:http')`
+ * to a stand-in that names its exports, which a split bundle needs (node-http-import-plugin.mjs).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import { LAMBDA_ESBUILD_PLUGINS } from './bundle/client-node-models-plugin.mjs';
+import { LAMBDA_ESBUILD_PLUGINS } from './bundle/lambda-plugins.mjs';
 
 export const KUBECONFIG_PACKAGES_LEFT_OUT = ['js-yaml', 'hpagent', 'socks', 'socks-proxy-agent', 'openid-client', 'jsonpath-plus'] as const;
 
@@ -52,10 +53,12 @@ export function lambdaEsbuildOptions(projectRoot: string) {
 }
 
 /**
- * The bundle the construct deploys, written to `outdir`: the handler's module `index.mjs` and, under
- * `chunks/`, the modules it imports only when a pass needs them (`import()`: the SDK's credential
- * providers other than the environment's, the Lambda client, the Kafka adapter), so a cold start
- * compiles and runs only what every invocation uses (docs/performance.md §31). Minified, with a
+ * The bundle the construct deploys, written to `outdir`: the handler's module `index.mjs` and its
+ * chunks under `chunks/`. A module reached only through `import()` (the SDK's credential providers
+ * other than the environment's, the Lambda client, the Kafka adapter, undici's fetch) is in a chunk
+ * loaded when that `import()` runs, so a cold start compiles and runs only what every invocation
+ * uses (docs/performance.md §31); the modules both sides share are chunks that `index.mjs` imports
+ * statically, loaded at every cold start. Minified, with a
  * linked source map per file without the sources (NODE_OPTIONS=--enable-source-maps maps stack
  * traces to the TypeScript files). Without the plugins: lib/bundle/build-lambda.mjs adds them; a
  * caller of esbuild's JS API adds LAMBDA_ESBUILD_PLUGINS.

@@ -9,6 +9,7 @@
  * CommonJS on purpose (the package is "type": "module", so a .ts file would be ESM): esbuild then
  * hands both `import` and `require('node:http')` users that object itself, every property as
  * before (undici reads `maxHeaderSize`, for one), where an ESM stand-in would offer only the names
- * it lists.
+ * it lists. `import('node:http')` is the exception: in the split deployed bundle a CommonJS chunk
+ * exports only `default`, so those go to node-http-for-import.ts (lib/bundle/node-http-import-plugin.mjs).
  */
 module.exports = process.getBuiltinModule('node:http');

@@ -14,6 +14,7 @@
  * path, never silently. The types are those of the copy this repository installs.
  */
 import type * as Undici from '@kubernetes/client-node/node_modules/undici';
+import { loadOnce } from '../util/load-once';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- undici's files are CommonJS without type declarations; the casts give them the package's own types */
 const Dispatcher = require('undici-of-client-node/lib/dispatcher/dispatcher.js') as { prototype: object };
@@ -29,16 +30,19 @@ Object.assign(Dispatcher.prototype, dispatcherApi);
  * undici's fetch, imported at its first call: only client-node's generated API classes (the node
  * scaler's) use it. Imported with `import()`, the deployed bundle keeps it in a chunk of its own
  * (lib/lambda-bundle-aliases.ts), so the pod scaler's cold start neither compiles its modules nor
- * loads the zlib, perf_hooks and worker_threads they require (docs/performance.md §31).
+ * loads the zlib, perf_hooks and worker_threads they require (docs/performance.md §31). The module
+ * is CommonJS: in a split bundle its chunk exports `module.exports` as `default` and nothing else.
  */
-let fetchModule: Promise<{ fetch: typeof Undici.fetch }> | undefined;
+const fetchModule = loadOnce(async () => {
+  // @ts-expect-error -- the alias exists in the Lambda bundles only, and undici's files have no type declarations
+  const imported = (await import('undici-of-client-node/lib/web/fetch/index.js')) as { default: { fetch: typeof Undici.fetch } };
+  return imported.default;
+});
 
 /** undici's own `fetch` wrapper: the stack of a failed fetch names the caller, not undici's internals. */
 export async function fetch(...args: Parameters<typeof Undici.fetch>): ReturnType<typeof Undici.fetch> {
-  // @ts-expect-error -- the alias exists in the Lambda bundles only, and undici's files have no type declarations
-  fetchModule ??= import('undici-of-client-node/lib/web/fetch/index.js') as Promise<{ fetch: typeof Undici.fetch }>;
   try {
-    return await (await fetchModule).fetch(...args);
+    return await (await fetchModule()).fetch(...args);
   } catch (error) {
     if (error && typeof error === 'object') Error.captureStackTrace(error, fetch);
     throw error;

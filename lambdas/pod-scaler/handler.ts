@@ -11,9 +11,10 @@ import { objectKey } from './object-key';
 import { configScopeOf, FLEET_SCOPE, type ConfigScope } from './config-scope';
 import type { ObjectSource } from './object-source';
 import type { ObjectTickResult } from './tick-types';
-// A static import (issue 13, goal 9): behind `import()`, esbuild wraps the wiring in lazy-init
-// functions, which keeps every command of every AWS SDK client it reaches in the bundle (about
-// 210 KB) and costs about 40 ms of init (docs/performance.md §22).
+// A static import (issue 13, goal 9): every cold start builds the wiring, so a chunk of its own
+// would save nothing there; and in a bundle built without splitting (the benches' and tests'
+// single files) esbuild wraps an `import()`ed module in lazy-init functions, which keeps every
+// command of every AWS SDK client it reaches (about 210 KB, 40 ms of init; docs/performance.md §22).
 import { buildProductionRuntime } from './production-runtime';
 
 /** The part of Lambda's context object the handler uses. */

@@ -38,7 +38,7 @@ import { scaledObjectReporters } from '../adapters/kubernetes/scaled-object-stat
 import { bundledClusters, bundledObjectSource } from './bundled-object-source';
 import type { SourceAssignment } from './load-sources';
 import type { ScaledObject } from '../engine/spec/scaled-object';
-import type { KafkaReadPort } from '../triggers/trigger-definition';
+import { TriggerError, type KafkaReadPort } from '../triggers/trigger-definition';
 import { iamRefusal, partitionOf } from '../engine/iam/iam-allowance';
 import type { InvocationRuntime, ShardEvent } from './run-invocation';
 
@@ -96,7 +96,9 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   // The Lambda client serves only shard fan-out and the node scaler's notice, so it is loaded at its
   // first use rather than in every cold start (docs/performance.md §31).
   const lambda = loadOnce(async () => {
-    const sdk = await import('@aws-sdk/client-lambda');
+    const sdk = await import('@aws-sdk/client-lambda').catch((error: unknown) => {
+      throw partNotLoaded('the Lambda client', error);
+    });
     return { client: overrides.lambda ?? new sdk.LambdaClient(awsTransport()), InvokeCommand: sdk.InvokeCommand };
   });
 
@@ -192,6 +194,15 @@ export async function buildProductionRuntime(overrides: RuntimeOverrides = {}): 
   };
 }
 
+/**
+ * A part of the pod scaler's own code that its deployed bundle loads at first use (a chunk, §31)
+ * could not be loaded: the deployment is incomplete, which no permission or network fix mends.
+ */
+function partNotLoaded(part: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`${part} could not be loaded from the pod scaler's deployed code (its chunks/ folder): ${reason}; deploy the stack again`, { cause: error });
+}
+
 /** A status or Event that could not be written: one structured line in the log, the pass goes on. */
 function warnReportProblem(problem: string): void {
   console.warn(JSON.stringify({ level: 'WARN', message: 'ScaledObject status or event not written', problem }));
@@ -221,7 +232,10 @@ function triggerReader(overrides: RuntimeOverrides, env: NodeJS.ProcessEnv, kube
   // Kafka brokers (kafka, apache-kafka triggers): SASL and TLS material from Secrets, MSK IAM signed as above.
   // The adapter is loaded at the first Kafka read: a fleet without Kafka triggers never compiles it (§31).
   const kafkaReader = loadOnce(async () => {
-    const { createKafkaOffsetReader } = await import('../adapters/kafka/kafka-offset-reader');
+    const { createKafkaOffsetReader } = await import('../adapters/kafka/kafka-offset-reader').catch((error: unknown) => {
+      // A TriggerError passes through the read plan as it is: not reported as an unreachable broker.
+      throw new TriggerError(partNotLoaded('the Kafka adapter', error).message, 'ScalerCodeNotLoaded');
+    });
     return createKafkaOffsetReader({ readSecretKey, credentialsFor });
   });
   const kafka: KafkaReadPort = { readOffsets: async (request, signal) => (await kafkaReader()).readOffsets(request, signal) };

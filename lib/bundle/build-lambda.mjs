@@ -9,7 +9,7 @@
  * here.
  */
 import { build } from 'esbuild';
-import { LAMBDA_ESBUILD_PLUGINS } from './client-node-models-plugin.mjs';
+import { LAMBDA_ESBUILD_PLUGINS } from './lambda-plugins.mjs';
 
 const [optionsJson] = process.argv.slice(2);
 if (!optionsJson) {

@@ -39,6 +39,3 @@ export const clientNodeModelsWithoutSideEffects = {
     });
   },
 };
-
-/** The plugins of every Lambda bundle: the construct's (build-lambda.mjs), the benches' and the tests'. */
-export const LAMBDA_ESBUILD_PLUGINS = [clientNodeModelsWithoutSideEffects];

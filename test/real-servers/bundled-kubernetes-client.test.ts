@@ -1,6 +1,6 @@
 /**
- * The Kubernetes client as the Lambdas deploy it: bundled with the construct's esbuild aliases
- * (lib/lambda-bundle-aliases.ts), which swap undici's package index for the Agent and fetch
+ * The Kubernetes client as the Lambdas deploy it: bundled with the construct's esbuild options
+ * (lib/lambda-bundle-aliases.ts: split into chunks, as deployed), whose aliases swap undici's package index for the Agent and fetch
  * client-node uses and route `node:http` through `require`. Tests elsewhere run the unbundled
  * packages, so this file is where the swapped-in code talks to a real kube-apiserver: the pod
  * scaler's REST path and the node scaler's generated API classes, over TLS with the cluster CA,
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaEsbuildOptions } from '../../lib/lambda-bundle-aliases';
+import { DEPLOYED_ENTRY_NAME, LAMBDA_ESBUILD_PLUGINS, lambdaDeployedJsonOptions } from '../../lib/lambda-bundle-aliases';
 import type { KubeConfig } from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as ClientNodeParts from '../../lambdas/adapters/kubernetes/client-node-parts';
 import type * as KubernetesRestModule from '../../lambdas/adapters/kubernetes/kubernetes-rest';
@@ -28,7 +28,8 @@ type Bundled = Pick<typeof ClientNodeParts, 'KubeConfig' | 'CoreV1Api'> &
   Pick<typeof KubernetesApiErrors, 'describeTransportFailure'>;
 
 async function bundleClient(dir: string): Promise<{ client: Bundled; inputs: string[] }> {
-  const outfile = join(dir, 'client.mjs');
+  // The deployed options (split into chunks, minified), with this module's exports as the entry.
+  const { entryPoints: _deployedEntry, ...deployed } = lambdaDeployedJsonOptions(REPO_ROOT, '', dir);
   const result = await build({
     stdin: {
       contents: [
@@ -40,11 +41,12 @@ async function bundleClient(dir: string): Promise<{ client: Bundled; inputs: str
       resolveDir: REPO_ROOT,
       loader: 'ts',
     },
-    ...lambdaEsbuildOptions(REPO_ROOT),
-    outfile,
+    ...deployed,
+    logLevel: 'error',
+    plugins: LAMBDA_ESBUILD_PLUGINS,
     metafile: true,
   });
-  const client = (await import(pathToFileURL(outfile).href)) as Bundled;
+  const client = (await import(pathToFileURL(join(dir, `${DEPLOYED_ENTRY_NAME}.mjs`)).href)) as Bundled;
   return { client, inputs: Object.keys(result.metafile.inputs) };
 }
 
