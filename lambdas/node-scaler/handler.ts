@@ -25,6 +25,7 @@ import { interruptionIn, runInterruption } from './interruption-invocation';
 import type { NodeScalerTelemetry } from './telemetry';
 import { powertoolsTelemetry } from './telemetry';
 import type { NodeScalerTickSummary } from './tick-types';
+import { loadOnce } from '../util/load-once';
 
 /** The part of Lambda's context object the handler uses. */
 export interface LambdaContext {
@@ -223,10 +224,11 @@ function understoodEvent(event: unknown, telemetry: NodeScalerTelemetry): { even
   }
 }
 
-let production: Promise<(event: unknown, context?: LambdaContext) => Promise<NodeScalerTickSummary>> | undefined;
+/** The production wiring, built at the first invocation and built again after one that failed. */
+const production = loadOnce(() =>
+  import('./production-wiring').then(({ buildProductionDependencies }) => buildProductionDependencies()).then(createNodeScalerHandler),
+);
 
 export async function handler(event: unknown, context?: LambdaContext): Promise<NodeScalerTickSummary> {
-  production ??= import('./production-wiring').then(({ buildProductionDependencies }) => buildProductionDependencies()).then(createNodeScalerHandler);
-  production.catch(() => (production = undefined));
-  return (await production)(event, context);
+  return (await production())(event, context);
 }
