@@ -8,7 +8,7 @@ import { apiCallsFrom, apiCallsTable } from './api-calls';
 import { cliStartTable, runCliStart } from './cli-start';
 import { coldStartTable, runColdStart } from './cold-start';
 import { COST_SIZES, costRowsFrom, costTable, kinesisRatesFor } from './cost';
-import { kinesisRateTable, measureKinesisRate } from './kinesis-rate';
+import { kinesisRateTable, LIMIT_MODES, measureKinesisRate } from './kinesis-rate';
 import { reactionTable, runReaction } from './reaction';
 import { runTickCost, tickCostTable } from './tick-cost';
 import { runSteadyState, steadyStateTable } from './steady-state';
@@ -37,9 +37,9 @@ const steady = await runSteadyState({ sizes: [10, 100, 1000], latencyMs: LATENCY
 console.log(`8. ${steadyStateTable(steady)}\n`);
 await writeResult('steady-state', steady);
 
-// Kinesis DescribeStreamSummary calls a second against the account's quota (virtual time: about a second).
+// Kinesis reads against their quotas: ListShards per stream (own role), DescribeStreamSummary per account (assumed role); virtual time.
 const kinesis = [];
-for (const size of [1000, 10_000]) for (const mode of ['none', 'warm', 'cold', 'cold-stored'] as const) kinesis.push(await measureKinesisRate(size, mode));
+for (const size of [1000, 10_000]) for (const mode of LIMIT_MODES) kinesis.push(await measureKinesisRate(size, mode));
 console.log(`9. ${kinesisRateTable(kinesis)}\n`);
 await writeResult('kinesis-rate', kinesis);
 

@@ -442,23 +442,27 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         kubernetes: fleet.namespaces + scaled,
         lambda: scaled > 0 ? 1 : 0,
       },
-      serialWallMs: boundWallMs(fleet.streams.length, latencyMs, shardSize < size),
+      // The fleet's streams are read with the scaler's own role: ListShards, whose quota is per stream,
+      // so no stream waits for the account's DescribeStreamSummary turns (aws-kinesis-stream.ts).
+      serialWallMs: boundWallMs(0, latencyMs, shardSize < size),
     },
   };
 }
 
 /**
  * The tick's wall time that neither CPU nor concurrency can take away: the round trips one object
- * needs in sequence, and, in one unsharded pass, the Kinesis quota's spacing. The pass reads each
- * stream once, one call per 1/20 s account-wide (kinesis-call-limit.ts), so the last stream is read
- * (streams - 1) / 20 s after the first, and only then can its objects be claimed and patched. That is
- * a warm tick's bound (the measured ones): a cold container's bucket starts empty, one interval later.
- * Sharded ticks split the quota and reuse readings by their own rules: there only the round trips count.
+ * needs in sequence, and, in one unsharded pass, the Kinesis quota's spacing of the streams read
+ * through an assumed role (`describedStreams`: DescribeStreamSummary, one call per 1/20 s
+ * account-wide, kinesis-call-limit.ts), the last of which is read (describedStreams - 1) / 20 s after
+ * the first; only then can its objects be claimed and patched. That is a warm tick's bound (the
+ * measured ones): a cold container's bucket starts empty, one interval later. Streams read with the
+ * scaler's own role (ListShards, a quota per stream) add nothing. Sharded ticks split the quota and
+ * reuse readings by their own rules: there only the round trips count.
  */
-export function boundWallMs(streams: number, latencyMs: number, sharded: boolean): number {
+export function boundWallMs(describedStreams: number, latencyMs: number, sharded: boolean): number {
   const roundTrips = SERIAL_ROUND_TRIPS * latencyMs;
-  if (sharded || streams === 0) return roundTrips;
-  return roundTrips + ((streams - 1) * 1_000) / KINESIS_DESCRIBE_CALLS_PER_SECOND;
+  if (sharded || describedStreams === 0) return roundTrips;
+  return roundTrips + ((describedStreams - 1) * 1_000) / KINESIS_DESCRIBE_CALLS_PER_SECOND;
 }
 
 export async function measureStateItems(dynamoDb: DynamoDBClient): Promise<{ mean: number; max: number }> {

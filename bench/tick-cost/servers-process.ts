@@ -113,6 +113,19 @@ async function setup(size: number, latencyMs: number): Promise<ServerReply> {
     jsonVersion: '1.1',
     latencyMs,
     operations: {
+      // The scaler's own role reads a stream's open shards (aws-kinesis-stream.ts); an assumed role describes it.
+      ListShards: (input) => {
+        const name = String(input.StreamName);
+        const shards = openShards(name);
+        const width = 2n ** 128n / BigInt(shards);
+        return {
+          Shards: Array.from({ length: shards }, (_, index) => ({
+            ShardId: `shardId-${String(index).padStart(12, '0')}`,
+            HashKeyRange: { StartingHashKey: String(width * BigInt(index)), EndingHashKey: String(index === shards - 1 ? 2n ** 128n - 1n : width * BigInt(index + 1) - 1n) },
+            SequenceNumberRange: { StartingSequenceNumber: '49590338271490256608559692538361571095921575989136588898' },
+          })),
+        };
+      },
       DescribeStreamSummary: (input) => {
         const name = String(input.StreamName);
         return {

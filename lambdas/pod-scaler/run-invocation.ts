@@ -31,7 +31,7 @@ export interface InvocationRuntime {
   deadlineMarginMs?: number;
   /**
    * This invocation runs beside `invocations - 1` others (the shards of one tick): account-wide
-   * quotas (Kinesis DescribeStreamSummary) are split among them.
+   * quotas (Kinesis DescribeStreamSummary, for streams read through an assumed role) are split among them.
    */
   shareQuotasAmong?(invocations: number): void;
   /**

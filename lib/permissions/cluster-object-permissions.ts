@@ -37,7 +37,7 @@ export function grantClusterObjectReads(grantee: IGrantable, permissions: Cluste
   };
   const tables = permissions.tableArns ?? [];
   add(CLUSTER_OBJECT_STATEMENT_IDS.queues, ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], permissions.queueArns ?? []);
-  add(CLUSTER_OBJECT_STATEMENT_IDS.streams, ['kinesis:DescribeStreamSummary'], permissions.streamArns ?? []);
+  add(CLUSTER_OBJECT_STATEMENT_IDS.streams, ['kinesis:ListShards'], permissions.streamArns ?? []);
   add(CLUSTER_OBJECT_STATEMENT_IDS.tables, ['dynamodb:Query', 'dynamodb:DescribeTable'], tables.flatMap((table) => [table, `${table}/index/*`]));
   add(CLUSTER_OBJECT_STATEMENT_IDS.tableStreams, ['dynamodb:DescribeStream'], tables.map((table) => `${table}/stream/*`));
   add(CLUSTER_OBJECT_STATEMENT_IDS.roles, ['sts:AssumeRole'], permissions.roleArns ?? []);

@@ -32,7 +32,8 @@ export function grantTriggerReads(grantee: IGrantable, resources: TriggerResourc
   }
   if (resources.streamArns.length > 0) {
     add(
-      new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.streams, actions: ['kinesis:DescribeStreamSummary'], resources: resources.streamArns }),
+      // The scaler's own role counts a stream's open shards with ListShards (aws-kinesis-stream.ts).
+      new PolicyStatement({ sid: TRIGGER_STATEMENT_IDS.streams, actions: ['kinesis:ListShards'], resources: resources.streamArns }),
     );
   }
   if (resources.tableArns.length > 0) {

@@ -125,16 +125,17 @@ describe('monthly cost', () => {
     expect(costFor(10_000, pass, steady).ours.dynamoDbWrites).toBeCloseTo(row.ours.dynamoDbWrites * 10);
   });
 
-  it('counts our Kinesis calls at the rate the account-wide limit lets through, where bench/kinesis-rate.ts measured it', () => {
+  it('counts our Kinesis calls as bench/kinesis-rate.ts measured them: ListShards for the own-role fleet, else the rate the account-wide limit lets through', () => {
     const rate = (mode: KinesisRateRow['mode'], averagePerSecond: number) =>
       ({ size: 10_000, streams: 500, shards: 10, mode, averagePerSecond, peakPerSecond: 20, firstPassReadMs: 0, slowestPassReadMs: 0, reusedShare: 0.4 }) as KinesisRateRow;
-    expect(costFor(10_000, pass, undefined, undefined, [rate('warm', 17.1), rate('cold', 20)]).kinesisPerSecond).toMatchObject({ ours: 17.1, oursCold: 20, limited: true });
+    expect(costFor(10_000, pass, undefined, undefined, [{ ...rate('own-role', 33.3), storeMonthlyDollars: 0 }]).kinesisPerSecond).toMatchObject({ ours: 33.3, limited: false, api: 'ListShards' });
+    expect(costFor(10_000, pass, undefined, undefined, [rate('warm', 17.1), rate('cold', 20)]).kinesisPerSecond).toMatchObject({ ours: 17.1, oursCold: 20, limited: true, api: 'DescribeStreamSummary' });
     // Not measured for this N: the measured pass's calls, 4 passes a minute, ten shards, unlimited.
     expect(costFor(10_000, pass).kinesisPerSecond).toMatchObject({ ours: (50 * 4 * 10) / 60, limited: false });
   });
 
-  it('bounds a tick\'s wall by its serial round trips and, in one unsharded pass, by the Kinesis quota\'s spacing of its stream reads', () => {
-    // 4 round trips of 20 ms; 50 streams at 20 calls a second: the last is read 2.45 s after the first.
+  it('bounds a tick\'s wall by its serial round trips and, in one unsharded pass, by the Kinesis quota\'s spacing of the streams it describes through an assumed role', () => {
+    // 4 round trips of 20 ms; 50 described streams at 20 calls a second: the last is read 2.45 s after the first.
     expect(boundWallMs(50, 20, false)).toBe(80 + 2_450);
     expect(boundWallMs(0, 20, false)).toBe(80);
     expect(boundWallMs(50, 20, true)).toBe(80);

@@ -28,7 +28,7 @@ describe('a cluster with objectSource: cluster', () => {
 
   it.each([
     ['ReadClusterObjectQueues', ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], PERMISSIONS.queueArns],
-    ['ReadClusterObjectStreams', 'kinesis:DescribeStreamSummary', PERMISSIONS.streamArns],
+    ['ReadClusterObjectStreams', 'kinesis:ListShards', PERMISSIONS.streamArns],
     ['QueryClusterObjectTables', ['dynamodb:Query', 'dynamodb:DescribeTable'], ['arn:aws:dynamodb:us-east-1:111111111111:table/jobs', 'arn:aws:dynamodb:us-east-1:111111111111:table/jobs/index/*']],
     ['DescribeClusterObjectTableStreams', 'dynamodb:DescribeStream', ['arn:aws:dynamodb:us-east-1:111111111111:table/jobs/stream/*']],
     ['AssumeClusterObjectRoles', 'sts:AssumeRole', PERMISSIONS.roleArns],

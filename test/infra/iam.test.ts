@@ -14,7 +14,7 @@ describe('pod scaler permissions from the fixture ScaledObjects', () => {
 
   it.each([
     ['ReadScaledObjectQueues', 'sqs:GetQueueAttributes', ['arn:aws:sqs:us-east-1:111111111111:orders']],
-    ['ReadScaledObjectStreams', 'kinesis:DescribeStreamSummary', ['arn:aws:kinesis:us-east-1:111111111111:stream/clicks']],
+    ['ReadScaledObjectStreams', 'kinesis:ListShards', ['arn:aws:kinesis:us-east-1:111111111111:stream/clicks']],
     ['AssumeTriggerRoles', 'sts:AssumeRole', ['arn:aws:iam::222222222222:role/partner-feed-reader']],
     ['ReadCloudWatchMetrics', 'cloudwatch:GetMetricData', ['*']],
     ['DescribeScaledClusters', 'eks:DescribeCluster', ['arn:aws:eks:us-east-1:111111111111:cluster/prod']],

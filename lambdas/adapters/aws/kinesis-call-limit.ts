@@ -1,6 +1,9 @@
 /**
  * Keeps the scaler's Kinesis `DescribeStreamSummary` calls under the account's quota (20 calls a
- * second per account and region, shared by everything in the account) at any fleet size.
+ * second per account and region, shared by everything in the account) at any fleet size. Only
+ * streams read through a role the trigger assumes make that call; the scaler's own role lists a
+ * stream's open shards with `ListShards`, whose quota is per stream, and the read plan sends those
+ * reads past this limit (aws-kinesis-stream.ts `kinesisReadUsesAccountQuota`).
  *
  * - One token bucket per account and region that refills at this invocation's share of the quota
  *   (the quota divided by the invocations that run at once: the shards of a tick) and holds one

@@ -9,10 +9,11 @@
  * (KEDA's computeQueryWindow), so the HPA syncs between KEDA's polls ask for the very window the
  * poll read, and GetMetricData bills each query. The reader keeps each successful CloudWatch
  * reading until a pass no longer asks for its window; a failed read is never kept. SQS and Kinesis
- * readings change at any moment and are read every pass, as KEDA + HPA read them, except that
- * Kinesis reads stay under the account's DescribeStreamSummary quota (kinesis-call-limit.ts): past it,
- * a stream reuses its previous pass's reading (in a cold container, the one stored in the state
- * table) or waits for its turn.
+ * readings change at any moment and are read every pass, as KEDA + HPA read them. The scaler's own
+ * role reads Kinesis with ListShards (a quota per stream); only streams read through an assumed
+ * role use DescribeStreamSummary, and those stay under the account's quota (kinesis-call-limit.ts):
+ * past it, such a stream reuses its previous pass's reading (in a cold container, the one stored in
+ * the state table) or waits for its turn.
  *
  * The pod scaler reads each cluster's triggers separately (so a slow cluster holds back only its own
  * objects); reads of one pass (same `now`) are still shared across those calls: a read another
@@ -21,6 +22,7 @@
 import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
+import { kinesisReadUsesAccountQuota } from '../../triggers/aws-kinesis-stream';
 import { getTriggerDefinition } from '../../triggers/registry';
 import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type KafkaReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
@@ -40,7 +42,7 @@ export interface TriggerReaderOptions {
   callTimeoutMs?: number;
   /** HTTP for triggers that query servers over HTTP (prometheus): in-cluster, SigV4 or direct. */
   http?: HttpReadPort;
-  /** Keeps Kinesis DescribeStreamSummary under the account's quota; none: every stream is read every pass. */
+  /** Keeps Kinesis DescribeStreamSummary (streams read through an assumed role) under the account's quota; none: every stream is read every pass. */
   kinesisLimit?: KinesisCallLimit;
   /** Kafka offsets for kafka and apache-kafka triggers. */
   kafka?: KafkaReadPort;
@@ -113,7 +115,7 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
           // A failed read is never kept: the next pass asks again.
           if (!(result instanceof TriggerError)) {
             if (read.request.service === 'cloudwatch') periodReadings.current.set(read.request.key, result);
-            if (read.request.service === 'kinesis') options.kinesisLimit?.record(read.request.key, now, result);
+            if (underKinesisQuota(read)) options.kinesisLimit?.record(read.request.key, now, result);
           }
           for (const id of read.itemIds) readings.set(id, result);
         }
@@ -138,13 +140,18 @@ export function createTriggerReader(options: TriggerReaderOptions): TriggerReade
   };
 }
 
+/** A Kinesis read that spends the account's DescribeStreamSummary quota (aws-kinesis-stream.ts). */
+function underKinesisQuota(read: SharedRead): boolean {
+  return read.request.service === 'kinesis' && kinesisReadUsesAccountQuota(read.request.source);
+}
+
 function kinesisReads(reads: SharedRead[]): KinesisRead[] {
-  return reads.filter((read) => read.request.service === 'kinesis').map((read) => ({ key: read.request.key, source: sourceOf(read.request) }));
+  return reads.filter(underKinesisQuota).map((read) => ({ key: read.request.key, source: sourceOf(read.request) }));
 }
 
 /** Splits a pass's fresh reads by the Kinesis limit: read now, reuse an earlier reading, or wait for a token. */
 function limitKinesis(reads: SharedRead[], now: number, limit: KinesisCallLimit | undefined) {
-  const kinesis = limit ? reads.filter((read) => read.request.service === 'kinesis') : [];
+  const kinesis = limit ? reads.filter(underKinesisQuota) : [];
   if (!limit || kinesis.length === 0) return { readNow: reads, reused: [], reusedReadings: new Map<string, Reading>(), waiting: [] };
   const decision = limit.decide(kinesisReads(kinesis), now);
   const waiting = new Set(decision.waitForToken);
@@ -212,7 +219,7 @@ function cutIntoCalls(reads: SharedRead[]): CallUnit[] {
 /** What a read needs, for the rare failure a trigger's own reader did not already explain. */
 const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: string }> = {
   sqs: { action: 'sqs:GetQueueAttributes', resource: 'the queues these triggers name' },
-  kinesis: { action: 'kinesis:DescribeStreamSummary', resource: 'the streams these triggers name' },
+  kinesis: { action: 'kinesis:ListShards (kinesis:DescribeStreamSummary through an assumed role)', resource: 'the streams these triggers name' },
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
   dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
   dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },

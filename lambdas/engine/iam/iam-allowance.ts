@@ -22,7 +22,7 @@ import { deriveTriggerResources, type ArnContext } from './trigger-resources';
 export interface ClusterObjectPermissions {
   /** SQS queues: `sqs:GetQueueAttributes`, and `sqs:GetQueueUrl` for queues named without a URL. */
   queueArns?: string[];
-  /** Kinesis streams: `kinesis:DescribeStreamSummary`. */
+  /** Kinesis streams: `kinesis:ListShards`, how the scaler's own role counts a stream's open shards. */
   streamArns?: string[];
   /** DynamoDB tables: `dynamodb:Query` (also on `<table>/index/*`), `dynamodb:DescribeTable`, `dynamodb:DescribeStream` on `<table>/stream/*`. */
   tableArns?: string[];
@@ -37,7 +37,7 @@ export interface ClusterObjectPermissions {
 /** Which property of ClusterObjectPermissions grants what, for the message and the construct. */
 export const PERMISSION_ACTIONS = {
   queueArns: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-  streamArns: ['kinesis:DescribeStreamSummary'],
+  streamArns: ['kinesis:ListShards'],
   tableArns: ['dynamodb:Query', 'dynamodb:DescribeTable', 'dynamodb:DescribeStream'],
   roleArns: ['sts:AssumeRole'],
   secretArns: ['secretsmanager:GetSecretValue'],
@@ -74,7 +74,7 @@ export function iamRefusal(object: ScaledObject, allowed: ClusterObjectPermissio
   };
   check('queueArns', needs.queueArns.filter((arn) => !needs.queueUrlLookupArns.includes(arn)), ['sqs:GetQueueAttributes']);
   check('queueArns', needs.queueUrlLookupArns, ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl']);
-  check('streamArns', needs.streamArns, ['kinesis:DescribeStreamSummary']);
+  check('streamArns', needs.streamArns, ['kinesis:ListShards']);
   // An index ARN is granted through its table's pattern (the construct adds `<pattern>/index/*`).
   check('tableArns', [...new Set(needs.tableArns.map((arn) => arn.replace(/\/index\/[^/]*$/, '')))], ['dynamodb:Query']);
   check('tableArns', needs.tableStreamArns.map(({ tableArn }) => tableArn), ['dynamodb:DescribeTable', 'dynamodb:DescribeStream']);

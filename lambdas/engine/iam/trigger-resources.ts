@@ -22,7 +22,7 @@ export interface TriggerResources {
   queueArns: string[];
   /** `sqs:GetQueueUrl`: queues named by a bare name, whose URL the scaler looks up once. */
   queueUrlLookupArns: string[];
-  /** `kinesis:DescribeStreamSummary`, read with the scaler's own role. */
+  /** `kinesis:ListShards`, read with the scaler's own role (aws-kinesis-stream.ts). */
   streamArns: string[];
   /** `dynamodb:Query`: the tables (and, with `indexName`, the index) aws-dynamodb triggers query with the scaler's own role. */
   tableArns: string[];

@@ -19,7 +19,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { awsErrorName, isMalformedAnswer } from '../../../lambdas/adapters/aws/aws-errors';
 import { withDirectJsonRpc } from '../../../lambdas/adapters/aws/json-rpc/direct-json-rpc';
@@ -363,7 +363,7 @@ describe.skipIf(MOTO_SKIP)('direct JSON-protocol signatures, verified by moto', 
   });
 });
 
-describe('direct Kinesis DescribeStreamSummary against kinesalite, beside the SDK client', () => {
+describe('direct Kinesis reads (DescribeStreamSummary, ListShards) against kinesalite, beside the SDK client', () => {
   let kinesis: RunningKinesalite;
   let direct: KinesisClient;
 
@@ -380,20 +380,27 @@ describe('direct Kinesis DescribeStreamSummary against kinesalite, beside the SD
     await kinesis?.close();
   });
 
+  // The two reads a Kinesis trigger makes (aws-kinesis-stream.ts), each on a live stream and a missing one.
+  const describeSummary = (stream: string) => new DescribeStreamSummaryCommand({ StreamName: stream });
+  const listOpenShards = (stream: string) => new ListShardsCommand({ StreamName: stream, ShardFilter: { Type: 'AT_LATEST' }, MaxResults: 1000 });
   it.each([
-    { name: 'an active stream', stream: 'clicks' },
-    { name: 'a stream that does not exist (ResourceNotFoundException)', stream: 'deleted' },
-  ])('$name: the same answer as the SDK, its timestamp a Date', async ({ stream }) => {
+    { operation: 'DescribeStreamSummary', stream: 'clicks', command: describeSummary, check: (ok: object) => expect((ok as { StreamDescriptionSummary: { StreamCreationTimestamp: unknown } }).StreamDescriptionSummary.StreamCreationTimestamp).toBeInstanceOf(Date) },
+    { operation: 'DescribeStreamSummary', stream: 'deleted', command: describeSummary },
+    { operation: 'ListShards', stream: 'clicks', command: listOpenShards, check: (ok: object) => expect((ok as { Shards: unknown[] }).Shards).toHaveLength(3) },
+    { operation: 'ListShards', stream: 'deleted', command: listOpenShards },
+  ])('$operation of stream $stream: the same answer or error as the SDK', async ({ stream, command, check }) => {
     const outcome = async (client: KinesisClient) => {
       try {
-        return { ok: comparable(await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }))) };
+        return { ok: comparable(await client.send(command(stream) as DescribeStreamSummaryCommand)) as object };
       } catch (error) {
         return { failed: await failureOf(Promise.reject(error)) };
       }
     };
     const throughSdk = await outcome(kinesis.client);
     expect(await outcome(direct)).toEqual(throughSdk);
-    if ('ok' in throughSdk) expect((throughSdk.ok as { StreamDescriptionSummary: { StreamCreationTimestamp: unknown } }).StreamDescriptionSummary.StreamCreationTimestamp).toBeInstanceOf(Date);
+    // A missing stream fails both ways (ResourceNotFoundException); a live one answers.
+    expect('ok' in throughSdk).toBe(stream === 'clicks');
+    if ('ok' in throughSdk && throughSdk.ok) check?.(throughSdk.ok);
   });
 });
 

@@ -109,6 +109,6 @@ describe('iamRefusal: what a cluster ScaledObject needs against what the constru
     );
     const refusal = iamRefusal(object, {}, context) ?? '';
     expect(refusal.startsWith('spec.triggers: sqs:GetQueueAttributes on ')).toBe(true);
-    expect(refusal).toContain(`; kinesis:DescribeStreamSummary on arn:aws:kinesis:eu-west-1:${ACCOUNT}:stream/clicks is outside`);
+    expect(refusal).toContain(`; kinesis:ListShards on arn:aws:kinesis:eu-west-1:${ACCOUNT}:stream/clicks is outside`);
   });
 });
