@@ -19,7 +19,7 @@ export const PRICE_TABLE = {
   alarmMetricMonth: 0.1,
   logsPerGb: 0.5,
   sqsPerRequest: 0.4 / 1e6,
-  /** Kinesis DescribeStreamSummary: no charge, but 20 calls per second per account. */
+  /** Kinesis DescribeStreamSummary (reads through an assumed role): no charge, but 20 calls per second per account. ListShards: no charge, 1,000 per second per stream. */
   kinesisDescribeLimitPerSecond: 20,
   dynamoDbPerWriteUnit: 0.625 / 1e6,
   dynamoDbPerReadUnit: 0.125 / 1e6,

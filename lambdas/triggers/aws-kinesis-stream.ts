@@ -89,6 +89,11 @@ async function readStream(client: KinesisClient, request: Extract<ReadRequest, {
     if (shards instanceof TriggerError) return shards;
     return { service: 'kinesis', openShardCount: shards };
   } catch (error) {
+    // ListShards answers only for an ACTIVE or UPDATING stream, where DescribeStreamSummary (KEDA's
+    // read) also answers while the stream is created or deleted: a passing state, not a fault to fix.
+    if (listing && (error as { name?: unknown } | undefined)?.name === 'ResourceInUseException') {
+      return new TriggerError(`stream ${request.streamName} in ${region} is not active (it is being created or deleted): ListShards counts the shards of an active stream only; it is read again next pass`, 'StreamNotActive');
+    }
     return toTriggerError(error, {
       operation: `Kinesis ${operation}`,
       iamAction: `kinesis:${operation}`,
@@ -127,7 +132,7 @@ async function countOpenShards(client: KinesisClient, streamName: string, signal
     nextToken = answer.NextToken || undefined;
     if (nextToken === undefined) return open;
   }
-  return new TriggerError(`ListShards for stream ${streamName} had more than ${MAX_LIST_SHARDS_PAGES} pages of ${LIST_SHARDS_PAGE_SIZE} shards`, 'MissingShardCount');
+  return new TriggerError(`ListShards for stream ${streamName} had more than ${MAX_LIST_SHARDS_PAGES} pages of ${LIST_SHARDS_PAGE_SIZE} shards`, 'TooManyShardPages');
 }
 
 export const awsKinesisStreamTrigger: TriggerDefinition = {

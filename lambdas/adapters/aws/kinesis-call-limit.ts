@@ -15,7 +15,8 @@
  *   HPA; kinesis-reuse-rule.ts); a stream with no such reading waits for its token, and only its
  *   own triggers wait.
  * - Streams with no reusable reading get tokens first, so at 10,000 objects (500 streams, 50 per
- *   shard) every stream is read every other pass: 16.7 calls a second account-wide.
+ *   shard) all read through assumed roles, every stream is read every other pass: 16.7 calls a
+ *   second account-wide.
  * - A stream's turn counts every read still waiting for a token of its account, from every
  *   read-plan call of the pass (the tick reads in batches of about 100 objects), not only its own.
  * - With a store (the state table, adapters/state/kinesis-reading-store.ts), a container that has no

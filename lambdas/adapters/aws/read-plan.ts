@@ -2,7 +2,8 @@
  * The AWS read plan of one pass: every trigger says what it needs read, equal reads are merged,
  * merged reads are grouped by service, source and (CloudWatch) window and cut into API calls, and the
  * calls run concurrently under a bound, each under its own timeout. A failed read fails only the
- * triggers that share it. The number of calls is the number of distinct queues and streams plus
+ * triggers that share it. The number of calls is the number of distinct queues and streams (a
+ * stream of more than 1,000 open shards takes a ListShards call per 1,000) plus
  * ceil(queries / 500) per CloudWatch window, plus one AssumeRole per role whose credentials are stale.
  *
  * A CloudWatch query is read at most once per metric period: its window is aligned to the period
@@ -219,7 +220,7 @@ function cutIntoCalls(reads: SharedRead[]): CallUnit[] {
 /** What a read needs, for the rare failure a trigger's own reader did not already explain. */
 const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: string }> = {
   sqs: { action: 'sqs:GetQueueAttributes', resource: 'the queues these triggers name' },
-  kinesis: { action: 'kinesis:ListShards (kinesis:DescribeStreamSummary through an assumed role)', resource: 'the streams these triggers name' },
+  kinesis: { action: 'kinesis:ListShards', resource: 'the streams these triggers name' },
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
   dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
   dynamodbstreams: { action: 'dynamodb:DescribeTable and dynamodb:DescribeStream', resource: 'the tables these triggers name and their streams' },
@@ -254,7 +255,7 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
     const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : firstRequest.service === 'kafka' ? kafkaFailure(firstRequest, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
-      iamAction: READ_ACTION[first.service].action,
+      iamAction: first.service === 'kinesis' ? `kinesis:${kinesisReadUsesAccountQuota(first.source) ? 'DescribeStreamSummary' : 'ListShards'}` : READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
       region: first.source.region,
       target: `${unit.reads.length} ${first.service} read(s)`,

@@ -16,7 +16,7 @@ const AUTH_KINDS = ['TriggerAuthentication', 'ClusterTriggerAuthentication'] as 
 const STATIC_KEY_PARAMETERS = ['awsAccessKeyID', 'awsAccessKeyId', 'awsAccessKeyIDFromEnv', 'awsSecretAccessKey', 'awsSecretAccessKeyFromEnv', 'awsSessionToken'];
 const READ_PERMISSIONS: Record<string, string> = {
   'aws-sqs-queue': 'sqs:GetQueueAttributes on the queue',
-  'aws-kinesis-stream': 'kinesis:ListShards on the stream',
+  'aws-kinesis-stream': 'kinesis:ListShards on the stream (a role it assumes needs kinesis:DescribeStreamSummary, as with KEDA)',
   'aws-cloudwatch': 'cloudwatch:GetMetricData',
   'aws-dynamodb': 'dynamodb:Query on the table (and index)',
   'aws-dynamodb-streams': 'dynamodb:DescribeTable on the table and dynamodb:DescribeStream on its stream',

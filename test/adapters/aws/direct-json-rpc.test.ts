@@ -402,6 +402,25 @@ describe('direct Kinesis reads (DescribeStreamSummary, ListShards) against kines
     expect('ok' in throughSdk).toBe(stream === 'clicks');
     if ('ok' in throughSdk && throughSdk.ok) check?.(throughSdk.ok);
   });
+
+  it('ListShards: the direct path sends the request the SDK sends (kinesalite drops the filter, so the body is compared on the wire)', async () => {
+    const proxy = await startFaultProxy({ target: kinesis.endpoint, protocol: 'aws-json' });
+    const viaProxy = (client: KinesisClient) => client.send(listOpenShards('clicks'));
+    const config = { endpoint: proxy.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }, requestHandler: new NodeHttpHandler(), maxAttempts: 1 };
+    const sdk = new KinesisClient(config);
+    const directOnProxy = withDirectJsonRpc(new KinesisClient(config), KINESIS_JSON_RPC);
+    try {
+      await viaProxy(sdk);
+      await viaProxy(directOnProxy);
+      const [throughSdk, direct] = proxy.requests.map((request) => ({ target: request.headers['x-amz-target'], body: JSON.parse(request.body) as unknown }));
+      expect(direct).toEqual(throughSdk);
+      expect(throughSdk?.body).toEqual({ StreamName: 'clicks', ShardFilter: { Type: 'AT_LATEST' }, MaxResults: 1000 });
+    } finally {
+      sdk.destroy();
+      directOnProxy.destroy();
+      await proxy.close();
+    }
+  });
 });
 
 describe('a send someone replaced', () => {

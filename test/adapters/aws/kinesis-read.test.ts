@@ -88,6 +88,30 @@ describe('aws-kinesis-stream against kinesalite', () => {
     }
   });
 
+  it.each([
+    {
+      answer: 'AccessDeniedException',
+      fault: 'denied' as const,
+      expected: { code: 'AccessDeniedException', message: expect.stringContaining('grant kinesis:ListShards on arn:aws:kinesis:us-east-1:*:stream/guarded') },
+    },
+    {
+      answer: 'ResourceInUseException (the stream is being created)',
+      fault: { respond: () => ({ status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'ResourceInUseException', message: 'Stream guarded under account 123456789012 not ACTIVE, instead in state CREATING' }) }) },
+      expected: { code: 'StreamNotActive', message: 'stream guarded in us-east-1 is not active (it is being created or deleted): ListShards counts the shards of an active stream only; it is read again next pass' },
+    },
+  ])('ListShards answered with $answer: the error names what to do', async ({ fault, expected }) => {
+    const proxy = await startFaultProxy({ target: kinesis.endpoint, protocol: 'aws-json' });
+    proxy.inject({ match: (request) => request.headers['x-amz-target'] === 'Kinesis_20131202.ListShards', fault });
+    try {
+      const read = createTriggerReader({ clientFactory: new AwsClientFactory({ baseCredentials: credentials, endpoints: { kinesis: proxy.url }, maxAttempts: 1 }) });
+      const guarded = streamItem('guarded-consumer', { streamName: 'guarded', shardCount: '1' }).item;
+      const { readings } = await read([guarded], 0);
+      expect(readings.get(guarded.id)).toMatchObject(expected);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("reads the scaler's own streams past the DescribeStreamSummary limit: ListShards has a quota per stream", async () => {
     for (const name of ['own-0', 'own-1', 'own-2']) await kinesis.createStream(name, 1);
     const clock = new DiscreteClock(1_000);
@@ -138,7 +162,7 @@ describe.skipIf(MOTO_SKIP)('aws-kinesis-stream with an assumed role (moto STS)',
   });
 
   it('fails only the triggers of a role that cannot be assumed, saying what to grant', async () => {
-    const scaler = await moto.createIamUser('stream-scaler', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kinesis:DescribeStreamSummary', Resource: '*' }] });
+    const scaler = await moto.createIamUser('stream-scaler', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kinesis:ListShards', Resource: '*' }] });
     const factory = new AwsClientFactory(moto.awsClientFactoryOptions({ baseCredentials: async () => scaler.credentials, endpoints: { kinesis: kinesis.endpoint } }));
     const role = 'arn:aws:iam::123456789012:role/untrusted';
     const denied = streamItem('denied', { streamName: 'clicks', awsRoleArn: role }).item;
@@ -222,6 +246,20 @@ describe.skipIf(MOTO_SKIP)('aws-kinesis-stream with an assumed role (moto STS)',
       expect(problems[0]).toContain('stored Kinesis readings of 4 stream(s) not loaded (DynamoDB BatchGetItem on table no-such-table failed: ResourceNotFoundException');
     } finally {
       await db.close();
+    }
+  });
+
+  it('names kinesis:DescribeStreamSummary, the action KEDA documents, when an assumed role is refused it', async () => {
+    const proxy = await startFaultProxy({ target: kinesis.endpoint, protocol: 'aws-json' });
+    proxy.inject({ match: (request) => request.headers['x-amz-target'] === 'Kinesis_20131202.DescribeStreamSummary', fault: 'denied' });
+    try {
+      const factory = new AwsClientFactory(moto.awsClientFactoryOptions({ baseCredentials: credentials, endpoints: { kinesis: proxy.url }, maxAttempts: 1 }));
+      const refused = streamItem('refused', { streamName: 'clicks', awsRoleArn: STREAM_READER }).item;
+      const { readings } = await createTriggerReader({ clientFactory: factory })([refused], 0);
+      expect(readings.get(refused.id)).toMatchObject({ code: 'AccessDeniedException', message: expect.stringContaining('grant kinesis:DescribeStreamSummary on arn:aws:kinesis:us-east-1:*:stream/clicks') });
+      expect(readings.get(refused.id)).toMatchObject({ message: expect.stringContaining(STREAM_READER) });
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * The busy tick's hottest AWS calls (the state table's PutItem and BatchGetItem, SQS
- * GetQueueAttributes, Kinesis DescribeStreamSummary: all of a 1,000-object tick's AWS calls but
+ * GetQueueAttributes, Kinesis ListShards and DescribeStreamSummary: all of a 1,000-object tick's AWS calls but
  * its 10-17 CloudWatch reads) sent without the SDK's middleware
  * stack. Each SDK `send` rebuilds that stack, copies the client's whole configuration into a
  * context twice, resolves the endpoint rules and walks the operation's schema to serialize, log

@@ -2,9 +2,10 @@
  * Kinesis's operations on the direct path (`direct-json-rpc.ts`): the reads a Kinesis trigger makes
  * for its stream (aws-kinesis-stream.ts): ListShards with the scaler's own role, and
  * DescribeStreamSummary with an assumed one (under the account's 20 calls a second, which
- * kinesis-call-limit.ts keeps). Kinesis speaks JSON 1.1. ListShards' answer has no timestamps;
- * DescribeStreamSummary's one is epoch seconds on the wire and a Date in the SDK's output,
- * converted here the same way.
+ * kinesis-call-limit.ts keeps). Kinesis speaks JSON 1.1. The inputs the trigger sends carry no
+ * timestamps (a `ShardFilter.Timestamp` or `StreamCreationTimestamp` would need epoch seconds, not
+ * the ISO string `JSON.stringify` writes). ListShards' answer has no timestamps; DescribeStreamSummary's
+ * one is epoch seconds on the wire and a Date in the SDK's output, converted here the same way.
  */
 import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { JsonRpcService } from './direct-json-rpc';
