@@ -39,6 +39,7 @@ import { buildProductionRuntime } from '../lambdas/pod-scaler/production-runtime
 import type { InvocationSummary, ShardEvent } from '../lambdas/pod-scaler/run-invocation';
 import type { Clock } from '../lambdas/pod-scaler/tick-types';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../lambdas/triggers/aws-cloudwatch';
+import { awsKinesisStreamTrigger, kinesisReadUsesAccountQuota } from '../lambdas/triggers/aws-kinesis-stream';
 import { buildFleet, fleetYaml, type Fleet } from './tick-cost/fleet';
 import { ServersProcess } from './tick-cost/servers-client';
 import type { ServerCounts } from './tick-cost/servers-process';
@@ -195,6 +196,8 @@ export const ONE_PASS: BenchCadence = { pollingIntervalSeconds: 60, hpaSyncPerio
 /** The real handler on production wiring against the bench servers, and what to close after. */
 export interface BenchScaler {
   fleet: Fleet;
+  /** The distinct streams the fleet's triggers read through an assumed role (DescribeStreamSummary, under the account's quota). */
+  describedStreams: number;
   handler: ReturnType<typeof createPodScalerHandler>;
   /** A handler with no runtime yet, as a fresh container gets (the shards of a sharded tick). */
   freshHandler(): ReturnType<typeof createPodScalerHandler>;
@@ -279,6 +282,7 @@ export async function startBenchScaler(size: number, latencyMs: number, options:
   );
   return {
     fleet,
+    describedStreams: describedStreamsOf(config),
     handler: freshHandler(),
     freshHandler,
     shardEvents,
@@ -310,7 +314,7 @@ function invocationCost({ wallMs, cpuMs, summary }: { wallMs: number; cpuMs: num
 }
 
 export async function measureTickCost(size: number, latencyMs: number, repeats: number, connections: ConnectionMode, shardSize = size): Promise<TickCostRow> {
-  const { fleet, handler, freshHandler, shardEvents, servers, dynamoDb, clock, lambda, close } = await startBenchScaler(size, latencyMs, { connections, shardSize });
+  const { fleet, describedStreams, handler, freshHandler, shardEvents, servers, dynamoDb, clock, lambda, close } = await startBenchScaler(size, latencyMs, { connections, shardSize });
   let stateItemBytes: { mean: number; max: number };
   const baselineRss = process.memoryUsage().rss;
   const ticks: {
@@ -442,11 +446,21 @@ export async function measureTickCost(size: number, latencyMs: number, repeats: 
         kubernetes: fleet.namespaces + scaled,
         lambda: scaled > 0 ? 1 : 0,
       },
-      // The fleet's streams are read with the scaler's own role: ListShards, whose quota is per stream,
-      // so no stream waits for the account's DescribeStreamSummary turns (aws-kinesis-stream.ts).
-      serialWallMs: boundWallMs(0, latencyMs, shardSize < size),
+      // Streams read with the scaler's own role (ListShards, a quota per stream) wait for no turn.
+      serialWallMs: boundWallMs(describedStreams, latencyMs, shardSize < size),
     },
   };
+}
+
+/** Distinct streams read through an assumed role, by the rule the read plan applies (aws-kinesis-stream.ts). */
+function describedStreamsOf(config: ScalerConfig): number {
+  const streams = new Set<string>();
+  for (const object of config.scaledObjects) {
+    for (const trigger of object.triggers) {
+      if (trigger.type === 'aws-kinesis-stream' && kinesisReadUsesAccountQuota(trigger.aws)) streams.add(awsKinesisStreamTrigger.readRequest(trigger, 0)!.key);
+    }
+  }
+  return streams.size;
 }
 
 /**

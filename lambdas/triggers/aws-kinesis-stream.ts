@@ -10,7 +10,7 @@
  * quota that kinesis-call-limit.ts keeps.
  */
 import { DescribeStreamSummaryCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { toTriggerError } from '../adapters/aws/aws-errors';
+import { awsErrorName, toTriggerError } from '../adapters/aws/aws-errors';
 import { readEachRequest, readShardTargets, AWS_AUTH_PARAMS, AWS_STATIC_CREDENTIAL_KEYS, assertEnvResolved, partitionOf, readAwsSource, requireAwsSource, namedResourceParsed, sourceKey } from './aws-common';
 import { metadataReader } from './metadata-values';
 import {
@@ -68,12 +68,18 @@ async function readBatch(requests: ReadRequest[], clients: { kinesis(): KinesisC
 }
 
 /**
- * True when a stream read from `source` spends the account's DescribeStreamSummary quota: a role the
- * trigger assumes, which KEDA's documentation grants only that action. The scaler's own role lists
- * the open shards instead (per-stream quota), which its stack grants.
+ * The call that reads a stream from `source`: through a role the trigger assumes,
+ * DescribeStreamSummary, the one action KEDA's documentation grants that role; with the scaler's
+ * own role, ListShards (per-stream quota), which its stack grants. The IAM action is `kinesis:` and
+ * this name.
  */
+export function kinesisReadOperation(source: AwsSource | undefined): 'ListShards' | 'DescribeStreamSummary' {
+  return source?.roleArn === undefined ? 'ListShards' : 'DescribeStreamSummary';
+}
+
+/** True when a stream read from `source` spends the account's DescribeStreamSummary quota. */
 export function kinesisReadUsesAccountQuota(source: AwsSource | undefined): boolean {
-  return source?.roleArn !== undefined;
+  return kinesisReadOperation(source) === 'DescribeStreamSummary';
 }
 
 /** ListShards pages one read may follow: 1,000 shards a page, far past any account's shard quota. */
@@ -82,8 +88,8 @@ const LIST_SHARDS_PAGE_SIZE = 1_000;
 
 async function readStream(client: KinesisClient, request: Extract<ReadRequest, { service: 'kinesis' }>, signal?: AbortSignal): Promise<Reading | TriggerError> {
   const { region, roleArn } = request.source;
-  const listing = !kinesisReadUsesAccountQuota(request.source);
-  const operation = listing ? 'ListShards' : 'DescribeStreamSummary';
+  const operation = kinesisReadOperation(request.source);
+  const listing = operation === 'ListShards';
   try {
     const shards = listing ? await countOpenShards(client, request.streamName, signal) : await describeOpenShards(client, request.streamName, signal);
     if (shards instanceof TriggerError) return shards;
@@ -91,7 +97,7 @@ async function readStream(client: KinesisClient, request: Extract<ReadRequest, {
   } catch (error) {
     // ListShards answers only for an ACTIVE or UPDATING stream, where DescribeStreamSummary (KEDA's
     // read) also answers while the stream is created or deleted: a passing state, not a fault to fix.
-    if (listing && (error as { name?: unknown } | undefined)?.name === 'ResourceInUseException') {
+    if (listing && awsErrorName(error) === 'ResourceInUseException') {
       return new TriggerError(`stream ${request.streamName} in ${region} is not active (it is being created or deleted): ListShards counts the shards of an active stream only; it is read again next pass`, 'StreamNotActive');
     }
     return toTriggerError(error, {

@@ -23,7 +23,7 @@
 import type { ReadPlanOutcome, TriggerReader, TriggerReadItem } from '../../pod-scaler/tick-types';
 import { sourceKey } from '../../triggers/aws-common';
 import { CLOUDWATCH_QUERIES_PER_CALL } from '../../triggers/aws-cloudwatch';
-import { kinesisReadUsesAccountQuota } from '../../triggers/aws-kinesis-stream';
+import { kinesisReadOperation, kinesisReadUsesAccountQuota } from '../../triggers/aws-kinesis-stream';
 import { getTriggerDefinition } from '../../triggers/registry';
 import { TriggerError, type AwsSource, type HttpCall, type HttpReadPort, type KafkaReadPort, type Reading, type ReadRequest, type TriggerDefinition } from '../../triggers/trigger-definition';
 import { mapWithConcurrency } from '../../util/map-with-concurrency';
@@ -220,6 +220,7 @@ function cutIntoCalls(reads: SharedRead[]): CallUnit[] {
 /** What a read needs, for the rare failure a trigger's own reader did not already explain. */
 const READ_ACTION: Record<ReadRequest['service'], { action: string; resource: string }> = {
   sqs: { action: 'sqs:GetQueueAttributes', resource: 'the queues these triggers name' },
+  // The action depends on the read's source (kinesisReadOperation): runUnit names it from there.
   kinesis: { action: 'kinesis:ListShards', resource: 'the streams these triggers name' },
   cloudwatch: { action: 'cloudwatch:GetMetricData', resource: '*' },
   dynamodb: { action: 'dynamodb:Query', resource: 'the tables (and indexes) these triggers name' },
@@ -255,7 +256,7 @@ async function runUnit(unit: CallUnit, factory: AwsClientFactory, timeoutMs: num
     // A read waiting for its role's credentials is waiting for STS, not for the service it reads.
     const failure = signal.aborted && factory.waitingForSts(first.source) ? stsTimeout(first.source.roleArn) : 'call' in firstRequest ? httpTimeout(firstRequest.call, timeoutMs, error) : firstRequest.service === 'kafka' ? kafkaFailure(firstRequest, timeoutMs, error) : toTriggerError(error, {
       operation: `${first.service} read`,
-      iamAction: first.service === 'kinesis' ? `kinesis:${kinesisReadUsesAccountQuota(first.source) ? 'DescribeStreamSummary' : 'ListShards'}` : READ_ACTION[first.service].action,
+      iamAction: first.service === 'kinesis' ? `kinesis:${kinesisReadOperation(first.source)}` : READ_ACTION[first.service].action,
       resource: READ_ACTION[first.service].resource,
       region: first.source.region,
       target: `${unit.reads.length} ${first.service} read(s)`,
